@@ -1,0 +1,45 @@
+package io.segmenttransfer.server.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code java -jar segment-transfer.jar <command>}. Exit codes: 0 success, 1 the work failed (the
+ * one-line error says why), 2 bad flags or configuration.
+ */
+@Command(
+    name = "segment-transfer",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Reactive segment transfer for Pinot-style analytics servers.",
+    subcommands = {ExtractCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+  public static final int EXIT_FAILED = 1;
+  public static final int EXIT_USAGE = 2;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs a command line and returns its exit code, without exiting: for tests. */
+  public static int run(String... args) {
+    return newCommandLine().execute(args);
+  }
+
+  static CommandLine newCommandLine() {
+    CommandLine commandLine = new CommandLine(new Main());
+    commandLine.setExitCodeExceptionMapper(ErrorReporter::exitCode);
+    commandLine.setExecutionExceptionHandler(ErrorReporter::report);
+    commandLine.setParameterExceptionHandler(ErrorReporter::reportUsage);
+    return commandLine;
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"segment-transfer " + (version == null ? "dev" : version)};
+    }
+  }
+}

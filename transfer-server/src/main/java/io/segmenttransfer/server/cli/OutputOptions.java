@@ -1,0 +1,33 @@
+package io.segmenttransfer.server.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code --json}: one JSON object on stdout instead of the human summary. */
+final class OutputOptions {
+
+  private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
+
+  @Option(names = "--json", description = "Print one JSON object instead of a summary.")
+  boolean json;
+
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec spec;
+
+  /** A command's outcome: a JSON-able value that also reads well as text. */
+  interface Summary {
+    String text();
+  }
+
+  void print(Summary summary) {
+    try {
+      spec.commandLine().getOut().println(json ? JSON.writeValueAsString(summary) : summary.text());
+      spec.commandLine().getOut().flush();
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot render " + summary.getClass().getSimpleName() + " as JSON", e);
+    }
+  }
+}
