@@ -62,7 +62,7 @@ public final class SegmentExtractor {
   public Mono<ExtractionResult> extract(Flux<ByteBuffer> archive, ExtractionRequest request) {
     return Mono.defer(
         () -> {
-          SegmentCrypter crypter = crypters.resolve(request.crypter().orElse(null));
+          SegmentCrypter crypter = crypters.resolve(request.crypter().orElse(null), request.subject());
           return Mono.usingWhen(
               Mono.fromCallable(() -> Extraction.start(request, decryptor(crypter, request), config, pool, observer))
                   .subscribeOn(scheduler),

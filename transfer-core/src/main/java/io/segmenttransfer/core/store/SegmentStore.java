@@ -1,5 +1,6 @@
 package io.segmenttransfer.core.store;
 
+import io.segmenttransfer.core.error.SourceChangedException;
 import io.segmenttransfer.core.error.SourceNotFoundException;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -27,6 +28,22 @@ public interface SegmentStore {
    * the size completes at once. Cancelling stops the read and releases its connection or file.
    */
   Flux<ByteBuffer> read(URI uri, long offset);
+
+  /**
+   * Like {@link #read(URI, long)}, but only if the object still has {@code version} (from
+   * {@link #stat}); otherwise it fails with {@code SourceChangedException}, so a resumed read
+   * never splices two versions of an object. Stores with conditional reads (S3 and HTTP
+   * {@code If-Match}) check it in the same request; this default checks just before reading.
+   */
+  default Flux<ByteBuffer> read(URI uri, long offset, String version) {
+    return stat(uri).flatMapMany(info -> {
+      if (!info.version().equals(version)) {
+        return Flux.error(new SourceChangedException(
+            uri, "object changed: version " + info.version() + ", expected " + version));
+      }
+      return read(uri, offset);
+    });
+  }
 
   /** The object's size and version, or {@code SourceNotFoundException}. */
   Mono<ObjectInfo> stat(URI uri);

@@ -5,7 +5,10 @@ import java.nio.ByteBuffer;
 /** A {@link ByteTransform} that copies its input unchanged: plain tar, the no-op crypter. */
 public final class PassThroughTransform implements ByteTransform {
 
-  private ByteBuffer input = ByteBuffer.allocate(0);
+  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+  /** The current chunk; dropped once consumed so the caller may refill and re-offer the same buffer. */
+  private ByteBuffer input = EMPTY;
   private boolean ended;
   private long bytesIn;
 
@@ -43,6 +46,9 @@ public final class PassThroughTransform implements ByteTransform {
     dst.put(slice);
     input.position(input.position() + n);
     bytesIn += n;
+    if (!input.hasRemaining()) {
+      input = EMPTY;
+    }
     return n;
   }
 
@@ -58,6 +64,6 @@ public final class PassThroughTransform implements ByteTransform {
 
   @Override
   public void close() {
-    input = ByteBuffer.allocate(0);
+    input = EMPTY;
   }
 }

@@ -1,0 +1,123 @@
+package io.segmenttransfer.core.transfer;
+
+import io.segmenttransfer.core.error.SegmentTransferException;
+import io.segmenttransfer.core.error.SourceException;
+import io.segmenttransfer.core.error.SourceUnavailableException;
+import io.segmenttransfer.core.segment.SegmentId;
+import io.segmenttransfer.core.store.ObjectInfo;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * One archive byte stream stitched from as many source attempts as it takes. When a source fails
+ * after N bytes went downstream, the next attempt reads from byte N of a source that serves the
+ * same bytes (same size and version), so the decompressor and tar decoder just continue. When the
+ * next source serves other bytes (a peer's archive after the deep store's), it fails with
+ * {@link RestartRequired} and the downloader starts the extraction over from byte 0 of that source.
+ */
+final class ResumableRead {
+
+  /** The next source cannot continue this byte stream: extraction must restart from its byte 0. */
+  static final class RestartRequired extends RuntimeException {
+    private final SourceChain.Candidate candidate;
+
+    RestartRequired(SourceChain.Candidate candidate) {
+      super("source " + candidate.uri() + " serves different bytes: restart from byte 0", null, false, false);
+      this.candidate = candidate;
+    }
+
+    SourceChain.Candidate candidate() {
+      return candidate;
+    }
+  }
+
+  private final SegmentId segment;
+  private final SourceChain chain;
+  private final DownloadConfig config;
+  private final TransferListener listener;
+  private final SourceChain.Candidate first;
+  private final AtomicLong consumed = new AtomicLong();
+  private volatile ObjectInfo pinned;
+  private volatile SourceChain.Candidate current;
+
+  ResumableRead(SegmentId segment, SourceChain chain, DownloadConfig config, TransferListener listener,
+      SourceChain.Candidate first) {
+    this.segment = segment;
+    this.chain = chain;
+    this.config = config;
+    this.listener = listener;
+    this.first = first;
+  }
+
+  /**
+   * The archive's bytes. Completes after the last byte of the source that finished it; errors with
+   * {@code SourcesExhaustedException} when every source failed, or {@link RestartRequired}.
+   */
+  Flux<ByteBuffer> bytes() {
+    return attempt(first);
+  }
+
+  long consumed() {
+    return consumed.get();
+  }
+
+  SourceChain.Candidate current() {
+    return current;
+  }
+
+  private Flux<ByteBuffer> attempt(SourceChain.Candidate preset) {
+    Mono<SourceChain.Candidate> next = preset != null ? Mono.just(preset) : chain.next();
+    return next.flatMapMany(this::readFrom)
+        .onErrorResume(ResumableRead::isSourceFailure, error -> {
+          SourceChain.Candidate failed = current;
+          long offset = consumed.get();
+          chain.failed(failed, offset, error, true);
+          listener.on(new TransferEvent.AttemptFailed(segment, failed.uri(), failed.attempt(), offset, error));
+          return attempt(null);
+        });
+  }
+
+  private Flux<ByteBuffer> readFrom(SourceChain.Candidate candidate) {
+    current = candidate;
+    long offset = consumed.get();
+    listener.on(new TransferEvent.AttemptStarted(segment, candidate.uri(), candidate.attempt(), offset));
+    return candidate.store().stat(candidate.uri()).flatMapMany(info -> {
+      if (offset > 0 && !sameBytes(info, pinned)) {
+        return Flux.error(new RestartRequired(candidate));
+      }
+      if (offset == 0) {
+        pinned = info;
+      }
+      return candidate.store().read(candidate.uri(), offset, info.version())
+          .timeout(Mono.delay(config.firstByteTimeout()), chunk -> Mono.delay(config.idleTimeout()))
+          .onErrorMap(TimeoutException.class, e -> new SourceUnavailableException(
+              candidate.uri(), "no bytes within the first-byte or idle timeout", e))
+          .doOnNext(chunk -> {
+            int n = chunk.remaining();
+            long done = consumed.addAndGet(n);
+            chain.received(candidate.uri(), n);
+            listener.on(new TransferEvent.Progress(segment, candidate.uri(), done, info.size()));
+          });
+    });
+  }
+
+  private static boolean sameBytes(ObjectInfo a, ObjectInfo b) {
+    return b != null && a.size() == b.size() && a.version().equals(b.version());
+  }
+
+  /** Failures of a source (not of our own pipeline) that another attempt may overcome. */
+  static boolean isSourceFailure(Throwable error) {
+    if (error instanceof SourceException) {
+      return true;
+    }
+    if (error instanceof SegmentTransferException || error instanceof RestartRequired) {
+      return false;
+    }
+    return error instanceof IOException || error instanceof TimeoutException
+        || error.getCause() instanceof IOException;
+  }
+}
