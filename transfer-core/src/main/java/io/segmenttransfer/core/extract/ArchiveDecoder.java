@@ -106,18 +106,21 @@ final class ArchiveDecoder implements AutoCloseable {
   }
 
   private final class Batches implements Iterator<WriteBatch> {
+    /** The chunk to hand over on the first step; null afterwards. */
     private ByteBuffer chunk;
+    private final boolean endOfInput;
     private WriteBatch next;
     private boolean exhausted;
 
     Batches(ByteBuffer chunk) {
       this.chunk = chunk;
+      this.endOfInput = chunk == null;
     }
 
     @Override
     public boolean hasNext() {
       if (next == null && !exhausted) {
-        next = produce(chunk, chunk == null);
+        next = produce(chunk, endOfInput);
         chunk = null;
         exhausted = next == null;
       }

@@ -105,8 +105,9 @@ final class ResumableRead {
     });
   }
 
+  /** Same version, and same size where both know it (a peer building its archive on the fly reports -1). */
   private static boolean sameBytes(ObjectInfo a, ObjectInfo b) {
-    return b != null && a.size() == b.size() && a.version().equals(b.version());
+    return b != null && a.version().equals(b.version()) && (a.size() < 0 || b.size() < 0 || a.size() == b.size());
   }
 
   /** Failures of a source (not of our own pipeline) that another attempt may overcome. */

@@ -8,6 +8,7 @@ import io.segmenttransfer.core.error.SourcesExhaustedException;
 import io.segmenttransfer.core.error.SourceUnavailableException;
 import io.segmenttransfer.core.extract.ExtractionRequest;
 import io.segmenttransfer.core.extract.SegmentExtractor;
+import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.store.SegmentStores;
 import java.net.URI;
@@ -52,7 +53,7 @@ public final class SegmentDownloader {
           .withExpectedCrc(metadata.crc())
           .withCrypter(metadata.crypter().orElse(null));
       SourceChain chain = new SourceChain(metadata.segment(), deepStoreUris(metadata), stores, peers, config);
-      return run(chain, request, null, listener, 0)
+      return run(metadata.segment(), chain, request, null, listener, 0)
           .timeout(config.deadline())
           .onErrorMap(TimeoutException.class, e -> {
             List<SourcesExhaustedException.Attempt> attempts = new ArrayList<>(chain.failures());
@@ -64,23 +65,20 @@ public final class SegmentDownloader {
     });
   }
 
-  private Mono<DownloadResult> run(SourceChain chain, ExtractionRequest request, SourceChain.Candidate first,
-      TransferListener listener, int restarts) {
-    ResumableRead read = new ResumableRead(request.segmentName().map(n -> new io.segmenttransfer.core.segment.SegmentId(request.table(), n)).orElseThrow(),
-        chain, config, listener, first);
+  private Mono<DownloadResult> run(SegmentId segment, SourceChain chain, ExtractionRequest request,
+      SourceChain.Candidate first, TransferListener listener, int restarts) {
+    ResumableRead read = new ResumableRead(segment, chain, config, listener, first);
     return extractor.extract(read.bytes(), request)
         .map(result -> new DownloadResult(result, chain.attempts(), chain.failures(), chain.bytesBySource(), restarts))
         .onErrorResume(error -> {
           if (error instanceof ResumableRead.RestartRequired restart) {
-            return run(chain, request, restart.candidate(), listener, restarts + 1);
+            return run(segment, chain, request, restart.candidate(), listener, restarts + 1);
           }
           SourceChain.Candidate source = read.current();
           if (source != null && isBadSourceData(error)) {
             chain.failed(source, read.consumed(), error, false);
-            listener.on(new TransferEvent.AttemptFailed(
-                request.table() == null ? null : new io.segmenttransfer.core.segment.SegmentId(request.table(), request.segmentName().orElseThrow()),
-                source.uri(), source.attempt(), read.consumed(), error));
-            return run(chain, request, null, listener, restarts + 1);
+            listener.on(new TransferEvent.AttemptFailed(segment, source.uri(), source.attempt(), read.consumed(), error));
+            return run(segment, chain, request, null, listener, restarts + 1);
           }
           return Mono.error(error);
         });
