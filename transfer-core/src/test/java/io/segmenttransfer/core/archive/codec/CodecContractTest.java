@@ -209,7 +209,8 @@ abstract class CodecContractTest {
   private static void closeMidStream(ByteTransform transform, byte[] input) {
     ByteBuffer dst = ByteBuffer.allocateDirect(1000);
     transform.offer(ByteBuffer.wrap(input, 0, input.length / 2));
-    assertThat(transform.read(dst)).isPositive();
+    // Whether output comes yet depends on the codec (lz4 waits for a whole block).
+    assertThat(transform.read(dst)).isNotNegative();
     transform.close();
     transform.close();
     assertThatThrownBy(() -> transform.read(dst)).isInstanceOf(IllegalStateException.class);
