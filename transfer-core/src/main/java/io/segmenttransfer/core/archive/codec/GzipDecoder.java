@@ -40,8 +40,8 @@ final class GzipDecoder implements ByteTransform {
   private int scratchLength;
 
   private ByteBuffer input = EMPTY;
-  private int chunkStart;
-  private long previousChunks;
+  /** Bytes offered so far; what is still in {@link #input} is not consumed yet. */
+  private long offered;
   private long bytesOut;
   private long memberStart;
   private long memberOut;
@@ -64,12 +64,12 @@ final class GzipDecoder implements ByteTransform {
     if (ended) {
       throw new IllegalStateException("offer() after endOfInput()");
     }
-    if (input.hasRemaining()) {
+    // The same buffer object may come back refilled: the caller may reuse it once it was consumed.
+    if (chunk != input && input.hasRemaining()) {
       throw new IllegalStateException("offer() before the previous input was consumed");
     }
-    previousChunks += input.position() - chunkStart;
+    offered += chunk.remaining();
     input = chunk;
-    chunkStart = chunk.position();
     if (state == State.INFLATE) {
       inflater.setInput(chunk);
     }
@@ -329,7 +329,7 @@ final class GzipDecoder implements ByteTransform {
 
   @Override
   public long bytesIn() {
-    return previousChunks + (input.position() - chunkStart);
+    return offered - input.remaining();
   }
 
   @Override
@@ -342,9 +342,8 @@ final class GzipDecoder implements ByteTransform {
     if (!closed) {
       closed = true;
       inflater.end();
-      previousChunks = bytesIn();
+      offered = bytesIn();
       input = EMPTY;
-      chunkStart = 0;
     }
   }
 

@@ -44,7 +44,8 @@ final class GzipEncoder implements ByteTransform {
     if (ended) {
       throw new IllegalStateException("offer() after endOfInput()");
     }
-    if (input.hasRemaining()) {
+    // The same buffer object may come back refilled: the caller may reuse it once it was consumed.
+    if (chunk != input && input.hasRemaining()) {
       throw new IllegalStateException("offer() before the previous input was consumed");
     }
     // All of an offered chunk will be deflated, so checksum it whole now and leave its position.

@@ -57,8 +57,8 @@ final class Lz4FrameDecoder implements ByteTransform {
   private int headLength;
 
   private ByteBuffer input = EMPTY;
-  private int chunkStart;
-  private long previousChunks;
+  /** Bytes offered so far; what is still in {@link #input} is not consumed yet. */
+  private long offered;
   private long bytesOut;
 
   private State state = State.MAGIC;
@@ -97,12 +97,12 @@ final class Lz4FrameDecoder implements ByteTransform {
     if (ended) {
       throw new IllegalStateException("offer() after endOfInput()");
     }
-    if (input.hasRemaining()) {
+    // The same buffer object may come back refilled: the caller may reuse it once it was consumed.
+    if (chunk != input && input.hasRemaining()) {
       throw new IllegalStateException("offer() before the previous input was consumed");
     }
-    previousChunks += input.position() - chunkStart;
+    offered += chunk.remaining();
     input = chunk;
-    chunkStart = chunk.position();
   }
 
   @Override
@@ -398,7 +398,7 @@ final class Lz4FrameDecoder implements ByteTransform {
 
   @Override
   public long bytesIn() {
-    return previousChunks + (input.position() - chunkStart);
+    return offered - input.remaining();
   }
 
   @Override
@@ -410,9 +410,8 @@ final class Lz4FrameDecoder implements ByteTransform {
   public void close() {
     if (!closed) {
       closed = true;
-      previousChunks = bytesIn();
+      offered = bytesIn();
       input = EMPTY;
-      chunkStart = 0;
       staged = new byte[0];
       decoded = new byte[0];
       stagedBuffer = null;

@@ -57,7 +57,8 @@ final class Lz4FrameEncoder implements ByteTransform {
     if (ended) {
       throw new IllegalStateException("offer() after endOfInput()");
     }
-    if (input.hasRemaining()) {
+    // The same buffer object may come back refilled: the caller may reuse it once it was consumed.
+    if (chunk != input && input.hasRemaining()) {
       throw new IllegalStateException("offer() before the previous input was consumed");
     }
     input = chunk;

@@ -15,18 +15,23 @@ final class NativeInput {
   private final int stagingSize;
   private ByteBuffer staging;
   private ByteBuffer chunk = EMPTY;
-  private int chunkStart;
-  private long previousChunks;
+  /** Bytes offered so far, consumed or not. */
+  private long offered;
 
   NativeInput(int stagingSize) {
     this.stagingSize = stagingSize;
   }
 
-  /** Takes the next chunk; the previous one must have been drained (see {@link #isEmpty()}). */
+  /**
+   * Takes the next chunk. The previous one must have been drained; the same buffer object may come
+   * back refilled, since the caller may reuse a buffer once it was consumed.
+   */
   void offer(ByteBuffer next) {
-    previousChunks += chunk.position() - chunkStart;
+    if ((next != chunk && chunk.hasRemaining()) || (staging != null && staging.hasRemaining())) {
+      throw new IllegalStateException("offer() before the previous input was consumed");
+    }
+    offered += next.remaining();
     chunk = next;
-    chunkStart = next.position();
   }
 
   /** True when every byte offered has been handed to the codec. */
@@ -63,14 +68,13 @@ final class NativeInput {
   /** Bytes handed to the codec so far (staged bytes the codec has not read do not count). */
   long consumed() {
     long staged = staging == null || chunk.isDirect() ? 0 : staging.remaining();
-    return previousChunks + (chunk.position() - chunkStart) - staged;
+    return offered - chunk.remaining() - staged;
   }
 
   /** Drops the references to the caller's chunk and the staging buffer. */
   void release() {
-    previousChunks = consumed();
+    offered = consumed();
     chunk = EMPTY;
-    chunkStart = 0;
     staging = null;
   }
 }

@@ -42,9 +42,6 @@ final class ZstdDecoder implements ByteTransform {
     if (ended) {
       throw new IllegalStateException("offer() after endOfInput()");
     }
-    if (!input.isEmpty()) {
-      throw new IllegalStateException("offer() before the previous input was consumed");
-    }
     input.offer(chunk);
   }
 

@@ -40,9 +40,6 @@ final class ZstdEncoder implements ByteTransform {
     if (ended) {
       throw new IllegalStateException("offer() after endOfInput()");
     }
-    if (!input.isEmpty()) {
-      throw new IllegalStateException("offer() before the previous input was consumed");
-    }
     input.offer(chunk);
   }
 

@@ -59,6 +59,7 @@ abstract class CodecContractTest {
       plans.add(Plan.fixed(64 * 1024, 64 * 1024, true));
       plans.add(Plan.random(seed++, 20_000, 777, false, true));
       plans.add(Plan.random(seed++, 300_000, 5 * 1024 * 1024, true, false));
+      plans.add(Plan.reusing(8192, 8192, (size & 1) == 0));
       if (size <= 65_543) {
         plans.add(Plan.fixed(1, 1, false));
         plans.add(Plan.fixed(1, 1, true));
@@ -139,6 +140,22 @@ abstract class CodecContractTest {
           .as("cut at %d of %d", cut, compressed.length)
           .isInstanceOf(InvalidArchiveException.class)
           .hasMessageContaining(SUBJECT)
+          .hasMessageContaining("truncated");
+    }
+  }
+
+  @Test
+  void truncationInsideALaterStreamFails() {
+    byte[] first = referenceEncode(TestData.mixed(20_000, 18));
+    byte[] second = referenceEncode(TestData.mixed(200_000, 19));
+    byte[] stream = TestData.concat(first, second);
+    Random random = new Random(8);
+    for (int i = 0; i < 30; i++) {
+      int cut = first.length + 1 + random.nextInt(second.length - 1);
+      byte[] truncated = Arrays.copyOf(stream, cut);
+      assertThatThrownBy(() -> TransformDriver.run(decoder(), truncated, Plan.random(cut, 3000, 5000, false, true)))
+          .as("cut at %d of %d (second stream from %d)", cut, stream.length, first.length)
+          .isInstanceOf(InvalidArchiveException.class)
           .hasMessageContaining("truncated");
     }
   }

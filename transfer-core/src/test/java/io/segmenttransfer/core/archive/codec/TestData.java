@@ -1,5 +1,6 @@
 package io.segmenttransfer.core.archive.codec;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -71,7 +72,7 @@ final class TestData {
   }
 
   static byte[] decode(byte[] data, Decoder decoder) {
-    try (InputStream in = decoder.wrap(new java.io.ByteArrayInputStream(data))) {
+    try (InputStream in = decoder.wrap(new ByteArrayInputStream(data))) {
       return in.readAllBytes();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

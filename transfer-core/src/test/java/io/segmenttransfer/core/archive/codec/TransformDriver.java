@@ -17,12 +17,19 @@ import java.util.function.IntUnaryOperator;
 final class TransformDriver {
 
   /** How the input is cut and the output read. */
-  record Plan(String name, IntUnaryOperator chunkSize, int outSize, boolean directIn, boolean directOut) {
+  record Plan(String name, IntUnaryOperator chunkSize, int outSize, boolean directIn, boolean directOut,
+      boolean reuseInput) {
 
     /** Every input chunk of {@code chunk} bytes (the last one shorter). */
     static Plan fixed(int chunk, int outSize, boolean direct) {
       return new Plan("chunks of " + chunk + ", out " + outSize + (direct ? ", direct" : ", heap"),
-          remaining -> chunk, outSize, direct, direct);
+          remaining -> chunk, outSize, direct, direct, false);
+    }
+
+    /** Like {@link #fixed}, refilling one input buffer object as a pooling caller does. */
+    static Plan reusing(int chunk, int outSize, boolean direct) {
+      return new Plan("one reused input buffer of " + chunk + ", out " + outSize + (direct ? ", direct" : ", heap"),
+          remaining -> chunk, outSize, direct, direct, true);
     }
 
     /** Chunks of random sizes in 1..maxChunk; input and output heap or direct independently. */
@@ -30,7 +37,7 @@ final class TransformDriver {
       Random random = new Random(seed);
       return new Plan("random chunks up to " + maxChunk + " (seed " + seed + "), out " + outSize
           + (directIn ? ", direct in" : ", heap in") + (directOut ? ", direct out" : ", heap out"),
-          remaining -> 1 + random.nextInt(maxChunk), outSize, directIn, directOut);
+          remaining -> 1 + random.nextInt(maxChunk), outSize, directIn, directOut, false);
     }
 
     @Override
@@ -59,10 +66,20 @@ final class TransformDriver {
     byte[] drained = new byte[plan.outSize()];
     int offset = 0;
     int chunkIndex = 0;
+    ByteBuffer reused = null;
     while (offset < input.length) {
       assertThat(t.needsInput()).as("needsInput before chunk %d", chunkIndex).isTrue();
       int n = Math.max(1, Math.min(plan.chunkSize().applyAsInt(input.length - offset), input.length - offset));
-      ByteBuffer chunk = chunk(input, offset, n, plan.directIn(), chunkIndex++);
+      ByteBuffer chunk;
+      if (plan.reuseInput()) {
+        if (reused == null) {
+          reused = plan.directIn() ? ByteBuffer.allocateDirect(n) : ByteBuffer.allocate(n);
+        }
+        chunk = reused.clear().put(input, offset, n).flip();
+      } else {
+        chunk = chunk(input, offset, n, plan.directIn(), chunkIndex);
+      }
+      chunkIndex++;
       offset += n;
       t.offer(chunk);
       while (true) {
