@@ -133,7 +133,9 @@ class ExtractionEnvironmentTest {
             ExtractionRequest.of(tempDir.resolve("other"), TABLE).withCrypter(TinkStreamingCrypter.NAME)))
         .expectError(CrypterException.class)
         .verify(TIMEOUT);
-    assertThat(DirectorySnapshot.of(tempDir.resolve("other").resolve(TABLE.toString()))).isEmpty();
+    Path otherTable = tempDir.resolve("other").resolve(TABLE.toString());
+    assertThat(DirectorySnapshot.of(otherTable.resolve("tmp"))).as("staging leftovers").isEmpty();
+    assertThat(otherTable.resolve(fixture.segmentName())).doesNotExist();
   }
 
   private static Map<String, byte[]> readAll(Path dir) {
