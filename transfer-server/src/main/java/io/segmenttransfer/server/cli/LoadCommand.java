@@ -1,0 +1,37 @@
+package io.segmenttransfer.server.cli;
+
+import io.segmenttransfer.core.local.DataDirectoryConfig;
+import io.segmenttransfer.core.local.SegmentOutcome;
+import io.segmenttransfer.core.transfer.PeerFinder;
+import io.segmenttransfer.core.transfer.TransferListener;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code load}: add or replace one segment described by a metadata file. */
+@Command(name = "load", mixinStandardHelpOptions = true,
+    description = {"Makes <dataDir>/<table>/<segment> match a segment's metadata: keeps a copy with the same CRC,",
+        "recovers an interrupted swap, or downloads from segment.download.url and swaps it in atomically."})
+final class LoadCommand implements Callable<Integer> {
+
+  @Mixin SegmentCommandOptions options;
+
+  @Option(names = "--metadata", required = true, paramLabel = "FILE",
+      description = "JSON: Pinot segment metadata keys plus tableNameWithType and segmentName.")
+  Path metadataFile;
+
+  @Mixin OutputOptions output;
+
+  @Override
+  public Integer call() {
+    var metadata = SegmentCommandOptions.readMetadata(metadataFile);
+    try (TransferComponents components = options.components()) {
+      SegmentOutcome outcome = components.dataDirectory(options.dataDir, DataDirectoryConfig.defaults(), PeerFinder.NONE,
+          null, TransferListener.NONE).addOrReplace(metadata).block();
+      output.print(OutcomeSummary.of(outcome));
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package io.segmenttransfer.server.cli;
+
+import io.segmenttransfer.core.local.DataDirectoryConfig;
+import io.segmenttransfer.core.local.RecoveryAction;
+import io.segmenttransfer.core.transfer.PeerFinder;
+import io.segmenttransfer.core.transfer.TransferListener;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code recover}: startup recovery of a data directory. */
+@Command(name = "recover", mixinStandardHelpOptions = true,
+    description = {"Finishes or rolls back interrupted swaps and reloads in a data directory: restores .segment.bak",
+        "copies, deletes .segment.tmp copies and staging directories, and prints each."})
+final class RecoverCommand implements Callable<Integer> {
+
+  @Mixin SegmentCommandOptions options;
+
+  @Mixin OutputOptions output;
+
+  record Recovered(List<Action> actions) implements OutputOptions.Summary {
+    record Action(String path, String action) {}
+
+    @Override
+    public String text() {
+      return actions.isEmpty() ? "nothing to recover"
+          : actions.stream().map(a -> a.action() + ": " + a.path()).collect(Collectors.joining(System.lineSeparator()));
+    }
+  }
+
+  @Override
+  public Integer call() {
+    try (TransferComponents components = options.components()) {
+      List<RecoveryAction> actions = components.dataDirectory(options.dataDir, DataDirectoryConfig.defaults(),
+          PeerFinder.NONE, null, TransferListener.NONE).recover().block();
+      output.print(new Recovered(actions.stream().map(a -> new Recovered.Action(a.path().toString(), a.action())).toList()));
+      return 0;
+    }
+  }
+}

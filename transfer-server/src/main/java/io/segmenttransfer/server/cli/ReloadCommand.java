@@ -1,0 +1,40 @@
+package io.segmenttransfer.server.cli;
+
+import io.segmenttransfer.core.local.DataDirectoryConfig;
+import io.segmenttransfer.core.local.SegmentOutcome;
+import io.segmenttransfer.core.transfer.PeerFinder;
+import io.segmenttransfer.core.transfer.TransferListener;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code reload}: Pinot's reload protocol on one segment. */
+@Command(name = "reload", mixinStandardHelpOptions = true,
+    description = {"Reloads a segment: renames it to <segment>.segment.bak, then downloads a fresh copy (forced, or the",
+        "CRC differs) or copies the backup back; restores the backup on any failure."})
+final class ReloadCommand implements Callable<Integer> {
+
+  @Mixin SegmentCommandOptions options;
+
+  @Option(names = "--metadata", required = true, paramLabel = "FILE",
+      description = "JSON: Pinot segment metadata keys plus tableNameWithType and segmentName.")
+  Path metadataFile;
+
+  @Option(names = "--force-download", description = "Download even when the local CRC matches.")
+  boolean forceDownload;
+
+  @Mixin OutputOptions output;
+
+  @Override
+  public Integer call() {
+    var metadata = SegmentCommandOptions.readMetadata(metadataFile);
+    try (TransferComponents components = options.components()) {
+      SegmentOutcome outcome = components.dataDirectory(options.dataDir, DataDirectoryConfig.defaults(), PeerFinder.NONE,
+          null, TransferListener.NONE).reload(metadata, forceDownload).block();
+      output.print(OutcomeSummary.of(outcome));
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package io.segmenttransfer.server.cli;
+
+import io.segmenttransfer.core.crypto.CrypterConfig;
+import io.segmenttransfer.core.crypto.CrypterRegistry;
+import io.segmenttransfer.core.error.InvalidRequestException;
+import io.segmenttransfer.core.segment.SegmentMetadata;
+import io.segmenttransfer.core.segment.SegmentMetadataJson;
+import io.segmenttransfer.core.transfer.DownloadConfig;
+import io.segmenttransfer.core.transfer.PeerFinder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** Options shared by the commands that work on a data directory from a metadata file. */
+final class SegmentCommandOptions {
+
+  @Option(names = "--data-dir", required = true, paramLabel = "DIR", description = "The server's data directory.")
+  Path dataDir;
+
+  @Option(names = "--keyset", paramLabel = "FILE", description = "Tink keyset (JSON) for TinkStreamingAeadCrypter.")
+  Path keyset;
+
+  CrypterRegistry crypters() {
+    return CrypterRegistry.fromConfig(keyset == null ? CrypterConfig.defaults() : CrypterConfig.tink(keyset));
+  }
+
+  TransferComponents components() {
+    return new TransferComponents(crypters(), DownloadConfig.defaults(), PeerFinder.NONE, List.of(), List.of());
+  }
+
+  /** Reads a metadata file: Pinot's metadata keys plus {@code tableNameWithType} and {@code segmentName}. */
+  static SegmentMetadata readMetadata(Path file) {
+    try {
+      return SegmentMetadataJson.parse(Files.readString(file));
+    } catch (IOException e) {
+      throw new InvalidRequestException(null, "cannot read metadata file " + file + ": " + e.getMessage(), e);
+    }
+  }
+}
