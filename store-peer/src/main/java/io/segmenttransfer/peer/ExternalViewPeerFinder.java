@@ -1,0 +1,158 @@
+package io.segmenttransfer.peer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.segmenttransfer.core.error.SourceException;
+import io.segmenttransfer.core.segment.SegmentId;
+import io.segmenttransfer.core.transfer.PeerFinder;
+import io.segmenttransfer.peer.internal.HttpErrors;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+
+/**
+ * Finds peers in the controller's external view, as Pinot servers do: reads
+ * {@code GET /tables/{raw}/externalview?tableType=T}, keeps the instances that hold the segment
+ * {@code ONLINE} (never {@code CONSUMING}, {@code OFFLINE} or {@code ERROR}), drops this server,
+ * resolves each instance's admin endpoint with {@code GET /instances/{id}} ({@code hostName},
+ * {@code adminPort}) and returns {@code scheme://host:adminPort/segments/{table}/{segment}} in
+ * random order. Every call reads the view afresh, since it converges late.
+ *
+ * <p>A failing controller (down, 5xx, unreadable answer) is a {@code SourceUnavailableException}
+ * naming the controller URI; the downloader's source chain records it as a peer round without
+ * peers, with that cause, and looks again after its backoff. An instance whose record cannot be
+ * read is left out of that round (logged), so one broken record does not hide the other peers.
+ */
+public final class ExternalViewPeerFinder implements PeerFinder {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ExternalViewPeerFinder.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String ONLINE = "ONLINE";
+
+  private final HttpClient client;
+  private final PeerDiscoveryConfig config;
+
+  public ExternalViewPeerFinder(HttpClient client, PeerDiscoveryConfig config) {
+    this.client = client;
+    this.config = config;
+  }
+
+  /**
+   * Completes with the peers' download URIs, possibly empty (no view for the table, no ONLINE
+   * replica); errors with a {@code SourceException} when the controller's view cannot be read.
+   */
+  @Override
+  public Mono<List<URI>> findPeers(SegmentId segment) {
+    return onlineInstances(segment)
+        .flatMapMany(Flux::fromIterable)
+        .flatMap(instance -> peerUri(instance, segment), config.instanceLookupConcurrency())
+        .collectList()
+        .map(uris -> {
+          List<URI> shuffled = new ArrayList<>(uris);
+          Collections.shuffle(shuffled, ThreadLocalRandom.current());
+          return List.copyOf(shuffled);
+        });
+  }
+
+  /** The instances holding the segment ONLINE, this server excluded; empty for a 404 view. */
+  Mono<List<String>> onlineInstances(SegmentId segment) {
+    String table = segment.table().rawName();
+    String type = segment.table().type().name();
+    URI uri = config.controller().resolve(
+        "/tables/" + encode(table) + "/externalview?tableType=" + type);
+    return getJson(uri)
+        .map(view -> {
+          JsonNode replicas = view.path(type).path(segment.segmentName());
+          List<String> online = new ArrayList<>();
+          for (Iterator<Map.Entry<String, JsonNode>> it = replicas.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> replica = it.next();
+            if (ONLINE.equals(replica.getValue().asText())
+                && !config.selfInstanceId().map(replica.getKey()::equals).orElse(false)) {
+              online.add(replica.getKey());
+            }
+          }
+          return online;
+        })
+        .defaultIfEmpty(List.of());
+  }
+
+  private Mono<URI> peerUri(String instanceId, SegmentId segment) {
+    URI uri = config.controller().resolve("/instances/" + encode(instanceId));
+    return getJson(uri)
+        .flatMap(record -> Mono.justOrEmpty(endpoint(instanceId, record)))
+        .map(hostPort -> URI.create(config.peerScheme() + "://" + hostPort + "/segments/"
+            + encode(segment.table().toString()) + "/" + encode(segment.segmentName())))
+        .onErrorResume(SourceException.class, error -> {
+          LOG.warn("Instance {} left out of peer discovery for {}: {}", instanceId, segment, error.getMessage());
+          return Mono.empty();
+        });
+  }
+
+  /** {@code host:adminPort} from an instance record, or from the id {@code Server_<host>_<port>}. */
+  private Optional<String> endpoint(String instanceId, JsonNode record) {
+    String host = record.path("hostName").asText(null);
+    if (host == null || host.isBlank()) {
+      host = hostFromInstanceId(instanceId);
+    }
+    if (host == null) {
+      LOG.warn("Instance {} has no host name: not a peer", instanceId);
+      return Optional.empty();
+    }
+    int adminPort = record.path("adminPort").asInt(-1);
+    if (adminPort <= 0 || adminPort > 65535) {
+      adminPort = config.defaultAdminPort();
+    }
+    String bracketed = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+    return Optional.of(bracketed + ":" + adminPort);
+  }
+
+  private static String hostFromInstanceId(String instanceId) {
+    int first = instanceId.indexOf('_');
+    int last = instanceId.lastIndexOf('_');
+    return first < 0 || last <= first ? null : instanceId.substring(first + 1, last);
+  }
+
+  /** The body of a 2xx answer as JSON; empty for 404; a {@code SourceException} otherwise. */
+  private Mono<JsonNode> getJson(URI uri) {
+    return client
+        .get()
+        .uri(uri.toString())
+        .responseSingle((response, body) -> {
+          int status = response.status().code();
+          if (status == 404) {
+            return Mono.empty();
+          }
+          SourceException failure = HttpErrors.forStatus(uri, status, response.responseHeaders());
+          if (failure != null) {
+            return Mono.error(failure);
+          }
+          return body.asByteArray().map(bytes -> parse(uri, bytes));
+        })
+        .onErrorMap(error -> HttpErrors.forFailure(uri, error));
+  }
+
+  private static JsonNode parse(URI uri, byte[] bytes) {
+    try {
+      return JSON.readTree(bytes);
+    } catch (IOException e) {
+      throw new io.segmenttransfer.core.error.SourceUnavailableException(uri, "unreadable JSON answer", e);
+    }
+  }
+
+  private static String encode(String pathSegment) {
+    return URLEncoder.encode(pathSegment, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+}

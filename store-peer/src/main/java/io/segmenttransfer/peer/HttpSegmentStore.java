@@ -1,0 +1,253 @@
+package io.segmenttransfer.peer;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.segmenttransfer.core.error.InvalidRequestException;
+import io.segmenttransfer.core.error.SourceChangedException;
+import io.segmenttransfer.core.error.SourceException;
+import io.segmenttransfer.core.store.ObjectInfo;
+import io.segmenttransfer.core.store.SegmentStore;
+import io.segmenttransfer.core.store.SegmentStores;
+import io.segmenttransfer.peer.internal.HttpErrors;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * Reads segment archives over HTTP(S) with reactor-netty: a peer server's
+ * {@code /segments/{tableNameWithType}/{segmentName}}, a controller's download URL, or any HTTP
+ * deep store. Resumes with {@code Range: bytes=N-} and pins the version with {@code If-Match}.
+ *
+ * <p>Read-only: {@link #write} and {@link #delete} fail with {@link InvalidRequestException}
+ * ("HTTP sources are read-only"), because neither peers nor controllers accept archives by a
+ * plain PUT; uploads go through the controller's own endpoints.
+ *
+ * <p>Versions: the {@code ETag} (quotes and weak marker stripped). A source without an ETag, such
+ * as a Pinot server that builds a different tar.gz on every request, gets a version unique to that
+ * {@link #stat} call, so the downloader never splices its bytes onto another response's.
+ *
+ * <p>Errors are mapped in one place ({@code HttpErrors}): 404 not found, 401/403 access denied,
+ * 412/416 changed, 5xx and connection failures unavailable (with the 503's {@code Retry-After}).
+ */
+public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
+
+  /** Prefix of versions made up for sources without an ETag; never sent as {@code If-Match}. */
+  static final String UNVERSIONED = "unversioned:";
+
+  private static final AtomicLong UNVERSIONED_SEQUENCE = new AtomicLong();
+
+  private final HttpClient client;
+  private final ConnectionProvider ownedProvider;
+
+  /** A store with its own connection pool, released by {@link #close()}. */
+  public static HttpSegmentStore create(HttpStoreConfig config) {
+    ConnectionProvider provider = ConnectionProvider.builder("segment-http")
+        .maxConnections(config.maxConnections())
+        .pendingAcquireMaxCount(-1)
+        .build();
+    HttpClient client = HttpClient.create(provider)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
+        .responseTimeout(config.responseTimeout())
+        .followRedirect(config.followRedirects());
+    return new HttpSegmentStore(client, provider);
+  }
+
+  /** The HTTP store and the local file store under one {@link SegmentStores}, for the command line. */
+  public static SegmentStores withFileStore(HttpSegmentStore http, SegmentStore files) {
+    return new SegmentStores(List.of(files, http));
+  }
+
+  /** A store over a caller-configured client (TLS, proxies, metrics); the caller owns its resources. */
+  public HttpSegmentStore(HttpClient client) {
+    this(client, null);
+  }
+
+  private HttpSegmentStore(HttpClient client, ConnectionProvider ownedProvider) {
+    // Archives are read byte for byte: never let the client inflate a gzip body on the way.
+    this.client = client.compress(false);
+    this.ownedProvider = ownedProvider;
+  }
+
+  @Override
+  public Set<String> schemes() {
+    return Set.of("http", "https");
+  }
+
+  /**
+   * The archive's bytes from {@code offset}. Each emitted buffer is a heap copy the subscriber
+   * owns; the network buffer is released by reactor-netty right after the copy. Demand drives
+   * socket reads (backpressure reaches TCP). Completes after the last byte; errors with a
+   * {@code SourceException}; cancelling closes the connection.
+   */
+  @Override
+  public Flux<ByteBuffer> read(URI uri, long offset) {
+    return get(uri, offset, null);
+  }
+
+  /** As {@link #read(URI, long)}, sent with {@code If-Match: "<version>"}; 412 means the object changed. */
+  @Override
+  public Flux<ByteBuffer> read(URI uri, long offset, String version) {
+    return get(uri, offset, version);
+  }
+
+  private Flux<ByteBuffer> get(URI uri, long offset, String version) {
+    if (offset < 0) {
+      return Flux.error(new InvalidRequestException(null, "negative read offset " + offset + " for " + uri));
+    }
+    boolean pinned = version != null && !version.startsWith(UNVERSIONED);
+    return client
+        .headers(headers -> {
+          if (offset > 0) {
+            headers.set(HttpHeaderNames.RANGE, "bytes=" + offset + "-");
+          }
+          if (pinned) {
+            headers.set(HttpHeaderNames.IF_MATCH, "\"" + version + "\"");
+          }
+        })
+        .get()
+        .uri(uri.toString())
+        .response((response, body) -> {
+          HttpHeaders headers = response.responseHeaders();
+          int status = response.status().code();
+          if (status == 416 && offset > 0 && totalFromContentRange(headers) == offset) {
+            // bytes=N- with N equal to the size: nothing is left to read.
+            return Flux.<ByteBuffer>empty();
+          }
+          SourceException failure = HttpErrors.forStatus(uri, status, headers);
+          if (failure != null) {
+            return Flux.<ByteBuffer>error(failure);
+          }
+          if (pinned) {
+            String etag = HttpErrors.stripETag(headers.get(HttpHeaderNames.ETAG));
+            if (etag != null && !etag.equals(version)) {
+              return Flux.<ByteBuffer>error(new SourceChangedException(uri, "ETag " + etag + ", expected " + version));
+            }
+          }
+          Flux<ByteBuffer> copies = body.map(HttpSegmentStore::copy);
+          if (status == 206) {
+            long start = startFromContentRange(headers);
+            if (start != offset) {
+              return Flux.<ByteBuffer>error(new SourceChangedException(
+                  uri, "asked for bytes from " + offset + ", got a range from " + start));
+            }
+            return copies;
+          }
+          // A 200 to a ranged request: the source ignores Range, so drop the bytes before the offset.
+          return offset == 0 ? copies : skip(uri, copies, offset);
+        })
+        .onErrorMap(error -> HttpErrors.forFailure(uri, error));
+  }
+
+  /** Copies a network buffer, which reactor-netty releases as soon as this returns. */
+  private static ByteBuffer copy(ByteBuf buf) {
+    ByteBuffer copy = ByteBuffer.allocate(buf.readableBytes());
+    buf.getBytes(buf.readerIndex(), copy);
+    return copy.flip();
+  }
+
+  private static Flux<ByteBuffer> skip(URI uri, Flux<ByteBuffer> bytes, long count) {
+    return Flux.defer(() -> {
+      long[] left = {count};
+      return bytes.<ByteBuffer>handle((chunk, sink) -> {
+            if (left[0] >= chunk.remaining()) {
+              left[0] -= chunk.remaining();
+              return;
+            }
+            chunk.position(chunk.position() + (int) left[0]);
+            left[0] = 0;
+            sink.next(chunk);
+          })
+          .concatWith(Mono.defer(() -> left[0] > 0
+              ? Mono.error(new SourceChangedException(uri, "the object ends before byte " + count))
+              : Mono.empty()));
+    });
+  }
+
+  /**
+   * The object's size ({@code Content-Length} of a HEAD, -1 when the source does not say, as a
+   * peer building its archive on the fly) and version (the {@code ETag}).
+   */
+  @Override
+  public Mono<ObjectInfo> stat(URI uri) {
+    return client
+        .head()
+        .uri(uri.toString())
+        .response((response, body) -> body.then(Mono.defer(() -> info(uri, response))))
+        .single()
+        .onErrorMap(error -> HttpErrors.forFailure(uri, error));
+  }
+
+  private static Mono<ObjectInfo> info(URI uri, HttpClientResponse response) {
+    HttpHeaders headers = response.responseHeaders();
+    SourceException failure = HttpErrors.forStatus(uri, response.status().code(), headers);
+    if (failure != null) {
+      return Mono.error(failure);
+    }
+    String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+    long size = -1;
+    if (length != null && !headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+      try {
+        size = Long.parseLong(length.trim());
+      } catch (NumberFormatException e) {
+        size = -1;
+      }
+    }
+    String etag = HttpErrors.stripETag(headers.get(HttpHeaderNames.ETAG));
+    String version = etag == null || etag.isEmpty() ? UNVERSIONED + UNVERSIONED_SEQUENCE.incrementAndGet() : etag;
+    return Mono.just(new ObjectInfo(uri, size, version));
+  }
+
+  /** Always fails: HTTP sources are read-only (see the class comment). */
+  @Override
+  public Mono<Void> write(URI uri, Flux<ByteBuffer> content) {
+    return Mono.error(new InvalidRequestException(null, "HTTP sources are read-only: cannot write " + uri));
+  }
+
+  /** Always fails: HTTP sources are read-only (see the class comment). */
+  @Override
+  public Mono<Void> delete(URI uri) {
+    return Mono.error(new InvalidRequestException(null, "HTTP sources are read-only: cannot delete " + uri));
+  }
+
+  /** Releases the connection pool this store created; a no-op for a caller-supplied client. */
+  @Override
+  public void close() {
+    if (ownedProvider != null) {
+      ownedProvider.dispose();
+    }
+  }
+
+  /** {@code bytes N-M/T} -> N; -1 when absent or malformed. */
+  static long startFromContentRange(HttpHeaders headers) {
+    String value = headers.get(HttpHeaderNames.CONTENT_RANGE);
+    if (value == null || !value.startsWith("bytes ")) {
+      return -1;
+    }
+    int dash = value.indexOf('-');
+    try {
+      return dash < 0 ? -1 : Long.parseLong(value.substring(6, dash).trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** {@code bytes * /T} or {@code bytes N-M/T} -> T; -1 when absent, unknown or malformed. */
+  static long totalFromContentRange(HttpHeaders headers) {
+    String value = headers.get(HttpHeaderNames.CONTENT_RANGE);
+    int slash = value == null ? -1 : value.lastIndexOf('/');
+    try {
+      return slash < 0 ? -1 : Long.parseLong(value.substring(slash + 1).trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+}

@@ -1,0 +1,369 @@
+package io.segmenttransfer.peer;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.segmenttransfer.core.archive.Codec;
+import io.segmenttransfer.core.error.InvalidRequestException;
+import io.segmenttransfer.core.local.LocalSegment;
+import io.segmenttransfer.core.local.LocalSegments;
+import io.segmenttransfer.core.segment.SegmentId;
+import io.segmenttransfer.peer.internal.ArchiveCache;
+import io.segmenttransfer.peer.internal.SegmentArchiveProducer;
+import io.segmenttransfer.peer.internal.UploadLimits;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.http.server.HttpServerRoutes;
+
+/**
+ * Serves this server's segments to peers: {@code GET|HEAD /segments/{tableNameWithType}/{segmentName}}
+ * on the admin port, as a Pinot server does.
+ *
+ * <ul>
+ *   <li>GET: the archive built on the fly from the segment directory (no temporary tar), gzip by
+ *       default, zstd for {@code Accept: application/zstd} or {@code ?codec=zstd};
+ *       {@code application/octet-stream}, {@code Content-Disposition}, chunked, and an
+ *       {@code ETag "<crc>-<codec>-v1"} that names the bytes: archives are deterministic, so every
+ *       peer with that CRC serves the same bytes. The bytes are also written to the archive cache.
+ *   <li>GET with {@code Range: bytes=N-}: 206 from the cached archive, built into the cache first
+ *       when absent; 416 past the end. Other range forms are ignored (a full 200), as HTTP allows.
+ *   <li>{@code If-Match} with another ETag: 412. HEAD: the ETag, and Content-Length when cached.
+ *   <li>404 when the segment is not held here; 400 for a malformed name or codec; 503 with
+ *       {@code Retry-After} when {@code maxConcurrentUploads} responses are already running.
+ * </ul>
+ *
+ * <p>The segment is read under its lock ({@link LocalSegments#withSegment}) for the whole response,
+ * so a reload cannot mix two versions into one archive. File reads, compression and cache writes
+ * run on the given scheduler, never on the event loop; memory per response is a few 64 KiB
+ * buffers. Response buffers are unpooled wrappers of heap chunks that reactor-netty releases once
+ * written.
+ */
+public final class PeerSegmentHandler {
+
+  /** The route, with the path variables Pinot uses. */
+  public static final String PATH = "/segments/{tableNameWithType}/{segmentName}";
+
+  private static final Logger LOG = LoggerFactory.getLogger(PeerSegmentHandler.class);
+
+  private final LocalSegments segments;
+  private final PeerServeConfig config;
+  private final Scheduler scheduler;
+  private final ArchiveCache cache;
+  private final UploadLimits limits;
+
+  /**
+   * Prepares the archive cache directory (blocking: call at startup, off the event loops).
+   *
+   * @param scheduler a blocking-capable scheduler for file reads, compression and cache writes
+   */
+  public PeerSegmentHandler(LocalSegments segments, PeerServeConfig config, Scheduler scheduler) {
+    this.segments = segments;
+    this.config = config;
+    this.scheduler = scheduler;
+    this.cache = new ArchiveCache(config.cacheDirectory(), config.maxCacheBytes());
+    this.limits = new UploadLimits(config.maxConcurrentUploads(), config.bytesPerSecond());
+  }
+
+  /** Adds the GET and HEAD routes of {@link #PATH}. */
+  public HttpServerRoutes register(HttpServerRoutes routes) {
+    return routes.head(PATH, this::handle).get(PATH, this::handle);
+  }
+
+  /** Uploads in progress now. */
+  public int activeUploads() {
+    return limits.active();
+  }
+
+  /** Bytes of archives in the cache. */
+  public long cachedBytes() {
+    return cache.totalBytes();
+  }
+
+  /** Handles one request; completes when the response is sent, with the response's own errors. */
+  public Publisher<Void> handle(HttpServerRequest request, HttpServerResponse response) {
+    return Mono.defer(() -> {
+      Request parsed;
+      try {
+        parsed = Request.parse(request, config.defaultCodec());
+      } catch (InvalidRequestException e) {
+        return status(response, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+      }
+      if (parsed.head()) {
+        return serve(parsed, response);
+      }
+      if (!limits.tryAcquire()) {
+        long seconds = Math.max(1, (config.retryAfter().toMillis() + 999) / 1000);
+        response.header(HttpHeaderNames.RETRY_AFTER, Long.toString(seconds));
+        return status(response, HttpResponseStatus.SERVICE_UNAVAILABLE,
+            "too many peer downloads in progress (" + config.maxConcurrentUploads() + ")");
+      }
+      return serve(parsed, response).doFinally(signal -> limits.release());
+    });
+  }
+
+  // ---------------------------------------------------------------- request
+
+  /** What the client asked for. {@code rangeStart} is -1 for the whole archive. */
+  private record Request(SegmentId segment, boolean head, Codec codec, long rangeStart, List<String> ifMatch) {
+
+    static Request parse(HttpServerRequest request, Codec defaultCodec) {
+      String table = QueryStringDecoder.decodeComponent(request.param("tableNameWithType"));
+      String name = QueryStringDecoder.decodeComponent(request.param("segmentName"));
+      SegmentId segment = SegmentId.of(table, name);
+      QueryStringDecoder query = new QueryStringDecoder(request.uri());
+      Codec codec = codec(query.parameters().get("codec"), request.requestHeaders().get(HttpHeaderNames.ACCEPT),
+          defaultCodec);
+      return new Request(segment, request.method().equals(HttpMethod.HEAD), codec,
+          rangeStart(request.requestHeaders().get(HttpHeaderNames.RANGE)),
+          request.requestHeaders().getAll(HttpHeaderNames.IF_MATCH));
+    }
+
+    private static Codec codec(List<String> parameter, String accept, Codec defaultCodec) {
+      if (parameter != null && !parameter.isEmpty()) {
+        String value = parameter.get(0).toLowerCase(Locale.ROOT);
+        for (Codec codec : Codec.values()) {
+          if (value.equals(codec.name().toLowerCase(Locale.ROOT)) || value.equals(codec.extension())) {
+            return codec;
+          }
+        }
+        throw new InvalidRequestException(null, "unknown codec '" + value + "': expected gzip, zstd, lz4 or none");
+      }
+      if (accept != null) {
+        String lower = accept.toLowerCase(Locale.ROOT);
+        for (Codec codec : new Codec[] {Codec.ZSTD, Codec.LZ4}) {
+          if (lower.contains(codec.mediaType())) {
+            return codec;
+          }
+        }
+      }
+      return defaultCodec;
+    }
+
+    /** N of {@code bytes=N-}; -1 for no header or any other form (served as a full response). */
+    private static long rangeStart(String range) {
+      if (range == null) {
+        return -1;
+      }
+      String value = range.trim();
+      if (!value.startsWith("bytes=") || !value.endsWith("-") || value.indexOf(',') >= 0) {
+        return -1;
+      }
+      try {
+        long start = Long.parseLong(value.substring(6, value.length() - 1).trim());
+        return start >= 0 ? start : -1;
+      } catch (NumberFormatException e) {
+        return -1;
+      }
+    }
+
+    String etag(long crc) {
+      return Long.toUnsignedString(crc) + "-" + codec.name().toLowerCase(Locale.ROOT) + "-"
+          + SegmentArchiveProducer.FORMAT_VERSION;
+    }
+
+    boolean matches(String etag) {
+      if (ifMatch.isEmpty()) {
+        return true;
+      }
+      for (String header : ifMatch) {
+        for (String tag : header.split(",")) {
+          String t = tag.trim();
+          if (t.equals("*") || t.equals("\"" + etag + "\"") || t.equals("W/\"" + etag + "\"")) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+  }
+
+  // ---------------------------------------------------------------- response plan
+
+  /** A response as a stream: its status and headers first, then the body's chunks. */
+  private sealed interface Part {}
+
+  private record Head(HttpResponseStatus status, Map<CharSequence, String> headers, boolean hasBody) implements Part {}
+
+  private record Chunk(ByteBuffer bytes) implements Part {}
+
+  private Mono<Void> serve(Request request, HttpServerResponse response) {
+    Flux<Part> parts = segments.withSegment(request.segment(), local -> plan(request, local));
+    return parts
+        .switchOnFirst((first, all) -> {
+          if (first.hasValue() && first.get() instanceof Head head) {
+            response.status(head.status());
+            head.headers().forEach(response::header);
+            if (!head.hasBody()) {
+              return all.then(response.send());
+            }
+            Flux<Part> body = all.skip(1);
+            if (limits.rateLimited()) {
+              body = body.delayUntil(part -> delay(limits.reserve(((Chunk) part).bytes().remaining())));
+            }
+            return response.send(body.map(part -> Unpooled.wrappedBuffer(((Chunk) part).bytes()))).then();
+          }
+          if (first.isOnError()) {
+            Throwable error = first.getThrowable();
+            LOG.warn("Serving {} to a peer failed: {}", request.segment(), error.toString());
+            return status(response, HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot read segment " + request.segment());
+          }
+          return status(response, HttpResponseStatus.NOT_FOUND, "segment " + request.segment() + " is not served here");
+        })
+        .then();
+  }
+
+  private static Mono<Void> delay(Duration wait) {
+    return wait.isZero() ? Mono.empty() : Mono.delay(wait).then();
+  }
+
+  /** Runs under the segment's lock: decides the answer and streams it. */
+  private Flux<Part> plan(Request request, LocalSegment local) {
+    String etag = request.etag(local.crc());
+    ArchiveCache.Key key = new ArchiveCache.Key(
+        local.segment().table().toString(), local.segment().segmentName(), local.crc(), request.codec());
+    Map<CharSequence, String> headers = new LinkedHashMap<>();
+    headers.put(HttpHeaderNames.ETAG, "\"" + etag + "\"");
+    headers.put(HttpHeaderNames.ACCEPT_RANGES, "bytes");
+    if (!request.matches(etag)) {
+      headers.put(HttpHeaderNames.CONTENT_LENGTH, "0");
+      return Flux.just(new Head(HttpResponseStatus.PRECONDITION_FAILED, headers, false));
+    }
+    headers.put(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM.toString());
+    headers.put(HttpHeaderNames.CONTENT_DISPOSITION,
+        "attachment; filename=\"" + local.segment().segmentName() + "." + request.codec().extension() + "\"");
+    if (request.head()) {
+      cache.size(key).ifPresent(size -> headers.put(HttpHeaderNames.CONTENT_LENGTH, Long.toString(size)));
+      return Flux.just(new Head(HttpResponseStatus.OK, headers, false));
+    }
+    if (request.rangeStart() < 0) {
+      return openCached(key).flatMapMany(cached -> cached
+          .map(opened -> fromCache(headers, opened, 0, false))
+          .orElseGet(() -> build(headers, local, request.codec(), key)));
+    }
+    return openCached(key)
+        .flatMap(cached -> cached.isPresent() ? Mono.just(cached.get()) : buildIntoCache(local, request.codec(), key))
+        .flatMapMany(opened -> fromCache(headers, opened, request.rangeStart(), true));
+  }
+
+  private Mono<Optional<ArchiveCache.Opened>> openCached(ArchiveCache.Key key) {
+    return Mono.fromCallable(() -> cache.open(key)).subscribeOn(scheduler);
+  }
+
+  /** The full archive, built now and copied into the cache on the way. */
+  private Flux<Part> build(Map<CharSequence, String> headers, LocalSegment local, Codec codec, ArchiveCache.Key key) {
+    Flux<Part> chunks = produce(local, codec, key).map(Chunk::new);
+    return Flux.<Part>concat(Mono.just(new Head(HttpResponseStatus.OK, headers, true)), chunks);
+  }
+
+  /** Builds the archive into the cache (output discarded on the way) and opens it. */
+  private Mono<ArchiveCache.Opened> buildIntoCache(LocalSegment local, Codec codec, ArchiveCache.Key key) {
+    return produce(local, codec, key)
+        .then(Mono.fromCallable(() -> cache.open(key)).subscribeOn(scheduler))
+        .flatMap(opened -> Mono.justOrEmpty(opened)
+            .switchIfEmpty(Mono.error(new IOException("the archive of " + key + " was evicted as soon as it was built"))));
+  }
+
+  /**
+   * The archive's chunks, generated on the scheduler on demand; the cache copy is committed on
+   * completion and dropped on error or cancel (cleanup also runs on the scheduler).
+   */
+  private Flux<ByteBuffer> produce(LocalSegment local, Codec codec, ArchiveCache.Key key) {
+    return Flux.<ByteBuffer, SegmentArchiveProducer>generate(
+            () -> new SegmentArchiveProducer(local, codec, cache.writer(key)),
+            (producer, sink) -> {
+              try {
+                ByteBuffer chunk = producer.next();
+                if (chunk == null) {
+                  sink.complete();
+                } else {
+                  sink.next(chunk);
+                }
+              } catch (IOException | RuntimeException e) {
+                sink.error(e);
+              }
+              return producer;
+            },
+            SegmentArchiveProducer::close)
+        .subscribeOn(scheduler)
+        .cancelOn(scheduler);
+  }
+
+  /**
+   * Head and bytes of a cached archive from {@code start}: 206 (or 416 past the end) for a range,
+   * 200 for the whole. The channel is closed when the stream ends, fails or is cancelled.
+   */
+  private Flux<Part> fromCache(Map<CharSequence, String> headers, ArchiveCache.Opened opened, long start, boolean ranged) {
+    return Flux.using(() -> opened.channel(), channel -> {
+      long size = opened.size();
+      Map<CharSequence, String> h = new LinkedHashMap<>(headers);
+      if (ranged && start >= size) {
+        h.put(HttpHeaderNames.CONTENT_RANGE, "bytes */" + size);
+        h.put(HttpHeaderNames.CONTENT_LENGTH, "0");
+        h.remove(HttpHeaderNames.CONTENT_DISPOSITION);
+        return Flux.just(new Head(HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE, h, false));
+      }
+      h.put(HttpHeaderNames.CONTENT_LENGTH, Long.toString(size - start));
+      HttpResponseStatus status = HttpResponseStatus.OK;
+      if (ranged) {
+        status = HttpResponseStatus.PARTIAL_CONTENT;
+        h.put(HttpHeaderNames.CONTENT_RANGE, "bytes " + start + "-" + (size - 1) + "/" + size);
+      }
+      return Flux.<Part>concat(Mono.just(new Head(status, h, true)), read(channel, start).map(Chunk::new));
+    }, PeerSegmentHandler::closeQuietly).cancelOn(scheduler);
+  }
+
+  /** The file's bytes from {@code start}, read on the scheduler on demand. */
+  private Flux<ByteBuffer> read(FileChannel channel, long start) {
+    return Flux.<ByteBuffer, Long>generate(
+            () -> start,
+            (position, sink) -> {
+              ByteBuffer chunk = ByteBuffer.allocate(SegmentArchiveProducer.CHUNK_SIZE);
+              try {
+                int n = channel.read(chunk, position);
+                if (n < 0) {
+                  sink.complete();
+                  return position;
+                }
+                sink.next(chunk.flip());
+                return position + n;
+              } catch (IOException e) {
+                sink.error(e);
+                return position;
+              }
+            })
+        .subscribeOn(scheduler);
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // Read-only: nothing is lost.
+    }
+  }
+
+  private static Mono<Void> status(HttpServerResponse response, HttpResponseStatus status, String message) {
+    return response.status(status)
+        .header(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+        .sendString(Mono.just(message + "\n"))
+        .then();
+  }
+}

@@ -1,0 +1,195 @@
+package io.segmenttransfer.peer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.segmenttransfer.core.error.InvalidRequestException;
+import io.segmenttransfer.core.error.SourceAccessDeniedException;
+import io.segmenttransfer.core.error.SourceChangedException;
+import io.segmenttransfer.core.error.SourceNotFoundException;
+import io.segmenttransfer.core.error.SourceUnavailableException;
+import io.segmenttransfer.core.store.ObjectInfo;
+import io.segmenttransfer.core.store.SegmentStore;
+import io.segmenttransfer.core.store.SegmentStoreContract;
+import io.segmenttransfer.peer.TestOrigin.Fault;
+import io.segmenttransfer.peer.internal.HttpErrors;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+/** The store contract against a real HTTP server on loopback, plus the HTTP error mapping. */
+@ExtendWith(NettyLeaks.class)
+class HttpSegmentStoreTest extends SegmentStoreContract {
+
+  private static TestOrigin origin;
+  private static HttpSegmentStore store;
+  private static final AtomicInteger NAMES = new AtomicInteger();
+
+  @BeforeAll
+  static void start() {
+    origin = new TestOrigin();
+    store = HttpSegmentStore.create(HttpStoreConfig.defaults().withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5)));
+  }
+
+  @AfterAll
+  static void stop() {
+    store.close();
+    origin.close();
+  }
+
+  @Override
+  protected SegmentStore store() {
+    return store;
+  }
+
+  @Override
+  protected URI newUri(String name) {
+    return origin.uri("/objects/" + NAMES.incrementAndGet() + "/" + name);
+  }
+
+  @Override
+  protected boolean writable() {
+    return false;
+  }
+
+  @Override
+  protected void put(URI uri, byte[] bytes) {
+    origin.put(uri.getPath(), bytes);
+  }
+
+  private URI object(byte[] bytes) {
+    URI uri = newUri("object.tar.gz");
+    put(uri, bytes);
+    return uri;
+  }
+
+  @Test
+  void resumesWithRangeAndPinsTheVersionWithIfMatch() {
+    byte[] bytes = random(200_000, 11);
+    URI uri = object(bytes);
+    ObjectInfo info = store.stat(uri).block(TIMEOUT);
+    assertThat(info.version()).isEqualTo(TestOrigin.etag(bytes));
+
+    assertThat(collect(store.read(uri, 150_000, info.version())))
+        .isEqualTo(Arrays.copyOfRange(bytes, 150_000, bytes.length));
+    TestOrigin.Seen get = origin.seen("GET").stream().filter(s -> s.path().equals(uri.getPath())).findFirst().orElseThrow();
+    assertThat(get.range()).isEqualTo("bytes=150000-");
+    assertThat(get.ifMatch()).isEqualTo("\"" + info.version() + "\"");
+  }
+
+  @Test
+  void anotherVersionIsAChangedSource() {
+    URI uri = object(random(1000, 12));
+    StepVerifier.create(store.read(uri, 10, "some-older-etag"))
+        .expectError(SourceChangedException.class).verify(TIMEOUT);
+  }
+
+  @Test
+  void statusesMapToTheSourceErrors() {
+    URI uri = object(random(1000, 13));
+    origin.fail(uri.getPath(), Fault.status(403), Fault.status(401), Fault.status(500), Fault.status(410));
+    StepVerifier.create(store.read(uri, 0)).expectError(SourceAccessDeniedException.class).verify(TIMEOUT);
+    StepVerifier.create(store.read(uri, 0)).expectError(SourceAccessDeniedException.class).verify(TIMEOUT);
+    StepVerifier.create(store.read(uri, 0))
+        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SourceUnavailableException.class)
+            .satisfies(u -> assertThat(((SourceUnavailableException) u).retryAfter()).isEmpty()))
+        .verify(TIMEOUT);
+    StepVerifier.create(store.stat(uri)).expectError(SourceNotFoundException.class).verify(TIMEOUT);
+    assertThat(collect(store.read(uri, 0))).hasSize(1000);
+  }
+
+  @Test
+  void a503CarriesItsRetryAfter() {
+    URI uri = object(random(1000, 14));
+    String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.now().plusSeconds(120).atOffset(ZoneOffset.UTC));
+    origin.fail(uri.getPath(), Fault.status(503, "Retry-After", "7"), Fault.status(503, "Retry-After", date));
+
+    StepVerifier.create(store.read(uri, 0))
+        .expectErrorSatisfies(e -> assertThat(((SourceUnavailableException) e).retryAfter()).contains(Duration.ofSeconds(7)))
+        .verify(TIMEOUT);
+    StepVerifier.create(store.stat(uri))
+        .expectErrorSatisfies(e -> assertThat(((SourceUnavailableException) e).retryAfter().orElseThrow())
+            .isBetween(Duration.ofSeconds(100), Duration.ofSeconds(121)))
+        .verify(TIMEOUT);
+  }
+
+  @Test
+  void aBodyCutShortIsUnavailable() {
+    URI uri = object(random(300_000, 15));
+    origin.fail(uri.getPath(), Fault.cutAfter(100_000));
+    AtomicInteger received = new AtomicInteger();
+
+    StepVerifier.create(store.read(uri, 0).doOnNext(b -> received.addAndGet(b.remaining())))
+        .thenConsumeWhile(b -> true)
+        .expectError(SourceUnavailableException.class)
+        .verify(TIMEOUT);
+    assertThat(received.get()).isEqualTo(100_000);
+  }
+
+  @Test
+  void aRefusedConnectionIsUnavailable() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    URI uri = URI.create("http://127.0.0.1:" + closedPort + "/segments/t_OFFLINE/s");
+    StepVerifier.create(store.read(uri, 0)).expectError(SourceUnavailableException.class).verify(TIMEOUT);
+    StepVerifier.create(store.stat(uri)).expectError(SourceUnavailableException.class).verify(TIMEOUT);
+  }
+
+  @Test
+  void aSourceWithoutETagNeverLooksLikeTheSameVersionTwice() {
+    TestOrigin plain = new TestOrigin();
+    try {
+      plain.withoutETags();
+      plain.put("/a", random(100, 16));
+      URI uri = plain.uri("/a");
+      ObjectInfo first = store.stat(uri).block(TIMEOUT);
+      ObjectInfo second = store.stat(uri).block(TIMEOUT);
+      assertThat(first.size()).isEqualTo(100);
+      assertThat(first.version()).isNotEqualTo(second.version());
+      // An invented version is never sent as If-Match.
+      assertThat(collect(store.read(uri, 0, first.version()))).hasSize(100);
+      assertThat(plain.seen("GET").get(0).ifMatch()).isNull();
+    } finally {
+      plain.close();
+    }
+  }
+
+  @Test
+  void isReadOnly() {
+    URI uri = newUri("write.tar.gz");
+    StepVerifier.create(store.write(uri, Flux.just(ByteBuffer.allocate(1))))
+        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(InvalidRequestException.class).hasMessageContaining("read-only"))
+        .verify(TIMEOUT);
+    StepVerifier.create(store.delete(uri)).expectError(InvalidRequestException.class).verify(TIMEOUT);
+    assertThat(store.schemes()).containsExactlyInAnyOrder("http", "https");
+  }
+
+  @Test
+  void entityTagsAndRetryAfterParse() {
+    assertThat(HttpErrors.stripETag("W/\"abc\"")).isEqualTo("abc");
+    assertThat(HttpErrors.stripETag("\"1-gzip-v1\"")).isEqualTo("1-gzip-v1");
+    assertThat(HttpErrors.stripETag("plain")).isEqualTo("plain");
+    Clock clock = Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"), ZoneOffset.UTC);
+    assertThat(HttpErrors.retryAfter(new DefaultHttpHeaders().add("Retry-After", "Sat, 21 Nov 2026 10:00:30 GMT"), clock))
+        .isEqualTo(Duration.ofSeconds(30));
+    assertThat(HttpErrors.retryAfter(new DefaultHttpHeaders().add("Retry-After", "soon"), clock)).isNull();
+    assertThatThrownBy(() -> new HttpStoreConfig(Duration.ZERO, Duration.ofSeconds(1), 1, true))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}

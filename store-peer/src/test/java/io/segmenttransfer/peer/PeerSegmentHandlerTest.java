@@ -1,0 +1,233 @@
+package io.segmenttransfer.peer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.segmenttransfer.core.segment.SegmentId;
+import io.segmenttransfer.core.store.ObjectInfo;
+import io.segmenttransfer.core.testing.PinotFixtures;
+import io.segmenttransfer.peer.Answers.Answer;
+import io.segmenttransfer.peer.Answers.Entry;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/** The server side against real reactor-netty peers serving Pinot 1.5 fixture segments. */
+@ExtendWith(NettyLeaks.class)
+class PeerSegmentHandlerTest {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static final List<PinotFixtures.Archive> FIXTURES =
+      PinotFixtures.archives().stream().filter(a -> a.format().equals("tar.gz")).toList();
+  private static final String SEGMENT = FIXTURES.get(0).segmentName();
+  private static final String OTHER = FIXTURES.get(1).segmentName();
+
+  private static Scheduler scheduler;
+  private static HttpSegmentStore store;
+  private final List<TestPeer> peers = new ArrayList<>();
+
+  @TempDir Path root;
+
+  @BeforeAll
+  static void start() {
+    scheduler = Schedulers.newBoundedElastic(8, 1000, "peer-io");
+    store = HttpSegmentStore.create(HttpStoreConfig.defaults());
+  }
+
+  @AfterAll
+  static void stop() {
+    store.close();
+    scheduler.dispose();
+  }
+
+  @AfterEach
+  void closePeers() {
+    peers.forEach(TestPeer::close);
+  }
+
+  private TestPeer peer(String name, UnaryOperator<PeerServeConfig> config, String... segments) {
+    TestPeer peer = new TestPeer(root, name, scheduler, config, segments);
+    peers.add(peer);
+    return peer;
+  }
+
+  private static PinotFixtures.Archive fixture(String segment) {
+    return FIXTURES.stream().filter(a -> a.segmentName().equals(segment)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void twoPeersServeTheSameBytesAndThoseBytesAreTheSegment() {
+    TestPeer a = peer("a", c -> c, SEGMENT, OTHER);
+    TestPeer b = peer("b", c -> c, SEGMENT);
+
+    Answer fromA = Answers.get(a.segmentUri(SEGMENT), h -> {});
+    Answer fromB = Answers.get(b.segmentUri(SEGMENT), h -> {});
+
+    PinotFixtures.Archive fixture = fixture(SEGMENT);
+    assertThat(fromA.status()).isEqualTo(200);
+    assertThat(fromA.header(HttpHeaderNames.ETAG)).isEqualTo("\"" + fixture.crc() + "-gzip-v1\"");
+    assertThat(fromA.header(HttpHeaderNames.CONTENT_TYPE)).isEqualTo("application/octet-stream");
+    assertThat(fromA.header(HttpHeaderNames.CONTENT_DISPOSITION))
+        .isEqualTo("attachment; filename=\"" + SEGMENT + ".tar.gz\"");
+    assertThat(fromA.header(HttpHeaderNames.TRANSFER_ENCODING)).isEqualTo("chunked");
+    assertThat(fromB.body()).isEqualTo(fromA.body());
+    assertThat(fromB.header(HttpHeaderNames.ETAG)).isEqualTo(fromA.header(HttpHeaderNames.ETAG));
+
+    Map<String, Entry> entries = Answers.entries(fromA.body());
+    List<String> names = new ArrayList<>(entries.keySet());
+    assertThat(names.get(0)).isEqualTo(SEGMENT + "/");
+    assertThat(names).isSorted();
+    long creationSeconds = creationTimeMs(SEGMENT) / 1000;
+    assertThat(entries.values()).allSatisfy(e -> assertThat(e.mtimeSeconds()).isEqualTo(creationSeconds));
+    fixture.files().forEach((path, file) ->
+        assertThat(entries.get(SEGMENT + "/" + path).sha256()).as(path).isEqualTo(file.sha256()));
+    assertThat(entries.values().stream().filter(e -> !e.sha256().equals("dir")).count())
+        .isEqualTo(fixture.files().size());
+  }
+
+  @Test
+  void servesZstdWhenAsked() {
+    TestPeer a = peer("a", c -> c, SEGMENT);
+
+    Answer byAccept = Answers.get(a.segmentUri(SEGMENT), h -> h.set(HttpHeaderNames.ACCEPT, "application/zstd"));
+    Answer byQuery = Answers.get(URI.create(a.segmentUri(SEGMENT) + "?codec=zstd"), h -> {});
+
+    assertThat(byAccept.body()).startsWith(0x28, 0xb5, 0x2f, 0xfd).isEqualTo(byQuery.body());
+    assertThat(byAccept.header(HttpHeaderNames.ETAG)).endsWith("-zstd-v1\"");
+    assertThat(Answers.entries(byAccept.body()).keySet())
+        .isEqualTo(Answers.entries(Answers.get(a.segmentUri(SEGMENT), h -> {}).body()).keySet());
+    assertThat(Answers.get(URI.create(a.segmentUri(SEGMENT) + "?codec=rar"), h -> {}).status()).isEqualTo(400);
+  }
+
+  @Test
+  void rangesAreServedFromTheCachedArchiveBuiltOnDemand() {
+    TestPeer a = peer("a", c -> c, SEGMENT);
+    URI uri = a.segmentUri(SEGMENT);
+    assertThat(store.stat(uri).block(TIMEOUT).size()).as("size unknown before the archive is built").isEqualTo(-1);
+
+    // Nothing cached yet: the range request builds the archive first.
+    Answer tail = Answers.get(uri, h -> h.set(HttpHeaderNames.RANGE, "bytes=100000-"));
+    Answer whole = Answers.get(uri, h -> {});
+    byte[] full = whole.body();
+
+    assertThat(tail.status()).isEqualTo(206);
+    assertThat(tail.body()).isEqualTo(Arrays.copyOfRange(full, 100_000, full.length));
+    assertThat(tail.header(HttpHeaderNames.CONTENT_RANGE))
+        .isEqualTo("bytes 100000-" + (full.length - 1) + "/" + full.length);
+    assertThat(whole.header(HttpHeaderNames.CONTENT_LENGTH)).as("served from the cache").isEqualTo("" + full.length);
+    ObjectInfo info = store.stat(uri).block(TIMEOUT);
+    assertThat(info.size()).isEqualTo(full.length);
+    assertThat(info.version()).isEqualTo(fixture(SEGMENT).crc() + "-gzip-v1");
+
+    assertThat(Answers.get(uri, h -> h.set(HttpHeaderNames.RANGE, "bytes=" + full.length + "-")).status()).isEqualTo(416);
+    assertThat(Answers.get(uri, h -> {
+      h.set(HttpHeaderNames.RANGE, "bytes=5-");
+      h.set(HttpHeaderNames.IF_MATCH, "\"12345-gzip-v1\"");
+    }).status()).isEqualTo(412);
+    Answer pinned = Answers.get(uri, h -> {
+      h.set(HttpHeaderNames.RANGE, "bytes=5-");
+      h.set(HttpHeaderNames.IF_MATCH, "\"" + info.version() + "\"");
+    });
+    assertThat(pinned.status()).isEqualTo(206);
+    assertThat(pinned.body()).isEqualTo(Arrays.copyOfRange(full, 5, full.length));
+  }
+
+  @Test
+  void aSegmentNotHeldIsNotFound() {
+    TestPeer a = peer("a", c -> c, SEGMENT);
+
+    assertThat(Answers.get(a.segmentUri(OTHER), h -> {}).status()).isEqualTo(404);
+    assertThat(Answers.exchange(a.segmentUri(OTHER), "HEAD", h -> {}).status()).isEqualTo(404);
+    assertThat(Answers.get(URI.create("http://127.0.0.1:" + a.adminPort() + "/segments/events/" + SEGMENT), h -> {})
+        .status()).as("table name without type").isEqualTo(400);
+  }
+
+  @Test
+  void overTheUploadLimitAnswers503WithRetryAfterAndTheRateLimitHolds() throws Exception {
+    long rate = 250_000;
+    TestPeer a = peer("a", c -> c.withMaxConcurrentUploads(1).withBytesPerSecond(rate).withRetryAfter(Duration.ofSeconds(2)),
+        SEGMENT);
+    URI uri = a.segmentUri(SEGMENT);
+
+    long started = System.nanoTime();
+    CompletableFuture<Answer> slow = CompletableFuture.supplyAsync(() -> Answers.get(uri, h -> {}));
+    while (a.handler.activeUploads() == 0 && !slow.isDone()) {
+      Thread.sleep(5);
+    }
+    Answer refused = Answers.get(uri, h -> {});
+    Answer first = slow.get(30, TimeUnit.SECONDS);
+    double seconds = (System.nanoTime() - started) / 1e9;
+
+    assertThat(refused.status()).isEqualTo(503);
+    assertThat(refused.header(HttpHeaderNames.RETRY_AFTER)).isEqualTo("2");
+    assertThat(first.status()).isEqualTo(200);
+    // One second of burst, then the rate: the archive cannot arrive sooner.
+    double floor = (first.body().length - rate) / (double) rate;
+    assertThat(seconds).isGreaterThan(floor * 0.9);
+    assertThat(Answers.get(uri, h -> h.set(HttpHeaderNames.RANGE, "bytes=1-")).status()).isEqualTo(206);
+    assertThat(a.handler.activeUploads()).isZero();
+  }
+
+  @Test
+  void theCacheStaysWithinItsBound() {
+    TestPeer a = peer("a", c -> c.withMaxCacheBytes(700_000), SEGMENT, OTHER);
+
+    int first = Answers.get(a.segmentUri(SEGMENT), h -> {}).body().length;
+    assertThat(a.handler.cachedBytes()).isEqualTo(first);
+    int second = Answers.get(a.segmentUri(OTHER), h -> {}).body().length;
+
+    assertThat(first + second).isGreaterThan(700_000);
+    assertThat(a.handler.cachedBytes()).as("the older archive was evicted").isEqualTo(second);
+    assertThat(store.stat(a.segmentUri(SEGMENT)).block(TIMEOUT).size()).isEqualTo(-1);
+  }
+
+  @Test
+  void aRemovalWaitsForTheUploadThatReadsTheSegment() throws Exception {
+    TestPeer a = peer("a", c -> c.withBytesPerSecond(400_000), SEGMENT);
+    URI uri = a.segmentUri(SEGMENT);
+
+    CompletableFuture<Answer> upload = CompletableFuture.supplyAsync(() -> Answers.get(uri, h -> {}));
+    while (a.handler.activeUploads() == 0) {
+      Thread.sleep(5);
+    }
+    Thread.sleep(100);
+    a.segments.remove(SegmentId.of(TestPeer.TABLE, SEGMENT)).block(TIMEOUT);
+    assertThat(upload).as("the removal waited for the upload under the segment's lock").isDone();
+
+    Answer answer = upload.get();
+    assertThat(Answers.entries(answer.body())).hasSize(Answers.entries(answer.body()).size());
+    fixture(SEGMENT).files().forEach((path, file) ->
+        assertThat(Answers.entries(answer.body()).get(SEGMENT + "/" + path).sha256()).isEqualTo(file.sha256()));
+    assertThat(Answers.get(uri, h -> {}).status()).isEqualTo(404);
+  }
+
+  private static long creationTimeMs(String segment) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode manifest = new com.fasterxml.jackson.databind.ObjectMapper()
+          .readTree(PinotFixtures.directory().resolve("manifest.json").toFile());
+      for (com.fasterxml.jackson.databind.JsonNode s : manifest.get("segments")) {
+        if (s.get("segmentName").asText().equals(segment)) {
+          return s.get("creationTimeMs").asLong();
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    throw new IllegalArgumentException(segment);
+  }
+}
