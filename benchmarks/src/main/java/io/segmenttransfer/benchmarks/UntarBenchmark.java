@@ -1,0 +1,216 @@
+package io.segmenttransfer.benchmarks;
+
+import io.segmenttransfer.core.archive.Codec;
+import io.segmenttransfer.core.crypto.CrypterConfig;
+import io.segmenttransfer.core.crypto.CrypterRegistry;
+import io.segmenttransfer.core.extract.ExtractionConfig;
+import io.segmenttransfer.core.extract.ExtractionRequest;
+import io.segmenttransfer.core.extract.ExtractionResult;
+import io.segmenttransfer.core.extract.SegmentExtractor;
+import io.segmenttransfer.core.store.LocalFileSegmentStore;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Untar throughput: this project's pipeline against Pinot's way and against the ceilings, on the
+ * same generated segment in the same run. Each invocation extracts a whole segment into a fresh
+ * directory on disk ({@code SingleShotTime}: the score is seconds per segment; {@link UntarReport}
+ * turns it into MB/s of uncompressed output). Every result is checked after the timed region
+ * (segment CRC and byte count), so a broken implementation fails the run instead of looking fast.
+ *
+ * <p>Benchmarks:
+ * <ul>
+ *   <li>{@code pipelineFromMemory}, {@code pipelineFromFile} ({@link LocalFileSegmentStore}),
+ *       {@code pipelineFromNetwork} (an in-memory archive in 256 KiB chunks emitted on another
+ *       thread, standing in for a download);
+ *   <li>{@code pinotUntarFromFile}: the commons-compress baseline;
+ *   <li>{@code downloadThenUntar}: Pinot's download path on the same network stand-in: write the
+ *       stream to a temporary file, untar it with the baseline, move the segment into place,
+ *       delete the file;
+ *   <li>{@code decompressOnly} and {@code writeOnly}: the ceilings.
+ * </ul>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2)
+@Measurement(iterations = 5)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx3g", "-XX:MaxDirectMemorySize=3g"})
+public class UntarBenchmark {
+
+  static final int CHUNK_SIZE = ArchiveStreams.DEFAULT_CHUNK_SIZE;
+  /** Chunks the network stand-in queues ahead of its consumer, like a socket's receive buffer. */
+  static final int NETWORK_PREFETCH = 8;
+
+  @Param({"gzip", "zstd"})
+  public String codec;
+
+  @Param({"64", "256"})
+  public int sizeMiB;
+
+  private CachedArchive archive;
+  private ByteBuffer inMemory;
+  private SyntheticSegment segment;
+  private Scheduler scheduler;
+  private Scheduler network;
+  private SegmentExtractor extractor;
+  private LocalFileSegmentStore store;
+  private PlainFileWriter plainWriter;
+  private Path work;
+  private Path iterationDir;
+  private int iteration;
+  /** What the last invocation produced, checked in {@link #verifyAndClean()}. */
+  private Outcome outcome;
+
+  /** What an invocation claims it did. {@code crc} is -1 when nothing was checksummed. */
+  record Outcome(String what, long bytes, long crc) {}
+
+  @Setup(Level.Trial)
+  public void setUp() throws IOException {
+    Codec c = Codec.valueOf(codec.toUpperCase(Locale.ROOT));
+    SegmentSpec spec = SegmentSpec.ofMebibytes(sizeMiB, 1);
+    archive = ArchiveCache.defaultLocation().archive(spec, c);
+    segment = new SyntheticSegment(spec);
+    inMemory = ArchiveStreams.load(archive.file());
+    scheduler = Schedulers.newBoundedElastic(8, 1024, "bench-extract");
+    network = Schedulers.newSingle("bench-network");
+    extractor = new SegmentExtractor(
+        ExtractionConfig.defaults(), CrypterRegistry.fromConfig(CrypterConfig.defaults()), scheduler);
+    store = new LocalFileSegmentStore(scheduler);
+    plainWriter = new PlainFileWriter();
+    work = Files.createDirectories(BenchPaths.target().resolve("bench-work"))
+        .resolve("untar-" + codec + "-" + sizeMiB + "-" + ProcessHandle.current().pid());
+  }
+
+  @Setup(Level.Iteration)
+  public void newDirectory() throws IOException {
+    iterationDir = Files.createDirectories(work.resolve("it-" + iteration++));
+    outcome = null;
+  }
+
+  @TearDown(Level.Iteration)
+  public void verifyAndClean() {
+    try {
+      if (outcome == null) {
+        throw new IllegalStateException("the invocation recorded no outcome");
+      }
+      long expectedBytes = switch (outcome.what()) {
+        case "decompressed" -> archive.tarBytes();
+        default -> archive.uncompressedBytes();
+      };
+      if (outcome.bytes() != expectedBytes) {
+        throw new IllegalStateException(outcome.what() + " " + outcome.bytes() + " bytes, expected " + expectedBytes);
+      }
+      if (outcome.crc() != -1 && outcome.crc() != archive.crc()) {
+        throw new IllegalStateException(outcome.what() + " CRC " + outcome.crc() + ", expected " + archive.crc());
+      }
+    } finally {
+      Directories.deleteRecursively(iterationDir);
+    }
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    scheduler.dispose();
+    network.dispose();
+    Directories.deleteRecursively(work);
+  }
+
+  @Benchmark
+  public Outcome pipelineFromMemory() {
+    return extracted(ArchiveStreams.inMemory(inMemory, CHUNK_SIZE));
+  }
+
+  @Benchmark
+  public Outcome pipelineFromFile() {
+    return extracted(store.read(archive.file().toUri(), 0));
+  }
+
+  @Benchmark
+  public Outcome pipelineFromNetwork() {
+    return extracted(networkStream());
+  }
+
+  @Benchmark
+  public Outcome pinotUntarFromFile() throws IOException {
+    PinotUntar.Result result = PinotUntar.untar(archive.file(), tableDir());
+    return record(new Outcome("untarred", result.bytesWritten(), result.crc()));
+  }
+
+  @Benchmark
+  public Outcome downloadThenUntar() throws IOException {
+    Path tableDir = Files.createDirectories(tableDir());
+    Path download = Files.createDirectories(tableDir.resolve("tmp")).resolve(segment.spec().segmentName() + ".tar");
+    try (FileChannel out = FileChannel.open(download, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      networkStream().doOnNext(chunk -> writeFully(out, chunk)).blockLast();
+    }
+    Path untarDir = tableDir.resolve("tmp").resolve(segment.spec().segmentName() + "-untar");
+    PinotUntar.Result result = PinotUntar.untar(download, untarDir);
+    Files.move(result.segmentDir(), tableDir.resolve(segment.spec().segmentName()));
+    Files.delete(download);
+    Files.delete(untarDir);
+    return record(new Outcome("downloaded and untarred", result.bytesWritten(), result.crc()));
+  }
+
+  @Benchmark
+  public Outcome decompressOnly() {
+    return record(new Outcome("decompressed", DecompressToNothing.decompress(inMemory, archive.codec()), -1));
+  }
+
+  @Benchmark
+  public Outcome writeOnly() throws IOException {
+    return record(new Outcome("written", plainWriter.write(segment, iterationDir.resolve("plain")), -1));
+  }
+
+  private Outcome extracted(Flux<ByteBuffer> source) {
+    ExtractionRequest request = ExtractionRequest.of(iterationDir, segment.spec().segmentId())
+        .withExpectedCrc(archive.crc());
+    ExtractionResult result = extractor.extract(source, request).block();
+    return record(new Outcome("extracted", result.bytesWritten(), result.crc()));
+  }
+
+  private Flux<ByteBuffer> networkStream() {
+    return ArchiveStreams.inMemory(inMemory, CHUNK_SIZE).publishOn(network, NETWORK_PREFETCH);
+  }
+
+  private Path tableDir() {
+    return iterationDir.resolve(segment.spec().table().toString());
+  }
+
+  private Outcome record(Outcome o) {
+    outcome = o;
+    return o;
+  }
+
+  private static void writeFully(FileChannel out, ByteBuffer chunk) {
+    try {
+      while (chunk.hasRemaining()) {
+        out.write(chunk);
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
