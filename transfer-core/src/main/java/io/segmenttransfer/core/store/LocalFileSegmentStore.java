@@ -63,7 +63,9 @@ public final class LocalFileSegmentStore implements SegmentStore {
                       Flux.<ByteBuffer, Long>generate(
                           () -> offset,
                           (position, sink) -> {
-                            ByteBuffer chunk = ByteBuffer.allocateDirect(chunkSize);
+                            // Heap, not direct: each chunk goes to the subscriber for good, and a
+                            // direct buffer per chunk piles up native memory until a GC frees it.
+                            ByteBuffer chunk = ByteBuffer.allocate(chunkSize);
                             int n;
                             try {
                               n = channel.read(chunk, position);

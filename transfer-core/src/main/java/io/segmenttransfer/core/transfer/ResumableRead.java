@@ -85,7 +85,12 @@ final class ResumableRead {
     current = candidate;
     long offset = consumed.get();
     listener.on(new TransferEvent.AttemptStarted(segment, candidate.uri(), candidate.attempt(), offset));
-    return candidate.store().stat(candidate.uri()).flatMapMany(info -> {
+    // The version check is the attempt's first round trip: it gets the first-byte timeout too.
+    Mono<io.segmenttransfer.core.store.ObjectInfo> stat = candidate.store().stat(candidate.uri())
+        .timeout(config.firstByteTimeout())
+        .onErrorMap(TimeoutException.class, e -> new SourceUnavailableException(
+            candidate.uri(), "no answer to the version check within " + config.firstByteTimeout(), e));
+    return stat.flatMapMany(info -> {
       if (offset > 0 && !sameBytes(info, pinned)) {
         return Flux.error(new RestartRequired(candidate));
       }
