@@ -73,7 +73,8 @@ public enum Codec {
       if (n == 0) {
         throw new InvalidArchiveException(subject, "archive is empty");
       }
-      throw unknown(head, subject);
+      throw new InvalidArchiveException(subject, "archive is truncated: only " + n
+          + " bytes, too short for any supported format");
     }
     return null;
   }

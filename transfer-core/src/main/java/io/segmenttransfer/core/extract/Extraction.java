@@ -52,6 +52,20 @@ final class Extraction {
       }
       throw new SegmentWriteException(subject, "cannot create staging directory " + staging, e);
     }
+    try {
+      observer.before("extract-staged");
+    } catch (RuntimeException e) {
+      // The resource never reached usingWhen, so its cleanup will not run: undo here.
+      if (decryptor != null) {
+        decryptor.close();
+      }
+      try {
+        SegmentSwap.deleteRecursively(staging);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
     ArchiveDecoder decoder = new ArchiveDecoder(subject, decryptor, config.limits(), pool);
     StagingWriter writer = new StagingWriter(subject, staging, pool);
     return new Extraction(request, staging, decoder, writer, observer);
@@ -70,6 +84,7 @@ final class Extraction {
    * after the last batch was written. Blocking.
    */
   ExtractionResult complete() {
+    observer.before("extract-verify");
     String top = decoder.topDirectory();
     String name = request.segmentName().orElse(top);
     SegmentId segment = new SegmentId(request.table(), name);

@@ -38,16 +38,21 @@ public final class SegmentSwap {
   }
 
   /**
-   * Moves {@code staged} to the segment's place, replacing any existing copy.
+   * Moves {@code staged} to the segment's place, replacing any existing copy. Leftovers of an
+   * interrupted swap are the caller's to {@link #recover} first (a reload holds a backup on purpose
+   * while it downloads, so this never guesses).
    *
    * @return true when an existing copy was replaced
    */
   public static boolean moveIntoPlace(Path staged, SegmentPaths paths, StepObserver observer) {
     String subject = paths.segment().segmentName();
     try {
-      recover(paths);
       Path target = paths.segmentDir();
       boolean replacing = Files.exists(target);
+      if (replacing && Files.exists(paths.backupDir())) {
+        throw new SegmentWriteException(subject, "an unfinished replace left " + paths.backupDir()
+            + ": run recovery before replacing the segment", null);
+      }
       if (replacing) {
         observer.before("backup");
         move(target, paths.backupDir());

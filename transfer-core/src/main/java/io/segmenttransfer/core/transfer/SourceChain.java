@@ -77,20 +77,25 @@ final class SourceChain {
         peerRounds++;
         Duration wait = max(config.peerRetry().backoff(peerRounds), peerRetryAfter);
         peerRetryAfter = Duration.ZERO;
-        return Mono.delay(wait).then(peers.findPeers(segment)).flatMap(this::startRound);
+        int round = peerRounds;
+        return Mono.delay(wait)
+            .then(Mono.defer(() -> peers.findPeers(segment)))
+            .map(found -> startRound(round, found, null))
+            // A lookup that fails is a round without peers; the next round looks again.
+            .onErrorResume(e -> Mono.just(startRound(round, List.of(), e)))
+            .flatMap(started -> next());
       }
     });
   }
 
-  private Mono<Candidate> startRound(List<URI> found) {
-    synchronized (this) {
-      if (found.isEmpty()) {
-        failures.add(new Attempt(PEER_DISCOVERY, peerRounds, 0,
-            new SourceNotFoundException(PEER_DISCOVERY, "no ONLINE peer holds segment " + segment)));
-      }
-      peerQueue.addAll(found);
+  private synchronized boolean startRound(int round, List<URI> found, Throwable lookupError) {
+    if (found.isEmpty()) {
+      Throwable cause = lookupError != null ? lookupError
+          : new SourceNotFoundException(PEER_DISCOVERY, "no ONLINE peer holds segment " + segment);
+      failures.add(new Attempt(PEER_DISCOVERY, round, 0, cause));
     }
-    return next();
+    peerQueue.addAll(found);
+    return true;
   }
 
   private Candidate counted(Candidate candidate) {
