@@ -1,0 +1,251 @@
+package io.segmenttransfer.s3;
+
+import io.segmenttransfer.core.error.SourceChangedException;
+import io.segmenttransfer.core.error.SourceUnavailableException;
+import io.segmenttransfer.core.store.ObjectInfo;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.core.async.ResponsePublisher;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+
+/**
+ * Reads an object as ranged GETs of {@code readPartSize} bytes, up to {@code readConcurrency} in
+ * flight, re-emitted strictly in order.
+ *
+ * <p>The first GET fetches the first part and tells the object's size and ETag; every later GET
+ * (the other parts, and any retry, the first part's included) carries {@code If-Match} with that
+ * ETag, so one read never mixes two versions of the object. A part that fails with a retryable
+ * error is fetched again from the first byte it has not emitted yet.
+ *
+ * <p>Memory: {@code flatMapSequential} keeps at most {@code readConcurrency} parts open; parts
+ * behind the head buffer what they receive, at most one part each (the prefetch is sized so that
+ * a part can finish downloading while it waits, never more than its own bytes exist). The SDK's
+ * Netty client stops reading a connection when its part has no demand, so the bound holds
+ * however slow the consumer is.
+ */
+final class RangedGetReader {
+
+  /** The smallest body chunk the SDK's Netty client usually hands over, used to size the per-part prefetch. */
+  private static final int TYPICAL_CHUNK = 8 * 1024;
+
+  private final S3AsyncClient client;
+  private final int partSize;
+  private final int concurrency;
+  private final int prefetch;
+  private final RetryBackoff backoff;
+  private final Function<S3Location, Mono<ObjectInfo>> stat;
+
+  /** {@code stat} answers size and version when a range turns out to start at or past the end. */
+  RangedGetReader(S3AsyncClient client, S3Config config, Function<S3Location, Mono<ObjectInfo>> stat) {
+    this.client = client;
+    this.stat = stat;
+    this.partSize = config.readPartSize();
+    this.concurrency = config.readConcurrency();
+    this.prefetch = Math.max(16, Math.min(4096, config.readPartSize() / TYPICAL_CHUNK));
+    this.backoff = RetryBackoff.of(config);
+  }
+
+  /** A contiguous byte range of the object: [start, end). */
+  record Part(long start, long end) {
+    long length() {
+      return end - start;
+    }
+  }
+
+  /**
+   * The object's bytes from {@code offset}; with a {@code version}, only while the object's ETag
+   * is that version. Completes after the last byte; errors with a core {@code SourceException}.
+   * Buffers come from the SDK (fresh heap buffers, not pooled) and belong to the subscriber.
+   */
+  Flux<ByteBuffer> read(S3Location location, long offset, String version) {
+    return Flux.defer(() -> {
+      if (offset < 0) {
+        return Flux.error(new SourceChangedException(location.uri(), "cannot read from negative offset " + offset));
+      }
+      long firstByteAfter = offset + partSize < 0 ? Long.MAX_VALUE : offset + partSize;
+      return get(location, offset, firstByteAfter - 1, version)
+          .retryWhen(backoff.spec())
+          .map(first -> parts(location, offset, first, version))
+          .onErrorResume(S3Errors::isRangeNotSatisfiable, e -> Mono.just(atOrPastTheEnd(location, offset, version)))
+          .flatMapMany(Function.identity());
+    });
+  }
+
+  /** S3 answers 416 to a range starting at or past the end: at the end is an empty read, past it an error. */
+  private Flux<ByteBuffer> atOrPastTheEnd(S3Location location, long offset, String version) {
+    return stat.apply(location).flatMapMany(info -> {
+      if (version != null && !version.equals(info.version())) {
+        return Flux.error(new SourceChangedException(
+            location.uri(), "object changed: version " + info.version() + ", expected " + version));
+      }
+      return info.size() == offset
+          ? Flux.<ByteBuffer>empty()
+          : Flux.error(new SourceChangedException(
+              location.uri(), "cannot read from byte " + offset + " of a " + info.size() + "-byte object"));
+    });
+  }
+
+  private Flux<ByteBuffer> parts(S3Location location, long offset, ResponsePublisher<GetObjectResponse> first,
+      String version) {
+    GetObjectResponse response = first.response();
+    long size;
+    try {
+      size = objectSize(location, response, offset);
+    } catch (SourceChangedException e) {
+      release(first);
+      return Flux.error(e);
+    }
+    // Without a requested version the first response's ETag pins the rest of the read.
+    String etag = version != null ? version : response.eTag();
+    Part head = new Part(offset, Math.min(size, offset + partSize));
+    long remaining = size - head.end();
+    long count = (remaining + partSize - 1) / partSize;
+    Flux<Flux<ByteBuffer>> streams = Flux.concat(
+        Mono.just(partBytes(location, head, etag, first)),
+        Flux.range(0, Math.toIntExact(count)).map(i -> {
+          long start = head.end() + (long) i * partSize;
+          return partBytes(location, new Part(start, Math.min(size, start + partSize)), etag, null);
+        }));
+    return streams.flatMapSequential(Function.identity(), concurrency, prefetch);
+  }
+
+  /**
+   * One part, retried from the first byte not yet emitted. {@code opened} is the first GET's
+   * response, used for the first attempt of the head part only.
+   */
+  private Flux<ByteBuffer> partBytes(S3Location location, Part part, String etag,
+      ResponsePublisher<GetObjectResponse> opened) {
+    AtomicReference<ResponsePublisher<GetObjectResponse>> preopened = new AtomicReference<>(opened);
+    return Flux.defer(() -> {
+      AtomicLong emitted = new AtomicLong();
+      return Flux.defer(() -> {
+            long from = part.start() + emitted.get();
+            ResponsePublisher<GetObjectResponse> body = preopened.getAndSet(null);
+            Mono<ResponsePublisher<GetObjectResponse>> open = body != null
+                ? Mono.just(body)
+                : get(location, from, part.end() - 1, etag).flatMap(r -> checkResumed(location, r, from, etag));
+            return open
+                .flatMapMany(Flux::from)
+                .onErrorMap(e -> S3Errors.map(location.uri(), e))
+                .<ByteBuffer>handle((buffer, sink) -> {
+                  if (emitted.addAndGet(buffer.remaining()) > part.length()) {
+                    sink.error(new SourceChangedException(location.uri(), "part " + part + " received more bytes than asked"));
+                  } else {
+                    sink.next(buffer);
+                  }
+                })
+                .concatWith(Mono.defer(() -> emitted.get() == part.length()
+                    ? Mono.empty()
+                    : Mono.error(new SourceUnavailableException(location.uri(),
+                        "response ended after " + emitted.get() + " of " + part.length() + " bytes of part " + part, null))));
+          })
+          .retryWhen(backoff.spec());
+    }).doFinally(signal -> {
+      // The head part may be cancelled before its pre-opened response was ever subscribed.
+      ResponsePublisher<GetObjectResponse> unused = preopened.getAndSet(null);
+      if (unused != null) {
+        release(unused);
+      }
+    });
+  }
+
+  /**
+   * Guards against servers that ignore {@code Range} or {@code If-Match}: a resumed response must
+   * start where we asked and carry the pinned ETag.
+   */
+  private Mono<ResponsePublisher<GetObjectResponse>> checkResumed(
+      S3Location location, ResponsePublisher<GetObjectResponse> body, long from, String etag) {
+    GetObjectResponse response = body.response();
+    if (etag != null && response.eTag() != null && !etag.equals(response.eTag())) {
+      release(body);
+      return Mono.error(new SourceChangedException(
+          location.uri(), "object changed during the read: ETag " + response.eTag() + ", expected " + etag));
+    }
+    long start = rangeStart(response.contentRange());
+    if (start != from) {
+      release(body);
+      return Mono.error(new SourceChangedException(
+          location.uri(), "asked for bytes from " + from + ", the server sent " + response.contentRange()));
+    }
+    return Mono.just(body);
+  }
+
+  private Mono<ResponsePublisher<GetObjectResponse>> get(S3Location location, long from, long toInclusive, String ifMatch) {
+    GetObjectRequest request = GetObjectRequest.builder()
+        .bucket(location.bucket())
+        .key(location.key())
+        .range("bytes=" + from + "-" + toInclusive)
+        .ifMatch(ifMatch)
+        .build();
+    // Cancelling the Mono cancels the SDK future, which aborts the request; a response that
+    // arrives after the cancel is released by the discard hook.
+    return Mono.fromFuture(() -> client.getObject(request, AsyncResponseTransformer.<GetObjectResponse>toPublisher()))
+        .doOnDiscard(ResponsePublisher.class, RangedGetReader::release)
+        .onErrorMap(e -> S3Errors.map(location.uri(), e));
+  }
+
+  /** The total size from {@code Content-Range: bytes a-b/total} (or the length of a full-body 200). */
+  private static long objectSize(S3Location location, GetObjectResponse response, long offset) {
+    String range = response.contentRange();
+    if (range == null) {
+      if (offset == 0 && response.contentLength() != null) {
+        return response.contentLength();
+      }
+      throw new SourceChangedException(location.uri(), "the server ignored the Range request from byte " + offset);
+    }
+    int slash = range.lastIndexOf('/');
+    long start = rangeStart(range);
+    if (slash < 0 || start != offset || range.endsWith("/*")) {
+      throw new SourceChangedException(location.uri(), "unexpected Content-Range '" + range + "' for a read from byte " + offset);
+    }
+    return Long.parseLong(range.substring(slash + 1).trim());
+  }
+
+  /** The first byte of {@code bytes a-b/total}, or -1 when absent or malformed. */
+  private static long rangeStart(String contentRange) {
+    if (contentRange == null) {
+      return -1;
+    }
+    String r = contentRange.trim();
+    int space = r.indexOf(' ');
+    int dash = r.indexOf('-', space + 1);
+    if (space < 0 || dash < 0) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(r.substring(space + 1, dash).trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** Subscribes and cancels at once: the SDK then closes the connection instead of holding it for a reader that never comes. */
+  static void release(Object body) {
+    if (body instanceof ResponsePublisher<?> publisher) {
+      publisher.subscribe(new Subscriber<ByteBuffer>() {
+        @Override
+        public void onSubscribe(Subscription subscription) {
+          subscription.cancel();
+        }
+
+        @Override
+        public void onNext(ByteBuffer buffer) {}
+
+        @Override
+        public void onError(Throwable error) {}
+
+        @Override
+        public void onComplete() {}
+      });
+    }
+  }
+}
