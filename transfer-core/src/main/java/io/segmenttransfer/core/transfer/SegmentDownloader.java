@@ -29,6 +29,9 @@ import reactor.core.publisher.Mono;
  */
 public final class SegmentDownloader {
 
+  /** Names events of an archive whose segment is only known once its first entry is read. */
+  private static final String UNNAMED = "archive";
+
   private final SegmentExtractor extractor;
   private final SegmentStores stores;
   private final PeerFinder peers;
@@ -52,15 +55,28 @@ public final class SegmentDownloader {
       ExtractionRequest request = ExtractionRequest.of(dataDir, metadata.segment())
           .withExpectedCrc(metadata.crc())
           .withCrypter(metadata.crypter().orElse(null));
-      SourceChain chain = new SourceChain(metadata.segment(), deepStoreUris(metadata), stores, peers, config);
-      return run(metadata.segment(), chain, request, null, listener, 0)
+      return download(request, deepStoreUris(metadata), listener);
+    });
+  }
+
+  /**
+   * Downloads an archive from {@code sources} in order (then peers, when the request names the
+   * segment) and extracts it as {@code request} says; the same retries, resume and deadline as
+   * {@link #download(SegmentMetadata, Path, TransferListener)}, without needing the metadata.
+   */
+  public Mono<DownloadResult> download(ExtractionRequest request, List<URI> sources, TransferListener listener) {
+    return Mono.defer(() -> {
+      SegmentId segment = new SegmentId(request.table(), request.segmentName().orElse(UNNAMED));
+      PeerFinder peerFinder = request.segmentName().isPresent() ? peers : PeerFinder.NONE;
+      SourceChain chain = new SourceChain(segment, sources, stores, peerFinder, config);
+      return run(segment, chain, request, null, listener, 0)
           .timeout(config.deadline())
           .onErrorMap(TimeoutException.class, e -> {
             List<SourcesExhaustedException.Attempt> attempts = new ArrayList<>(chain.failures());
-            attempts.add(new SourcesExhaustedException.Attempt(URI.create("deadline:" + config.deadline()),
-                chain.attempts(), 0, new SourceUnavailableException(URI.create("deadline:" + config.deadline()),
-                    "the download took longer than " + config.deadline(), e)));
-            return new SourcesExhaustedException(metadata.segmentName(), attempts);
+            URI deadline = URI.create("deadline:" + config.deadline());
+            attempts.add(new SourcesExhaustedException.Attempt(deadline, chain.attempts(), 0,
+                new SourceUnavailableException(deadline, "the download took longer than " + config.deadline(), e)));
+            return new SourcesExhaustedException(segment.segmentName(), attempts);
           });
     });
   }

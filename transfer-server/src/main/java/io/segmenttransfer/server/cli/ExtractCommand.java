@@ -2,14 +2,13 @@ package io.segmenttransfer.server.cli;
 
 import io.segmenttransfer.core.crypto.CrypterConfig;
 import io.segmenttransfer.core.crypto.CrypterRegistry;
-import io.segmenttransfer.core.extract.ExtractionConfig;
 import io.segmenttransfer.core.extract.ExtractionRequest;
-import io.segmenttransfer.core.extract.ExtractionResult;
-import io.segmenttransfer.core.extract.SegmentExtractor;
 import io.segmenttransfer.core.segment.TableNameWithType;
-import io.segmenttransfer.core.store.LocalFileSegmentStore;
-import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.store.SegmentStores;
+import io.segmenttransfer.core.transfer.DownloadConfig;
+import io.segmenttransfer.core.transfer.DownloadResult;
+import io.segmenttransfer.core.transfer.PeerFinder;
+import io.segmenttransfer.core.transfer.TransferListener;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,20 +16,20 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /** {@code extract}: one archive through the pipeline into a data directory. */
 @Command(
     name = "extract",
     mixinStandardHelpOptions = true,
     description = {
-      "Extracts one segment archive (tar.gz, tar.zst, tar.lz4 or tar, detected from its bytes) into",
-      "<dataDir>/<table>/<segment>, verifying the segment CRC as the bytes flow."
+      "Extracts one segment archive (tar.gz, tar.zst, tar.lz4 or tar, detected from its bytes) from a file,",
+      "s3:// or http(s):// location into <dataDir>/<table>/<segment>, verifying the segment CRC as the bytes",
+      "flow. Remote reads are retried with backoff and resume at the byte already consumed."
     })
 final class ExtractCommand implements Callable<Integer> {
 
-  @Option(names = "--archive", required = true, paramLabel = "FILE|URI", description = "The archive: a path or file:// URI.")
+  @Option(names = "--archive", required = true, paramLabel = "FILE|URI",
+      description = "The archive: a path, file://, s3://bucket/key or http(s):// URL.")
   String archive;
 
   @Option(names = "--to", required = true, paramLabel = "DATA_DIR", description = "The server's data directory.")
@@ -51,29 +50,26 @@ final class ExtractCommand implements Callable<Integer> {
   @Option(names = "--keyset", paramLabel = "FILE", description = "Tink keyset (JSON) for TinkStreamingAeadCrypter.")
   Path keyset;
 
+  @Mixin StoreOptions storeOptions;
+
   @Mixin OutputOptions output;
 
   @Override
   public Integer call() {
-    Scheduler scheduler = Schedulers.newBoundedElastic(4, 64, "extract");
-    try {
-      CrypterRegistry crypters = CrypterRegistry.fromConfig(new CrypterConfig(keyset, new byte[0]));
-      ExtractionRequest request = ExtractionRequest.of(dataDir.toAbsolutePath(), TableNameWithType.parse(table))
-          .withCrypter(crypter);
-      if (segment != null) {
-        request = request.withSegmentName(segment);
-      }
-      if (expectedCrc != null) {
-        request = request.withExpectedCrc(expectedCrc);
-      }
-      URI uri = SegmentStores.toUri(archive);
-      SegmentStore store = new SegmentStores(List.of(new LocalFileSegmentStore(scheduler))).forUri(uri);
-      SegmentExtractor extractor = new SegmentExtractor(ExtractionConfig.defaults(), crypters, scheduler);
-      ExtractionResult result = extractor.extract(store.read(uri, 0), request).block();
+    ExtractionRequest request = ExtractionRequest.of(dataDir.toAbsolutePath(), TableNameWithType.parse(table)).withCrypter(crypter);
+    if (segment != null) {
+      request = request.withSegmentName(segment);
+    }
+    if (expectedCrc != null) {
+      request = request.withExpectedCrc(expectedCrc);
+    }
+    URI uri = SegmentStores.toUri(archive);
+    CrypterRegistry crypters = CrypterRegistry.fromConfig(keyset == null ? CrypterConfig.defaults() : CrypterConfig.tink(keyset));
+    try (TransferComponents components = new TransferComponents(crypters, DownloadConfig.defaults(), PeerFinder.NONE,
+        storeOptions.storesFor(List.of(uri)))) {
+      DownloadResult result = components.downloader.download(request, List.of(uri), TransferListener.NONE).block();
       output.print(ExtractionSummary.of(result));
       return 0;
-    } finally {
-      scheduler.dispose();
     }
   }
 }

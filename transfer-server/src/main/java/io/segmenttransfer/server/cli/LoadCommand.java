@@ -27,7 +27,7 @@ final class LoadCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var metadata = SegmentCommandOptions.readMetadata(metadataFile);
-    try (TransferComponents components = options.components()) {
+    try (TransferComponents components = options.components(SegmentCommandOptions.locations(metadata))) {
       SegmentOutcome outcome = components.dataDirectory(options.dataDir, DataDirectoryConfig.defaults(), PeerFinder.NONE,
           null, TransferListener.NONE).addOrReplace(metadata).block();
       output.print(OutcomeSummary.of(outcome));

@@ -32,7 +32,7 @@ final class RecoverCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (TransferComponents components = options.components()) {
+    try (TransferComponents components = options.components(List.of())) {
       List<RecoveryAction> actions = components.dataDirectory(options.dataDir, DataDirectoryConfig.defaults(),
           PeerFinder.NONE, null, TransferListener.NONE).recover().block();
       output.print(new Recovered(actions.stream().map(a -> new Recovered.Action(a.path().toString(), a.action())).toList()));

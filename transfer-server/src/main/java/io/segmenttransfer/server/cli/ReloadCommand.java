@@ -30,7 +30,7 @@ final class ReloadCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var metadata = SegmentCommandOptions.readMetadata(metadataFile);
-    try (TransferComponents components = options.components()) {
+    try (TransferComponents components = options.components(SegmentCommandOptions.locations(metadata))) {
       SegmentOutcome outcome = components.dataDirectory(options.dataDir, DataDirectoryConfig.defaults(), PeerFinder.NONE,
           null, TransferListener.NONE).reload(metadata, forceDownload).block();
       output.print(OutcomeSummary.of(outcome));

@@ -10,7 +10,11 @@ import io.segmenttransfer.core.transfer.PeerFinder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.segmenttransfer.core.store.SegmentStores;
+import java.net.URI;
+import java.util.Collection;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that work on a data directory from a metadata file. */
@@ -26,8 +30,16 @@ final class SegmentCommandOptions {
     return CrypterRegistry.fromConfig(keyset == null ? CrypterConfig.defaults() : CrypterConfig.tink(keyset));
   }
 
-  TransferComponents components() {
-    return new TransferComponents(crypters(), DownloadConfig.defaults(), PeerFinder.NONE, List.of(), List.of());
+  @Mixin StoreOptions storeOptions;
+
+  /** Components able to read the given locations (file, s3, http). */
+  TransferComponents components(Collection<URI> locations) {
+    return new TransferComponents(crypters(), DownloadConfig.defaults(), PeerFinder.NONE, storeOptions.storesFor(locations));
+  }
+
+  /** The deep-store location of a metadata record, when it has one. */
+  static List<URI> locations(SegmentMetadata metadata) {
+    return metadata.downloadUrl().filter(url -> !url.isBlank()).map(SegmentStores::toUri).map(List::of).orElse(List.of());
   }
 
   /** Reads a metadata file: Pinot's metadata keys plus {@code tableNameWithType} and {@code segmentName}. */

@@ -35,15 +35,19 @@ final class TransferComponents implements AutoCloseable {
   final SegmentDownloader downloader;
   private final List<AutoCloseable> resources = new ArrayList<>();
 
-  TransferComponents(CrypterRegistry crypters, DownloadConfig downloadConfig, PeerFinder peers,
-      List<SegmentStore> extraStores, List<AutoCloseable> extraResources) {
+  /** @param extraStores stores besides local files (S3, HTTP); those that are AutoCloseable are closed with this */
+  TransferComponents(CrypterRegistry crypters, DownloadConfig downloadConfig, PeerFinder peers, List<SegmentStore> extraStores) {
     this.scheduler = Schedulers.newBoundedElastic(IO_THREADS, 10_000, "segment-io");
     List<SegmentStore> all = new ArrayList<>(extraStores);
     all.add(new LocalFileSegmentStore(scheduler));
     this.stores = new SegmentStores(all);
     this.extractor = new SegmentExtractor(ExtractionConfig.defaults(), crypters, scheduler);
     this.downloader = new SegmentDownloader(extractor, stores, peers, downloadConfig);
-    this.resources.addAll(extraResources);
+    for (SegmentStore store : extraStores) {
+      if (store instanceof AutoCloseable closeable) {
+        resources.add(closeable);
+      }
+    }
   }
 
   SegmentDataDirectory dataDirectory(Path dataDir, DataDirectoryConfig config, PeerFinder peers,

@@ -1,0 +1,39 @@
+package io.segmenttransfer.server.cli;
+
+import io.segmenttransfer.core.store.SegmentStore;
+import io.segmenttransfer.peer.HttpSegmentStore;
+import io.segmenttransfer.s3.S3SegmentStore;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Mixin;
+
+/**
+ * Where archives can come from besides local files: S3 and HTTP(S) (a controller's or peer's
+ * download URL). A store is only built for a scheme some location actually uses, so a plain file
+ * extraction starts no SDK client.
+ */
+final class StoreOptions {
+
+  @Mixin S3Options s3;
+
+  @Mixin HttpOptions http;
+
+  /** The stores the given locations need; each is also an {@link AutoCloseable} the caller closes. */
+  List<SegmentStore> storesFor(Collection<URI> locations) {
+    List<SegmentStore> stores = new ArrayList<>();
+    if (uses(locations, "s3")) {
+      stores.add(S3SegmentStore.create(s3.toConfig()));
+    }
+    if (uses(locations, "http") || uses(locations, "https")) {
+      stores.add(HttpSegmentStore.create(http.toConfig()));
+    }
+    return stores;
+  }
+
+  private static boolean uses(Collection<URI> locations, String scheme) {
+    return locations.stream().anyMatch(uri -> uri.getScheme() != null && uri.getScheme().toLowerCase(Locale.ROOT).equals(scheme));
+  }
+}
