@@ -286,24 +286,7 @@ public final class PeerSegmentHandler {
    * completion and dropped on error or cancel (cleanup also runs on the scheduler).
    */
   private Flux<ByteBuffer> produce(LocalSegment local, Codec codec, ArchiveCache.Key key) {
-    return Flux.<ByteBuffer, SegmentArchiveProducer>generate(
-            () -> new SegmentArchiveProducer(local, codec, cache.writer(key)),
-            (producer, sink) -> {
-              try {
-                ByteBuffer chunk = producer.next();
-                if (chunk == null) {
-                  sink.complete();
-                } else {
-                  sink.next(chunk);
-                }
-              } catch (IOException | RuntimeException e) {
-                sink.error(e);
-              }
-              return producer;
-            },
-            SegmentArchiveProducer::close)
-        .subscribeOn(scheduler)
-        .cancelOn(scheduler);
+    return SegmentArchives.stream(local, codec, scheduler, () -> cache.writer(key));
   }
 
   /**
