@@ -1,0 +1,158 @@
+package io.segmenttransfer.server.daemon;
+
+import io.segmenttransfer.core.local.SegmentDataDirectory;
+import io.segmenttransfer.core.segment.SegmentId;
+import io.segmenttransfer.core.segment.SegmentMetadata;
+import io.segmenttransfer.server.controller.Assignment;
+import io.segmenttransfer.server.controller.ControllerClient;
+import io.segmenttransfer.server.controller.SegmentState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.util.retry.Retry;
+
+/**
+ * Keeps the data directory equal to what the controller assigns this server: long-polls the
+ * assignment (no busy loop), diffs it with what was last requested, and starts one operation per
+ * change: new or refreshed (CRC changed) segments are added or replaced and reported ONLINE (or
+ * ERROR), removed ones are deleted and dropped from the external view. Operations run
+ * independently, so a refresh during the initial bootstrap does not wait for the whole bootstrap.
+ */
+final class AssignmentFollower {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AssignmentFollower.class);
+
+  private final ControllerClient controller;
+  private final SegmentDataDirectory directory;
+  private final String instanceId;
+  private final Duration longPoll;
+  /** The CRC last requested per segment: what "no change" is judged against. */
+  private final Map<SegmentId, Long> requested = new HashMap<>();
+  private final Disposable.Composite running = Disposables.composite();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final Sinks.One<Void> bootstrapped = Sinks.one();
+  private final AtomicLong version = new AtomicLong(-1);
+  private Disposable polling;
+
+  AssignmentFollower(ControllerClient controller, SegmentDataDirectory directory, String instanceId, Duration longPoll) {
+    this.controller = controller;
+    this.directory = directory;
+    this.instanceId = instanceId;
+    this.longPoll = longPoll;
+  }
+
+  /** Completes once every segment of the first assignment was loaded or failed. */
+  Mono<Void> bootstrapped() {
+    return bootstrapped.asMono();
+  }
+
+  void start() {
+    polling = Mono.defer(() -> controller.assignment(instanceId, version.get(), longPoll))
+        .doOnNext(this::apply)
+        .repeat()
+        .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5))
+            .doBeforeRetry(signal -> LOG.warn("controller unreachable, retrying: {}", signal.failure().toString())))
+        .subscribe();
+  }
+
+  private void apply(Assignment assignment) {
+    if (assignment.version() == version.get()) {
+      return;
+    }
+    version.set(assignment.version());
+    List<Mono<Void>> work = new ArrayList<>();
+    synchronized (requested) {
+      Set<SegmentId> assigned = new HashSet<>();
+      for (SegmentMetadata metadata : assignment.segments()) {
+        assigned.add(metadata.segment());
+        Long crc = metadata.crcIfPresent().isPresent() ? metadata.crcIfPresent().getAsLong() : null;
+        if (crc == null || !crc.equals(requested.get(metadata.segment()))) {
+          requested.put(metadata.segment(), crc);
+          work.add(load(metadata));
+        }
+      }
+      for (SegmentId gone : new ArrayList<>(requested.keySet())) {
+        if (!assigned.contains(gone)) {
+          requested.remove(gone);
+          work.add(unload(gone));
+        }
+      }
+    }
+    boolean first = !bootstrapped.asMono().toFuture().isDone() && version.get() >= 0;
+    Mono<Void> all = Mono.when(work.stream().map(this::track).toList());
+    if (first) {
+      running.add(all.subscribe(null, e -> bootstrapped.tryEmitEmpty(), bootstrapped::tryEmitEmpty));
+    }
+  }
+
+  /** Runs an operation on its own, counted, so shutdown can wait for it or cancel it. */
+  private Mono<Void> track(Mono<Void> operation) {
+    Sinks.Empty<Void> done = Sinks.empty();
+    inFlight.incrementAndGet();
+    Disposable disposable = operation
+        .doFinally(signal -> {
+          inFlight.decrementAndGet();
+          done.tryEmitEmpty();
+        })
+        .subscribe(null, e -> LOG.warn("segment operation failed: {}", e.toString()));
+    running.add(disposable);
+    return done.asMono();
+  }
+
+  private Mono<Void> load(SegmentMetadata metadata) {
+    return directory.addOrReplace(metadata)
+        .flatMap(outcome -> controller.reportState(instanceId, metadata.segment(), SegmentState.ONLINE))
+        .onErrorResume(error -> {
+          LOG.warn("cannot load {}: {}", metadata.segment(), error.getMessage());
+          synchronized (requested) {
+            // Forget it, so the next assignment change tries again.
+            requested.remove(metadata.segment());
+          }
+          return controller.reportState(instanceId, metadata.segment(), SegmentState.ERROR).onErrorResume(e -> Mono.empty());
+        });
+  }
+
+  private Mono<Void> unload(SegmentId segment) {
+    return directory.remove(segment)
+        .then(controller.dropState(instanceId, segment))
+        .onErrorResume(error -> {
+          LOG.warn("cannot remove {}: {}", segment, error.getMessage());
+          return Mono.empty();
+        });
+  }
+
+  /** Segments this server was asked to hold, last seen. */
+  Set<SegmentId> held() {
+    synchronized (requested) {
+      return Set.copyOf(requested.keySet());
+    }
+  }
+
+  int inFlight() {
+    return inFlight.get();
+  }
+
+  /** Stops following the controller; operations already running go on. */
+  void stopPolling() {
+    if (polling != null) {
+      polling.dispose();
+    }
+  }
+
+  /** Cancels every operation still running (their staging directories are removed by the pipeline). */
+  void cancelAll() {
+    running.dispose();
+  }
+}

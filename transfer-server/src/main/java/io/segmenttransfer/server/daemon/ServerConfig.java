@@ -1,0 +1,62 @@
+package io.segmenttransfer.server.daemon;
+
+import io.segmenttransfer.core.error.InvalidRequestException;
+import io.segmenttransfer.core.local.DataDirectoryConfig;
+import io.segmenttransfer.s3.S3Config;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Everything a server daemon needs. Built by {@link ServerSettings} from flags over a config file
+ * over these defaults.
+ *
+ * @param controller the controller's base URL
+ * @param dataDir where segments live
+ * @param host the host peers and the controller reach this server at
+ * @param adminPort the admin/peer HTTP port (0 picks a free one)
+ * @param instanceId the instance id; null means {@code Server_<host>_<adminPort>}
+ * @param deepStore where this server uploads its copies when asked; null refuses uploads
+ * @param maxParallelDownloads Pinot's {@code max.parallel.segment.downloads}
+ * @param maxParallelDownloadsPerTable 0 for no per-table limit
+ * @param maxPeerUploads concurrent peer downloads served; more get 503 + Retry-After
+ * @param peerBytesPerSecond bandwidth for serving peers; 0 for no limit
+ * @param longPoll how long one assignment long-poll may wait on the controller
+ * @param shutdownDeadline how long in-flight transfers may finish on shutdown before they are cancelled
+ * @param keyset Tink keyset for encrypted segments; null for none
+ * @param s3 S3 client settings for {@code s3://} deep stores and download URLs
+ */
+public record ServerConfig(URI controller, Path dataDir, String host, int adminPort, String instanceId, URI deepStore,
+    int maxParallelDownloads, int maxParallelDownloadsPerTable, int maxPeerUploads, long peerBytesPerSecond,
+    Duration longPoll, Duration shutdownDeadline, Path keyset, S3Config s3) {
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_ADMIN_PORT = 8097;
+  public static final int DEFAULT_MAX_PEER_UPLOADS = 8;
+  public static final Duration DEFAULT_LONG_POLL = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_SHUTDOWN_DEADLINE = Duration.ofSeconds(30);
+
+  public ServerConfig {
+    if (controller == null) {
+      throw new InvalidRequestException(null, "the server needs a controller URL (--controller)");
+    }
+    if (dataDir == null) {
+      throw new InvalidRequestException(null, "the server needs a data directory (--data-dir)");
+    }
+    if (adminPort < 0 || adminPort > 65535) {
+      throw new InvalidRequestException(null, "admin port " + adminPort + " is not a port number");
+    }
+    if (maxParallelDownloads < 0 || maxParallelDownloadsPerTable < 0 || maxPeerUploads < 1 || peerBytesPerSecond < 0) {
+      throw new InvalidRequestException(null, "limits must be positive (0 = none for downloads and bandwidth)");
+    }
+    if (longPoll.isNegative() || longPoll.isZero() || shutdownDeadline.isNegative()) {
+      throw new InvalidRequestException(null, "durations must be positive");
+    }
+    host = host == null || host.isBlank() ? DEFAULT_HOST : host;
+    s3 = s3 == null ? S3Config.defaults() : s3;
+  }
+
+  public DataDirectoryConfig dataDirectoryConfig() {
+    return DataDirectoryConfig.defaults().withLimits(maxParallelDownloads, maxParallelDownloadsPerTable);
+  }
+}
