@@ -6,7 +6,6 @@ import io.segmenttransfer.server.controller.EmbeddedController;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -45,28 +44,11 @@ final class ControllerCommand implements Callable<Integer> {
     URI store = deepStore == null ? null : SegmentStores.toUri(deepStore);
     ControllerConfig config = new ControllerConfig(port, dataDir, store, host, advertisedHost, null);
     EmbeddedController controller = EmbeddedController.start(config);
-    CountDownLatch stopRequested = new CountDownLatch(1);
-    // SIGTERM and SIGINT would otherwise exit the JVM with 143/130 from the signal thread; handling
-    // them lets the controller stop in order and the command exit 0.
-    for (String signal : new String[] {"TERM", "INT"}) {
-      try {
-        sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopRequested.countDown());
-      } catch (IllegalArgumentException e) {
-        // The signal is not available here (or reserved by the JVM): the shutdown hook below covers it.
-      }
-    }
-    // Any other way the JVM ends (SIGHUP, System.exit elsewhere) still stops the controller.
-    Thread hook = new Thread(controller::close, "controller-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    StopSignal stop = new StopSignal(controller::close);
     spec.commandLine().getOut().println("controller listening on " + controller.baseUrl());
     spec.commandLine().getOut().flush();
-    stopRequested.await();
+    stop.await();
     controller.close();
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // Already shutting down: the hook will close again, which is harmless.
-    }
     spec.commandLine().getOut().println("controller stopped");
     spec.commandLine().getOut().flush();
     return 0;

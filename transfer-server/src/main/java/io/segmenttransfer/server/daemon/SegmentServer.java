@@ -1,0 +1,300 @@
+package io.segmenttransfer.server.daemon;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.segmenttransfer.core.archive.Codec;
+import io.segmenttransfer.core.crypto.CrypterConfig;
+import io.segmenttransfer.core.crypto.CrypterRegistry;
+import io.segmenttransfer.core.error.InvalidRequestException;
+import io.segmenttransfer.core.extract.ExtractionConfig;
+import io.segmenttransfer.core.extract.SegmentExtractor;
+import io.segmenttransfer.core.local.SegmentDataDirectory;
+import io.segmenttransfer.core.local.SegmentSwap;
+import io.segmenttransfer.core.segment.SegmentId;
+import io.segmenttransfer.core.segment.TableNameWithType;
+import io.segmenttransfer.core.store.LocalFileSegmentStore;
+import io.segmenttransfer.core.store.SegmentStore;
+import io.segmenttransfer.core.store.SegmentStores;
+import io.segmenttransfer.core.transfer.DownloadConfig;
+import io.segmenttransfer.core.transfer.SegmentDownloader;
+import io.segmenttransfer.peer.ExternalViewPeerFinder;
+import io.segmenttransfer.peer.HttpSegmentStore;
+import io.segmenttransfer.peer.HttpStoreConfig;
+import io.segmenttransfer.peer.PeerDiscoveryConfig;
+import io.segmenttransfer.peer.PeerSegmentHandler;
+import io.segmenttransfer.peer.PeerServeConfig;
+import io.segmenttransfer.peer.SegmentArchives;
+import io.segmenttransfer.s3.S3SegmentStore;
+import io.segmenttransfer.server.controller.ControllerClient;
+import io.segmenttransfer.server.controller.SegmentState;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.http.server.HttpServerRoutes;
+
+/**
+ * A server daemon: serves its segments to peers, follows the controller's assignment, and keeps
+ * its data directory equal to it (deep store first, peers as fallback, CRC-equal copies kept).
+ *
+ * <p>Admin HTTP surface (PROTOCOL.md): {@code GET /segments/{t}/{s}} (peer download),
+ * {@code POST /segments/{t}/{s}/upload} (upload this copy to the deep store), {@code GET /health}
+ * (200 once the first assignment was loaded, 503 before), {@code GET /metrics} (Prometheus) and
+ * {@code GET /tables/{table}/segments/crc}.
+ */
+public final class SegmentServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SegmentServer.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int IO_THREADS = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+
+  private final ServerConfig config;
+  private final Scheduler scheduler;
+  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final SegmentStores stores;
+  private final List<AutoCloseable> closeables;
+  private final ControllerClient controller;
+  private final AtomicBoolean ready = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private DisposableServer admin;
+  private String instanceId;
+  private SegmentDataDirectory directory;
+  private PeerSegmentHandler peers;
+  private AssignmentFollower follower;
+
+  private SegmentServer(ServerConfig config) {
+    this.config = config;
+    this.scheduler = Schedulers.newBoundedElastic(IO_THREADS, 10_000, "server-io");
+    HttpSegmentStore http = HttpSegmentStore.create(HttpStoreConfig.defaults());
+    S3SegmentStore s3 = S3SegmentStore.create(config.s3());
+    this.closeables = List.of(http, s3);
+    this.stores = new SegmentStores(List.<SegmentStore>of(new LocalFileSegmentStore(scheduler), s3, http));
+    this.controller = ControllerClient.create(config.controller().toString());
+  }
+
+  /**
+   * Starts a server: recovers the data directory, binds the admin port, registers with the
+   * controller and starts following its assignment. Completes once registered (bootstrap goes on
+   * in the background: see {@link #bootstrapped()}); errors when the controller cannot be reached
+   * or the port is taken, with everything started so far closed again.
+   */
+  public static Mono<SegmentServer> start(ServerConfig config) {
+    return Mono.defer(() -> {
+      SegmentServer server = new SegmentServer(config);
+      return server.startUp().thenReturn(server).onErrorResume(error -> {
+        server.close();
+        return Mono.error(error);
+      });
+    });
+  }
+
+  private Mono<Void> startUp() {
+    // The admin port is bound first: with port 0 the instance id depends on the port we get.
+    HttpServerRoutes routes = HttpServerRoutes.newRoutes();
+    AtomicBoolean routed = new AtomicBoolean();
+    return HttpServer.create().host(config.host()).port(config.adminPort())
+        .handle((request, response) -> routed.get() ? routes.apply(request, response) : unavailable(response))
+        .bind()
+        .flatMap(bound -> {
+          admin = bound;
+          instanceId = config.instanceId() != null ? config.instanceId() : "Server_" + config.host() + "_" + bound.port();
+          build(routes);
+          routed.set(true);
+          LOG.info("{} admin surface on http://{}:{}", instanceId, config.host(), bound.port());
+          return directory.recover();
+        })
+        .doOnNext(actions -> actions.forEach(a -> LOG.info("recovery: {} {}", a.action(), a.path())))
+        .then(Mono.defer(() -> controller.register(config.host(), admin.port(), admin.port())))
+        .doOnNext(registered -> {
+          follower = new AssignmentFollower(controller, directory, instanceId, config.longPoll());
+          follower.bootstrapped().doOnTerminate(() -> ready.set(true)).subscribe();
+          follower.start();
+        })
+        .then();
+  }
+
+  private void build(HttpServerRoutes routes) {
+    CrypterRegistry crypters = CrypterRegistry.fromConfig(config.keyset() == null ? CrypterConfig.defaults() : CrypterConfig.tink(config.keyset()));
+    SegmentExtractor extractor = new SegmentExtractor(ExtractionConfig.defaults(), crypters, scheduler);
+    ExternalViewPeerFinder peerFinder = new ExternalViewPeerFinder(HttpClient.create(),
+        PeerDiscoveryConfig.of(config.controller(), instanceId));
+    SegmentDownloader downloader = new SegmentDownloader(extractor, stores, peerFinder, DownloadConfig.defaults());
+    directory = new SegmentDataDirectory(config.dataDir(), downloader, config.dataDirectoryConfig(), scheduler,
+        peerFinder, controller, new TransferMetrics(metrics), SegmentSwap.StepObserver.NONE);
+    PeerServeConfig serve = PeerServeConfig.defaults(peerCacheDir()).withMaxConcurrentUploads(config.maxPeerUploads());
+    if (config.peerBytesPerSecond() > 0) {
+      serve = serve.withBytesPerSecond(config.peerBytesPerSecond());
+    }
+    peers = new PeerSegmentHandler(directory, serve, scheduler);
+    peers.register(routes);
+    routes.get("/health", (request, response) -> ready.get()
+            ? json(response, HttpResponseStatus.OK, Map.of("status", "READY", "instanceId", instanceId))
+            : json(response, HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("status", "STARTING", "instanceId", instanceId)))
+        .get("/metrics", (request, response) -> response.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+            .sendString(Mono.fromCallable(metrics::scrape).subscribeOn(scheduler)))
+        .get("/tables/{table}/segments/crc", this::crcs)
+        .post("/segments/{table}/{segment}/upload", this::upload);
+  }
+
+  /** Outside every table directory, so recovery and CRC listings never see it. */
+  private Path peerCacheDir() {
+    return config.dataDir().resolve(".peer-cache");
+  }
+
+  private Publisher<Void> crcs(HttpServerRequest request, HttpServerResponse response) {
+    String table = request.param("table");
+    List<TableNameWithType> tables;
+    try {
+      tables = table.endsWith("_OFFLINE") || table.endsWith("_REALTIME") ? List.of(TableNameWithType.parse(table))
+          : List.of(new TableNameWithType(table, TableNameWithType.TableType.OFFLINE), new TableNameWithType(table, TableNameWithType.TableType.REALTIME));
+    } catch (InvalidRequestException e) {
+      return json(response, HttpResponseStatus.BAD_REQUEST, Map.of("code", 400, "error", e.getMessage()));
+    }
+    return Flux.fromIterable(tables).concatMap(directory::localCrcs)
+        .reduce(new LinkedHashMap<String, String>(), (all, crcs) -> {
+          crcs.forEach((segment, crc) -> all.put(segment, Long.toString(crc)));
+          return all;
+        })
+        .flatMap(all -> Mono.from(json(response, HttpResponseStatus.OK, all)));
+  }
+
+  /**
+   * Pinot's {@code POST /segments/{t}/{s}/upload}: this server's copy goes to the deep store (the
+   * controller's repair task asks for it), read under the segment's lock; answers
+   * {@code {"segmentName","crc","downloadUrl"}}.
+   */
+  private Publisher<Void> upload(HttpServerRequest request, HttpServerResponse response) {
+    if (config.deepStore() == null) {
+      return json(response, HttpResponseStatus.SERVICE_UNAVAILABLE,
+          Map.of("code", 503, "error", "this server has no deep store configured (deepStore)"));
+    }
+    SegmentId segment;
+    try {
+      segment = SegmentId.of(request.param("table"), request.param("segment"));
+    } catch (InvalidRequestException e) {
+      return json(response, HttpResponseStatus.BAD_REQUEST, Map.of("code", 400, "error", e.getMessage()));
+    }
+    URI target = URI.create(config.deepStore().toString().replaceAll("/$", "") + "/" + segment.table() + "/"
+        + segment.segmentName() + "." + Codec.GZIP.extension());
+    SegmentStore store = stores.forUri(target);
+    return directory.withSegment(segment, local -> store.write(target, SegmentArchives.stream(local, Codec.GZIP, scheduler))
+            .thenReturn(Map.of("segmentName", segment.segmentName(), "crc", Long.toString(local.crc()),
+                "downloadUrl", target.toString())))
+        .next()
+        .flatMap(body -> Mono.from(json(response, HttpResponseStatus.OK, body)))
+        .switchIfEmpty(Mono.defer(() -> Mono.from(json(response, HttpResponseStatus.NOT_FOUND,
+            Map.of("code", 404, "error", "segment " + segment + " is not loaded here")))))
+        .onErrorResume(e -> Mono.from(json(response, HttpResponseStatus.INTERNAL_SERVER_ERROR,
+            Map.of("code", 500, "error", String.valueOf(e.getMessage())))));
+  }
+
+  private static Publisher<Void> unavailable(HttpServerResponse response) {
+    return json(response, HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("status", "STARTING"));
+  }
+
+  private static Publisher<Void> json(HttpServerResponse response, HttpResponseStatus status, Object body) {
+    byte[] bytes;
+    try {
+      bytes = JSON.writeValueAsBytes(body);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      bytes = ("{\"error\":\"" + e.getOriginalMessage() + "\"}").getBytes(StandardCharsets.UTF_8);
+    }
+    return response.status(status).header("Content-Type", "application/json").sendByteArray(Mono.just(bytes));
+  }
+
+  public String instanceId() {
+    return instanceId;
+  }
+
+  public int adminPort() {
+    return admin.port();
+  }
+
+  public String baseUrl() {
+    return "http://" + config.host() + ":" + admin.port();
+  }
+
+  public boolean isReady() {
+    return ready.get();
+  }
+
+  /** Completes once every segment of the first assignment was loaded or reported ERROR. */
+  public Mono<Void> bootstrapped() {
+    return follower == null ? Mono.empty() : follower.bootstrapped();
+  }
+
+  public SegmentDataDirectory directory() {
+    return directory;
+  }
+
+  public PrometheusMeterRegistry metrics() {
+    return metrics;
+  }
+
+  /**
+   * Stops cleanly: no new work is taken, in-flight transfers get {@code shutdownDeadline} to
+   * finish and are cancelled after it, replicas are reported OFFLINE (best effort), leftovers of
+   * cancelled transfers are removed, then the admin port and the threads are released. Blocking;
+   * call it from a shutdown thread, never from an event loop.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (follower != null) {
+      follower.stopPolling();
+      waitFor(() -> follower.inFlight() == 0, config.shutdownDeadline());
+      follower.cancelAll();
+      Flux.fromIterable(follower.held())
+          .flatMap(segment -> controller.reportState(instanceId, segment, SegmentState.OFFLINE).onErrorResume(e -> Mono.empty()))
+          .then().block(Duration.ofSeconds(2));
+    }
+    if (directory != null) {
+      waitFor(() -> directory.busySegments() == 0, Duration.ofSeconds(10));
+      directory.recover().onErrorResume(e -> Mono.empty()).block(Duration.ofSeconds(10));
+    }
+    if (admin != null) {
+      admin.disposeNow(Duration.ofSeconds(5));
+    }
+    for (AutoCloseable closeable : closeables) {
+      try {
+        closeable.close();
+      } catch (Exception ignored) {
+        // Shutting down: nothing left to protect.
+      }
+    }
+    metrics.close();
+    scheduler.dispose();
+  }
+
+  private static void waitFor(java.util.function.BooleanSupplier condition, Duration limit) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+}
