@@ -91,9 +91,20 @@ public final class ControllerClient implements SegmentMetadataSource {
    * registered is success (Pinot answers 409, this controller 200).
    */
   public Mono<String> register(String host, int port, int adminPort) {
-    InstanceInfo info = InstanceInfo.server(host, port, adminPort);
+    return register(host, port, adminPort, null);
+  }
+
+  /**
+   * Registers a server under an explicit instance id ({@code --instance-id}); null derives Pinot's
+   * {@code Server_<host>_<port>}. Completes with the id.
+   */
+  public Mono<String> register(String host, int port, int adminPort, String instanceId) {
+    InstanceInfo info = new InstanceInfo(instanceId, host, port, adminPort, InstanceInfo.SERVER, true);
     ObjectNode body = HttpJson.MAPPER.createObjectNode()
         .put("host", host).put("port", port).put("type", InstanceInfo.SERVER).put("adminPort", adminPort);
+    if (instanceId != null) {
+      body.put("instanceName", instanceId);
+    }
     return exchange(HttpMethod.POST, "/instances", json(body), Set.of(409), text -> info.id());
   }
 

@@ -69,7 +69,9 @@ final class ControllerJson {
     int adminPort = intField(body, "adminPort", InstanceInfo.DEFAULT_ADMIN_PORT);
     String type = body.path("type").asText(InstanceInfo.SERVER);
     boolean enabled = body.path("enabled").asBoolean(true);
-    return new InstanceInfo(null, host, port, adminPort, type, enabled);
+    // This project's extension: a server started with an explicit id sends it; Pinot derives it.
+    String id = body.hasNonNull("instanceName") ? body.get("instanceName").asText() : null;
+    return new InstanceInfo(id, host, port, adminPort, type, enabled);
   }
 
   private static int intField(JsonNode node, String field, int otherwise) {

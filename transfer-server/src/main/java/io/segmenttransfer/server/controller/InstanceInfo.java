@@ -31,11 +31,11 @@ public record InstanceInfo(String id, String host, int port, int adminPort, Stri
       throw new InvalidRequestException(null, "instance field 'adminPort' must be 0-65535, was " + adminPort);
     }
     type = type == null ? SERVER : type.toUpperCase(Locale.ROOT);
-    String expected = idOf(type, host, port);
     if (id == null) {
-      id = expected;
-    } else if (!id.equals(expected)) {
-      throw new InvalidRequestException(null, "instance id '" + id + "' does not match " + expected);
+      id = idOf(type, host, port);
+    } else if (!id.matches("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,254}")) {
+      // An explicit id (--instance-id) names files and URL paths: letters, digits, '_', '.', '-' only.
+      throw new InvalidRequestException(null, "instance id '" + id + "' may only hold letters, digits, '_', '.' and '-'");
     }
   }
 

@@ -122,7 +122,7 @@ public final class SegmentServer implements AutoCloseable {
           return directory.recover();
         })
         .doOnNext(actions -> actions.forEach(a -> LOG.info("recovery: {} {}", a.action(), a.path())))
-        .then(Mono.defer(() -> controller.register(config.host(), admin.port(), admin.port())))
+        .then(Mono.defer(() -> controller.register(config.host(), admin.port(), admin.port(), config.instanceId())))
         .doOnNext(registered -> {
           follower = new AssignmentFollower(controller, directory, instanceId, config.longPoll());
           follower.bootstrapped().doOnTerminate(() -> ready.set(true)).subscribe();
