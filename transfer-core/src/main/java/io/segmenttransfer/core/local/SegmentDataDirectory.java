@@ -342,6 +342,16 @@ public final class SegmentDataDirectory implements LocalSegments {
     return locks.activeKeys();
   }
 
+  /** Downloads running now on this server. */
+  public int activeDownloads() {
+    return serverPermits.inUse();
+  }
+
+  /** Downloads waiting for a server-wide or per-table permit. */
+  public int queuedDownloads() {
+    return serverPermits.waiting() + tablePermits.values().stream().mapToInt(AsyncPermits::waiting).sum();
+  }
+
   /** The most downloads that ever ran at once on this server. */
   public int peakParallelDownloads() {
     return serverPermits.peakInUse();

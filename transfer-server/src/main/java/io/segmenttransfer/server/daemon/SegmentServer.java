@@ -143,7 +143,14 @@ public final class SegmentServer implements AutoCloseable {
     if (config.peerBytesPerSecond() > 0) {
       serve = serve.withBytesPerSecond(config.peerBytesPerSecond());
     }
+    SegmentDataDirectory dir = directory;
+    metrics.gauge("segment_downloads_active", dir, SegmentDataDirectory::activeDownloads);
+    metrics.gauge("segment_downloads_queued", dir, SegmentDataDirectory::queuedDownloads);
+    metrics.gauge("segment_operations_busy", dir, SegmentDataDirectory::busySegments);
     peers = new PeerSegmentHandler(directory, serve, scheduler);
+    PeerSegmentHandler handler = peers;
+    metrics.gauge("peer_uploads_active", handler, PeerSegmentHandler::activeUploads);
+    metrics.gauge("peer_archive_cache_bytes", handler, PeerSegmentHandler::cachedBytes);
     peers.register(routes);
     routes.get("/health", (request, response) -> ready.get()
             ? json(response, HttpResponseStatus.OK, Map.of("status", "READY", "instanceId", instanceId))
