@@ -259,29 +259,49 @@ public final class SegmentServer implements AutoCloseable {
   /**
    * Stops cleanly: no new work is taken, in-flight transfers get {@code shutdownDeadline} to
    * finish and are cancelled after it, replicas are reported OFFLINE (best effort), leftovers of
-   * cancelled transfers are removed, then the admin port and the threads are released. Blocking;
-   * call it from a shutdown thread, never from an event loop.
+   * cancelled transfers are removed, then the admin port and the threads are released. Completes
+   * when all of it is done; a second call completes at once.
    */
+  public Mono<Void> shutdown() {
+    return Mono.defer(() -> {
+      if (!closed.compareAndSet(false, true)) {
+        return Mono.empty();
+      }
+      Mono<Void> drain = Mono.empty();
+      if (follower != null) {
+        AssignmentFollower f = follower;
+        f.stopPolling();
+        drain = until(() -> f.inFlight() == 0, config.shutdownDeadline())
+            .then(Mono.fromRunnable(f::cancelAll))
+            .then(Flux.fromIterable(f.held())
+                .flatMap(segment -> controller.reportState(instanceId, segment, SegmentState.OFFLINE))
+                .then()
+                .timeout(Duration.ofSeconds(2))
+                .onErrorResume(e -> Mono.empty()));
+      }
+      if (directory != null) {
+        SegmentDataDirectory dir = directory;
+        // Cancelled transfers clean their staging asynchronously: wait for them, then sweep.
+        drain = drain.then(until(() -> dir.busySegments() == 0, Duration.ofSeconds(10)))
+            .then(dir.recover().onErrorResume(e -> Mono.empty()).then());
+      }
+      return drain.then(Mono.defer(() -> {
+        if (admin == null) {
+          return Mono.<Void>empty();
+        }
+        admin.dispose();
+        return admin.onDispose().timeout(Duration.ofSeconds(5)).onErrorResume(e -> Mono.empty());
+      })).doFinally(signal -> releaseResources());
+    });
+  }
+
+  /** {@link #shutdown()} from a thread that may block (the CLI's, a test's); never an event loop. */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    if (follower != null) {
-      follower.stopPolling();
-      waitFor(() -> follower.inFlight() == 0, config.shutdownDeadline());
-      follower.cancelAll();
-      Flux.fromIterable(follower.held())
-          .flatMap(segment -> controller.reportState(instanceId, segment, SegmentState.OFFLINE).onErrorResume(e -> Mono.empty()))
-          .then().block(Duration.ofSeconds(2));
-    }
-    if (directory != null) {
-      waitFor(() -> directory.busySegments() == 0, Duration.ofSeconds(10));
-      directory.recover().onErrorResume(e -> Mono.empty()).block(Duration.ofSeconds(10));
-    }
-    if (admin != null) {
-      admin.disposeNow(Duration.ofSeconds(5));
-    }
+    shutdown().block(config.shutdownDeadline().plusSeconds(30));
+  }
+
+  private void releaseResources() {
     for (AutoCloseable closeable : closeables) {
       try {
         closeable.close();
@@ -293,15 +313,12 @@ public final class SegmentServer implements AutoCloseable {
     scheduler.dispose();
   }
 
-  private static void waitFor(java.util.function.BooleanSupplier condition, Duration limit) {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
+  /** Completes once {@code condition} holds, checking every 20 ms, or after {@code limit} regardless. */
+  private static Mono<Void> until(java.util.function.BooleanSupplier condition, Duration limit) {
+    return Mono.fromCallable(condition::getAsBoolean)
+        .filter(Boolean::booleanValue)
+        .repeatWhenEmpty(checks -> checks.delayElements(Duration.ofMillis(20)))
+        .timeout(limit, Mono.just(false))
+        .then();
   }
 }
