@@ -186,7 +186,7 @@ final class ArchiveDecoder implements AutoCloseable {
         return Fill.END;
       }
       if (decompressorToldEnd) {
-        throw new IllegalStateException(codec + " decoder stalled after end of input");
+        throw new InvalidArchiveException(subject, codec + " stream ended without its end marker");
       }
       if (carry != null && carry.hasRemaining()) {
         decompressor.offer(carry);

@@ -65,7 +65,9 @@ public final class SegmentExtractor {
           SegmentCrypter crypter = crypters.resolve(request.crypter().orElse(null), request.subject());
           return Mono.usingWhen(
               Mono.fromCallable(() -> Extraction.start(request, decryptor(crypter, request), config, pool, observer))
-                  .subscribeOn(scheduler),
+                  .subscribeOn(scheduler)
+                  // Cancelled while the staging directory was being made: it never reaches usingWhen.
+                  .doOnDiscard(Extraction.class, Extraction::cleanup),
               extraction -> run(extraction, archive),
               this::cleanup,
               (extraction, error) -> cleanup(extraction),

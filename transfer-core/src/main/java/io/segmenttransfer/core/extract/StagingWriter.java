@@ -100,7 +100,7 @@ final class StagingWriter {
       channel.close();
       channel = null;
       if (written != openSize) {
-        throw new IllegalStateException(openPath + ": wrote " + written + " of " + openSize + " bytes");
+        throw new InvalidArchiveException(subject, "entry '" + openPath + "' has " + written + " of its " + openSize + " bytes");
       }
       files.add(new ExtractedFile(openPath, openSize, adler.getValue()));
       if (capture != null) {

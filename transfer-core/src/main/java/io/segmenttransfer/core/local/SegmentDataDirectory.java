@@ -204,20 +204,23 @@ public final class SegmentDataDirectory implements LocalSegments {
                   Action.REPLACED, result.extraction().crc(), result.extraction().bytesWritten(), started, result))
               : blocking(() -> copyBack(paths)).map(bytes -> outcome(metadata.segment(), Action.RELOADED,
                   local.get().crc(), bytes, started, null));
-          return blocking(() -> {
+          // The backup is the resource: on error and on cancel alike it is put back in place.
+          return Mono.usingWhen(
+              blocking(() -> {
                 observer.before("reload-backup");
                 SegmentSwap.move(paths.segmentDir(), paths.backupDir());
-                return true;
-              })
-              .then(fill)
-              .flatMap(outcome -> blocking(() -> {
+                return paths;
+              }),
+              backup -> fill.flatMap(outcome -> blocking(() -> {
                 observer.before("reload-commit");
                 SegmentSwap.move(paths.backupDir(), paths.tempDir());
                 observer.before("reload-cleanup");
                 SegmentSwap.deleteRecursively(paths.tempDir());
                 return outcome;
-              }))
-              .onErrorResume(error -> blocking(() -> SegmentSwap.recover(paths)).then(Mono.error(error)));
+              })),
+              backup -> Mono.empty(),
+              (backup, error) -> blocking(() -> SegmentSwap.recover(backup)),
+              backup -> blocking(() -> SegmentSwap.recover(backup)));
         });
   }
 
@@ -337,6 +340,11 @@ public final class SegmentDataDirectory implements LocalSegments {
     });
   }
 
+  /** Operations waiting for a segment's lock (queued behind another operation on the same segment). */
+  public int queuedOperations() {
+    return locks.waiting();
+  }
+
   /** How many segments have an operation running or queued: zero when the directory is idle. */
   public int busySegments() {
     return locks.activeKeys();
@@ -385,10 +393,11 @@ public final class SegmentDataDirectory implements LocalSegments {
 
   private Mono<SegmentOutcome> operation(String name, SegmentId segment, java.util.function.Supplier<Mono<SegmentOutcome>> work) {
     long started = System.nanoTime();
-    return Mono.defer(() -> {
+    return blocking(() -> {
           checkDataDir();
-          return work.get();
+          return true;
         })
+        .then(Mono.defer(work))
         .doOnSuccess(outcome -> listener.on(new TransferEvent.Finished(segment, name, outcome.action().label(),
             outcome.bytes(), outcome.attempts(), outcome.duration(), null)))
         .doOnError(error -> listener.on(new TransferEvent.Finished(segment, name, "failed", 0, 0,

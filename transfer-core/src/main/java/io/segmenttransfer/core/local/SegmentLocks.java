@@ -134,6 +134,11 @@ final class SegmentLocks<K> {
     }
   }
 
+  /** Waiters queued across all keys. */
+  synchronized int waiting() {
+    return entries.values().stream().mapToInt(e -> e.queue.size()).sum();
+  }
+
   /** Keys with holders or waiters: empty when every operation has finished. */
   synchronized int activeKeys() {
     return entries.size();

@@ -97,17 +97,29 @@ final class ResumableRead {
       if (offset == 0) {
         pinned = info;
       }
+      // Silence only counts while the pipeline is asking for bytes: a slow disk holding back
+      // demand must not look like a dead source.
+      AtomicLong demand = new AtomicLong();
       return candidate.store().read(candidate.uri(), offset, info.version())
-          .timeout(Mono.delay(config.firstByteTimeout()), chunk -> Mono.delay(config.idleTimeout()))
+          .timeout(Mono.delay(config.firstByteTimeout()), chunk -> idle(demand))
           .onErrorMap(TimeoutException.class, e -> new SourceUnavailableException(
               candidate.uri(), "no bytes within the first-byte or idle timeout", e))
+          .doOnRequest(n -> demand.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b))
           .doOnNext(chunk -> {
+            demand.getAndUpdate(d -> d == Long.MAX_VALUE ? d : Math.max(0, d - 1));
             int n = chunk.remaining();
             long done = consumed.addAndGet(n);
             chain.received(candidate.uri(), n);
             listener.on(new TransferEvent.Progress(segment, candidate.uri(), done, info.size()));
           });
     });
+  }
+
+  /** Fires after an idle period during which bytes were wanted; without demand it keeps waiting. */
+  private Mono<Long> idle(AtomicLong demand) {
+    return Mono.delay(config.idleTimeout())
+        .filter(tick -> demand.get() > 0)
+        .repeatWhenEmpty(Integer.MAX_VALUE, checks -> checks);
   }
 
   /** Same version, and same size where both know it (a peer building its archive on the fly reports -1). */

@@ -109,7 +109,7 @@ class DataDirectoryConcurrencyTest {
   }
 
   @Test
-  void queuedWorkCanBeCancelled() throws InterruptedException {
+  void queuedWorkCanBeCancelled() {
     DataDirectoryHarness harness = new DataDirectoryHarness(root, scheduler);
     // Slow enough that the second operation is still queued behind the first when cancelled.
     harness.store.slowDown(Duration.ofMillis(150));
@@ -121,12 +121,12 @@ class DataDirectoryConcurrencyTest {
     Mono<SegmentOutcome> first = directory.addOrReplace(v1).cache();
     first.subscribe();
     Disposable queued = directory.addOrReplace(v2).subscribe();
-    Thread.sleep(100);
-    assertThat(directory.busySegments()).isEqualTo(1);
+    Mono.fromCallable(directory::queuedOperations).filter(n -> n == 1)
+        .repeatWhenEmpty(200, r -> r.delayElements(Duration.ofMillis(5))).block(TIMEOUT);
     queued.dispose();
+    assertThat(directory.queuedOperations()).as("the cancelled operation left the queue").isZero();
 
     assertThat(first.block(TIMEOUT).action()).isEqualTo(SegmentOutcome.Action.DOWNLOADED);
-    Mono.delay(Duration.ofMillis(200)).block();
     assertThat(harness.store.reads()).as("the cancelled operation never downloaded").isEqualTo(1);
     assertThat(filesOf(harness.dataDir, segment)).isEqualTo(snapshotOf(1));
     assertThat(directory.busySegments()).isZero();

@@ -136,6 +136,28 @@ class SegmentDataDirectoryTest {
   }
 
   @Test
+  void aCancelledReloadPutsTheOldCopyBack() throws InterruptedException {
+    add(harness.publish(SEGMENT, 1));
+    harness.store.slowDown(Duration.ofMillis(200));
+    SegmentPaths paths = new SegmentPaths(harness.dataDir, SEGMENT);
+
+    reactor.core.Disposable reload = directory.reload(harness.publish(SEGMENT, 2), true).subscribe();
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (!Files.exists(paths.backupDir()) && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(paths.backupDir()).as("the reload backed the segment up").exists();
+    reload.dispose();
+
+    Mono.fromCallable(() -> directory.busySegments() == 0 && !Files.exists(paths.backupDir()))
+        .filter(Boolean::booleanValue)
+        .repeatWhenEmpty(100, r -> r.delayElements(Duration.ofMillis(20)))
+        .block(TIMEOUT);
+    assertThat(filesOf(harness.dataDir, SEGMENT)).isEqualTo(snapshotOf(1));
+    assertThat(leftovers(harness.dataDir, SEGMENT)).isEmpty();
+  }
+
+  @Test
   void aFailedReplaceKeepsTheOldCopy() {
     add(harness.publish(SEGMENT, 1));
     SegmentMetadata wrongCrc = harness.publish(SEGMENT, 2).with(SegmentMetadata.CRC, "12345");

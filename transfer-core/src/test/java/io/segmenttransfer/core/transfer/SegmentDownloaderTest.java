@@ -238,6 +238,44 @@ class SegmentDownloaderTest {
   }
 
   @Test
+  void silenceWithoutDemandIsNotAnIdleTimeout() throws IOException {
+    URI uri = write("deep.tar.gz", TestArchives.archive(Codec.GZIP, SEGMENT.segmentName(), files));
+    DownloadConfig config = DownloadConfig.defaults().withRetries(FAST, FAST)
+        .withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30));
+    SourceChain chain = new SourceChain(SEGMENT, List.of(uri), new SegmentStores(List.of(store(0, 0))), PeerFinder.NONE, config);
+    ResumableRead read = new ResumableRead(SEGMENT, chain, config, TransferListener.NONE, null);
+
+    // The consumer takes one chunk, then asks for nothing for 5 idle periods (a slow disk), then the rest.
+    StepVerifier.create(read.bytes(), 1)
+        .expectNextCount(1)
+        .expectNoEvent(Duration.ofMillis(500))
+        .thenRequest(Long.MAX_VALUE)
+        .thenConsumeWhile(chunk -> true)
+        .expectComplete()
+        .verify(TIMEOUT);
+    assertThat(chain.failures()).isEmpty();
+  }
+
+  @Test
+  void silenceWhileBytesAreWantedIsAnIdleTimeout() throws IOException {
+    URI uri = write("deep.tar.gz", TestArchives.archive(Codec.GZIP, SEGMENT.segmentName(), files));
+    FaultyStore stalls = new FaultyStore(new LocalFileSegmentStore(scheduler, 32 * 1024), 0, 0, null) {
+      @Override
+      public reactor.core.publisher.Flux<java.nio.ByteBuffer> read(URI u, long offset) {
+        return super.read(u, offset).take(2).concatWith(reactor.core.publisher.Flux.never());
+      }
+    };
+    DownloadConfig config = DownloadConfig.defaults().withRetries(new RetryPolicy(1, Duration.ZERO, 1, Duration.ZERO, 0), FAST)
+        .withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30));
+    SourceChain chain = new SourceChain(SEGMENT, List.of(uri), new SegmentStores(List.of(stalls)), PeerFinder.NONE, config);
+
+    StepVerifier.create(new ResumableRead(SEGMENT, chain, config, TransferListener.NONE, null).bytes())
+        .expectNextCount(2)
+        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SourcesExhaustedException.class).hasMessageContaining("idle timeout"))
+        .verify(TIMEOUT);
+  }
+
+  @Test
   void theDeadlineBoundsTheWholeDownload() throws IOException {
     URI deep = write("deep.tar.gz", TestArchives.archive(Codec.GZIP, SEGMENT.segmentName(), files));
     FaultyStore slow = new FaultyStore(new LocalFileSegmentStore(scheduler, 32 * 1024), 0, 0, null) {
