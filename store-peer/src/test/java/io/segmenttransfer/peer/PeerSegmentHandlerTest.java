@@ -202,7 +202,9 @@ class PeerSegmentHandlerTest {
     URI uri = a.segmentUri(SEGMENT);
 
     CompletableFuture<Answer> upload = CompletableFuture.supplyAsync(() -> Answers.get(uri, h -> {}));
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
     while (a.handler.activeUploads() == 0) {
+      assertThat(System.nanoTime()).as("the upload started in time").isLessThan(deadline);
       Thread.sleep(5);
     }
     Thread.sleep(100);

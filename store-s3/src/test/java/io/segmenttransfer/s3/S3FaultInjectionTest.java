@@ -212,15 +212,20 @@ class S3FaultInjectionTest {
 
     StepVerifier.create(store.read(uri, 0), 1)
         .expectNextCount(1)
-        .then(() -> sleep(700))
         .then(() -> {
+          // Wait (bounded) until the read-ahead has issued its parts, then give it time to overreach.
+          long deadline = System.nanoTime() + TIMEOUT.toNanos();
+          while (proxy.gets().size() < CONCURRENCY && System.nanoTime() < deadline) {
+            sleep(10);
+          }
+          sleep(300);
           assertThat(proxy.gets()).hasSize(CONCURRENCY);
           // Headers aside, what left the server is at most the parts in flight, far from the whole object.
           assertThat(proxy.bodyBytesSent()).isLessThanOrEqualTo((long) CONCURRENCY * PART);
         })
         .thenRequest(Long.MAX_VALUE)
         .thenConsumeWhile(b -> true)
-        .verifyComplete();
+        .expectComplete().verify(TIMEOUT);
     assertThat(proxy.gets()).hasSize(PARTS);
   }
 

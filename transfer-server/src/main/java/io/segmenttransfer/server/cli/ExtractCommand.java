@@ -67,7 +67,7 @@ final class ExtractCommand implements Callable<Integer> {
     CrypterRegistry crypters = CrypterRegistry.fromConfig(keyset == null ? CrypterConfig.defaults() : CrypterConfig.tink(keyset));
     try (TransferComponents components = new TransferComponents(crypters, DownloadConfig.defaults(), PeerFinder.NONE,
         storeOptions.storesFor(List.of(uri)))) {
-      DownloadResult result = components.downloader.download(request, List.of(uri), TransferListener.NONE).block();
+      DownloadResult result = components.downloader.download(request, List.of(uri), TransferListener.NONE).block(SegmentCommandOptions.LIMIT);
       output.print(ExtractionSummary.of(result));
       return 0;
     }

@@ -29,7 +29,7 @@ final class LoadCommand implements Callable<Integer> {
     var metadata = SegmentCommandOptions.readMetadata(metadataFile);
     try (TransferComponents components = options.components(SegmentCommandOptions.locations(metadata))) {
       SegmentOutcome outcome = components.dataDirectory(options.dataDir, DataDirectoryConfig.defaults(), PeerFinder.NONE,
-          null, TransferListener.NONE).addOrReplace(metadata).block();
+          null, TransferListener.NONE).addOrReplace(metadata).block(SegmentCommandOptions.LIMIT);
       output.print(OutcomeSummary.of(outcome));
       return 0;
     }

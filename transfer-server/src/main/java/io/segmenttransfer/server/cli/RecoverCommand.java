@@ -34,7 +34,7 @@ final class RecoverCommand implements Callable<Integer> {
   public Integer call() {
     try (TransferComponents components = options.components(List.of())) {
       List<RecoveryAction> actions = components.dataDirectory(options.dataDir, DataDirectoryConfig.defaults(),
-          PeerFinder.NONE, null, TransferListener.NONE).recover().block();
+          PeerFinder.NONE, null, TransferListener.NONE).recover().block(SegmentCommandOptions.LIMIT);
       output.print(new Recovered(actions.stream().map(a -> new Recovered.Action(a.path().toString(), a.action())).toList()));
       return 0;
     }

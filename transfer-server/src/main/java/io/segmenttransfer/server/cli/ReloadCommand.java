@@ -32,7 +32,7 @@ final class ReloadCommand implements Callable<Integer> {
     var metadata = SegmentCommandOptions.readMetadata(metadataFile);
     try (TransferComponents components = options.components(SegmentCommandOptions.locations(metadata))) {
       SegmentOutcome outcome = components.dataDirectory(options.dataDir, DataDirectoryConfig.defaults(), PeerFinder.NONE,
-          null, TransferListener.NONE).reload(metadata, forceDownload).block();
+          null, TransferListener.NONE).reload(metadata, forceDownload).block(SegmentCommandOptions.LIMIT);
       output.print(OutcomeSummary.of(outcome));
       return 0;
     }

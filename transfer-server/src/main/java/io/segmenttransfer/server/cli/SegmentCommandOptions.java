@@ -20,6 +20,9 @@ import picocli.CommandLine.Option;
 /** Options shared by the commands that work on a data directory from a metadata file. */
 final class SegmentCommandOptions {
 
+  /** The longest a one-shot command waits: the download deadline, plus time to verify and swap. */
+  static final java.time.Duration LIMIT = DownloadConfig.DEFAULT_DEADLINE.plusMinutes(5);
+
   @Option(names = "--data-dir", required = true, paramLabel = "DIR", description = "The server's data directory.")
   Path dataDir;
 

@@ -44,6 +44,7 @@ final class AssignmentFollower {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Sinks.One<Void> bootstrapped = Sinks.one();
   private final AtomicLong version = new AtomicLong(-1);
+  private final java.util.concurrent.atomic.AtomicBoolean firstApplied = new java.util.concurrent.atomic.AtomicBoolean();
   private Disposable polling;
 
   AssignmentFollower(ControllerClient controller, SegmentDataDirectory directory, String instanceId, Duration longPoll) {
@@ -77,10 +78,12 @@ final class AssignmentFollower {
       Set<SegmentId> assigned = new HashSet<>();
       for (SegmentMetadata metadata : assignment.segments()) {
         assigned.add(metadata.segment());
-        Long crc = metadata.crcIfPresent().isPresent() ? metadata.crcIfPresent().getAsLong() : null;
-        if (crc == null || !crc.equals(requested.get(metadata.segment()))) {
+        // A segment without a CRC cannot be loaded (addOrReplace refuses it): remember it as -1 so it
+        // fails once per change, not on every assignment.
+        long crc = metadata.crcIfPresent().orElse(-1);
+        if (!Long.valueOf(crc).equals(requested.get(metadata.segment()))) {
           requested.put(metadata.segment(), crc);
-          work.add(load(metadata));
+          work.add(load(metadata, crc));
         }
       }
       for (SegmentId gone : new ArrayList<>(requested.keySet())) {
@@ -90,10 +93,9 @@ final class AssignmentFollower {
         }
       }
     }
-    boolean first = !bootstrapped.asMono().toFuture().isDone() && version.get() >= 0;
     Mono<Void> all = Mono.when(work.stream().map(this::track).toList());
-    if (first) {
-      running.add(all.subscribe(null, e -> bootstrapped.tryEmitEmpty(), bootstrapped::tryEmitEmpty));
+    if (firstApplied.compareAndSet(false, true)) {
+      all.subscribe(null, e -> bootstrapped.tryEmitEmpty(), bootstrapped::tryEmitEmpty);
     }
   }
 
@@ -101,24 +103,26 @@ final class AssignmentFollower {
   private Mono<Void> track(Mono<Void> operation) {
     Sinks.Empty<Void> done = Sinks.empty();
     inFlight.incrementAndGet();
-    Disposable disposable = operation
+    Disposable.Swap handle = reactor.core.Disposables.swap();
+    running.add(handle);
+    handle.update(operation
         .doFinally(signal -> {
           inFlight.decrementAndGet();
+          running.remove(handle);
           done.tryEmitEmpty();
         })
-        .subscribe(null, e -> LOG.warn("segment operation failed: {}", e.toString()));
-    running.add(disposable);
+        .subscribe(null, e -> LOG.warn("segment operation failed: {}", e.toString())));
     return done.asMono();
   }
 
-  private Mono<Void> load(SegmentMetadata metadata) {
+  private Mono<Void> load(SegmentMetadata metadata, long crc) {
     return directory.addOrReplace(metadata)
         .flatMap(outcome -> controller.reportState(instanceId, metadata.segment(), SegmentState.ONLINE))
         .onErrorResume(error -> {
           LOG.warn("cannot load {}: {}", metadata.segment(), error.getMessage());
           synchronized (requested) {
-            // Forget it, so the next assignment change tries again.
-            requested.remove(metadata.segment());
+            // Forget this version, so the next assignment change tries again; a newer one stays.
+            requested.remove(metadata.segment(), crc);
           }
           return controller.reportState(instanceId, metadata.segment(), SegmentState.ERROR).onErrorResume(e -> Mono.empty());
         });

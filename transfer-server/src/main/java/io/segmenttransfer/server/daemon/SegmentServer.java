@@ -99,10 +99,9 @@ public final class SegmentServer implements AutoCloseable {
   public static Mono<SegmentServer> start(ServerConfig config) {
     return Mono.defer(() -> {
       SegmentServer server = new SegmentServer(config);
-      return server.startUp().thenReturn(server).onErrorResume(error -> {
-        server.close();
-        return Mono.error(error);
-      });
+      // A failure may arrive on an event loop: release everything without blocking, keep the error.
+      return server.startUp().thenReturn(server)
+          .onErrorResume(error -> server.shutdown().onErrorResume(e -> Mono.empty()).then(Mono.error(error)));
     });
   }
 
@@ -184,9 +183,9 @@ public final class SegmentServer implements AutoCloseable {
   }
 
   /**
-   * Pinot's {@code POST /segments/{t}/{s}/upload}: this server's copy goes to the deep store (the
-   * controller's repair task asks for it), read under the segment's lock; answers
-   * {@code {"segmentName","crc","downloadUrl"}}.
+   * Pinot's {@code POST /segments/{t}/{s}/upload?uploadTimeoutMs=N}: this server's copy goes to the
+   * deep store (the controller's repair task asks for it), read under the segment's lock, bounded by
+   * the timeout so a stuck deep store cannot hold the lock; answers {@code {"segmentName","crc","downloadUrl"}}.
    */
   private Publisher<Void> upload(HttpServerRequest request, HttpServerResponse response) {
     if (config.deepStore() == null) {
@@ -194,23 +193,54 @@ public final class SegmentServer implements AutoCloseable {
           Map.of("code", 503, "error", "this server has no deep store configured (deepStore)"));
     }
     SegmentId segment;
+    Duration timeout;
     try {
       segment = SegmentId.of(request.param("table"), request.param("segment"));
+      timeout = uploadTimeout(request);
     } catch (InvalidRequestException e) {
       return json(response, HttpResponseStatus.BAD_REQUEST, Map.of("code", 400, "error", e.getMessage()));
     }
     URI target = URI.create(config.deepStore().toString().replaceAll("/$", "") + "/" + segment.table() + "/"
         + segment.segmentName() + "." + Codec.GZIP.extension());
     SegmentStore store = stores.forUri(target);
-    return directory.withSegment(segment, local -> store.write(target, SegmentArchives.stream(local, Codec.GZIP, scheduler))
-            .thenReturn(Map.of("segmentName", segment.segmentName(), "crc", Long.toString(local.crc()),
+    Mono<Map<String, Object>> uploaded = directory.withSegment(segment, local -> store
+            .write(target, SegmentArchives.stream(local, Codec.GZIP, scheduler))
+            .timeout(timeout)
+            .thenReturn(Map.<String, Object>of("segmentName", segment.segmentName(), "crc", Long.toString(local.crc()),
                 "downloadUrl", target.toString())))
-        .next()
-        .flatMap(body -> Mono.from(json(response, HttpResponseStatus.OK, body)))
-        .switchIfEmpty(Mono.defer(() -> Mono.from(json(response, HttpResponseStatus.NOT_FOUND,
-            Map.of("code", 404, "error", "segment " + segment + " is not loaded here")))))
-        .onErrorResume(e -> Mono.from(json(response, HttpResponseStatus.INTERNAL_SERVER_ERROR,
-            Map.of("code", 500, "error", String.valueOf(e.getMessage())))));
+        .next();
+    // Decide the status first, then answer once: an error while sending is not answered twice.
+    return uploaded
+        .map(body -> new Reply(HttpResponseStatus.OK, body))
+        .defaultIfEmpty(new Reply(HttpResponseStatus.NOT_FOUND,
+            Map.of("code", 404, "error", "segment " + segment + " is not loaded here")))
+        .onErrorResume(e -> Mono.just(Reply.of(e)))
+        .flatMap(reply -> Mono.from(json(response, reply.status(), reply.body())));
+  }
+
+  /** A status and a JSON body; failures map by type, in this one place. */
+  private record Reply(HttpResponseStatus status, Map<String, Object> body) {
+    static Reply of(Throwable error) {
+      HttpResponseStatus status = error instanceof InvalidRequestException ? HttpResponseStatus.BAD_REQUEST
+          : error instanceof java.util.concurrent.TimeoutException ? HttpResponseStatus.GATEWAY_TIMEOUT
+          : error instanceof io.segmenttransfer.core.error.SourceUnavailableException ? HttpResponseStatus.SERVICE_UNAVAILABLE
+          : HttpResponseStatus.INTERNAL_SERVER_ERROR;
+      return new Reply(status, Map.of("code", status.code(), "error", String.valueOf(error.getMessage())));
+    }
+  }
+
+  private static Duration uploadTimeout(HttpServerRequest request) {
+    String value = new io.netty.handler.codec.http.QueryStringDecoder(request.uri()).parameters()
+        .getOrDefault("uploadTimeoutMs", List.of("600000")).get(0);
+    try {
+      long millis = Long.parseLong(value);
+      if (millis <= 0) {
+        throw new NumberFormatException();
+      }
+      return Duration.ofMillis(millis);
+    } catch (NumberFormatException e) {
+      throw new InvalidRequestException(null, "uploadTimeoutMs must be a positive number of milliseconds, was '" + value + "'");
+    }
   }
 
   private static Publisher<Void> unavailable(HttpServerResponse response) {

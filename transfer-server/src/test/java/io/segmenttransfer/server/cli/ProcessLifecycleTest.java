@@ -31,12 +31,31 @@ class ProcessLifecycleTest {
     return new ProcessBuilder(command).redirectErrorStream(true).start();
   }
 
-  /** Reads lines until one matches, within the timeout. */
-  private static Matcher awaitLine(Process process, Pattern pattern, List<String> seen) throws IOException {
-    BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+  /**
+   * Reads lines until one matches, within the timeout. A daemon thread reads the process's output
+   * into a queue and keeps draining it afterwards, so the child never blocks on a full pipe and a
+   * silent child cannot hang the test.
+   */
+  private static Matcher awaitLine(Process process, Pattern pattern, List<String> seen) throws InterruptedException {
+    java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          lines.add(line);
+        }
+      } catch (IOException ignored) {
+        // The process ended: nothing more to read.
+      }
+    }, "process-output");
+    reader.setDaemon(true);
+    reader.start();
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    String line;
-    while (System.nanoTime() < deadline && (line = reader.readLine()) != null) {
+    while (System.nanoTime() < deadline) {
+      String line = lines.poll(100, TimeUnit.MILLISECONDS);
+      if (line == null) {
+        continue;
+      }
       seen.add(line);
       Matcher matcher = pattern.matcher(line);
       if (matcher.find()) {

@@ -65,8 +65,9 @@ class RemoteExtractTest {
 
   @Test
   void extractsFromS3() throws Exception {
-    System.setProperty("aws.accessKeyId", "cli-test");
-    System.setProperty("aws.secretAccessKey", "cli-test-secret");
+    // The CLI takes credentials from the SDK's default chain; system properties are part of it.
+    String previousId = System.setProperty("aws.accessKeyId", "cli-test");
+    String previousSecret = System.setProperty("aws.secretAccessKey", "cli-test-secret");
     S3Proxy proxy = S3Proxy.builder()
         .blobStore(new TransientNio2BlobStore())
         .endpoint(URI.create("http://127.0.0.1:0"))
@@ -75,7 +76,9 @@ class RemoteExtractTest {
         .build();
     proxy.start();
     try {
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (!"STARTED".equals(proxy.getState())) {
+        assertThat(System.nanoTime()).as("S3Proxy started in time").isLessThan(deadline);
         Thread.sleep(10);
       }
       URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
@@ -101,6 +104,16 @@ class RemoteExtractTest {
       assertThat(run.json().get("codec").asText()).isEqualTo("zstd");
     } finally {
       proxy.stop();
+      restore("aws.accessKeyId", previousId);
+      restore("aws.secretAccessKey", previousSecret);
+    }
+  }
+
+  private static void restore(String property, String previous) {
+    if (previous == null) {
+      System.clearProperty(property);
+    } else {
+      System.setProperty(property, previous);
     }
   }
 }

@@ -198,8 +198,8 @@ class SegmentUploadTest {
 
   @Test
   void instancesRegisterIdempotentlyAndReadInPinotShape() {
-    StepVerifier.create(client.register("10.0.0.7", 8098, 8097)).expectNext("Server_10.0.0.7_8098").verifyComplete();
-    StepVerifier.create(client.register("10.0.0.7", 8098, 8097)).expectNext("Server_10.0.0.7_8098").verifyComplete();
+    StepVerifier.create(client.register("10.0.0.7", 8098, 8097)).expectNext("Server_10.0.0.7_8098").expectComplete().verify(TIMEOUT);
+    StepVerifier.create(client.register("10.0.0.7", 8098, 8097)).expectNext("Server_10.0.0.7_8098").expectComplete().verify(TIMEOUT);
     client.register("10.0.0.8", 8098, 9097).block(TIMEOUT);
 
     assertThat(get(controller.baseUrl(), "/instances").json().toString())
@@ -213,7 +213,7 @@ class SegmentUploadTest {
     assertThat(instance.get("adminPort").isNumber()).isTrue();
     assertThat(instance.get("adminPort").asInt()).isEqualTo(9097);
     StepVerifier.create(client.instance("Server_10.0.0.8_8098"))
-        .expectNext(InstanceInfo.server("10.0.0.8", 8098, 9097)).verifyComplete();
+        .expectNext(InstanceInfo.server("10.0.0.8", 8098, 9097)).expectComplete().verify(TIMEOUT);
     assertThat(get(controller.baseUrl(), "/instances/Server_nobody_1").status()).isEqualTo(404);
   }
 
