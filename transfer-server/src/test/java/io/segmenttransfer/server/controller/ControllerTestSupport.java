@@ -17,7 +17,7 @@ import reactor.netty.http.client.HttpClient;
 /** Raw HTTP against a controller, to check statuses, headers and shapes the typed client hides. */
 final class ControllerTestSupport {
 
-  static final Duration TIMEOUT = Duration.ofSeconds(15);
+  static final Duration TIMEOUT = Duration.ofSeconds(30);
   static final ObjectMapper JSON = new ObjectMapper();
 
   private ControllerTestSupport() {}
