@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "Reactive segment transfer for Pinot-style analytics servers.",
     subcommands = {ExtractCommand.class, LoadCommand.class, ReloadCommand.class, RecoverCommand.class, ControllerCommand.class, ServerCommand.class,
+      BootstrapCommand.class, QuickstartCommand.class,
       CommandLine.HelpCommand.class})
 public final class Main {
 

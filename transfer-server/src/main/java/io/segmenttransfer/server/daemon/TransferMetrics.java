@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.Timer;
 import io.segmenttransfer.core.transfer.TransferEvent;
 import io.segmenttransfer.core.transfer.TransferListener;
 import java.net.URI;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -71,13 +70,8 @@ public final class TransferMetrics implements TransferListener {
     return event.segment().toString();
   }
 
-  /** deepstore-file, deepstore-s3, peer (http on an admin port) or http. */
+  /** The source's kind (see {@link SourceKind}): a bounded set of tag values. */
   static String kind(URI source) {
-    String scheme = source.getScheme() == null ? "file" : source.getScheme().toLowerCase(Locale.ROOT);
-    if (scheme.equals("http") || scheme.equals("https")) {
-      return source.getPath() != null && source.getPath().startsWith("/segments/") && source.getPath().split("/").length == 4
-          && source.getPath().split("/")[2].matches(".*_(OFFLINE|REALTIME)") ? "peer" : "http";
-    }
-    return scheme.equals("peers") ? "peer-discovery" : "deepstore-" + scheme;
+    return SourceKind.of(source);
   }
 }

@@ -1,0 +1,134 @@
+package io.segmenttransfer.server.quickstart;
+
+import io.segmenttransfer.core.archive.Codec;
+import io.segmenttransfer.core.error.SourceNotFoundException;
+import io.segmenttransfer.core.segment.SegmentId;
+import io.segmenttransfer.core.store.LocalFileSegmentStore;
+import io.segmenttransfer.core.store.SegmentStore;
+import io.segmenttransfer.s3.S3Config;
+import io.segmenttransfer.s3.S3SegmentStore;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import software.amazon.awssdk.services.s3.model.CreateBucketRequest;
+
+/**
+ * The quickstart's deep store: a directory under the work dir, or a bucket on an S3-compatible
+ * server (S3Proxy, in memory) started in this JVM on a free port. Either way the controller
+ * writes uploaded archives to {@code <uri>/<tableNameWithType>/<segment>.tar.gz}, and the
+ * quickstart deletes one of them here, behind the controller's back, to show the peer fallback.
+ */
+public final class QuickstartDeepStore implements AutoCloseable {
+
+  private static final String BUCKET = "quickstart";
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+  private final URI uri;
+  private final SegmentStore store;
+  private final List<SegmentStore> controllerStores;
+  private final S3Proxy proxy;
+  private final String description;
+
+  private QuickstartDeepStore(URI uri, SegmentStore store, List<SegmentStore> controllerStores, S3Proxy proxy,
+      String description) {
+    this.uri = uri;
+    this.store = store;
+    this.controllerStores = controllerStores;
+    this.proxy = proxy;
+    this.description = description;
+  }
+
+  /** Archives as files under {@code dir}. */
+  public static QuickstartDeepStore local(Path dir, Scheduler scheduler) {
+    URI uri = dir.toAbsolutePath().normalize().toUri();
+    return new QuickstartDeepStore(uri, new LocalFileSegmentStore(scheduler), List.of(), null, "local directory " + uri);
+  }
+
+  /**
+   * Starts S3Proxy on a free loopback port with throw-away credentials and one bucket; blocks until
+   * it serves (about a second). Call it from the command's thread, not an event loop.
+   */
+  public static QuickstartDeepStore s3() throws Exception {
+    String accessKey = "quickstart-" + UUID.randomUUID().toString().substring(0, 8);
+    String secretKey = UUID.randomUUID().toString();
+    TransientNio2BlobStore blobs = new TransientNio2BlobStore();
+    S3Proxy proxy = S3Proxy.builder()
+        .blobStore(blobs)
+        .endpoint(URI.create("http://127.0.0.1:0"))
+        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
+        // The SDK's multipart uploads send x-amz-mp-object-size, which S3Proxy does not know.
+        .ignoreUnknownHeaders(true)
+        .build();
+    proxy.start();
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (!"STARTED".equals(proxy.getState())) {
+      if (System.nanoTime() > deadline) {
+        proxy.stop();
+        throw new IllegalStateException("the in-process S3 server did not start within " + START_TIMEOUT);
+      }
+      Thread.sleep(10);
+    }
+    blobs.createContainer(CreateBucketRequest.builder().bucket(BUCKET).build());
+    URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+    S3SegmentStore store = S3SegmentStore.create(S3Config.defaults().withEndpoint(endpoint).withPathStyle(true)
+        .withCredentials(new S3Config.Credentials(accessKey, secretKey)));
+    return new QuickstartDeepStore(URI.create("s3://" + BUCKET + "/deepstore"), store, List.of(store), proxy,
+        "bucket s3://" + BUCKET + " on the in-process S3 server at " + endpoint);
+  }
+
+  /** The deep store URI the controller is configured with. */
+  public URI uri() {
+    return uri;
+  }
+
+  /** Stores the controller needs besides local files (the S3 store); it does not close them. */
+  public List<SegmentStore> controllerStores() {
+    return controllerStores;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  /** Where the controller put a segment's archive. */
+  public URI archiveOf(SegmentId segment) {
+    String base = uri.toString().endsWith("/") ? uri.toString() : uri + "/";
+    return URI.create(base + segment.table() + "/" + segment.segmentName() + "." + Codec.GZIP.extension());
+  }
+
+  /**
+   * Deletes a segment's archive straight from the store, so the controller's metadata still points
+   * at it. Errors with {@link SourceNotFoundException} when there was no archive to delete, so a
+   * quickstart that did not remove anything cannot claim it did.
+   */
+  public Mono<URI> deleteArchive(SegmentId segment) {
+    URI archive = archiveOf(segment);
+    return store.exists(archive)
+        .flatMap(exists -> exists ? store.delete(archive).thenReturn(archive)
+            : Mono.error(new SourceNotFoundException(archive, "no archive of " + segment + " in the deep store")));
+  }
+
+  /** Stops the S3 server and its client; nothing to do for a directory. */
+  @Override
+  public void close() {
+    try {
+      if (store instanceof AutoCloseable closeable) {
+        closeable.close();
+      }
+      if (proxy != null) {
+        proxy.stop();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot stop the deep store (" + description + "): " + e.getMessage(), e);
+    }
+  }
+}
