@@ -152,7 +152,7 @@ class ServerEndToEndTest {
       assertThat(crcs.get(fixture.segmentName()).asText()).isEqualTo(Long.toString(fixture.crc()));
     }
     String metrics = HttpClient.create().get().uri(a.baseUrl() + "/metrics").responseContent().aggregate().asString().block(TIMEOUT);
-    assertThat(metrics).contains("segment_transfer_bytes_total{source=\"http\"}", "segment_operations_seconds_count{operation=\"add\",outcome=\"downloaded\"} 3\n",
+    assertThat(metrics).contains("segment_transfer_bytes_total{source=\"controller\"}", "segment_operations_seconds_count{operation=\"add\",outcome=\"downloaded\"} 3\n",
         "segment_downloads_queued 0.0", "segment_downloads_active 0.0", "peer_uploads_active 0.0");
   }
 
@@ -206,7 +206,7 @@ class ServerEndToEndTest {
     assertThat(segmentFiles(c, lost.segmentName())).isEqualTo(manifestFiles(lost));
     String metrics = c.metrics().scrape();
     assertThat(metrics).contains("segment_transfer_bytes_total{source=\"peer\"}")
-        .contains("segment_transfer_failures_total{cause=\"SourceNotFoundException\",source=\"http\"}");
+        .contains("segment_transfer_failures_total{cause=\"SourceNotFoundException\",source=\"controller\"}");
   }
 
   @Test
