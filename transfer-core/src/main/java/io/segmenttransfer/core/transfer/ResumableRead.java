@@ -8,6 +8,7 @@ import io.segmenttransfer.core.store.ObjectInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeoutException;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -99,14 +100,14 @@ final class ResumableRead {
       }
       // Silence only counts while the pipeline is asking for bytes: a slow disk holding back
       // demand must not look like a dead source.
-      AtomicLong demand = new AtomicLong();
+      DemandClock clock = new DemandClock();
       return candidate.store().read(candidate.uri(), offset, info.version())
-          .timeout(Mono.delay(config.firstByteTimeout()), chunk -> idle(demand))
+          .timeout(Mono.delay(config.firstByteTimeout()), chunk -> idle(clock))
           .onErrorMap(TimeoutException.class, e -> new SourceUnavailableException(
               candidate.uri(), "no bytes within the first-byte or idle timeout", e))
-          .doOnRequest(n -> demand.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b))
+          .doOnRequest(clock::requested)
           .doOnNext(chunk -> {
-            demand.getAndUpdate(d -> d == Long.MAX_VALUE ? d : Math.max(0, d - 1));
+            clock.received();
             int n = chunk.remaining();
             long done = consumed.addAndGet(n);
             chain.received(candidate.uri(), n);
@@ -115,11 +116,11 @@ final class ResumableRead {
     });
   }
 
-  /** Fires after an idle period during which bytes were wanted; without demand it keeps waiting. */
-  private Mono<Long> idle(AtomicLong demand) {
-    return Mono.delay(config.idleTimeout())
-        .filter(tick -> demand.get() > 0)
-        .repeatWhenEmpty(Integer.MAX_VALUE, checks -> checks);
+  /** Fires once the source has been silent for the idle timeout while bytes were wanted. */
+  private Mono<Long> idle(DemandClock clock) {
+    long limit = config.idleTimeout().toNanos();
+    Duration tick = Duration.ofNanos(Math.max(1_000_000, Math.min(limit / 4, 1_000_000_000L)));
+    return Flux.interval(tick).filter(t -> clock.silentNanos() >= limit).next();
   }
 
   /** Same version, and same size where both know it (a peer building its archive on the fly reports -1). */

@@ -241,14 +241,15 @@ class SegmentDownloaderTest {
   void silenceWithoutDemandIsNotAnIdleTimeout() throws IOException {
     URI uri = write("deep.tar.gz", TestArchives.archive(Codec.GZIP, SEGMENT.segmentName(), files));
     DownloadConfig config = DownloadConfig.defaults().withRetries(FAST, FAST)
-        .withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30));
+        .withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(300), Duration.ofSeconds(30));
     SourceChain chain = new SourceChain(SEGMENT, List.of(uri), new SegmentStores(List.of(store(0, 0))), PeerFinder.NONE, config);
     ResumableRead read = new ResumableRead(SEGMENT, chain, config, TransferListener.NONE, null);
 
-    // The consumer takes one chunk, then asks for nothing for 5 idle periods (a slow disk), then the rest.
+    // The consumer takes one chunk, then asks for nothing for 5 idle periods (a slow disk), then the
+    // rest: the moment demand comes back must not count as the end of an idle period.
     StepVerifier.create(read.bytes(), 1)
         .expectNextCount(1)
-        .expectNoEvent(Duration.ofMillis(500))
+        .expectNoEvent(Duration.ofMillis(1500))
         .thenRequest(Long.MAX_VALUE)
         .thenConsumeWhile(chunk -> true)
         .expectComplete()
