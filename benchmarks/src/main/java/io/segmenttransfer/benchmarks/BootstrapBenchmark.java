@@ -21,12 +21,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Function;
+import java.util.stream.IntStream;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -34,50 +35,130 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * End-to-end bootstrap: a fresh server pulls N generated segments from a source into an empty data
- * directory, with 1 to {@code maxConcurrency} downloads at once, once through this project
+ * directory, at each of several concurrencies, once through this project
  * ({@link SegmentDataDirectory#addOrReplace}: download, decompress, untar and verify in one pass)
- * and once the way Pinot does it (copy the archive to a temporary file, untar it with
- * commons-compress, move the segment into place) with the same concurrency. Both check every
- * segment's CRC. Reports segments/s, MB/s, peak RSS and direct memory per run, as JSON and as a
+ * and once the way Pinot does it (fetch the whole archive to a temporary file in one stream, untar
+ * it with commons-compress, move the segment into place) with the same concurrency. Both check
+ * every segment's CRC and the total byte count, so a broken run fails rather than looking fast.
+ *
+ * <p>Sources ({@link BootstrapSource}): {@code file} (the local deep store), {@code s3} (an
+ * in-process S3 API server on loopback), {@code peers} (an embedded controller and two server
+ * daemons holding every segment, no deep-store copy) and {@code s3-throttled} (the S3 server
+ * behind a proxy that limits each connection's bandwidth and adds latency, where parallel ranged
+ * GETs matter). Reports segments/s, MB/s, RSS growth and direct memory per run, as JSON and as a
  * chart under {@code benchmarks/results/}.
  *
  * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar io.segmenttransfer.benchmarks.BootstrapBenchmark
- * [--segments 8] [--size 64] [--codec gzip|zstd] [--max-concurrency 8] [--out benchmarks/results]}.
+ * [--segments 8] [--size 32] [--codec gzip|zstd] [--concurrency 1,2,4,8] [--sources file,s3,peers,s3-throttled]
+ * [--part-kib 4096] [--read-concurrency 4] [--throttle-mbps 30] [--latency-ms 20] [--out benchmarks/results]
+ * [--name bootstrap-latest]}.
  */
 public final class BootstrapBenchmark {
 
-  /** What to run. */
-  public record Options(int segments, int sizeMiB, Codec codec, int maxConcurrency, Path out, Path work) {
+  /** Every source this benchmark knows, in the order it runs them. */
+  public static final List<String> SOURCES = List.of("file", "s3", "peers", "s3-throttled");
+
+  /**
+   * What to run.
+   *
+   * @param segments segments per bootstrap
+   * @param sizeMiB uncompressed size of each segment
+   * @param codec the archives' compression
+   * @param concurrencies the download concurrencies to measure, each for both implementations
+   * @param sources names from {@link #SOURCES}
+   * @param s3Parts how this project reads S3 (both S3 sources)
+   * @param throttle the link each connection gets through the proxy of {@code s3-throttled}
+   * @param out where the JSON and the chart go
+   * @param work scratch space: data directories, the S3 server's objects, the peers' data
+   */
+  public record Options(int segments, int sizeMiB, Codec codec, List<Integer> concurrencies, List<String> sources,
+      S3BootstrapSource.ReadParts s3Parts, ThrottlingTcpProxy.Throttle throttle, Path out, Path work) {
+
+    public static final int DEFAULT_SEGMENTS = 8;
+    public static final int DEFAULT_SIZE_MIB = 32;
+    public static final List<Integer> DEFAULT_CONCURRENCIES = List.of(1, 2, 4, 8);
 
     public Options {
-      if (segments < 1 || sizeMiB < 1 || maxConcurrency < 1) {
-        throw new IllegalArgumentException("segments, size and concurrency must be positive");
+      if (segments < 1 || sizeMiB < 1) {
+        throw new IllegalArgumentException("segments and size must be positive");
+      }
+      concurrencies = List.copyOf(concurrencies);
+      sources = List.copyOf(sources);
+      if (concurrencies.isEmpty() || concurrencies.stream().anyMatch(c -> c < 1)) {
+        throw new IllegalArgumentException("concurrencies must be positive, were " + concurrencies);
+      }
+      if (!SOURCES.containsAll(sources)) {
+        throw new IllegalArgumentException("sources must be among " + SOURCES + ", were " + sources);
       }
     }
 
+    /** Every source, the default sizes and concurrencies. */
+    public static Options defaults(Path out, Path work) {
+      return new Options(DEFAULT_SEGMENTS, DEFAULT_SIZE_MIB, Codec.GZIP, DEFAULT_CONCURRENCIES, SOURCES,
+          S3BootstrapSource.ReadParts.defaults(), ThrottlingTcpProxy.Throttle.defaults(), out, work);
+    }
+
+    public int maxConcurrency() {
+      return concurrencies.stream().mapToInt(Integer::intValue).max().orElseThrow();
+    }
+
     static Options parse(String[] args) {
-      int segments = 8;
-      int size = 64;
-      Codec codec = Codec.GZIP;
-      int concurrency = 8;
-      Path out = BenchPaths.results();
+      Options o = defaults(BenchPaths.results(), BenchPaths.target().resolve("bench-work"));
+      int segments = o.segments();
+      int size = o.sizeMiB();
+      Codec codec = o.codec();
+      List<Integer> concurrencies = o.concurrencies();
+      List<String> sources = o.sources();
+      int partBytes = o.s3Parts().partSize();
+      int readConcurrency = o.s3Parts().concurrency();
+      double mbps = o.throttle().bytesPerSecond() / 1e6;
+      long latencyMs = o.throttle().latency().toMillis();
+      Path out = o.out();
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--segments" -> segments = Integer.parseInt(args[++i]);
           case "--size" -> size = Integer.parseInt(args[++i]);
           case "--codec" -> codec = Codec.valueOf(args[++i].toUpperCase(Locale.ROOT));
-          case "--max-concurrency" -> concurrency = Integer.parseInt(args[++i]);
+          case "--concurrency" -> concurrencies = Arrays.stream(args[++i].split(",")).map(String::trim)
+              .map(Integer::valueOf).toList();
+          case "--max-concurrency" -> concurrencies = IntStream.rangeClosed(1, Integer.parseInt(args[++i])).boxed().toList();
+          case "--sources" -> sources = Arrays.stream(args[++i].split(",")).map(String::trim).toList();
+          case "--part-kib" -> partBytes = Integer.parseInt(args[++i]) * 1024;
+          case "--read-concurrency" -> readConcurrency = Integer.parseInt(args[++i]);
+          case "--throttle-mbps" -> mbps = Double.parseDouble(args[++i]);
+          case "--latency-ms" -> latencyMs = Long.parseLong(args[++i]);
           case "--out" -> out = Path.of(args[++i]);
+          case "--name" -> i++; // the output files' base name, see name(args)
           default -> throw new IllegalArgumentException("usage: BootstrapBenchmark [--segments N] [--size MiB] "
-              + "[--codec gzip|zstd] [--max-concurrency C] [--out dir]; unknown argument " + args[i]);
+              + "[--codec gzip|zstd] [--concurrency 1,2,4,8 | --max-concurrency C] [--sources " + String.join(",", SOURCES)
+              + "] [--part-kib K] [--read-concurrency R] [--throttle-mbps M] [--latency-ms L] [--out dir] [--name base]; "
+              + "unknown argument " + args[i]);
         }
       }
-      return new Options(segments, size, codec, concurrency, out, BenchPaths.target().resolve("bench-work"));
+      return new Options(segments, size, codec, concurrencies, sources,
+          new S3BootstrapSource.ReadParts(partBytes, readConcurrency),
+          new ThrottlingTcpProxy.Throttle((long) (mbps * 1e6), Duration.ofMillis(latencyMs)), out, o.work());
     }
+
+    static String name(String[] args) {
+      for (int i = 0; i + 1 < args.length; i++) {
+        if (args[i].equals("--name")) {
+          return args[i + 1];
+        }
+      }
+      return "bootstrap-latest";
+    }
+  }
+
+  /** Opens a source on the benchmark's scheduler. Blocking: may start servers. */
+  @FunctionalInterface
+  public interface SourceFactory {
+    BootstrapSource open(Scheduler scheduler) throws IOException;
   }
 
   private final Options options;
   private final Scheduler scheduler;
+  private final Map<String, String> descriptions = new LinkedHashMap<>();
 
   public BootstrapBenchmark(Options options) {
     this.options = options;
@@ -89,24 +170,55 @@ public final class BootstrapBenchmark {
     Options options = Options.parse(args);
     BootstrapBenchmark benchmark = new BootstrapBenchmark(options);
     try {
-      List<BootstrapRun> runs = benchmark.run(List.of(scheduler -> new LocalFileBootstrapSource(scheduler)));
-      benchmark.write(runs, "bootstrap-latest");
+      List<BootstrapRun> runs = benchmark.run();
+      benchmark.write(runs, Options.name(args));
     } finally {
-      benchmark.scheduler.dispose();
+      benchmark.close();
     }
+    // The servers' non-daemon threads (S3Proxy's Jetty, reactor-netty) must not keep the JVM alive.
+    System.exit(0);
+  }
+
+  /** Releases the benchmark's worker threads. */
+  public void close() {
+    scheduler.dispose();
+  }
+
+  /** The factory for one of {@link #SOURCES}, with this benchmark's options. */
+  public SourceFactory source(String name) {
+    Path root = options.work().resolve(name + "-" + UUID.randomUUID());
+    return switch (name) {
+      case "file" -> LocalFileBootstrapSource::new;
+      case "s3" -> scheduler -> S3BootstrapSource.direct(root, options.s3Parts());
+      case "s3-throttled" -> scheduler -> S3BootstrapSource.throttled(root, options.s3Parts(), options.throttle());
+      case "peers" -> scheduler -> PeerBootstrapSource.start(root);
+      default -> throw new IllegalArgumentException("no source " + name + "; known: " + SOURCES);
+    };
+  }
+
+  /** Runs the sources of the options. Blocking. */
+  public List<BootstrapRun> run() throws IOException {
+    List<SourceFactory> factories = new ArrayList<>();
+    for (String name : options.sources()) {
+      factories.add(source(name));
+    }
+    return run(factories);
   }
 
   /** Runs every source at every concurrency, pipeline then baseline. Blocking. */
-  public List<BootstrapRun> run(List<Function<Scheduler, BootstrapSource>> sources) throws IOException {
+  public List<BootstrapRun> run(List<SourceFactory> sources) throws IOException {
     ArchiveCache cache = ArchiveCache.defaultLocation();
     List<CachedArchive> archives = new ArrayList<>();
     for (int i = 1; i <= options.segments(); i++) {
       System.out.printf("segment %d/%d (%d MiB, %s)%n", i, options.segments(), options.sizeMiB(), options.codec());
       archives.add(cache.archive(SegmentSpec.ofMebibytes(options.sizeMiB(), 1000 + i), options.codec()));
     }
+    long expectedBytes = archives.stream().mapToLong(CachedArchive::uncompressedBytes).sum();
     List<BootstrapRun> runs = new ArrayList<>();
-    for (Function<Scheduler, BootstrapSource> factory : sources) {
-      try (BootstrapSource source = factory.apply(scheduler)) {
+    for (SourceFactory factory : sources) {
+      try (BootstrapSource source = factory.open(scheduler)) {
+        System.out.printf("source %s: %s%n", source.name(), source.description());
+        descriptions.put(source.name(), source.description());
         List<SegmentMetadata> metadata = new ArrayList<>();
         for (CachedArchive archive : archives) {
           metadata.add(SegmentMetadata.of(archive.spec().segmentId(), Map.of(
@@ -114,15 +226,15 @@ public final class BootstrapBenchmark {
               SegmentMetadata.DOWNLOAD_URL, source.publish(archive),
               SegmentMetadata.SIZE_IN_BYTES, Long.toString(archive.archiveBytes()))));
         }
+        int warmUp = options.maxConcurrency();
         // One unrecorded round of each, so the first measured run is not the one that pays for JIT compilation.
-        measure(source, "pipeline", options.maxConcurrency(), metadata,
-            dir -> pipeline(source, dir, metadata, options.maxConcurrency()));
-        measure(source, "pinot", options.maxConcurrency(), metadata,
-            dir -> pinot(source, dir, metadata, options.maxConcurrency()));
-        for (int c = 1; c <= options.maxConcurrency(); c++) {
-          int concurrency = c;
-          runs.add(report(measure(source, "pipeline", c, metadata, dir -> pipeline(source, dir, metadata, concurrency))));
-          runs.add(report(measure(source, "pinot", c, metadata, dir -> pinot(source, dir, metadata, concurrency))));
+        measure(source, "pipeline", warmUp, metadata, expectedBytes, dir -> pipeline(source, dir, metadata, warmUp));
+        measure(source, "pinot", warmUp, metadata, expectedBytes, dir -> pinot(source, dir, metadata, warmUp));
+        for (int concurrency : options.concurrencies()) {
+          runs.add(report(measure(source, "pipeline", concurrency, metadata, expectedBytes,
+              dir -> pipeline(source, dir, metadata, concurrency))));
+          runs.add(report(measure(source, "pinot", concurrency, metadata, expectedBytes,
+              dir -> pinot(source, dir, metadata, concurrency))));
         }
       }
     }
@@ -136,11 +248,12 @@ public final class BootstrapBenchmark {
   }
 
   private BootstrapRun measure(BootstrapSource source, String implementation, int concurrency,
-      List<SegmentMetadata> metadata, Bootstrap bootstrap) throws IOException {
+      List<SegmentMetadata> metadata, long expectedBytes, Bootstrap bootstrap) throws IOException {
     Path dataDir = Files.createDirectories(options.work())
         .resolve("bootstrap-" + implementation + "-c" + concurrency + "-" + UUID.randomUUID());
     // Start each run from the same state: no garbage of the previous run inflating this one's peaks.
     System.gc();
+    long rssAtStart = MemorySampler.residentSetBytes();
     long started = System.nanoTime();
     long bytes;
     MemorySampler.Peaks peaks;
@@ -156,8 +269,12 @@ public final class BootstrapBenchmark {
       Directories.deleteRecursively(dataDir);
     }
     double seconds = (System.nanoTime() - started) / 1e9;
+    if (bytes != expectedBytes) {
+      throw new IllegalStateException(implementation + " bootstrap from " + source.name() + " wrote " + bytes
+          + " bytes, expected " + expectedBytes);
+    }
     return new BootstrapRun(source.name(), implementation, concurrency, metadata.size(), bytes, seconds,
-        peaks.rss(), peaks.direct(), peaks.heapUsed());
+        rssAtStart, peaks.rss(), peaks.direct(), peaks.nettyDirect(), peaks.heapUsed(), MachineInfo.loadAverage());
   }
 
   private long pipeline(BootstrapSource source, Path dataDir, List<SegmentMetadata> metadata, int concurrency) {
@@ -170,7 +287,8 @@ public final class BootstrapBenchmark {
         TransferListener.NONE, SegmentSwap.StepObserver.NONE);
     // Everything is asked for at once, as at server start; the data directory's limit queues the rest.
     List<SegmentOutcome> outcomes = Flux.fromIterable(metadata)
-        .flatMap(directory::addOrReplace, metadata.size())
+        // Errors delayed: a failed run ends only once every other segment has finished, leaving nothing in flight.
+        .flatMapDelayError(directory::addOrReplace, metadata.size(), 1)
         .collectList()
         .block(Duration.ofHours(1));
     long bytes = 0;
@@ -188,7 +306,8 @@ public final class BootstrapBenchmark {
     Scheduler pinotThreads = Schedulers.newBoundedElastic(concurrency, 4096, "pinot-download");
     try {
       return Flux.fromIterable(metadata)
-          .flatMap(m -> Mono.fromCallable(() -> pinotDownload(source, dataDir, m)).subscribeOn(pinotThreads), concurrency)
+          .flatMapDelayError(m -> Mono.fromCallable(() -> pinotDownload(source, dataDir, m)).subscribeOn(pinotThreads),
+              concurrency, 1)
           .reduce(0L, Long::sum)
           .block(Duration.ofHours(1));
     } finally {
@@ -205,7 +324,7 @@ public final class BootstrapBenchmark {
     Path temp = Files.createDirectories(tableDir.resolve("tmp").resolve(m.segmentName() + "-" + UUID.randomUUID()));
     try {
       Path archive = temp.resolve(m.segmentName() + ".archive");
-      source.fetchToFile(m.downloadUrl().orElseThrow(), archive);
+      source.fetchToFile(m, archive);
       PinotUntar.Result result = PinotUntar.untar(archive, temp.resolve("untar"));
       if (result.crc() != m.crc()) {
         throw new IllegalStateException(m.segmentName() + ": CRC " + result.crc() + ", expected " + m.crc());
@@ -218,9 +337,11 @@ public final class BootstrapBenchmark {
   }
 
   private static BootstrapRun report(BootstrapRun run) {
-    System.out.printf("%-6s %-9s c=%d  %6.2f segments/s  %7.1f MB/s  peak RSS %5.0f MiB  direct %6.1f MiB  heap %5.0f MiB%n",
+    System.out.printf("%-12s %-8s c=%d  %6.2f segments/s  %7.1f MB/s  RSS +%4.0f MiB (peak %5.0f)  direct %6.1f MiB"
+            + "  netty %6.1f MiB  heap %5.0f MiB  load %.1f%n",
         run.source(), run.implementation(), run.concurrency(), run.segmentsPerSecond(), run.megabytesPerSecond(),
-        run.peakRssBytes() / 1048576.0, run.peakDirectBytes() / 1048576.0, run.peakHeapUsedBytes() / 1048576.0);
+        run.rssGrowthBytes() / 1048576.0, run.peakRssBytes() / 1048576.0, run.peakDirectBytes() / 1048576.0,
+        run.peakNettyDirectBytes() / 1048576.0, run.peakHeapUsedBytes() / 1048576.0, run.loadAverage());
     return run;
   }
 
@@ -233,6 +354,12 @@ public final class BootstrapBenchmark {
     json.put("segments", options.segments());
     json.put("segmentMiB", options.sizeMiB());
     json.put("codec", options.codec().name().toLowerCase(Locale.ROOT));
+    json.put("concurrencies", options.concurrencies());
+    json.put("sources", descriptions);
+    json.put("s3ReadPartKiB", options.s3Parts().partSize() / 1024);
+    json.put("s3ReadConcurrency", options.s3Parts().concurrency());
+    json.put("throttleMBps", options.throttle().bytesPerSecond() / 1e6);
+    json.put("throttleLatencyMs", options.throttle().latency().toMillis());
     json.put("maxHeapMiB", Runtime.getRuntime().maxMemory() >> 20);
     List<Map<String, Object>> rows = new ArrayList<>();
     for (BootstrapRun run : runs) {
@@ -245,9 +372,13 @@ public final class BootstrapBenchmark {
       row.put("seconds", run.seconds());
       row.put("segmentsPerSecond", run.segmentsPerSecond());
       row.put("megabytesPerSecond", run.megabytesPerSecond());
+      row.put("rssAtStartMiB", run.rssAtStartBytes() / 1048576.0);
       row.put("peakRssMiB", run.peakRssBytes() / 1048576.0);
+      row.put("rssGrowthMiB", run.rssGrowthBytes() / 1048576.0);
       row.put("peakDirectMiB", run.peakDirectBytes() / 1048576.0);
+      row.put("peakNettyDirectMiB", run.peakNettyDirectBytes() / 1048576.0);
       row.put("peakHeapUsedMiB", run.peakHeapUsedBytes() / 1048576.0);
+      row.put("loadAverage", run.loadAverage());
       rows.add(row);
     }
     json.put("runs", rows);
@@ -255,7 +386,7 @@ public final class BootstrapBenchmark {
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(jsonFile.toFile(), json);
     Path png = options.out().resolve(name + ".png");
     BootstrapChart.write(runs, String.format("Bootstrap of %d x %d MiB %s segments: pipeline vs Pinot-style",
-        options.segments(), options.sizeMiB(), options.codec().extension()), png);
+        options.segments(), options.sizeMiB(), options.codec().extension()), descriptions, png);
     System.out.println("wrote " + jsonFile + " and " + png);
   }
 }

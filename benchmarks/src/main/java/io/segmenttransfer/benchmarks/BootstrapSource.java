@@ -1,5 +1,6 @@
 package io.segmenttransfer.benchmarks;
 
+import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.store.SegmentStores;
 import io.segmenttransfer.core.transfer.PeerFinder;
 import java.io.IOException;
@@ -8,13 +9,18 @@ import java.nio.file.Path;
 /**
  * Where a bootstrapping server finds its segments, as the bootstrap benchmark sees it: what this
  * project's downloader reads through, and how Pinot would fetch the same archive to a local file.
- * The local file deep store is the first; S3 (through the in-process S3 API server), peers and the
- * bandwidth-limited proxy plug in here as they land.
+ * Implementations: the local file deep store, S3 (an in-process S3 API server, directly or behind
+ * a bandwidth- and latency-limiting proxy) and peers (a controller and two server daemons).
  */
 public interface BootstrapSource extends AutoCloseable {
 
-  /** Names the source in results and charts: {@code file}, {@code s3}, {@code peers}. */
+  /** Names the source in results and charts: {@code file}, {@code s3}, {@code s3-throttled}, {@code peers}. */
   String name();
+
+  /** One line on what this source is, for the report. */
+  default String description() {
+    return name();
+  }
 
   /** Makes the archive available from this source and returns the download URL its metadata carries. */
   String publish(CachedArchive archive) throws IOException;
@@ -25,8 +31,11 @@ public interface BootstrapSource extends AutoCloseable {
   /** The peers this project's downloader may fall back to. */
   PeerFinder peers();
 
-  /** The baseline's download: Pinot copies the whole archive to a local file before untarring it. Blocking. */
-  void fetchToFile(String downloadUrl, Path target) throws IOException;
+  /**
+   * The baseline's download: Pinot copies the whole archive to a local file, in one stream, before
+   * untarring it. {@code target} does not exist yet. Blocking.
+   */
+  void fetchToFile(SegmentMetadata segment, Path target) throws IOException;
 
   @Override
   void close();

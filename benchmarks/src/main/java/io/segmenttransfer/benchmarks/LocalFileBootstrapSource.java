@@ -1,5 +1,6 @@
 package io.segmenttransfer.benchmarks;
 
+import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
 import io.segmenttransfer.core.store.SegmentStores;
 import io.segmenttransfer.core.transfer.PeerFinder;
@@ -45,8 +46,13 @@ public final class LocalFileBootstrapSource implements BootstrapSource {
   }
 
   @Override
-  public void fetchToFile(String downloadUrl, Path target) throws IOException {
-    Files.copy(Path.of(URI.create(downloadUrl)), target, StandardCopyOption.REPLACE_EXISTING);
+  public String description() {
+    return "file:// deep store (LocalFileSegmentStore; baseline copies the file)";
+  }
+
+  @Override
+  public void fetchToFile(SegmentMetadata segment, Path target) throws IOException {
+    Files.copy(Path.of(URI.create(segment.downloadUrl().orElseThrow())), target, StandardCopyOption.REPLACE_EXISTING);
   }
 
   @Override

@@ -33,6 +33,15 @@ public record MachineInfo(String cpu, int cores, long memoryMiB, String java, St
         System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
   }
 
+  /** The one-minute load average from {@code /proc/loadavg}; -1 where there is none. */
+  public static double loadAverage() {
+    try {
+      return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   public Map<String, Object> asMap() {
     Map<String, Object> map = new LinkedHashMap<>();
     map.put("cpu", cpu);

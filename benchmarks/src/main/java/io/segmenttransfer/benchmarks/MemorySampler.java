@@ -23,7 +23,8 @@ import javax.management.openmbean.CompositeData;
 public final class MemorySampler implements AutoCloseable {
 
   /** Peaks seen, in bytes. */
-  public record Peaks(long heapUsed, long heapAfterGc, long direct, long heapPlusDirect, long rss, int gcs, int samples) {}
+  public record Peaks(long heapUsed, long heapAfterGc, long direct, long heapPlusDirect, long rss, long nettyDirect,
+      int gcs, int samples) {}
 
   private final BufferPoolMXBean directPool = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
       .filter(pool -> pool.getName().equals("direct")).findFirst().orElseThrow();
@@ -32,6 +33,7 @@ public final class MemorySampler implements AutoCloseable {
   private final AtomicLong direct = new AtomicLong();
   private final AtomicLong heapPlusDirect = new AtomicLong();
   private final AtomicLong rss = new AtomicLong();
+  private final AtomicLong nettyDirect = new AtomicLong();
   private final AtomicLong gcs = new AtomicLong();
   private final AtomicLong samples = new AtomicLong();
   private final List<Runnable> unsubscribe = new ArrayList<>();
@@ -87,6 +89,7 @@ public final class MemorySampler implements AutoCloseable {
     direct.accumulateAndGet(d, Math::max);
     heapPlusDirect.accumulateAndGet(heap + d, Math::max);
     rss.accumulateAndGet(residentSetBytes(), Math::max);
+    nettyDirect.accumulateAndGet(NettyDirectMemory.used(), Math::max);
     samples.incrementAndGet();
   }
 
@@ -110,7 +113,7 @@ public final class MemorySampler implements AutoCloseable {
 
   public Peaks peaks() {
     return new Peaks(heapUsed.get(), heapAfterGc.get(), direct.get(), heapPlusDirect.get(), rss.get(),
-        (int) gcs.get(), (int) samples.get());
+        nettyDirect.get(), (int) gcs.get(), (int) samples.get());
   }
 
   /** Stops sampling after a last sample; returns the peaks. */

@@ -17,11 +17,18 @@ class BootstrapBenchmarkTest {
 
   @Test
   void bootstrapsWithBothImplementationsAndWritesResults(@TempDir Path out, @TempDir Path work) throws Exception {
-    BootstrapBenchmark.Options options = new BootstrapBenchmark.Options(3, 2, Codec.GZIP, 2, out, work);
+    BootstrapBenchmark.Options defaults = BootstrapBenchmark.Options.defaults(out, work);
+    BootstrapBenchmark.Options options = new BootstrapBenchmark.Options(3, 2, Codec.GZIP, List.of(1, 2), List.of("file"),
+        defaults.s3Parts(), defaults.throttle(), out, work);
     BootstrapBenchmark benchmark = new BootstrapBenchmark(options);
 
-    List<BootstrapRun> runs = benchmark.run(List.of(LocalFileBootstrapSource::new));
-    benchmark.write(runs, "bootstrap-test");
+    List<BootstrapRun> runs;
+    try {
+      runs = benchmark.run();
+      benchmark.write(runs, "bootstrap-test");
+    } finally {
+      benchmark.close();
+    }
 
     assertThat(runs).hasSize(4);
     assertThat(runs).extracting(BootstrapRun::implementation).containsExactly("pipeline", "pinot", "pipeline", "pinot");

@@ -1,0 +1,95 @@
+package io.segmenttransfer.benchmarks;
+
+import io.segmenttransfer.s3.S3Config;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+
+/**
+ * An S3 API server in this JVM (S3Proxy 4) on a free loopback port, keeping
+ * objects as files under a directory. Files rather than S3Proxy's in-memory store so the objects
+ * live in the page cache, not in this JVM's heap, where they would inflate the memory figures of
+ * the bootstrap they are measured against.
+ */
+public final class InProcessS3Server implements AutoCloseable {
+
+  public static final String ACCESS_KEY = "segment-transfer-bench";
+  public static final String SECRET_KEY = "segment-transfer-bench-secret";
+  public static final String BUCKET = "segments";
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+  private final S3Proxy proxy;
+  private final Path root;
+  private final URI endpoint;
+
+  private InProcessS3Server(S3Proxy proxy, Path root, URI endpoint) {
+    this.proxy = proxy;
+    this.root = root;
+    this.endpoint = endpoint;
+  }
+
+  /**
+   * Starts a server keeping its objects under {@code root} (created, and deleted on close); its
+   * buckets are the directories there. Blocking.
+   */
+  public static InProcessS3Server start(Path root) throws IOException {
+    Files.createDirectories(root);
+    S3Proxy proxy = S3Proxy.builder()
+        .blobStore(new FilesystemNio2BlobStore(root.toString()))
+        .endpoint(URI.create("http://127.0.0.1:0"))
+        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+        // The SDK's multipart support sends x-amz-mp-object-size, which S3Proxy does not know.
+        .ignoreUnknownHeaders(true)
+        .build();
+    try {
+      proxy.start();
+      long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+      while (!"STARTED".equals(proxy.getState())) {
+        if (System.nanoTime() > deadline) {
+          throw new IOException("S3Proxy did not start: " + proxy.getState());
+        }
+        Thread.sleep(10);
+      }
+    } catch (Exception e) {
+      stopQuietly(proxy);
+      throw e instanceof IOException io ? io : new IOException("cannot start S3Proxy", e);
+    }
+    return new InProcessS3Server(proxy, root, URI.create("http://127.0.0.1:" + proxy.getPort()));
+  }
+
+  public URI endpoint() {
+    return endpoint;
+  }
+
+  /** Client settings for this server, or for a proxy in front of it at {@code endpoint}. */
+  public static S3Config clientConfig(URI endpoint) {
+    return S3Config.defaults()
+        .withEndpoint(endpoint)
+        .withPathStyle(true)
+        .withCredentials(new S3Config.Credentials(ACCESS_KEY, SECRET_KEY));
+  }
+
+  /** {@code s3://bucket/key}. */
+  public static URI objectUri(String key) {
+    return URI.create("s3://" + BUCKET + "/" + key);
+  }
+
+  @Override
+  public void close() {
+    stopQuietly(proxy);
+    Directories.deleteRecursively(root);
+  }
+
+  private static void stopQuietly(S3Proxy proxy) {
+    try {
+      proxy.stop();
+    } catch (Exception ignored) {
+      // Stopping a benchmark fixture: nothing to report to.
+    }
+  }
+}
