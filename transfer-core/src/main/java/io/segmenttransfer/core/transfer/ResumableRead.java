@@ -119,8 +119,10 @@ final class ResumableRead {
   /** Fires once the source has been silent for the idle timeout while bytes were wanted. */
   private Mono<Long> idle(DemandClock clock) {
     long limit = config.idleTimeout().toNanos();
-    Duration tick = Duration.ofNanos(Math.max(1_000_000, Math.min(limit / 4, 1_000_000_000L)));
-    return Flux.interval(tick).filter(t -> clock.silentNanos() >= limit).next();
+    // Sleep for what is left of the allowance, then look again: one timer at a time, no polling.
+    return Mono.defer(() -> Mono.delay(Duration.ofNanos(Math.max(1_000_000, limit - clock.silentNanos()))))
+        .filter(tick -> clock.silentNanos() >= limit)
+        .repeatWhenEmpty(Integer.MAX_VALUE, checks -> checks);
   }
 
   /** Same version, and same size where both know it (a peer building its archive on the fly reports -1). */
