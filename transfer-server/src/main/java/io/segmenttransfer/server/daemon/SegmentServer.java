@@ -316,12 +316,16 @@ public final class SegmentServer implements AutoCloseable {
             .then(dir.recover().onErrorResume(e -> Mono.empty()).then());
       }
       return drain.then(Mono.defer(() -> {
-        if (admin == null) {
-          return Mono.<Void>empty();
-        }
-        admin.dispose();
-        return admin.onDispose().timeout(Duration.ofSeconds(5)).onErrorResume(e -> Mono.empty());
-      })).doFinally(signal -> releaseResources());
+            if (admin == null) {
+              return Mono.<Void>empty();
+            }
+            admin.dispose();
+            return admin.onDispose().timeout(Duration.ofSeconds(5)).onErrorResume(e -> Mono.empty());
+          }))
+          .onErrorResume(e -> Mono.empty())
+          // The admin port closes on an event loop; closing the SDK clients blocks, so it moves off it
+          // (not onto this server's own scheduler, which it disposes).
+          .then(Mono.fromRunnable(this::releaseResources).subscribeOn(Schedulers.boundedElastic()).then());
     });
   }
 

@@ -59,9 +59,12 @@ final class ControllerTestSupport {
    * started by earlier test classes in this JVM) break when it installs under them, losing their
    * timers; the shared schedulers are therefore recreated after installing.
    */
+  /**
+   * BlockHound is installed for the whole test JVM by blockhound-junit-platform before any thread
+   * starts; installing again is a no-op, kept so the class says what it relies on.
+   */
   static void installBlockHound() {
     reactor.blockhound.BlockHound.install();
-    reactor.core.scheduler.Schedulers.shutdownNow();
   }
 
   /** {@code creationTimeMs} of a fixture segment, from the manifest. */
