@@ -393,11 +393,7 @@ public final class SegmentDataDirectory implements LocalSegments {
 
   private Mono<SegmentOutcome> operation(String name, SegmentId segment, java.util.function.Supplier<Mono<SegmentOutcome>> work) {
     long started = System.nanoTime();
-    return blocking(() -> {
-          checkDataDir();
-          return true;
-        })
-        .then(Mono.defer(work))
+    return Mono.defer(work)
         .doOnSuccess(outcome -> listener.on(new TransferEvent.Finished(segment, name, outcome.action().label(),
             outcome.bytes(), outcome.attempts(), outcome.duration(), null)))
         .doOnError(error -> listener.on(new TransferEvent.Finished(segment, name, "failed", 0, 0,
@@ -410,8 +406,15 @@ public final class SegmentDataDirectory implements LocalSegments {
     }
   }
 
+  /**
+   * The lock is asked for at subscription, so operations on one segment queue in the order they
+   * arrive; the data directory is checked (file I/O, on the scheduler) once the lock is held.
+   */
   private Mono<SegmentOutcome> exclusive(SegmentId segment, java.util.function.Supplier<Mono<SegmentOutcome>> work) {
-    return locks.withLock(segment, true, work).next();
+    return locks.withLock(segment, true, () -> blocking(() -> {
+          checkDataDir();
+          return true;
+        }).then(Mono.defer(work))).next();
   }
 
   private SegmentOutcome outcome(SegmentId segment, Action action, long crc, long bytes, long startedNanos, DownloadResult download) {
