@@ -1,7 +1,6 @@
 package io.segmenttransfer.core.archive.codec;
 
 import io.segmenttransfer.core.error.InvalidArchiveException;
-import io.segmenttransfer.core.stream.ByteTransform;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
@@ -15,7 +14,7 @@ import java.util.zip.Inflater;
  * and length are verified; anything after the last member other than another member is refused,
  * so a damaged or padded archive never passes as complete. Memory: the inflater's 32 KiB window.
  */
-final class GzipDecoder implements ByteTransform {
+final class GzipDecoder extends StreamingTransform {
 
   private static final int FHCRC = 0x02;
   private static final int FEXTRA = 0x04;
@@ -24,14 +23,12 @@ final class GzipDecoder implements ByteTransform {
   private static final int RESERVED_FLAGS = 0xe0;
   private static final int FIXED_HEADER = 10;
   private static final int TRAILER = 8;
-  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
   private enum State { HEADER, INFLATE, TRAILER, BETWEEN_MEMBERS, DONE }
 
   /** The header parts in the order RFC 1952 lays them out; each optional one per a flag bit. */
   private enum Field { FIXED, EXTRA_LENGTH, EXTRA, NAME, COMMENT, HEADER_CRC }
 
-  private final String subject;
   private final Inflater inflater = new Inflater(true);
   private final CRC32 crc = new CRC32();
   private final CRC32 headerCrc = new CRC32();
@@ -39,10 +36,6 @@ final class GzipDecoder implements ByteTransform {
   private final byte[] scratch = new byte[FIXED_HEADER];
   private int scratchLength;
 
-  private ByteBuffer input = EMPTY;
-  /** Bytes offered so far; what is still in {@link #input} is not consumed yet. */
-  private long offered;
-  private long bytesOut;
   private long memberStart;
   private long memberOut;
   private int members;
@@ -50,39 +43,17 @@ final class GzipDecoder implements ByteTransform {
   private Field field = Field.FIXED;
   private int flags;
   private int extraRemaining;
-  private boolean ended;
-  private boolean closed;
-  private InvalidArchiveException failure;
 
   GzipDecoder(String subject) {
-    this.subject = subject;
+    super("gzip decoder", subject);
   }
 
   @Override
-  public void offer(ByteBuffer chunk) {
-    checkUsable();
-    if (ended) {
-      throw new IllegalStateException("offer() after endOfInput()");
-    }
-    // The same buffer object may come back refilled: the caller may reuse it once it was consumed.
-    if (chunk != input && input.hasRemaining()) {
-      throw new IllegalStateException("offer() before the previous input was consumed");
-    }
-    offered += chunk.remaining();
-    input = chunk;
+  void accept(ByteBuffer chunk) {
+    super.accept(chunk);
     if (state == State.INFLATE) {
       inflater.setInput(chunk);
     }
-  }
-
-  @Override
-  public boolean needsInput() {
-    return !ended && !closed && failure == null && !input.hasRemaining();
-  }
-
-  @Override
-  public void endOfInput() {
-    ended = true;
   }
 
   @Override
@@ -115,7 +86,7 @@ final class GzipDecoder implements ByteTransform {
         case BETWEEN_MEMBERS -> {
           if (input.hasRemaining()) {
             startMember();
-          } else if (ended) {
+          } else if (ended()) {
             state = State.DONE;
           } else {
             break loop;
@@ -127,14 +98,14 @@ final class GzipDecoder implements ByteTransform {
       }
     }
     int produced = dst.position() - start;
-    bytesOut += produced;
+    countOut(produced);
     if (produced > 0) {
       return produced;
     }
     if (state == State.DONE) {
       return -1;
     }
-    if (ended && dst.hasRemaining()) {
+    if (ended() && dst.hasRemaining()) {
       throw fail("truncated gzip stream: input ended after " + bytesIn() + " bytes, inside member "
           + (members + 1) + " (" + describe(state) + ")");
     }
@@ -328,40 +299,7 @@ final class GzipDecoder implements ByteTransform {
   }
 
   @Override
-  public long bytesIn() {
-    return offered - input.remaining();
-  }
-
-  @Override
-  public long bytesOut() {
-    return bytesOut;
-  }
-
-  @Override
-  public void close() {
-    if (!closed) {
-      closed = true;
-      inflater.end();
-      offered = bytesIn();
-      input = EMPTY;
-    }
-  }
-
-  private void checkUsable() {
-    if (failure != null) {
-      throw failure;
-    }
-    if (closed) {
-      throw new IllegalStateException("gzip decoder for " + subject + " is closed");
-    }
-  }
-
-  private InvalidArchiveException fail(String message) {
-    return fail(message, null);
-  }
-
-  private InvalidArchiveException fail(String message, Throwable cause) {
-    failure = new InvalidArchiveException(subject, message, cause);
-    return failure;
+  void release() {
+    inflater.end();
   }
 }

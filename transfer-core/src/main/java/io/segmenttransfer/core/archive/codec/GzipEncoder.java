@@ -1,6 +1,5 @@
 package io.segmenttransfer.core.archive.codec;
 
-import io.segmenttransfer.core.stream.ByteTransform;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
@@ -10,69 +9,48 @@ import java.util.zip.Deflater;
  * "unknown", so equal input gives equal bytes), a raw {@link Deflater} fed through its ByteBuffer
  * API, and the CRC-32 / length trailer.
  */
-final class GzipEncoder implements ByteTransform {
+final class GzipEncoder extends StreamingTransform {
 
   static final int DEFAULT_LEVEL = 6;
 
   private static final byte[] HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff};
-  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
   private enum State { HEADER, DEFLATE, TRAILER, DONE }
 
-  private final String subject;
   private final Deflater deflater;
   private final CRC32 crc = new CRC32();
   /** Header or trailer bytes not yet copied out. */
   private final byte[] pending = new byte[HEADER.length];
   private int pendingPosition;
   private int pendingLimit;
-  private ByteBuffer input = EMPTY;
-  private long bytesIn;
-  private long bytesOut;
   private State state = State.HEADER;
-  private boolean ended;
-  private boolean closed;
 
   GzipEncoder(String subject, int level) {
-    this.subject = subject;
+    super("gzip encoder", subject);
     this.deflater = new Deflater(level, true);
   }
 
   @Override
-  public void offer(ByteBuffer chunk) {
-    checkOpen();
-    if (ended) {
-      throw new IllegalStateException("offer() after endOfInput()");
-    }
-    // The same buffer object may come back refilled: the caller may reuse it once it was consumed.
-    if (chunk != input && input.hasRemaining()) {
-      throw new IllegalStateException("offer() before the previous input was consumed");
-    }
+  void accept(ByteBuffer chunk) {
+    super.accept(chunk);
     // All of an offered chunk will be deflated, so checksum it whole now and leave its position.
     int position = chunk.position();
     crc.update(chunk);
     chunk.position(position);
-    bytesIn += chunk.remaining();
-    input = chunk;
     deflater.setInput(chunk);
   }
 
   @Override
-  public boolean needsInput() {
-    return !ended && !closed && !input.hasRemaining();
-  }
-
-  @Override
   public void endOfInput() {
-    if (!ended) {
-      ended = true;
+    if (!ended()) {
+      super.endOfInput();
       deflater.finish();
     }
   }
 
   @Override
   public int read(ByteBuffer dst) {
-    checkOpen();
+    checkUsable();
     int start = dst.position();
     loop:
     while (true) {
@@ -111,7 +89,7 @@ final class GzipEncoder implements ByteTransform {
       }
     }
     int produced = dst.position() - start;
-    bytesOut += produced;
+    countOut(produced);
     if (produced > 0) {
       return produced;
     }
@@ -120,7 +98,8 @@ final class GzipEncoder implements ByteTransform {
 
   private void writeTrailer() {
     int value = (int) crc.getValue();
-    int size = (int) bytesIn;
+    // The deflater finished, so it consumed every byte offered.
+    int size = (int) bytesIn();
     for (int i = 0; i < 4; i++) {
       pending[i] = (byte) (value >>> (8 * i));
       pending[4 + i] = (byte) (size >>> (8 * i));
@@ -130,27 +109,7 @@ final class GzipEncoder implements ByteTransform {
   }
 
   @Override
-  public long bytesIn() {
-    return bytesIn - input.remaining();
-  }
-
-  @Override
-  public long bytesOut() {
-    return bytesOut;
-  }
-
-  @Override
-  public void close() {
-    if (!closed) {
-      closed = true;
-      deflater.end();
-      input = EMPTY;
-    }
-  }
-
-  private void checkOpen() {
-    if (closed) {
-      throw new IllegalStateException("gzip encoder for " + subject + " is closed");
-    }
+  void release() {
+    deflater.end();
   }
 }

@@ -1,7 +1,5 @@
 package io.segmenttransfer.core.archive.codec;
 
-import io.segmenttransfer.core.error.InvalidArchiveException;
-import io.segmenttransfer.core.stream.ByteTransform;
 import java.nio.ByteBuffer;
 import net.jpountz.lz4.LZ4Exception;
 import net.jpountz.lz4.LZ4Factory;
@@ -26,7 +24,7 @@ import net.jpountz.xxhash.XXHashFactory;
  * <p>The internal buffers are heap arrays because lz4-java's streaming xxHash32 takes only arrays;
  * its JNI block decoder reads heap and direct buffers alike without copying.
  */
-final class Lz4FrameDecoder implements ByteTransform {
+final class Lz4FrameDecoder extends StreamingTransform {
 
   private static final int MAGIC = 0x184D2204;
   private static final int LEGACY_MAGIC = 0x184C2102;
@@ -42,24 +40,17 @@ final class Lz4FrameDecoder implements ByteTransform {
   private static final int FLG_DICT_ID = 0x01;
   private static final int BD_RESERVED = 0x8F;
   private static final int STORED_BLOCK = 0x80000000;
-  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
   private enum State {
     MAGIC, DESCRIPTOR, BLOCK_SIZE, BLOCK, CONTENT_CHECKSUM, SKIP_SIZE, SKIP, FRAME_END, DONE
   }
 
-  private final String subject;
   private final LZ4SafeDecompressor decompressor = LZ4Factory.fastestInstance().safeDecompressor();
   private final XXHash32 xxhash = XXHashFactory.fastestInstance().hash32();
   private final StreamingXXHash32 contentHash = XXHashFactory.fastestInstance().newStreamingHash32(0);
   /** Magic, descriptor, block size or checksum bytes as they arrive (descriptor: at most 15). */
   private final byte[] head = new byte[15];
   private int headLength;
-
-  private ByteBuffer input = EMPTY;
-  /** Bytes offered so far; what is still in {@link #input} is not consumed yet. */
-  private long offered;
-  private long bytesOut;
 
   private State state = State.MAGIC;
   private int frames;
@@ -83,36 +74,8 @@ final class Lz4FrameDecoder implements ByteTransform {
   private int decodedPosition;
   private int decodedLimit;
 
-  private boolean ended;
-  private boolean closed;
-  private InvalidArchiveException failure;
-
   Lz4FrameDecoder(String subject) {
-    this.subject = subject;
-  }
-
-  @Override
-  public void offer(ByteBuffer chunk) {
-    checkUsable();
-    if (ended) {
-      throw new IllegalStateException("offer() after endOfInput()");
-    }
-    // The same buffer object may come back refilled: the caller may reuse it once it was consumed.
-    if (chunk != input && input.hasRemaining()) {
-      throw new IllegalStateException("offer() before the previous input was consumed");
-    }
-    offered += chunk.remaining();
-    input = chunk;
-  }
-
-  @Override
-  public boolean needsInput() {
-    return !ended && !closed && failure == null && !input.hasRemaining();
-  }
-
-  @Override
-  public void endOfInput() {
-    ended = true;
+    super("lz4 decoder", subject);
   }
 
   @Override
@@ -125,14 +88,14 @@ final class Lz4FrameDecoder implements ByteTransform {
       throw fail("corrupt lz4 block in frame " + (frames + 1) + ": " + e.getMessage(), e);
     }
     int produced = dst.position() - start;
-    bytesOut += produced;
+    countOut(produced);
     if (produced > 0) {
       return produced;
     }
     if (state == State.DONE) {
       return -1;
     }
-    if (ended && dst.hasRemaining()) {
+    if (ended() && dst.hasRemaining()) {
       throw fail("truncated lz4 stream: input ended after " + bytesIn() + " bytes, inside frame "
           + (frames + 1) + " (" + state.name().toLowerCase().replace('_', ' ') + ")", null);
     }
@@ -211,7 +174,7 @@ final class Lz4FrameDecoder implements ByteTransform {
             frameStart = bytesIn();
             headLength = 0;
             state = State.MAGIC;
-          } else if (ended) {
+          } else if (ended()) {
             state = State.DONE;
           } else {
             return;
@@ -397,40 +360,11 @@ final class Lz4FrameDecoder implements ByteTransform {
   }
 
   @Override
-  public long bytesIn() {
-    return offered - input.remaining();
-  }
-
-  @Override
-  public long bytesOut() {
-    return bytesOut;
-  }
-
-  @Override
-  public void close() {
-    if (!closed) {
-      closed = true;
-      offered = bytesIn();
-      input = EMPTY;
-      staged = new byte[0];
-      decoded = new byte[0];
-      stagedBuffer = null;
-      decodedBuffer = null;
-      contentHash.close();
-    }
-  }
-
-  private void checkUsable() {
-    if (failure != null) {
-      throw failure;
-    }
-    if (closed) {
-      throw new IllegalStateException("lz4 decoder for " + subject + " is closed");
-    }
-  }
-
-  private InvalidArchiveException fail(String message, Throwable cause) {
-    failure = new InvalidArchiveException(subject, message, cause);
-    return failure;
+  void release() {
+    staged = new byte[0];
+    decoded = new byte[0];
+    stagedBuffer = null;
+    decodedBuffer = null;
+    contentHash.close();
   }
 }

@@ -1,6 +1,5 @@
 package io.segmenttransfer.core.archive.codec;
 
-import io.segmenttransfer.core.stream.ByteTransform;
 import java.nio.ByteBuffer;
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
@@ -14,7 +13,7 @@ import net.jpountz.xxhash.XXHashFactory;
  * one compressed block in memory. A block that does not shrink is stored uncompressed, as the
  * format allows.
  */
-final class Lz4FrameEncoder implements ByteTransform {
+final class Lz4FrameEncoder extends StreamingTransform {
 
   static final int BLOCK_SIZE = 4 * 1024 * 1024;
 
@@ -23,11 +22,9 @@ final class Lz4FrameEncoder implements ByteTransform {
   /** BD: block maximum size code 7 = 4 MiB. */
   private static final byte BD = 0x70;
   private static final int STORED_BLOCK = 0x80000000;
-  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
   private enum State { HEADER, BLOCKS, END_MARK, DONE }
 
-  private final String subject;
   private final LZ4Compressor compressor;
   private final StreamingXXHash32 contentHash = XXHashFactory.fastestInstance().newStreamingHash32(0);
   private byte[] block = new byte[BLOCK_SIZE];
@@ -36,47 +33,19 @@ final class Lz4FrameEncoder implements ByteTransform {
   private byte[] out;
   private int outPosition;
   private int outLimit;
-  private ByteBuffer input = EMPTY;
-  private long bytesIn;
-  private long bytesOut;
   private State state = State.HEADER;
-  private boolean ended;
-  private boolean closed;
 
   /** {@code level} 0 uses the fast compressor, 1 to 17 the high-compression one at that level. */
   Lz4FrameEncoder(String subject, int level) {
-    this.subject = subject;
+    super("lz4 encoder", subject);
     LZ4Factory factory = LZ4Factory.fastestInstance();
     this.compressor = level == 0 ? factory.fastCompressor() : factory.highCompressor(level);
     this.out = new byte[4 + compressor.maxCompressedLength(BLOCK_SIZE)];
   }
 
   @Override
-  public void offer(ByteBuffer chunk) {
-    checkOpen();
-    if (ended) {
-      throw new IllegalStateException("offer() after endOfInput()");
-    }
-    // The same buffer object may come back refilled: the caller may reuse it once it was consumed.
-    if (chunk != input && input.hasRemaining()) {
-      throw new IllegalStateException("offer() before the previous input was consumed");
-    }
-    input = chunk;
-  }
-
-  @Override
-  public boolean needsInput() {
-    return !ended && !closed && !input.hasRemaining();
-  }
-
-  @Override
-  public void endOfInput() {
-    ended = true;
-  }
-
-  @Override
   public int read(ByteBuffer dst) {
-    checkOpen();
+    checkUsable();
     int start = dst.position();
     loop:
     while (true) {
@@ -97,10 +66,9 @@ final class Lz4FrameEncoder implements ByteTransform {
           int n = Math.min(BLOCK_SIZE - blockLength, input.remaining());
           input.get(block, blockLength, n);
           blockLength += n;
-          bytesIn += n;
           if (blockLength == BLOCK_SIZE) {
             writeBlock();
-          } else if (ended) {
+          } else if (ended()) {
             if (blockLength > 0) {
               writeBlock();
             }
@@ -122,7 +90,7 @@ final class Lz4FrameEncoder implements ByteTransform {
       }
     }
     int produced = dst.position() - start;
-    bytesOut += produced;
+    countOut(produced);
     if (produced > 0) {
       return produced;
     }
@@ -164,29 +132,9 @@ final class Lz4FrameEncoder implements ByteTransform {
   }
 
   @Override
-  public long bytesIn() {
-    return bytesIn;
-  }
-
-  @Override
-  public long bytesOut() {
-    return bytesOut;
-  }
-
-  @Override
-  public void close() {
-    if (!closed) {
-      closed = true;
-      input = EMPTY;
-      block = null;
-      out = null;
-      contentHash.close();
-    }
-  }
-
-  private void checkOpen() {
-    if (closed) {
-      throw new IllegalStateException("lz4 encoder for " + subject + " is closed");
-    }
+  void release() {
+    block = null;
+    out = null;
+    contentHash.close();
   }
 }

@@ -2,8 +2,6 @@ package io.segmenttransfer.core.archive.codec;
 
 import com.github.luben.zstd.ZstdDecompressCtx;
 import com.github.luben.zstd.ZstdException;
-import io.segmenttransfer.core.error.InvalidArchiveException;
-import io.segmenttransfer.core.stream.ByteTransform;
 import java.nio.ByteBuffer;
 
 /**
@@ -13,46 +11,32 @@ import java.nio.ByteBuffer;
  * offers heap chunks and a direct output staging buffer when it reads into heap buffers, because
  * the JNI calls take only direct buffers.
  */
-final class ZstdDecoder implements ByteTransform {
+final class ZstdDecoder extends StreamingTransform {
 
   /** ZSTD_DStreamInSize / ZSTD_DStreamOutSize: one full zstd block plus its header. */
   private static final int STAGING_SIZE = 128 * 1024 + 64;
 
-  private final String subject;
   private final ZstdDecompressCtx ctx = new ZstdDecompressCtx();
-  private final NativeInput input = new NativeInput(STAGING_SIZE);
-  private ByteBuffer outStaging;
-  private long bytesOut;
+  private final NativeInput nativeInput = new NativeInput(STAGING_SIZE);
+  private final NativeOutput nativeOutput = new NativeOutput(STAGING_SIZE);
   private long frames;
   private boolean inFrame;
   /** The last call filled its output, so the library may still hold decoded bytes to flush. */
   private boolean outputMayBePending;
-  private boolean ended;
   private boolean done;
-  private boolean closed;
-  private InvalidArchiveException failure;
 
   ZstdDecoder(String subject) {
-    this.subject = subject;
+    super("zstd decoder", subject);
   }
 
   @Override
-  public void offer(ByteBuffer chunk) {
-    checkUsable();
-    if (ended) {
-      throw new IllegalStateException("offer() after endOfInput()");
-    }
-    input.offer(chunk);
+  void accept(ByteBuffer chunk) {
+    nativeInput.offer(chunk);
   }
 
   @Override
-  public boolean needsInput() {
-    return !ended && !closed && failure == null && input.isEmpty();
-  }
-
-  @Override
-  public void endOfInput() {
-    ended = true;
+  boolean inputDrained() {
+    return nativeInput.isEmpty();
   }
 
   @Override
@@ -63,28 +47,25 @@ final class ZstdDecoder implements ByteTransform {
     }
     int produced = 0;
     while (dst.hasRemaining()) {
-      ByteBuffer src = input.source();
+      ByteBuffer src = nativeInput.source();
       if (!src.hasRemaining() && !outputMayBePending) {
         // Nothing to feed and nothing buffered: calling anyway would count towards zstd's
         // "no forward progress" limit and fail a perfectly valid stream.
         break;
       }
-      ByteBuffer target = dst.isDirect() ? dst : stagingFor(dst);
+      ByteBuffer target = nativeOutput.target(dst);
       int srcBefore = src.position();
       int dstBefore = target.position();
       boolean frameComplete;
       try {
         frameComplete = ctx.decompressDirectByteBufferStream(target, src);
       } catch (ZstdException e) {
-        throw fail(new InvalidArchiveException(
-            subject, "corrupt zstd stream at input byte " + input.consumed() + ": " + e.getMessage(), e));
+        throw fail("corrupt zstd stream at input byte " + nativeInput.consumed() + ": " + e.getMessage(), e);
       }
       int made = target.position() - dstBefore;
       boolean consumed = src.position() != srcBefore;
       outputMayBePending = !target.hasRemaining();
-      if (target != dst) {
-        dst.put(target.flip());
-      }
+      NativeOutput.drain(target, dst);
       produced += made;
       if (frameComplete) {
         inFrame = false;
@@ -92,61 +73,29 @@ final class ZstdDecoder implements ByteTransform {
       } else if (consumed || made > 0) {
         inFrame = true;
       } else if (src.hasRemaining()) {
-        throw fail(new InvalidArchiveException(
-            subject, "zstd decoder made no progress at input byte " + input.consumed()));
+        throw fail("zstd decoder made no progress at input byte " + nativeInput.consumed());
       }
     }
-    bytesOut += produced;
-    if (produced > 0 || !dst.hasRemaining() || !ended) {
+    countOut(produced);
+    if (produced > 0 || !dst.hasRemaining() || !ended()) {
       return produced;
     }
     if (inFrame || frames == 0) {
-      throw fail(new InvalidArchiveException(
-          subject, "truncated zstd stream: input ended inside a frame after " + input.consumed() + " bytes"));
+      throw fail("truncated zstd stream: input ended inside a frame after " + nativeInput.consumed() + " bytes");
     }
     done = true;
     return -1;
   }
 
-  private ByteBuffer stagingFor(ByteBuffer dst) {
-    if (outStaging == null) {
-      outStaging = ByteBuffer.allocateDirect(STAGING_SIZE);
-    }
-    outStaging.clear().limit(Math.min(STAGING_SIZE, dst.remaining()));
-    return outStaging;
-  }
-
   @Override
   public long bytesIn() {
-    return input.consumed();
+    return nativeInput.consumed();
   }
 
   @Override
-  public long bytesOut() {
-    return bytesOut;
-  }
-
-  @Override
-  public void close() {
-    if (!closed) {
-      closed = true;
-      ctx.close();
-      input.release();
-      outStaging = null;
-    }
-  }
-
-  private void checkUsable() {
-    if (failure != null) {
-      throw failure;
-    }
-    if (closed) {
-      throw new IllegalStateException("zstd decoder for " + subject + " is closed");
-    }
-  }
-
-  private InvalidArchiveException fail(InvalidArchiveException e) {
-    failure = e;
-    return e;
+  void release() {
+    ctx.close();
+    nativeInput.release();
+    nativeOutput.release();
   }
 }
