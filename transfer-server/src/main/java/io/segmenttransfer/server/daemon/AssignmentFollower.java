@@ -41,6 +41,8 @@ final class AssignmentFollower {
   /** The CRC last requested per segment: what "no change" is judged against. */
   private final Map<SegmentId, Long> requested = new HashMap<>();
   private final Disposable.Composite running = Disposables.composite();
+  /** Waits before retrying failed loads: not in-flight work, so shutdown does not wait for them. */
+  private final Disposable.Composite retries = Disposables.composite();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Sinks.One<Void> bootstrapped = Sinks.one();
   private final AtomicLong version = new AtomicLong(-1);
@@ -115,17 +117,42 @@ final class AssignmentFollower {
     return done.asMono();
   }
 
+  /**
+   * Loads a segment and reports it ONLINE. A failure is reported ERROR and retried with capped
+   * backoff while the segment is still assigned with this CRC (a deep store or peers may come back);
+   * the returned Mono completes after the first attempt either way, so readiness does not wait on
+   * a segment that cannot be had right now.
+   */
   private Mono<Void> load(SegmentMetadata metadata, long crc) {
+    return attempt(metadata, crc, 1);
+  }
+
+  private Mono<Void> attempt(SegmentMetadata metadata, long crc, int attempt) {
     return directory.addOrReplace(metadata)
         .flatMap(outcome -> controller.reportState(instanceId, metadata.segment(), SegmentState.ONLINE))
         .onErrorResume(error -> {
-          LOG.warn("cannot load {}: {}", metadata.segment(), error.getMessage());
-          synchronized (requested) {
-            // Forget this version, so the next assignment change tries again; a newer one stays.
-            requested.remove(metadata.segment(), crc);
-          }
+          Duration wait = retryDelay(attempt);
+          LOG.warn("cannot load {} (attempt {}), retrying in {}: {}", metadata.segment(), attempt, wait, error.getMessage());
+          Disposable.Swap slot = Disposables.swap();
+          retries.add(slot);
+          slot.update(Mono.delay(wait)
+              .filter(tick -> stillWanted(metadata.segment(), crc))
+              .flatMap(tick -> track(attempt(metadata, crc, attempt + 1)))
+              .doFinally(signal -> retries.remove(slot))
+              .subscribe());
           return controller.reportState(instanceId, metadata.segment(), SegmentState.ERROR).onErrorResume(e -> Mono.empty());
         });
+  }
+
+  /** 1 s, 2 s, 4 s ... up to 60 s. */
+  static Duration retryDelay(int attempt) {
+    return Duration.ofSeconds(Math.min(60, 1L << Math.min(attempt - 1, 6)));
+  }
+
+  private boolean stillWanted(SegmentId segment, long crc) {
+    synchronized (requested) {
+      return Long.valueOf(crc).equals(requested.get(segment));
+    }
   }
 
   private Mono<Void> unload(SegmentId segment) {
@@ -153,6 +180,7 @@ final class AssignmentFollower {
     if (polling != null) {
       polling.dispose();
     }
+    retries.dispose();
   }
 
   /** Cancels every operation still running (their staging directories are removed by the pipeline). */

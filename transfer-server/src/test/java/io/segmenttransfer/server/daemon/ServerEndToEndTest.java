@@ -234,6 +234,31 @@ class ServerEndToEndTest {
   }
 
   @Test
+  void aSegmentThatCannotBeHadYetIsReportedErrorAndRetriedUntilItLands() throws IOException {
+    client.createTable(TABLE, 1).block(TIMEOUT);
+    PinotFixtures.Archive fixture = PinotFixtures.archive("tar.gz");
+    Path late = dir.resolve("late").resolve(fixture.segmentName() + ".tar.gz");
+    client.putMetadata(io.segmenttransfer.core.segment.SegmentMetadata.of(SegmentId.of(TABLE.toString(), fixture.segmentName()),
+        Map.of("segment.crc", Long.toString(fixture.crc()), "segment.download.url", late.toUri().toString()))).block(TIMEOUT);
+    SegmentServer a = server("a");
+
+    // The first attempt fails (no archive anywhere): readiness does not wait for it, the replica is ERROR.
+    a.bootstrapped().block(TIMEOUT);
+    assertThat(get(a.baseUrl() + "/health").get("_status").asInt()).isEqualTo(200);
+    await("the replica reported ERROR", () -> {
+      var view = client.externalView(TABLE.rawName()).block(TIMEOUT);
+      return "ERROR".equals(view.byType().getOrDefault(TABLE.type(), Map.of()).getOrDefault(fixture.segmentName(), Map.of())
+          .get(a.instanceId()));
+    });
+
+    // The archive appears: a retry picks it up without any assignment change.
+    Files.createDirectories(late.getParent());
+    Files.copy(fixture.file(), late);
+    await("the retried replica ONLINE", () -> onlineHolders(fixture.segmentName()).size() == 1);
+    assertThat(segmentFiles(a, fixture.segmentName())).isEqualTo(manifestFiles(fixture));
+  }
+
+  @Test
   void uploadsItsCopyToTheDeepStoreWhenAsked() {
     uploadFixtures(1);
     SegmentServer a = server("a");
