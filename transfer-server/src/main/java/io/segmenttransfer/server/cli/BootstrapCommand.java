@@ -63,7 +63,8 @@ final class BootstrapCommand implements Callable<Integer> {
       if (controller == null || table == null) {
         throw new InvalidRequestException(null, "give --controller and --table, or --metadata files");
       }
-      segments = TableBootstrap.listTable(ControllerClient.create(controller.toString()), table).block();
+      segments = TableBootstrap.listTable(ControllerClient.create(controller.toString()), table)
+          .block(java.time.Duration.ofMinutes(2));
       label = table;
     } else {
       if (table != null) {

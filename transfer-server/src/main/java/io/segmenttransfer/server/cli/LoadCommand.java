@@ -4,11 +4,9 @@ import io.segmenttransfer.core.local.DataDirectoryConfig;
 import io.segmenttransfer.core.local.SegmentOutcome;
 import io.segmenttransfer.core.transfer.PeerFinder;
 import io.segmenttransfer.core.transfer.TransferListener;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code load}: add or replace one segment described by a metadata file. */
 @Command(name = "load", mixinStandardHelpOptions = true,
@@ -18,15 +16,13 @@ final class LoadCommand implements Callable<Integer> {
 
   @Mixin SegmentCommandOptions options;
 
-  @Option(names = "--metadata", required = true, paramLabel = "FILE",
-      description = "JSON: Pinot segment metadata keys plus tableNameWithType and segmentName.")
-  Path metadataFile;
+  @Mixin MetadataFileOption metadataFile;
 
   @Mixin OutputOptions output;
 
   @Override
   public Integer call() {
-    var metadata = SegmentCommandOptions.readMetadata(metadataFile);
+    var metadata = metadataFile.read();
     try (TransferComponents components = options.components(SegmentCommandOptions.locations(metadata))) {
       SegmentOutcome outcome = components.dataDirectory(options.dataDir, DataDirectoryConfig.defaults(), PeerFinder.NONE,
           null, TransferListener.NONE).addOrReplace(metadata).block(SegmentCommandOptions.LIMIT);

@@ -4,7 +4,6 @@ import io.segmenttransfer.core.local.DataDirectoryConfig;
 import io.segmenttransfer.core.local.SegmentOutcome;
 import io.segmenttransfer.core.transfer.PeerFinder;
 import io.segmenttransfer.core.transfer.TransferListener;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,9 +17,7 @@ final class ReloadCommand implements Callable<Integer> {
 
   @Mixin SegmentCommandOptions options;
 
-  @Option(names = "--metadata", required = true, paramLabel = "FILE",
-      description = "JSON: Pinot segment metadata keys plus tableNameWithType and segmentName.")
-  Path metadataFile;
+  @Mixin MetadataFileOption metadataFile;
 
   @Option(names = "--force-download", description = "Download even when the local CRC matches.")
   boolean forceDownload;
@@ -29,7 +26,7 @@ final class ReloadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    var metadata = SegmentCommandOptions.readMetadata(metadataFile);
+    var metadata = metadataFile.read();
     try (TransferComponents components = options.components(SegmentCommandOptions.locations(metadata))) {
       SegmentOutcome outcome = components.dataDirectory(options.dataDir, DataDirectoryConfig.defaults(), PeerFinder.NONE,
           null, TransferListener.NONE).reload(metadata, forceDownload).block(SegmentCommandOptions.LIMIT);
