@@ -37,7 +37,9 @@ final class ControllerTestSupport {
   }
 
   static Reply call(String baseUrl, HttpMethod method, String path, byte[] body, Map<String, String> headers) {
-    HttpClient client = HttpClient.create().baseUrl(baseUrl).headers(h -> headers.forEach(h::set));
+    // A fresh connection per call: servers of earlier tests come and go on reused ephemeral ports,
+    // and these tests are about the server's answers, not the client's keep-alive pool.
+    HttpClient client = HttpClient.newConnection().baseUrl(baseUrl).headers(h -> headers.forEach(h::set));
     HttpClient.ResponseReceiver<?> request = body == null ? client.request(method).uri(path)
         : client.request(method).uri(path).send(ByteBufFlux.fromInbound(Mono.just(body)));
     return request.responseSingle((response, content) -> content.asByteArray().defaultIfEmpty(new byte[0])

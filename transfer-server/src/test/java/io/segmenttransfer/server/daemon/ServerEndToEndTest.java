@@ -116,7 +116,7 @@ class ServerEndToEndTest {
   }
 
   private static JsonNode get(String url) {
-    String body = HttpClient.create().get().uri(url).responseSingle((response, content) -> content.asString()
+    String body = HttpClient.newConnection().get().uri(url).responseSingle((response, content) -> content.asString()
         .map(text -> response.status().code() + " " + text)).block(TIMEOUT);
     try {
       int space = body.indexOf(' ');
@@ -151,7 +151,7 @@ class ServerEndToEndTest {
     for (PinotFixtures.Archive fixture : PinotFixtures.archives()) {
       assertThat(crcs.get(fixture.segmentName()).asText()).isEqualTo(Long.toString(fixture.crc()));
     }
-    String metrics = HttpClient.create().get().uri(a.baseUrl() + "/metrics").responseContent().aggregate().asString().block(TIMEOUT);
+    String metrics = HttpClient.newConnection().get().uri(a.baseUrl() + "/metrics").responseContent().aggregate().asString().block(TIMEOUT);
     assertThat(metrics).contains("segment_transfer_bytes_total{source=\"controller\"}", "segment_operations_seconds_count{operation=\"add\",outcome=\"downloaded\"} 3\n",
         "segment_downloads_queued 0.0", "segment_downloads_active 0.0", "peer_uploads_active 0.0");
   }
@@ -265,7 +265,7 @@ class ServerEndToEndTest {
     a.bootstrapped().block(TIMEOUT);
     PinotFixtures.Archive fixture = PinotFixtures.archive("tar.gz");
 
-    String body = HttpClient.create().post().uri(a.baseUrl() + "/segments/events_OFFLINE/" + fixture.segmentName() + "/upload?uploadTimeoutMs=10000")
+    String body = HttpClient.newConnection().post().uri(a.baseUrl() + "/segments/events_OFFLINE/" + fixture.segmentName() + "/upload?uploadTimeoutMs=10000")
         .responseContent().aggregate().asString().block(TIMEOUT);
 
     JsonNode answer;
