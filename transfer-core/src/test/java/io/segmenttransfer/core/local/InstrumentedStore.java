@@ -1,11 +1,10 @@
 package io.segmenttransfer.core.local;
 
-import io.segmenttransfer.core.store.ObjectInfo;
+import io.segmenttransfer.core.testing.ForwardingSegmentStore;
 import io.segmenttransfer.core.store.SegmentStore;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -14,16 +13,15 @@ import reactor.core.publisher.Mono;
  * A real store with counters around it: how many reads ran, how many at once at most, and an
  * optional pause per chunk so that concurrent downloads truly overlap in limit tests.
  */
-final class InstrumentedStore implements SegmentStore {
+final class InstrumentedStore extends ForwardingSegmentStore {
 
-  private final SegmentStore delegate;
   private final AtomicInteger reads = new AtomicInteger();
   private final AtomicInteger active = new AtomicInteger();
   private final AtomicInteger peakActive = new AtomicInteger();
   private volatile Duration chunkDelay = Duration.ZERO;
 
   InstrumentedStore(SegmentStore delegate) {
-    this.delegate = delegate;
+    super(delegate);
   }
 
   void slowDown(Duration perChunk) {
@@ -39,11 +37,6 @@ final class InstrumentedStore implements SegmentStore {
   }
 
   @Override
-  public Set<String> schemes() {
-    return delegate.schemes();
-  }
-
-  @Override
   public Flux<ByteBuffer> read(URI uri, long offset) {
     return Flux.defer(() -> {
       reads.incrementAndGet();
@@ -54,20 +47,5 @@ final class InstrumentedStore implements SegmentStore {
       }
       return bytes.doFinally(signal -> active.decrementAndGet());
     });
-  }
-
-  @Override
-  public Mono<ObjectInfo> stat(URI uri) {
-    return delegate.stat(uri);
-  }
-
-  @Override
-  public Mono<Void> write(URI uri, Flux<ByteBuffer> content) {
-    return delegate.write(uri, content);
-  }
-
-  @Override
-  public Mono<Void> delete(URI uri) {
-    return delegate.delete(uri);
   }
 }

@@ -1,13 +1,12 @@
 package io.segmenttransfer.core.transfer;
 
+import io.segmenttransfer.core.testing.ForwardingSegmentStore;
 import io.segmenttransfer.core.error.SourceUnavailableException;
-import io.segmenttransfer.core.store.ObjectInfo;
 import io.segmenttransfer.core.store.SegmentStore;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,16 +17,15 @@ import reactor.core.publisher.Mono;
  * A real store with faults injected on the way out: the first {@code failingReads} reads break
  * with a connection-reset-like error after {@code failAfterBytes}. Records the offset of every read.
  */
-class FaultyStore implements SegmentStore {
+class FaultyStore extends ForwardingSegmentStore {
 
-  private final SegmentStore delegate;
   private final List<Long> readOffsets = new CopyOnWriteArrayList<>();
   private final AtomicInteger failuresLeft;
   private final long failAfterBytes;
   private final Duration retryAfter;
 
   FaultyStore(SegmentStore delegate, int failingReads, long failAfterBytes, Duration retryAfter) {
-    this.delegate = delegate;
+    super(delegate);
     this.failuresLeft = new AtomicInteger(failingReads);
     this.failAfterBytes = failAfterBytes;
     this.retryAfter = retryAfter;
@@ -35,11 +33,6 @@ class FaultyStore implements SegmentStore {
 
   List<Long> readOffsets() {
     return readOffsets;
-  }
-
-  @Override
-  public Set<String> schemes() {
-    return delegate.schemes();
   }
 
   @Override
@@ -61,20 +54,5 @@ class FaultyStore implements SegmentStore {
         return head.concatWith(Flux.error(new SourceUnavailableException(uri, "connection reset by test", null, retryAfter)));
       });
     });
-  }
-
-  @Override
-  public Mono<ObjectInfo> stat(URI uri) {
-    return delegate.stat(uri);
-  }
-
-  @Override
-  public Mono<Void> write(URI uri, Flux<ByteBuffer> content) {
-    return delegate.write(uri, content);
-  }
-
-  @Override
-  public Mono<Void> delete(URI uri) {
-    return delegate.delete(uri);
   }
 }
