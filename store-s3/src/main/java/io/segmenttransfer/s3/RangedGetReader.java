@@ -7,11 +7,8 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.core.async.ResponsePublisher;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
@@ -101,7 +98,7 @@ final class RangedGetReader {
     try {
       size = objectSize(location, response, offset);
     } catch (SourceChangedException e) {
-      release(first);
+      AbandonableBody.release(first);
       return Flux.error(e);
     }
     // Without a requested version the first response's ETag pins the rest of the read.
@@ -153,7 +150,7 @@ final class RangedGetReader {
       // The head part may be cancelled before its pre-opened response was ever subscribed.
       ResponsePublisher<GetObjectResponse> unused = preopened.getAndSet(null);
       if (unused != null) {
-        release(unused);
+        AbandonableBody.release(unused);
       }
     });
   }
@@ -166,13 +163,13 @@ final class RangedGetReader {
       S3Location location, ResponsePublisher<GetObjectResponse> body, long from, String etag) {
     GetObjectResponse response = body.response();
     if (etag != null && response.eTag() != null && !etag.equals(response.eTag())) {
-      release(body);
+      AbandonableBody.release(body);
       return Mono.error(new SourceChangedException(
           location.uri(), "object changed during the read: ETag " + response.eTag() + ", expected " + etag));
     }
     long start = rangeStart(response.contentRange());
     if (start != from) {
-      release(body);
+      AbandonableBody.release(body);
       return Mono.error(new SourceChangedException(
           location.uri(), "asked for bytes from " + from + ", the server sent " + response.contentRange()));
     }
@@ -186,11 +183,14 @@ final class RangedGetReader {
         .range("bytes=" + from + "-" + toInclusive)
         .ifMatch(ifMatch)
         .build();
-    // Cancelling the Mono cancels the SDK future, which aborts the request; a response that
-    // arrives after the cancel is released by the discard hook.
-    return Mono.fromFuture(() -> client.getObject(request, AsyncResponseTransformer.<GetObjectResponse>toPublisher()))
-        .doOnDiscard(ResponsePublisher.class, RangedGetReader::release)
-        .onErrorMap(e -> S3Errors.map(location.uri(), e));
+    // Cancelling the Mono cancels the SDK future, which aborts a request still waiting; a body
+    // that arrives anyway (or arrived as the cancel ran) is released by the abandoned transformer.
+    return Mono.defer(() -> {
+      AbandonableBody transformer = new AbandonableBody();
+      return Mono.fromFuture(() -> client.getObject(request, transformer))
+          .doOnNext(body -> transformer.handedOver())
+          .doOnCancel(transformer::abandon);
+    }).onErrorMap(e -> S3Errors.map(location.uri(), e));
   }
 
   /** The total size from {@code Content-Range: bytes a-b/total} (or the length of a full-body 200). */
@@ -225,27 +225,6 @@ final class RangedGetReader {
       return Long.parseLong(r.substring(space + 1, dash).trim());
     } catch (NumberFormatException e) {
       return -1;
-    }
-  }
-
-  /** Subscribes and cancels at once: the SDK then closes the connection instead of holding it for a reader that never comes. */
-  static void release(Object body) {
-    if (body instanceof ResponsePublisher<?> publisher) {
-      publisher.subscribe(new Subscriber<ByteBuffer>() {
-        @Override
-        public void onSubscribe(Subscription subscription) {
-          subscription.cancel();
-        }
-
-        @Override
-        public void onNext(ByteBuffer buffer) {}
-
-        @Override
-        public void onError(Throwable error) {}
-
-        @Override
-        public void onComplete() {}
-      });
     }
   }
 }
