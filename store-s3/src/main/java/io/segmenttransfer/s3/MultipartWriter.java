@@ -15,6 +15,7 @@ import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
@@ -78,12 +79,18 @@ final class MultipartWriter {
         uploadId -> abort(location, uploadId));
   }
 
+  /**
+   * Starts the upload. A cancel does not cancel the request in flight: S3 may create the upload
+   * anyway, and only its id lets us abort it, so the response is awaited and, once nobody wants
+   * it, the upload it names is aborted.
+   */
   private Mono<String> create(S3Location location) {
     return Mono.defer(() -> Mono.fromFuture(() -> client.createMultipartUpload(
-                CreateMultipartUploadRequest.builder().bucket(location.bucket()).key(location.key()).build()))
+                    CreateMultipartUploadRequest.builder().bucket(location.bucket()).key(location.key()).build()), true)
             .onErrorMap(e -> S3Errors.map(location.uri(), e)))
         .retryWhen(backoff.spec())
-        .map(response -> response.uploadId());
+        .map(response -> response.uploadId())
+        .doOnDiscard(CreateMultipartUploadResponse.class, late -> abort(location, late.uploadId()).subscribe());
   }
 
   private Mono<CompletedPart> uploadPart(S3Location location, String uploadId, UploadPart part) {

@@ -21,6 +21,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /**
@@ -241,6 +243,30 @@ class S3FaultInjectionTest {
     // Every stalled response's connection is closed by the client: nothing keeps downloading.
     await(() -> proxy.openConnections() == 0, "connections closed after cancel");
     assertThat(proxy.gets()).hasSize(CONCURRENCY);
+  }
+
+  @Test
+  void aWriteCancelledWhileItsUploadIsBeingCreatedAbortsThatUpload() {
+    proxy = new FaultProxy(server.endpoint());
+    store = S3SegmentStore.create(S3TestServer.config(proxy.endpoint()).withUploadParts(S3TestServer.MIN_UPLOAD_PART, 2));
+    URI target = S3TestServer.newUri("cancelled-while-creating");
+    // The create request reaches S3 only after the writer has gone away.
+    proxy.rule(r -> isCreateUpload(r) ? new Before(Mono.delay(Duration.ofMillis(500)).then()) : FaultProxy.PASS);
+    Flux<ByteBuffer> body = S3TestServer.chunks(S3TestServer.random(2 * S3TestServer.MIN_UPLOAD_PART + 1, 7), 1 << 20)
+        .concatWith(Flux.never());
+
+    Disposable write = store.write(target, body).subscribe();
+    await(() -> proxy.requests().stream().anyMatch(S3FaultInjectionTest::isCreateUpload), "upload creation requested");
+    write.dispose();
+
+    await(() -> proxy.requests().stream().anyMatch(r -> r.method().equals("DELETE") && r.uri().contains("uploadId=")),
+        "the upload created after the cancel aborted");
+    await(() -> server.uploadsUnder(target).isEmpty(), "no upload left under the key");
+    assertThat(proxy.requests()).noneMatch(r -> r.method().equals("PUT"));
+  }
+
+  private static boolean isCreateUpload(FaultProxy.Request r) {
+    return r.method().equals("POST") && r.uri().contains("uploads") && !r.uri().contains("uploadId");
   }
 
   private static byte[] copy(ByteBuffer buffer) {

@@ -20,8 +20,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
-import software.amazon.awssdk.services.s3.model.ListMultipartUploadsRequest;
-import software.amazon.awssdk.services.s3.model.MultipartUpload;
 
 /** Reads and writes against the S3 server directly: part boundaries, versions, multipart, aborts, errors. */
 class S3ReadWriteTest {
@@ -112,7 +110,7 @@ class S3ReadWriteTest {
     StepVerifier.create(store.write(uri, failing)).expectError(IllegalStateException.class).verify(TIMEOUT);
 
     assertThat(store.exists(uri).block(TIMEOUT)).isFalse();
-    assertThat(uploadsUnder(uri)).isEmpty();
+    assertThat(server.uploadsUnder(uri)).isEmpty();
   }
 
   @Test
@@ -122,9 +120,9 @@ class S3ReadWriteTest {
         .concatWith(Flux.never());
 
     Disposable write = store.write(uri, endless).subscribe();
-    awaitUntil(() -> !uploadsUnder(uri).isEmpty());
+    awaitUntil(() -> !server.uploadsUnder(uri).isEmpty());
     write.dispose();
-    awaitUntil(() -> uploadsUnder(uri).isEmpty());
+    awaitUntil(() -> server.uploadsUnder(uri).isEmpty());
     assertThat(store.exists(uri).block(TIMEOUT)).isFalse();
   }
 
@@ -145,14 +143,6 @@ class S3ReadWriteTest {
 
     StepVerifier.create(store.read(uri, 0)).expectError(SourceNotFoundException.class).verify(TIMEOUT);
     StepVerifier.create(store.stat(uri)).expectError(SourceNotFoundException.class).verify(TIMEOUT);
-  }
-
-  private static List<MultipartUpload> uploadsUnder(URI uri) {
-    S3Location location = S3Location.of(uri);
-    return server.client()
-        .listMultipartUploads(ListMultipartUploadsRequest.builder().bucket(location.bucket()).prefix(location.key()).build())
-        .join()
-        .uploads();
   }
 
   private static void awaitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {

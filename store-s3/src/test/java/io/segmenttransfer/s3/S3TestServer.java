@@ -11,7 +11,10 @@ import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
 import reactor.core.publisher.Flux;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
+import java.util.List;
 import software.amazon.awssdk.services.s3.model.CreateBucketRequest;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsRequest;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
 
 /**
  * An in-process S3 API server (S3Proxy, in-memory backend) on a free port, shared by the test
@@ -55,6 +58,15 @@ final class S3TestServer {
     client.createBucket(CreateBucketRequest.builder().bucket(BUCKET).build()).get();
     direct = new S3SegmentStore(client, config(endpoint));
     Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "s3proxy-stop"));
+  }
+
+  /** Multipart uploads started (and neither completed nor aborted) under {@code uri}'s key. */
+  List<MultipartUpload> uploadsUnder(URI uri) {
+    S3Location location = S3Location.of(uri);
+    return client
+        .listMultipartUploads(ListMultipartUploadsRequest.builder().bucket(location.bucket()).prefix(location.key()).build())
+        .join()
+        .uploads();
   }
 
   static synchronized S3TestServer shared() {
