@@ -7,7 +7,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 
 /** Archive bytes as the {@code Flux<ByteBuffer>} the extraction pipeline consumes. */
 public final class ArchiveStreams {
@@ -57,6 +60,28 @@ public final class ArchiveStreams {
       int from = base + i * chunkSize;
       int length = Math.min(chunkSize, archive.limit() - from);
       return archive.slice(from, length).asReadOnlyBuffer();
+    });
+  }
+
+  /**
+   * An in-memory archive as a link of {@code megabytesPerSecond} delivers it: each chunk is ready
+   * once the link has carried every byte up to its end, counted from subscription, and is emitted
+   * when it is ready or when it is requested, whichever comes later (a receive buffer keeps what
+   * arrived early). The schedule is absolute, so timer jitter does not add up over a long read.
+   */
+  public static Flux<ByteBuffer> paced(ByteBuffer archive, int chunkSize, double megabytesPerSecond, Scheduler timer) {
+    if (megabytesPerSecond <= 0) {
+      throw new IllegalArgumentException("link speed must be positive, was " + megabytesPerSecond);
+    }
+    double nanosPerByte = 1e3 / megabytesPerSecond;
+    return Flux.defer(() -> {
+      long start = System.nanoTime();
+      long[] delivered = {0};
+      return inMemory(archive, chunkSize).concatMap(chunk -> {
+        delivered[0] += chunk.remaining();
+        long wait = start + (long) (delivered[0] * nanosPerByte) - System.nanoTime();
+        return wait <= 0 ? Mono.just(chunk) : Mono.delay(Duration.ofNanos(wait), timer).thenReturn(chunk);
+      }, 1);
     });
   }
 

@@ -44,7 +44,7 @@ import reactor.core.scheduler.Schedulers;
  * <ul>
  *   <li>{@code pipelineFromMemory}, {@code pipelineFromFile} ({@link LocalFileSegmentStore}),
  *       {@code pipelineFromNetwork} (an in-memory archive in 256 KiB chunks emitted on another
- *       thread, standing in for a download);
+ *       thread, standing in for a download: at memory speed, or paced to {@link #linkMBps});
  *   <li>{@code pinotUntarFromFile}: the commons-compress baseline;
  *   <li>{@code downloadThenUntar}: Pinot's download path on the same network stand-in: write the
  *       stream to a temporary file, untar it with the baseline, move the segment into place,
@@ -55,8 +55,8 @@ import reactor.core.scheduler.Schedulers;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2)
-@Measurement(iterations = 5)
+@Warmup(iterations = 8)
+@Measurement(iterations = 8)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx3g", "-XX:MaxDirectMemorySize=3g"})
 public class UntarBenchmark {
 
@@ -69,6 +69,14 @@ public class UntarBenchmark {
 
   @Param({"64", "256"})
   public int sizeMiB;
+
+  /**
+   * Speed of the network stand-in's link in MB/s of archive bytes; 0 delivers at memory speed.
+   * Only {@code pipelineFromNetwork} and {@code downloadThenUntar} read it ({@link UntarReport}
+   * runs those two again at each link speed it is given).
+   */
+  @Param({"0"})
+  public int linkMBps;
 
   private CachedArchive archive;
   private ByteBuffer inMemory;
@@ -192,7 +200,10 @@ public class UntarBenchmark {
   }
 
   private Flux<ByteBuffer> networkStream() {
-    return ArchiveStreams.inMemory(inMemory, CHUNK_SIZE).publishOn(network, NETWORK_PREFETCH);
+    Flux<ByteBuffer> chunks = linkMBps > 0
+        ? ArchiveStreams.paced(inMemory, CHUNK_SIZE, linkMBps, network)
+        : ArchiveStreams.inMemory(inMemory, CHUNK_SIZE);
+    return chunks.publishOn(network, NETWORK_PREFETCH);
   }
 
   private Path tableDir() {

@@ -29,18 +29,28 @@ import org.openjdk.jmh.util.Statistics;
  *       decompression alone and file writes alone (a pipeline that overlaps both stages perfectly
  *       runs at the slower one's speed);
  *   <li>pipeline / Pinot's untar, both from a file: &ge; 1.0 for gzip, &ge; 2.5 for zstd;
- *   <li>pipeline / download-then-untar, both from the network stand-in: &ge; 2.0.
+ *   <li>pipeline / download-then-untar, both from the network stand-in: &ge; 2.0, at memory speed
+ *       and again behind a link of each speed given with {@code --links} (MB/s of archive bytes).
  * </ul>
  *
- * Ratios use each benchmark's best iteration (the machine is shared, so the best is the least
- * disturbed); the mean-based ratio is printed next to it to show the noise.
+ * Ratios use each benchmark's best iteration (the least disturbed by the rest of the machine); the
+ * mean-based ratio is printed next to it to show the noise.
  *
  * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar io.segmenttransfer.benchmarks.UntarReport
- * [--size 64,256] [--quick] [--out benchmarks/results]}.
+ * [--size 64,256] [--links 125,250,500] [--quick] [--out benchmarks/results]}.
  */
 public final class UntarReport {
 
   private record Goal(String name, String codec, String numerator, String denominator, double target) {}
+
+  /** One goal evaluated on one row. */
+  record Ratio(String name, String numerator, String denominator, double best, double mean, double goal) {
+    boolean met() {
+      return best >= goal;
+    }
+  }
+
+  private static final String NETWORK_PAIR = "pipelineFromNetwork|downloadThenUntar";
 
   private static final List<Goal> GOALS = List.of(
       new Goal("pipeline / ceiling", "gzip", "pipelineFromMemory", "ceiling", 0.9),
@@ -54,20 +64,18 @@ public final class UntarReport {
 
   public static void main(String[] args) throws RunnerException, IOException {
     List<Integer> sizes = new ArrayList<>(List.of(64, 256));
+    List<Integer> links = new ArrayList<>(List.of(125, 250, 500));
     boolean quick = false;
     Path out = BenchPaths.results();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
-        case "--size" -> {
-          sizes.clear();
-          for (String s : args[++i].split(",")) {
-            sizes.add(Integer.parseInt(s.trim()));
-          }
-        }
+        case "--size" -> sizes = integers(args[++i]);
+        case "--links" -> links = integers(args[++i]);
         case "--quick" -> quick = true;
         case "--out" -> out = Path.of(args[++i]);
         default -> throw new IllegalArgumentException(
-            "usage: UntarReport [--size 64,256] [--quick] [--out dir]; unknown argument " + args[i]);
+            "usage: UntarReport [--size 64,256] [--links 125,250,500] [--quick] [--out dir]; unknown argument "
+                + args[i]);
       }
     }
     // Generate the archives here, once, rather than in the first benchmark fork's setup.
@@ -80,15 +88,13 @@ public final class UntarReport {
         archives.put(key(codec.name().toLowerCase(Locale.ROOT), size), archive);
       }
     }
-    ChainedOptionsBuilder options = new OptionsBuilder()
-        .include(UntarBenchmark.class.getName())
-        .param("sizeMiB", sizes.stream().map(String::valueOf).toArray(String[]::new))
-        .warmupIterations(quick ? 2 : 3)
-        .measurementIterations(quick ? 4 : 8)
-        .forks(1)
-        .shouldFailOnError(true)
-        .jvmArgsAppend("-Dbench.dir=" + BenchPaths.module());
-    Collection<RunResult> results = new Runner(options.build()).run();
+    List<RunResult> results = new ArrayList<>(run(
+        options(sizes, quick).include(UntarBenchmark.class.getName() + ".").param("linkMBps", "0")));
+    if (!links.isEmpty()) {
+      results.addAll(run(options(sizes, quick)
+          .include(UntarBenchmark.class.getName() + ".(" + NETWORK_PAIR + ")$")
+          .param("linkMBps", links.stream().map(String::valueOf).toArray(String[]::new))));
+    }
 
     Map<String, Map<String, Throughput>> table = new LinkedHashMap<>();
     for (RunResult result : results) {
@@ -96,18 +102,80 @@ public final class UntarReport {
       method = method.substring(method.lastIndexOf('.') + 1);
       String codec = result.getParams().getParam("codec");
       int size = Integer.parseInt(result.getParams().getParam("sizeMiB"));
+      int link = Integer.parseInt(result.getParams().getParam("linkMBps"));
       CachedArchive archive = archives.get(key(codec, size));
       Statistics stats = result.getPrimaryResult().getStatistics();
       table.computeIfAbsent(key(codec, size), k -> new LinkedHashMap<>())
-          .put(method, Throughput.of(archive.uncompressedBytes(), stats));
+          .put(cell(method, link), Throughput.of(archive.uncompressedBytes(), stats));
     }
     for (Map<String, Throughput> row : table.values()) {
       Throughput decompress = row.get("decompressOnly");
       Throughput write = row.get("writeOnly");
       row.put("ceiling", decompress.best() <= write.best() ? decompress : write);
     }
-    print(table, archives);
-    write(out, table, archives, quick);
+    Map<String, List<Ratio>> ratios = new LinkedHashMap<>();
+    for (Map.Entry<String, Map<String, Throughput>> row : table.entrySet()) {
+      ratios.put(row.getKey(), ratios(row.getKey(), row.getValue(), links));
+    }
+    print(table, ratios, archives);
+    write(out, table, ratios, archives, links, quick);
+  }
+
+  private static ChainedOptionsBuilder options(List<Integer> sizes, boolean quick) {
+    // SingleShotTime runs the pipeline's Java code only a few hundred times per iteration (it
+    // works in 256 KiB buffers), so C2, and with it the Adler-32 intrinsic, needs several
+    // iterations to kick in: the warm-up is sized for that, for the baselines as much as for us.
+    return new OptionsBuilder()
+        .param("sizeMiB", sizes.stream().map(String::valueOf).toArray(String[]::new))
+        .warmupIterations(quick ? 5 : 8)
+        .measurementIterations(quick ? 5 : 10)
+        .forks(1)
+        .shouldFailOnError(true)
+        .jvmArgsAppend("-Dbench.dir=" + BenchPaths.module());
+  }
+
+  private static Collection<RunResult> run(ChainedOptionsBuilder options) throws RunnerException {
+    return new Runner(options.build()).run();
+  }
+
+  /** The goals of {@code row}'s codec; the network goal once at memory speed and once per link. */
+  private static List<Ratio> ratios(String row, Map<String, Throughput> cells, List<Integer> links) {
+    List<Ratio> ratios = new ArrayList<>();
+    for (Goal goal : GOALS) {
+      if (!row.startsWith(goal.codec() + "-")) {
+        continue;
+      }
+      ratios.add(ratio(goal.name(), goal.numerator(), goal.denominator(), goal.target(), cells));
+      if (goal.numerator().equals("pipelineFromNetwork")) {
+        for (int link : links) {
+          ratios.add(ratio(goal.name().replace("(network)", "(link " + link + " MB/s)"),
+              cell(goal.numerator(), link), cell(goal.denominator(), link), goal.target(), cells));
+        }
+      }
+    }
+    return ratios;
+  }
+
+  private static Ratio ratio(String name, String numerator, String denominator, double goal,
+      Map<String, Throughput> cells) {
+    Throughput num = cells.get(numerator);
+    Throughput den = cells.get(denominator);
+    return new Ratio(name, numerator, denominator, num.best() / den.best(), num.mean() / den.mean(), goal);
+  }
+
+  /** A benchmark's column: its method name, plus the link speed when it ran behind one. */
+  private static String cell(String method, int linkMBps) {
+    return linkMBps > 0 ? method + "@" + linkMBps + "MBps" : method;
+  }
+
+  private static List<Integer> integers(String csv) {
+    List<Integer> values = new ArrayList<>();
+    for (String s : csv.split(",")) {
+      if (!s.isBlank()) {
+        values.add(Integer.parseInt(s.trim()));
+      }
+    }
+    return values;
   }
 
   /** MB/s of uncompressed output: from the best (fastest) iteration and from the mean time. */
@@ -122,42 +190,37 @@ public final class UntarReport {
     }
   }
 
-  private static void print(Map<String, Map<String, Throughput>> table, Map<String, CachedArchive> archives) {
+  private static void print(Map<String, Map<String, Throughput>> table, Map<String, List<Ratio>> ratios,
+      Map<String, CachedArchive> archives) {
     System.out.println();
     System.out.println("Untar throughput, MB/s of uncompressed output (best / mean of the iterations)");
     System.out.println("machine: " + MachineInfo.current());
     for (Map.Entry<String, Map<String, Throughput>> row : table.entrySet()) {
       CachedArchive archive = archives.get(row.getKey());
       System.out.printf("%n%s: %d files, %.1f MB uncompressed, %.1f MB archive (ratio %.2f)%n", row.getKey(),
-          new SyntheticSegment(archive.spec()).files().size(), archive.uncompressedBytes() / 1e6, archive.archiveBytes() / 1e6, archive.compressionRatio());
+          new SyntheticSegment(archive.spec()).files().size(), archive.uncompressedBytes() / 1e6,
+          archive.archiveBytes() / 1e6, archive.compressionRatio());
       for (Map.Entry<String, Throughput> cell : row.getValue().entrySet()) {
-        System.out.printf("  %-22s %8.0f / %8.0f%n", cell.getKey(), cell.getValue().best(), cell.getValue().mean());
+        System.out.printf("  %-32s %8.0f / %8.0f%n", cell.getKey(), cell.getValue().best(), cell.getValue().mean());
       }
     }
     System.out.println();
-    System.out.printf("%-44s %-5s %6s %10s %10s %6s  %s%n", "ratio", "codec", "size", "best", "mean", "goal", "");
-    for (Map.Entry<String, Map<String, Throughput>> row : table.entrySet()) {
-      for (Goal goal : GOALS) {
-        if (!row.getKey().startsWith(goal.codec() + "-")) {
-          continue;
-        }
-        Throughput num = row.getValue().get(goal.numerator());
-        Throughput den = row.getValue().get(goal.denominator());
-        double best = num.best() / den.best();
-        double mean = num.mean() / den.mean();
-        System.out.printf("%-44s %-5s %6s %10.2f %10.2f %6.1f  %s%n", goal.name(), goal.codec(),
-            row.getKey().substring(goal.codec().length() + 1), best, mean, goal.target(),
-            best >= goal.target() ? "PASS" : "MISS");
+    System.out.printf("%-52s %10s %8s %8s %6s%n", "ratio", "row", "best", "mean", "goal");
+    ratios.forEach((row, list) -> {
+      for (Ratio r : list) {
+        System.out.printf("%-52s %10s %8.2f %8.2f %6.1f  %s%n", r.name(), row, r.best(), r.mean(), r.goal(),
+            r.met() ? "PASS" : "MISS");
       }
-    }
+    });
   }
 
-  private static void write(Path dir, Map<String, Map<String, Throughput>> table, Map<String, CachedArchive> archives,
-      boolean quick) throws IOException {
+  private static void write(Path dir, Map<String, Map<String, Throughput>> table, Map<String, List<Ratio>> ratios,
+      Map<String, CachedArchive> archives, List<Integer> links, boolean quick) throws IOException {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("measuredAt", Instant.now().toString());
     json.put("machine", MachineInfo.current().asMap());
     json.put("quick", quick);
+    json.put("linksMBps", links);
     json.put("unit", "MB/s of uncompressed output");
     Map<String, Object> rows = new LinkedHashMap<>();
     for (Map.Entry<String, Map<String, Throughput>> row : table.entrySet()) {
@@ -167,23 +230,19 @@ public final class UntarReport {
       entry.put("archiveBytes", archive.archiveBytes());
       entry.put("compressionLevel", archive.level());
       entry.put("throughput", row.getValue());
-      List<Map<String, Object>> ratios = new ArrayList<>();
-      for (Goal goal : GOALS) {
-        if (row.getKey().startsWith(goal.codec() + "-")) {
-          Throughput num = row.getValue().get(goal.numerator());
-          Throughput den = row.getValue().get(goal.denominator());
-          Map<String, Object> ratio = new LinkedHashMap<>();
-          ratio.put("name", goal.name());
-          ratio.put("numerator", goal.numerator());
-          ratio.put("denominator", goal.denominator());
-          ratio.put("best", num.best() / den.best());
-          ratio.put("mean", num.mean() / den.mean());
-          ratio.put("goal", goal.target());
-          ratio.put("met", num.best() / den.best() >= goal.target());
-          ratios.add(ratio);
-        }
+      List<Map<String, Object>> list = new ArrayList<>();
+      for (Ratio r : ratios.get(row.getKey())) {
+        Map<String, Object> ratio = new LinkedHashMap<>();
+        ratio.put("name", r.name());
+        ratio.put("numerator", r.numerator());
+        ratio.put("denominator", r.denominator());
+        ratio.put("best", r.best());
+        ratio.put("mean", r.mean());
+        ratio.put("goal", r.goal());
+        ratio.put("met", r.met());
+        list.add(ratio);
       }
-      entry.put("ratios", ratios);
+      entry.put("ratios", list);
       rows.put(row.getKey(), entry);
     }
     json.put("results", rows);
