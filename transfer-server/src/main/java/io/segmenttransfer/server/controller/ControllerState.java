@@ -26,6 +26,7 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Sinks;
 
 /**
@@ -56,6 +57,8 @@ final class ControllerState {
   private final Map<String, Sinks.Many<Long>> versions = new ConcurrentHashMap<>();
   private final Sinks.Many<Mono<Void>> queue = Sinks.many().unicast().onBackpressureBuffer();
   private final reactor.core.Disposable worker;
+  /** Callers of changes queued or running: answered 503 if the controller stops before their turn. */
+  private final Set<MonoSink<?>> waiting = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   private ControllerState(ControllerStore store) {
@@ -93,9 +96,18 @@ final class ControllerState {
   }
 
   void close() {
-    closed = true;
+    synchronized (queue) {
+      closed = true;
+    }
+    // Taken before the worker goes: cancelling the change in flight takes its caller off the list.
+    List<MonoSink<?>> unanswered = List.copyOf(waiting);
     worker.dispose();
+    unanswered.forEach(caller -> caller.error(shuttingDown()));
     versions.values().forEach(Sinks.Many::tryEmitComplete);
+  }
+
+  private static HttpStatusException shuttingDown() {
+    return new HttpStatusException(503, "controller is shutting down");
   }
 
   // ---------------------------------------------------------------- reads
@@ -196,7 +208,7 @@ final class ControllerState {
           .map(version -> assignment(instanceId))
           // The sink completes when the instance is dropped or the controller stops.
           .switchIfEmpty(Mono.error(() -> closed
-              ? new HttpStatusException(503, "controller is shutting down")
+              ? shuttingDown()
               : HttpStatusException.notFound("Instance " + instanceId + " not found")));
     });
   }
@@ -218,10 +230,18 @@ final class ControllerState {
         Draft draft = new Draft();
         T result = change.apply(draft);
         return commit(draft).then(Mono.fromRunnable(() -> caller.success(result)));
-      }).doOnError(caller::error).then();
+      }).doOnError(caller::error).doFinally(signal -> waiting.remove(caller)).then();
+      waiting.add(caller);
       // Unicast sinks need serialised emission; several request threads may change state at once.
+      Sinks.EmitResult queued;
       synchronized (queue) {
-        queue.emitNext(task, Sinks.EmitFailureHandler.FAIL_FAST);
+        queued = closed ? Sinks.EmitResult.FAIL_CANCELLED : queue.tryEmitNext(task);
+      }
+      // A change that can no longer run must say so: once the worker is gone, emitNext would
+      // drop it silently and leave its caller (an HTTP request) waiting for ever.
+      if (queued.isFailure()) {
+        waiting.remove(caller);
+        caller.error(shuttingDown());
       }
     });
   }
