@@ -14,7 +14,6 @@ import io.segmenttransfer.core.error.SourceNotFoundException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.BiFunction;
-import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -35,10 +34,10 @@ final class HttpJson {
   private HttpJson() {}
 
   /** Wraps a handler so that any failure, thrown or signalled, becomes an error response. */
-  static BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler(
+  static BiFunction<HttpServerRequest, HttpServerResponse, Mono<Void>> handler(
       BiFunction<HttpServerRequest, HttpServerResponse, Mono<Void>> handler) {
-    return (request, response) -> Mono.defer(() -> handler.apply(request, response))
-        .onErrorResume(error -> error(request, response, error));
+    return KeepAliveSafe.offDispatch((request, response) -> Mono.defer(() -> handler.apply(request, response))
+        .onErrorResume(error -> error(request, response, error)));
   }
 
   static Mono<Void> send(HttpServerResponse response, int status, JsonNode body) {

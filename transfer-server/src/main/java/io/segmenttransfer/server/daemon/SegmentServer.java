@@ -28,6 +28,7 @@ import io.segmenttransfer.peer.PeerServeConfig;
 import io.segmenttransfer.peer.SegmentArchives;
 import io.segmenttransfer.s3.S3SegmentStore;
 import io.segmenttransfer.server.controller.ControllerClient;
+import io.segmenttransfer.server.controller.KeepAliveSafe;
 import io.segmenttransfer.server.controller.SegmentState;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -110,7 +111,8 @@ public final class SegmentServer implements AutoCloseable {
     HttpServerRoutes routes = HttpServerRoutes.newRoutes();
     AtomicBoolean routed = new AtomicBoolean();
     return HttpServer.create().host(config.host()).port(config.adminPort())
-        .handle((request, response) -> routed.get() ? routes.apply(request, response) : unavailable(response))
+        .handle(KeepAliveSafe.offDispatch(
+            (request, response) -> routed.get() ? routes.apply(request, response) : unavailable(response)))
         .bind()
         .flatMap(bound -> {
           admin = bound;
