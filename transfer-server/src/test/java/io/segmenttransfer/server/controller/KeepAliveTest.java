@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 import reactor.test.StepVerifier;
@@ -41,7 +42,7 @@ class KeepAliveTest {
   @Test
   void everyRequestOnOneKeptAliveConnectionIsAnswered() {
     ControllerClient client = new ControllerClient(
-        HttpClient.create(oneConnection), controller.baseUrl(), reactor.core.scheduler.Schedulers.boundedElastic());
+        HttpClient.create(oneConnection), controller.baseUrl(), Schedulers.boundedElastic());
     client.register("s1", 8098, 8097).block(Duration.ofSeconds(10));
 
     for (int i = 0; i < REQUESTS; i++) {
