@@ -10,7 +10,7 @@ import io.segmenttransfer.core.extract.SegmentExtractor;
 import io.segmenttransfer.core.local.DataDirectoryConfig;
 import io.segmenttransfer.core.local.SegmentDataDirectory;
 import io.segmenttransfer.core.local.SegmentOutcome;
-import io.segmenttransfer.core.local.SegmentSwap;
+import io.segmenttransfer.core.layout.SegmentSwap;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.transfer.DownloadConfig;
 import io.segmenttransfer.core.transfer.SegmentDownloader;

@@ -12,7 +12,7 @@ import io.segmenttransfer.core.local.LocalSegment;
 import io.segmenttransfer.core.local.LocalSegments;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.peer.internal.ArchiveCache;
-import io.segmenttransfer.peer.internal.SegmentArchiveProducer;
+import io.segmenttransfer.core.archive.SegmentArchiveProducer;
 import io.segmenttransfer.peer.internal.UploadLimits;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -286,7 +286,7 @@ public final class PeerSegmentHandler {
    * completion and dropped on error or cancel (cleanup also runs on the scheduler).
    */
   private Flux<ByteBuffer> produce(LocalSegment local, Codec codec, ArchiveCache.Key key) {
-    return SegmentArchives.stream(local, codec, scheduler, () -> cache.writer(key));
+    return local.archive(codec, scheduler, () -> cache.writer(key));
   }
 
   /**

@@ -7,7 +7,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.segmenttransfer.core.local.DataDirectoryConfig;
 import io.segmenttransfer.core.local.SegmentDataDirectory;
-import io.segmenttransfer.core.local.SegmentSwap;
+import io.segmenttransfer.core.layout.SegmentSwap;
 import io.segmenttransfer.core.testing.PinotFixtures;
 import io.segmenttransfer.core.transfer.PeerFinder;
 import io.segmenttransfer.core.transfer.TransferListener;

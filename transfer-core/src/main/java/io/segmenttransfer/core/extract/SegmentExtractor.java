@@ -2,7 +2,7 @@ package io.segmenttransfer.core.extract;
 
 import io.segmenttransfer.core.crypto.CrypterRegistry;
 import io.segmenttransfer.core.crypto.SegmentCrypter;
-import io.segmenttransfer.core.local.SegmentSwap;
+import io.segmenttransfer.core.layout.SegmentSwap;
 import io.segmenttransfer.core.stream.ByteTransform;
 import io.segmenttransfer.core.stream.PassThroughTransform;
 import java.nio.ByteBuffer;

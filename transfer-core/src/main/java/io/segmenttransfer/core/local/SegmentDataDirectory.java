@@ -1,5 +1,7 @@
 package io.segmenttransfer.core.local;
 
+import io.segmenttransfer.core.layout.SegmentSwap;
+import io.segmenttransfer.core.layout.SegmentPaths;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.error.SegmentNotReadyException;
 import io.segmenttransfer.core.error.SegmentWriteException;

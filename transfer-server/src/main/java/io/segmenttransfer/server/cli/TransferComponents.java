@@ -5,7 +5,7 @@ import io.segmenttransfer.core.extract.ExtractionConfig;
 import io.segmenttransfer.core.extract.SegmentExtractor;
 import io.segmenttransfer.core.local.DataDirectoryConfig;
 import io.segmenttransfer.core.local.SegmentDataDirectory;
-import io.segmenttransfer.core.local.SegmentSwap;
+import io.segmenttransfer.core.layout.SegmentSwap;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
 import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.store.SegmentStores;

@@ -11,7 +11,7 @@ import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.extract.ExtractionConfig;
 import io.segmenttransfer.core.extract.SegmentExtractor;
 import io.segmenttransfer.core.local.SegmentDataDirectory;
-import io.segmenttransfer.core.local.SegmentSwap;
+import io.segmenttransfer.core.layout.SegmentSwap;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.TableNameWithType;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
@@ -25,7 +25,6 @@ import io.segmenttransfer.peer.HttpStoreConfig;
 import io.segmenttransfer.peer.PeerDiscoveryConfig;
 import io.segmenttransfer.peer.PeerSegmentHandler;
 import io.segmenttransfer.peer.PeerServeConfig;
-import io.segmenttransfer.peer.SegmentArchives;
 import io.segmenttransfer.s3.S3SegmentStore;
 import io.segmenttransfer.server.controller.ControllerClient;
 import io.segmenttransfer.server.controller.KeepAliveSafe;
@@ -206,7 +205,7 @@ public final class SegmentServer implements AutoCloseable {
         + segment.segmentName() + "." + Codec.GZIP.extension());
     SegmentStore store = stores.forUri(target);
     Mono<Map<String, Object>> uploaded = directory.withSegment(segment, local -> store
-            .write(target, SegmentArchives.stream(local, Codec.GZIP, scheduler))
+            .write(target, local.archive(Codec.GZIP, scheduler))
             .timeout(timeout)
             .thenReturn(Map.<String, Object>of("segmentName", segment.segmentName(), "crc", Long.toString(local.crc()),
                 "downloadUrl", target.toString())))

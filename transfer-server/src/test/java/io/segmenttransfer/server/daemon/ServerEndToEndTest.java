@@ -219,7 +219,7 @@ class ServerEndToEndTest {
     servers.remove(first);
     // As if the process died mid-bootstrap: one segment never landed, a staging directory was left.
     PinotFixtures.Archive missing = PinotFixtures.archive("tar.gz");
-    io.segmenttransfer.core.local.SegmentSwap.deleteRecursively(dataDir.resolve(TABLE.toString()).resolve(missing.segmentName()));
+    io.segmenttransfer.core.layout.SegmentSwap.deleteRecursively(dataDir.resolve(TABLE.toString()).resolve(missing.segmentName()));
     Path leftover = dataDir.resolve(TABLE.toString()).resolve("tmp").resolve(missing.segmentName() + "-dead");
     Files.createDirectories(leftover.resolve("v3"));
 

@@ -1,8 +1,5 @@
-package io.segmenttransfer.peer.internal;
+package io.segmenttransfer.core.archive;
 
-import io.segmenttransfer.core.archive.Codec;
-import io.segmenttransfer.core.archive.TarEncoder;
-import io.segmenttransfer.core.local.LocalSegment;
 import io.segmenttransfer.core.stream.ByteTransform;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -49,7 +46,7 @@ public final class SegmentArchiveProducer implements AutoCloseable {
   private final List<Entry> entries;
   private final long mtime;
   private final ByteTransform encoder;
-  private final ArchiveCache.Writer cacheWriter;
+  private final ArchiveTap cacheWriter;
   /**
    * Two file-data buffers used in turn: the encoder may still reference the last buffer offered
    * (and judges "consumed" by its position), so the next piece is read into the other one.
@@ -67,14 +64,18 @@ public final class SegmentArchiveProducer implements AutoCloseable {
   private long bytesOut;
 
   /**
-   * @param cacheWriter receives a copy of every chunk and is committed once the archive is
-   *     complete, aborted otherwise; null for none
+   * @param directory the segment directory (its name in the archive is {@code segmentName})
+   * @param creationTimeMs every entry's mtime: the segment's creation time, so the bytes depend on
+   *     the files alone
+   * @param tap receives a copy of every chunk and is committed once the archive is complete,
+   *     aborted otherwise; null for none
    */
-  public SegmentArchiveProducer(LocalSegment segment, Codec codec, ArchiveCache.Writer cacheWriter) throws IOException {
-    this.subject = segment.segment().toString();
-    this.entries = list(segment.directory(), segment.segment().segmentName());
-    this.mtime = segment.creationMeta().creationTimeMs();
-    this.cacheWriter = cacheWriter;
+  public SegmentArchiveProducer(Path directory, String segmentName, long creationTimeMs, Codec codec, ArchiveTap tap)
+      throws IOException {
+    this.subject = segmentName;
+    this.entries = list(directory, segmentName);
+    this.mtime = creationTimeMs;
+    this.cacheWriter = tap;
     this.encoder = codec.newEncoder(subject);
   }
 

@@ -1,18 +1,16 @@
-package io.segmenttransfer.peer;
+package io.segmenttransfer.core.archive;
 
-import io.segmenttransfer.core.archive.Codec;
-import io.segmenttransfer.core.local.LocalSegment;
-import io.segmenttransfer.peer.internal.ArchiveCache;
-import io.segmenttransfer.peer.internal.SegmentArchiveProducer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * A local segment as an archive stream: the same deterministic bytes a peer serves (format v1),
- * for uploading a server's copy to the deep store.
+ * A segment directory as an archive stream, built in one pass with no archive file on disk: the
+ * deterministic bytes of {@link SegmentArchiveProducer} (format v1), which peers serve and servers
+ * upload to the deep store.
  */
 public final class SegmentArchives {
 
@@ -23,15 +21,16 @@ public final class SegmentArchives {
    * compression block). Completes after the last chunk; errors with the I/O failure. Buffers are
    * new and belong to the subscriber.
    */
-  public static Flux<ByteBuffer> stream(LocalSegment segment, Codec codec, Scheduler scheduler) {
-    return stream(segment, codec, scheduler, () -> null);
+  public static Flux<ByteBuffer> stream(Path directory, String segmentName, long creationTimeMs, Codec codec,
+      Scheduler scheduler) {
+    return stream(directory, segmentName, creationTimeMs, codec, scheduler, () -> null);
   }
 
-  /** With a copy of every chunk going to a cache writer, opened when the stream starts (null for none). */
-  static Flux<ByteBuffer> stream(LocalSegment segment, Codec codec, Scheduler scheduler,
-      Callable<ArchiveCache.Writer> cacheWriter) {
+  /** With a copy of every chunk going to a tap, opened when the stream starts (null for none). */
+  public static Flux<ByteBuffer> stream(Path directory, String segmentName, long creationTimeMs, Codec codec,
+      Scheduler scheduler, Callable<ArchiveTap> tap) {
     return Flux.<ByteBuffer, SegmentArchiveProducer>generate(
-            () -> new SegmentArchiveProducer(segment, codec, cacheWriter.call()),
+            () -> new SegmentArchiveProducer(directory, segmentName, creationTimeMs, codec, tap.call()),
             (producer, sink) -> {
               try {
                 ByteBuffer chunk = producer.next();

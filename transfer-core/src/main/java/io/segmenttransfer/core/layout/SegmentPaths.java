@@ -1,4 +1,4 @@
-package io.segmenttransfer.core.local;
+package io.segmenttransfer.core.layout;
 
 import io.segmenttransfer.core.segment.SegmentId;
 import java.nio.file.Path;

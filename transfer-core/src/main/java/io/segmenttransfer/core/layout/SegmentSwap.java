@@ -1,4 +1,4 @@
-package io.segmenttransfer.core.local;
+package io.segmenttransfer.core.layout;
 
 import io.segmenttransfer.core.error.SegmentWriteException;
 import java.io.IOException;
@@ -91,7 +91,8 @@ public final class SegmentSwap {
     return action;
   }
 
-  static void move(Path from, Path to) throws IOException {
+  /** An atomic rename: a crash leaves either the old name or the new one, never a half-moved tree. */
+  public static void move(Path from, Path to) throws IOException {
     Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
   }
 
