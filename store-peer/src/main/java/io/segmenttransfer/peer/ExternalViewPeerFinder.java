@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segmenttransfer.core.error.SourceException;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.transfer.PeerFinder;
-import io.segmenttransfer.peer.internal.HttpErrors;
+import io.segmenttransfer.http.HttpErrors;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;

@@ -13,7 +13,7 @@ import io.segmenttransfer.core.store.ObjectInfo;
 import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.store.SegmentStoreContract;
 import io.segmenttransfer.peer.TestOrigin.Fault;
-import io.segmenttransfer.peer.internal.HttpErrors;
+import io.segmenttransfer.http.HttpErrors;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.ByteBuffer;

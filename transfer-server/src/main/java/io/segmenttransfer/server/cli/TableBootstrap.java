@@ -15,7 +15,7 @@ import io.segmenttransfer.core.transfer.RetryPolicy;
 import io.segmenttransfer.peer.ExternalViewPeerFinder;
 import io.segmenttransfer.peer.PeerDiscoveryConfig;
 import io.segmenttransfer.server.cli.BootstrapSummary.SegmentResult;
-import io.segmenttransfer.server.controller.ControllerClient;
+import io.segmenttransfer.controller.client.ControllerClient;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
