@@ -1,7 +1,7 @@
 package io.segmenttransfer.benchmarks;
 
+import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.segment.SegmentMetadata;
-import io.segmenttransfer.core.store.SegmentStores;
 import io.segmenttransfer.core.transfer.PeerFinder;
 import io.segmenttransfer.s3.S3Config;
 import io.segmenttransfer.s3.S3SegmentStore;
@@ -66,7 +66,6 @@ public final class S3BootstrapSource implements BootstrapSource {
   private final S3AsyncClient uploads;
   private final S3AsyncClient baseline;
   private final S3SegmentStore store;
-  private final SegmentStores stores;
 
   private S3BootstrapSource(String name, String description, InProcessS3Server server, ThrottlingTcpProxy proxy,
       ReadParts parts) {
@@ -79,7 +78,6 @@ public final class S3BootstrapSource implements BootstrapSource {
     this.baseline = client(readEndpoint);
     this.store = S3SegmentStore.create(InProcessS3Server.clientConfig(readEndpoint)
         .withReadParts(parts.partSize(), parts.concurrency()));
-    this.stores = new SegmentStores(List.of(store));
   }
 
   private S3BootstrapSource withBucket() {
@@ -154,8 +152,8 @@ public final class S3BootstrapSource implements BootstrapSource {
   }
 
   @Override
-  public SegmentStores stores() {
-    return stores;
+  public List<SegmentStore> stores() {
+    return List.of(store);
   }
 
   @Override
@@ -176,7 +174,7 @@ public final class S3BootstrapSource implements BootstrapSource {
 
   @Override
   public void close() {
-    store.close();
+    // The store is closed by the runtime that reads through it.
     baseline.close();
     uploads.close();
     if (proxy != null) {

@@ -1,5 +1,7 @@
 package io.segmenttransfer.server.daemon;
 
+import io.segmenttransfer.core.runtime.RuntimeConfig;
+import io.segmenttransfer.core.runtime.TransferRuntime;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -64,13 +66,11 @@ public final class SegmentServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(SegmentServer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int IO_THREADS = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
 
   private final ServerConfig config;
+  private final TransferRuntime runtime;
   private final Scheduler scheduler;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final SegmentStores stores;
-  private final List<AutoCloseable> closeables;
   private final ControllerClient controller;
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -82,11 +82,11 @@ public final class SegmentServer implements AutoCloseable {
 
   private SegmentServer(ServerConfig config) {
     this.config = config;
-    this.scheduler = Schedulers.newBoundedElastic(IO_THREADS, 10_000, "server-io");
-    HttpSegmentStore http = HttpSegmentStore.create(HttpStoreConfig.defaults());
-    S3SegmentStore s3 = S3SegmentStore.create(config.s3());
-    this.closeables = List.of(http, s3);
-    this.stores = new SegmentStores(List.<SegmentStore>of(new LocalFileSegmentStore(scheduler), s3, http));
+    CrypterRegistry crypters = CrypterRegistry.fromConfig(
+        config.keyset() == null ? CrypterConfig.defaults() : CrypterConfig.tink(config.keyset()));
+    this.runtime = new TransferRuntime("server-io", RuntimeConfig.defaults(), crypters,
+        List.of(S3SegmentStore.create(config.s3()), HttpSegmentStore.create(HttpStoreConfig.defaults())));
+    this.scheduler = runtime.scheduler();
     this.controller = ControllerClient.create(config.controller().toString());
   }
 
@@ -132,13 +132,10 @@ public final class SegmentServer implements AutoCloseable {
   }
 
   private void build(HttpServerRoutes routes) {
-    CrypterRegistry crypters = CrypterRegistry.fromConfig(config.keyset() == null ? CrypterConfig.defaults() : CrypterConfig.tink(config.keyset()));
-    SegmentExtractor extractor = new SegmentExtractor(ExtractionConfig.defaults(), crypters, scheduler);
     ExternalViewPeerFinder peerFinder = new ExternalViewPeerFinder(HttpClient.create(),
         PeerDiscoveryConfig.of(config.controller(), instanceId));
-    SegmentDownloader downloader = new SegmentDownloader(extractor, stores, peerFinder, DownloadConfig.defaults());
-    directory = new SegmentDataDirectory(config.dataDir(), downloader, config.dataDirectoryConfig(), scheduler,
-        peerFinder, controller, new TransferMetrics(metrics), SegmentSwap.StepObserver.NONE);
+    directory = runtime.dataDirectory(config.dataDir(), config.dataDirectoryConfig(), peerFinder, controller,
+        new TransferMetrics(metrics));
     PeerServeConfig serve = PeerServeConfig.defaults(peerCacheDir()).withMaxConcurrentUploads(config.maxPeerUploads());
     if (config.peerBytesPerSecond() > 0) {
       serve = serve.withBytesPerSecond(config.peerBytesPerSecond());
@@ -203,7 +200,7 @@ public final class SegmentServer implements AutoCloseable {
     }
     URI target = URI.create(config.deepStore().toString().replaceAll("/$", "") + "/" + segment.table() + "/"
         + segment.segmentName() + "." + Codec.GZIP.extension());
-    SegmentStore store = stores.forUri(target);
+    SegmentStore store = runtime.stores().forUri(target);
     Mono<Map<String, Object>> uploaded = directory.withSegment(segment, local -> store
             .write(target, local.archive(Codec.GZIP, scheduler))
             .timeout(timeout)
@@ -337,15 +334,8 @@ public final class SegmentServer implements AutoCloseable {
   }
 
   private void releaseResources() {
-    for (AutoCloseable closeable : closeables) {
-      try {
-        closeable.close();
-      } catch (Exception ignored) {
-        // Shutting down: nothing left to protect.
-      }
-    }
     metrics.close();
-    scheduler.dispose();
+    runtime.close();
   }
 
   /** Completes once {@code condition} holds, checking every 20 ms, or after {@code limit} regardless. */
