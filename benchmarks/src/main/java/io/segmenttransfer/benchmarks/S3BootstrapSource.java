@@ -11,6 +11,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
@@ -139,7 +140,7 @@ public final class S3BootstrapSource implements BootstrapSource {
   }
 
   /** The proxy in front of the server, or null when reads go direct. */
-  public ThrottlingTcpProxy proxy() {
+  public @Nullable ThrottlingTcpProxy proxy() {
     return proxy;
   }
 

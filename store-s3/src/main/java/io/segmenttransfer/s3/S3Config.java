@@ -3,6 +3,7 @@ package io.segmenttransfer.s3;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How {@link S3SegmentStore} reaches S3 or an S3-compatible server.
@@ -29,10 +30,10 @@ import java.util.Locale;
  * @param maxConnections connections in the client's pool
  */
 public record S3Config(
-    URI endpoint,
+    @Nullable URI endpoint,
     String region,
     boolean pathStyle,
-    Credentials credentials,
+    @Nullable Credentials credentials,
     int readPartSize,
     int readConcurrency,
     int uploadPartSize,
@@ -108,7 +109,7 @@ public record S3Config(
         DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BASE_DELAY, DEFAULT_RETRY_MAX_DELAY, DEFAULT_MAX_CONNECTIONS);
   }
 
-  public S3Config withEndpoint(URI endpoint) {
+  public S3Config withEndpoint(@Nullable URI endpoint) {
     return new S3Config(endpoint, region, pathStyle, credentials, readPartSize, readConcurrency, uploadPartSize,
         uploadConcurrency, connectTimeout, readTimeout, maxAttempts, retryBaseDelay, retryMaxDelay, maxConnections);
   }

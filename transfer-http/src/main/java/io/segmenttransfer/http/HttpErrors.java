@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import org.jspecify.annotations.Nullable;
 import reactor.netty.channel.AbortedException;
 
 /**
@@ -31,7 +32,7 @@ public final class HttpErrors {
    * The error for a non-success status, or null for 2xx. 416 means the byte offset does not fit
    * the object as it is now, which is the same situation as a changed object.
    */
-  public static SourceException forStatus(URI uri, int status, HttpHeaders headers) {
+  public static @Nullable SourceException forStatus(URI uri, int status, HttpHeaders headers) {
     if (status >= 200 && status < 300) {
       return null;
     }
@@ -73,7 +74,7 @@ public final class HttpErrors {
    * The delay a {@code Retry-After} header asks for: delta-seconds or an HTTP date; null when
    * absent or unreadable (an unreadable hint is no reason to fail the attempt differently).
    */
-  public static Duration retryAfter(HttpHeaders headers, Clock clock) {
+  public static @Nullable Duration retryAfter(@Nullable HttpHeaders headers, Clock clock) {
     String value = headers == null ? null : headers.get(HttpHeaderNames.RETRY_AFTER);
     if (value == null || value.isBlank()) {
       return null;
@@ -94,7 +95,7 @@ public final class HttpErrors {
   }
 
   /** An entity tag without weak marker and quotes: {@code W/"abc"} -> {@code abc}. */
-  public static String stripETag(String etag) {
+  public static @Nullable String stripETag(@Nullable String etag) {
     if (etag == null) {
       return null;
     }

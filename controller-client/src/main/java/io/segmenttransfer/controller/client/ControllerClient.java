@@ -40,6 +40,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -104,7 +105,7 @@ public final class ControllerClient implements SegmentMetadataSource {
    * Registers a server under an explicit instance id ({@code --instance-id}); null derives Pinot's
    * {@code Server_<host>_<port>}. Completes with the id.
    */
-  public Mono<String> register(String host, int port, int adminPort, String instanceId) {
+  public Mono<String> register(String host, int port, int adminPort, @Nullable String instanceId) {
     InstanceInfo info = new InstanceInfo(instanceId, host, port, adminPort, InstanceInfo.SERVER, true);
     ObjectNode body = ControllerJson.MAPPER.createObjectNode()
         .put("host", host).put("port", port).put("type", InstanceInfo.SERVER).put("adminPort", adminPort);

@@ -5,6 +5,7 @@ import io.segmenttransfer.core.error.InvalidArchiveException;
 import io.segmenttransfer.core.stream.ByteTransform;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The compression of a segment archive, detected from magic bytes, never from a file name
@@ -49,7 +50,7 @@ public enum Codec {
    * @return the codec, or null when more bytes are needed to decide
    * @throws InvalidArchiveException when the bytes match no supported format
    */
-  public static Codec sniff(ByteBuffer head, boolean complete, String subject) {
+  public static @Nullable Codec sniff(ByteBuffer head, boolean complete, String subject) {
     int n = head.remaining();
     int p = head.position();
     if (n >= 2 && (head.get(p) & 0xff) == 0x1f && (head.get(p + 1) & 0xff) == 0x8b) {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds a segment's archive (tar, then the codec) chunk by chunk from its directory, holding one
@@ -70,7 +71,7 @@ public final class SegmentArchiveProducer implements AutoCloseable {
    * @param tap receives a copy of every chunk and is committed once the archive is complete,
    *     aborted otherwise; null for none
    */
-  public SegmentArchiveProducer(Path directory, String segmentName, long creationTimeMs, Codec codec, ArchiveTap tap)
+  public SegmentArchiveProducer(Path directory, String segmentName, long creationTimeMs, Codec codec, @Nullable ArchiveTap tap)
       throws IOException {
     this.subject = segmentName;
     this.entries = list(directory, segmentName);
@@ -103,7 +104,7 @@ public final class SegmentArchiveProducer implements AutoCloseable {
   }
 
   /** The next compressed chunk (a new heap buffer the caller owns), or null after the last one. */
-  public ByteBuffer next() throws IOException {
+  public @Nullable ByteBuffer next() throws IOException {
     if (finished) {
       return null;
     }

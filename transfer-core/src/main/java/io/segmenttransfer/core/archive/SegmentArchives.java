@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
 
@@ -28,7 +29,7 @@ public final class SegmentArchives {
 
   /** With a copy of every chunk going to a tap, opened when the stream starts (null for none). */
   public static Flux<ByteBuffer> stream(Path directory, String segmentName, long creationTimeMs, Codec codec,
-      Scheduler scheduler, Callable<ArchiveTap> tap) {
+      Scheduler scheduler, Callable<@Nullable ArchiveTap> tap) {
     return Flux.<ByteBuffer, SegmentArchiveProducer>generate(
             () -> new SegmentArchiveProducer(directory, segmentName, creationTimeMs, codec, tap.call()),
             (producer, sink) -> {

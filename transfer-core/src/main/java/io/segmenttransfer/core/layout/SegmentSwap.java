@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Moves a verified segment directory into service with renames only, so that a crash at any point
@@ -76,7 +77,7 @@ public final class SegmentSwap {
    *
    * @return what was done: "restored backup", "removed finished backup", or null when nothing was left
    */
-  public static String recover(SegmentPaths paths) throws IOException {
+  public static @Nullable String recover(SegmentPaths paths) throws IOException {
     String action = null;
     if (Files.exists(paths.backupDir())) {
       // The swap did not commit: whatever is at the segment's place is not trusted.

@@ -8,6 +8,7 @@ import io.segmenttransfer.core.segment.SegmentId;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
 
@@ -27,7 +28,7 @@ public record LocalSegment(SegmentId segment, Path directory, CreationMeta creat
   }
 
   /** The same, with a copy of every chunk going to a tap opened when the stream starts. */
-  public Flux<ByteBuffer> archive(Codec codec, Scheduler scheduler, Callable<ArchiveTap> tap) {
+  public Flux<ByteBuffer> archive(Codec codec, Scheduler scheduler, Callable<@Nullable ArchiveTap> tap) {
     return SegmentArchives.stream(directory, segment.segmentName(), creationMeta.creationTimeMs(), codec, scheduler, tap);
   }
 }

@@ -32,6 +32,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -67,7 +68,7 @@ public final class SegmentDataDirectory implements LocalSegments {
    * @param observer sees each step of a swap or reload: crash tests hook in here
    */
   public SegmentDataDirectory(Path dataDir, SegmentDownloader downloader, DataDirectoryConfig config, Scheduler scheduler,
-      PeerFinder peers, SegmentMetadataSource metadataSource, TransferListener listener, SegmentSwap.StepObserver observer) {
+      PeerFinder peers, @Nullable SegmentMetadataSource metadataSource, TransferListener listener, SegmentSwap.StepObserver observer) {
     this.dataDir = dataDir.toAbsolutePath();
     this.downloader = downloader;
     this.config = config;

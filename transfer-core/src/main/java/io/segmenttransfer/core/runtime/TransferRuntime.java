@@ -15,6 +15,7 @@ import io.segmenttransfer.core.transfer.TransferListener;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.scheduler.Scheduler;
@@ -81,7 +82,7 @@ public final class TransferRuntime implements AutoCloseable {
 
   /** A data directory whose downloads go through this runtime, falling back to {@code peers}. */
   public SegmentDataDirectory dataDirectory(Path dataDir, DataDirectoryConfig directoryConfig, PeerFinder peers,
-      SegmentMetadataSource metadataSource, TransferListener listener) {
+      @Nullable SegmentMetadataSource metadataSource, TransferListener listener) {
     return new SegmentDataDirectory(dataDir, downloader(peers), directoryConfig, scheduler, peers, metadataSource,
         listener, SegmentSwap.StepObserver.NONE);
   }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The controller's record of a segment: Pinot's ZooKeeper simple fields (all strings, keys as in
@@ -114,7 +115,7 @@ public record SegmentMetadata(SegmentId segment, Map<String, String> fields, Map
   }
 
   /** A copy with one field set (or removed when value is null). */
-  public SegmentMetadata with(String key, String value) {
+  public SegmentMetadata with(String key, @Nullable String value) {
     Map<String, String> copy = new LinkedHashMap<>(fields);
     if (value == null) {
       copy.remove(key);
