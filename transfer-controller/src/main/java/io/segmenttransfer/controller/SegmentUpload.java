@@ -11,6 +11,7 @@ import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.segment.SegmentMetadataJson;
 import io.segmenttransfer.core.segment.TableNameWithType;
+import io.segmenttransfer.core.store.DeepStoreLayout;
 import io.segmenttransfer.core.store.SegmentStores;
 import io.segmenttransfer.controller.ControllerStore.SegmentDocument;
 import java.net.URI;
@@ -34,7 +35,7 @@ import reactor.netty.http.server.HttpServerResponse;
  * {@code POST /v2/segments?tableName=<raw>&tableType=OFFLINE}, Pinot's "tar push": the archive
  * arrives as the file part of a multipart body (or, this project's extension, as the whole body of
  * any other content type) and streams in one pass into the deep store at
- * {@code <deepStore>/<tableNameWithType>/<segment>.<codec extension>} while an
+ * the key {@link DeepStoreLayout} gives it ({@code <deepStore>/<tableNameWithType>/<segment>.<codec extension>}) while an
  * {@link ArchiveInspector} reads {@code metadata.properties} and {@code creation.meta} out of it.
  * Nothing is buffered beyond a few chunks, nothing is unpacked to disk.
  *
@@ -57,7 +58,7 @@ final class SegmentUpload {
 
   private final ControllerState state;
   private final SegmentStores stores;
-  private final URI deepStore;
+  private final DeepStoreLayout layout;
   private final Scheduler scheduler;
   private final Supplier<String> baseUrl;
   private final Clock clock;
@@ -69,7 +70,7 @@ final class SegmentUpload {
       Supplier<String> baseUrl, Clock clock, ArchiveJanitor janitor) {
     this.state = state;
     this.stores = stores;
-    this.deepStore = deepStore;
+    this.layout = new DeepStoreLayout(deepStore);
     this.scheduler = scheduler;
     this.baseUrl = baseUrl;
     this.clock = clock;
@@ -156,7 +157,7 @@ final class SegmentUpload {
               return Mono.error(HttpStatusException.conflict("segment " + name + " of table " + table
                   + " is being uploaded by another request"));
             }
-            URI location = location(id, inspector.codec());
+            URI location = layout.archive(id, inspector.codec());
             return stores.forUri(location)
                 .write(location, all.concatMapIterable(chunks -> chunks))
                 .then(Mono.fromCallable(() -> new Inspected(id, location, inspector.codec(), inspector.size(),
@@ -173,18 +174,6 @@ final class SegmentUpload {
     if (declared != null && !declared.trim().equals(inspector.segmentDirectory())) {
       throw new InvalidArchiveException(inspector.segmentDirectory(), "segment.name '" + declared.trim()
           + "' in metadata.properties does not match the archive's directory");
-    }
-  }
-
-  /** {@code <deepStore>/<tableNameWithType>/<segment>.<extension>}, encoded as a URI path. */
-  private URI location(SegmentId id, Codec codec) {
-    String base = deepStore.getPath() == null ? "" : deepStore.getPath();
-    String path = (base.endsWith("/") ? base : base + "/") + id.table() + "/" + id.segmentName() + "."
-        + codec.extension();
-    try {
-      return new URI(deepStore.getScheme(), deepStore.getAuthority(), path, null, null);
-    } catch (URISyntaxException e) {
-      throw new InvalidRequestException(id.segmentName(), "cannot form a deep-store URI: " + e.getMessage(), e);
     }
   }
 
