@@ -1,5 +1,6 @@
 package io.segmenttransfer.s3;
 
+import io.segmenttransfer.core.transfer.RetryPolicy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
@@ -53,9 +54,9 @@ public record S3Config(
   public static final int DEFAULT_UPLOAD_CONCURRENCY = 4;
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
-  public static final int DEFAULT_MAX_ATTEMPTS = 4;
-  public static final Duration DEFAULT_RETRY_BASE_DELAY = Duration.ofMillis(200);
-  public static final Duration DEFAULT_RETRY_MAX_DELAY = Duration.ofSeconds(10);
+  public static final int DEFAULT_MAX_ATTEMPTS = RetryPolicy.DEFAULT_S3.attempts();
+  public static final Duration DEFAULT_RETRY_BASE_DELAY = RetryPolicy.DEFAULT_S3.initialBackoff();
+  public static final Duration DEFAULT_RETRY_MAX_DELAY = RetryPolicy.DEFAULT_S3.maxBackoff();
   public static final int DEFAULT_MAX_CONNECTIONS = 32;
 
   /** An access key pair; {@code toString} never shows the secret. */
@@ -148,6 +149,15 @@ public record S3Config(
   public S3Config withRetry(int maxAttempts, Duration baseDelay, Duration maxDelay) {
     return new S3Config(endpoint, region, pathStyle, credentials, readPartSize, readConcurrency, uploadPartSize,
         uploadConcurrency, connectTimeout, readTimeout, maxAttempts, baseDelay, maxDelay, maxConnections);
+  }
+
+  /**
+   * How requests and parts are retried: these attempts and delays with {@link RetryPolicy#DEFAULT_S3}'s
+   * growth factor and jitter.
+   */
+  public RetryPolicy retryPolicy() {
+    return new RetryPolicy(maxAttempts, retryBaseDelay, RetryPolicy.DEFAULT_S3.factor(), retryMaxDelay,
+        RetryPolicy.DEFAULT_S3.jitter());
   }
 
   public S3Config withMaxConnections(int maxConnections) {
