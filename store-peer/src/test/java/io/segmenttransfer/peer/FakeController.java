@@ -64,6 +64,11 @@ final class FakeController implements AutoCloseable {
         + "\"pools\":null,\"grpcPort\":-1,\"adminPort\":" + adminPort + ",\"queryServicePort\":-1}");
   }
 
+  /** Serves {@code json} as the record of instance {@code id}, whatever its shape. */
+  void instanceRecord(String id, String json) {
+    instances.put(id, json);
+  }
+
   void view(IntFunction<String> byRead) {
     this.view = byRead;
   }

@@ -1,6 +1,7 @@
 package io.segmenttransfer.controller.api;
 
 import io.segmenttransfer.core.cluster.InstanceInfo;
+import io.segmenttransfer.core.cluster.InstanceInfoJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -42,23 +43,12 @@ public final class ControllerJson {
     return node;
   }
 
-  /** Reads {@code GET /instances/{id}} (ours or Pinot's). */
+  /**
+   * Reads {@code GET /instances/{id}} (ours or Pinot's, any id) with the one record reader,
+   * {@link InstanceInfoJson}.
+   */
   public static InstanceInfo readInstance(JsonNode node) {
-    String id = node.path("instanceName").asText(null);
-    String host = node.path("hostName").asText(null);
-    if (id == null || host == null) {
-      throw new InvalidRequestException(null, "instance JSON without instanceName or hostName");
-    }
-    int port = node.path("port").asInt(-1);
-    String type = id.startsWith("Server_") ? InstanceInfo.SERVER : id.startsWith("Broker_") ? "BROKER"
-        : id.startsWith("Minion_") ? "MINION" : "CONTROLLER";
-    int adminPort = node.path("adminPort").asInt(InstanceInfo.DEFAULT_ADMIN_PORT);
-    // Pinot ids normally follow Type_host_port; keep the id as given when one does not.
-    String expected = InstanceInfo.idOf(type, host, port);
-    if (!expected.equals(id)) {
-      throw new InvalidRequestException(null, "instance id " + id + " does not match its host and port");
-    }
-    return new InstanceInfo(id, host, port, adminPort, type, node.path("enabled").asBoolean(true));
+    return InstanceInfoJson.read(node);
   }
 
   /** Reads a {@code POST /instances} body: {@code host}, {@code port}, {@code type}, {@code adminPort}. */

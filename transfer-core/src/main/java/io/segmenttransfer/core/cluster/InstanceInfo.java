@@ -5,10 +5,11 @@ import java.util.Locale;
 
 /**
  * A registered instance, as Pinot's {@code POST /instances} takes it and
- * {@code GET /instances/{id}} shows it. Peers reach a server's segments at
- * {@code http://<host>:<adminPort>}.
+ * {@code GET /instances/{id}} shows it ({@link InstanceInfoJson} reads that record). Peers reach a
+ * server's segments at {@code http://<host>:<adminPort>}.
  *
- * @param id {@code Server_<host>_<port>} (or {@code Broker_}, {@code Minion_}, {@code Controller_})
+ * @param id {@code Server_<host>_<port>} (or {@code Broker_}, {@code Minion_}, {@code Controller_}),
+ *     or a custom id; never parse the host or port out of it
  * @param host the host name others use
  * @param port the instance's main port (Pinot's netty query port for servers)
  * @param adminPort the admin (peer download) port, Pinot default 8097
@@ -46,7 +47,12 @@ public record InstanceInfo(String id, String host, int port, int adminPort, Stri
 
   /** Pinot's instance id: the type's prefix, the host and the port. */
   public static String idOf(String type, String host, int port) {
-    String prefix = switch (type.toUpperCase(Locale.ROOT)) {
+    return prefixOf(type) + "_" + host + "_" + port;
+  }
+
+  /** The first part of a Pinot id for the type: {@code Server}, {@code Broker}, ... */
+  static String prefixOf(String type) {
+    return switch (type.toUpperCase(Locale.ROOT)) {
       case SERVER -> "Server";
       case "BROKER" -> "Broker";
       case "MINION" -> "Minion";
@@ -54,7 +60,6 @@ public record InstanceInfo(String id, String host, int port, int adminPort, Stri
       default -> throw new InvalidRequestException(null,
           "instance field 'type' is '" + type + "': expected SERVER, BROKER, MINION or CONTROLLER");
     };
-    return prefix + "_" + host + "_" + port;
   }
 
   public boolean isServer() {
