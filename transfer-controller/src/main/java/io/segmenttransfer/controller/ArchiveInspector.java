@@ -1,155 +1,105 @@
 package io.segmenttransfer.controller;
 
+import io.segmenttransfer.core.archive.ArchiveLimits;
 import io.segmenttransfer.core.archive.Codec;
-import io.segmenttransfer.core.archive.TarDecoder;
-import io.segmenttransfer.core.archive.TarEntryListener;
+import io.segmenttransfer.core.archive.SmallFileCollector;
 import io.segmenttransfer.core.error.InvalidArchiveException;
+import io.segmenttransfer.core.extract.ArchiveEntriesReader;
 import io.segmenttransfer.core.segment.CreationMeta;
-import io.segmenttransfer.core.stream.ByteTransform;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 /**
- * Reads a segment archive as it streams past, without keeping or unpacking it: sniffs the codec,
- * decompresses, walks the tar entries and captures only {@code metadata.properties} and
- * {@code creation.meta}. The whole archive is decoded, so a corrupt or truncated upload is refused
- * before it is committed. Memory: the decoder's window, one output buffer and the two small files.
+ * What a tar push needs out of the archive streaming past: the segment's name (its top-level
+ * directory), {@code metadata.properties} and {@code creation.meta}. The reading itself is the
+ * download pipeline's ({@link ArchiveEntriesReader}): the same codecs, path checks and
+ * {@link ArchiveLimits}, so a hostile upload is refused as a hostile download would be, and
+ * nothing is unpacked to disk. The whole archive is decoded, so a corrupt or truncated upload is
+ * refused before it is committed. Memory: the decoder's window, one output buffer and the two
+ * small files.
  *
  * <p>Not thread-safe; fed in order by one upload.
  */
-final class ArchiveInspector implements TarEntryListener {
+final class ArchiveInspector {
 
   static final String METADATA_PROPERTIES = "metadata.properties";
   /** Real metadata.properties files are a few KiB; this bounds what one upload can make us hold. */
-  static final int MAX_METADATA_BYTES = 8 * 1024 * 1024;
-  private static final int MAX_CREATION_META_BYTES = 1024;
-  private static final int OUTPUT_BUFFER = 64 * 1024;
+  static final int MAX_KEPT_FILE_BYTES = 8 * 1024 * 1024;
+  /**
+   * Where Pinot keeps the two files, relative to the segment directory: {@code v3/} for v3
+   * segments, the top for older ones. {@code v3/} is read first, as Pinot's
+   * {@code SegmentDirectoryPaths} and the extraction pipeline do.
+   */
+  private static final String[] SEARCH_DIRECTORIES = {"v3/", ""};
+  private static final Set<String> KEPT = Set.of("v3/" + METADATA_PROPERTIES, METADATA_PROPERTIES,
+      "v3/" + CreationMeta.FILE_NAME, CreationMeta.FILE_NAME);
 
   private final String subject;
-  private final ByteBuffer head = ByteBuffer.allocate(Codec.SNIFF_BYTES);
-  private final ByteBuffer out = ByteBuffer.allocate(OUTPUT_BUFFER);
-  private final TarDecoder tar;
-  private Codec codec;
-  private ByteTransform decoder;
-  private long size;
+  private final SmallFileCollector kept;
+  private final ArchiveEntriesReader reader;
 
-  private String segmentDirectory;
-  /** Depth (path components) of the captured metadata.properties; a shallower one wins. */
-  private int metadataDepth = Integer.MAX_VALUE;
-  private byte[] metadata;
-  private byte[] creationMeta;
-  private byte[] capture;
-  private int captureLength;
-  private int captureDepth;
-  private boolean capturingMetadata;
-
-  ArchiveInspector(String subject) {
+  ArchiveInspector(String subject, ArchiveLimits limits) {
     this.subject = subject;
-    this.tar = new TarDecoder(subject, this);
+    this.kept = new SmallFileCollector(subject, ArchiveInspector::isKept, MAX_KEPT_FILE_BYTES);
+    this.reader = new ArchiveEntriesReader(subject, limits, kept);
   }
 
   /**
    * Inspects the next chunk. The chunk's position and contents are left as they are: the same
    * buffer goes on to the deep store.
    *
-   * @throws InvalidArchiveException when the bytes are not a valid archive
+   * @throws InvalidArchiveException when the bytes are not a valid segment archive
+   * @throws io.segmenttransfer.core.error.ArchiveLimitExceededException when it goes over the limits
    */
   void accept(ByteBuffer chunk) {
-    ByteBuffer input = chunk.duplicate();
-    size += input.remaining();
-    if (codec == null) {
-      int n = Math.min(head.remaining(), input.remaining());
-      ByteBuffer part = input.duplicate();
-      part.limit(part.position() + n);
-      head.put(part);
-      input.position(input.position() + n);
-      head.flip();
-      codec = Codec.sniff(head, false, subject);
-      if (codec == null) {
-        head.compact();
-        return;
-      }
-      decoder = codec.newDecoder(subject);
-      decode(head);
-    }
-    if (input.hasRemaining()) {
-      decode(input);
-    }
+    reader.accept(chunk);
   }
 
   /**
    * Declares the end of the archive and checks it was complete and held a segment.
    *
-   * @throws InvalidArchiveException when it was truncated, empty, or has no segment directory or
-   *     {@code creation.meta}
+   * @throws InvalidArchiveException when it was truncated or empty, or has no {@code creation.meta}
    */
   void finish() {
     try {
-      if (codec == null) {
-        head.flip();
-        codec = Codec.sniff(head, true, subject);
-        decoder = codec.newDecoder(subject);
-        decode(head);
-      }
-      decoder.endOfInput();
-      int n;
-      while ((n = decoder.read(out.clear())) >= 0) {
-        if (n > 0) {
-          tar.decode(out.flip());
-        }
-      }
-      tar.finish();
+      reader.finish();
     } finally {
       close();
     }
-    if (segmentDirectory == null) {
-      throw new InvalidArchiveException(subject, "archive holds no segment directory");
-    }
-    if (creationMeta == null) {
+    if (file(CreationMeta.FILE_NAME) == null) {
       throw new InvalidArchiveException(subject, "archive has no " + CreationMeta.FILE_NAME);
     }
   }
 
   /** Releases the decompressor; safe at any time and more than once. */
   void close() {
-    if (decoder != null) {
-      decoder.close();
-    }
-  }
-
-  private void decode(ByteBuffer input) {
-    decoder.offer(input);
-    int n;
-    while ((n = decoder.read(out.clear())) != 0) {
-      if (n < 0) {
-        break;
-      }
-      tar.decode(out.flip());
-    }
+    reader.close();
   }
 
   /** The codec, once the first bytes were seen. */
   Codec codec() {
-    return codec;
+    return reader.codec();
   }
 
   /** Bytes inspected so far: the archive's size after {@link #finish()}. */
   long size() {
-    return size;
+    return reader.archiveBytes();
   }
 
   /** The archive's top-level directory, known from its first entry: the segment name. */
   String segmentDirectory() {
-    return segmentDirectory;
+    return reader.topDirectory();
   }
 
   /** {@code creation.meta}, after {@link #finish()}. */
   CreationMeta creationMeta() {
-    CreationMeta meta = CreationMeta.parse(creationMeta, creationMeta.length);
+    byte[] bytes = file(CreationMeta.FILE_NAME);
+    CreationMeta meta = bytes == null ? null : CreationMeta.parse(bytes, bytes.length);
     if (meta == null) {
       throw new InvalidArchiveException(subject, CreationMeta.FILE_NAME + " is shorter than "
           + CreationMeta.MIN_SIZE + " bytes");
@@ -160,6 +110,7 @@ final class ArchiveInspector implements TarEntryListener {
   /** {@code metadata.properties}; empty when the archive had none. */
   Properties metadataProperties() {
     Properties properties = new Properties();
+    byte[] metadata = file(METADATA_PROPERTIES);
     if (metadata != null) {
       try {
         properties.load(new StringReader(new String(metadata, StandardCharsets.UTF_8)));
@@ -170,75 +121,25 @@ final class ArchiveInspector implements TarEntryListener {
     return properties;
   }
 
-  // ---- TarEntryListener ----
-
-  @Override
-  public void directory(String path) {
-    topLevel(path, true);
-  }
-
-  @Override
-  public void fileStart(String path, long fileSize) {
-    topLevel(path, false);
-    String name = path.substring(path.lastIndexOf('/') + 1);
-    int depth = path.split("/").length;
-    capture = null;
-    if (name.equals(METADATA_PROPERTIES) && depth < metadataDepth) {
-      if (fileSize > MAX_METADATA_BYTES) {
-        throw new InvalidArchiveException(subject, path + " is " + fileSize + " bytes, over the limit of "
-            + MAX_METADATA_BYTES);
-      }
-      startCapture(fileSize, true, depth);
-    } else if (name.equals(CreationMeta.FILE_NAME) && creationMeta == null) {
-      if (fileSize > MAX_CREATION_META_BYTES) {
-        throw new InvalidArchiveException(subject, path + " is " + fileSize + " bytes: not a creation.meta");
-      }
-      startCapture(fileSize, false, depth);
+  /** The kept file of that name, {@code v3/} first; null when the archive has neither. */
+  private byte[] file(String name) {
+    String top = reader.topDirectory();
+    if (top == null) {
+      return null;
     }
-  }
-
-  private void startCapture(long fileSize, boolean isMetadata, int depth) {
-    capture = new byte[(int) fileSize];
-    captureLength = 0;
-    capturingMetadata = isMetadata;
-    captureDepth = depth;
-  }
-
-  @Override
-  public void fileData(ByteBuffer data) {
-    if (capture != null) {
-      int n = data.remaining();
-      data.get(capture, captureLength, n);
-      captureLength += n;
-    }
-  }
-
-  @Override
-  public void fileEnd() {
-    if (capture != null) {
-      byte[] bytes = captureLength == capture.length ? capture : Arrays.copyOf(capture, captureLength);
-      if (capturingMetadata) {
-        metadata = bytes;
-        metadataDepth = captureDepth;
-      } else {
-        creationMeta = bytes;
+    Map<String, byte[]> files = kept.files();
+    for (String directory : SEARCH_DIRECTORIES) {
+      byte[] bytes = files.get(top + "/" + directory + name);
+      if (bytes != null) {
+        return bytes;
       }
-      capture = null;
     }
+    return null;
   }
 
-  /** Every entry must sit in one top-level directory, whose name is the segment's. */
-  private void topLevel(String path, boolean directory) {
+  /** Paths under the segment directory ({@code <segment>/...}) that hold one of the two files. */
+  private static boolean isKept(String path) {
     int slash = path.indexOf('/');
-    if (slash < 0 && !directory) {
-      throw new InvalidArchiveException(subject, "file '" + path + "' is outside a segment directory");
-    }
-    String top = slash < 0 ? path : path.substring(0, slash);
-    if (segmentDirectory == null) {
-      segmentDirectory = top;
-    } else if (!segmentDirectory.equals(top)) {
-      throw new InvalidArchiveException(subject, "entry '" + path + "' is outside the segment directory '"
-          + segmentDirectory + "'");
-    }
+    return slash > 0 && KEPT.contains(path.substring(slash + 1));
   }
 }

@@ -1,5 +1,6 @@
 package io.segmenttransfer.controller;
 
+import io.segmenttransfer.core.archive.ArchiveLimits;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -17,9 +18,11 @@ import java.time.Duration;
  *     be reachable by servers
  * @param maxLongPoll the longest a {@code GET /instances/{id}/assignment} waits; longer requested
  *     timeouts are cut to this
+ * @param archiveLimits what an uploaded archive may hold (tar push); the same limits, and by
+ *     default the same values, as a download's, since an upload is decoded by the same decoder
  */
 public record ControllerConfig(int port, Path dataDir, URI deepStore, String bindHost, String advertisedHost,
-    Duration maxLongPoll) {
+    Duration maxLongPoll, ArchiveLimits archiveLimits) {
 
   /** Pinot's controller port. */
   public static final int DEFAULT_PORT = 9000;
@@ -48,6 +51,15 @@ public record ControllerConfig(int port, Path dataDir, URI deepStore, String bin
     if (maxLongPoll == null || maxLongPoll.isNegative() || maxLongPoll.isZero()) {
       maxLongPoll = DEFAULT_MAX_LONG_POLL;
     }
+    if (archiveLimits == null) {
+      archiveLimits = ArchiveLimits.defaults();
+    }
+  }
+
+  /** With the default archive limits. */
+  public ControllerConfig(int port, Path dataDir, URI deepStore, String bindHost, String advertisedHost,
+      Duration maxLongPoll) {
+    this(port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, null);
   }
 
   /** Port 9000 on the loopback address, deep store under the data dir. */
@@ -61,10 +73,14 @@ public record ControllerConfig(int port, Path dataDir, URI deepStore, String bin
   }
 
   public ControllerConfig withPort(int newPort) {
-    return new ControllerConfig(newPort, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll);
+    return new ControllerConfig(newPort, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, archiveLimits);
   }
 
   public ControllerConfig withDeepStore(URI uri) {
-    return new ControllerConfig(port, dataDir, uri, bindHost, advertisedHost, maxLongPoll);
+    return new ControllerConfig(port, dataDir, uri, bindHost, advertisedHost, maxLongPoll, archiveLimits);
+  }
+
+  public ControllerConfig withArchiveLimits(ArchiveLimits limits) {
+    return new ControllerConfig(port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, limits);
   }
 }

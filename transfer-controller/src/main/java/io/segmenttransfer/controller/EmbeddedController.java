@@ -85,7 +85,7 @@ public final class EmbeddedController implements AutoCloseable {
       Scheduler scheduler) {
     AtomicReference<String> baseUrl = new AtomicReference<>();
     ArchiveJanitor janitor = new ArchiveJanitor(stores);
-    SegmentUpload upload = new SegmentUpload(state, stores, config.deepStore(), scheduler, baseUrl::get,
+    SegmentUpload upload = new SegmentUpload(state, stores, config.deepStore(), config.archiveLimits(), scheduler, baseUrl::get,
         Clock.systemUTC(), janitor);
     TableRoutes tables = new TableRoutes(state, janitor);
     SegmentRoutes segments = new SegmentRoutes(state, janitor, upload, new SegmentDownload(stores));

@@ -3,6 +3,7 @@ package io.segmenttransfer.controller;
 import io.segmenttransfer.controller.api.ControllerJson;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.segmenttransfer.core.archive.ArchiveLimits;
 import io.segmenttransfer.core.archive.Codec;
 import io.segmenttransfer.core.error.InvalidArchiveException;
 import io.segmenttransfer.core.error.InvalidRequestException;
@@ -34,10 +35,11 @@ import reactor.netty.http.server.HttpServerResponse;
 /**
  * {@code POST /v2/segments?tableName=<raw>&tableType=OFFLINE}, Pinot's "tar push": the archive
  * arrives as the file part of a multipart body (or, this project's extension, as the whole body of
- * any other content type) and streams in one pass into the deep store at
- * the key {@link DeepStoreLayout} gives it ({@code <deepStore>/<tableNameWithType>/<segment>.<codec extension>}) while an
- * {@link ArchiveInspector} reads {@code metadata.properties} and {@code creation.meta} out of it.
- * Nothing is buffered beyond a few chunks, nothing is unpacked to disk.
+ * any other content type) and streams in one pass into the deep store, under the key
+ * {@link DeepStoreLayout} gives it ({@code <deepStore>/<tableNameWithType>/<segment>.<codec extension>}),
+ * while an {@link ArchiveInspector} reads {@code metadata.properties} and {@code creation.meta} out
+ * of it with the download's decoder and the configured {@code ArchiveLimits}. Nothing is buffered
+ * beyond a few chunks, nothing is unpacked to disk.
  *
  * <p>The segment is named by the archive's top-level directory, known from its first entry, which
  * is what lets the write start before the end; a {@code segment.name} in metadata.properties must
@@ -59,6 +61,7 @@ final class SegmentUpload {
   private final ControllerState state;
   private final SegmentStores stores;
   private final DeepStoreLayout layout;
+  private final ArchiveLimits limits;
   private final Scheduler scheduler;
   private final Supplier<String> baseUrl;
   private final Clock clock;
@@ -66,11 +69,12 @@ final class SegmentUpload {
   /** Segments being uploaded now: a second upload of the same one is refused, not interleaved. */
   private final Set<SegmentId> inFlight = ConcurrentHashMap.newKeySet();
 
-  SegmentUpload(ControllerState state, SegmentStores stores, URI deepStore, Scheduler scheduler,
+  SegmentUpload(ControllerState state, SegmentStores stores, URI deepStore, ArchiveLimits limits, Scheduler scheduler,
       Supplier<String> baseUrl, Clock clock, ArchiveJanitor janitor) {
     this.state = state;
     this.stores = stores;
     this.layout = new DeepStoreLayout(deepStore);
+    this.limits = limits;
     this.scheduler = scheduler;
     this.baseUrl = baseUrl;
     this.clock = clock;
@@ -127,7 +131,7 @@ final class SegmentUpload {
 
   private Mono<Inspected> inspectAndStore(TableNameWithType table, Flux<ByteBuffer> archive) {
     return Mono.defer(() -> {
-      ArchiveInspector inspector = new ArchiveInspector("upload to " + table);
+      ArchiveInspector inspector = new ArchiveInspector("upload to " + table, limits);
       Flux<ByteBuffer> inspected = archive
           .publishOn(scheduler, PREFETCH) // inflating is CPU work: keep it off the event loop
           .doOnNext(inspector::accept)
@@ -137,7 +141,8 @@ final class SegmentUpload {
           }))
           .doFinally(signal -> inspector.close());
       return inspected
-          // Hold chunks only until the first tar entry names the segment, then pass each one on.
+          // Hold chunks only until the first tar entry names the segment (entries are parsed a
+          // decoded buffer at a time, so at most about one such buffer's worth), then pass each on.
           .bufferUntil(chunk -> inspector.segmentDirectory() != null)
           .switchOnFirst((first, all) -> {
             if (!first.hasValue()) {
