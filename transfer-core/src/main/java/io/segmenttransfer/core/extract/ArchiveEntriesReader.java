@@ -4,6 +4,7 @@ import io.segmenttransfer.core.archive.ArchiveLimits;
 import io.segmenttransfer.core.archive.Codec;
 import io.segmenttransfer.core.archive.TarEntryListener;
 import java.nio.ByteBuffer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the entries of a segment archive as its bytes stream past, without writing anything to
@@ -69,7 +70,7 @@ public final class ArchiveEntriesReader implements AutoCloseable {
   }
 
   /** The codec, once the first bytes were seen; null before. */
-  public Codec codec() {
+  public @Nullable Codec codec() {
     return decoder.codec();
   }
 
@@ -83,7 +84,7 @@ public final class ArchiveEntriesReader implements AutoCloseable {
    * decoded; null before. Entries are parsed a decoded buffer at a time, so that is at most
    * {@link #DEFAULT_BUFFER_SIZE} decoded bytes after its header arrived, or at {@link #finish()}.
    */
-  public String topDirectory() {
+  public @Nullable String topDirectory() {
     return decoder.topDirectory();
   }
 
