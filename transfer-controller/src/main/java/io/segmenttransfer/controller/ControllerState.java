@@ -4,6 +4,8 @@ import io.segmenttransfer.controller.api.TableConfig;
 import io.segmenttransfer.controller.api.Assignment;
 import io.segmenttransfer.core.cluster.InstanceInfo;
 import io.segmenttransfer.controller.api.SegmentState;
+import io.segmenttransfer.core.error.EntityNotFoundException;
+import io.segmenttransfer.core.error.ShuttingDownException;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.segment.TableNameWithType;
@@ -110,8 +112,8 @@ final class ControllerState {
     versions.values().forEach(Sinks.Many::tryEmitComplete);
   }
 
-  private static HttpStatusException shuttingDown() {
-    return new HttpStatusException(503, "controller is shutting down");
+  private static ShuttingDownException shuttingDown() {
+    return new ShuttingDownException("controller is shutting down");
   }
 
   // ---------------------------------------------------------------- reads
@@ -119,7 +121,7 @@ final class ControllerState {
   TableState table(TableNameWithType table) {
     TableState state = tables.get(table);
     if (state == null) {
-      throw HttpStatusException.notFound("Table " + table + " does not exist");
+      throw new EntityNotFoundException(null, "Table " + table + " does not exist");
     }
     return state;
   }
@@ -135,7 +137,7 @@ final class ControllerState {
   SegmentDocument segment(SegmentId segment) {
     SegmentDocument doc = table(segment.table()).segments().get(segment.segmentName());
     if (doc == null) {
-      throw HttpStatusException.notFound("Segment " + segment.segmentName() + " of table " + segment.table()
+      throw new EntityNotFoundException(null, "Segment " + segment.segmentName() + " of table " + segment.table()
           + " does not exist");
     }
     return doc;
@@ -144,7 +146,7 @@ final class ControllerState {
   InstanceDocument instance(String id) {
     InstanceDocument doc = instances.get(id);
     if (doc == null) {
-      throw HttpStatusException.notFound("Instance " + id + " not found");
+      throw new EntityNotFoundException(null, "Instance " + id + " not found");
     }
     return doc;
   }
@@ -213,7 +215,7 @@ final class ControllerState {
           // The sink completes when the instance is dropped or the controller stops.
           .switchIfEmpty(Mono.error(() -> closed
               ? shuttingDown()
-              : HttpStatusException.notFound("Instance " + instanceId + " not found")));
+              : new EntityNotFoundException(null, "Instance " + instanceId + " not found")));
     });
   }
 
@@ -301,7 +303,7 @@ final class ControllerState {
     TableState table(TableNameWithType table) {
       TableState state = tables.containsKey(table) ? tables.get(table) : ControllerState.this.tables.get(table);
       if (state == null) {
-        throw HttpStatusException.notFound("Table " + table + " does not exist");
+        throw new EntityNotFoundException(null, "Table " + table + " does not exist");
       }
       return state;
     }
@@ -313,7 +315,7 @@ final class ControllerState {
     InstanceDocument instance(String id) {
       InstanceDocument doc = instances.containsKey(id) ? instances.get(id) : ControllerState.this.instances.get(id);
       if (doc == null) {
-        throw HttpStatusException.notFound("Instance " + id + " not found");
+        throw new EntityNotFoundException(null, "Instance " + id + " not found");
       }
       return doc;
     }
@@ -389,7 +391,7 @@ final class ControllerState {
       TableState old = table(segment.table());
       SegmentDocument previous = old.segments().get(segment.segmentName());
       if (previous == null) {
-        throw HttpStatusException.notFound("Segment " + segment.segmentName() + " of table " + segment.table()
+        throw new EntityNotFoundException(null, "Segment " + segment.segmentName() + " of table " + segment.table()
             + " does not exist");
       }
       Map<String, SegmentDocument> segments = new TreeMap<>(old.segments());

@@ -1,18 +1,14 @@
 package io.segmenttransfer.controller;
 
 import io.segmenttransfer.controller.api.ControllerJson;
+import io.segmenttransfer.http.ErrorBody;
+import io.segmenttransfer.http.JsonReply;
 import io.segmenttransfer.http.KeepAliveSafe;
-import com.fasterxml.jackson.core.JsonProcessingException;
+import io.segmenttransfer.http.PathParameters;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.segmenttransfer.core.error.ArchiveLimitExceededException;
-import io.segmenttransfer.core.error.InvalidArchiveException;
 import io.segmenttransfer.core.error.InvalidRequestException;
-import io.segmenttransfer.core.error.SourceNotFoundException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.BiFunction;
@@ -23,8 +19,10 @@ import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
- * The controller's HTTP plumbing in one place: JSON responses, request bodies, parameters, and the
- * single mapping from failures to statuses with Pinot's error body {@code {"code", "error"}}.
+ * The controller's HTTP plumbing in one place: JSON responses, request bodies and parameters, and
+ * failures answered with transfer-http's one mapping to a status and Pinot's error body
+ * {@code {"code", "error"}} ({@link JsonReply#error}). {@link HttpStatusException} is answered
+ * with its own status: {@code SegmentUpload} still throws it for a concurrent upload.
  */
 final class HttpJson {
 
@@ -43,17 +41,7 @@ final class HttpJson {
   }
 
   static Mono<Void> send(HttpServerResponse response, int status, JsonNode body) {
-    byte[] bytes;
-    try {
-      bytes = MAPPER.writeValueAsBytes(body);
-    } catch (JsonProcessingException e) {
-      return Mono.error(e);
-    }
-    return response.status(status)
-        .header(HttpHeaderNames.CONTENT_TYPE, "application/json")
-        .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(bytes.length))
-        .sendByteArray(Mono.just(bytes))
-        .then();
+    return new JsonReply(status, body).send(response);
   }
 
   static Mono<Void> ok(HttpServerResponse response, JsonNode body) {
@@ -66,8 +54,10 @@ final class HttpJson {
   }
 
   static Mono<Void> error(HttpServerRequest request, HttpServerResponse response, Throwable error) {
-    int status = statusOf(error);
-    if (status >= 500) {
+    JsonReply reply = error instanceof HttpStatusException e
+        ? new JsonReply(e.status(), new ErrorBody(e.status(), e.getMessage()))
+        : JsonReply.error(error);
+    if (reply.status() >= 500) {
       LOG.warn("{} {} failed", request.method(), request.uri(), error);
     }
     if (response.hasSentHeaders()) {
@@ -75,24 +65,7 @@ final class HttpJson {
       // the client sees a truncated body rather than a complete-looking one.
       return Mono.error(error);
     }
-    ObjectNode body = MAPPER.createObjectNode().put("code", status).put("error", String.valueOf(error.getMessage()));
-    return send(response, status, body);
-  }
-
-  private static int statusOf(Throwable error) {
-    if (error instanceof HttpStatusException e) {
-      return e.status();
-    }
-    if (error instanceof InvalidRequestException || error instanceof InvalidArchiveException) {
-      return HttpResponseStatus.BAD_REQUEST.code();
-    }
-    if (error instanceof ArchiveLimitExceededException) {
-      return HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE.code();
-    }
-    if (error instanceof SourceNotFoundException) {
-      return HttpResponseStatus.NOT_FOUND.code();
-    }
-    return HttpResponseStatus.INTERNAL_SERVER_ERROR.code();
+    return reply.send(response);
   }
 
   /** The request body as JSON; 400 when it is not JSON, 413 when over {@link #MAX_JSON_BODY}. */
@@ -122,13 +95,9 @@ final class HttpJson {
         .switchIfEmpty(Mono.error(() -> new InvalidRequestException(null, "request body is empty: expected JSON")));
   }
 
-  /** A path parameter, URL-decoded. */
+  /** A path parameter, decoded (see {@link PathParameters}). */
   static String path(HttpServerRequest request, String name) {
-    String value = request.param(name);
-    if (value == null) {
-      throw new InvalidRequestException(null, "missing path parameter " + name);
-    }
-    return QueryStringDecoder.decodeComponent(value);
+    return PathParameters.decoded(request, name);
   }
 
   /** A query parameter, or null when absent. */

@@ -1,9 +1,9 @@
 package io.segmenttransfer.controller;
 
 /**
- * A request the controller answers with a specific HTTP status and a message, in Pinot's error
- * shape {@code {"code": <status>, "error": "<message>"}}: unknown tables, segments and instances
- * (404), conflicts (409). Bad input uses the core's {@code InvalidRequestException} (400).
+ * A status the HTTP layer decides by itself, answered in Pinot's error shape
+ * {@code {"code": <status>, "error": "<message>"}} (a JSON request body over its limit: 413).
+ * Domain code throws the core's errors instead, which transfer-http's {@code ErrorStatus} maps.
  */
 final class HttpStatusException extends RuntimeException {
 
@@ -12,14 +12,6 @@ final class HttpStatusException extends RuntimeException {
   HttpStatusException(int status, String message) {
     super(message, null, false, false);
     this.status = status;
-  }
-
-  static HttpStatusException notFound(String message) {
-    return new HttpStatusException(404, message);
-  }
-
-  static HttpStatusException conflict(String message) {
-    return new HttpStatusException(409, message);
   }
 
   int status() {

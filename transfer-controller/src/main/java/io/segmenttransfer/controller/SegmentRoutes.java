@@ -1,6 +1,7 @@
 package io.segmenttransfer.controller;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.segmenttransfer.core.error.EntityNotFoundException;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.SegmentMetadataJson;
 import io.segmenttransfer.core.segment.TableNameWithType;
@@ -53,7 +54,7 @@ final class SegmentRoutes {
       }
     }
     if (body.isEmpty()) {
-      throw HttpStatusException.notFound("Table " + name + " does not exist");
+      throw new EntityNotFoundException(null, "Table " + name + " does not exist");
     }
     return HttpJson.ok(response, body);
   }
@@ -100,9 +101,9 @@ final class SegmentRoutes {
       }
     }
     if (candidates.stream().noneMatch(state::hasTable)) {
-      throw HttpStatusException.notFound("Table " + name + " does not exist");
+      throw new EntityNotFoundException(null, "Table " + name + " does not exist");
     }
-    throw HttpStatusException.notFound("Segment " + segment + " of table " + name + " does not exist");
+    throw new EntityNotFoundException(null, "Segment " + segment + " of table " + name + " does not exist");
   }
 
   private static String typeParam(HttpServerRequest request) {

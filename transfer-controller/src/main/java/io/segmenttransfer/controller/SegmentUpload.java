@@ -1,5 +1,6 @@
 package io.segmenttransfer.controller;
 
+import io.segmenttransfer.core.error.StateConflictException;
 import io.segmenttransfer.controller.api.ControllerJson;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -159,7 +160,7 @@ final class SegmentUpload {
               return Mono.error(e);
             }
             if (!inFlight.add(id)) {
-              return Mono.error(HttpStatusException.conflict("segment " + name + " of table " + table
+              return Mono.error(new StateConflictException(id.toString(), "segment " + name + " of table " + table
                   + " is being uploaded by another request"));
             }
             URI location = layout.archive(id, inspector.codec());

@@ -4,6 +4,8 @@ import io.segmenttransfer.controller.api.TableConfig;
 import io.segmenttransfer.controller.api.ControllerJson;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.segmenttransfer.core.error.EntityNotFoundException;
+import io.segmenttransfer.core.error.StateConflictException;
 import io.segmenttransfer.core.segment.TableNameWithType;
 import io.segmenttransfer.core.segment.TableNameWithType.TableType;
 import java.net.URI;
@@ -56,7 +58,7 @@ final class TableRoutes {
         .map(TableConfig::parse)
         .flatMap(config -> state.mutate(draft -> {
           if (draft.hasTable(config.table())) {
-            throw HttpStatusException.conflict("Table " + config.table() + " already exists");
+            throw new StateConflictException(null, "Table " + config.table() + " already exists");
           }
           draft.putTable(config);
           return config;
@@ -93,7 +95,7 @@ final class TableRoutes {
       }
     }
     if (body.isEmpty()) {
-      throw HttpStatusException.notFound("Table " + name + " does not exist");
+      throw new EntityNotFoundException(null, "Table " + name + " does not exist");
     }
     return HttpJson.ok(response, body);
   }
@@ -111,7 +113,7 @@ final class TableRoutes {
         }
       }
       if (deleted.isEmpty()) {
-        throw HttpStatusException.notFound("Table " + name + " does not exist");
+        throw new EntityNotFoundException(null, "Table " + name + " does not exist");
       }
       return Map.entry(deleted, archives);
     }).flatMap(result -> janitor.delete(result.getValue())
@@ -131,7 +133,7 @@ final class TableRoutes {
       }
     }
     if (offline == null && realtime == null) {
-      throw HttpStatusException.notFound((ideal ? "Ideal state" : "External view") + " of table " + name
+      throw new EntityNotFoundException(null, (ideal ? "Ideal state" : "External view") + " of table " + name
           + " does not exist");
     }
     return HttpJson.ok(response, ControllerJson.view(offline, realtime));

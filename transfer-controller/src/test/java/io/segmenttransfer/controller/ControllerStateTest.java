@@ -3,6 +3,8 @@ package io.segmenttransfer.controller;
 import io.segmenttransfer.core.cluster.InstanceInfo;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.segmenttransfer.core.error.ShuttingDownException;
+import io.segmenttransfer.http.ErrorStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -44,8 +46,8 @@ class ControllerStateTest {
 
     StepVerifier.create(state.mutate(draft -> "never applied"))
         .expectErrorSatisfies(error -> {
-          assertThat(error).isInstanceOf(HttpStatusException.class).hasMessageContaining("shutting down");
-          assertThat(((HttpStatusException) error).status()).isEqualTo(503);
+          assertThat(error).isInstanceOf(ShuttingDownException.class).hasMessageContaining("shutting down");
+          assertThat(ErrorStatus.of(error).code()).isEqualTo(503);
         })
         .verify(TIMEOUT);
   }
@@ -75,7 +77,8 @@ class ControllerStateTest {
         .assertNext(both -> {
           for (var signal : List.of(both.getT1(), both.getT2())) {
             assertThat(signal.isOnError()).as(signal.toString()).isTrue();
-            assertThat(((HttpStatusException) signal.getThrowable()).status()).isEqualTo(503);
+            assertThat(signal.getThrowable()).isInstanceOf(ShuttingDownException.class);
+            assertThat(ErrorStatus.of(signal.getThrowable()).code()).isEqualTo(503);
           }
         })
         .expectComplete()

@@ -13,7 +13,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.segmenttransfer.core.error.InvalidRequestException;
-import io.segmenttransfer.core.error.SegmentTransferException;
 import io.segmenttransfer.core.error.SourceAccessDeniedException;
 import io.segmenttransfer.core.error.SourceNotFoundException;
 import io.segmenttransfer.core.error.SourceUnavailableException;
@@ -24,6 +23,8 @@ import io.segmenttransfer.core.segment.TableNameWithType;
 import io.segmenttransfer.core.segment.TableNameWithType.TableType;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
 import io.segmenttransfer.core.transfer.SegmentMetadataSource;
+import io.segmenttransfer.http.ErrorBody;
+import io.segmenttransfer.http.HttpErrors;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -56,10 +57,11 @@ import reactor.netty.http.client.HttpClient;
  * poll, state reports and metadata put are this project's extensions.
  *
  * <p>Every method is lazy and sends its request per subscription. Failures are the core's
- * exceptions, mapped in one place: 404 is {@link SourceNotFoundException}, 401/403
- * {@link SourceAccessDeniedException}, other 4xx {@link InvalidRequestException} (with the
- * controller's error message), 5xx and connection failures {@link SourceUnavailableException}
- * (retryable). No method hands out Netty buffers.
+ * exceptions, mapped by transfer-http's {@link HttpErrors} like every HTTP client's, with the
+ * controller's error message: 404 is {@link SourceNotFoundException}, 401/403
+ * {@link SourceAccessDeniedException}, 400 and other refusals {@link InvalidRequestException},
+ * 408, 429, 5xx and connection failures {@link SourceUnavailableException} (retryable, with the
+ * {@code Retry-After} delay). No method hands out Netty buffers.
  */
 public final class ControllerClient implements SegmentMetadataSource {
 
@@ -283,7 +285,7 @@ public final class ControllerClient implements SegmentMetadataSource {
 
   /**
    * Sends one request and maps the answer: 2xx (or a status in {@code alsoOk}) through
-   * {@code parse}, anything else to the core's exceptions. The one place HTTP becomes errors.
+   * {@code parse}, anything else, and failures of the exchange, through {@link HttpErrors}.
    */
   private <T> Mono<T> exchange(HttpClient client, HttpMethod method, String path, Publisher<?> body,
       Set<Integer> alsoOk, Function<String, T> parse) {
@@ -306,46 +308,9 @@ public final class ControllerClient implements SegmentMetadataSource {
               if (status / 100 == 2 || alsoOk.contains(status)) {
                 return Mono.justOrEmpty(parse.apply(text));
               }
-              return Mono.error(failure(uri, method, status, text, response.responseHeaders().get("Retry-After")));
+              return Mono.error(HttpErrors.forStatus(uri, status, response.responseHeaders(), ErrorBody.explain(text)));
             }))
-        .onErrorMap(e -> !(e instanceof SegmentTransferException),
-            e -> new SourceUnavailableException(uri, "controller request " + method + " failed: " + e, e));
-  }
-
-  private static SegmentTransferException failure(URI uri, HttpMethod method, int status, String body,
-      String retryAfter) {
-    String message = method + " " + uri.getPath() + " answered " + status + ": " + errorMessage(body);
-    if (status == 404) {
-      return new SourceNotFoundException(uri, message);
-    }
-    if (status == 401 || status == 403) {
-      return new SourceAccessDeniedException(uri, message, null);
-    }
-    if (status >= 400 && status < 500) {
-      return new InvalidRequestException(null, message);
-    }
-    Duration delay = null;
-    if (retryAfter != null) {
-      try {
-        delay = Duration.ofSeconds(Long.parseLong(retryAfter.trim()));
-      } catch (NumberFormatException ignored) {
-        // An HTTP-date Retry-After: leave the delay to the caller's backoff.
-      }
-    }
-    return new SourceUnavailableException(uri, message, null, delay);
-  }
-
-  /** Pinot's {@code {"code", "error"}} message, or the start of the body. */
-  private static String errorMessage(String body) {
-    try {
-      JsonNode node = ControllerJson.MAPPER.readTree(body);
-      if (node != null && node.hasNonNull("error")) {
-        return node.get("error").asText();
-      }
-    } catch (IOException ignored) {
-      // not JSON: show the text
-    }
-    return body.length() > 300 ? body.substring(0, 300) + "..." : body;
+        .onErrorMap(e -> HttpErrors.forFailure(uri, e));
   }
 
   private static JsonNode parse(String text) {

@@ -1,14 +1,15 @@
 package io.segmenttransfer.server.daemon;
 
+import io.segmenttransfer.core.store.DeepStoreLayout;
+import org.jspecify.annotations.Nullable;
 import io.segmenttransfer.core.runtime.RuntimeConfig;
 import io.segmenttransfer.core.runtime.TransferRuntime;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.segmenttransfer.core.archive.Codec;
 import io.segmenttransfer.core.crypto.CrypterConfig;
 import io.segmenttransfer.core.crypto.CrypterRegistry;
+import io.segmenttransfer.core.error.EntityNotFoundException;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.extract.ExtractionConfig;
 import io.segmenttransfer.core.extract.SegmentExtractor;
@@ -29,10 +30,12 @@ import io.segmenttransfer.peer.PeerSegmentHandler;
 import io.segmenttransfer.peer.PeerServeConfig;
 import io.segmenttransfer.s3.S3SegmentStore;
 import io.segmenttransfer.controller.client.ControllerClient;
+import io.segmenttransfer.http.ErrorBody;
+import io.segmenttransfer.http.JsonReply;
 import io.segmenttransfer.http.KeepAliveSafe;
+import io.segmenttransfer.http.PathParameters;
 import io.segmenttransfer.controller.api.SegmentState;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -65,10 +68,11 @@ import reactor.netty.http.server.HttpServerRoutes;
 public final class SegmentServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(SegmentServer.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ServerConfig config;
   private final TransferRuntime runtime;
+  /** Where this server uploads its copies; null without a deep store (uploads are then refused). */
+  private final @Nullable DeepStoreLayout deepStoreLayout;
   private final Scheduler scheduler;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ControllerClient controller;
@@ -87,6 +91,8 @@ public final class SegmentServer implements AutoCloseable {
     this.runtime = new TransferRuntime("server-io", RuntimeConfig.defaults(), crypters,
         List.of(S3SegmentStore.create(config.s3()), HttpSegmentStore.create(HttpStoreConfig.defaults())));
     this.scheduler = runtime.scheduler();
+    // Built at start, so a deep-store URI it cannot use fails the start, not the first upload.
+    this.deepStoreLayout = config.deepStore() == null ? null : new DeepStoreLayout(config.deepStore());
     this.controller = ControllerClient.create(config.controller().toString());
   }
 
@@ -150,8 +156,8 @@ public final class SegmentServer implements AutoCloseable {
     metrics.gauge("peer_archive_cache_bytes", handler, PeerSegmentHandler::cachedBytes);
     peers.register(routes);
     routes.get("/health", (request, response) -> ready.get()
-            ? json(response, HttpResponseStatus.OK, Map.of("status", "READY", "instanceId", instanceId))
-            : json(response, HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("status", "STARTING", "instanceId", instanceId)))
+            ? JsonReply.ok(Map.of("status", "READY", "instanceId", instanceId)).send(response)
+            : new JsonReply(503, Map.of("status", "STARTING", "instanceId", instanceId)).send(response))
         .get("/metrics", (request, response) -> response.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
             .sendString(Mono.fromCallable(metrics::scrape).subscribeOn(scheduler)))
         .get("/tables/{table}/segments/crc", this::crcs)
@@ -164,20 +170,20 @@ public final class SegmentServer implements AutoCloseable {
   }
 
   private Publisher<Void> crcs(HttpServerRequest request, HttpServerResponse response) {
-    String table = request.param("table");
     List<TableNameWithType> tables;
     try {
+      String table = PathParameters.decoded(request, "table");
       tables = table.endsWith("_OFFLINE") || table.endsWith("_REALTIME") ? List.of(TableNameWithType.parse(table))
           : List.of(new TableNameWithType(table, TableNameWithType.TableType.OFFLINE), new TableNameWithType(table, TableNameWithType.TableType.REALTIME));
     } catch (InvalidRequestException e) {
-      return json(response, HttpResponseStatus.BAD_REQUEST, Map.of("code", 400, "error", e.getMessage()));
+      return JsonReply.error(e).send(response);
     }
     return Flux.fromIterable(tables).concatMap(directory::localCrcs)
         .reduce(new LinkedHashMap<String, String>(), (all, crcs) -> {
           crcs.forEach((segment, crc) -> all.put(segment, Long.toString(crc)));
           return all;
         })
-        .flatMap(all -> Mono.from(json(response, HttpResponseStatus.OK, all)));
+        .flatMap(all -> JsonReply.ok(all).send(response));
   }
 
   /**
@@ -186,20 +192,18 @@ public final class SegmentServer implements AutoCloseable {
    * the timeout so a stuck deep store cannot hold the lock; answers {@code {"segmentName","crc","downloadUrl"}}.
    */
   private Publisher<Void> upload(HttpServerRequest request, HttpServerResponse response) {
-    if (config.deepStore() == null) {
-      return json(response, HttpResponseStatus.SERVICE_UNAVAILABLE,
-          Map.of("code", 503, "error", "this server has no deep store configured (deepStore)"));
+    if (deepStoreLayout == null) {
+      return new JsonReply(503, new ErrorBody(503, "this server has no deep store configured (deepStore)")).send(response);
     }
     SegmentId segment;
     Duration timeout;
     try {
-      segment = SegmentId.of(request.param("table"), request.param("segment"));
+      segment = SegmentId.of(PathParameters.decoded(request, "table"), PathParameters.decoded(request, "segment"));
       timeout = uploadTimeout(request);
     } catch (InvalidRequestException e) {
-      return json(response, HttpResponseStatus.BAD_REQUEST, Map.of("code", 400, "error", e.getMessage()));
+      return JsonReply.error(e).send(response);
     }
-    URI target = URI.create(config.deepStore().toString().replaceAll("/$", "") + "/" + segment.table() + "/"
-        + segment.segmentName() + "." + Codec.GZIP.extension());
+    URI target = deepStoreLayout.archive(segment, Codec.GZIP);
     SegmentStore store = runtime.stores().forUri(target);
     Mono<Map<String, Object>> uploaded = directory.withSegment(segment, local -> store
             .write(target, local.archive(Codec.GZIP, scheduler))
@@ -209,22 +213,10 @@ public final class SegmentServer implements AutoCloseable {
         .next();
     // Decide the status first, then answer once: an error while sending is not answered twice.
     return uploaded
-        .map(body -> new Reply(HttpResponseStatus.OK, body))
-        .defaultIfEmpty(new Reply(HttpResponseStatus.NOT_FOUND,
-            Map.of("code", 404, "error", "segment " + segment + " is not loaded here")))
-        .onErrorResume(e -> Mono.just(Reply.of(e)))
-        .flatMap(reply -> Mono.from(json(response, reply.status(), reply.body())));
-  }
-
-  /** A status and a JSON body; failures map by type, in this one place. */
-  private record Reply(HttpResponseStatus status, Map<String, Object> body) {
-    static Reply of(Throwable error) {
-      HttpResponseStatus status = error instanceof InvalidRequestException ? HttpResponseStatus.BAD_REQUEST
-          : error instanceof java.util.concurrent.TimeoutException ? HttpResponseStatus.GATEWAY_TIMEOUT
-          : error instanceof io.segmenttransfer.core.error.SourceUnavailableException ? HttpResponseStatus.SERVICE_UNAVAILABLE
-          : HttpResponseStatus.INTERNAL_SERVER_ERROR;
-      return new Reply(status, Map.of("code", status.code(), "error", String.valueOf(error.getMessage())));
-    }
+        .map(JsonReply::ok)
+        .switchIfEmpty(Mono.error(() -> new EntityNotFoundException(null, "segment " + segment + " is not loaded here")))
+        .onErrorResume(e -> Mono.just(JsonReply.error(e)))
+        .flatMap(reply -> reply.send(response));
   }
 
   private static Duration uploadTimeout(HttpServerRequest request) {
@@ -242,17 +234,7 @@ public final class SegmentServer implements AutoCloseable {
   }
 
   private static Publisher<Void> unavailable(HttpServerResponse response) {
-    return json(response, HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("status", "STARTING"));
-  }
-
-  private static Publisher<Void> json(HttpServerResponse response, HttpResponseStatus status, Object body) {
-    byte[] bytes;
-    try {
-      bytes = JSON.writeValueAsBytes(body);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      bytes = ("{\"error\":\"" + e.getOriginalMessage() + "\"}").getBytes(StandardCharsets.UTF_8);
-    }
-    return response.status(status).header("Content-Type", "application/json").sendByteArray(Mono.just(bytes));
+    return new JsonReply(503, Map.of("status", "STARTING")).send(response);
   }
 
   public String instanceId() {
