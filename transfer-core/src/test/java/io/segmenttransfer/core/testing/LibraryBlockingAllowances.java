@@ -21,6 +21,9 @@ public final class LibraryBlockingAllowances implements BlockHoundIntegration {
         .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
         .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
         // The test logger prints to stderr; logging is not what is under test.
-        .allowBlockingCallsInside("org.slf4j.simple.SimpleLogger", "write");
+        .allowBlockingCallsInside("org.slf4j.simple.SimpleLogger", "write")
+        // zstd-jni reads its native library out of its jar once, when the Zstd class initialises,
+        // on whichever thread first touches it (in the benchmarks, a generator on a single thread).
+        .allowBlockingCallsInside("com.github.luben.zstd.util.Native", "load");
   }
 }
