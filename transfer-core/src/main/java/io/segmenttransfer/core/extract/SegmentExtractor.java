@@ -65,7 +65,11 @@ public final class SegmentExtractor {
         () -> {
           SegmentCrypter crypter = crypters.resolve(request.crypter().orElse(null), request.subject());
           return Mono.usingWhen(
-              Mono.fromCallable(() -> Extraction.start(request, decryptor(crypter, request), config, pool, observer))
+              // Not fromCallable: a value it produces after a cancel is dropped without discard, which
+              // left the staging directory behind when cancelled while it was being made. A create
+              // sink discards a value that arrives after a cancel, so it is cleaned up here.
+              Mono.<Extraction>create(sink -> sink.success(
+                      Extraction.start(request, decryptor(crypter, request), config, pool, observer)))
                   .subscribeOn(scheduler)
                   // Cancelled while the staging directory was being made: it never reaches usingWhen.
                   .doOnDiscard(Extraction.class, Extraction::cleanup),
