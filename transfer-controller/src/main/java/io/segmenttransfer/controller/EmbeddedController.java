@@ -21,7 +21,7 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
 /**
- * A lightweight controller speaking the Pinot-compatible subset of PROTOCOL.md over HTTP: tables,
+ * A lightweight controller speaking the Pinot-compatible subset of docs/protocol.md over HTTP: tables,
  * segment upload (tar push), metadata, download, instances, ideal state and external view, plus
  * this project's extensions (metadata put, state reports, long-polled assignments). State lives
  * in memory and in a {@link FileControllerStore} under {@code <dataDir>/state}; archives in the

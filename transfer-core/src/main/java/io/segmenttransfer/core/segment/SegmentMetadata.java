@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The controller's record of a segment: Pinot's ZooKeeper simple fields (all strings, keys as in
- * PROTOCOL.md) plus the {@code custom.map}. Typed accessors validate on read and fail with an
+ * docs/protocol.md) plus the {@code custom.map}. Typed accessors validate on read and fail with an
  * error naming the segment and the key.
  */
 public record SegmentMetadata(SegmentId segment, Map<String, String> fields, Map<String, String> customMap) {

@@ -60,7 +60,7 @@ import reactor.netty.http.server.HttpServerRoutes;
  * A server daemon: serves its segments to peers, follows the controller's assignment, and keeps
  * its data directory equal to it (deep store first, peers as fallback, CRC-equal copies kept).
  *
- * <p>Admin HTTP surface (PROTOCOL.md): {@code GET /segments/{t}/{s}} (peer download),
+ * <p>Admin HTTP surface (docs/protocol.md): {@code GET /segments/{t}/{s}} (peer download),
  * {@code POST /segments/{t}/{s}/upload} (upload this copy to the deep store), {@code GET /health}
  * (200 once the first assignment was loaded, 503 before), {@code GET /metrics} (Prometheus) and
  * {@code GET /tables/{table}/segments/crc}.
