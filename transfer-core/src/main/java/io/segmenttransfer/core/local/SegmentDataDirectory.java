@@ -434,11 +434,12 @@ public final class SegmentDataDirectory implements LocalSegments {
     return Mono.defer(() -> {
       // Counts the operation's file-system work and resources (staging directories, the backup):
       // a cancel returns at once, and the lock is released only once all of it has stopped.
+      // singleOrEmpty, not next: the outcome reaches the caller after the lock was released.
       DiskWork inFlight = new DiskWork();
       return locks.withLock(segment, true, inFlight.whenIdle(), () -> blocking(() -> {
             checkDataDir();
             return true;
-          }).then(Mono.defer(work)).contextWrite(inFlight::putIn)).next();
+          }).then(Mono.defer(work)).contextWrite(inFlight::putIn)).singleOrEmpty();
     });
   }
 
