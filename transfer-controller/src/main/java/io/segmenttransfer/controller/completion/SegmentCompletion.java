@@ -94,7 +94,7 @@ public final class SegmentCompletion {
       SegmentDocument doc = table.segments().get(id.segmentName());
       if (doc == null) {
         draft.putSegment(inProgress(draft, id));
-        election = CommitElection.start(config, now);
+        election = election != null ? election : CommitElection.start(config, now); // kept if one stopped already
       } else if (doc.metadata().realtimeStatus().isCompleted()) {
         return new Outcome(keepOrDiscard(doc, offset), null);
       } else if (election == null) {
@@ -112,7 +112,8 @@ public final class SegmentCompletion {
       if (doc == null) {
         // No election yet (or this controller restarted): the server reports again and is elected.
         draft.putSegment(inProgress(draft, id));
-        return new Outcome(CompletionResponse.of(CompletionStatus.HOLD, offset), CommitElection.start(config, now));
+        return new Outcome(CompletionResponse.of(CompletionStatus.HOLD, offset),
+            election != null ? election : CommitElection.start(config, now));
       }
       if (doc.metadata().realtimeStatus().isCompleted()) {
         return new Outcome(keepOrDiscard(doc, offset), null);
