@@ -85,8 +85,9 @@ public final class EmbeddedController implements AutoCloseable {
       Scheduler scheduler) {
     AtomicReference<String> baseUrl = new AtomicReference<>();
     ArchiveJanitor janitor = new ArchiveJanitor(stores);
-    SegmentUpload upload = new SegmentUpload(state, stores, config.deepStore(), config.archiveLimits(), scheduler, baseUrl::get,
-        Clock.systemUTC(), janitor);
+    DownloadUrls downloadUrls = new DownloadUrls(baseUrl::get);
+    SegmentUpload upload = new SegmentUpload(state, stores, config.deepStore(), config.archiveLimits(), scheduler,
+        downloadUrls, Clock.systemUTC(), janitor);
     TableRoutes tables = new TableRoutes(state, janitor);
     SegmentRoutes segments = new SegmentRoutes(state, janitor, upload, new SegmentDownload(stores));
     InstanceRoutes instances = new InstanceRoutes(state, config.maxLongPoll());
