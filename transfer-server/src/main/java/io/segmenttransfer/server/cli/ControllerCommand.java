@@ -9,7 +9,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,6 +25,8 @@ import picocli.CommandLine.Spec;
     description = {"Runs a lightweight Pinot-compatible controller: tables, segment upload and download,",
         "metadata, instances, ideal state and external view, state kept under --data-dir."})
 final class ControllerCommand implements Callable<Integer> {
+
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
   @Option(names = "--port", defaultValue = "" + ControllerConfig.DEFAULT_PORT,
       description = "HTTP port (0 picks a free one). Default: ${DEFAULT-VALUE}.")
@@ -50,14 +51,12 @@ final class ControllerCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
-
   @Override
   public Integer call() throws InterruptedException {
     URI store = deepStore == null ? null : SegmentStores.toUri(deepStore);
     ControllerConfig config = new ControllerConfig(port, dataDir, store, host, advertisedHost, null);
     // Only an S3 deep store needs an SDK client; the controller does not close the stores it is given.
-    S3SegmentStore s3Store = "s3".equals(config.deepStore().getScheme().toLowerCase(Locale.ROOT)) ? s3.newStore() : null;
+    S3SegmentStore s3Store = "s3".equalsIgnoreCase(config.deepStore().getScheme()) ? s3.newStore() : null;
     List<SegmentStore> stores = s3Store == null ? List.of() : List.of(s3Store);
     EmbeddedController controller;
     try {
