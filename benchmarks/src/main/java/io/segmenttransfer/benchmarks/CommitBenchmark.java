@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.segmenttransfer.controller.ControllerConfig;
 import io.segmenttransfer.controller.EmbeddedController;
 import io.segmenttransfer.controller.api.CompletionRequest;
+import io.segmenttransfer.controller.task.DeepStoreRepairConfig;
 import io.segmenttransfer.controller.api.CompletionResponse;
 import io.segmenttransfer.controller.api.CompletionStatus;
 import io.segmenttransfer.controller.client.ControllerClient;
@@ -240,7 +241,9 @@ public final class CommitBenchmark {
       EmbeddedController controller = null;
       SegmentServer server = null;
       try {
-        controller = EmbeddedController.start(ControllerConfig.defaults(root.resolve("controller")).withPort(0));
+        // No scheduled deep-store repair: it would upload the segments committed with peer:// on its own.
+        controller = EmbeddedController.start(ControllerConfig.defaults(root.resolve("controller")).withPort(0)
+            .withDeepStoreRepair(DeepStoreRepairConfig.defaults().withInterval(Duration.ZERO)));
         ControllerClient.create(controller.baseUrl()).createTable(TABLE, 1).block(START_TIMEOUT);
         if (withServer) {
           ServerConfig c = ServerSettings.fromFile(null)
@@ -517,6 +520,23 @@ public final class CommitBenchmark {
             goals.put("commitGoalMet", speedUp >= 20);
             goals.put("deepStoreLaterByMs", copy.get(way) - copy.get("pinot"));
             goals.put("deepStoreGoalMet", copy.get(way) <= copy.get("pinot"));
+            // The same run's two commits ran next to each other, under about the same load.
+            List<Double> pairedSpeedUp = new ArrayList<>();
+            List<Double> pairedLater = new ArrayList<>();
+            for (Run mine : runs) {
+              if (!mine.deepStore().equals(store) || !mine.way().equals(way)) {
+                continue;
+              }
+              runs.stream().filter(r -> r.deepStore().equals(store) && r.way().equals("pinot") && r.run() == mine.run())
+                  .findFirst().ifPresent(pinot -> {
+                    pairedSpeedUp.add(pinot.commitMs() / mine.commitMs());
+                    pairedLater.add(mine.deepStoreMs() - pinot.deepStoreMs());
+                  });
+            }
+            goals.put("pairedCommitSpeedUpMedian", median(pairedSpeedUp));
+            goals.put("pairedCommitSpeedUps", pairedSpeedUp);
+            goals.put("pairedDeepStoreLaterByMsMedian", median(pairedLater));
+            goals.put("pairedDeepStoreLaterByMs", pairedLater);
             byWay.put(way + "VsPinot", goals);
           }
         }
