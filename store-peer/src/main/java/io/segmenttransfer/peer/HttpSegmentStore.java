@@ -9,7 +9,9 @@ import io.segmenttransfer.core.error.SourceChangedException;
 import io.segmenttransfer.core.error.SourceException;
 import io.segmenttransfer.core.store.ObjectInfo;
 import io.segmenttransfer.core.store.SegmentStore;
+import io.segmenttransfer.core.store.LocalFileSegmentStore;
 import io.segmenttransfer.core.store.SegmentStores;
+import io.segmenttransfer.core.stream.ChunkCoalescer;
 import io.segmenttransfer.peer.internal.HttpErrors;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -45,6 +47,55 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
 
   private static final AtomicLong UNVERSIONED_SEQUENCE = new AtomicLong();
 
+  /**
+   * Bytes per emitted buffer: the body arrives as many small network buffers (8 KiB from Netty's
+   * HTTP decoder by default, at most one socket read each), which are gathered into chunks as
+   * large as the file store's, so the pipeline's per-chunk work runs as often from HTTP as from a file.
+   */
+  static final int CHUNK_SIZE = LocalFileSegmentStore.DEFAULT_CHUNK_SIZE;
+
+  /**
+   * Largest body buffer the HTTP decoder hands over (its default is 8 KiB): the size of one socket
+   * read at most (Netty's adaptive read buffer tops out at 64 KiB), so a read is one buffer.
+   */
+  static final int MAX_NETWORK_BUFFER = 64 * 1024;
+
+  /**
+   * Network buffers requested ahead of the copy into chunks. Bytes a read holds besides its
+   * chunks: at most this many network buffers.
+   */
+  static final int NETWORK_PREFETCH = 16;
+
+  /**
+   * Netty buffers, retained from {@code onNext} (reactor-netty releases its own reference when
+   * {@code onNext} returns) until copied into a chunk, or until the read is cancelled or fails.
+   */
+  private static final ChunkCoalescer.Adapter<ByteBuf> NETWORK_BUFFERS = new ChunkCoalescer.Adapter<>() {
+    @Override
+    public ByteBuf hold(ByteBuf buf) {
+      return buf.retain();
+    }
+
+    @Override
+    public int remaining(ByteBuf buf) {
+      return buf.readableBytes();
+    }
+
+    @Override
+    public void copyTo(ByteBuf buf, ByteBuffer target) {
+      int n = Math.min(buf.readableBytes(), target.remaining());
+      int limit = target.limit();
+      target.limit(target.position() + n);
+      buf.readBytes(target);
+      target.limit(limit);
+    }
+
+    @Override
+    public void release(ByteBuf buf) {
+      buf.release();
+    }
+  };
+
   private final HttpClient client;
   private final ConnectionProvider ownedProvider;
 
@@ -56,6 +107,7 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
         .build();
     HttpClient client = HttpClient.create(provider)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
+        .httpResponseDecoder(spec -> spec.maxChunkSize(MAX_NETWORK_BUFFER))
         .responseTimeout(config.responseTimeout())
         .followRedirect(config.followRedirects());
     return new HttpSegmentStore(client, provider);
@@ -83,8 +135,9 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
   }
 
   /**
-   * The archive's bytes from {@code offset}. Each emitted buffer is a heap copy the subscriber
-   * owns; the network buffer is released by reactor-netty right after the copy. Demand drives
+   * The archive's bytes from {@code offset}. Each emitted buffer is a heap chunk of
+   * {@link #CHUNK_SIZE} bytes (the last one shorter) the subscriber owns, copied from the network
+   * buffers, which are released once copied, or when the read is cancelled or fails. Demand drives
    * socket reads (backpressure reaches TCP). Completes after the last byte; errors with a
    * {@code SourceException}; cancelling closes the connection.
    */
@@ -132,7 +185,7 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
               return Flux.<ByteBuffer>error(new SourceChangedException(uri, "ETag " + etag + ", expected " + version));
             }
           }
-          Flux<ByteBuffer> copies = body.map(HttpSegmentStore::copy);
+          Flux<ByteBuffer> copies = ChunkCoalescer.coalesce(body, CHUNK_SIZE, NETWORK_PREFETCH, NETWORK_BUFFERS);
           if (status == 206) {
             long start = startFromContentRange(headers);
             if (start != offset) {
@@ -145,13 +198,6 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
           return offset == 0 ? copies : skip(uri, copies, offset);
         })
         .onErrorMap(error -> HttpErrors.forFailure(uri, error));
-  }
-
-  /** Copies a network buffer, which reactor-netty releases as soon as this returns. */
-  private static ByteBuffer copy(ByteBuf buf) {
-    ByteBuffer copy = ByteBuffer.allocate(buf.readableBytes());
-    buf.getBytes(buf.readerIndex(), copy);
-    return copy.flip();
   }
 
   private static Flux<ByteBuffer> skip(URI uri, Flux<ByteBuffer> bytes, long count) {
