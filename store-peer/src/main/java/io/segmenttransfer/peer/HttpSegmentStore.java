@@ -1,6 +1,7 @@
 package io.segmenttransfer.peer;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -17,6 +18,7 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -46,6 +48,8 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
   static final String UNVERSIONED = "unversioned:";
 
   private static final AtomicLong UNVERSIONED_SEQUENCE = new AtomicLong();
+
+  private static final AtomicBoolean WARMED_UP = new AtomicBoolean();
 
   /**
    * Bytes per emitted buffer: the body arrives as many small network buffers (8 KiB from Netty's
@@ -110,7 +114,32 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
         .httpResponseDecoder(spec -> spec.maxChunkSize(MAX_NETWORK_BUFFER))
         .responseTimeout(config.responseTimeout())
         .followRedirect(config.followRedirects());
+    warmUpInBackground(client);
     return new HttpSegmentStore(client, provider);
+  }
+
+  /**
+   * In a fresh JVM the first request used to spend about a second before its first byte, most of
+   * it loading and initialising what every later request reuses: the event loops and native
+   * transport, the DNS resolver, the buffer allocator (whose JFR event classes pull in JFR's
+   * metadata). Once per JVM, a daemon thread starts that now, so it overlaps whatever the caller
+   * does before its first request instead of delaying it. Failures are ignored: the first request
+   * then initialises what is missing, as before.
+   */
+  private static void warmUpInBackground(HttpClient client) {
+    if (!WARMED_UP.compareAndSet(false, true)) {
+      return;
+    }
+    Thread thread = new Thread(() -> {
+      try {
+        client.warmup().block();
+        ByteBufAllocator.DEFAULT.directBuffer(MAX_NETWORK_BUFFER).release();
+      } catch (RuntimeException e) {
+        // Nothing lost: the first request initialises it instead.
+      }
+    }, "segment-http-warmup");
+    thread.setDaemon(true);
+    thread.start();
   }
 
   /** The HTTP store and the local file store under one {@link SegmentStores}, for the command line. */
