@@ -27,9 +27,9 @@ import reactor.util.context.Context;
  * <p>Ownership of upstream items goes through an {@link Adapter}: {@link Adapter#hold} runs inside
  * {@code onNext} (a Netty {@code ByteBuf} is retained there, because its producer releases it when
  * {@code onNext} returns), and every held item is {@link Adapter#release released} exactly once:
- * after it was copied, or when the stream is cancelled or fails. An upstream error is passed on at
- * once and the bytes not yet emitted are dropped: a caller resuming a read counts only emitted
- * bytes, so it asks for them again.
+ * after it was copied, or when the stream is cancelled or fails. An upstream error comes after the
+ * bytes received before it (the last chunk short), as demand allows, so a caller resuming a read
+ * from the bytes it was given loses nothing.
  */
 public final class ChunkCoalescer {
 
@@ -253,12 +253,6 @@ public final class ChunkCoalescer {
             "the source sent more than the " + prefetch + " items requested"), currentContext()));
         return;
       }
-      if (upstreamDone && error != null) {
-        terminated = true;
-        discard();
-        actual.onError(error);
-        return;
-      }
       if (upstreamDone && filling != null && filling.position() > 0) {
         ready.add(filling.flip());
         filling = null;
@@ -281,7 +275,11 @@ public final class ChunkCoalescer {
       if (upstreamDone) {
         if (ready.isEmpty()) {
           terminated = true;
-          actual.onComplete();
+          if (error != null) {
+            actual.onError(error);
+          } else {
+            actual.onComplete();
+          }
         }
       } else if (ready.isEmpty() && outstanding < limit) {
         // Ask for more only while no full chunk waits: a consumer without demand stops the source.

@@ -226,7 +226,7 @@ class ChunkCoalescerTest {
   }
 
   @Test
-  void anErrorIsPassedOnAndReleasesEveryHeldItem() {
+  void anErrorFollowsTheBytesReceivedBeforeItAndEveryHeldItemIsReleased() {
     CountingAdapter adapter = new CountingAdapter();
     TestPublisher<Counted> source = TestPublisher.create();
     IllegalStateException boom = new IllegalStateException("connection reset");
@@ -237,10 +237,27 @@ class ChunkCoalescerTest {
         })
         .expectNextMatches(chunk -> chunk.remaining() == 16)
         .then(() -> source.error(boom))
-        // The 9 bytes of the partial chunk are dropped: a resuming reader never counted them.
+        // The bytes received before the error come first, in a short chunk.
+        .expectNextMatches(chunk -> chunk.remaining() == 9)
         .expectErrorSatisfies(e -> assertThat(e).isSameAs(boom))
         .verify(TIMEOUT);
     assertThat(adapter.releases.get()).isEqualTo(adapter.holds.get()).isEqualTo(2);
+  }
+
+  @Test
+  void anErrorWaitsForDemandForTheBytesBeforeIt() {
+    TestPublisher<ByteBuffer> source = TestPublisher.create();
+    IllegalStateException boom = new IllegalStateException("connection reset");
+    StepVerifier.create(ChunkCoalescer.coalesce(source, 16), 0)
+        .then(() -> {
+          source.next(ByteBuffer.allocate(5));
+          source.error(boom);
+        })
+        .expectNoEvent(Duration.ofMillis(50))
+        .thenRequest(1)
+        .expectNextMatches(chunk -> chunk.remaining() == 5)
+        .expectErrorSatisfies(e -> assertThat(e).isSameAs(boom))
+        .verify(TIMEOUT);
   }
 
   @Test
