@@ -147,8 +147,8 @@ final class RangedGetReader {
             Mono<ResponsePublisher<GetObjectResponse>> open = body != null
                 ? Mono.just(body)
                 : get(location, from, part.end() - 1, etag).flatMap(r -> checkResumed(location, r, from, etag));
-            // Gathered into chunks before counting: bytes dropped with a failed response's last
-            // partial chunk were never counted, so the retry asks for them again.
+            // Gathered into chunks before counting, so only bytes handed downstream are counted
+            // and a retry resumes at the first byte not emitted.
             return ChunkCoalescer.coalesce(open.flatMapMany(Flux::from), CHUNK_SIZE)
                 .onErrorMap(e -> S3Errors.map(location.uri(), e))
                 .<ByteBuffer>handle((buffer, sink) -> {

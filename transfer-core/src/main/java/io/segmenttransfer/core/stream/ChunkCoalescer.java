@@ -19,10 +19,12 @@ import reactor.util.context.Context;
  * read-ahead hand-off to the decoder, progress and idle-timeout bookkeeping) runs once per chunk
  * instead of once per network buffer.
  *
- * <p>Memory is bounded whatever the stream's length: at most {@code prefetch} upstream items are
- * requested and not yet copied, one chunk is being filled, and upstream is only asked for more
- * while no full chunk waits for downstream demand (so a slow consumer holds back the source, down
- * to TCP). Emitted chunks are fresh heap buffers the subscriber owns; the last one may be short.
+ * <p>Memory is bounded whatever the stream's length: upstream is asked for at most {@code prefetch}
+ * items at a time, and only while no full chunk waits for downstream demand, so a slow consumer
+ * holds back the source (down to TCP). Items are copied as they arrive; what waits for demand is
+ * about one chunk plus the items already asked for: {@code chunkSize + (prefetch + 1) *}
+ * the largest item. Emitted chunks are fresh heap buffers the subscriber owns; the last one may
+ * be short.
  *
  * <p>Ownership of upstream items goes through an {@link Adapter}: {@link Adapter#hold} runs inside
  * {@code onNext} (a Netty {@code ByteBuf} is retained there, because its producer releases it when
