@@ -21,6 +21,7 @@ import io.segmenttransfer.peer.HttpSegmentStore;
 import io.segmenttransfer.peer.HttpStoreConfig;
 import io.segmenttransfer.peer.PeerSegmentHandler;
 import io.segmenttransfer.peer.PeerServeConfig;
+import io.segmenttransfer.s3.S3Config;
 import io.segmenttransfer.s3.S3SegmentStore;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -65,9 +66,16 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * process's wall time (JVM start and exit included). The servers always run in this (parent) JVM,
  * on their own event loops. Every run checks the segment CRC.
  *
+ * <p>{@code --cds true}: before the cold runs, one unrecorded run per way writes a dynamic AppCDS
+ * archive ({@code -XX:ArchiveClassesAtExit}) that its cold runs then start with, to show what
+ * class loading costs a fresh JVM. {@code -Dbench.childJvmArgs="..."} adds JVM flags to every
+ * child; {@code -Dbench.trace=true} (also as a child flag) prints when the first and last bytes
+ * arrived.
+ *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.segmenttransfer.benchmarks.NetworkPathBenchmark \
- *     [--size 128] [--codec gzip|zstd] [--warmup 2] [--warm 8] [--cold 5] [--ways file,http,s3,pinot]
+ *     [--size 128] [--codec gzip|zstd] [--warmup 2] [--warm 8] [--cold 5] [--cds false]
+ *     [--ways file,http,s3,peer,pinot]
  * </pre>
  */
 public final class NetworkPathBenchmark {
@@ -90,7 +98,9 @@ public final class NetworkPathBenchmark {
     int warmup = Integer.parseInt(options.getOrDefault("warmup", "2"));
     int warm = Integer.parseInt(options.getOrDefault("warm", "8"));
     int cold = Integer.parseInt(options.getOrDefault("cold", "5"));
-    List<String> ways = Arrays.asList(options.getOrDefault("ways", FILE + "," + HTTP + "," + S3 + "," + PINOT).split(","));
+    boolean cds = Boolean.parseBoolean(options.getOrDefault("cds", "false"));
+    List<String> ways = Arrays.asList(
+        options.getOrDefault("ways", String.join(",", FILE, HTTP, S3, PEER, PINOT)).split(","));
 
     CachedArchive archive = ArchiveCache.defaultLocation().archive(SegmentSpec.ofMebibytes(sizeMiB, 1), codec);
     System.out.printf(Locale.ROOT, "archive %s: %.1f MiB, %.1f MiB uncompressed; %s; load %.2f%n",
@@ -113,12 +123,27 @@ public final class NetworkPathBenchmark {
         Map<String, List<Double>> warmTimes = warm(ways, uris, s3.endpoint(), peer, archive, scratch, warmup, warm);
         Map<String, List<Double>> coldOwn = new LinkedHashMap<>();
         Map<String, List<Double>> coldWall = new LinkedHashMap<>();
+        Map<String, List<String>> childFlags = new LinkedHashMap<>();
+        for (String way : ways) {
+          childFlags.put(way, List.of());
+          if (cds && cold > 0) {
+            // One unrecorded run per way writes a dynamic AppCDS archive of the classes it loaded.
+            Path jsa = scratch.resolve(way + ".jsa");
+            if (way.equals(PEER)) {
+              peer.fresh();
+            }
+            coldRun(way, uris.get(way), s3.endpoint(), archive, scratch.resolve("cold-" + way),
+                List.of("-XX:ArchiveClassesAtExit=" + jsa));
+            childFlags.put(way, List.of("-XX:SharedArchiveFile=" + jsa));
+          }
+        }
         for (int i = 0; i < cold; i++) {
           for (String way : ways) {
             if (way.equals(PEER)) {
               peer.fresh();
             }
-            double[] t = coldRun(way, uris.get(way), s3.endpoint(), archive, scratch.resolve("cold-" + way));
+            double[] t = coldRun(way, uris.get(way), s3.endpoint(), archive, scratch.resolve("cold-" + way),
+                childFlags.get(way));
             coldOwn.computeIfAbsent(way, k -> new ArrayList<>()).add(t[0]);
             coldWall.computeIfAbsent(way, k -> new ArrayList<>()).add(t[1]);
             System.out.printf(Locale.ROOT, "cold %-5s run %d: %.3f s (process %.3f s)%n", way, i + 1, t[0], t[1]);
@@ -259,8 +284,8 @@ public final class NetworkPathBenchmark {
 
   // ------------------------------------------------------------------ cold
 
-  private static double[] coldRun(String way, URI uri, URI s3Endpoint, CachedArchive archive, Path dataDir)
-      throws IOException, InterruptedException {
+  private static double[] coldRun(String way, URI uri, URI s3Endpoint, CachedArchive archive, Path dataDir,
+      List<String> flags) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("-cp");
@@ -269,6 +294,7 @@ public final class NetworkPathBenchmark {
     if (!jvmArgs.isBlank()) {
       command.addAll(Arrays.asList(jvmArgs.trim().split("\\s+")));
     }
+    command.addAll(flags);
     command.add(NetworkPathBenchmark.class.getName());
     command.addAll(List.of("--child", way, "--uri", uri.toString(), "--s3", s3Endpoint.toString(),
         "--crc", Long.toString(archive.crc()), "--segment", archive.spec().segmentName(),
@@ -310,8 +336,13 @@ public final class NetworkPathBenchmark {
     String segment = options.get("segment");
     Path dataDir = Path.of(options.get("to"));
     List<String> stores = way.equals(PINOT) ? List.of() : List.of(way.equals(PEER) ? HTTP : way);
+    long closing;
     try (Client client = new Client(stores, URI.create(options.get("s3")))) {
       client.run(way, uri, crc, segment, dataDir);
+      closing = System.nanoTime();
+    }
+    if (Boolean.getBoolean("bench.trace")) {
+      System.out.printf(Locale.ROOT, "TRACE %s: closing the clients took %.3f s%n", way, (System.nanoTime() - closing) / 1e9);
     }
     System.out.printf(Locale.ROOT, "SECONDS %.4f%n", (System.nanoTime() - started) / 1e9);
     return 0;
@@ -334,7 +365,14 @@ public final class NetworkPathBenchmark {
         stores.add(HttpSegmentStore.create(HttpStoreConfig.defaults()));
       }
       if (storeKinds.contains(S3) && s3Endpoint != null) {
-        stores.add(S3SegmentStore.create(InProcessS3Server.clientConfig(s3Endpoint)));
+        S3Config s3 = InProcessS3Server.clientConfig(s3Endpoint);
+        // -Dbench.s3Parts=<part bytes>x<concurrency> to try other ranged-GET layouts; the store's defaults otherwise.
+        String parts = System.getProperty("bench.s3Parts");
+        if (parts != null) {
+          String[] p = parts.split("x");
+          s3 = s3.withReadParts(Integer.parseInt(p[0]), Integer.parseInt(p[1]));
+        }
+        stores.add(S3SegmentStore.create(s3));
       }
       List<SegmentStore> all = new ArrayList<>(stores);
       all.add(new LocalFileSegmentStore(scheduler));
