@@ -1,5 +1,7 @@
 package io.segmenttransfer.benchmarks;
 
+import io.segmenttransfer.core.runtime.TransferRuntime;
+import io.segmenttransfer.core.runtime.RuntimeConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.segmenttransfer.core.archive.Codec;
@@ -10,7 +12,7 @@ import io.segmenttransfer.core.extract.SegmentExtractor;
 import io.segmenttransfer.core.local.DataDirectoryConfig;
 import io.segmenttransfer.core.local.SegmentDataDirectory;
 import io.segmenttransfer.core.local.SegmentOutcome;
-import io.segmenttransfer.core.local.SegmentSwap;
+import io.segmenttransfer.core.layout.SegmentSwap;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.transfer.DownloadConfig;
 import io.segmenttransfer.core.transfer.SegmentDownloader;
@@ -156,6 +158,9 @@ public final class BootstrapBenchmark {
     BootstrapSource open(Scheduler scheduler) throws IOException;
   }
 
+  /** The pipeline as the server daemon and the commands build it (TransferRuntime), sized for the concurrency measured. */
+  private static final RuntimeConfig RUNTIME = RuntimeConfig.defaults();
+
   private final Options options;
   private final Scheduler scheduler;
   private final Map<String, String> descriptions = new LinkedHashMap<>();
@@ -216,7 +221,9 @@ public final class BootstrapBenchmark {
     long expectedBytes = archives.stream().mapToLong(CachedArchive::uncompressedBytes).sum();
     List<BootstrapRun> runs = new ArrayList<>();
     for (SourceFactory factory : sources) {
-      try (BootstrapSource source = factory.open(scheduler)) {
+      try (BootstrapSource source = factory.open(scheduler);
+          TransferRuntime runtime = new TransferRuntime("bootstrap", RUNTIME.forParallelTransfers(options.maxConcurrency()),
+              CrypterRegistry.fromConfig(CrypterConfig.defaults()), source.stores())) {
         System.out.printf("source %s: %s%n", source.name(), source.description());
         descriptions.put(source.name(), source.description());
         List<SegmentMetadata> metadata = new ArrayList<>();
@@ -228,11 +235,11 @@ public final class BootstrapBenchmark {
         }
         int warmUp = options.maxConcurrency();
         // One unrecorded round of each, so the first measured run is not the one that pays for JIT compilation.
-        measure(source, "pipeline", warmUp, metadata, expectedBytes, dir -> pipeline(source, dir, metadata, warmUp));
+        measure(source, "pipeline", warmUp, metadata, expectedBytes, dir -> pipeline(runtime, source, dir, metadata, warmUp));
         measure(source, "pinot", warmUp, metadata, expectedBytes, dir -> pinot(source, dir, metadata, warmUp));
         for (int concurrency : options.concurrencies()) {
           runs.add(report(measure(source, "pipeline", concurrency, metadata, expectedBytes,
-              dir -> pipeline(source, dir, metadata, concurrency))));
+              dir -> pipeline(runtime, source, dir, metadata, concurrency))));
           runs.add(report(measure(source, "pinot", concurrency, metadata, expectedBytes,
               dir -> pinot(source, dir, metadata, concurrency))));
         }
@@ -277,14 +284,10 @@ public final class BootstrapBenchmark {
         rssAtStart, peaks.rss(), peaks.direct(), peaks.nettyDirect(), peaks.heapUsed(), MachineInfo.loadAverage());
   }
 
-  private long pipeline(BootstrapSource source, Path dataDir, List<SegmentMetadata> metadata, int concurrency) {
-    SegmentExtractor extractor = new SegmentExtractor(
-        ExtractionConfig.defaults(), CrypterRegistry.fromConfig(CrypterConfig.defaults()), scheduler);
-    SegmentDownloader downloader =
-        new SegmentDownloader(extractor, source.stores(), source.peers(), DownloadConfig.defaults());
-    SegmentDataDirectory directory = new SegmentDataDirectory(dataDir, downloader,
-        DataDirectoryConfig.defaults().withLimits(concurrency, 0), scheduler, source.peers(), null,
-        TransferListener.NONE, SegmentSwap.StepObserver.NONE);
+  private long pipeline(TransferRuntime runtime, BootstrapSource source, Path dataDir, List<SegmentMetadata> metadata,
+      int concurrency) {
+    SegmentDataDirectory directory = runtime.dataDirectory(dataDir,
+        DataDirectoryConfig.defaults().withLimits(concurrency, 0), source.peers(), null, TransferListener.NONE);
     // Everything is asked for at once, as at server start; the data directory's limit queues the rest.
     List<SegmentOutcome> outcomes = Flux.fromIterable(metadata)
         // Errors delayed: a failed run ends only once every other segment has finished, leaving nothing in flight.

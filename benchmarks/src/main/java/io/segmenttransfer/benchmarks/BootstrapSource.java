@@ -1,7 +1,8 @@
 package io.segmenttransfer.benchmarks;
 
+import java.util.List;
+import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.segment.SegmentMetadata;
-import io.segmenttransfer.core.store.SegmentStores;
 import io.segmenttransfer.core.transfer.PeerFinder;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -25,8 +26,11 @@ public interface BootstrapSource extends AutoCloseable {
   /** Makes the archive available from this source and returns the download URL its metadata carries. */
   String publish(CachedArchive archive) throws IOException;
 
-  /** The stores this project's downloader uses for this source. */
-  SegmentStores stores();
+  /**
+   * The stores (besides local files) this project's downloader reads this source through; the
+   * {@code TransferRuntime} built over them owns and closes them.
+   */
+  List<SegmentStore> stores();
 
   /** The peers this project's downloader may fall back to. */
   PeerFinder peers();

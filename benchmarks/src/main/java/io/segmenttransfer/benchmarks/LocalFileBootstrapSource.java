@@ -1,8 +1,8 @@
 package io.segmenttransfer.benchmarks;
 
+import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
-import io.segmenttransfer.core.store.SegmentStores;
 import io.segmenttransfer.core.transfer.PeerFinder;
 import java.io.IOException;
 import java.net.URI;
@@ -19,10 +19,8 @@ import reactor.core.scheduler.Scheduler;
  */
 public final class LocalFileBootstrapSource implements BootstrapSource {
 
-  private final SegmentStores stores;
-
   public LocalFileBootstrapSource(Scheduler scheduler) {
-    this.stores = new SegmentStores(List.of(new LocalFileSegmentStore(scheduler)));
+    // Files need no store of their own: every runtime reads file:// URIs.
   }
 
   @Override
@@ -36,8 +34,8 @@ public final class LocalFileBootstrapSource implements BootstrapSource {
   }
 
   @Override
-  public SegmentStores stores() {
-    return stores;
+  public List<SegmentStore> stores() {
+    return List.of();
   }
 
   @Override

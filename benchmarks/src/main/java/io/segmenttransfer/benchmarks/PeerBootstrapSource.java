@@ -1,18 +1,18 @@
 package io.segmenttransfer.benchmarks;
 
+import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.error.SourceNotFoundException;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.segment.TableNameWithType;
-import io.segmenttransfer.core.store.SegmentStores;
 import io.segmenttransfer.core.transfer.PeerFinder;
 import io.segmenttransfer.peer.ExternalViewPeerFinder;
 import io.segmenttransfer.peer.HttpSegmentStore;
 import io.segmenttransfer.peer.HttpStoreConfig;
 import io.segmenttransfer.peer.PeerDiscoveryConfig;
-import io.segmenttransfer.server.controller.ControllerClient;
-import io.segmenttransfer.server.controller.ControllerConfig;
-import io.segmenttransfer.server.controller.EmbeddedController;
+import io.segmenttransfer.controller.client.ControllerClient;
+import io.segmenttransfer.controller.ControllerConfig;
+import io.segmenttransfer.controller.EmbeddedController;
 import io.segmenttransfer.server.daemon.SegmentServer;
 import io.segmenttransfer.server.daemon.ServerSettings;
 import java.io.IOException;
@@ -58,7 +58,6 @@ public final class PeerBootstrapSource implements BootstrapSource {
   private final List<SegmentServer> servers = new ArrayList<>();
   private final ExternalViewPeerFinder peerFinder;
   private final HttpSegmentStore http;
-  private final SegmentStores stores;
   private final HttpClient baseline = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -69,7 +68,6 @@ public final class PeerBootstrapSource implements BootstrapSource {
     this.peerFinder = new ExternalViewPeerFinder(reactor.netty.http.client.HttpClient.create(),
         PeerDiscoveryConfig.of(URI.create(controller.baseUrl()), SELF));
     this.http = HttpSegmentStore.create(HttpStoreConfig.defaults());
-    this.stores = new SegmentStores(List.of(http));
   }
 
   /** Starts the controller and two servers, and creates the table with replication 2. Blocking. */
@@ -146,8 +144,8 @@ public final class PeerBootstrapSource implements BootstrapSource {
   }
 
   @Override
-  public SegmentStores stores() {
-    return stores;
+  public List<SegmentStore> stores() {
+    return List.of(http);
   }
 
   @Override
@@ -189,7 +187,7 @@ public final class PeerBootstrapSource implements BootstrapSource {
   public void close() {
     servers.forEach(SegmentServer::close);
     controller.close();
-    http.close();
+    // The HTTP store is closed by the runtime that reads through it.
     Directories.deleteRecursively(root);
   }
 }

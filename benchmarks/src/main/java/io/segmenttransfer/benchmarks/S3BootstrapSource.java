@@ -1,7 +1,7 @@
 package io.segmenttransfer.benchmarks;
 
+import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.segment.SegmentMetadata;
-import io.segmenttransfer.core.store.SegmentStores;
 import io.segmenttransfer.core.transfer.PeerFinder;
 import io.segmenttransfer.s3.S3Config;
 import io.segmenttransfer.s3.S3SegmentStore;
@@ -11,6 +11,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
@@ -66,7 +67,6 @@ public final class S3BootstrapSource implements BootstrapSource {
   private final S3AsyncClient uploads;
   private final S3AsyncClient baseline;
   private final S3SegmentStore store;
-  private final SegmentStores stores;
 
   private S3BootstrapSource(String name, String description, InProcessS3Server server, ThrottlingTcpProxy proxy,
       ReadParts parts) {
@@ -79,7 +79,6 @@ public final class S3BootstrapSource implements BootstrapSource {
     this.baseline = client(readEndpoint);
     this.store = S3SegmentStore.create(InProcessS3Server.clientConfig(readEndpoint)
         .withReadParts(parts.partSize(), parts.concurrency()));
-    this.stores = new SegmentStores(List.of(store));
   }
 
   private S3BootstrapSource withBucket() {
@@ -141,7 +140,7 @@ public final class S3BootstrapSource implements BootstrapSource {
   }
 
   /** The proxy in front of the server, or null when reads go direct. */
-  public ThrottlingTcpProxy proxy() {
+  public @Nullable ThrottlingTcpProxy proxy() {
     return proxy;
   }
 
@@ -154,8 +153,8 @@ public final class S3BootstrapSource implements BootstrapSource {
   }
 
   @Override
-  public SegmentStores stores() {
-    return stores;
+  public List<SegmentStore> stores() {
+    return List.of(store);
   }
 
   @Override
@@ -176,7 +175,7 @@ public final class S3BootstrapSource implements BootstrapSource {
 
   @Override
   public void close() {
-    store.close();
+    // The store is closed by the runtime that reads through it.
     baseline.close();
     uploads.close();
     if (proxy != null) {

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segmenttransfer.core.archive.Codec;
 import io.segmenttransfer.core.segment.SegmentMetadata;
-import io.segmenttransfer.core.store.SegmentStores;
+import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.transfer.PeerFinder;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -114,7 +114,7 @@ class BootstrapSourcesSmokeTest {
     }
 
     @Override
-    public SegmentStores stores() {
+    public List<SegmentStore> stores() {
       return files.stores();
     }
 

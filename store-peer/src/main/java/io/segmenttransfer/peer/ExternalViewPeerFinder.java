@@ -2,10 +2,13 @@ package io.segmenttransfer.peer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.segmenttransfer.core.cluster.InstanceInfo;
+import io.segmenttransfer.core.cluster.InstanceInfoJson;
+import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.error.SourceException;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.transfer.PeerFinder;
-import io.segmenttransfer.peer.internal.HttpErrors;
+import io.segmenttransfer.http.HttpErrors;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -28,7 +31,8 @@ import reactor.netty.http.client.HttpClient;
  * {@code GET /tables/{raw}/externalview?tableType=T}, keeps the instances that hold the segment
  * {@code ONLINE} (never {@code CONSUMING}, {@code OFFLINE} or {@code ERROR}), drops this server,
  * resolves each instance's admin endpoint with {@code GET /instances/{id}} ({@code hostName},
- * {@code adminPort}) and returns {@code scheme://host:adminPort/segments/{table}/{segment}} in
+ * {@code adminPort}; any instance id, Pinot's {@code Server_<host>_<port>} or custom) and returns
+ * {@code scheme://host:adminPort/segments/{table}/{segment}} in
  * random order. Every call reads the view afresh, since it converges late.
  *
  * <p>A failing controller (down, 5xx, unreadable answer) is a {@code SourceUnavailableException}
@@ -101,28 +105,22 @@ public final class ExternalViewPeerFinder implements PeerFinder {
         });
   }
 
-  /** {@code host:adminPort} from an instance record, or from the id {@code Server_<host>_<port>}. */
+  /**
+   * {@code host:adminPort} from an instance record, read by the one record reader
+   * ({@link InstanceInfoJson}: any id, {@code hostName} first, the configured default admin port
+   * when the record has none); empty, logged, when the record cannot be read.
+   */
   private Optional<String> endpoint(String instanceId, JsonNode record) {
-    String host = record.path("hostName").asText(null);
-    if (host == null || host.isBlank()) {
-      host = hostFromInstanceId(instanceId);
-    }
-    if (host == null) {
-      LOG.warn("Instance {} has no host name: not a peer", instanceId);
+    InstanceInfo info;
+    try {
+      info = InstanceInfoJson.read(record, config.defaultAdminPort());
+    } catch (InvalidRequestException e) {
+      LOG.warn("Instance {} has an unreadable record: not a peer ({})", instanceId, e.getMessage());
       return Optional.empty();
     }
-    int adminPort = record.path("adminPort").asInt(-1);
-    if (adminPort <= 0 || adminPort > 65535) {
-      adminPort = config.defaultAdminPort();
-    }
+    String host = info.host();
     String bracketed = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
-    return Optional.of(bracketed + ":" + adminPort);
-  }
-
-  private static String hostFromInstanceId(String instanceId) {
-    int first = instanceId.indexOf('_');
-    int last = instanceId.lastIndexOf('_');
-    return first < 0 || last <= first ? null : instanceId.substring(first + 1, last);
+    return Optional.of(bracketed + ":" + info.adminPort());
   }
 
   /** The body of a 2xx answer as JSON; empty for 404; a {@code SourceException} otherwise. */

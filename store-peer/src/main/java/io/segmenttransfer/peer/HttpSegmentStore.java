@@ -14,7 +14,7 @@ import io.segmenttransfer.core.store.ObjectInfo;
 import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.store.SegmentStores;
 import io.segmenttransfer.core.stream.ChunkCoalescer;
-import io.segmenttransfer.peer.internal.HttpErrors;
+import io.segmenttransfer.http.HttpErrors;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.List;

@@ -2,6 +2,7 @@ package io.segmenttransfer.peer;
 
 import java.net.URI;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where and how {@link ExternalViewPeerFinder} looks for peers.
@@ -39,7 +40,7 @@ public record PeerDiscoveryConfig(
   }
 
   /** Discovery through {@code controller} for the server {@code selfInstanceId} (null for none). */
-  public static PeerDiscoveryConfig of(URI controller, String selfInstanceId) {
+  public static PeerDiscoveryConfig of(URI controller, @Nullable String selfInstanceId) {
     return new PeerDiscoveryConfig(controller, Optional.ofNullable(selfInstanceId), DEFAULT_PEER_SCHEME,
         DEFAULT_ADMIN_PORT, DEFAULT_INSTANCE_LOOKUP_CONCURRENCY);
   }

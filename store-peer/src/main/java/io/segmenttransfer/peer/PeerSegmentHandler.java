@@ -7,13 +7,19 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.segmenttransfer.core.archive.Codec;
+import io.segmenttransfer.core.error.EntityNotFoundException;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.local.LocalSegment;
 import io.segmenttransfer.core.local.LocalSegments;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.peer.internal.ArchiveCache;
-import io.segmenttransfer.peer.internal.SegmentArchiveProducer;
+import io.segmenttransfer.core.archive.SegmentArchiveProducer;
 import io.segmenttransfer.peer.internal.UploadLimits;
+import io.segmenttransfer.http.ByteRange;
+import io.segmenttransfer.http.ErrorBody;
+import io.segmenttransfer.http.ErrorStatus;
+import io.segmenttransfer.http.JsonReply;
+import io.segmenttransfer.http.PathParameters;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -47,7 +53,8 @@ import reactor.netty.http.server.HttpServerRoutes;
  *       when absent; 416 past the end. Other range forms are ignored (a full 200), as HTTP allows.
  *   <li>{@code If-Match} with another ETag: 412. HEAD: the ETag, and Content-Length when cached.
  *   <li>404 when the segment is not held here; 400 for a malformed name or codec; 503 with
- *       {@code Retry-After} when {@code maxConcurrentUploads} responses are already running.
+ *       {@code Retry-After} when {@code maxConcurrentUploads} responses are already running. Errors
+ *       carry Pinot's JSON error body, with the status of transfer-http's one mapping.
  * </ul>
  *
  * <p>The segment is read under its lock ({@link LocalSegments#withSegment}) for the whole response,
@@ -104,7 +111,7 @@ public final class PeerSegmentHandler {
       try {
         parsed = Request.parse(request, config.defaultCodec());
       } catch (InvalidRequestException e) {
-        return status(response, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+        return JsonReply.error(e).send(response);
       }
       if (parsed.head()) {
         return serve(parsed, response);
@@ -112,8 +119,8 @@ public final class PeerSegmentHandler {
       if (!limits.tryAcquire()) {
         long seconds = Math.max(1, (config.retryAfter().toMillis() + 999) / 1000);
         response.header(HttpHeaderNames.RETRY_AFTER, Long.toString(seconds));
-        return status(response, HttpResponseStatus.SERVICE_UNAVAILABLE,
-            "too many peer downloads in progress (" + config.maxConcurrentUploads() + ")");
+        return new JsonReply(503, new ErrorBody(503,
+            "too many peer downloads in progress (" + config.maxConcurrentUploads() + ")")).send(response);
       }
       return serve(parsed, response).doFinally(signal -> limits.release());
     });
@@ -125,8 +132,8 @@ public final class PeerSegmentHandler {
   private record Request(SegmentId segment, boolean head, Codec codec, long rangeStart, List<String> ifMatch) {
 
     static Request parse(HttpServerRequest request, Codec defaultCodec) {
-      String table = QueryStringDecoder.decodeComponent(request.param("tableNameWithType"));
-      String name = QueryStringDecoder.decodeComponent(request.param("segmentName"));
+      String table = PathParameters.decoded(request, "tableNameWithType");
+      String name = PathParameters.decoded(request, "segmentName");
       SegmentId segment = SegmentId.of(table, name);
       QueryStringDecoder query = new QueryStringDecoder(request.uri());
       Codec codec = codec(query.parameters().get("codec"), request.requestHeaders().get(HttpHeaderNames.ACCEPT),
@@ -157,21 +164,12 @@ public final class PeerSegmentHandler {
       return defaultCodec;
     }
 
-    /** N of {@code bytes=N-}; -1 for no header or any other form (served as a full response). */
+    /**
+     * N of {@code bytes=N-}, the form a download resumes with; -1 for no header or any other form,
+     * served as a full response as HTTP allows.
+     */
     private static long rangeStart(String range) {
-      if (range == null) {
-        return -1;
-      }
-      String value = range.trim();
-      if (!value.startsWith("bytes=") || !value.endsWith("-") || value.indexOf(',') >= 0) {
-        return -1;
-      }
-      try {
-        long start = Long.parseLong(value.substring(6, value.length() - 1).trim());
-        return start >= 0 ? start : -1;
-      } catch (NumberFormatException e) {
-        return -1;
-      }
+      return ByteRange.parse(range).filter(ByteRange::isToEnd).map(ByteRange::first).orElse(-1L);
     }
 
     String etag(long crc) {
@@ -223,9 +221,12 @@ public final class PeerSegmentHandler {
           if (first.isOnError()) {
             Throwable error = first.getThrowable();
             LOG.warn("Serving {} to a peer failed: {}", request.segment(), error.toString());
-            return status(response, HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot read segment " + request.segment());
+            // The status from the one mapping; the message stays terse: local paths are no peer's business.
+            int status = ErrorStatus.of(error).code();
+            return new JsonReply(status, new ErrorBody(status, "cannot read segment " + request.segment())).send(response);
           }
-          return status(response, HttpResponseStatus.NOT_FOUND, "segment " + request.segment() + " is not served here");
+          return JsonReply.error(new EntityNotFoundException(null, "segment " + request.segment() + " is not served here"))
+              .send(response);
         })
         .then();
   }
@@ -286,7 +287,7 @@ public final class PeerSegmentHandler {
    * completion and dropped on error or cancel (cleanup also runs on the scheduler).
    */
   private Flux<ByteBuffer> produce(LocalSegment local, Codec codec, ArchiveCache.Key key) {
-    return SegmentArchives.stream(local, codec, scheduler, () -> cache.writer(key));
+    return local.archive(codec, scheduler, () -> cache.writer(key));
   }
 
   /**
@@ -297,8 +298,9 @@ public final class PeerSegmentHandler {
     return Flux.using(() -> opened.channel(), channel -> {
       long size = opened.size();
       Map<CharSequence, String> h = new LinkedHashMap<>(headers);
-      if (ranged && start >= size) {
-        h.put(HttpHeaderNames.CONTENT_RANGE, "bytes */" + size);
+      Optional<ByteRange.Slice> slice = new ByteRange(start, ByteRange.TO_END).slice(size);
+      if (ranged && slice.isEmpty()) {
+        h.put(HttpHeaderNames.CONTENT_RANGE, ByteRange.unsatisfiable(size));
         h.put(HttpHeaderNames.CONTENT_LENGTH, "0");
         h.remove(HttpHeaderNames.CONTENT_DISPOSITION);
         return Flux.just(new Head(HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE, h, false));
@@ -307,7 +309,7 @@ public final class PeerSegmentHandler {
       HttpResponseStatus status = HttpResponseStatus.OK;
       if (ranged) {
         status = HttpResponseStatus.PARTIAL_CONTENT;
-        h.put(HttpHeaderNames.CONTENT_RANGE, "bytes " + start + "-" + (size - 1) + "/" + size);
+        h.put(HttpHeaderNames.CONTENT_RANGE, slice.orElseThrow().contentRange());
       }
       return Flux.<Part>concat(Mono.just(new Head(status, h, true)), read(channel, start).map(Chunk::new));
     }, PeerSegmentHandler::closeQuietly).cancelOn(scheduler);
@@ -341,12 +343,5 @@ public final class PeerSegmentHandler {
     } catch (IOException ignored) {
       // Read-only: nothing is lost.
     }
-  }
-
-  private static Mono<Void> status(HttpServerResponse response, HttpResponseStatus status, String message) {
-    return response.status(status)
-        .header(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
-        .sendString(Mono.just(message + "\n"))
-        .then();
   }
 }

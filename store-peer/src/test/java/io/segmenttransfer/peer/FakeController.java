@@ -15,7 +15,7 @@ import reactor.netty.http.server.HttpServer;
 
 /**
  * The two controller endpoints peer discovery reads, with the shapes of a real Pinot controller
- * (PROTOCOL.md): {@code GET /tables/{table}/externalview} and {@code GET /instances/{id}}. The view
+ * (docs/protocol.md): {@code GET /tables/{table}/externalview} and {@code GET /instances/{id}}. The view
  * is a function of how many times it was read, so a test can make it converge late.
  */
 final class FakeController implements AutoCloseable {
@@ -62,6 +62,11 @@ final class FakeController implements AutoCloseable {
     instances.put(id, "{\"instanceName\":\"" + id + "\",\"hostName\":\"" + host + "\",\"enabled\":true,"
         + "\"port\":\"" + id.substring(id.lastIndexOf('_') + 1) + "\",\"tags\":[\"DefaultTenant_OFFLINE\"],"
         + "\"pools\":null,\"grpcPort\":-1,\"adminPort\":" + adminPort + ",\"queryServicePort\":-1}");
+  }
+
+  /** Serves {@code json} as the record of instance {@code id}, whatever its shape. */
+  void instanceRecord(String id, String json) {
+    instances.put(id, json);
   }
 
   void view(IntFunction<String> byRead) {

@@ -13,7 +13,7 @@ import io.segmenttransfer.core.store.ObjectInfo;
 import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.store.SegmentStoreContract;
 import io.segmenttransfer.peer.TestOrigin.Fault;
-import io.segmenttransfer.peer.internal.HttpErrors;
+import io.segmenttransfer.http.HttpErrors;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -28,12 +28,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
 /** The store contract against a real HTTP server on loopback, plus the HTTP error mapping. */
-@ExtendWith(NettyLeaks.class)
 class HttpSegmentStoreTest extends SegmentStoreContract {
 
   private static TestOrigin origin;

@@ -1,5 +1,6 @@
 package io.segmenttransfer.s3;
 
+import io.segmenttransfer.core.transfer.RetryPolicy;
 import io.segmenttransfer.s3.UploadParts.UploadPart;
 import java.nio.ByteBuffer;
 import java.util.Comparator;
@@ -33,13 +34,13 @@ final class MultipartWriter {
   private final S3AsyncClient client;
   private final int partSize;
   private final int concurrency;
-  private final RetryBackoff backoff;
+  private final RetryPolicy backoff;
 
   MultipartWriter(S3AsyncClient client, S3Config config) {
     this.client = client;
     this.partSize = config.uploadPartSize();
     this.concurrency = config.uploadConcurrency();
-    this.backoff = RetryBackoff.of(config);
+    this.backoff = config.retryPolicy();
   }
 
   Mono<Void> write(S3Location location, Flux<ByteBuffer> content) {
@@ -63,7 +64,7 @@ final class MultipartWriter {
                 // Unsafe = no copy: the part is ours and never modified; each attempt reads a duplicate.
                 AsyncRequestBody.fromRemainingByteBufferUnsafe(part.bytes().duplicate())))
             .onErrorMap(e -> S3Errors.map(location.uri(), e)))
-        .retryWhen(backoff.spec())
+        .retryWhen(backoff.retrySpec())
         .then();
   }
 
@@ -88,7 +89,7 @@ final class MultipartWriter {
     return Mono.defer(() -> Mono.fromFuture(() -> client.createMultipartUpload(
                     CreateMultipartUploadRequest.builder().bucket(location.bucket()).key(location.key()).build()), true)
             .onErrorMap(e -> S3Errors.map(location.uri(), e)))
-        .retryWhen(backoff.spec())
+        .retryWhen(backoff.retrySpec())
         .map(response -> response.uploadId())
         .doOnDiscard(CreateMultipartUploadResponse.class, late -> abort(location, late.uploadId()).subscribe());
   }
@@ -104,7 +105,7 @@ final class MultipartWriter {
                     .build(),
                 AsyncRequestBody.fromRemainingByteBufferUnsafe(part.bytes().duplicate())))
             .onErrorMap(e -> S3Errors.map(location.uri(), e)))
-        .retryWhen(backoff.spec())
+        .retryWhen(backoff.retrySpec())
         .map(response -> CompletedPart.builder().partNumber(part.number()).eTag(response.eTag()).build());
   }
 
@@ -117,7 +118,7 @@ final class MultipartWriter {
                     .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build())
                     .build()))
             .onErrorMap(e -> S3Errors.map(location.uri(), e)))
-        .retryWhen(backoff.spec())
+        .retryWhen(backoff.retrySpec())
         .then();
   }
 
@@ -134,7 +135,7 @@ final class MultipartWriter {
                     .uploadId(uploadId)
                     .build()))
             .onErrorMap(e -> S3Errors.map(location.uri(), e)))
-        .retryWhen(backoff.spec())
+        .retryWhen(backoff.retrySpec())
         .then()
         .onErrorResume(e -> {
           LOG.warn("could not abort multipart upload {} of {}: {}", uploadId, location, e.toString());

@@ -5,6 +5,7 @@ import io.segmenttransfer.core.error.SourceUnavailableException;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
 import io.segmenttransfer.core.store.ObjectInfo;
 import io.segmenttransfer.core.stream.ChunkCoalescer;
+import io.segmenttransfer.core.transfer.RetryPolicy;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -44,7 +45,7 @@ final class RangedGetReader {
   private final int partSize;
   private final int concurrency;
   private final int prefetch;
-  private final RetryBackoff backoff;
+  private final RetryPolicy backoff;
   private final Function<S3Location, Mono<ObjectInfo>> stat;
 
   /** {@code stat} answers size and version when a range turns out to start at or past the end. */
@@ -54,7 +55,7 @@ final class RangedGetReader {
     this.partSize = config.readPartSize();
     this.concurrency = config.readConcurrency();
     this.prefetch = prefetch(config.readPartSize());
-    this.backoff = RetryBackoff.of(config);
+    this.backoff = config.retryPolicy();
   }
 
   /**
@@ -87,7 +88,7 @@ final class RangedGetReader {
       }
       long firstByteAfter = offset + partSize < 0 ? Long.MAX_VALUE : offset + partSize;
       return get(location, offset, firstByteAfter - 1, version)
-          .retryWhen(backoff.spec())
+          .retryWhen(backoff.retrySpec())
           .map(first -> parts(location, offset, first, version))
           .onErrorResume(S3Errors::isRangeNotSatisfiable, e -> Mono.just(atOrPastTheEnd(location, offset, version)))
           .flatMapMany(Function.identity());
@@ -163,7 +164,7 @@ final class RangedGetReader {
                     : Mono.error(new SourceUnavailableException(location.uri(),
                         "response ended after " + emitted.get() + " of " + part.length() + " bytes of part " + part, null))));
           })
-          .retryWhen(backoff.spec());
+          .retryWhen(backoff.retrySpec());
     }).doFinally(signal -> {
       // The head part may be cancelled before its pre-opened response was ever subscribed.
       ResponsePublisher<GetObjectResponse> unused = preopened.getAndSet(null);

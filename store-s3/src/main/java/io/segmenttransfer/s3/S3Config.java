@@ -1,8 +1,10 @@
 package io.segmenttransfer.s3;
 
+import io.segmenttransfer.core.transfer.RetryPolicy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How {@link S3SegmentStore} reaches S3 or an S3-compatible server.
@@ -29,10 +31,10 @@ import java.util.Locale;
  * @param maxConnections connections in the client's pool
  */
 public record S3Config(
-    URI endpoint,
+    @Nullable URI endpoint,
     String region,
     boolean pathStyle,
-    Credentials credentials,
+    @Nullable Credentials credentials,
     int readPartSize,
     int readConcurrency,
     int uploadPartSize,
@@ -52,9 +54,9 @@ public record S3Config(
   public static final int DEFAULT_UPLOAD_CONCURRENCY = 4;
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
-  public static final int DEFAULT_MAX_ATTEMPTS = 4;
-  public static final Duration DEFAULT_RETRY_BASE_DELAY = Duration.ofMillis(200);
-  public static final Duration DEFAULT_RETRY_MAX_DELAY = Duration.ofSeconds(10);
+  public static final int DEFAULT_MAX_ATTEMPTS = RetryPolicy.DEFAULT_S3.attempts();
+  public static final Duration DEFAULT_RETRY_BASE_DELAY = RetryPolicy.DEFAULT_S3.initialBackoff();
+  public static final Duration DEFAULT_RETRY_MAX_DELAY = RetryPolicy.DEFAULT_S3.maxBackoff();
   public static final int DEFAULT_MAX_CONNECTIONS = 32;
 
   /** An access key pair; {@code toString} never shows the secret. */
@@ -108,7 +110,7 @@ public record S3Config(
         DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BASE_DELAY, DEFAULT_RETRY_MAX_DELAY, DEFAULT_MAX_CONNECTIONS);
   }
 
-  public S3Config withEndpoint(URI endpoint) {
+  public S3Config withEndpoint(@Nullable URI endpoint) {
     return new S3Config(endpoint, region, pathStyle, credentials, readPartSize, readConcurrency, uploadPartSize,
         uploadConcurrency, connectTimeout, readTimeout, maxAttempts, retryBaseDelay, retryMaxDelay, maxConnections);
   }
@@ -147,6 +149,15 @@ public record S3Config(
   public S3Config withRetry(int maxAttempts, Duration baseDelay, Duration maxDelay) {
     return new S3Config(endpoint, region, pathStyle, credentials, readPartSize, readConcurrency, uploadPartSize,
         uploadConcurrency, connectTimeout, readTimeout, maxAttempts, baseDelay, maxDelay, maxConnections);
+  }
+
+  /**
+   * How requests and parts are retried: these attempts and delays with {@link RetryPolicy#DEFAULT_S3}'s
+   * growth factor and jitter.
+   */
+  public RetryPolicy retryPolicy() {
+    return new RetryPolicy(maxAttempts, retryBaseDelay, RetryPolicy.DEFAULT_S3.factor(), retryMaxDelay,
+        RetryPolicy.DEFAULT_S3.jitter());
   }
 
   public S3Config withMaxConnections(int maxConnections) {

@@ -3,6 +3,7 @@ package io.segmenttransfer.s3;
 import io.segmenttransfer.core.error.SourceNotFoundException;
 import io.segmenttransfer.core.store.ObjectInfo;
 import io.segmenttransfer.core.store.SegmentStore;
+import io.segmenttransfer.core.transfer.RetryPolicy;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.Set;
@@ -35,7 +36,7 @@ public final class S3SegmentStore implements SegmentStore, AutoCloseable {
 
   private final S3AsyncClient client;
   private final boolean ownsClient;
-  private final RetryBackoff backoff;
+  private final RetryPolicy backoff;
   private final RangedGetReader reader;
   private final MultipartWriter writer;
 
@@ -47,7 +48,7 @@ public final class S3SegmentStore implements SegmentStore, AutoCloseable {
   private S3SegmentStore(S3AsyncClient client, S3Config config, boolean ownsClient) {
     this.client = client;
     this.ownsClient = ownsClient;
-    this.backoff = RetryBackoff.of(config);
+    this.backoff = config.retryPolicy();
     this.reader = new RangedGetReader(client, config, this::head);
     this.writer = new MultipartWriter(client, config);
   }
@@ -90,7 +91,7 @@ public final class S3SegmentStore implements SegmentStore, AutoCloseable {
     return Mono.defer(() -> Mono.fromFuture(() -> client.headObject(
                 HeadObjectRequest.builder().bucket(location.bucket()).key(location.key()).build()))
             .onErrorMap(e -> S3Errors.map(location.uri(), e)))
-        .retryWhen(backoff.spec())
+        .retryWhen(backoff.retrySpec())
         .map(head -> new ObjectInfo(location.uri(), head.contentLength(), head.eTag()));
   }
 
@@ -112,7 +113,7 @@ public final class S3SegmentStore implements SegmentStore, AutoCloseable {
       return Mono.defer(() -> Mono.fromFuture(() -> client.deleteObject(
                   DeleteObjectRequest.builder().bucket(location.bucket()).key(location.key()).build()))
               .onErrorMap(e -> S3Errors.map(uri, e)))
-          .retryWhen(backoff.spec())
+          .retryWhen(backoff.retrySpec())
           .then()
           .onErrorResume(SourceNotFoundException.class, e -> Mono.empty());
     });

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.segmenttransfer.core.error.InvalidRequestException;
+import io.segmenttransfer.core.transfer.RetryPolicy;
 import java.net.URI;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,14 @@ class S3ConfigTest {
     assertThat(config.readConcurrency()).isBetween(4, 8);
     assertThat(config.endpoint()).isNull();
     assertThat(config.credentials()).isNull();
+  }
+
+  @Test
+  void retriesWithTheCoreBackoffUsingS3sOwnDefaults() {
+    assertThat(S3Config.defaults().retryPolicy()).isEqualTo(RetryPolicy.DEFAULT_S3);
+    RetryPolicy custom = S3Config.defaults().withRetry(7, Duration.ofMillis(20), Duration.ofMillis(200)).retryPolicy();
+    assertThat(custom).isEqualTo(new RetryPolicy(7, Duration.ofMillis(20), RetryPolicy.DEFAULT_S3.factor(),
+        Duration.ofMillis(200), RetryPolicy.DEFAULT_S3.jitter()));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.segmenttransfer.peer.internal;
 
+import io.segmenttransfer.core.archive.ArchiveTap;
 import io.segmenttransfer.core.archive.Codec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -136,7 +137,7 @@ public final class ArchiveCache {
   }
 
   /** Receives an archive's chunks in order; {@link #commit()} publishes it, {@link #abort()} drops it. */
-  public final class Writer {
+  public final class Writer implements ArchiveTap {
     private final Key key;
     private final Path part;
     private final FileChannel channel;
@@ -153,6 +154,7 @@ public final class ArchiveCache {
      * Appends the chunk (its position is advanced). A failed write only loses the cached copy,
      * never the response being served, so it is logged and the copy abandoned.
      */
+    @Override
     public void write(ByteBuffer chunk) {
       if (failed) {
         return;
@@ -167,6 +169,7 @@ public final class ArchiveCache {
       }
     }
 
+    @Override
     public void commit() {
       try {
         channel.close();
@@ -180,6 +183,7 @@ public final class ArchiveCache {
       deleteQuietly(part);
     }
 
+    @Override
     public void abort() {
       try {
         channel.close();

@@ -5,10 +5,11 @@ import io.segmenttransfer.core.error.InvalidArchiveException;
 import io.segmenttransfer.core.stream.ByteTransform;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The compression of a segment archive, detected from magic bytes, never from a file name
- * (PROTOCOL.md): {@code 1f 8b} gzip, {@code 28 b5 2f fd} zstd, {@code 04 22 4d 18} lz4 frame, and
+ * (docs/protocol.md): {@code 1f 8b} gzip, {@code 28 b5 2f fd} zstd, {@code 04 22 4d 18} lz4 frame, and
  * plain tar with {@code ustar} at offset 257.
  */
 public enum Codec {
@@ -49,7 +50,7 @@ public enum Codec {
    * @return the codec, or null when more bytes are needed to decide
    * @throws InvalidArchiveException when the bytes match no supported format
    */
-  public static Codec sniff(ByteBuffer head, boolean complete, String subject) {
+  public static @Nullable Codec sniff(ByteBuffer head, boolean complete, String subject) {
     int n = head.remaining();
     int p = head.position();
     if (n >= 2 && (head.get(p) & 0xff) == 0x1f && (head.get(p + 1) & 0xff) == 0x8b) {

@@ -14,7 +14,10 @@ public abstract sealed class SegmentTransferException extends RuntimeException
         InvalidRequestException,
         SourceException,
         SourcesExhaustedException,
-        SegmentNotReadyException {
+        SegmentNotReadyException,
+        EntityNotFoundException,
+        StateConflictException,
+        ShuttingDownException {
 
   private final String subject;
 

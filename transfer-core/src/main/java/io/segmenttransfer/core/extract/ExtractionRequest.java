@@ -5,6 +5,7 @@ import io.segmenttransfer.core.segment.TableNameWithType;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One archive to extract into {@code <dataDir>/<table>/<segment>}.
@@ -45,7 +46,7 @@ public record ExtractionRequest(
     return new ExtractionRequest(dataDir, table, segmentName, OptionalLong.of(crc), crypter);
   }
 
-  public ExtractionRequest withCrypter(String name) {
+  public ExtractionRequest withCrypter(@Nullable String name) {
     return new ExtractionRequest(dataDir, table, segmentName, expectedCrc, Optional.ofNullable(name));
   }
 

@@ -2,6 +2,7 @@ package io.segmenttransfer.core.segment;
 
 import java.nio.ByteBuffer;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code creation.meta} file: big-endian 8 bytes CRC, 8 bytes creation time (epoch ms) and,
@@ -13,7 +14,7 @@ public record CreationMeta(long crc, long creationTimeMs, OptionalLong dataCrc) 
   public static final int MIN_SIZE = 16;
 
   /** Parses the file's bytes; returns null when fewer than 16 bytes are given. */
-  public static CreationMeta parse(byte[] bytes, int length) {
+  public static @Nullable CreationMeta parse(byte[] bytes, int length) {
     if (length < MIN_SIZE) {
       return null;
     }

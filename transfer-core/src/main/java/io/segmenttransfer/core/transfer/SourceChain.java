@@ -121,7 +121,7 @@ final class SourceChain {
     if (transient_ && candidate.attempt() < config.deepStoreRetry().attempts()) {
       int nextAttempt = candidate.attempt() + 1;
       retry = new Candidate(candidate.uri(), candidate.store(), false, nextAttempt);
-      retryDelay = max(config.deepStoreRetry().backoff(nextAttempt), retryAfter);
+      retryDelay = config.deepStoreRetry().backoff(nextAttempt, cause);
     }
   }
 

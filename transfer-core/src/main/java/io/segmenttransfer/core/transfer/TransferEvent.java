@@ -3,6 +3,7 @@ package io.segmenttransfer.core.transfer;
 import io.segmenttransfer.core.segment.SegmentId;
 import java.net.URI;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a transfer reports while it runs, for metrics, logs and progress bars. Listeners are called
@@ -31,5 +32,5 @@ public sealed interface TransferEvent {
    * @param error the failure, or null
    */
   record Finished(SegmentId segment, String operation, String action, long bytes, int attempts, Duration duration,
-      Throwable error) implements TransferEvent {}
+      @Nullable Throwable error) implements TransferEvent {}
 }

@@ -1,5 +1,6 @@
 package io.segmenttransfer.core.archive;
 
+import io.segmenttransfer.core.testing.PinotFixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,18 +22,10 @@ class TarDecoderPinotFixturesTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** The fixtures Surefire names, or those next to the repository when run from an IDE. */
   static Path fixtures() {
-    String configured = System.getProperty("segmenttransfer.fixtures");
-    Path dir = configured != null
-        ? Path.of(configured)
-        : Path.of("../../shared/fixtures/pinot-1.5.0");
-    // Missing fixtures fail the build: skipping would hide that nothing was checked.
-    assertThat(dir.resolve("manifest.json"))
-        .as("Pinot fixtures (system property segmenttransfer.fixtures)")
-        .isRegularFile();
-    return dir;
+    return PinotFixtures.directory();
   }
+
 
   @Test
   void decodesEveryPinotArchiveToTheFilesOfItsManifest() throws IOException {

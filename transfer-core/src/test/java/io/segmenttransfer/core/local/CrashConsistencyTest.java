@@ -1,5 +1,6 @@
 package io.segmenttransfer.core.local;
 
+import io.segmenttransfer.core.layout.SegmentSwap;
 import static io.segmenttransfer.core.local.DataDirectoryHarness.filesOf;
 import static io.segmenttransfer.core.local.DataDirectoryHarness.leftovers;
 import static io.segmenttransfer.core.local.DataDirectoryHarness.snapshotOf;

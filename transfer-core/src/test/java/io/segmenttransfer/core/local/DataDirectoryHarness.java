@@ -1,5 +1,7 @@
 package io.segmenttransfer.core.local;
 
+import io.segmenttransfer.core.layout.SegmentSwap;
+import io.segmenttransfer.core.layout.SegmentPaths;
 import io.segmenttransfer.core.archive.Codec;
 import io.segmenttransfer.core.crypto.CrypterConfig;
 import io.segmenttransfer.core.crypto.CrypterRegistry;

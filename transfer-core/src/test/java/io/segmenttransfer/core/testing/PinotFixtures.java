@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The real segments built by Apache Pinot 1.5.0 in {@code ../shared/fixtures/pinot-1.5.0}, with
+ * The real segments built by Apache Pinot 1.5.0 in the repository's {@code testdata/pinot-1.5.0}, with
  * their manifest. Missing fixtures fail the test: they are the ground truth, never optional.
  */
 public final class PinotFixtures {
@@ -33,22 +33,28 @@ public final class PinotFixtures {
 
   private PinotFixtures() {}
 
+  /**
+   * The fixtures directory: the one Surefire names (system property {@code
+   * segmenttransfer.fixtures}, set by the parent pom to the repository's {@code
+   * testdata/pinot-1.5.0}), or that directory found from the working directory when a test runs
+   * from an IDE. Nothing outside the repository is read.
+   */
   public static Path directory() {
     String property = System.getProperty("segmenttransfer.fixtures");
     List<Path> candidates = new ArrayList<>();
     if (property != null) {
       candidates.add(Path.of(property));
     }
-    candidates.add(Path.of("../../shared/fixtures/pinot-1.5.0"));
-    candidates.add(Path.of("../shared/fixtures/pinot-1.5.0"));
+    candidates.add(Path.of("testdata/pinot-1.5.0"));
+    candidates.add(Path.of("../testdata/pinot-1.5.0"));
     for (Path candidate : candidates) {
       if (Files.isRegularFile(candidate.resolve("manifest.json"))) {
         return candidate.toAbsolutePath().normalize();
       }
     }
     throw new IllegalStateException(
-        "Pinot fixtures not found (looked in " + candidates + "): they must sit in ../shared/fixtures/pinot-1.5.0"
-            + " next to the repository");
+        "Pinot fixtures not found (looked in " + candidates + "): they belong in the repository's"
+            + " testdata/pinot-1.5.0");
   }
 
   public static List<Archive> archives() {

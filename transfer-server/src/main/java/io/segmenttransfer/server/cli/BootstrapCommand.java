@@ -2,7 +2,7 @@ package io.segmenttransfer.server.cli;
 
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.segment.SegmentMetadata;
-import io.segmenttransfer.server.controller.ControllerClient;
+import io.segmenttransfer.controller.client.ControllerClient;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;

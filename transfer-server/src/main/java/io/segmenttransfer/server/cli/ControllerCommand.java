@@ -1,8 +1,8 @@
 package io.segmenttransfer.server.cli;
 
 import io.segmenttransfer.core.store.SegmentStores;
-import io.segmenttransfer.server.controller.ControllerConfig;
-import io.segmenttransfer.server.controller.EmbeddedController;
+import io.segmenttransfer.controller.ControllerConfig;
+import io.segmenttransfer.controller.EmbeddedController;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -1,5 +1,7 @@
 package io.segmenttransfer.server.cli;
 
+import io.segmenttransfer.core.runtime.TransferRuntime;
+import io.segmenttransfer.core.runtime.RuntimeConfig;
 import io.segmenttransfer.core.crypto.CrypterConfig;
 import io.segmenttransfer.core.crypto.CrypterRegistry;
 import io.segmenttransfer.core.extract.ExtractionRequest;
@@ -65,9 +67,9 @@ final class ExtractCommand implements Callable<Integer> {
     }
     URI uri = SegmentStores.toUri(archive);
     CrypterRegistry crypters = CrypterRegistry.fromConfig(keyset == null ? CrypterConfig.defaults() : CrypterConfig.tink(keyset));
-    try (TransferComponents components = new TransferComponents(crypters, DownloadConfig.defaults(), PeerFinder.NONE,
+    try (TransferRuntime runtime = new TransferRuntime(TransferRuntime.CLI_THREADS, RuntimeConfig.defaults(), crypters,
         storeOptions.storesFor(List.of(uri)))) {
-      DownloadResult result = components.downloader.download(request, List.of(uri), TransferListener.NONE).block(SegmentCommandOptions.LIMIT);
+      DownloadResult result = runtime.downloader(PeerFinder.NONE).download(request, List.of(uri), TransferListener.NONE).block(SegmentCommandOptions.LIMIT);
       output.print(ExtractionSummary.of(result));
       return 0;
     }

@@ -1,5 +1,6 @@
 package io.segmenttransfer.server.cli;
 
+import io.segmenttransfer.core.runtime.TransferRuntime;
 import io.segmenttransfer.core.local.DataDirectoryConfig;
 import io.segmenttransfer.core.local.SegmentOutcome;
 import io.segmenttransfer.core.transfer.PeerFinder;
@@ -23,8 +24,8 @@ final class LoadCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var metadata = metadataFile.read();
-    try (TransferComponents components = options.components(SegmentCommandOptions.locations(metadata))) {
-      SegmentOutcome outcome = components.dataDirectory(options.dataDir, DataDirectoryConfig.defaults(), PeerFinder.NONE,
+    try (TransferRuntime runtime = options.runtime(SegmentCommandOptions.locations(metadata))) {
+      SegmentOutcome outcome = runtime.dataDirectory(options.dataDir, DataDirectoryConfig.defaults(), PeerFinder.NONE,
           null, TransferListener.NONE).addOrReplace(metadata).block(SegmentCommandOptions.LIMIT);
       output.print(OutcomeSummary.of(outcome));
       return 0;

@@ -1,5 +1,6 @@
 package io.segmenttransfer.server.cli;
 
+import io.segmenttransfer.core.runtime.TransferRuntime;
 import io.segmenttransfer.core.local.DataDirectoryConfig;
 import io.segmenttransfer.core.local.RecoveryAction;
 import io.segmenttransfer.core.transfer.PeerFinder;
@@ -32,8 +33,8 @@ final class RecoverCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (TransferComponents components = options.components(List.of())) {
-      List<RecoveryAction> actions = components.dataDirectory(options.dataDir, DataDirectoryConfig.defaults(),
+    try (TransferRuntime runtime = options.runtime(List.of())) {
+      List<RecoveryAction> actions = runtime.dataDirectory(options.dataDir, DataDirectoryConfig.defaults(),
           PeerFinder.NONE, null, TransferListener.NONE).recover().block(SegmentCommandOptions.LIMIT);
       output.print(new Recovered(actions.stream().map(a -> new Recovered.Action(a.path().toString(), a.action())).toList()));
       return 0;

@@ -1,5 +1,6 @@
 package io.segmenttransfer.server.cli;
 
+import io.segmenttransfer.core.runtime.TransferRuntime;
 import io.segmenttransfer.core.local.DataDirectoryConfig;
 import io.segmenttransfer.core.local.SegmentOutcome;
 import io.segmenttransfer.core.transfer.PeerFinder;
@@ -27,8 +28,8 @@ final class ReloadCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var metadata = metadataFile.read();
-    try (TransferComponents components = options.components(SegmentCommandOptions.locations(metadata))) {
-      SegmentOutcome outcome = components.dataDirectory(options.dataDir, DataDirectoryConfig.defaults(), PeerFinder.NONE,
+    try (TransferRuntime runtime = options.runtime(SegmentCommandOptions.locations(metadata))) {
+      SegmentOutcome outcome = runtime.dataDirectory(options.dataDir, DataDirectoryConfig.defaults(), PeerFinder.NONE,
           null, TransferListener.NONE).reload(metadata, forceDownload).block(SegmentCommandOptions.LIMIT);
       output.print(OutcomeSummary.of(outcome));
       return 0;

@@ -1,5 +1,7 @@
 package io.segmenttransfer.server.cli;
 
+import io.segmenttransfer.core.runtime.TransferRuntime;
+import io.segmenttransfer.core.runtime.RuntimeConfig;
 import io.segmenttransfer.core.crypto.CrypterConfig;
 import io.segmenttransfer.core.crypto.CrypterRegistry;
 import io.segmenttransfer.core.error.InvalidRequestException;
@@ -35,9 +37,9 @@ final class SegmentCommandOptions {
 
   @Mixin StoreOptions storeOptions;
 
-  /** Components able to read the given locations (file, s3, http). */
-  TransferComponents components(Collection<URI> locations) {
-    return new TransferComponents(crypters(), DownloadConfig.defaults(), PeerFinder.NONE, storeOptions.storesFor(locations));
+  /** A runtime able to read the given locations (file, s3, http). */
+  TransferRuntime runtime(Collection<URI> locations) {
+    return new TransferRuntime(TransferRuntime.CLI_THREADS, RuntimeConfig.defaults(), crypters(), storeOptions.storesFor(locations));
   }
 
   /** The deep-store location of a metadata record, when it has one. */

@@ -1,5 +1,7 @@
 package io.segmenttransfer.server.cli;
 
+import io.segmenttransfer.core.runtime.TransferRuntime;
+import io.segmenttransfer.core.runtime.RuntimeConfig;
 import io.segmenttransfer.core.crypto.CrypterRegistry;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.error.SourceNotFoundException;
@@ -15,7 +17,7 @@ import io.segmenttransfer.core.transfer.RetryPolicy;
 import io.segmenttransfer.peer.ExternalViewPeerFinder;
 import io.segmenttransfer.peer.PeerDiscoveryConfig;
 import io.segmenttransfer.server.cli.BootstrapSummary.SegmentResult;
-import io.segmenttransfer.server.controller.ControllerClient;
+import io.segmenttransfer.controller.client.ControllerClient;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,8 +106,10 @@ final class TableBootstrap {
         : new ExternalViewPeerFinder(HttpClient.create(), PeerDiscoveryConfig.of(settings.controller(), null));
     ControllerClient metadataSource = settings.controller() == null ? null : ControllerClient.create(settings.controller().toString());
     DownloadConfig download = DownloadConfig.defaults().withRetries(RetryPolicy.DEFAULT_DEEP_STORE, settings.peerRetry());
-    try (TransferComponents components = new TransferComponents(crypters, download, peers, extraStores)) {
-      SegmentDataDirectory directory = components.dataDirectory(settings.dataDir(),
+    RuntimeConfig runtimeConfig = RuntimeConfig.defaults().withDownload(download)
+        .forParallelTransfers(settings.maxParallelDownloads());
+    try (TransferRuntime runtime = new TransferRuntime(TransferRuntime.CLI_THREADS, runtimeConfig, crypters, extraStores)) {
+      SegmentDataDirectory directory = runtime.dataDirectory(settings.dataDir(),
           DataDirectoryConfig.defaults().withLimits(settings.maxParallelDownloads(), 0), peers, metadataSource, progress);
       Mono<BootstrapSummary> work = Mono.defer(() -> {
         long started = System.nanoTime();

@@ -1,17 +1,20 @@
 package io.segmenttransfer.server.daemon;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.segmenttransfer.core.store.DeepStoreLayout;
+import org.jspecify.annotations.Nullable;
+import io.segmenttransfer.core.runtime.RuntimeConfig;
+import io.segmenttransfer.core.runtime.TransferRuntime;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.segmenttransfer.core.archive.Codec;
 import io.segmenttransfer.core.crypto.CrypterConfig;
 import io.segmenttransfer.core.crypto.CrypterRegistry;
+import io.segmenttransfer.core.error.EntityNotFoundException;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.extract.ExtractionConfig;
 import io.segmenttransfer.core.extract.SegmentExtractor;
 import io.segmenttransfer.core.local.SegmentDataDirectory;
-import io.segmenttransfer.core.local.SegmentSwap;
+import io.segmenttransfer.core.layout.SegmentSwap;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.TableNameWithType;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
@@ -25,13 +28,14 @@ import io.segmenttransfer.peer.HttpStoreConfig;
 import io.segmenttransfer.peer.PeerDiscoveryConfig;
 import io.segmenttransfer.peer.PeerSegmentHandler;
 import io.segmenttransfer.peer.PeerServeConfig;
-import io.segmenttransfer.peer.SegmentArchives;
 import io.segmenttransfer.s3.S3SegmentStore;
-import io.segmenttransfer.server.controller.ControllerClient;
-import io.segmenttransfer.server.controller.KeepAliveSafe;
-import io.segmenttransfer.server.controller.SegmentState;
+import io.segmenttransfer.controller.client.ControllerClient;
+import io.segmenttransfer.http.ErrorBody;
+import io.segmenttransfer.http.JsonReply;
+import io.segmenttransfer.http.KeepAliveSafe;
+import io.segmenttransfer.http.PathParameters;
+import io.segmenttransfer.controller.api.SegmentState;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -56,7 +60,7 @@ import reactor.netty.http.server.HttpServerRoutes;
  * A server daemon: serves its segments to peers, follows the controller's assignment, and keeps
  * its data directory equal to it (deep store first, peers as fallback, CRC-equal copies kept).
  *
- * <p>Admin HTTP surface (PROTOCOL.md): {@code GET /segments/{t}/{s}} (peer download),
+ * <p>Admin HTTP surface (docs/protocol.md): {@code GET /segments/{t}/{s}} (peer download),
  * {@code POST /segments/{t}/{s}/upload} (upload this copy to the deep store), {@code GET /health}
  * (200 once the first assignment was loaded, 503 before), {@code GET /metrics} (Prometheus) and
  * {@code GET /tables/{table}/segments/crc}.
@@ -64,14 +68,13 @@ import reactor.netty.http.server.HttpServerRoutes;
 public final class SegmentServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(SegmentServer.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int IO_THREADS = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
 
   private final ServerConfig config;
+  private final TransferRuntime runtime;
+  /** Where this server uploads its copies; null without a deep store (uploads are then refused). */
+  private final @Nullable DeepStoreLayout deepStoreLayout;
   private final Scheduler scheduler;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final SegmentStores stores;
-  private final List<AutoCloseable> closeables;
   private final ControllerClient controller;
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -83,11 +86,13 @@ public final class SegmentServer implements AutoCloseable {
 
   private SegmentServer(ServerConfig config) {
     this.config = config;
-    this.scheduler = Schedulers.newBoundedElastic(IO_THREADS, 10_000, "server-io");
-    HttpSegmentStore http = HttpSegmentStore.create(HttpStoreConfig.defaults());
-    S3SegmentStore s3 = S3SegmentStore.create(config.s3());
-    this.closeables = List.of(http, s3);
-    this.stores = new SegmentStores(List.<SegmentStore>of(new LocalFileSegmentStore(scheduler), s3, http));
+    CrypterRegistry crypters = CrypterRegistry.fromConfig(
+        config.keyset() == null ? CrypterConfig.defaults() : CrypterConfig.tink(config.keyset()));
+    this.runtime = new TransferRuntime("server-io", RuntimeConfig.defaults(), crypters,
+        List.of(S3SegmentStore.create(config.s3()), HttpSegmentStore.create(HttpStoreConfig.defaults())));
+    this.scheduler = runtime.scheduler();
+    // Built at start, so a deep-store URI it cannot use fails the start, not the first upload.
+    this.deepStoreLayout = config.deepStore() == null ? null : new DeepStoreLayout(config.deepStore());
     this.controller = ControllerClient.create(config.controller().toString());
   }
 
@@ -133,13 +138,10 @@ public final class SegmentServer implements AutoCloseable {
   }
 
   private void build(HttpServerRoutes routes) {
-    CrypterRegistry crypters = CrypterRegistry.fromConfig(config.keyset() == null ? CrypterConfig.defaults() : CrypterConfig.tink(config.keyset()));
-    SegmentExtractor extractor = new SegmentExtractor(ExtractionConfig.defaults(), crypters, scheduler);
     ExternalViewPeerFinder peerFinder = new ExternalViewPeerFinder(HttpClient.create(),
         PeerDiscoveryConfig.of(config.controller(), instanceId));
-    SegmentDownloader downloader = new SegmentDownloader(extractor, stores, peerFinder, DownloadConfig.defaults());
-    directory = new SegmentDataDirectory(config.dataDir(), downloader, config.dataDirectoryConfig(), scheduler,
-        peerFinder, controller, new TransferMetrics(metrics), SegmentSwap.StepObserver.NONE);
+    directory = runtime.dataDirectory(config.dataDir(), config.dataDirectoryConfig(), peerFinder, controller,
+        new TransferMetrics(metrics));
     PeerServeConfig serve = PeerServeConfig.defaults(peerCacheDir()).withMaxConcurrentUploads(config.maxPeerUploads());
     if (config.peerBytesPerSecond() > 0) {
       serve = serve.withBytesPerSecond(config.peerBytesPerSecond());
@@ -154,8 +156,8 @@ public final class SegmentServer implements AutoCloseable {
     metrics.gauge("peer_archive_cache_bytes", handler, PeerSegmentHandler::cachedBytes);
     peers.register(routes);
     routes.get("/health", (request, response) -> ready.get()
-            ? json(response, HttpResponseStatus.OK, Map.of("status", "READY", "instanceId", instanceId))
-            : json(response, HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("status", "STARTING", "instanceId", instanceId)))
+            ? JsonReply.ok(Map.of("status", "READY", "instanceId", instanceId)).send(response)
+            : new JsonReply(503, Map.of("status", "STARTING", "instanceId", instanceId)).send(response))
         .get("/metrics", (request, response) -> response.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
             .sendString(Mono.fromCallable(metrics::scrape).subscribeOn(scheduler)))
         .get("/tables/{table}/segments/crc", this::crcs)
@@ -168,20 +170,20 @@ public final class SegmentServer implements AutoCloseable {
   }
 
   private Publisher<Void> crcs(HttpServerRequest request, HttpServerResponse response) {
-    String table = request.param("table");
     List<TableNameWithType> tables;
     try {
+      String table = PathParameters.decoded(request, "table");
       tables = table.endsWith("_OFFLINE") || table.endsWith("_REALTIME") ? List.of(TableNameWithType.parse(table))
           : List.of(new TableNameWithType(table, TableNameWithType.TableType.OFFLINE), new TableNameWithType(table, TableNameWithType.TableType.REALTIME));
     } catch (InvalidRequestException e) {
-      return json(response, HttpResponseStatus.BAD_REQUEST, Map.of("code", 400, "error", e.getMessage()));
+      return JsonReply.error(e).send(response);
     }
     return Flux.fromIterable(tables).concatMap(directory::localCrcs)
         .reduce(new LinkedHashMap<String, String>(), (all, crcs) -> {
           crcs.forEach((segment, crc) -> all.put(segment, Long.toString(crc)));
           return all;
         })
-        .flatMap(all -> Mono.from(json(response, HttpResponseStatus.OK, all)));
+        .flatMap(all -> JsonReply.ok(all).send(response));
   }
 
   /**
@@ -190,45 +192,31 @@ public final class SegmentServer implements AutoCloseable {
    * the timeout so a stuck deep store cannot hold the lock; answers {@code {"segmentName","crc","downloadUrl"}}.
    */
   private Publisher<Void> upload(HttpServerRequest request, HttpServerResponse response) {
-    if (config.deepStore() == null) {
-      return json(response, HttpResponseStatus.SERVICE_UNAVAILABLE,
-          Map.of("code", 503, "error", "this server has no deep store configured (deepStore)"));
+    if (deepStoreLayout == null) {
+      return new JsonReply(503, new ErrorBody(503, "this server has no deep store configured (deepStore)")).send(response);
     }
     SegmentId segment;
     Duration timeout;
     try {
-      segment = SegmentId.of(request.param("table"), request.param("segment"));
+      segment = SegmentId.of(PathParameters.decoded(request, "table"), PathParameters.decoded(request, "segment"));
       timeout = uploadTimeout(request);
     } catch (InvalidRequestException e) {
-      return json(response, HttpResponseStatus.BAD_REQUEST, Map.of("code", 400, "error", e.getMessage()));
+      return JsonReply.error(e).send(response);
     }
-    URI target = URI.create(config.deepStore().toString().replaceAll("/$", "") + "/" + segment.table() + "/"
-        + segment.segmentName() + "." + Codec.GZIP.extension());
-    SegmentStore store = stores.forUri(target);
+    URI target = deepStoreLayout.archive(segment, Codec.GZIP);
+    SegmentStore store = runtime.stores().forUri(target);
     Mono<Map<String, Object>> uploaded = directory.withSegment(segment, local -> store
-            .write(target, SegmentArchives.stream(local, Codec.GZIP, scheduler))
+            .write(target, local.archive(Codec.GZIP, scheduler))
             .timeout(timeout)
             .thenReturn(Map.<String, Object>of("segmentName", segment.segmentName(), "crc", Long.toString(local.crc()),
                 "downloadUrl", target.toString())))
         .next();
     // Decide the status first, then answer once: an error while sending is not answered twice.
     return uploaded
-        .map(body -> new Reply(HttpResponseStatus.OK, body))
-        .defaultIfEmpty(new Reply(HttpResponseStatus.NOT_FOUND,
-            Map.of("code", 404, "error", "segment " + segment + " is not loaded here")))
-        .onErrorResume(e -> Mono.just(Reply.of(e)))
-        .flatMap(reply -> Mono.from(json(response, reply.status(), reply.body())));
-  }
-
-  /** A status and a JSON body; failures map by type, in this one place. */
-  private record Reply(HttpResponseStatus status, Map<String, Object> body) {
-    static Reply of(Throwable error) {
-      HttpResponseStatus status = error instanceof InvalidRequestException ? HttpResponseStatus.BAD_REQUEST
-          : error instanceof java.util.concurrent.TimeoutException ? HttpResponseStatus.GATEWAY_TIMEOUT
-          : error instanceof io.segmenttransfer.core.error.SourceUnavailableException ? HttpResponseStatus.SERVICE_UNAVAILABLE
-          : HttpResponseStatus.INTERNAL_SERVER_ERROR;
-      return new Reply(status, Map.of("code", status.code(), "error", String.valueOf(error.getMessage())));
-    }
+        .map(JsonReply::ok)
+        .switchIfEmpty(Mono.error(() -> new EntityNotFoundException(null, "segment " + segment + " is not loaded here")))
+        .onErrorResume(e -> Mono.just(JsonReply.error(e)))
+        .flatMap(reply -> reply.send(response));
   }
 
   private static Duration uploadTimeout(HttpServerRequest request) {
@@ -246,17 +234,7 @@ public final class SegmentServer implements AutoCloseable {
   }
 
   private static Publisher<Void> unavailable(HttpServerResponse response) {
-    return json(response, HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("status", "STARTING"));
-  }
-
-  private static Publisher<Void> json(HttpServerResponse response, HttpResponseStatus status, Object body) {
-    byte[] bytes;
-    try {
-      bytes = JSON.writeValueAsBytes(body);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      bytes = ("{\"error\":\"" + e.getOriginalMessage() + "\"}").getBytes(StandardCharsets.UTF_8);
-    }
-    return response.status(status).header("Content-Type", "application/json").sendByteArray(Mono.just(bytes));
+    return new JsonReply(503, Map.of("status", "STARTING")).send(response);
   }
 
   public String instanceId() {
@@ -338,15 +316,8 @@ public final class SegmentServer implements AutoCloseable {
   }
 
   private void releaseResources() {
-    for (AutoCloseable closeable : closeables) {
-      try {
-        closeable.close();
-      } catch (Exception ignored) {
-        // Shutting down: nothing left to protect.
-      }
-    }
     metrics.close();
-    scheduler.dispose();
+    runtime.close();
   }
 
   /** Completes once {@code condition} holds, checking every 20 ms, or after {@code limit} regardless. */

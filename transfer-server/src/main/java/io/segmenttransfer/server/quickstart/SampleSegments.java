@@ -5,7 +5,6 @@ import io.segmenttransfer.core.local.LocalSegment;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.TableNameWithType;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
-import io.segmenttransfer.peer.SegmentArchives;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -47,7 +46,7 @@ public final class SampleSegments {
     return Mono.fromCallable(() -> new SampleSegmentWriter(id, start, HOUR_MS, bytes, sequence).write(segmentDir))
         .subscribeOn(scheduler)
         .flatMap(meta -> new LocalFileSegmentStore(scheduler)
-            .write(archive.toUri(), SegmentArchives.stream(new LocalSegment(id, segmentDir, meta), Codec.GZIP, scheduler))
+            .write(archive.toUri(), new LocalSegment(id, segmentDir, meta).archive(Codec.GZIP, scheduler))
             .then(Mono.fromCallable(() -> new SampleSegment(id, segmentDir, archive, meta.crc(), sizeOf(segmentDir),
                 Files.size(archive))).subscribeOn(scheduler)));
   }

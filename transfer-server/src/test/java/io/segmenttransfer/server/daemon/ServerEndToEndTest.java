@@ -10,9 +10,10 @@ import io.segmenttransfer.core.segment.TableNameWithType;
 import io.segmenttransfer.core.testing.DirectorySnapshot;
 import io.segmenttransfer.core.testing.PinotFixtures;
 import io.segmenttransfer.core.testing.TestArchives;
-import io.segmenttransfer.server.controller.ControllerClient;
-import io.segmenttransfer.server.controller.ControllerConfig;
-import io.segmenttransfer.server.controller.EmbeddedController;
+import io.segmenttransfer.controller.client.ControllerClient;
+import io.segmenttransfer.controller.ControllerConfig;
+import io.segmenttransfer.controller.EmbeddedController;
+import io.segmenttransfer.core.testing.Waits;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -101,18 +102,9 @@ class ServerEndToEndTest {
     return holders;
   }
 
+  /** Waits (bounded) for state the servers and the controller reach on their own; each check is an HTTP call. */
   private static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      try {
-        Thread.sleep(25);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
+    Waits.await(what).atMost(TIMEOUT).pollInterval(Duration.ofMillis(25)).until(condition::getAsBoolean);
   }
 
   private static JsonNode get(String url) {
@@ -219,7 +211,7 @@ class ServerEndToEndTest {
     servers.remove(first);
     // As if the process died mid-bootstrap: one segment never landed, a staging directory was left.
     PinotFixtures.Archive missing = PinotFixtures.archive("tar.gz");
-    io.segmenttransfer.core.local.SegmentSwap.deleteRecursively(dataDir.resolve(TABLE.toString()).resolve(missing.segmentName()));
+    io.segmenttransfer.core.layout.SegmentSwap.deleteRecursively(dataDir.resolve(TABLE.toString()).resolve(missing.segmentName()));
     Path leftover = dataDir.resolve(TABLE.toString()).resolve("tmp").resolve(missing.segmentName() + "-dead");
     Files.createDirectories(leftover.resolve("v3"));
 

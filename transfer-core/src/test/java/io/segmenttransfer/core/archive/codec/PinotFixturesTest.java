@@ -1,5 +1,6 @@
 package io.segmenttransfer.core.archive.codec;
 
+import io.segmenttransfer.core.testing.PinotFixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.luben.zstd.ZstdInputStream;
@@ -27,13 +28,9 @@ class PinotFixturesTest {
       Plan.fixed(1, 512, false));
 
   static Path fixtures() {
-    String configured = System.getProperty("segmenttransfer.fixtures");
-    Path dir = configured != null ? Path.of(configured) : Path.of("../../shared/fixtures/pinot-1.5.0");
-    assertThat(dir.resolve("manifest.json"))
-        .as("Pinot fixtures (system property segmenttransfer.fixtures or ../../shared/fixtures/pinot-1.5.0)")
-        .isRegularFile();
-    return dir;
+    return PinotFixtures.directory();
   }
+
 
   static Stream<Path> archives() throws IOException {
     try (Stream<Path> files = Files.list(fixtures())) {

@@ -1,0 +1,86 @@
+package io.segmenttransfer.controller;
+
+import io.segmenttransfer.core.archive.ArchiveLimits;
+import io.segmenttransfer.core.error.InvalidRequestException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How an {@link EmbeddedController} runs.
+ *
+ * @param port the HTTP port; 0 picks a free one ({@link EmbeddedController#port()} tells which)
+ * @param dataDir where the controller keeps its state ({@code <dataDir>/state}) and, by default,
+ *     its deep store
+ * @param deepStore where uploaded archives go; its scheme picks the {@code SegmentStore}
+ * @param bindHost the address to listen on
+ * @param advertisedHost the host put into download URLs ({@code segment.download.url}), so it must
+ *     be reachable by servers
+ * @param maxLongPoll the longest a {@code GET /instances/{id}/assignment} waits; longer requested
+ *     timeouts are cut to this
+ * @param archiveLimits what an uploaded archive may hold (tar push); the same limits, and by
+ *     default the same values, as a download's, since an upload is decoded by the same decoder
+ */
+public record ControllerConfig(int port, Path dataDir, URI deepStore, String bindHost, String advertisedHost,
+    Duration maxLongPoll, ArchiveLimits archiveLimits) {
+
+  /** Pinot's controller port. */
+  public static final int DEFAULT_PORT = 9000;
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final Duration DEFAULT_MAX_LONG_POLL = Duration.ofMinutes(5);
+  /** The deep store's directory under the data dir when none is given. */
+  public static final String DEFAULT_DEEP_STORE_DIR = "deepstore";
+
+  public ControllerConfig {
+    if (port < 0 || port > 65535) {
+      throw new InvalidRequestException(null, "controller port must be 0-65535, was " + port);
+    }
+    if (dataDir == null) {
+      throw new InvalidRequestException(null, "controller needs a data directory");
+    }
+    dataDir = dataDir.toAbsolutePath().normalize();
+    if (deepStore == null) {
+      deepStore = defaultDeepStore(dataDir);
+    }
+    if (bindHost == null || bindHost.isBlank()) {
+      bindHost = DEFAULT_HOST;
+    }
+    if (advertisedHost == null || advertisedHost.isBlank()) {
+      advertisedHost = bindHost.equals("0.0.0.0") || bindHost.equals("::") ? DEFAULT_HOST : bindHost;
+    }
+    if (maxLongPoll == null || maxLongPoll.isNegative() || maxLongPoll.isZero()) {
+      maxLongPoll = DEFAULT_MAX_LONG_POLL;
+    }
+    if (archiveLimits == null) {
+      archiveLimits = ArchiveLimits.defaults();
+    }
+  }
+
+  /** With the default archive limits. */
+  public ControllerConfig(int port, Path dataDir, URI deepStore, String bindHost, String advertisedHost,
+      Duration maxLongPoll) {
+    this(port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, null);
+  }
+
+  /** Port 9000 on the loopback address, deep store under the data dir. */
+  public static ControllerConfig defaults(Path dataDir) {
+    return new ControllerConfig(DEFAULT_PORT, dataDir, null, null, null, null);
+  }
+
+  /** {@code file://<dataDir>/deepstore}. */
+  public static URI defaultDeepStore(Path dataDir) {
+    return dataDir.toAbsolutePath().normalize().resolve(DEFAULT_DEEP_STORE_DIR).toUri();
+  }
+
+  public ControllerConfig withPort(int newPort) {
+    return new ControllerConfig(newPort, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, archiveLimits);
+  }
+
+  public ControllerConfig withDeepStore(URI uri) {
+    return new ControllerConfig(port, dataDir, uri, bindHost, advertisedHost, maxLongPoll, archiveLimits);
+  }
+
+  public ControllerConfig withArchiveLimits(ArchiveLimits limits) {
+    return new ControllerConfig(port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, limits);
+  }
+}

@@ -1,0 +1,157 @@
+package io.segmenttransfer.http;
+
+import io.netty.channel.ChannelException;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.timeout.TimeoutException;
+import io.segmenttransfer.core.error.InvalidRequestException;
+import io.segmenttransfer.core.error.SegmentTransferException;
+import io.segmenttransfer.core.error.SourceAccessDeniedException;
+import io.segmenttransfer.core.error.SourceChangedException;
+import io.segmenttransfer.core.error.SourceException;
+import io.segmenttransfer.core.error.SourceNotFoundException;
+import io.segmenttransfer.core.error.SourceUnavailableException;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import org.jspecify.annotations.Nullable;
+import reactor.netty.channel.AbortedException;
+
+/**
+ * The one place where HTTP answers and client failures become the project's errors, so every
+ * HTTP client (downloads and HEADs of the HTTP store, the peer finder, the controller client)
+ * classifies them the same way. The opposite direction, an error to a status, is
+ * {@link ErrorStatus}.
+ *
+ * <table>
+ *   <caption>status to error</caption>
+ *   <tr><td>2xx</td><td>none</td></tr>
+ *   <tr><td>404, 410</td><td>{@link SourceNotFoundException}</td></tr>
+ *   <tr><td>401, 403</td><td>{@link SourceAccessDeniedException}</td></tr>
+ *   <tr><td>412, 416</td><td>{@link SourceChangedException}</td></tr>
+ *   <tr><td>408, 429, 5xx</td><td>{@link SourceUnavailableException} (retryable), with the
+ *       {@code Retry-After} delay in seconds or as an HTTP date</td></tr>
+ *   <tr><td>400, other 4xx, 1xx and 3xx (redirects are not followed)</td>
+ *       <td>{@link InvalidRequestException} (not retryable)</td></tr>
+ * </table>
+ *
+ * <p>A {@link io.segmenttransfer.core.store.SegmentStore} must fail with {@link SourceException}s,
+ * so stores take {@link #forStatus(URI, int, HttpHeaders)}, the same mapping in which a refused
+ * request is a {@link SourceNotFoundException} caused by the {@link InvalidRequestException}:
+ * this source cannot serve the object as asked, without retries, and the downloader goes on to
+ * the next source.
+ */
+public final class HttpErrors {
+
+  private HttpErrors() {}
+
+  /**
+   * The error a store or the peer finder reports for a non-success status, or null for 2xx: the
+   * mapping of {@link #forStatus(URI, int, HttpHeaders, String)}, with a refused request as a
+   * {@link SourceNotFoundException} (see the class comment).
+   */
+  public static @Nullable SourceException forStatus(URI uri, int status, HttpHeaders headers) {
+    SegmentTransferException error = forStatus(uri, status, headers, null);
+    if (error == null || error instanceof SourceException) {
+      return (SourceException) error;
+    }
+    return new SourceNotFoundException(uri, "HTTP " + status + ": the source refused the request", error);
+  }
+
+  /**
+   * The error for a non-success status, or null for 2xx.
+   *
+   * @param detail what the server said about it (Pinot's {@code "error"} text, see
+   *     {@link ErrorBody#explain(String)}); null when the body was not read
+   */
+  public static @Nullable SegmentTransferException forStatus(
+      URI uri, int status, @Nullable HttpHeaders headers, @Nullable String detail) {
+    if (status >= 200 && status < 300) {
+      return null;
+    }
+    String what = "HTTP " + status + ": ";
+    return switch (status) {
+      case 404, 410 -> new SourceNotFoundException(uri, what + or(detail, "no such object"));
+      case 401, 403 -> new SourceAccessDeniedException(uri, what + or(detail, "access denied"), null);
+      case 412 -> new SourceChangedException(uri, what + or(detail, "the object no longer has the requested version"));
+      // The byte offset does not fit the object as it is now: the same situation as a changed object.
+      case 416 -> new SourceChangedException(uri, what + or(detail, "the requested byte offset is beyond the object"));
+      case 408, 429 -> new SourceUnavailableException(uri, what + or(detail, "try again later"), null,
+          retryAfter(headers, Clock.systemUTC()));
+      default -> {
+        if (status >= 500) {
+          yield new SourceUnavailableException(uri, what + or(detail, "server error"), null,
+              retryAfter(headers, Clock.systemUTC()));
+        }
+        // 400 and the other 4xx (405, 409, 413, 422...), or a redirect we do not follow: the
+        // server has judged this very request, so sending it again unchanged gets the same answer.
+        // Not retryable; the caller must change the request (or, for a store, try another source).
+        yield new InvalidRequestException(null, uri + ": " + what + or(detail, "the request was refused"));
+      }
+    };
+  }
+
+  private static String or(String detail, String otherwise) {
+    return detail == null || detail.isBlank() ? otherwise : detail;
+  }
+
+  /** A failure of the exchange itself (connect, reset, premature close, read timeout). */
+  public static Throwable forFailure(URI uri, Throwable error) {
+    if (error instanceof SegmentTransferException) {
+      return error;
+    }
+    if (error instanceof IOException || error instanceof ChannelException || error instanceof TimeoutException
+        || error instanceof AbortedException || error.getCause() instanceof IOException) {
+      return new SourceUnavailableException(uri, describe(error), error);
+    }
+    return error;
+  }
+
+  private static String describe(Throwable error) {
+    String message = error.getMessage();
+    return error.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  }
+
+  /**
+   * The delay a {@code Retry-After} header asks for: delta-seconds or an HTTP date; null when
+   * absent or unreadable (an unreadable hint is no reason to fail the attempt differently).
+   */
+  public static @Nullable Duration retryAfter(@Nullable HttpHeaders headers, Clock clock) {
+    String value = headers == null ? null : headers.get(HttpHeaderNames.RETRY_AFTER);
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    String trimmed = value.trim();
+    try {
+      long seconds = Long.parseLong(trimmed);
+      return seconds < 0 ? null : Duration.ofSeconds(seconds);
+    } catch (NumberFormatException notSeconds) {
+      try {
+        ZonedDateTime at = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME);
+        Duration wait = Duration.between(clock.instant(), at.toInstant());
+        return wait.isNegative() ? Duration.ZERO : wait;
+      } catch (DateTimeParseException notDate) {
+        return null;
+      }
+    }
+  }
+
+  /** An entity tag without weak marker and quotes: {@code W/"abc"} -> {@code abc}. */
+  public static @Nullable String stripETag(@Nullable String etag) {
+    if (etag == null) {
+      return null;
+    }
+    String tag = etag.trim();
+    if (tag.startsWith("W/") || tag.startsWith("w/")) {
+      tag = tag.substring(2);
+    }
+    if (tag.length() >= 2 && tag.startsWith("\"") && tag.endsWith("\"")) {
+      tag = tag.substring(1, tag.length() - 1);
+    }
+    return tag;
+  }
+}
