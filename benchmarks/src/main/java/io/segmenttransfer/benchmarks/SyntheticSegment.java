@@ -14,7 +14,7 @@ import java.util.OptionalLong;
  * on demand, so a segment of any size never sits in memory.
  *
  * <p>The mix of index kinds is chosen so the archive compresses like real segments: the Pinot 1.5
- * fixtures in {@code shared/fixtures} shrink about 1.8x with gzip; this generator gives about 1.9x
+ * fixtures in {@code testdata/pinot-1.5.0} shrink about 1.8x with gzip; this generator gives about 1.9x
  * with gzip level 6 and with zstd level 3 ({@code SyntheticSegmentTest} keeps it within 1.6-3.0).
  */
 public final class SyntheticSegment {

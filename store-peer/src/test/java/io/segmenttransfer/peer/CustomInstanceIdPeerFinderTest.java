@@ -10,14 +10,12 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.netty.http.client.HttpClient;
 
 /**
  * Peers whose instance ids are not {@code Server_<host>_<port>} (Pinot's {@code instanceId}
  * setting, our {@code --instance-id}): their endpoints come from the records, never from the id.
  */
-@ExtendWith(NettyLeaks.class)
 class CustomInstanceIdPeerFinderTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(10);

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -20,7 +19,6 @@ import reactor.core.scheduler.Schedulers;
  * The peer handler reads the segment name of its path decoded: a space, a plus sign (sent escaped
  * and as such) and a literal {@code %2B}, all legal in a segment name.
  */
-@ExtendWith(NettyLeaks.class)
 class EncodedSegmentNameTest {
 
   /** The name as the segment has it. */

@@ -12,12 +12,10 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.netty.http.client.HttpClient;
 import reactor.test.StepVerifier;
 
 /** Discovery against a fake controller with Pinot's external view and instance shapes. */
-@ExtendWith(NettyLeaks.class)
 class ExternalViewPeerFinderTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(10);

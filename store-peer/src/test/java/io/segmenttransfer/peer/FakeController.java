@@ -15,7 +15,7 @@ import reactor.netty.http.server.HttpServer;
 
 /**
  * The two controller endpoints peer discovery reads, with the shapes of a real Pinot controller
- * (PROTOCOL.md): {@code GET /tables/{table}/externalview} and {@code GET /instances/{id}}. The view
+ * (docs/protocol.md): {@code GET /tables/{table}/externalview} and {@code GET /instances/{id}}. The view
  * is a function of how many times it was read, so a test can make it converge late.
  */
 final class FakeController implements AutoCloseable {

@@ -27,12 +27,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
 /** The store contract against a real HTTP server on loopback, plus the HTTP error mapping. */
-@ExtendWith(NettyLeaks.class)
 class HttpSegmentStoreTest extends SegmentStoreContract {
 
   private static TestOrigin origin;

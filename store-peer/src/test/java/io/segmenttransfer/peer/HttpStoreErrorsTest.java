@@ -9,14 +9,12 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.test.StepVerifier;
 
 /**
  * The HTTP store's side of transfer-http's one status mapping: a refused request is a source that
  * cannot serve (not retried; the downloader moves on), and Retry-After may be an HTTP date.
  */
-@ExtendWith(NettyLeaks.class)
 class HttpStoreErrorsTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(10);

@@ -14,6 +14,7 @@ import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
 import io.segmenttransfer.core.store.SegmentStores;
+import io.segmenttransfer.core.testing.BlockingCalls;
 import io.segmenttransfer.core.testing.DirectorySnapshot;
 import io.segmenttransfer.core.testing.PinotFixtures;
 import io.segmenttransfer.core.transfer.DownloadConfig;
@@ -39,7 +40,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.blockhound.BlockingOperationError;
 import reactor.core.scheduler.Scheduler;
@@ -49,10 +49,9 @@ import reactor.netty.http.client.HttpClient;
 
 /**
  * The core's downloader over real HTTP on loopback: peers serving Pinot fixture segments, a fake
- * controller with the external view, and an HTTP origin as a failing deep store. BlockHound is
- * installed for the whole class and Netty leak detection is paranoid.
+ * controller with the external view, and an HTTP origin as a failing deep store. BlockHound and
+ * paranoid Netty leak detection watch every test (the core test-jar's TestGuards).
  */
-@ExtendWith(NettyLeaks.class)
 class PeerDownloadTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -72,7 +71,6 @@ class PeerDownloadTest {
 
   @BeforeAll
   static void start() {
-    BlockingCalls.install();
     scheduler = Schedulers.newBoundedElastic(8, 1000, "transfer-io");
     store = HttpSegmentStore.create(HttpStoreConfig.defaults().withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(10)));
   }
@@ -87,7 +85,6 @@ class PeerDownloadTest {
   void setUp() {
     controller = new FakeController();
     origin = new TestOrigin();
-    BlockingCalls.drain();
   }
 
   @AfterEach
@@ -95,7 +92,6 @@ class PeerDownloadTest {
     peers.forEach(TestPeer::close);
     controller.close();
     origin.close();
-    assertThat(BlockingCalls.drain()).as("blocking calls on non-blocking threads").isEmpty();
   }
 
   private TestPeer peer(String name, String... segments) {

@@ -6,8 +6,11 @@ import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.segmenttransfer.core.local.DataDirectoryConfig;
+import io.segmenttransfer.core.local.LocalSegment;
+import io.segmenttransfer.core.local.LocalSegments;
 import io.segmenttransfer.core.local.SegmentDataDirectory;
 import io.segmenttransfer.core.layout.SegmentSwap;
+import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.testing.PinotFixtures;
 import io.segmenttransfer.core.transfer.PeerFinder;
 import io.segmenttransfer.core.transfer.TransferListener;
@@ -20,11 +23,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
@@ -45,6 +54,7 @@ final class TestPeer implements AutoCloseable {
   final Path dataDir;
   final SegmentDataDirectory segments;
   final PeerSegmentHandler handler;
+  private final HeldUploads uploads;
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
   private final AtomicLong cutAfterBytes = new AtomicLong(-1);
   private final DisposableServer server;
@@ -56,7 +66,8 @@ final class TestPeer implements AutoCloseable {
     }
     this.segments = new SegmentDataDirectory(dataDir, null, DataDirectoryConfig.defaults(), scheduler,
         PeerFinder.NONE, null, TransferListener.NONE, SegmentSwap.StepObserver.NONE);
-    this.handler = new PeerSegmentHandler(segments,
+    this.uploads = new HeldUploads(segments);
+    this.handler = new PeerSegmentHandler(uploads,
         config.apply(PeerServeConfig.defaults(root.resolve(name + "-cache"))), scheduler);
     this.server = HttpServer.create().host("127.0.0.1").port(0)
         .doOnConnection(connection -> {
@@ -98,6 +109,29 @@ final class TestPeer implements AutoCloseable {
     return seen.stream().filter(s -> s.method().equals("GET")).toList();
   }
 
+  /**
+   * From now on every upload (a GET with a body) stops after its head and first chunk and waits,
+   * still reading the segment under its lock, until {@link #releaseUploads()}.
+   */
+  void holdUploads() {
+    uploads.hold();
+  }
+
+  /** Uploads waiting at the hold now. */
+  int heldUploads() {
+    return uploads.held.get();
+  }
+
+  /** Lets held uploads go on; later ones are not held. */
+  void releaseUploads() {
+    uploads.release();
+  }
+
+  /** What happened to the uploads' streams, in order: "upload ended" when one completed, failed or was cancelled. */
+  List<String> uploadLog() {
+    return List.copyOf(uploads.log);
+  }
+
   /** From now on every new connection is closed after {@code bytes} bytes of response, and the server goes down. */
   void dieAfter(long bytes) {
     cutAfterBytes.set(bytes);
@@ -136,6 +170,57 @@ final class TestPeer implements AutoCloseable {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The segments as the handler reads them, with a hold the test controls: an ordering signal
+   * instead of a sleep. A held response has sent its head and first chunk and waits before the
+   * next element of the stream the handler built under the segment's lock, so the lock stays held
+   * until the test releases it. The end of each stream is logged before the lock is released.
+   */
+  private static final class HeldUploads implements LocalSegments {
+    /** Elements let through before the hold: the response head and the first chunk. */
+    private static final int HOLD_AT = 2;
+
+    private final LocalSegments delegate;
+    private final AtomicInteger held = new AtomicInteger();
+    private final List<String> log = new CopyOnWriteArrayList<>();
+    private volatile Sinks.Empty<Void> gate;
+
+    HeldUploads(LocalSegments delegate) {
+      this.delegate = delegate;
+    }
+
+    void hold() {
+      gate = Sinks.empty();
+    }
+
+    void release() {
+      Sinks.Empty<Void> open = gate;
+      gate = null;
+      if (open != null) {
+        open.tryEmitEmpty();
+      }
+    }
+
+    @Override
+    public <T> Flux<T> withSegment(SegmentId segment, Function<LocalSegment, Publisher<T>> reader) {
+      return delegate.withSegment(segment, local -> {
+        Flux<T> stream = Flux.from(reader.apply(local));
+        Sinks.Empty<Void> hold = gate;
+        if (hold != null) {
+          stream = stream.index().concatMap(element -> element.getT1() != HOLD_AT ? Mono.just(element.getT2())
+              : Mono.defer(() -> {
+                    held.incrementAndGet();
+                    return hold.asMono();
+                  })
+                  .doFinally(signal -> held.decrementAndGet())
+                  .thenReturn(element.getT2()));
+        }
+        // Before the signal goes downstream, so before the lock is released.
+        return stream.doOnTerminate(() -> log.add("upload ended")).doOnCancel(() -> log.add("upload ended"));
+      });
     }
   }
 

@@ -1,5 +1,6 @@
 package io.segmenttransfer.s3;
 
+import static io.segmenttransfer.core.testing.Waits.await;
 import static io.segmenttransfer.s3.S3TestServer.TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -210,19 +211,16 @@ class S3FaultInjectionTest {
   }
 
   @Test
-  void aSlowConsumerHoldsAtMostConcurrencyPartsInFlight() throws InterruptedException {
+  void aSlowConsumerHoldsAtMostConcurrencyPartsInFlight() {
     S3SegmentStore store = storeThroughProxy();
 
     StepVerifier.create(store.read(uri, 0), 1)
         .expectNextCount(1)
         .then(() -> {
-          // Wait (bounded) until the read-ahead has issued its parts, then give it time to overreach.
-          long deadline = System.nanoTime() + TIMEOUT.toNanos();
-          while (proxy.gets().size() < CONCURRENCY && System.nanoTime() < deadline) {
-            sleep(10);
-          }
-          sleep(300);
-          assertThat(proxy.gets()).hasSize(CONCURRENCY);
+          // The read-ahead issues its parts, then asks for no more while the consumer holds back.
+          await("the read-ahead issued its parts").until(() -> proxy.gets().size() >= CONCURRENCY);
+          await("no part requested beyond the read-ahead").during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+              .until(() -> proxy.gets().size() == CONCURRENCY);
           // Headers aside, what left the server is at most the parts in flight, far from the whole object.
           assertThat(proxy.bodyBytesSent()).isLessThanOrEqualTo((long) CONCURRENCY * PART);
         })
@@ -238,10 +236,10 @@ class S3FaultInjectionTest {
     proxy.rule(r -> new StallAfter(1000));
 
     Disposable read = store.read(uri, 0).subscribe();
-    await(() -> proxy.openConnections() == CONCURRENCY, "all parts requested");
+    await("all parts requested").atMost(Duration.ofSeconds(10)).until(() -> proxy.openConnections() == CONCURRENCY);
     read.dispose();
     // Every stalled response's connection is closed by the client: nothing keeps downloading.
-    await(() -> proxy.openConnections() == 0, "connections closed after cancel");
+    await("connections closed after cancel").atMost(Duration.ofSeconds(10)).until(() -> proxy.openConnections() == 0);
     assertThat(proxy.gets()).hasSize(CONCURRENCY);
   }
 
@@ -256,12 +254,13 @@ class S3FaultInjectionTest {
         .concatWith(Flux.never());
 
     Disposable write = store.write(target, body).subscribe();
-    await(() -> proxy.requests().stream().anyMatch(S3FaultInjectionTest::isCreateUpload), "upload creation requested");
+    await("upload creation requested").atMost(Duration.ofSeconds(10))
+        .until(() -> proxy.requests().stream().anyMatch(S3FaultInjectionTest::isCreateUpload));
     write.dispose();
 
-    await(() -> proxy.requests().stream().anyMatch(r -> r.method().equals("DELETE") && r.uri().contains("uploadId=")),
-        "the upload created after the cancel aborted");
-    await(() -> server.uploadsUnder(target).isEmpty(), "no upload left under the key");
+    await("the upload created after the cancel aborted").atMost(Duration.ofSeconds(10))
+        .until(() -> proxy.requests().stream().anyMatch(r -> r.method().equals("DELETE") && r.uri().contains("uploadId=")));
+    await("no upload left under the key").atMost(Duration.ofSeconds(10)).until(() -> server.uploadsUnder(target).isEmpty());
     assertThat(proxy.requests()).noneMatch(r -> r.method().equals("PUT"));
   }
 
@@ -273,24 +272,6 @@ class S3FaultInjectionTest {
     byte[] b = new byte[buffer.remaining()];
     buffer.duplicate().get(b);
     return b;
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void await(java.util.function.BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for: " + what);
-      }
-      sleep(20);
-    }
   }
 
 }

@@ -1,5 +1,6 @@
 package io.segmenttransfer.s3;
 
+import static io.segmenttransfer.core.testing.Waits.await;
 import static io.segmenttransfer.s3.S3TestServer.TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -114,15 +115,15 @@ class S3ReadWriteTest {
   }
 
   @Test
-  void aCancelledMultipartUploadIsAborted() throws InterruptedException {
+  void aCancelledMultipartUploadIsAborted() {
     URI uri = S3TestServer.newUri("cancelled-multipart");
     Flux<ByteBuffer> endless = S3TestServer.chunks(S3TestServer.random(2 * S3TestServer.MIN_UPLOAD_PART + 1, 6), 1 << 20)
         .concatWith(Flux.never());
 
     Disposable write = store.write(uri, endless).subscribe();
-    awaitUntil(() -> !server.uploadsUnder(uri).isEmpty());
+    await("the multipart upload started").atMost(Duration.ofSeconds(10)).until(() -> !server.uploadsUnder(uri).isEmpty());
     write.dispose();
-    awaitUntil(() -> server.uploadsUnder(uri).isEmpty());
+    await("the cancelled upload aborted").atMost(Duration.ofSeconds(10)).until(() -> server.uploadsUnder(uri).isEmpty());
     assertThat(store.exists(uri).block(TIMEOUT)).isFalse();
   }
 
@@ -143,13 +144,5 @@ class S3ReadWriteTest {
 
     StepVerifier.create(store.read(uri, 0)).expectError(SourceNotFoundException.class).verify(TIMEOUT);
     StepVerifier.create(store.stat(uri)).expectError(SourceNotFoundException.class).verify(TIMEOUT);
-  }
-
-  private static void awaitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition within 10 s").isLessThan(deadline);
-      Thread.sleep(20);
-    }
   }
 }

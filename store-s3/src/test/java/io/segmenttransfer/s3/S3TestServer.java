@@ -1,5 +1,7 @@
 package io.segmenttransfer.s3;
 
+import static io.segmenttransfer.core.testing.Waits.await;
+
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -46,13 +48,7 @@ final class S3TestServer {
         .ignoreUnknownHeaders(true)
         .build();
     proxy.start();
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!"STARTED".equals(proxy.getState())) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("S3Proxy did not start: " + proxy.getState());
-      }
-      Thread.sleep(10);
-    }
+    await("S3Proxy started").atMost(TIMEOUT).until(() -> "STARTED".equals(proxy.getState()));
     endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
     client = S3Clients.build(config(endpoint));
     client.createBucket(CreateBucketRequest.builder().bucket(BUCKET).build()).get();

@@ -23,11 +23,12 @@ import java.util.Set;
  * refused before it is committed. Memory: the decoder's window, one output buffer and the two
  * small files.
  *
- * <p>Not thread-safe; fed in order by one upload.
+ * <p>Not thread-safe; fed in order by one upload. Public only for the controller's own
+ * sub-packages ({@code completion}, which reads committed archives); not an API.
  */
-final class ArchiveInspector {
+public final class ArchiveInspector {
 
-  static final String METADATA_PROPERTIES = "metadata.properties";
+  public static final String METADATA_PROPERTIES = "metadata.properties";
   /** Real metadata.properties files are a few KiB; this bounds what one upload can make us hold. */
   static final int MAX_KEPT_FILE_BYTES = 8 * 1024 * 1024;
   /**
@@ -43,7 +44,7 @@ final class ArchiveInspector {
   private final SmallFileCollector kept;
   private final ArchiveEntriesReader reader;
 
-  ArchiveInspector(String subject, ArchiveLimits limits) {
+  public ArchiveInspector(String subject, ArchiveLimits limits) {
     this.subject = subject;
     this.kept = new SmallFileCollector(subject, ArchiveInspector::isKept, MAX_KEPT_FILE_BYTES);
     this.reader = new ArchiveEntriesReader(subject, limits, kept);
@@ -56,7 +57,7 @@ final class ArchiveInspector {
    * @throws InvalidArchiveException when the bytes are not a valid segment archive
    * @throws io.segmenttransfer.core.error.ArchiveLimitExceededException when it goes over the limits
    */
-  void accept(ByteBuffer chunk) {
+  public void accept(ByteBuffer chunk) {
     reader.accept(chunk);
   }
 
@@ -65,7 +66,7 @@ final class ArchiveInspector {
    *
    * @throws InvalidArchiveException when it was truncated or empty, or has no {@code creation.meta}
    */
-  void finish() {
+  public void finish() {
     try {
       reader.finish();
     } finally {
@@ -77,27 +78,27 @@ final class ArchiveInspector {
   }
 
   /** Releases the decompressor; safe at any time and more than once. */
-  void close() {
+  public void close() {
     reader.close();
   }
 
   /** The codec, once the first bytes were seen. */
-  Codec codec() {
+  public Codec codec() {
     return reader.codec();
   }
 
   /** Bytes inspected so far: the archive's size after {@link #finish()}. */
-  long size() {
+  public long size() {
     return reader.archiveBytes();
   }
 
   /** The archive's top-level directory, known from its first entry: the segment name. */
-  String segmentDirectory() {
+  public String segmentDirectory() {
     return reader.topDirectory();
   }
 
   /** {@code creation.meta}, after {@link #finish()}. */
-  CreationMeta creationMeta() {
+  public CreationMeta creationMeta() {
     byte[] bytes = file(CreationMeta.FILE_NAME);
     CreationMeta meta = bytes == null ? null : CreationMeta.parse(bytes, bytes.length);
     if (meta == null) {
@@ -108,7 +109,7 @@ final class ArchiveInspector {
   }
 
   /** {@code metadata.properties}; empty when the archive had none. */
-  Properties metadataProperties() {
+  public Properties metadataProperties() {
     Properties properties = new Properties();
     byte[] metadata = file(METADATA_PROPERTIES);
     if (metadata != null) {

@@ -7,6 +7,7 @@ import io.segmenttransfer.controller.api.SegmentState;
 import io.segmenttransfer.core.error.EntityNotFoundException;
 import io.segmenttransfer.core.error.ShuttingDownException;
 import io.segmenttransfer.core.segment.SegmentId;
+import io.segmenttransfer.core.segment.RealtimeStatus;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.segment.TableNameWithType;
 import io.segmenttransfer.controller.ControllerStore.Change;
@@ -21,6 +22,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -44,14 +46,16 @@ import reactor.core.publisher.Sinks;
  * the {@link ControllerStore}, and only then are the new records installed and the affected
  * servers woken. So a reader never sees a change that a crash could still lose, and two changes
  * never interleave.
+ *
+ * <p>Public only for the controller's own sub-packages ({@code completion}); not an API.
  */
-final class ControllerState {
+public final class ControllerState {
 
   private static final Logger LOG = LoggerFactory.getLogger(ControllerState.class);
 
   /** A table: config, segments by name, and the ideal state (segment to assigned instances). */
-  record TableState(TableConfig config, Map<String, SegmentDocument> segments, Map<String, List<String>> idealState) {
-    TableState {
+  public record TableState(TableConfig config, Map<String, SegmentDocument> segments, Map<String, List<String>> idealState) {
+    public TableState {
       segments = Collections.unmodifiableMap(new TreeMap<>(segments));
       idealState = Collections.unmodifiableMap(new TreeMap<>(idealState));
     }
@@ -118,7 +122,7 @@ final class ControllerState {
 
   // ---------------------------------------------------------------- reads
 
-  TableState table(TableNameWithType table) {
+  public TableState table(TableNameWithType table) {
     TableState state = tables.get(table);
     if (state == null) {
       throw new EntityNotFoundException(null, "Table " + table + " does not exist");
@@ -126,7 +130,7 @@ final class ControllerState {
     return state;
   }
 
-  boolean hasTable(TableNameWithType table) {
+  public boolean hasTable(TableNameWithType table) {
     return tables.containsKey(table);
   }
 
@@ -134,7 +138,7 @@ final class ControllerState {
     return List.copyOf(tables.keySet());
   }
 
-  SegmentDocument segment(SegmentId segment) {
+  public SegmentDocument segment(SegmentId segment) {
     SegmentDocument doc = table(segment.table()).segments().get(segment.segmentName());
     if (doc == null) {
       throw new EntityNotFoundException(null, "Segment " + segment.segmentName() + " of table " + segment.table()
@@ -230,7 +234,7 @@ final class ControllerState {
    * and installs the result. Emits the change's result (empty for null); fails with the change's
    * own error (nothing applied) or the store's. Lazy: nothing is queued until subscribed.
    */
-  <T> Mono<T> mutate(Function<Draft, T> change) {
+  public <T> Mono<T> mutate(Function<Draft, T> change) {
     return Mono.create(caller -> {
       Mono<Void> task = Mono.defer(() -> {
         Draft draft = new Draft();
@@ -289,7 +293,7 @@ final class ControllerState {
    * A working copy of the state for one change. It records what it touches, so that commit
    * replans only what may have moved and writes only documents that changed.
    */
-  final class Draft {
+  public final class Draft {
     /** Changed tables; a null value deletes the table. */
     private final Map<TableNameWithType, TableState> tables = new LinkedHashMap<>();
     /** Changed instances; a null value deletes the instance. */
@@ -300,7 +304,7 @@ final class ControllerState {
     private final Set<String> bumped = new HashSet<>();
     private boolean serversChanged;
 
-    TableState table(TableNameWithType table) {
+    public TableState table(TableNameWithType table) {
       TableState state = tables.containsKey(table) ? tables.get(table) : ControllerState.this.tables.get(table);
       if (state == null) {
         throw new EntityNotFoundException(null, "Table " + table + " does not exist");
@@ -308,7 +312,7 @@ final class ControllerState {
       return state;
     }
 
-    boolean hasTable(TableNameWithType table) {
+    public boolean hasTable(TableNameWithType table) {
       return tables.containsKey(table) ? tables.get(table) != null : ControllerState.this.tables.containsKey(table);
     }
 
@@ -370,7 +374,7 @@ final class ControllerState {
     }
 
     /** Adds or replaces a segment's document; the table must exist. */
-    void putSegment(SegmentDocument doc) {
+    public void putSegment(SegmentDocument doc) {
       TableState old = table(doc.id().table());
       SegmentDocument previous = old.segments().get(doc.id().segmentName());
       if (previous != null && previous.equals(doc)) {
@@ -384,6 +388,19 @@ final class ControllerState {
       }
       deletedSegments.remove(doc.id());
       replan.add(doc.id().table());
+    }
+
+    /**
+     * Puts {@code instances} first in the segment's ideal state (a committed realtime segment goes
+     * to the replicas that built it, so they keep their copies); the replan keeps those that are
+     * enabled servers, up to the replication, and tops up the rest as usual.
+     */
+    public void assign(SegmentId segment, List<String> instances) {
+      TableState old = table(segment.table());
+      Map<String, List<String>> idealState = new TreeMap<>(old.idealState());
+      idealState.put(segment.segmentName(), List.copyOf(new LinkedHashSet<>(instances)));
+      tables.put(segment.table(), new TableState(old.config(), old.segments(), idealState));
+      replan.add(segment.table());
     }
 
     /** Removes a segment; returns its deep-store archive, if the controller had one. */
@@ -471,7 +488,7 @@ final class ControllerState {
         Map<String, Integer> others = new HashMap<>(load);
         table.idealState().values().forEach(holders -> holders.forEach(h -> others.merge(h, -1, Integer::sum)));
         Map<String, List<String>> plan = AssignmentPlanner.plan(table.config().replication(),
-            table.segments().keySet(), table.idealState(), servers, others);
+            assignable(table), table.idealState(), servers, others);
         load.clear();
         load.putAll(others);
         if (!plan.equals(table.idealState())) {
@@ -500,6 +517,21 @@ final class ControllerState {
           instances.put(id, new InstanceDocument(doc.info(), doc.assignmentVersion() + 1, doc.states()));
         }
       }
+    }
+
+    /**
+     * The segments servers may be asked to hold: not those still consuming or being committed
+     * ({@code IN_PROGRESS}, {@code COMMITTING}), which join the ideal state once committed.
+     */
+    private List<String> assignable(TableState table) {
+      List<String> names = new ArrayList<>();
+      table.segments().forEach((name, doc) -> {
+        String status = doc.metadata().fields().get(SegmentMetadata.REALTIME_STATUS);
+        if (!RealtimeStatus.IN_PROGRESS.name().equals(status) && !RealtimeStatus.COMMITTING.name().equals(status)) {
+          names.add(name);
+        }
+      });
+      return names;
     }
 
     /** The documents to write, segments before the tables that reference them. */

@@ -3,6 +3,8 @@ package io.segmenttransfer.controller;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.segmenttransfer.controller.completion.CompletionConfig;
+import io.segmenttransfer.controller.completion.CompletionRoutes;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
 import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.store.SegmentStores;
@@ -21,7 +23,7 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
 /**
- * A lightweight controller speaking the Pinot-compatible subset of PROTOCOL.md over HTTP: tables,
+ * A lightweight controller speaking the Pinot-compatible subset of docs/protocol.md over HTTP: tables,
  * segment upload (tar push), metadata, download, instances, ideal state and external view, plus
  * this project's extensions (metadata put, state reports, long-polled assignments). State lives
  * in memory and in a {@link FileControllerStore} under {@code <dataDir>/state}; archives in the
@@ -67,6 +69,15 @@ public final class EmbeddedController implements AutoCloseable {
    * @param extraStores deep stores for other URI schemes (S3); {@code file} is always available
    */
   public static Mono<EmbeddedController> create(ControllerConfig config, List<SegmentStore> extraStores) {
+    return create(config, extraStores, CompletionConfig.defaults(), Clock.systemUTC());
+  }
+
+  /**
+   * The same, with the completion protocol's settings and the clock its elections and build
+   * deadlines are measured with (tests pass one they move).
+   */
+  public static Mono<EmbeddedController> create(ControllerConfig config, List<SegmentStore> extraStores,
+      CompletionConfig completion, Clock clock) {
     return Mono.defer(() -> {
       Scheduler scheduler = Schedulers.newBoundedElastic(IO_THREADS, 100_000, "controller-io");
       List<SegmentStore> all = new ArrayList<>(extraStores);
@@ -75,14 +86,14 @@ public final class EmbeddedController implements AutoCloseable {
       stores.forUri(config.deepStore()); // an unsupported scheme fails now, not at the first upload
       ControllerStore store = new FileControllerStore(config.dataDir().resolve("state"), scheduler);
       return ControllerState.load(store)
-          .flatMap(state -> bind(config, stores, state, scheduler)
+          .flatMap(state -> bind(config, stores, state, scheduler, completion, clock)
               .doOnError(e -> state.close()))
           .doOnError(e -> scheduler.dispose());
     });
   }
 
   private static Mono<EmbeddedController> bind(ControllerConfig config, SegmentStores stores, ControllerState state,
-      Scheduler scheduler) {
+      Scheduler scheduler, CompletionConfig completionConfig, Clock clock) {
     AtomicReference<String> baseUrl = new AtomicReference<>();
     ArchiveJanitor janitor = new ArchiveJanitor(stores);
     SegmentUpload upload = new SegmentUpload(state, stores, config.deepStore(), config.archiveLimits(), scheduler, baseUrl::get,
@@ -90,6 +101,8 @@ public final class EmbeddedController implements AutoCloseable {
     TableRoutes tables = new TableRoutes(state, janitor);
     SegmentRoutes segments = new SegmentRoutes(state, janitor, upload, new SegmentDownload(stores));
     InstanceRoutes instances = new InstanceRoutes(state, config.maxLongPoll());
+    CompletionRoutes completion = CompletionRoutes.create(state, stores, config.deepStore(), config.archiveLimits(),
+        scheduler, completionConfig, clock);
     // Tracking connections lets close() end them instead of leaving long polls dangling.
     ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     return HttpServer.create()
@@ -100,6 +113,7 @@ public final class EmbeddedController implements AutoCloseable {
           tables.register(routes);
           segments.register(routes);
           instances.register(routes);
+          completion.register(routes);
         })
         .bind()
         .map(server -> {

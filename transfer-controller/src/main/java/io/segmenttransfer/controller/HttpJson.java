@@ -23,10 +23,12 @@ import reactor.netty.http.server.HttpServerResponse;
  * failures answered with transfer-http's one mapping to a status and Pinot's error body
  * {@code {"code", "error"}} ({@link JsonReply#error}). {@link HttpStatusException} is answered
  * with its own status: {@code SegmentUpload} still throws it for a concurrent upload.
+ *
+ * <p>Public only for the controller's own sub-packages ({@code completion}); not an API.
  */
-final class HttpJson {
+public final class HttpJson {
 
-  static final ObjectMapper MAPPER = ControllerJson.MAPPER;
+  public static final ObjectMapper MAPPER = ControllerJson.MAPPER;
   /** JSON request bodies are table configs, instances and metadata: small. */
   static final int MAX_JSON_BODY = 4 * 1024 * 1024;
   private static final Logger LOG = LoggerFactory.getLogger(HttpJson.class);
@@ -34,7 +36,7 @@ final class HttpJson {
   private HttpJson() {}
 
   /** Wraps a handler so that any failure, thrown or signalled, becomes an error response. */
-  static BiFunction<HttpServerRequest, HttpServerResponse, Mono<Void>> handler(
+  public static BiFunction<HttpServerRequest, HttpServerResponse, Mono<Void>> handler(
       BiFunction<HttpServerRequest, HttpServerResponse, Mono<Void>> handler) {
     return KeepAliveSafe.offDispatch((request, response) -> Mono.defer(() -> handler.apply(request, response))
         .onErrorResume(error -> error(request, response, error)));
@@ -44,7 +46,7 @@ final class HttpJson {
     return new JsonReply(status, body).send(response);
   }
 
-  static Mono<Void> ok(HttpServerResponse response, JsonNode body) {
+  public static Mono<Void> ok(HttpServerResponse response, JsonNode body) {
     return send(response, 200, body);
   }
 
@@ -69,7 +71,7 @@ final class HttpJson {
   }
 
   /** The request body as JSON; 400 when it is not JSON, 413 when over {@link #MAX_JSON_BODY}. */
-  static Mono<JsonNode> body(HttpServerRequest request) {
+  public static Mono<JsonNode> body(HttpServerRequest request) {
     return request.receive()
         .reduce(new java.io.ByteArrayOutputStream(), (out, buf) -> {
           if (out.size() + buf.readableBytes() > MAX_JSON_BODY) {
@@ -96,12 +98,12 @@ final class HttpJson {
   }
 
   /** A path parameter, decoded (see {@link PathParameters}). */
-  static String path(HttpServerRequest request, String name) {
+  public static String path(HttpServerRequest request, String name) {
     return PathParameters.decoded(request, name);
   }
 
   /** A query parameter, or null when absent. */
-  static String query(HttpServerRequest request, String name) {
+  public static String query(HttpServerRequest request, String name) {
     List<String> values = new QueryStringDecoder(request.uri()).parameters().get(name);
     return values == null || values.isEmpty() ? null : values.get(0);
   }

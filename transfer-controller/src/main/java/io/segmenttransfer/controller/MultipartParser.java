@@ -17,9 +17,25 @@ import java.util.Locale;
  * delimiter split across chunks is recognised and bytes that merely start like one are released as
  * soon as they cannot be one. Part headers are bounded to {@link #MAX_HEADER_BYTES}.
  *
- * <p>Not thread-safe; one request's chunks are fed in order.
+ * <p>With a {@link PartSink} it instead hands every part, by name, to the sink: the completion
+ * protocol's commit sends two small named parts ({@code metadata.properties} and {@code
+ * creation.meta}), and the same framing code reads them.
+ *
+ * <p>Not thread-safe; one request's chunks are fed in order. Public only for the controller's own
+ * sub-packages ({@code completion}); not an API.
  */
-final class MultipartParser {
+public final class MultipartParser {
+
+  /** Receives every part of a body, in order: {@code begin}, its bytes in pieces, {@code end}. */
+  public interface PartSink {
+    /** A part starts; {@code name} and {@code fileName} from its Content-Disposition, or null. */
+    void begin(String name, String fileName);
+
+    /** The next bytes of the current part; the array is the parser's, valid during the call. */
+    void bytes(byte[] bytes, int offset, int length);
+
+    void end();
+  }
 
   static final int MAX_HEADER_BYTES = 16 * 1024;
 
@@ -38,14 +54,21 @@ final class MultipartParser {
   private byte[] headers = new byte[256];
   private int headerLength;
   private long fileBytes;
+  private final PartSink sink;
 
-  MultipartParser(String boundary) {
+  public MultipartParser(String boundary) {
+    this(boundary, null);
+  }
+
+  /** A parser that hands every part to {@code sink} ({@link #feed} then returns null). */
+  public MultipartParser(String boundary, PartSink sink) {
     this.delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
     this.fallback = failureFunction(delimiter);
+    this.sink = sink;
   }
 
   /** The boundary of a {@code multipart/form-data} content type, or null when it is not one. */
-  static String boundary(String contentType) {
+  public static String boundary(String contentType) {
     if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
       return null;
     }
@@ -71,7 +94,7 @@ final class MultipartParser {
    *
    * @return the file part's bytes found in this chunk, in a new heap buffer, or null when none
    */
-  ByteBuffer feed(ByteBuf chunk) {
+  public ByteBuffer feed(ByteBuf chunk) {
     int n = chunk.readableBytes();
     byte[] in = new byte[n];
     chunk.readBytes(in);
@@ -109,6 +132,11 @@ final class MultipartParser {
           }
           matched = next;
           if (matched == delimiter.length) {
+            if (sink != null && capturing) {
+              sink.bytes(out, 0, outLength);
+              outLength = 0;
+              sink.end();
+            }
             endOfPart();
           }
         }
@@ -120,16 +148,20 @@ final class MultipartParser {
     if (outLength == 0) {
       return null;
     }
+    if (sink != null) {
+      sink.bytes(out, 0, outLength);
+      return null;
+    }
     fileBytes += outLength;
     return ByteBuffer.wrap(out, 0, outLength);
   }
 
   /** Checks that the body ended after its closing delimiter and held a file part. */
-  void finish() {
+  public void finish() {
     if (state != State.EPILOGUE) {
       throw new InvalidRequestException(null, "multipart body is truncated: no closing boundary");
     }
-    if (!fileDone) {
+    if (sink == null && !fileDone) {
       throw new InvalidRequestException(null, "multipart upload has no file part");
     }
   }
@@ -187,7 +219,15 @@ final class MultipartParser {
     boolean end = headerLength >= 4 && headers[headerLength - 4] == '\r' && headers[headerLength - 3] == '\n'
         && headers[headerLength - 2] == '\r' && headers[headerLength - 1] == '\n';
     if (empty || end) {
-      String file = dispositionFileName(new String(headers, 0, headerLength, StandardCharsets.UTF_8));
+      String headerBlock = new String(headers, 0, headerLength, StandardCharsets.UTF_8);
+      String file = dispositionParameter(headerBlock, "filename");
+      if (sink != null) {
+        sink.begin(dispositionParameter(headerBlock, "name"), file);
+        capturing = true;
+        matched = 0;
+        state = State.BODY;
+        return;
+      }
       capturing = !fileDone && !capturingStarted() && file != null;
       if (capturing) {
         fileName = file;
@@ -201,8 +241,8 @@ final class MultipartParser {
     return fileName != null;
   }
 
-  /** The {@code filename} of a {@code Content-Disposition: form-data} header, or null. */
-  private static String dispositionFileName(String headerBlock) {
+  /** A parameter ({@code name}, {@code filename}) of a {@code Content-Disposition: form-data} header, or null. */
+  private static String dispositionParameter(String headerBlock, String parameter) {
     for (String line : headerBlock.split("\r\n")) {
       int colon = line.indexOf(':');
       if (colon < 0 || !line.substring(0, colon).trim().equalsIgnoreCase("content-disposition")) {
@@ -211,7 +251,7 @@ final class MultipartParser {
       for (String param : line.substring(colon + 1).split(";")) {
         String p = param.trim();
         int eq = p.indexOf('=');
-        if (eq > 0 && p.substring(0, eq).trim().equalsIgnoreCase("filename")) {
+        if (eq > 0 && p.substring(0, eq).trim().equalsIgnoreCase(parameter)) {
           String value = p.substring(eq + 1).trim();
           if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
             value = value.substring(1, value.length() - 1);

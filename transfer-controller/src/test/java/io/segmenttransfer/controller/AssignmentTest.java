@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,11 +40,6 @@ class AssignmentTest {
   @TempDir Path dir;
   private EmbeddedController controller;
   private ControllerClient client;
-
-  @BeforeAll
-  static void blockHound() {
-    ControllerTestSupport.installBlockHound();
-  }
 
   @BeforeEach
   void start() {

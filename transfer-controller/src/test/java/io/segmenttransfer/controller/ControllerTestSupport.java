@@ -55,20 +55,6 @@ final class ControllerTestSupport {
     return call(baseUrl, method, path, json.getBytes(StandardCharsets.UTF_8), Map.of("Content-Type", "application/json"));
   }
 
-  /**
-   * Installs BlockHound so that a blocking call on an event loop or parallel thread fails the test.
-   * Threads already parked inside methods BlockHound instruments (the shared schedulers' workers,
-   * started by earlier test classes in this JVM) break when it installs under them, losing their
-   * timers; the shared schedulers are therefore recreated after installing.
-   */
-  /**
-   * BlockHound is installed for the whole test JVM by blockhound-junit-platform before any thread
-   * starts; installing again is a no-op, kept so the class says what it relies on.
-   */
-  static void installBlockHound() {
-    reactor.blockhound.BlockHound.install();
-  }
-
   /** {@code creationTimeMs} of a fixture segment, from the manifest. */
   static long creationTimeMs(String segmentName) {
     try {

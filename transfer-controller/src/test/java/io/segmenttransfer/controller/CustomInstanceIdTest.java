@@ -8,7 +8,6 @@ import io.segmenttransfer.controller.client.ControllerClient;
 import io.segmenttransfer.core.cluster.InstanceInfo;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,11 +19,6 @@ class CustomInstanceIdTest {
   @TempDir Path dir;
   private EmbeddedController controller;
   private ControllerClient client;
-
-  @BeforeAll
-  static void blockHound() {
-    ControllerTestSupport.installBlockHound();
-  }
 
   @BeforeEach
   void start() {

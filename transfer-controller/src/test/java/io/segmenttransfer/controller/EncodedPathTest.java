@@ -19,7 +19,6 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,11 +41,6 @@ class EncodedPathTest {
   private EmbeddedController controller;
   private ControllerClient client;
   private String base;
-
-  @BeforeAll
-  static void blockHound() {
-    ControllerTestSupport.installBlockHound();
-  }
 
   @BeforeEach
   void start() {

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,11 +43,6 @@ class HostileUploadTest {
   private Path dir;
   private EmbeddedController controller;
   private ControllerClient client;
-
-  @BeforeAll
-  static void blockHound() {
-    ControllerTestSupport.installBlockHound();
-  }
 
   @BeforeEach
   void start() {

@@ -24,7 +24,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,11 +37,6 @@ class SegmentUploadTest {
   @TempDir Path dir;
   private EmbeddedController controller;
   private ControllerClient client;
-
-  @BeforeAll
-  static void blockHound() {
-    ControllerTestSupport.installBlockHound();
-  }
 
   @BeforeEach
   void start() {

@@ -12,7 +12,7 @@ import io.segmenttransfer.core.segment.SegmentMetadataJson;
 import io.segmenttransfer.core.segment.TableNameWithType.TableType;
 import java.util.Map;
 
-/** The JSON shapes of PROTOCOL.md that both the routes and the client speak. */
+/** The JSON shapes of docs/protocol.md that both the routes and the client speak. */
 public final class ControllerJson {
 
   /** The one JSON mapper for the controller's wire shapes (thread-safe once configured). */

@@ -51,7 +51,7 @@ import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * A client of the controller admin surface (PROTOCOL.md) for servers and tools. The calls Pinot
+ * A client of the controller admin surface (docs/protocol.md) for servers and tools. The calls Pinot
  * also has (tables, v2 upload, segment list and metadata, instances, ideal state and external
  * view) use Pinot's paths and shapes and work against a real Pinot controller; the assignment long
  * poll, state reports and metadata put are this project's extensions.

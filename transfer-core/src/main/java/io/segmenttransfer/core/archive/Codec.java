@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The compression of a segment archive, detected from magic bytes, never from a file name
- * (PROTOCOL.md): {@code 1f 8b} gzip, {@code 28 b5 2f fd} zstd, {@code 04 22 4d 18} lz4 frame, and
+ * (docs/protocol.md): {@code 1f 8b} gzip, {@code 28 b5 2f fd} zstd, {@code 04 22 4d 18} lz4 frame, and
  * plain tar with {@code ustar} at offset 257.
  */
 public enum Codec {

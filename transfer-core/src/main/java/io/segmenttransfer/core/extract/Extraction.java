@@ -26,6 +26,8 @@ final class Extraction {
   private final StagingWriter writer;
   private final SegmentSwap.StepObserver observer;
   private final long startNanos = System.nanoTime();
+  /** Set by {@link #cleanup()}: {@link #complete()} no longer moves anything into place. */
+  private boolean closed;
 
   private Extraction(
       ExtractionRequest request, Path staging, ArchiveDecoder decoder, StagingWriter writer,
@@ -81,9 +83,14 @@ final class Extraction {
 
   /**
    * Verifies the extracted files and moves the segment into place. Runs on the writer's worker
-   * after the last batch was written. Blocking.
+   * after the last batch was written. Blocking. Excludes {@link #cleanup()}: a cancel arriving now
+   * waits for the segment to be in place (or not) before the staging directory is deleted, so a
+   * half-deleted copy is never moved into place.
    */
-  ExtractionResult complete() {
+  synchronized ExtractionResult complete() {
+    if (closed) {
+      throw new IllegalStateException(request.subject() + ": extraction already cleaned up");
+    }
     observer.before("extract-verify");
     String top = decoder.topDirectory();
     String name = request.segmentName().orElse(top);
@@ -130,9 +137,11 @@ final class Extraction {
 
   /**
    * Releases everything and deletes the staging directory: after success it only holds the empty
-   * staging dir; after an error or a cancel it holds the partial segment. Blocking.
+   * staging dir; after an error or a cancel it holds the partial segment. Blocking: waits for a
+   * write or {@link #complete()} running on the writer's worker. Runs again harmlessly.
    */
-  void cleanup() {
+  synchronized void cleanup() {
+    closed = true;
     writer.abort();
     decoder.close();
     try {

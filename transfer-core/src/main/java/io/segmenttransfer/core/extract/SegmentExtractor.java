@@ -2,6 +2,7 @@ package io.segmenttransfer.core.extract;
 
 import io.segmenttransfer.core.crypto.CrypterRegistry;
 import io.segmenttransfer.core.crypto.SegmentCrypter;
+import io.segmenttransfer.core.layout.DiskWork;
 import io.segmenttransfer.core.layout.SegmentSwap;
 import io.segmenttransfer.core.stream.ByteTransform;
 import io.segmenttransfer.core.stream.PassThroughTransform;
@@ -59,19 +60,21 @@ public final class SegmentExtractor {
    * place. Errors with a {@code SegmentTransferException} naming the segment and the cause
    * ({@code CrypterException} for an unknown crypter, before anything is written); on error or
    * cancel the staging directory is removed and any previous copy of the segment is untouched.
+   * On error it is removed before the error is signalled. A cancel returns at once and the removal
+   * runs on the scheduler, after any write or verification still running; it is counted in the subscriber's {@link DiskWork}, so an operation that put one in
+   * its context can wait for it ({@code SegmentDataDirectory} does before it releases the
+   * segment). A staging directory made as the cancel came is removed too.
    */
   public Mono<ExtractionResult> extract(Flux<ByteBuffer> archive, ExtractionRequest request) {
     return Mono.defer(
         () -> {
           SegmentCrypter crypter = crypters.resolve(request.crypter().orElse(null), request.subject());
-          return Mono.usingWhen(
-              Mono.fromCallable(() -> Extraction.start(request, decryptor(crypter, request), config, pool, observer))
-                  .subscribeOn(scheduler)
-                  // Cancelled while the staging directory was being made: it never reaches usingWhen.
-                  .doOnDiscard(Extraction.class, Extraction::cleanup),
+          // Staging is made on the scheduler and never abandoned: one made as a cancel comes is removed too.
+          return DiskWork.using(
+              scheduler,
+              () -> Extraction.start(request, decryptor(crypter, request), config, pool, observer),
               extraction -> run(extraction, archive),
               this::cleanup,
-              (extraction, error) -> cleanup(extraction),
               this::cleanup);
         });
   }
@@ -98,7 +101,10 @@ public final class SegmentExtractor {
   }
 
   private Mono<Void> cleanup(Extraction extraction) {
-    return Mono.<Void>fromRunnable(extraction::cleanup).subscribeOn(scheduler);
+    return DiskWork.blocking(scheduler, () -> {
+      extraction.cleanup();
+      return true;
+    }).then();
   }
 
   /** Null for a pass-through crypter: the decoder then skips the decrypt step and its copy. */

@@ -1,5 +1,6 @@
 package io.segmenttransfer.core.local;
 
+import io.segmenttransfer.core.layout.DiskWork;
 import io.segmenttransfer.core.layout.SegmentSwap;
 import io.segmenttransfer.core.layout.SegmentPaths;
 import io.segmenttransfer.core.error.InvalidRequestException;
@@ -45,8 +46,11 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p>Changes to one segment run one after another; reads (peer uploads) share the segment. Downloads
  * of different segments run in parallel up to the server-wide and per-table limits. Waiting for a
- * lock or a permit blocks no thread and is cancellable. Every operation ends with a
- * {@link TransferEvent.Finished} event. File-system work runs on the given blocking-capable scheduler.
+ * lock or a permit blocks no thread and is cancellable. Every operation that completes or fails ends
+ * with a {@link TransferEvent.Finished} event. A cancel returns at once; the cancelled operation
+ * keeps its segment (queued operations wait, {@link #busySegments()} counts it) until its
+ * file-system work has stopped, its staging directory is removed and any backup is put back.
+ * File-system work runs on the given blocking-capable scheduler.
  */
 public final class SegmentDataDirectory implements LocalSegments {
 
@@ -207,9 +211,11 @@ public final class SegmentDataDirectory implements LocalSegments {
                   Action.REPLACED, result.extraction().crc(), result.extraction().bytesWritten(), started, result))
               : blocking(() -> copyBack(paths)).map(bytes -> outcome(metadata.segment(), Action.RELOADED,
                   local.get().crc(), bytes, started, null));
-          // The backup is the resource: on error and on cancel alike it is put back in place.
-          return Mono.usingWhen(
-              blocking(() -> {
+          // The backup is the resource: on error and on cancel alike it is put back in place, once
+          // the download or copy-back has stopped and cleaned up after itself.
+          return DiskWork.using(
+              scheduler,
+              () -> io(() -> {
                 observer.before("reload-backup");
                 SegmentSwap.move(paths.segmentDir(), paths.backupDir());
                 return paths;
@@ -222,8 +228,7 @@ public final class SegmentDataDirectory implements LocalSegments {
                 return outcome;
               })),
               backup -> Mono.empty(),
-              (backup, error) -> blocking(() -> SegmentSwap.recover(backup)),
-              backup -> blocking(() -> SegmentSwap.recover(backup)));
+              backup -> blocking(() -> SegmentSwap.recover(backup)).then());
         });
   }
 
@@ -233,19 +238,28 @@ public final class SegmentDataDirectory implements LocalSegments {
     Path staging = paths.stagingRoot().resolve(paths.segment().segmentName() + "-reload-" + UUID.randomUUID());
     Files.createDirectories(staging);
     long[] bytes = {0};
-    try (Stream<Path> walk = Files.walk(paths.backupDir())) {
-      for (Path source : (Iterable<Path>) walk::iterator) {
-        Path target = staging.resolve(paths.backupDir().relativize(source).toString());
-        if (Files.isDirectory(source)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
-          bytes[0] += Files.size(target);
+    try {
+      try (Stream<Path> walk = Files.walk(paths.backupDir())) {
+        for (Path source : (Iterable<Path>) walk::iterator) {
+          Path target = staging.resolve(paths.backupDir().relativize(source).toString());
+          if (Files.isDirectory(source)) {
+            Files.createDirectories(target);
+          } else {
+            Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+            bytes[0] += Files.size(target);
+          }
         }
       }
+      observer.before("reload-install");
+      SegmentSwap.move(staging, paths.segmentDir());
+    } catch (IOException | RuntimeException e) {
+      try {
+        SegmentSwap.deleteRecursively(staging);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
     }
-    observer.before("reload-install");
-    SegmentSwap.move(staging, paths.segmentDir());
     return bytes[0];
   }
 
@@ -266,8 +280,10 @@ public final class SegmentDataDirectory implements LocalSegments {
       long started = System.nanoTime();
       SegmentPaths paths = paths(segment);
       Path source = sourceDir.toAbsolutePath().normalize();
-      return Mono.usingWhen(
-          blocking(() -> {
+      // The staging copy is the resource: deleted on error and on cancel alike, once the copy stopped.
+      return DiskWork.using(
+          scheduler,
+          () -> io(() -> {
             SegmentCopy.checkSource(segment.segmentName(), source);
             SegmentSwap.recover(paths);
             return paths.stagingRoot().resolve(segment.segmentName() + "-adopt-" + UUID.randomUUID());
@@ -278,18 +294,11 @@ public final class SegmentDataDirectory implements LocalSegments {
             SegmentSwap.moveIntoPlace(staging, paths, observer);
             return outcome(segment, Action.ADOPTED, staged.creationMeta().crc(), staged.bytes(), started, null);
           }),
+          staging -> Mono.empty(),
           staging -> blocking(() -> {
             SegmentSwap.deleteRecursively(staging);
             return true;
-          }),
-          (staging, error) -> blocking(() -> {
-            SegmentSwap.deleteRecursively(staging);
-            return true;
-          }),
-          staging -> blocking(() -> {
-            SegmentSwap.deleteRecursively(staging);
-            return true;
-          }));
+          }).then());
     }));
   }
 
@@ -392,7 +401,10 @@ public final class SegmentDataDirectory implements LocalSegments {
     return locks.waiting();
   }
 
-  /** How many segments have an operation running or queued: zero when the directory is idle. */
+  /**
+   * How many segments have an operation running or queued (a cancelled one until its cleanup has
+   * finished): zero when the directory is idle and no staging directory or backup is left.
+   */
   public int busySegments() {
     return locks.activeKeys();
   }
@@ -458,10 +470,16 @@ public final class SegmentDataDirectory implements LocalSegments {
    * arrive; the data directory is checked (file I/O, on the scheduler) once the lock is held.
    */
   private Mono<SegmentOutcome> exclusive(SegmentId segment, java.util.function.Supplier<Mono<SegmentOutcome>> work) {
-    return locks.withLock(segment, true, () -> blocking(() -> {
-          checkDataDir();
-          return true;
-        }).then(Mono.defer(work))).next();
+    return Mono.defer(() -> {
+      // Counts the operation's file-system work and resources (staging directories, the backup):
+      // a cancel returns at once, and the lock is released only once all of it has stopped.
+      // singleOrEmpty, not next: the outcome reaches the caller after the lock was released.
+      DiskWork inFlight = new DiskWork();
+      return locks.withLock(segment, true, inFlight.whenIdle(), () -> blocking(() -> {
+            checkDataDir();
+            return true;
+          }).then(Mono.defer(work)).contextWrite(inFlight::putIn)).singleOrEmpty();
+    });
   }
 
   private SegmentOutcome outcome(SegmentId segment, Action action, long crc, long bytes, long startedNanos, DownloadResult download) {
@@ -488,15 +506,21 @@ public final class SegmentDataDirectory implements LocalSegments {
     }
   }
 
-  /** File-system work, on the scheduler; I/O failures become {@link SegmentWriteException}. */
+  /**
+   * File-system work, on the scheduler; I/O failures become {@link SegmentWriteException}. Counted in
+   * the operation's {@link DiskWork} until it returned: a cancel does not stop it.
+   */
   private <T> Mono<T> blocking(IoCallable<T> work) {
-    return Mono.fromCallable(() -> {
-      try {
-        return work.call();
-      } catch (IOException | UncheckedIOException e) {
-        throw new SegmentWriteException(null, "file system error under " + dataDir + ": " + e.getMessage(), e);
-      }
-    }).subscribeOn(scheduler);
+    return DiskWork.blocking(scheduler, () -> io(work));
+  }
+
+  /** Runs file-system work here; I/O failures become {@link SegmentWriteException}. */
+  private <T> T io(IoCallable<T> work) {
+    try {
+      return work.call();
+    } catch (IOException | UncheckedIOException e) {
+      throw new SegmentWriteException(null, "file system error under " + dataDir + ": " + e.getMessage(), e);
+    }
   }
 
   @FunctionalInterface

@@ -45,12 +45,20 @@ final class SegmentLocks<K> {
 
   /** Runs {@code work} holding the key's lock; released when the work terminates or is cancelled. */
   <T> Flux<T> withLock(K key, boolean exclusive, Supplier<? extends Publisher<T>> work) {
+    return withLock(key, exclusive, Mono.empty(), work);
+  }
+
+  /**
+   * Runs {@code work} holding the key's lock; released once the work terminated or was cancelled
+   * and then {@code settled} completed (a cancel returns at once; the lock stays held until then).
+   */
+  <T> Flux<T> withLock(K key, boolean exclusive, Mono<Void> settled, Supplier<? extends Publisher<T>> work) {
     return Flux.usingWhen(
         acquire(key, exclusive),
         release -> Flux.from(work.get()),
-        release -> Mono.fromRunnable(release),
-        (release, error) -> Mono.fromRunnable(release),
-        release -> Mono.fromRunnable(release));
+        release -> settled.then(Mono.fromRunnable(release)),
+        (release, error) -> settled.then(Mono.fromRunnable(release)),
+        release -> settled.then(Mono.fromRunnable(release)));
   }
 
   private Mono<Runnable> acquire(K key, boolean exclusive) {

@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The controller's record of a segment: Pinot's ZooKeeper simple fields (all strings, keys as in
- * PROTOCOL.md) plus the {@code custom.map}. Typed accessors validate on read and fail with an
+ * docs/protocol.md) plus the {@code custom.map}. Typed accessors validate on read and fail with an
  * error naming the segment and the key.
  */
 public record SegmentMetadata(SegmentId segment, Map<String, String> fields, Map<String, String> customMap) {
@@ -25,6 +25,15 @@ public record SegmentMetadata(SegmentId segment, Map<String, String> fields, Map
   public static final String TOTAL_DOCS = "segment.total.docs";
   public static final String INDEX_VERSION = "segment.index.version";
   public static final String CUSTOM_MAP = "custom.map";
+  public static final String REALTIME_START_OFFSET = "segment.realtime.startOffset";
+  /** The committed end offset once DONE; while COMMITTING, the offset being committed (as Pinot's pauseless commit). */
+  public static final String REALTIME_END_OFFSET = "segment.realtime.endOffset";
+  public static final String REALTIME_NUM_REPLICAS = "segment.realtime.numReplicas";
+  /**
+   * This project's key: the instance committing (COMMITTING) or that committed (DONE) a realtime
+   * segment, so a commit retried across a controller restart is recognised.
+   */
+  public static final String REALTIME_COMMITTER = "segment.realtime.committer";
 
   /** {@code segment.download.url} of a segment that has no deep-store copy: peers only. */
   public static final String PEERS_ONLY = "";

@@ -11,7 +11,7 @@ import reactor.util.retry.Retry;
  * Bounded retries with exponential backoff and jitter: the project's one backoff. The download
  * source chain asks it for the wait before a source or a peer round ({@link #backoff(int)}); the
  * S3 store retries requests and parts in place with {@link #retrySpec()}. Pinot's own defaults are
- * the floor (PROTOCOL.md): deep store 3 attempts from 100 ms, factor 5; peer discovery 5 rounds
+ * the floor (docs/protocol.md): deep store 3 attempts from 100 ms, factor 5; peer discovery 5 rounds
  * from 500 ms, factor 2.
  *
  * @param attempts tries in all, including the first

@@ -13,6 +13,7 @@ import io.segmenttransfer.core.crypto.TinkStreamingCrypter;
 import io.segmenttransfer.core.error.SegmentWriteException;
 import io.segmenttransfer.core.segment.TableNameWithType;
 import io.segmenttransfer.core.testing.DirectorySnapshot;
+import io.segmenttransfer.core.testing.BlockingCalls;
 import io.segmenttransfer.core.testing.PinotFixtures;
 import io.segmenttransfer.core.testing.TestArchives;
 import io.segmenttransfer.core.testing.Transforms;
@@ -27,7 +28,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import reactor.blockhound.BlockHound;
 import reactor.blockhound.BlockingOperationError;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -89,13 +89,14 @@ class ExtractionEnvironmentTest {
 
   @Test
   void runsNoBlockingCallOnNonBlockingThreads() {
-    BlockHound.install();
-    // Prove BlockHound is armed: a sleep on a parallel (non-blocking) thread must be caught.
+    // BlockHound is installed for the whole test JVM (TestGuards). Prove it is armed: a sleep on a
+    // parallel (non-blocking) thread must be caught; the provoked call is drained so it fails nothing.
     assertThatThrownBy(() -> Mono.fromCallable(() -> {
           Thread.sleep(1);
           return 1;
         }).subscribeOn(Schedulers.parallel()).block(TIMEOUT))
         .hasCauseInstanceOf(BlockingOperationError.class);
+    assertThat(BlockingCalls.drain()).singleElement().asString().contains("sleep");
 
     PinotFixtures.Archive fixture = PinotFixtures.archive("tar.gz");
     Path dataDir = tempDir.resolve("data");

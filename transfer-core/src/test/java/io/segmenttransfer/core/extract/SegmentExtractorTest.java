@@ -1,5 +1,6 @@
 package io.segmenttransfer.core.extract;
 
+import static io.segmenttransfer.core.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.segmenttransfer.core.archive.ArchiveLimits;
@@ -40,7 +41,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
@@ -399,10 +399,8 @@ class SegmentExtractorTest {
 
   /** Cancellation cleans up asynchronously, on the scheduler: wait (bounded) for it. */
   private void awaitNoLeftovers() {
-    Mono.fromCallable(() -> DirectorySnapshot.of(tableDir().resolve("tmp")).isEmpty())
-        .filter(Boolean::booleanValue)
-        .repeatWhenEmpty(50, r -> r.delayElements(Duration.ofMillis(50)))
-        .block(Duration.ofSeconds(10));
+    await("staging cleaned up").atMost(Duration.ofSeconds(10))
+        .until(() -> DirectorySnapshot.of(tableDir().resolve("tmp")).isEmpty());
     assertNoLeftovers();
   }
 }

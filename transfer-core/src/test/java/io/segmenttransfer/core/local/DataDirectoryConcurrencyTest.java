@@ -4,6 +4,7 @@ import io.segmenttransfer.core.layout.SegmentSwap;
 import static io.segmenttransfer.core.local.DataDirectoryHarness.filesOf;
 import static io.segmenttransfer.core.local.DataDirectoryHarness.leftovers;
 import static io.segmenttransfer.core.local.DataDirectoryHarness.snapshotOf;
+import static io.segmenttransfer.core.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.segmenttransfer.core.segment.SegmentId;
@@ -122,8 +123,7 @@ class DataDirectoryConcurrencyTest {
     Mono<SegmentOutcome> first = directory.addOrReplace(v1).cache();
     first.subscribe();
     Disposable queued = directory.addOrReplace(v2).subscribe();
-    Mono.fromCallable(directory::queuedOperations).filter(n -> n == 1)
-        .repeatWhenEmpty(200, r -> r.delayElements(Duration.ofMillis(5))).block(TIMEOUT);
+    await("the second operation queued").atMost(TIMEOUT).until(() -> directory.queuedOperations() == 1);
     queued.dispose();
     assertThat(directory.queuedOperations()).as("the cancelled operation left the queue").isZero();
 

@@ -43,9 +43,9 @@ import reactor.core.scheduler.Scheduler;
  * The committing server's side of Pinot's segment completion protocol, for a segment built on this
  * machine: install a verified copy in the data directory (peers can fetch it from then on), then
  * {@code segmentConsumed} until the controller decides, and, as the committer, {@code
- * segmentCommitStart} and the commit end, sending metadata first: the location is the deep-store
- * URI the background upload will write (or {@code peer://<segment>} without a deep store), so the
- * answer never waits for the upload. HOLD asks again after {@link CommitConfig#holdWait()};
+ * segmentCommitStart} and the commit end, sending metadata first with the location {@code
+ * peer://<segment>} (the archive is not uploaded yet), so the answer never waits for the upload;
+ * the upload then records its URL with the controller. HOLD asks again after {@link CommitConfig#holdWait()};
  * NOT_LEADER re-resolves the controller; FAILED and transport errors back off; all of it bounded
  * by {@link CommitConfig#deadline()}. Only COMMIT_SUCCESS commits: the replica is reported ONLINE
  * and the upload queued. KEEP keeps the local copy; DISCARD removes it (the assignment follower then
@@ -66,10 +66,14 @@ final class SegmentCommitter {
    *
    * @param status the controller's decision (COMMIT_SUCCESS, KEEP, DISCARD, CATCH_UP), or FAILED
    *     when none came within the deadline
-   * @param downloadUrl where the archive is or will be ("" for peers only)
+   * @param downloadUrl the download URL the commit recorded: "" (peers only) for a split commit, the
+   *     controller's location for a legacy one
+   * @param uploadUrl where the background upload will put the archive (then recorded as the
+   *     download URL), or null when none was queued
    * @param error why it failed, for FAILED
    */
-  record Outcome(SegmentId segment, CompletionStatus status, String downloadUrl, long crc, @Nullable String error) {}
+  record Outcome(SegmentId segment, CompletionStatus status, String downloadUrl, @Nullable String uploadUrl, long crc,
+      @Nullable String error) {}
 
   /** The small files of the installed copy the commit sends, and what they say. */
   private record CommitFiles(byte[] metadataProperties, byte[] creationMeta, long crc, long sizeBytes) {}
@@ -130,7 +134,7 @@ final class SegmentCommitter {
         .flatMap(files -> tableCrypter(segment).map(crypter -> crypter.orElse(""))
             .flatMap(crypter -> negotiate(segment, files, offset, crypter.isEmpty() ? null : crypter))
             .timeout(config.deadline(), scheduler)
-            .onErrorResume(TimeoutException.class, e -> Mono.just(new Outcome(segment, CompletionStatus.FAILED, "",
+            .onErrorResume(TimeoutException.class, e -> Mono.just(new Outcome(segment, CompletionStatus.FAILED, "", null,
                 files.crc(), "the controller did not decide within " + config.deadline() + " (commitDeadline)"))))
         .flatMap(this::settle);
   }
@@ -158,10 +162,13 @@ final class SegmentCommitter {
     return loop(segment, files, request, crypter, client, 1)
         .map(step -> {
           CompletionStatus status = step.decision().status();
+          String uploadUrl = null;
           if (status == CompletionStatus.COMMIT_SUCCESS && config.protocol() == CommitConfig.Protocol.SPLIT && deepStore != null) {
-            uploader.submit(new AsyncDeepStoreUploader.Job(segment, URI.create(step.downloadUrl()), crypter));
+            URI target = deepStore.archive(segment, Codec.GZIP);
+            uploader.submit(new AsyncDeepStoreUploader.Job(segment, target, crypter));
+            uploadUrl = target.toString();
           }
-          return new Outcome(segment, status, step.downloadUrl() == null ? "" : step.downloadUrl(), files.crc(), null);
+          return new Outcome(segment, status, step.downloadUrl() == null ? "" : step.downloadUrl(), uploadUrl, files.crc(), null);
         });
   }
 
@@ -219,12 +226,14 @@ final class SegmentCommitter {
                     : other(end, new AtomicReference<>(client)));
           });
     }
-    String location = deepStore == null ? PEER_SCHEME + segment.segmentName() : deepStore.archive(segment, Codec.GZIP).toString();
-    // Without a deep store nothing is encrypted anywhere: peers serve plain archives, so no crypter is named.
-    String named = deepStore == null ? null : crypter;
+    // Metadata first: the archive is not in the deep store yet, so the commit names peers (the
+    // controller records ""), and the background upload records its URL once the archive is there.
+    // A URI committed before its object exists would stay wrong forever if the upload failed,
+    // hidden from the repair task, which looks for "".
+    String location = PEER_SCHEME + segment.segmentName();
     return client.segmentCommitEndWithMetadata(request.withLocation(location).withSizes(files.sizeBytes(), 0, 0),
-            files.metadataProperties(), files.creationMeta(), named)
-        .map(end -> end.status() == CompletionStatus.COMMIT_SUCCESS ? Step.done(end, deepStore == null ? "" : location)
+            files.metadataProperties(), files.creationMeta(), deepStore == null ? null : crypter)
+        .map(end -> end.status() == CompletionStatus.COMMIT_SUCCESS ? Step.done(end, "")
             : other(end, new AtomicReference<>(client)));
   }
 

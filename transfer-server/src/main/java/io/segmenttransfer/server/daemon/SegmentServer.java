@@ -62,7 +62,7 @@ import reactor.netty.http.server.HttpServerRoutes;
  * A server daemon: serves its segments to peers, follows the controller's assignment, and keeps
  * its data directory equal to it (deep store first, peers as fallback, CRC-equal copies kept).
  *
- * <p>Admin HTTP surface (PROTOCOL.md): {@code GET /segments/{t}/{s}} (peer download),
+ * <p>Admin HTTP surface (docs/protocol.md): {@code GET /segments/{t}/{s}} (peer download),
  * {@code POST /segments/{t}/{s}/upload} (upload this copy to the deep store), {@code GET /health}
  * (200 once the first assignment was loaded, 503 before), {@code GET /metrics} (Prometheus) and
  * {@code GET /tables/{table}/segments/crc}.
@@ -179,7 +179,8 @@ public final class SegmentServer implements AutoCloseable {
    * {@code POST /segments/{t}/{s}/commit} with {@code {"segmentDir", "offset"}}: installs the
    * segment built at {@code segmentDir} and commits it with the controller ({@link SegmentCommitter});
    * answers once the controller decided, not after the upload: 200 {@code {"status", "downloadUrl",
-   * "crc", "segmentName"}} for a decision, 504 with {@code status FAILED} and {@code error} when
+   * "crc", "segmentName"}} for a decision (plus {@code uploadUrl} when a background upload was
+   * queued; {@code downloadUrl} is what the controller recorded, "" until the upload is done), 504 with {@code status FAILED} and {@code error} when
    * none came within {@code commitDeadline}, the usual error shape for a bad request or segment.
    */
   private Publisher<Void> commit(HttpServerRequest request, HttpServerResponse response) {
@@ -204,6 +205,9 @@ public final class SegmentServer implements AutoCloseable {
           body.put("downloadUrl", outcome.downloadUrl());
           body.put("crc", Long.toString(outcome.crc()));
           body.put("segmentName", outcome.segment().segmentName());
+          if (outcome.uploadUrl() != null) {
+            body.put("uploadUrl", outcome.uploadUrl());
+          }
           if (outcome.error() != null) {
             body.put("error", outcome.error());
           }

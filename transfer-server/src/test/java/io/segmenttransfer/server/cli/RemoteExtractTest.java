@@ -1,5 +1,6 @@
 package io.segmenttransfer.server.cli;
 
+import static io.segmenttransfer.core.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.segmenttransfer.core.testing.PinotFixtures;
@@ -76,11 +77,7 @@ class RemoteExtractTest {
         .build();
     proxy.start();
     try {
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (!"STARTED".equals(proxy.getState())) {
-        assertThat(System.nanoTime()).as("S3Proxy started in time").isLessThan(deadline);
-        Thread.sleep(10);
-      }
+      await("S3Proxy started").until(() -> "STARTED".equals(proxy.getState()));
       URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
       PinotFixtures.Archive fixture = PinotFixtures.archive("tar.zst");
       URI object = URI.create("s3://segments/events/" + fixture.file().getFileName());

@@ -131,7 +131,9 @@ class SegmentCommitFlowTest {
 
     assertThat(answer.path("_http").asInt()).isEqualTo(200);
     assertThat(answer.path("body").path("status").asText()).isEqualTo("COMMIT_SUCCESS");
-    assertThat(answer.path("body").path("downloadUrl").asText()).isEqualTo(archive.toString());
+    // Metadata first: peers only until the upload records its URL.
+    assertThat(answer.path("body").path("downloadUrl").asText()).isEmpty();
+    assertThat(answer.path("body").path("uploadUrl").asText()).isEqualTo(archive.toString());
     assertThat(answer.path("body").path("crc").asText()).isEqualTo(Long.toString(crc()));
     assertThat(answer.path("body").path("segmentName").asText()).isEqualTo(SEGMENT);
     assertThat(controller.paths()).containsExactly("/segmentConsumed", "/segmentCommitStart", "/segmentCommitEndWithMetadata");
@@ -142,7 +144,7 @@ class SegmentCommitFlowTest {
       assertThat(call.param("streamPartitionMsgOffset")).isEqualTo("1234");
     }
     FakeCompletionController.Call end = controller.calls.get(2);
-    assertThat(end.param("location")).isEqualTo(archive.toString());
+    assertThat(end.param("location")).isEqualTo("peer://" + SEGMENT);
     assertThat(Long.parseLong(end.param("segmentSizeBytes"))).isGreaterThan(200_000);
     assertThat(end.param("crypter")).isNull();
     assertThat(end.parts().keySet()).containsExactly("metadata.properties", "creation.meta");
@@ -294,6 +296,7 @@ class SegmentCommitFlowTest {
     assertThat(answer.path("body").path("status").asText()).isEqualTo("COMMIT_SUCCESS");
     assertThat(answer.path("body").path("downloadUrl").asText()).isEmpty();
     assertThat(controller.calls.get(2).param("location")).isEqualTo("peer://" + SEGMENT);
+    assertThat(answer.path("body").has("uploadUrl")).isFalse();
     assertThat(server.pendingUploads()).isZero();
   }
 

@@ -13,6 +13,7 @@ import io.segmenttransfer.core.testing.TestArchives;
 import io.segmenttransfer.controller.client.ControllerClient;
 import io.segmenttransfer.controller.ControllerConfig;
 import io.segmenttransfer.controller.EmbeddedController;
+import io.segmenttransfer.core.testing.Waits;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -101,18 +102,9 @@ class ServerEndToEndTest {
     return holders;
   }
 
+  /** Waits (bounded) for state the servers and the controller reach on their own; each check is an HTTP call. */
   private static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      try {
-        Thread.sleep(25);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
+    Waits.await(what).atMost(TIMEOUT).pollInterval(Duration.ofMillis(25)).until(condition::getAsBoolean);
   }
 
   private static JsonNode get(String url) {

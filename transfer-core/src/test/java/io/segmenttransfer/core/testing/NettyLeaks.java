@@ -1,4 +1,4 @@
-package io.segmenttransfer.peer;
+package io.segmenttransfer.core.testing;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -8,27 +8,21 @@ import io.netty.util.ResourceLeakDetector;
 import io.netty.util.ResourceLeakDetectorFactory;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.platform.launcher.LauncherSession;
-import org.junit.platform.launcher.LauncherSessionListener;
 
 /**
- * Makes Netty leak reports test failures. A leak detector factory that records every report is
- * installed when the JUnit launcher session opens (registered in META-INF/services), before any
- * test loads Netty's buffer classes, whose detectors are created once per class. As an extension,
- * it fails a test class whose run leaked: after the class it collects garbage and allocates, which
- * is when Netty reports leaked buffers.
+ * Records Netty's leak reports so that tests can fail on them. {@link TestGuards} installs the
+ * recording factory when the JUnit launcher session opens, before any test loads Netty's buffer
+ * classes (their detectors are created once per class), and {@link TestGuardsExtension} fails a
+ * test class whose run leaked. Paranoid level: every buffer is tracked, every leak is reported
+ * with its access records.
  */
-public final class NettyLeaks implements LauncherSessionListener, BeforeAllCallback, AfterAllCallback {
+public final class NettyLeaks {
 
   private static final List<String> LEAKS = new CopyOnWriteArrayList<>();
   private static volatile boolean installed;
+  private static volatile boolean tracking;
 
-  static {
-    install();
-  }
+  private NettyLeaks() {}
 
   /** Installs the recording factory; idempotent. */
   public static synchronized void install() {
@@ -40,6 +34,7 @@ public final class NettyLeaks implements LauncherSessionListener, BeforeAllCallb
     ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new ResourceLeakDetectorFactory() {
       @Override
       public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval, long maxActive) {
+        tracking = true;
         return new ResourceLeakDetector<T>(resource, samplingInterval) {
           @Override
           protected boolean needReport() {
@@ -48,43 +43,29 @@ public final class NettyLeaks implements LauncherSessionListener, BeforeAllCallb
 
           @Override
           protected void reportTracedLeak(String resourceType, String records) {
+            // Not logged as well: the failure carries the records.
             LEAKS.add("LEAK: " + resourceType + records);
-            super.reportTracedLeak(resourceType, records);
           }
 
           @Override
           protected void reportUntracedLeak(String resourceType) {
             LEAKS.add("LEAK: " + resourceType + " (untraced)");
-            super.reportUntracedLeak(resourceType);
           }
         };
       }
     });
   }
 
-  @Override
-  public void launcherSessionOpened(LauncherSession session) {
-    install();
-  }
-
-  @Override
-  public void beforeAll(ExtensionContext context) {
-    install();
-    collect();
-    LEAKS.clear();
-  }
-
-  @Override
-  public void afterAll(ExtensionContext context) {
-    List<String> leaks = collect();
-    if (!leaks.isEmpty()) {
-      throw new AssertionError(leaks.size() + " ByteBuf leak(s) in " + context.getDisplayName() + ":\n"
-          + String.join("\n", leaks));
+  /**
+   * Provokes leak reports (garbage collection, then allocations, which poll the detectors' queues)
+   * and returns the reports recorded since the last call, each with its access records. Costs a
+   * few garbage collections: call it per test class, not per test. Returns nothing at once while
+   * no Netty resource was ever tracked in this JVM.
+   */
+  public static List<String> collect() {
+    if (!installed || !tracking) {
+      return List.of();
     }
-  }
-
-  /** Provokes leak reports (GC, then allocations, which poll the detectors' queues) and returns them. */
-  static List<String> collect() {
     for (int round = 0; round < 3; round++) {
       System.gc();
       try {
@@ -103,7 +84,7 @@ public final class NettyLeaks implements LauncherSessionListener, BeforeAllCallb
       }
     }
     List<String> leaks = List.copyOf(LEAKS);
-    LEAKS.clear();
+    LEAKS.removeAll(leaks);
     return leaks;
   }
 }

@@ -1,0 +1,52 @@
+package io.segmenttransfer.core.testing;
+
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.CopyOnWriteArrayList;
+import reactor.blockhound.BlockHound;
+import reactor.blockhound.BlockingOperationError;
+import reactor.blockhound.integration.BlockHoundIntegration;
+
+/**
+ * BlockHound for the whole test JVM, installed once by {@link TestGuards} when the JUnit launcher
+ * session opens, before any scheduler or event loop thread exists. A blocking call on a
+ * non-blocking thread (Reactor's parallel scheduler, Netty event loops) throws where it happens and
+ * is also recorded, so that {@link TestGuardsExtension} fails the test even when the error was
+ * swallowed by the code that provoked it. The integrations on the class path are applied, Reactor's
+ * and Netty's and {@link LibraryBlockingAllowances}, the one list of what libraries may block.
+ */
+public final class BlockingCalls {
+
+  private static final List<String> VIOLATIONS = new CopyOnWriteArrayList<>();
+  private static boolean installed;
+
+  private BlockingCalls() {}
+
+  /** Installs BlockHound; idempotent. */
+  public static synchronized void install() {
+    if (installed) {
+      return;
+    }
+    installed = true;
+    BlockHound.Builder builder = BlockHound.builder();
+    // A bare builder knows no threads: add the integrations on the class path as install() would.
+    ServiceLoader.load(BlockHoundIntegration.class).stream().map(ServiceLoader.Provider::get).sorted()
+        .forEach(builder::with);
+    builder
+        .blockingMethodCallback(method -> {
+          VIOLATIONS.add(method + " on " + Thread.currentThread().getName());
+          throw new BlockingOperationError(method);
+        })
+        .install();
+  }
+
+  /**
+   * Blocking calls recorded since the last call, and forgets them: a test that provokes one on
+   * purpose (to prove BlockHound is armed) drains it so that it does not fail the test.
+   */
+  public static List<String> drain() {
+    List<String> seen = List.copyOf(VIOLATIONS);
+    VIOLATIONS.removeAll(seen);
+    return seen;
+  }
+}
