@@ -83,7 +83,12 @@ final class AsyncDeepStoreUploader implements AutoCloseable {
   /** Queues an upload; returns at once. After {@link #close()} the job is dropped (the repair task covers it). */
   void submit(Job job) {
     pending.incrementAndGet();
-    if (queue.tryEmitNext(job).isFailure()) {
+    Sinks.EmitResult emitted;
+    // Commits end on many threads; a sink takes one emitter at a time.
+    synchronized (queue) {
+      emitted = queue.tryEmitNext(job);
+    }
+    if (emitted.isFailure()) {
       pending.decrementAndGet();
       LOG.info("not uploading {}: the server is stopping", job.segment());
     }
@@ -106,7 +111,7 @@ final class AsyncDeepStoreUploader implements AutoCloseable {
               .write(job.target(), TransformedStream.apply(local.archive(Codec.GZIP, scheduler),
                   () -> crypter.newEncryptor(job.segment().segmentName())))
               .thenReturn(local.crc()))
-          .next()
+          .singleOrEmpty()
           .switchIfEmpty(Mono.error(() -> new EntityNotFoundException(job.segment().segmentName(),
               "segment " + job.segment() + " is no longer held here: nothing to upload")));
     });

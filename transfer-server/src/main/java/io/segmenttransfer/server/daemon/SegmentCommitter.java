@@ -214,14 +214,15 @@ final class SegmentCommitter {
   private Mono<Step> commitEnd(SegmentId segment, CommitFiles files, CompletionRequest request, @Nullable String crypter,
       CompletionClient client) {
     if (config.protocol() == CommitConfig.Protocol.LEGACY) {
-      // The older controller takes the archive itself; it is streamed under the read lock, as the table encrypts it.
-      return directory.withSegment(segment, local -> client.segmentUpload(request, archive(local, crypter))).next()
+      // The older controller takes the archive itself and reads it (metadata, limits), so it gets
+      // the plain archive, streamed under the read lock; storing it encrypted is the controller's call.
+      return directory.withSegment(segment, local -> client.segmentUpload(request, archive(local, null))).singleOrEmpty()
           .flatMap(uploaded -> {
             if (uploaded.status() != CompletionStatus.UPLOAD_SUCCESS || uploaded.segmentLocation() == null) {
               return Mono.just(other(uploaded, new AtomicReference<>(client)));
             }
             String location = uploaded.segmentLocation();
-            return client.segmentCommitEnd(request.withLocation(location).withSizes(files.sizeBytes(), 0, 0), crypter)
+            return client.segmentCommitEnd(request.withLocation(location).withSizes(files.sizeBytes(), 0, 0), null)
                 .map(end -> end.status() == CompletionStatus.COMMIT_SUCCESS ? Step.done(end, location)
                     : other(end, new AtomicReference<>(client)));
           });
@@ -263,7 +264,7 @@ final class SegmentCommitter {
 
   /** Reads metadata.properties and creation.meta of the installed copy, under its read lock. */
   private Mono<CommitFiles> readFiles(SegmentId segment) {
-    return directory.withSegment(segment, local -> Mono.fromCallable(() -> read(local)).subscribeOn(scheduler)).next()
+    return directory.withSegment(segment, local -> Mono.fromCallable(() -> read(local)).subscribeOn(scheduler)).singleOrEmpty()
         .switchIfEmpty(Mono.error(() -> new InvalidRequestException(segment.segmentName(),
             "segment " + segment + " vanished from the data directory while it was committed")));
   }
