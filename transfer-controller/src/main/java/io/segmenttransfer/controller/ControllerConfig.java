@@ -1,5 +1,6 @@
 package io.segmenttransfer.controller;
 
+import io.segmenttransfer.controller.task.DeepStoreRepairConfig;
 import io.segmenttransfer.core.archive.ArchiveLimits;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import java.net.URI;
@@ -20,9 +21,11 @@ import java.time.Duration;
  *     timeouts are cut to this
  * @param archiveLimits what an uploaded archive may hold (tar push); the same limits, and by
  *     default the same values, as a download's, since an upload is decoded by the same decoder
+ * @param deepStoreRepair the deep-store repair task: its interval (0 disables the schedule), upload
+ *     timeout and concurrency
  */
 public record ControllerConfig(int port, Path dataDir, URI deepStore, String bindHost, String advertisedHost,
-    Duration maxLongPoll, ArchiveLimits archiveLimits) {
+    Duration maxLongPoll, ArchiveLimits archiveLimits, DeepStoreRepairConfig deepStoreRepair) {
 
   /** Pinot's controller port. */
   public static final int DEFAULT_PORT = 9000;
@@ -54,12 +57,21 @@ public record ControllerConfig(int port, Path dataDir, URI deepStore, String bin
     if (archiveLimits == null) {
       archiveLimits = ArchiveLimits.defaults();
     }
+    if (deepStoreRepair == null) {
+      deepStoreRepair = DeepStoreRepairConfig.defaults();
+    }
+  }
+
+  /** With the default deep-store repair. */
+  public ControllerConfig(int port, Path dataDir, URI deepStore, String bindHost, String advertisedHost,
+      Duration maxLongPoll, ArchiveLimits archiveLimits) {
+    this(port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, archiveLimits, null);
   }
 
   /** With the default archive limits. */
   public ControllerConfig(int port, Path dataDir, URI deepStore, String bindHost, String advertisedHost,
       Duration maxLongPoll) {
-    this(port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, null);
+    this(port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, null, null);
   }
 
   /** Port 9000 on the loopback address, deep store under the data dir. */
@@ -73,14 +85,18 @@ public record ControllerConfig(int port, Path dataDir, URI deepStore, String bin
   }
 
   public ControllerConfig withPort(int newPort) {
-    return new ControllerConfig(newPort, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, archiveLimits);
+    return new ControllerConfig(newPort, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, archiveLimits, deepStoreRepair);
   }
 
   public ControllerConfig withDeepStore(URI uri) {
-    return new ControllerConfig(port, dataDir, uri, bindHost, advertisedHost, maxLongPoll, archiveLimits);
+    return new ControllerConfig(port, dataDir, uri, bindHost, advertisedHost, maxLongPoll, archiveLimits, deepStoreRepair);
   }
 
   public ControllerConfig withArchiveLimits(ArchiveLimits limits) {
-    return new ControllerConfig(port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, limits);
+    return new ControllerConfig(port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, limits, deepStoreRepair);
+  }
+
+  public ControllerConfig withDeepStoreRepair(DeepStoreRepairConfig repair) {
+    return new ControllerConfig(port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, archiveLimits, repair);
   }
 }

@@ -5,6 +5,8 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.segmenttransfer.controller.completion.CompletionConfig;
 import io.segmenttransfer.controller.completion.CompletionRoutes;
+import io.segmenttransfer.controller.task.DeepStoreRepairTask;
+import io.segmenttransfer.controller.task.PeriodicTasks;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
 import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.store.SegmentStores;
@@ -25,7 +27,8 @@ import reactor.netty.http.server.HttpServer;
 /**
  * A lightweight controller speaking the Pinot-compatible subset of docs/protocol.md over HTTP: tables,
  * segment upload (tar push), metadata, download, instances, ideal state and external view, plus
- * this project's extensions (metadata put, state reports, long-polled assignments). State lives
+ * this project's extensions (metadata put, state reports, long-polled assignments), and runs the
+ * periodic deep-store repair ({@code /periodictask}, {@link DeepStoreRepairTask}). State lives
  * in memory and in a {@link FileControllerStore} under {@code <dataDir>/state}; archives in the
  * configured deep store.
  *
@@ -45,15 +48,17 @@ public final class EmbeddedController implements AutoCloseable {
   private final ControllerState state;
   private final Scheduler scheduler;
   private final ChannelGroup connections;
+  private final PeriodicTasks tasks;
   private final String baseUrl;
 
   private EmbeddedController(ControllerConfig config, DisposableServer server, ControllerState state,
-      Scheduler scheduler, ChannelGroup connections) {
+      Scheduler scheduler, ChannelGroup connections, PeriodicTasks tasks) {
     this.config = config;
     this.server = server;
     this.state = state;
     this.scheduler = scheduler;
     this.connections = connections;
+    this.tasks = tasks;
     this.baseUrl = "http://" + hostForUrl(config.advertisedHost()) + ":" + server.port();
   }
 
@@ -96,13 +101,17 @@ public final class EmbeddedController implements AutoCloseable {
       Scheduler scheduler, CompletionConfig completionConfig, Clock clock) {
     AtomicReference<String> baseUrl = new AtomicReference<>();
     ArchiveJanitor janitor = new ArchiveJanitor(stores);
-    SegmentUpload upload = new SegmentUpload(state, stores, config.deepStore(), config.archiveLimits(), scheduler, baseUrl::get,
-        Clock.systemUTC(), janitor);
+    DownloadUrls downloadUrls = new DownloadUrls(baseUrl::get);
+    SegmentUpload upload = new SegmentUpload(state, stores, config.deepStore(), config.archiveLimits(), scheduler,
+        downloadUrls, Clock.systemUTC(), janitor);
     TableRoutes tables = new TableRoutes(state, janitor);
     SegmentRoutes segments = new SegmentRoutes(state, janitor, upload, new SegmentDownload(stores));
     InstanceRoutes instances = new InstanceRoutes(state, config.maxLongPoll());
     CompletionRoutes completion = CompletionRoutes.create(state, stores, config.deepStore(), config.archiveLimits(),
         scheduler, completionConfig, clock);
+    PeriodicTasks tasks = new PeriodicTasks(List.of(new DeepStoreRepairTask(
+        new StateRepairCatalog(state, downloadUrls, janitor), config.deepStoreRepair())), Schedulers.parallel());
+    PeriodicTaskRoutes periodic = new PeriodicTaskRoutes(state, tasks);
     // Tracking connections lets close() end them instead of leaving long polls dangling.
     ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     return HttpServer.create()
@@ -114,11 +123,13 @@ public final class EmbeddedController implements AutoCloseable {
           segments.register(routes);
           instances.register(routes);
           completion.register(routes);
+          periodic.register(routes);
         })
         .bind()
         .map(server -> {
-          EmbeddedController controller = new EmbeddedController(config, server, state, scheduler, connections);
+          EmbeddedController controller = new EmbeddedController(config, server, state, scheduler, connections, tasks);
           baseUrl.set(controller.baseUrl());
+          tasks.start();
           LOG.info("controller listening on {}, deep store {}", controller.baseUrl(), config.deepStore());
           return controller;
         });
@@ -154,6 +165,7 @@ public final class EmbeddedController implements AutoCloseable {
    */
   @Override
   public void close() {
+    tasks.close();
     state.close();
     try {
       server.disposeNow(STOP_TIMEOUT);
@@ -167,6 +179,7 @@ public final class EmbeddedController implements AutoCloseable {
 
   /** Stops abruptly, as a crash would: connections cut, nothing answered, nothing waited for. */
   void halt() {
+    tasks.close();
     connections.close();
     server.dispose();
     state.close();

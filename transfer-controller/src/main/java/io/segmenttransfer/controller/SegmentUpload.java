@@ -17,7 +17,6 @@ import io.segmenttransfer.core.store.DeepStoreLayout;
 import io.segmenttransfer.core.store.SegmentStores;
 import io.segmenttransfer.controller.ControllerStore.SegmentDocument;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -26,7 +25,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -41,6 +39,9 @@ import reactor.netty.http.server.HttpServerResponse;
  * while an {@link ArchiveInspector} reads {@code metadata.properties} and {@code creation.meta} out
  * of it with the download's decoder and the configured {@code ArchiveLimits}. Nothing is buffered
  * beyond a few chunks, nothing is unpacked to disk.
+ *
+ * <p>The recorded {@code segment.download.url} is what {@link DownloadUrls} gives the archive: its
+ * deep-store URI, or this controller's download URL for a local-directory deep store.
  *
  * <p>The segment is named by the archive's top-level directory, known from its first entry, which
  * is what lets the write start before the end; a {@code segment.name} in metadata.properties must
@@ -64,20 +65,20 @@ final class SegmentUpload {
   private final DeepStoreLayout layout;
   private final ArchiveLimits limits;
   private final Scheduler scheduler;
-  private final Supplier<String> baseUrl;
+  private final DownloadUrls downloadUrls;
   private final Clock clock;
   private final ArchiveJanitor janitor;
   /** Segments being uploaded now: a second upload of the same one is refused, not interleaved. */
   private final Set<SegmentId> inFlight = ConcurrentHashMap.newKeySet();
 
   SegmentUpload(ControllerState state, SegmentStores stores, URI deepStore, ArchiveLimits limits, Scheduler scheduler,
-      Supplier<String> baseUrl, Clock clock, ArchiveJanitor janitor) {
+      DownloadUrls downloadUrls, Clock clock, ArchiveJanitor janitor) {
     this.state = state;
     this.stores = stores;
     this.layout = new DeepStoreLayout(deepStore);
     this.limits = limits;
     this.scheduler = scheduler;
-    this.baseUrl = baseUrl;
+    this.downloadUrls = downloadUrls;
     this.clock = clock;
     this.janitor = janitor;
   }
@@ -200,7 +201,7 @@ final class SegmentUpload {
       fields.put(SegmentMetadata.CREATION_TIME, Long.toString(upload.creationMeta().creationTimeMs()));
       upload.creationMeta().dataCrc().ifPresent(d -> fields.put("segment.data.crc", Long.toString(d)));
       fields.put(SegmentMetadata.SIZE_IN_BYTES, Long.toString(upload.size()));
-      fields.put(SegmentMetadata.DOWNLOAD_URL, downloadUrl(upload.segment()));
+      fields.put(SegmentMetadata.DOWNLOAD_URL, downloadUrls.forArchive(upload.segment(), upload.archive()));
       String pushTime = old == null ? null : old.metadata().fields().get(SegmentMetadata.PUSH_TIME);
       fields.put(SegmentMetadata.PUSH_TIME, pushTime != null ? pushTime : now);
       if (old != null) {
@@ -221,17 +222,5 @@ final class SegmentUpload {
     }).flatMap(committed -> (committed.staleArchive() == null ? Mono.<Void>empty()
             : janitor.delete(List.of(committed.staleArchive())))
         .thenReturn(Map.entry(committed.metadata(), committed.outcome())));
-  }
-
-  /** {@code http://<controller>/segments/<raw>/<segment>}: this controller serves the download. */
-  private String downloadUrl(SegmentId id) {
-    String base = baseUrl.get();
-    String authority = base.substring(base.indexOf("://") + 3);
-    try {
-      return new URI("http", authority, "/segments/" + id.table().rawName() + "/" + id.segmentName(), null, null)
-          .toASCIIString();
-    } catch (URISyntaxException e) {
-      throw new InvalidRequestException(id.segmentName(), "cannot form a download URL: " + e.getMessage(), e);
-    }
   }
 }

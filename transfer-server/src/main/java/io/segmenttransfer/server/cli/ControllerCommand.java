@@ -1,23 +1,32 @@
 package io.segmenttransfer.server.cli;
 
+import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.store.SegmentStores;
+import io.segmenttransfer.s3.S3SegmentStore;
 import io.segmenttransfer.controller.ControllerConfig;
 import io.segmenttransfer.controller.EmbeddedController;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code controller}: runs the embedded controller until SIGTERM or SIGINT, then stops it cleanly
- * and exits 0. Every acknowledged change is on disk already, so stopping loses nothing.
+ * and exits 0. Every acknowledged change is on disk already, so stopping loses nothing. With an
+ * {@code s3://bucket/prefix} deep store it builds its S3 client from the {@code --s3-*} options,
+ * and segments' download URLs are their S3 URIs, read by the servers themselves.
  */
 @Command(name = "controller", mixinStandardHelpOptions = true,
     description = {"Runs a lightweight Pinot-compatible controller: tables, segment upload and download,",
         "metadata, instances, ideal state and external view, state kept under --data-dir."})
 final class ControllerCommand implements Callable<Integer> {
+
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
   @Option(names = "--port", defaultValue = "" + ControllerConfig.DEFAULT_PORT,
       description = "HTTP port (0 picks a free one). Default: ${DEFAULT-VALUE}.")
@@ -26,8 +35,11 @@ final class ControllerCommand implements Callable<Integer> {
   @Option(names = "--data-dir", required = true, description = "Directory for the controller's state.")
   Path dataDir;
 
-  @Option(names = "--deep-store", description = "Deep store URI. Default: file://<data-dir>/deepstore.")
+  @Option(names = "--deep-store", paramLabel = "URI",
+      description = "Deep store URI: file:///dir or s3://bucket/prefix. Default: file://<data-dir>/deepstore.")
   String deepStore;
+
+  @Mixin S3Options s3;
 
   @Option(names = "--host", defaultValue = ControllerConfig.DEFAULT_HOST,
       description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
@@ -43,14 +55,30 @@ final class ControllerCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     URI store = deepStore == null ? null : SegmentStores.toUri(deepStore);
     ControllerConfig config = new ControllerConfig(port, dataDir, store, host, advertisedHost, null);
-    EmbeddedController controller = EmbeddedController.start(config);
+    // Only an S3 deep store needs an SDK client; the controller does not close the stores it is given.
+    S3SegmentStore s3Store = "s3".equalsIgnoreCase(config.deepStore().getScheme()) ? s3.newStore() : null;
+    List<SegmentStore> stores = s3Store == null ? List.of() : List.of(s3Store);
+    EmbeddedController controller;
+    try {
+      controller = EmbeddedController.create(config, stores).block(START_TIMEOUT);
+    } catch (RuntimeException e) {
+      closeStore(s3Store);
+      throw e;
+    }
     StopSignal stop = new StopSignal(controller::close);
     spec.commandLine().getOut().println("controller listening on " + controller.baseUrl());
     spec.commandLine().getOut().flush();
     stop.await();
     controller.close();
+    closeStore(s3Store);
     spec.commandLine().getOut().println("controller stopped");
     spec.commandLine().getOut().flush();
     return 0;
+  }
+
+  private static void closeStore(S3SegmentStore store) {
+    if (store != null) {
+      store.close();
+    }
   }
 }

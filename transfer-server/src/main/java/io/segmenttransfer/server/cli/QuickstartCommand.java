@@ -9,6 +9,9 @@ import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.segment.TableNameWithType;
 import io.segmenttransfer.peer.HttpSegmentStore;
 import io.segmenttransfer.peer.HttpStoreConfig;
+import io.segmenttransfer.s3.S3Config;
+import io.segmenttransfer.s3.S3SegmentStore;
+import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.controller.client.ControllerClient;
 import io.segmenttransfer.controller.ControllerConfig;
 import io.segmenttransfer.controller.EmbeddedController;
@@ -137,7 +140,7 @@ final class QuickstartCommand implements Callable<Integer> {
     t = System.nanoTime();
     URI controllerUri = URI.create(controller.baseUrl());
     List<SegmentServer> servers = Flux.just("server-a", "server-b")
-        .flatMapSequential(name -> SegmentServer.start(serverConfig(controllerUri, work.resolve(name))))
+        .flatMapSequential(name -> SegmentServer.start(serverConfig(controllerUri, work.resolve(name), deepStore.s3Config())))
         .doOnNext(server -> resources.add(server))
         .collectList().block(STEP_TIMEOUT);
     Mono.when(servers.stream().map(SegmentServer::bootstrapped).toList())
@@ -149,9 +152,13 @@ final class QuickstartCommand implements Callable<Integer> {
         servers.get(1).instanceId(), samples.size(), REPLICATION, serversMillis));
 
     // 4. A new server bootstraps from the deep store.
+    String deepStoreKind = SourceKind.of(URI.create(client.metadata(samples.get(0).segment()).block(STEP_TIMEOUT)
+        .downloadUrl().orElseThrow()));
     say(out, "[4] server C bootstraps a fresh data dir with the 'bootstrap' command's code, from the deep store\n"
-        + "    (source 'controller': the deep-store archive served at the controller's download URL):");
-    BootstrapSummary c = bootstrap(work.resolve("server-c"), controllerUri, client, out);
+        + (deepStoreKind.equals(SourceKind.CONTROLLER)
+            ? "    (source 'controller': the deep-store archive served at the controller's download URL):"
+            : "    (source '" + deepStoreKind + "': the download URLs are deep-store URIs, read without the controller):"));
+    BootstrapSummary c = bootstrap(work.resolve("server-c"), controllerUri, client, deepStore.s3Config(), out);
 
     // 5. One archive disappears from the deep store; the metadata still points at it.
     SegmentId victim = samples.get(samples.size() / 2).segment();
@@ -163,10 +170,10 @@ final class QuickstartCommand implements Callable<Integer> {
     // 6. The next bootstrap must fall back to the peers for it.
     say(out, "[6] server D bootstraps a fresh data dir: the deep store fails for that segment, so the servers holding it\n"
         + "    ONLINE in the external view (A and B) serve it as peers:");
-    BootstrapSummary d = bootstrap(work.resolve("server-d"), controllerUri, client, out);
+    BootstrapSummary d = bootstrap(work.resolve("server-d"), controllerUri, client, deepStore.s3Config(), out);
 
     List<Step> steps = List.of(
-        new Step("servers A + B load (assigned)", 2 * samples.size(), 2 * sampleBytes, serversMillis, "controller"),
+        new Step("servers A + B load (assigned)", 2 * samples.size(), 2 * sampleBytes, serversMillis, deepStoreKind),
         new Step("C bootstraps from the deep store", c.segments(), c.bytes(), c.millis(), sources(c)),
         new Step("D bootstraps, one archive missing", d.segments(), d.bytes(), d.millis(), sources(d)));
     say(out, throughputTable(steps));
@@ -199,9 +206,9 @@ final class QuickstartCommand implements Callable<Integer> {
     return Files.createDirectories(dir);
   }
 
-  private static ServerConfig serverConfig(URI controller, Path dataDir) {
+  private static ServerConfig serverConfig(URI controller, Path dataDir, S3Config s3) {
     return new ServerConfig(controller, dataDir, ServerConfig.DEFAULT_HOST, 0, null, null, 4, 0,
-        ServerConfig.DEFAULT_MAX_PEER_UPLOADS, 0, ServerConfig.DEFAULT_LONG_POLL, Duration.ofSeconds(5), null, null);
+        ServerConfig.DEFAULT_MAX_PEER_UPLOADS, 0, ServerConfig.DEFAULT_LONG_POLL, Duration.ofSeconds(5), null, s3);
   }
 
   /** Completes once the external view shows every sample ONLINE on {@code replicas} servers; polls every 100 ms. */
@@ -213,15 +220,18 @@ final class QuickstartCommand implements Callable<Integer> {
         .repeatWhenEmpty(repeats -> repeats.delayElements(Duration.ofMillis(100)));
   }
 
-  private BootstrapSummary bootstrap(Path dataDir, URI controller, ControllerClient client, PrintWriter out)
+  private BootstrapSummary bootstrap(Path dataDir, URI controller, ControllerClient client, S3Config s3, PrintWriter out)
       throws InterruptedException {
     List<SegmentMetadata> metadata = TableBootstrap.listTable(client, TABLE.toString()).block(STEP_TIMEOUT);
     TableBootstrap.Settings settings = new TableBootstrap.Settings(dataDir, controller, 4,
         TableBootstrap.Settings.DEFAULT_PEER_ROUNDS);
     BootstrapProgress progress = new BootstrapProgress(BootstrapProgress.Mode.LINES, out, "bootstrap", 0, "      ");
+    List<SegmentStore> stores = new ArrayList<>(List.of(HttpSegmentStore.create(HttpStoreConfig.defaults())));
+    if (s3 != null) {
+      stores.add(S3SegmentStore.create(s3));
+    }
     BootstrapSummary summary = TableBootstrap.run(settings, TABLE.toString(), metadata,
-        CrypterRegistry.fromConfig(CrypterConfig.defaults()),
-        List.of(HttpSegmentStore.create(HttpStoreConfig.defaults())), progress);
+        CrypterRegistry.fromConfig(CrypterConfig.defaults()), stores, progress);
     say(out, summary.text().lines().map(line -> "  " + line).reduce((a, b) -> a + System.lineSeparator() + b).orElse(""));
     return summary;
   }

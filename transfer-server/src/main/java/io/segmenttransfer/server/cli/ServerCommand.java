@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -37,8 +38,12 @@ final class ServerCommand implements Callable<Integer> {
   @Option(names = "--instance-id", paramLabel = "ID", description = "Instance id (default Server_<host>_<adminPort>).")
   String instanceId;
 
-  @Option(names = "--deep-store", paramLabel = "URI", description = "Where to upload this server's copies when asked.")
+  @Option(names = "--deep-store", paramLabel = "URI",
+      description = "Where to upload this server's copies when asked (file:///dir or s3://bucket/prefix).")
   String deepStore;
+
+  /** The S3 client for an s3:// deep store and s3:// download URLs (the s3.* settings). */
+  @Mixin S3Options s3;
 
   @Option(names = "--max-parallel-downloads", paramLabel = "N", description = "Downloads at once (default 4).")
   Integer maxParallelDownloads;
@@ -55,6 +60,9 @@ final class ServerCommand implements Callable<Integer> {
         .override("instanceId", instanceId)
         .override("deepStore", deepStore)
         .override("maxParallelDownloads", maxParallelDownloads)
+        .override("s3.endpoint", s3.endpoint)
+        .override("s3.region", s3.region)
+        .override("s3.pathStyle", s3.pathStyle)
         .toConfig();
     SegmentServer server = SegmentServer.start(config).block(Duration.ofMinutes(2));
     StopSignal stop = new StopSignal(server::close);

@@ -34,21 +34,24 @@ public final class QuickstartDeepStore implements AutoCloseable {
   private final SegmentStore store;
   private final List<SegmentStore> controllerStores;
   private final S3Proxy proxy;
+  private final S3Config s3Config;
   private final String description;
 
   private QuickstartDeepStore(URI uri, SegmentStore store, List<SegmentStore> controllerStores, S3Proxy proxy,
-      String description) {
+      S3Config s3Config, String description) {
     this.uri = uri;
     this.store = store;
     this.controllerStores = controllerStores;
     this.proxy = proxy;
+    this.s3Config = s3Config;
     this.description = description;
   }
 
   /** Archives as files under {@code dir}. */
   public static QuickstartDeepStore local(Path dir, Scheduler scheduler) {
     URI uri = dir.toAbsolutePath().normalize().toUri();
-    return new QuickstartDeepStore(uri, new LocalFileSegmentStore(scheduler), List.of(), null, "local directory " + uri);
+    return new QuickstartDeepStore(uri, new LocalFileSegmentStore(scheduler), List.of(), null, null,
+        "local directory " + uri);
   }
 
   /**
@@ -77,9 +80,10 @@ public final class QuickstartDeepStore implements AutoCloseable {
     }
     blobs.createContainer(CreateBucketRequest.builder().bucket(BUCKET).build());
     URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
-    S3SegmentStore store = S3SegmentStore.create(S3Config.defaults().withEndpoint(endpoint).withPathStyle(true)
-        .withCredentials(new S3Config.Credentials(accessKey, secretKey)));
-    return new QuickstartDeepStore(URI.create("s3://" + BUCKET + "/deepstore"), store, List.of(store), proxy,
+    S3Config config = S3Config.defaults().withEndpoint(endpoint).withPathStyle(true)
+        .withCredentials(new S3Config.Credentials(accessKey, secretKey));
+    S3SegmentStore store = S3SegmentStore.create(config);
+    return new QuickstartDeepStore(URI.create("s3://" + BUCKET + "/deepstore"), store, List.of(store), proxy, config,
         "bucket s3://" + BUCKET + " on the in-process S3 server at " + endpoint);
   }
 
@@ -91,6 +95,14 @@ public final class QuickstartDeepStore implements AutoCloseable {
   /** Stores the controller needs besides local files (the S3 store); it does not close them. */
   public List<SegmentStore> controllerStores() {
     return controllerStores;
+  }
+
+  /**
+   * How servers and bootstraps reach the S3 server: segments' download URLs are its {@code s3://}
+   * URIs, read directly, not through the controller. Null for a directory.
+   */
+  public S3Config s3Config() {
+    return s3Config;
   }
 
   public String description() {

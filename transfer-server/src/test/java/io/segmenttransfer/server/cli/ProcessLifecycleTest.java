@@ -24,11 +24,18 @@ class ProcessLifecycleTest {
 
   @TempDir Path dir;
 
-  private static Process launch(String... args) throws IOException {
+  static Process launch(String... args) throws IOException {
+    return launch(java.util.Map.of(), args);
+  }
+
+  /** The command in a fresh JVM, with {@code env} added to this one's environment. */
+  static Process launch(java.util.Map<String, String> env, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
     command.addAll(List.of(args));
-    return new ProcessBuilder(command).redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    return builder.start();
   }
 
   /**
@@ -36,7 +43,7 @@ class ProcessLifecycleTest {
    * into a queue and keeps draining it afterwards, so the child never blocks on a full pipe and a
    * silent child cannot hang the test.
    */
-  private static Matcher awaitLine(Process process, Pattern pattern, List<String> seen) throws InterruptedException {
+  static Matcher awaitLine(Process process, Pattern pattern, List<String> seen) throws InterruptedException {
     java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
     Thread reader = new Thread(() -> {
       try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

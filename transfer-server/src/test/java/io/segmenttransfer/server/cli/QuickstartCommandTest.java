@@ -44,7 +44,11 @@ class QuickstartCommandTest {
     assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
     assertThat(run.out()).contains("deep store: bucket s3://quickstart on the in-process S3 server")
         .contains("s3://quickstart/deepstore/quickstart_OFFLINE/")
-        .contains("sources     controller 1 segment, peer 1 segment")
+        // The download URLs are S3 URIs: servers and bootstraps read S3 themselves, not via the controller.
+        .contains("(source 'deepstore-s3'")
+        .contains("sources     deepstore-s3 2 segments")
+        .contains("sources     deepstore-s3 1 segment, peer 1 segment")
+        .doesNotContain("sources     controller")
         .contains("the peer fallback worked");
     Path work = Path.of(run.out().lines().findFirst().orElseThrow().replace("segment-transfer quickstart in ", ""));
     assertThat(work).doesNotExist();
