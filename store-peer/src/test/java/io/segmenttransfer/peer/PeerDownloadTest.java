@@ -116,7 +116,9 @@ class PeerDownloadTest {
     DownloadConfig config = DownloadConfig.defaults()
         .withRetries(new RetryPolicy(3, Duration.ofMillis(20), 2, Duration.ofMillis(200), 0.1),
             new RetryPolicy(4, Duration.ofMillis(50), 2, Duration.ofMillis(400), 0.1))
-        .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(50));
+        .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(50))
+        // Pinot's rounds only: these tests count them (the first-peer wait has its own test in core).
+        .withPeerWaitTimeout(Duration.ZERO);
     SegmentMetadata metadata = SegmentMetadata.of(ID, Map.of(
         SegmentMetadata.CRC, Long.toString(FIXTURE.crc()), SegmentMetadata.DOWNLOAD_URL, downloadUrl));
     TransferListener listener = event -> {
