@@ -29,6 +29,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -203,7 +204,7 @@ public final class CommitBenchmark {
           // Alternate the order, so no way always runs right after another's background work.
           List<String> order = new ArrayList<>(options.ways());
           if (run % 2 == 0) {
-            java.util.Collections.reverse(order);
+            Collections.reverse(order);
           }
           for (String way : order) {
             runs.add(report(measure(fixture, way, run, options.sizeMiB()), false));
@@ -326,6 +327,10 @@ public final class CommitBenchmark {
     long committed = System.nanoTime();
     if (!CompletionStatus.COMMIT_SUCCESS.name().equals(answer.path("status").asText())) {
       throw new IllegalStateException("ours: commit of " + segment + " answered " + answer);
+    }
+    String uploadUrl = answer.path("uploadUrl").asText("");
+    if (!uploadUrl.isEmpty() && !URI.create(uploadUrl).getPath().equals(target.getPath())) {
+      throw new IllegalStateException("ours: the server uploads " + segment + " to " + uploadUrl + ", polled at " + target);
     }
     Poll poll = poll(fixture, segment, target);
     return new Run(fixture.deepStore.name(), "ours", run, segment.segmentName(), built.bytes(),
