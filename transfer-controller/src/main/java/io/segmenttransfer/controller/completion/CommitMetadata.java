@@ -1,5 +1,6 @@
 package io.segmenttransfer.controller.completion;
 
+import org.jspecify.annotations.Nullable;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.segment.CreationMeta;
 import io.segmenttransfer.core.segment.SegmentMetadata;
@@ -37,6 +38,20 @@ record CommitMetadata(CreationMeta creationMeta, Map<String, String> fields) {
    * @throws InvalidRequestException when creation.meta is shorter than 16 bytes, or
    *     metadata.properties is unreadable or has no non-negative {@code segment.total.docs}
    */
+  /**
+   * With {@code segment.crypter} set to the crypter the committer encrypted its deep-store upload
+   * with (the {@code crypter} parameter of the split commit's end), so readers decrypt it; none
+   * given, none recorded.
+   */
+  CommitMetadata withCrypter(@Nullable String crypter) {
+    if (crypter == null || crypter.isBlank()) {
+      return this;
+    }
+    Map<String, String> withCrypter = new java.util.LinkedHashMap<>(fields);
+    withCrypter.put(SegmentMetadata.CRYPTER, crypter.trim());
+    return new CommitMetadata(creationMeta, withCrypter);
+  }
+
   static CommitMetadata parse(String segment, byte[] metadataProperties, byte[] creationMeta) {
     CreationMeta meta = creationMeta == null ? null : CreationMeta.parse(creationMeta, creationMeta.length);
     if (meta == null || meta.crc() < 0) {

@@ -100,6 +100,13 @@ public final class CompletionRoutes {
     });
   }
 
+  /**
+   * The crypter a committer encrypted its asynchronous deep-store upload with (this project's
+   * parameter: the two metadata parts stay byte for byte the segment's files), recorded as
+   * {@code segment.crypter}.
+   */
+  static final String CRYPTER = "crypter";
+
   /** Split commit's end: the two files as multipart parts, the archive already uploaded (or not: peer://). */
   private Mono<CompletionResponse> commitEndWithMetadata(HttpServerRequest http, CompletionRequest request,
       String tableName) {
@@ -110,7 +117,7 @@ public final class CompletionRoutes {
       return http.receive().doOnNext(parser::feed)
           .then(Mono.fromCallable(() -> {
             parser.finish();
-            return parts.metadata();
+            return parts.metadata().withCrypter(HttpJson.query(http, CRYPTER));
           }))
           .flatMap(metadata -> completion.commitEnd("segmentCommitEndWithMetadata", request, id, metadata, null));
     });

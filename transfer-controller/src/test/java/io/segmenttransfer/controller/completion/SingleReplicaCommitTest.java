@@ -100,6 +100,34 @@ class SingleReplicaCommitTest {
   }
 
   @Test
+  void theCrypterTheCommitterEncryptedItsUploadWithIsRecordedForReaders() {
+    harness.get("segmentConsumed", at("10"));
+    harness.get("segmentCommitStart", at("10"));
+    Map<String, byte[]> parts = new java.util.LinkedHashMap<>();
+    parts.put("metadata.properties", files.get("v3/metadata.properties"));
+    parts.put("creation.meta", files.get("v3/creation.meta"));
+
+    CompletionResponse end = harness.call(io.netty.handler.codec.http.HttpMethod.POST, "/segmentCommitEndWithMetadata?"
+            + at("10").withLocation("peer://" + SEGMENT).toQuery() + "&crypter=TinkStreamingAeadCrypter",
+        CompletionHarness.multipart(parts), Map.of("Content-Type", "multipart/form-data; boundary=" + CompletionHarness.BOUNDARY))
+        .completion();
+
+    assertThat(end.status()).isEqualTo(CompletionStatus.COMMIT_SUCCESS);
+    assertThat(harness.metadata(SEGMENT).path("segment.crypter").asText()).isEqualTo("TinkStreamingAeadCrypter");
+  }
+
+  @Test
+  void withoutACrypterParameterNoCrypterIsRecorded() {
+    harness.get("segmentConsumed", at("10"));
+    harness.get("segmentCommitStart", at("10"));
+
+    harness.commitEndWithMetadata(at("10").withLocation("peer://" + SEGMENT),
+        files.get("v3/metadata.properties"), files.get("v3/creation.meta"));
+
+    assertThat(harness.metadata(SEGMENT).has("segment.crypter")).isFalse();
+  }
+
+  @Test
   void aMalformedCreationMetaFailsAndRecordsNothing() {
     harness.get("segmentConsumed", at("10"));
     harness.get("segmentCommitStart", at("10"));

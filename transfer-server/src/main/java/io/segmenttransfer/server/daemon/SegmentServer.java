@@ -172,6 +172,8 @@ public final class SegmentServer implements AutoCloseable {
             .sendString(Mono.fromCallable(metrics::scrape).subscribeOn(scheduler)))
         .get("/tables/{table}/segments/crc", this::crcs)
         .post("/segments/{table}/{segment}/upload", this::upload)
+        // Pinot's newer name for the same request and answer ({"segmentName", "crc", "downloadUrl"}).
+        .post("/segments/{table}/{segment}/uploadLLCSegment", this::upload)
         .post("/segments/{table}/{segment}/commit", this::commit);
   }
 

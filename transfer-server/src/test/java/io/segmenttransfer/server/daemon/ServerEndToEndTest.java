@@ -250,14 +250,15 @@ class ServerEndToEndTest {
     assertThat(segmentFiles(a, fixture.segmentName())).isEqualTo(manifestFiles(fixture));
   }
 
-  @Test
-  void uploadsItsCopyToTheDeepStoreWhenAsked() {
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"upload", "uploadLLCSegment"})
+  void uploadsItsCopyToTheDeepStoreWhenAsked(String route) {
     uploadFixtures(1);
     SegmentServer a = server("a");
     a.bootstrapped().block(TIMEOUT);
     PinotFixtures.Archive fixture = PinotFixtures.archive("tar.gz");
 
-    String body = HttpClient.newConnection().post().uri(a.baseUrl() + "/segments/events_OFFLINE/" + fixture.segmentName() + "/upload?uploadTimeoutMs=10000")
+    String body = HttpClient.newConnection().post().uri(a.baseUrl() + "/segments/events_OFFLINE/" + fixture.segmentName() + "/" + route + "?uploadTimeoutMs=10000")
         .responseContent().aggregate().asString().block(TIMEOUT);
 
     JsonNode answer;
