@@ -1,20 +1,25 @@
 package io.segmenttransfer.peer;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.segmenttransfer.core.archive.Codec;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.error.SourceChangedException;
 import io.segmenttransfer.core.error.SourceException;
+import io.segmenttransfer.core.store.LocalFileSegmentStore;
 import io.segmenttransfer.core.store.ObjectInfo;
 import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.store.SegmentStores;
+import io.segmenttransfer.core.stream.ChunkCoalescer;
 import io.segmenttransfer.http.HttpErrors;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -45,6 +50,66 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
 
   private static final AtomicLong UNVERSIONED_SEQUENCE = new AtomicLong();
 
+  private static final AtomicBoolean WARMED_UP = new AtomicBoolean();
+
+  /**
+   * Sent with every request (HEAD too, since a peer's ETag names the codec). A peer of this
+   * project builds the archive on the fly when it has none cached, on one core: zstd (level 3)
+   * compresses several times as fast as gzip (level 6) and decompresses about twice as fast, so it
+   * is asked for first. Pinot servers, controllers and plain HTTP stores ignore the header and send
+   * their archive as it is; the codec is always detected from the bytes.
+   */
+  static final String ACCEPT = Codec.ZSTD.mediaType() + ", application/octet-stream;q=0.9, */*;q=0.8";
+
+  /**
+   * Bytes per emitted buffer: the body arrives as many small network buffers (8 KiB from Netty's
+   * HTTP decoder by default, at most one socket read each), which are gathered into chunks as
+   * large as the file store's, so the pipeline's per-chunk work runs as often from HTTP as from a file.
+   */
+  static final int CHUNK_SIZE = LocalFileSegmentStore.DEFAULT_CHUNK_SIZE;
+
+  /**
+   * Largest body buffer the HTTP decoder hands over (its default is 8 KiB): the size of one socket
+   * read at most (Netty's adaptive read buffer tops out at 64 KiB), so a read is one buffer.
+   */
+  static final int MAX_NETWORK_BUFFER = 64 * 1024;
+
+  /**
+   * Network buffers requested ahead of the copy into chunks. Bytes a read holds besides its
+   * chunks: at most this many network buffers.
+   */
+  static final int NETWORK_PREFETCH = 16;
+
+  /**
+   * Netty buffers, retained from {@code onNext} (reactor-netty releases its own reference when
+   * {@code onNext} returns) until copied into a chunk, or until the read is cancelled or fails.
+   */
+  private static final ChunkCoalescer.Adapter<ByteBuf> NETWORK_BUFFERS = new ChunkCoalescer.Adapter<>() {
+    @Override
+    public ByteBuf hold(ByteBuf buf) {
+      return buf.retain();
+    }
+
+    @Override
+    public int remaining(ByteBuf buf) {
+      return buf.readableBytes();
+    }
+
+    @Override
+    public void copyTo(ByteBuf buf, ByteBuffer target) {
+      int n = Math.min(buf.readableBytes(), target.remaining());
+      int limit = target.limit();
+      target.limit(target.position() + n);
+      buf.readBytes(target);
+      target.limit(limit);
+    }
+
+    @Override
+    public void release(ByteBuf buf) {
+      buf.release();
+    }
+  };
+
   private final HttpClient client;
   private final ConnectionProvider ownedProvider;
 
@@ -56,9 +121,35 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
         .build();
     HttpClient client = HttpClient.create(provider)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
+        .httpResponseDecoder(spec -> spec.maxChunkSize(MAX_NETWORK_BUFFER))
         .responseTimeout(config.responseTimeout())
         .followRedirect(config.followRedirects());
+    warmUpInBackground(client);
     return new HttpSegmentStore(client, provider);
+  }
+
+  /**
+   * In a fresh JVM the first request used to spend about a second before its first byte, most of
+   * it loading and initialising what every later request reuses: the event loops and native
+   * transport, the DNS resolver, the buffer allocator (whose JFR event classes pull in JFR's
+   * metadata). Once per JVM, a daemon thread starts that now, so it overlaps whatever the caller
+   * does before its first request instead of delaying it. Failures are ignored: the first request
+   * then initialises what is missing, as before.
+   */
+  private static void warmUpInBackground(HttpClient client) {
+    if (!WARMED_UP.compareAndSet(false, true)) {
+      return;
+    }
+    Thread thread = new Thread(() -> {
+      try {
+        client.warmup().block();
+        ByteBufAllocator.DEFAULT.directBuffer(MAX_NETWORK_BUFFER).release();
+      } catch (RuntimeException e) {
+        // Nothing lost: the first request initialises it instead.
+      }
+    }, "segment-http-warmup");
+    thread.setDaemon(true);
+    thread.start();
   }
 
   /** The HTTP store and the local file store under one {@link SegmentStores}, for the command line. */
@@ -73,7 +164,7 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
 
   private HttpSegmentStore(HttpClient client, ConnectionProvider ownedProvider) {
     // Archives are read byte for byte: never let the client inflate a gzip body on the way.
-    this.client = client.compress(false);
+    this.client = client.compress(false).headers(headers -> headers.set(HttpHeaderNames.ACCEPT, ACCEPT));
     this.ownedProvider = ownedProvider;
   }
 
@@ -83,8 +174,9 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
   }
 
   /**
-   * The archive's bytes from {@code offset}. Each emitted buffer is a heap copy the subscriber
-   * owns; the network buffer is released by reactor-netty right after the copy. Demand drives
+   * The archive's bytes from {@code offset}. Each emitted buffer is a heap chunk of
+   * {@link #CHUNK_SIZE} bytes (the last one shorter) the subscriber owns, copied from the network
+   * buffers, which are released once copied, or when the read is cancelled or fails. Demand drives
    * socket reads (backpressure reaches TCP). Completes after the last byte; errors with a
    * {@code SourceException}; cancelling closes the connection.
    */
@@ -132,7 +224,7 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
               return Flux.<ByteBuffer>error(new SourceChangedException(uri, "ETag " + etag + ", expected " + version));
             }
           }
-          Flux<ByteBuffer> copies = body.map(HttpSegmentStore::copy);
+          Flux<ByteBuffer> copies = ChunkCoalescer.coalesce(body, CHUNK_SIZE, NETWORK_PREFETCH, NETWORK_BUFFERS);
           if (status == 206) {
             long start = startFromContentRange(headers);
             if (start != offset) {
@@ -145,13 +237,6 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
           return offset == 0 ? copies : skip(uri, copies, offset);
         })
         .onErrorMap(error -> HttpErrors.forFailure(uri, error));
-  }
-
-  /** Copies a network buffer, which reactor-netty releases as soon as this returns. */
-  private static ByteBuffer copy(ByteBuf buf) {
-    ByteBuffer copy = ByteBuffer.allocate(buf.readableBytes());
-    buf.getBytes(buf.readerIndex(), copy);
-    return copy.flip();
   }
 
   private static Flux<ByteBuffer> skip(URI uri, Flux<ByteBuffer> bytes, long count) {

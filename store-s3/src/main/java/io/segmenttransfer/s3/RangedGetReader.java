@@ -2,7 +2,9 @@ package io.segmenttransfer.s3;
 
 import io.segmenttransfer.core.error.SourceChangedException;
 import io.segmenttransfer.core.error.SourceUnavailableException;
+import io.segmenttransfer.core.store.LocalFileSegmentStore;
 import io.segmenttransfer.core.store.ObjectInfo;
+import io.segmenttransfer.core.stream.ChunkCoalescer;
 import io.segmenttransfer.core.transfer.RetryPolicy;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,8 +34,12 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  */
 final class RangedGetReader {
 
-  /** The smallest body chunk the SDK's Netty client usually hands over, used to size the per-part prefetch. */
-  private static final int TYPICAL_CHUNK = 8 * 1024;
+  /**
+   * Bytes per emitted buffer. The SDK hands a body over in the HTTP decoder's 8 KiB buffers; each
+   * part gathers them into chunks as large as the file store's, so the pipeline's per-chunk work
+   * runs as often from S3 as from a file.
+   */
+  static final int CHUNK_SIZE = LocalFileSegmentStore.DEFAULT_CHUNK_SIZE;
 
   private final S3AsyncClient client;
   private final int partSize;
@@ -48,8 +54,18 @@ final class RangedGetReader {
     this.stat = stat;
     this.partSize = config.readPartSize();
     this.concurrency = config.readConcurrency();
-    this.prefetch = Math.max(16, Math.min(4096, config.readPartSize() / TYPICAL_CHUNK));
+    this.prefetch = prefetch(config.readPartSize());
     this.backoff = config.retryPolicy();
+  }
+
+  /**
+   * Buffers queued per part: enough for a whole part, which then finishes downloading while it
+   * waits its turn. A part emits chunks of {@link #CHUNK_SIZE} (the last one shorter) and SDK
+   * buffers of at least half a chunk passed through uncopied, so at most {@code 2 * partSize /
+   * CHUNK_SIZE + 1} buffers; never more bytes than the part has.
+   */
+  static int prefetch(int partSize) {
+    return Math.max(16, Math.min(4096, 2 * (partSize / CHUNK_SIZE) + 2));
   }
 
   /** A contiguous byte range of the object: [start, end). */
@@ -62,7 +78,8 @@ final class RangedGetReader {
   /**
    * The object's bytes from {@code offset}; with a {@code version}, only while the object's ETag
    * is that version. Completes after the last byte; errors with a core {@code SourceException}.
-   * Buffers come from the SDK (fresh heap buffers, not pooled) and belong to the subscriber.
+   * Buffers are chunks of {@link #CHUNK_SIZE} gathered from the SDK's body buffers (fresh heap
+   * buffers, not pooled), or large SDK buffers as they are; they belong to the subscriber.
    */
   Flux<ByteBuffer> read(S3Location location, long offset, String version) {
     return Flux.defer(() -> {
@@ -131,8 +148,9 @@ final class RangedGetReader {
             Mono<ResponsePublisher<GetObjectResponse>> open = body != null
                 ? Mono.just(body)
                 : get(location, from, part.end() - 1, etag).flatMap(r -> checkResumed(location, r, from, etag));
-            return open
-                .flatMapMany(Flux::from)
+            // Gathered into chunks before counting, so only bytes handed downstream are counted
+            // and a retry resumes at the first byte not emitted.
+            return ChunkCoalescer.coalesce(open.flatMapMany(Flux::from), CHUNK_SIZE)
                 .onErrorMap(e -> S3Errors.map(location.uri(), e))
                 .<ByteBuffer>handle((buffer, sink) -> {
                   if (emitted.addAndGet(buffer.remaining()) > part.length()) {

@@ -239,6 +239,17 @@ public final class ControllerClient implements SegmentMetadataSource {
         json(SegmentMetadataJson.toJson(metadata, false)), Set.of(), text -> text).then();
   }
 
+  /**
+   * Records the deep-store copy of a committed segment after its asynchronous upload (extension:
+   * {@code PUT /segments/{tableNameWithType}/{segment}/downloadUrl} with {@code {"downloadUrl",
+   * "crc"}}, the CRC as a decimal string like every CRC in the metadata). The controller refuses a
+   * CRC other than the committed one.
+   */
+  public Mono<Void> putDownloadUrl(SegmentId segment, String downloadUrl, long crc) {
+    ObjectNode body = ControllerJson.MAPPER.createObjectNode().put("downloadUrl", downloadUrl).put("crc", Long.toString(crc));
+    return exchange(HttpMethod.PUT, segmentPath(segment) + "/downloadUrl", json(body), Set.of(), text -> text).then();
+  }
+
   /** {@code DELETE /segments/{tableNameWithType}/{segment}}: metadata and deep-store archive. */
   public Mono<Void> deleteSegment(SegmentId segment) {
     return exchange(HttpMethod.DELETE, segmentPath(segment), null, Set.of(), text -> text).then();

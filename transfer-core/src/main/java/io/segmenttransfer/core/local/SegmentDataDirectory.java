@@ -263,6 +263,45 @@ public final class SegmentDataDirectory implements LocalSegments {
     return bytes[0];
   }
 
+  // ---------------------------------------------------------------- adopt
+
+  /**
+   * Installs a segment built elsewhere on this machine (the segment a server just committed): copies
+   * {@code sourceDir} into staging, verifies that its files add up to the CRC of its own {@code
+   * creation.meta}, and swaps it into service with the rename protocol of every other operation,
+   * under the segment's lock; any copy in service is replaced. {@code sourceDir} is only read. On
+   * error or cancel the staging copy is deleted and the previous copy is untouched; a crash leaves
+   * what {@link #recover()} cleans up. Errors: {@code InvalidRequestException} when the source is not
+   * a segment directory, {@code CrcMismatchException} when its files do not match its creation.meta,
+   * {@code SegmentWriteException} for file-system failures.
+   */
+  public Mono<SegmentOutcome> adopt(SegmentId segment, Path sourceDir) {
+    return operation("adopt", segment, () -> exclusive(segment, () -> {
+      long started = System.nanoTime();
+      SegmentPaths paths = paths(segment);
+      Path source = sourceDir.toAbsolutePath().normalize();
+      // The staging copy is the resource: deleted on error and on cancel alike, once the copy stopped.
+      return DiskWork.using(
+          scheduler,
+          () -> io(() -> {
+            SegmentCopy.checkSource(segment.segmentName(), source);
+            SegmentSwap.recover(paths);
+            return paths.stagingRoot().resolve(segment.segmentName() + "-adopt-" + UUID.randomUUID());
+          }),
+          staging -> blocking(() -> {
+            observer.before("adopt-copy");
+            SegmentCopy.Staged staged = SegmentCopy.copy(segment.segmentName(), source, staging);
+            SegmentSwap.moveIntoPlace(staging, paths, observer);
+            return outcome(segment, Action.ADOPTED, staged.creationMeta().crc(), staged.bytes(), started, null);
+          }),
+          staging -> Mono.empty(),
+          staging -> blocking(() -> {
+            SegmentSwap.deleteRecursively(staging);
+            return true;
+          }).then());
+    }));
+  }
+
   // ---------------------------------------------------------------- remove
 
   /** Deletes the segment and any backup or temp copy it left. Completes with REMOVED even when nothing was there. */

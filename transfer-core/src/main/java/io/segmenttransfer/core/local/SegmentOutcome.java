@@ -28,7 +28,9 @@ public record SegmentOutcome(SegmentId segment, Action action, long crc, long by
     /** A reload kept the same bytes (copied back from the backup). */
     RELOADED,
     /** The segment and its leftovers were deleted. */
-    REMOVED;
+    REMOVED,
+    /** A segment directory from elsewhere on this machine (a committed segment) was copied in. */
+    ADOPTED;
 
     public String label() {
       return name().toLowerCase(Locale.ROOT);

@@ -58,7 +58,10 @@ public record DeepStoreLayout(URI base) {
     try {
       // The multi-argument constructor quotes what is illegal in a path, '%' included;
       // toASCIIString then escapes non-ASCII characters too.
-      URI uri = new URI(base.getScheme(), base.getAuthority(), path, null, null);
+      // An empty authority keeps "file:///p" as it is: with none, the URI would print as "file:/p",
+      // which SegmentStores.toUri, reading segment.download.url back, takes for a relative path.
+      String authority = base.getAuthority() == null && base.getScheme() != null ? "" : base.getAuthority();
+      URI uri = new URI(base.getScheme(), authority, path, null, null);
       return URI.create(uri.toASCIIString());
     } catch (URISyntaxException e) {
       throw new InvalidRequestException(segment.segmentName(),

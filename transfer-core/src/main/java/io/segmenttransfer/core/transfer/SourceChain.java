@@ -16,7 +16,9 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The order in which a download tries its sources, and the retry budget of each: every deep-store
@@ -45,6 +47,11 @@ final class SourceChain {
   private Duration peerRetryAfter = Duration.ZERO;
   private int peerRounds;
   private int attempts;
+  /** No deep-store URL at all: a missing peer may only mean the committer has not reported ONLINE yet. */
+  private final boolean peersOnly;
+  private boolean peerSeen;
+  /** When the first peer round started (scheduler clock, so virtual time works), or -1. */
+  private long firstRoundMillis = -1;
 
   SourceChain(SegmentId segment, List<URI> deepStoreUris, SegmentStores stores, PeerFinder peers, DownloadConfig config) {
     this.segment = segment;
@@ -52,6 +59,7 @@ final class SourceChain {
     this.peers = peers;
     this.config = config;
     this.deepStore = new ArrayDeque<>(deepStoreUris);
+    this.peersOnly = deepStoreUris.isEmpty();
   }
 
   /** The next source to try, after the backoff it is due; {@link SourcesExhaustedException} when none is left. */
@@ -71,8 +79,11 @@ final class SourceChain {
           URI uri = peerQueue.poll();
           return Mono.just(counted(new Candidate(uri, stores.forUri(uri), true, peerRounds)));
         }
-        if (peers == PeerFinder.NONE || peerRounds >= config.peerRetry().attempts()) {
+        if (peers == PeerFinder.NONE || (peerRounds >= config.peerRetry().attempts() && !waitingForFirstPeer())) {
           return Mono.error(exhausted());
+        }
+        if (firstRoundMillis < 0) {
+          firstRoundMillis = now();
         }
         peerRounds++;
         Duration wait = max(config.peerRetry().backoff(peerRounds), peerRetryAfter);
@@ -88,7 +99,23 @@ final class SourceChain {
     });
   }
 
+  /**
+   * Whether a peers-only download goes on looking past its rounds: no peer was ever found and the
+   * peer wait ({@link DownloadConfig#peerWaitTimeout()}) has not passed since the first round.
+   */
+  private boolean waitingForFirstPeer() {
+    return peersOnly && !peerSeen && now() - firstRoundMillis < config.peerWaitTimeout().toMillis();
+  }
+
+  /** The clock Mono.delay waits on, so the wait and the waits between rounds agree (and virtual time applies). */
+  private static long now() {
+    return Schedulers.parallel().now(TimeUnit.MILLISECONDS);
+  }
+
   private synchronized boolean startRound(int round, List<URI> found, Throwable lookupError) {
+    if (!found.isEmpty()) {
+      peerSeen = true;
+    }
     if (found.isEmpty()) {
       Throwable cause = lookupError != null ? lookupError
           : new SourceNotFoundException(PEER_DISCOVERY, "no ONLINE peer holds segment " + segment);

@@ -29,6 +29,9 @@ class DeepStoreLayoutTest {
         .isEqualTo(URI.create("s3://bucket/events_OFFLINE/events_0.tar"));
     assertThat(new DeepStoreLayout(URI.create("file:///var/deep/")).archive(SEGMENT, Codec.GZIP))
         .isEqualTo(URI.create("file:///var/deep/events_OFFLINE/events_0.tar.gz"));
+    // As a string too: the download URL is read back with SegmentStores.toUri, which needs "file://".
+    assertThat(new DeepStoreLayout(Path.of("/var/deep").toUri()).archive(SEGMENT, Codec.GZIP).toString())
+        .isEqualTo("file:///var/deep/events_OFFLINE/events_0.tar.gz");
     assertThat(new DeepStoreLayout(URI.create("/var/deep")).archive(SEGMENT, Codec.GZIP))
         .isEqualTo(URI.create("/var/deep/events_OFFLINE/events_0.tar.gz"));
   }

@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.segmenttransfer.core.archive.Codec;
 import io.segmenttransfer.core.crypto.CrypterConfig;
 import io.segmenttransfer.core.crypto.CrypterRegistry;
+import io.segmenttransfer.core.error.CrcMismatchException;
 import io.segmenttransfer.core.error.EntityNotFoundException;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.extract.ExtractionConfig;
@@ -29,6 +30,7 @@ import io.segmenttransfer.peer.PeerDiscoveryConfig;
 import io.segmenttransfer.peer.PeerSegmentHandler;
 import io.segmenttransfer.peer.PeerServeConfig;
 import io.segmenttransfer.s3.S3SegmentStore;
+import io.segmenttransfer.controller.client.CompletionClient;
 import io.segmenttransfer.controller.client.ControllerClient;
 import io.segmenttransfer.http.ErrorBody;
 import io.segmenttransfer.http.JsonReply;
@@ -83,10 +85,13 @@ public final class SegmentServer implements AutoCloseable {
   private SegmentDataDirectory directory;
   private PeerSegmentHandler peers;
   private AssignmentFollower follower;
+  private final CrypterRegistry crypters;
+  private AsyncDeepStoreUploader uploader;
+  private SegmentCommitter committer;
 
   private SegmentServer(ServerConfig config) {
     this.config = config;
-    CrypterRegistry crypters = CrypterRegistry.fromConfig(
+    this.crypters = CrypterRegistry.fromConfig(
         config.keyset() == null ? CrypterConfig.defaults() : CrypterConfig.tink(config.keyset()));
     this.runtime = new TransferRuntime("server-io", RuntimeConfig.defaults(), crypters,
         List.of(S3SegmentStore.create(config.s3()), HttpSegmentStore.create(HttpStoreConfig.defaults())));
@@ -150,6 +155,11 @@ public final class SegmentServer implements AutoCloseable {
     metrics.gauge("segment_downloads_active", dir, SegmentDataDirectory::activeDownloads);
     metrics.gauge("segment_downloads_queued", dir, SegmentDataDirectory::queuedDownloads);
     metrics.gauge("segment_operations_busy", dir, SegmentDataDirectory::busySegments);
+    uploader = new AsyncDeepStoreUploader(directory, runtime.stores(), crypters, controller,
+        config.commit().uploadConcurrency(), config.commit().uploadRetry(), scheduler, metrics);
+    // One controller today: re-resolving after NOT_LEADER means asking the configured one again.
+    committer = new SegmentCommitter(() -> new CompletionClient(HttpClient.create(), config.controller().toString()),
+        controller, directory, deepStoreLayout, uploader, crypters, () -> instanceId, config.commit(), scheduler);
     peers = new PeerSegmentHandler(directory, serve, scheduler);
     PeerSegmentHandler handler = peers;
     metrics.gauge("peer_uploads_active", handler, PeerSegmentHandler::activeUploads);
@@ -161,7 +171,55 @@ public final class SegmentServer implements AutoCloseable {
         .get("/metrics", (request, response) -> response.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
             .sendString(Mono.fromCallable(metrics::scrape).subscribeOn(scheduler)))
         .get("/tables/{table}/segments/crc", this::crcs)
-        .post("/segments/{table}/{segment}/upload", this::upload);
+        .post("/segments/{table}/{segment}/upload", this::upload)
+        .post("/segments/{table}/{segment}/commit", this::commit);
+  }
+
+  /**
+   * {@code POST /segments/{t}/{s}/commit} with {@code {"segmentDir", "offset"}}: installs the
+   * segment built at {@code segmentDir} and commits it with the controller ({@link SegmentCommitter});
+   * answers once the controller decided, not after the upload: 200 {@code {"status", "downloadUrl",
+   * "crc", "segmentName"}} for a decision (plus {@code uploadUrl} when a background upload was
+   * queued; {@code downloadUrl} is what the controller recorded, "" until the upload is done), 504 with {@code status FAILED} and {@code error} when
+   * none came within {@code commitDeadline}, the usual error shape for a bad request or segment.
+   */
+  private Publisher<Void> commit(HttpServerRequest request, HttpServerResponse response) {
+    return request.receive().asByteArray()
+        .collect(java.io.ByteArrayOutputStream::new, (body, chunk) -> {
+          if (body.size() + chunk.length > CommitRequestBody.MAX_BODY_BYTES) {
+            throw new InvalidRequestException(null, "commit body over " + CommitRequestBody.MAX_BODY_BYTES + " bytes");
+          }
+          body.write(chunk, 0, chunk.length);
+        })
+        .flatMap(body -> {
+          SegmentId segment = SegmentId.of(PathParameters.decoded(request, "table"), PathParameters.decoded(request, "segment"));
+          CommitRequestBody asked = CommitRequestBody.parse(segment.segmentName(), body.toByteArray(),
+              new io.netty.handler.codec.http.QueryStringDecoder(request.uri()).parameters());
+          return committer.commit(segment, asked.segmentDir(), asked.offset())
+              // The caller's directory does not add up: a bad request, not a failure of this server.
+              .onErrorMap(CrcMismatchException.class, e -> new InvalidRequestException(segment.segmentName(), e.getMessage(), e));
+        })
+        .map(outcome -> {
+          Map<String, Object> body = new LinkedHashMap<>();
+          body.put("status", outcome.status().name());
+          body.put("downloadUrl", outcome.downloadUrl());
+          body.put("crc", Long.toString(outcome.crc()));
+          body.put("segmentName", outcome.segment().segmentName());
+          if (outcome.uploadUrl() != null) {
+            body.put("uploadUrl", outcome.uploadUrl());
+          }
+          if (outcome.error() != null) {
+            body.put("error", outcome.error());
+          }
+          return new JsonReply(outcome.error() == null ? 200 : 504, body);
+        })
+        .onErrorResume(e -> Mono.just(JsonReply.error(e)))
+        .flatMap(reply -> reply.send(response));
+  }
+
+  /** Deep-store uploads after commits, queued or running. */
+  public int pendingUploads() {
+    return uploader == null ? 0 : uploader.pending();
   }
 
   /** Outside every table directory, so recovery and CRC listings never see it. */
@@ -316,6 +374,9 @@ public final class SegmentServer implements AutoCloseable {
   }
 
   private void releaseResources() {
+    if (uploader != null) {
+      uploader.close();
+    }
     metrics.close();
     runtime.close();
   }

@@ -25,10 +25,19 @@ import java.time.Duration;
  * @param shutdownDeadline how long in-flight transfers may finish on shutdown before they are cancelled
  * @param keyset Tink keyset for encrypted segments; null for none
  * @param s3 S3 client settings for {@code s3://} deep stores and download URLs
+ * @param commit how segments built here are committed and uploaded; null for the defaults
  */
 public record ServerConfig(URI controller, Path dataDir, String host, int adminPort, String instanceId, URI deepStore,
     int maxParallelDownloads, int maxParallelDownloadsPerTable, int maxPeerUploads, long peerBytesPerSecond,
-    Duration longPoll, Duration shutdownDeadline, Path keyset, S3Config s3) {
+    Duration longPoll, Duration shutdownDeadline, Path keyset, S3Config s3, CommitConfig commit) {
+
+  /** Without commit settings: the defaults ({@link CommitConfig#defaults()}). */
+  public ServerConfig(URI controller, Path dataDir, String host, int adminPort, String instanceId, URI deepStore,
+      int maxParallelDownloads, int maxParallelDownloadsPerTable, int maxPeerUploads, long peerBytesPerSecond,
+      Duration longPoll, Duration shutdownDeadline, Path keyset, S3Config s3) {
+    this(controller, dataDir, host, adminPort, instanceId, deepStore, maxParallelDownloads, maxParallelDownloadsPerTable,
+        maxPeerUploads, peerBytesPerSecond, longPoll, shutdownDeadline, keyset, s3, null);
+  }
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_ADMIN_PORT = 8097;
@@ -54,6 +63,12 @@ public record ServerConfig(URI controller, Path dataDir, String host, int adminP
     }
     host = host == null || host.isBlank() ? DEFAULT_HOST : host;
     s3 = s3 == null ? S3Config.defaults() : s3;
+    commit = commit == null ? CommitConfig.defaults() : commit;
+  }
+
+  public ServerConfig withCommit(CommitConfig commit) {
+    return new ServerConfig(controller, dataDir, host, adminPort, instanceId, deepStore, maxParallelDownloads,
+        maxParallelDownloadsPerTable, maxPeerUploads, peerBytesPerSecond, longPoll, shutdownDeadline, keyset, s3, commit);
   }
 
   public DataDirectoryConfig dataDirectoryConfig() {

@@ -50,6 +50,10 @@ public final class ServerSettings {
     keys.put("s3.endpoint", "(AWS)");
     keys.put("s3.region", S3Config.DEFAULT_REGION);
     keys.put("s3.pathStyle", "false");
+    // Committing segments built here (POST /segments/{t}/{s}/commit).
+    keys.put("completionProtocol", "split");
+    keys.put("commitDeadline", "2m");
+    keys.put("uploadConcurrency", Integer.toString(CommitConfig.DEFAULT_UPLOAD_CONCURRENCY));
     return keys;
   }
 
@@ -127,7 +131,15 @@ public final class ServerSettings {
         duration("longPoll", ServerConfig.DEFAULT_LONG_POLL),
         duration("shutdownDeadline", ServerConfig.DEFAULT_SHUTDOWN_DEADLINE),
         values.containsKey("keyset") ? Path.of(values.get("keyset")) : null,
-        s3);
+        s3,
+        commitConfig());
+  }
+
+  private CommitConfig commitConfig() {
+    return CommitConfig.defaults()
+        .withProtocol(CommitConfig.Protocol.parse(text("completionProtocol", CommitConfig.DEFAULT_PROTOCOL.name())))
+        .withDeadline(duration("commitDeadline", CommitConfig.DEFAULT_DEADLINE))
+        .withUploadConcurrency(integer("uploadConcurrency", CommitConfig.DEFAULT_UPLOAD_CONCURRENCY));
   }
 
   private String text(String key, String fallback) {
