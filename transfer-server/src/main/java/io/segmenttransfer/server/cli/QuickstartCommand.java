@@ -17,6 +17,8 @@ import io.segmenttransfer.controller.ControllerConfig;
 import io.segmenttransfer.controller.EmbeddedController;
 import io.segmenttransfer.controller.completion.CompletionConfig;
 import io.segmenttransfer.controller.api.ExternalView;
+import io.segmenttransfer.core.transfer.RetryPolicy;
+import io.segmenttransfer.server.daemon.CommitConfig;
 import io.segmenttransfer.server.daemon.SegmentServer;
 import io.segmenttransfer.server.daemon.ServerConfig;
 import io.segmenttransfer.server.daemon.SourceKind;
@@ -75,10 +77,12 @@ final class QuickstartCommand implements Callable<Integer> {
    */
   private static final Duration HOLD_WINDOW = Duration.ofMillis(500);
   /**
-   * Whether the commit story (steps 7-12) runs. Off until the servers' commit endpoint
-   * ({@code POST /segments/{t}/{s}/commit}, branch commit-server) is merged: without it step 9 fails.
+   * The servers' commits: asked again 250 ms after a HOLD (not 2 s), and one try of the background
+   * upload (not 5 over about 40 s), so that the commit made while the deep store is down gives its
+   * upload up at once and leaves it to the controller's repair task, as the story shows.
    */
-  static final boolean COMMIT_STORY = false;
+  private static final CommitConfig COMMIT = CommitConfig.defaults().withRetries(Duration.ofMillis(250),
+      CommitConfig.DEFAULT_CONTROLLER_RETRY, new RetryPolicy(1, Duration.ofMillis(100), 2, Duration.ofSeconds(1), 0.2));
 
   @Option(names = "--work-dir", paramLabel = "DIR",
       description = "Where everything goes (must be empty or absent; kept afterwards). Default: a temporary directory, deleted at the end.")
@@ -209,17 +213,15 @@ final class QuickstartCommand implements Callable<Integer> {
         victim.segmentName(), d.segments() - 1));
 
     // 7-12. The commit story: a realtime segment committed while the deep store is down.
-    if (COMMIT_STORY) {
-      QuickstartCommitStory story = new QuickstartCommitStory(work, io, out, client, servers.get(0), servers.get(1),
-          deepStore, deepStoreKind, REPLICATION, HOLD_WINDOW,
-          (dataDir, table) -> bootstrap(dataDir, table, controllerUri, client, deepStore.s3Config(), out));
-      try {
-        story.run(7, segmentSizeMb * 1_000_000L);
-      } catch (QuickstartCommitStory.StepFailed e) {
-        spec.commandLine().getErr().println("error: the quickstart did not go as it should: " + e.getMessage());
-        spec.commandLine().getErr().flush();
-        return Main.EXIT_FAILED;
-      }
+    QuickstartCommitStory story = new QuickstartCommitStory(work, io, out, client, servers.get(0), servers.get(1),
+        deepStore, deepStoreKind, REPLICATION, HOLD_WINDOW,
+        (dataDir, table) -> bootstrap(dataDir, table, controllerUri, client, deepStore.s3Config(), out));
+    try {
+      story.run(7, segmentSizeMb * 1_000_000L);
+    } catch (QuickstartCommitStory.StepFailed e) {
+      spec.commandLine().getErr().println("error: the quickstart did not go as it should: " + e.getMessage());
+      spec.commandLine().getErr().flush();
+      return Main.EXIT_FAILED;
     }
     say(out, String.format("done in %.1f s; shutting down.", millisSince(started) / 1000.0));
     return 0;
@@ -242,7 +244,8 @@ final class QuickstartCommand implements Callable<Integer> {
 
   private static ServerConfig serverConfig(URI controller, Path dataDir, URI deepStore, S3Config s3) {
     return new ServerConfig(controller, dataDir, ServerConfig.DEFAULT_HOST, 0, null, deepStore, 4, 0,
-        ServerConfig.DEFAULT_MAX_PEER_UPLOADS, 0, ServerConfig.DEFAULT_LONG_POLL, Duration.ofSeconds(5), null, s3);
+        ServerConfig.DEFAULT_MAX_PEER_UPLOADS, 0, ServerConfig.DEFAULT_LONG_POLL, Duration.ofSeconds(5), null, s3)
+        .withCommit(COMMIT);
   }
 
   /** Completes once the external view shows every sample ONLINE on {@code replicas} servers; polls every 100 ms. */

@@ -35,8 +35,6 @@ class QuickstartCommandTest {
         assertThat(segments.filter(p -> p.getFileName().toString().startsWith("quickstart_"))).as(server).hasSize(4);
       }
     }
-    if (!QuickstartCommand.COMMIT_STORY) return; // until the servers' commit endpoint is merged
-
     assertCommitStory(run.out());
     assertThat(run.out()).contains("[8] deep store down: moved deepstore/ aside and put a plain file in its place")
         .contains("deep store back: put deepstore/ back")
@@ -89,8 +87,6 @@ class QuickstartCommandTest {
         .contains("the peer fallback worked");
     Path work = Path.of(run.out().lines().findFirst().orElseThrow().replace("segment-transfer quickstart in ", ""));
     assertThat(work).doesNotExist();
-    if (!QuickstartCommand.COMMIT_STORY) return; // until the servers' commit endpoint is merged
-
     assertCommitStory(run.out());
     assertThat(run.out()).containsPattern("\\[8\\] deep store down: stopped the S3 server \\(port \\d+ refuses connections\\)")
         .containsPattern("deep store back: started the S3 server again on port \\d+")
