@@ -15,7 +15,10 @@ import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.controller.client.ControllerClient;
 import io.segmenttransfer.controller.ControllerConfig;
 import io.segmenttransfer.controller.EmbeddedController;
+import io.segmenttransfer.controller.completion.CompletionConfig;
 import io.segmenttransfer.controller.api.ExternalView;
+import io.segmenttransfer.core.transfer.RetryPolicy;
+import io.segmenttransfer.server.daemon.CommitConfig;
 import io.segmenttransfer.server.daemon.SegmentServer;
 import io.segmenttransfer.server.daemon.ServerConfig;
 import io.segmenttransfer.server.daemon.SourceKind;
@@ -27,6 +30,7 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -48,20 +52,37 @@ import reactor.core.scheduler.Schedulers;
  * segments, starts a controller with a deep store, uploads the segments, starts two servers that
  * load them, bootstraps a third data directory from the deep store and, after one archive was
  * deleted from the deep store behind the controller's back, a fourth one that must get that
- * segment from the servers holding it. Prints what happened and the throughput; exits 0 when every
- * step did what it should.
+ * segment from the servers holding it. Then the commit story ({@link QuickstartCommitStory}): a
+ * REALTIME table whose segment server A commits while the deep store is down, B gets from A as a
+ * peer, the controller's repair task uploads once the deep store is back, and a fifth data dir
+ * bootstraps from the deep store. Prints what happened and the throughput; exits 0 when every
+ * step did what it should, 1 with the step that did not.
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
     description = {"Runs the whole story on this machine: an embedded controller and deep store (a directory, or an",
         "in-process S3 server with --s3), generated sample segments, two servers that load them, a one-shot",
         "bootstrap from the deep store, and one that falls back to peers for a segment missing from the deep",
-        "store. Prints what happened and the throughput. Every port is chosen free; nothing is left running."})
+        "store. Then a REALTIME segment is committed while the deep store is down: a peer serves it, the",
+        "controller's repair task uploads it once the deep store is back, a fresh bootstrap reads it from there.",
+        "Prints what happened and the throughput. Every port is chosen free; nothing is left running."})
 final class QuickstartCommand implements Callable<Integer> {
 
   static final TableNameWithType TABLE = new TableNameWithType("quickstart", TableNameWithType.TableType.OFFLINE);
   private static final int REPLICATION = 2;
   private static final Duration STEP_TIMEOUT = Duration.ofMinutes(2);
   private static final int IO_THREADS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+  /**
+   * How long the controller holds a commit for replicas that have not reported: only A consumes
+   * the quickstart's realtime segment, so Pinot's 3 s would only be waited out.
+   */
+  private static final Duration HOLD_WINDOW = Duration.ofMillis(500);
+  /**
+   * The servers' commits: asked again 250 ms after a HOLD (not 2 s), and one try of the background
+   * upload (not 5 over about 40 s), so that the commit made while the deep store is down gives its
+   * upload up at once and leaves it to the controller's repair task, as the story shows.
+   */
+  private static final CommitConfig COMMIT = CommitConfig.defaults().withRetries(Duration.ofMillis(250),
+      CommitConfig.DEFAULT_CONTROLLER_RETRY, new RetryPolicy(1, Duration.ofMillis(100), 2, Duration.ofSeconds(1), 0.2));
 
   @Option(names = "--work-dir", paramLabel = "DIR",
       description = "Where everything goes (must be empty or absent; kept afterwards). Default: a temporary directory, deleted at the end.")
@@ -127,7 +148,8 @@ final class QuickstartCommand implements Callable<Integer> {
     QuickstartDeepStore deepStore = s3 ? QuickstartDeepStore.s3() : QuickstartDeepStore.local(work.resolve("deepstore"), io);
     resources.add(deepStore);
     ControllerConfig controllerConfig = new ControllerConfig(0, work.resolve("controller"), deepStore.uri(), null, null, null);
-    EmbeddedController controller = EmbeddedController.create(controllerConfig, deepStore.controllerStores()).block(STEP_TIMEOUT);
+    EmbeddedController controller = EmbeddedController.create(controllerConfig, deepStore.controllerStores(),
+        CompletionConfig.defaults().withHoldWindow(HOLD_WINDOW), Clock.systemUTC()).block(STEP_TIMEOUT);
     resources.add(controller);
     ControllerClient client = ControllerClient.create(controller.baseUrl());
     client.createTable(TABLE, REPLICATION).block(STEP_TIMEOUT);
@@ -140,7 +162,8 @@ final class QuickstartCommand implements Callable<Integer> {
     t = System.nanoTime();
     URI controllerUri = URI.create(controller.baseUrl());
     List<SegmentServer> servers = Flux.just("server-a", "server-b")
-        .flatMapSequential(name -> SegmentServer.start(serverConfig(controllerUri, work.resolve(name), deepStore.s3Config())))
+        .flatMapSequential(name -> SegmentServer.start(serverConfig(controllerUri, work.resolve(name), deepStore.uri(),
+            deepStore.s3Config())))
         .doOnNext(server -> resources.add(server))
         .collectList().block(STEP_TIMEOUT);
     Mono.when(servers.stream().map(SegmentServer::bootstrapped).toList())
@@ -158,7 +181,7 @@ final class QuickstartCommand implements Callable<Integer> {
         + (deepStoreKind.equals(SourceKind.CONTROLLER)
             ? "    (source 'controller': the deep-store archive served at the controller's download URL):"
             : "    (source '" + deepStoreKind + "': the download URLs are deep-store URIs, read without the controller):"));
-    BootstrapSummary c = bootstrap(work.resolve("server-c"), controllerUri, client, deepStore.s3Config(), out);
+    BootstrapSummary c = bootstrap(work.resolve("server-c"), TABLE, controllerUri, client, deepStore.s3Config(), out);
 
     // 5. One archive disappears from the deep store; the metadata still points at it.
     SegmentId victim = samples.get(samples.size() / 2).segment();
@@ -170,7 +193,7 @@ final class QuickstartCommand implements Callable<Integer> {
     // 6. The next bootstrap must fall back to the peers for it.
     say(out, "[6] server D bootstraps a fresh data dir: the deep store fails for that segment, so the servers holding it\n"
         + "    ONLINE in the external view (A and B) serve it as peers:");
-    BootstrapSummary d = bootstrap(work.resolve("server-d"), controllerUri, client, deepStore.s3Config(), out);
+    BootstrapSummary d = bootstrap(work.resolve("server-d"), TABLE, controllerUri, client, deepStore.s3Config(), out);
 
     List<Step> steps = List.of(
         new Step("servers A + B load (assigned)", 2 * samples.size(), 2 * sampleBytes, serversMillis, deepStoreKind),
@@ -186,8 +209,21 @@ final class QuickstartCommand implements Callable<Integer> {
       spec.commandLine().getErr().flush();
       return Main.EXIT_FAILED;
     }
-    say(out, String.format("the peer fallback worked: %s came from a peer, the other %d from the deep store.%n"
-        + "done in %.1f s; shutting down.", victim.segmentName(), d.segments() - 1, millisSince(started) / 1000.0));
+    say(out, String.format("the peer fallback worked: %s came from a peer, the other %d from the deep store.",
+        victim.segmentName(), d.segments() - 1));
+
+    // 7-12. The commit story: a realtime segment committed while the deep store is down.
+    QuickstartCommitStory story = new QuickstartCommitStory(work, io, out, client, servers.get(0), servers.get(1),
+        deepStore, deepStoreKind, REPLICATION, HOLD_WINDOW,
+        (dataDir, table) -> bootstrap(dataDir, table, controllerUri, client, deepStore.s3Config(), out));
+    try {
+      story.run(7, segmentSizeMb * 1_000_000L);
+    } catch (QuickstartCommitStory.StepFailed e) {
+      spec.commandLine().getErr().println("error: the quickstart did not go as it should: " + e.getMessage());
+      spec.commandLine().getErr().flush();
+      return Main.EXIT_FAILED;
+    }
+    say(out, String.format("done in %.1f s; shutting down.", millisSince(started) / 1000.0));
     return 0;
   }
 
@@ -206,9 +242,10 @@ final class QuickstartCommand implements Callable<Integer> {
     return Files.createDirectories(dir);
   }
 
-  private static ServerConfig serverConfig(URI controller, Path dataDir, S3Config s3) {
-    return new ServerConfig(controller, dataDir, ServerConfig.DEFAULT_HOST, 0, null, null, 4, 0,
-        ServerConfig.DEFAULT_MAX_PEER_UPLOADS, 0, ServerConfig.DEFAULT_LONG_POLL, Duration.ofSeconds(5), null, s3);
+  private static ServerConfig serverConfig(URI controller, Path dataDir, URI deepStore, S3Config s3) {
+    return new ServerConfig(controller, dataDir, ServerConfig.DEFAULT_HOST, 0, null, deepStore, 4, 0,
+        ServerConfig.DEFAULT_MAX_PEER_UPLOADS, 0, ServerConfig.DEFAULT_LONG_POLL, Duration.ofSeconds(5), null, s3)
+        .withCommit(COMMIT);
   }
 
   /** Completes once the external view shows every sample ONLINE on {@code replicas} servers; polls every 100 ms. */
@@ -220,9 +257,9 @@ final class QuickstartCommand implements Callable<Integer> {
         .repeatWhenEmpty(repeats -> repeats.delayElements(Duration.ofMillis(100)));
   }
 
-  private BootstrapSummary bootstrap(Path dataDir, URI controller, ControllerClient client, S3Config s3, PrintWriter out)
-      throws InterruptedException {
-    List<SegmentMetadata> metadata = TableBootstrap.listTable(client, TABLE.toString()).block(STEP_TIMEOUT);
+  private BootstrapSummary bootstrap(Path dataDir, TableNameWithType table, URI controller, ControllerClient client,
+      S3Config s3, PrintWriter out) throws InterruptedException {
+    List<SegmentMetadata> metadata = TableBootstrap.listTable(client, table.toString()).block(STEP_TIMEOUT);
     TableBootstrap.Settings settings = new TableBootstrap.Settings(dataDir, controller, 4,
         TableBootstrap.Settings.DEFAULT_PEER_ROUNDS);
     BootstrapProgress progress = new BootstrapProgress(BootstrapProgress.Mode.LINES, out, "bootstrap", 0, "      ");
@@ -230,7 +267,7 @@ final class QuickstartCommand implements Callable<Integer> {
     if (s3 != null) {
       stores.add(S3SegmentStore.create(s3));
     }
-    BootstrapSummary summary = TableBootstrap.run(settings, TABLE.toString(), metadata,
+    BootstrapSummary summary = TableBootstrap.run(settings, table.toString(), metadata,
         CrypterRegistry.fromConfig(CrypterConfig.defaults()), stores, progress);
     say(out, summary.text().lines().map(line -> "  " + line).reduce((a, b) -> a + System.lineSeparator() + b).orElse(""));
     return summary;

@@ -61,6 +61,11 @@ final class SampleSegmentWriter {
     this.seed = seed;
   }
 
+  /** The rows the segment holds. */
+  long docs() {
+    return docs;
+  }
+
   /** Writes the segment into {@code segmentDir} (created; must not exist yet) and returns its creation.meta. */
   CreationMeta write(Path segmentDir) throws IOException {
     Path v3 = Files.createDirectories(segmentDir.resolve("v3"));

@@ -35,6 +35,41 @@ class QuickstartCommandTest {
         assertThat(segments.filter(p -> p.getFileName().toString().startsWith("quickstart_"))).as(server).hasSize(4);
       }
     }
+    assertCommitStory(run.out());
+    assertThat(run.out()).contains("[8] deep store down: moved deepstore/ aside and put a plain file in its place")
+        .contains("deep store back: put deepstore/ back")
+        .containsPattern("had [AB] upload its copy in [0-9,]+ ms:\n    file://\\S+/deepstore/quickstart_REALTIME/"
+            + "quickstart__0__0__\\d{8}T\\d{4}Z\\.tar\\.gz\n")
+        // A local-directory deep store: the controller's own download URL, as for the offline segments.
+        .containsPattern("download URL now http://127\\.0\\.0\\.1:\\d+/segments/quickstart/quickstart__0__0__")
+        .contains("sources     controller 1 segment\n")
+        .contains("E's from the deep store after the repair (source 'controller').");
+    String segment = run.out().replaceAll("(?s).*server A built segment\\s+(quickstart__0__0__\\S+) .*", "$1");
+    assertThat(work.resolve("deepstore")).isDirectory();
+    assertThat(work.resolve("deepstore").resolve("quickstart_REALTIME").resolve(segment + ".tar.gz")).isRegularFile();
+    for (String server : new String[] {"server-a", "server-b", "server-e"}) {
+      assertThat(work.resolve(server).resolve("quickstart_REALTIME").resolve(segment)).as(server).isDirectory();
+    }
+    assertThat(work.resolve("consuming").resolve(segment)).as("the built directory is left as it was").isDirectory();
+  }
+
+  /** Steps 7-12 as either deep store tells them. */
+  private static void assertCommitStory(String out) {
+    assertThat(out)
+        .contains("[7] created table quickstart_REALTIME (replication 2, peer download over http); server A built segment")
+        .containsPattern("\\[9\\] A commits it at offset \\d+ ")
+        .containsPattern("COMMIT_SUCCESS in [0-9,]+ ms, download URL \"\" \\(peers only\\); A's background upload")
+        .contains("failed and was given up; the controller's record: DONE, CRC ")
+        .contains("[10] B, assigned it at the commit, got it from A, the only replica holding it, as a peer:")
+        .contains("all from source 'peer'; ONLINE on A and B")
+        .contains("found 1 segment\n    missing from the deep store")
+        .contains("[12] server E bootstraps a fresh data dir with quickstart_REALTIME, from the deep store:")
+        .contains("segments    1: 0 kept, 1 downloaded, 0 replaced, 0 failed")
+        .containsPattern("the commit story held: CRC \\d+ everywhere \\(built, committed, A, B, E\\); B's copy came from peer A")
+        .containsPattern("\ndone in [0-9.]+ s; shutting down.\n$");
+    // One CRC for the whole story.
+    String crc = out.replaceAll("(?s).*the commit story held: CRC (\\d+) .*", "$1");
+    assertThat(out).contains("bytes, CRC " + crc + ", in consuming/").contains("DONE, CRC " + crc + ", download URL");
   }
 
   @Test
@@ -52,6 +87,12 @@ class QuickstartCommandTest {
         .contains("the peer fallback worked");
     Path work = Path.of(run.out().lines().findFirst().orElseThrow().replace("segment-transfer quickstart in ", ""));
     assertThat(work).doesNotExist();
+    assertCommitStory(run.out());
+    assertThat(run.out()).containsPattern("\\[8\\] deep store down: stopped the S3 server \\(port \\d+ refuses connections\\)")
+        .containsPattern("deep store back: started the S3 server again on port \\d+")
+        .containsPattern("download URL now s3://quickstart/deepstore/quickstart_REALTIME/quickstart__0__0__\\d{8}T\\d{4}Z\\.tar\\.gz")
+        .contains("sources     deepstore-s3 1 segment\n")
+        .contains("E's from the deep store after the repair (source 'deepstore-s3').");
   }
 
   @Test
