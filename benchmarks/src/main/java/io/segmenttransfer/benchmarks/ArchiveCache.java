@@ -15,9 +15,9 @@ import java.util.Properties;
 
 /**
  * Generated archives kept on disk between runs, keyed by everything that determines their bytes
- * (generator version, segment name, size, seed, codec, level), so the minutes gzip level 6 takes
- * on a gigabyte are spent once. Each archive has a {@code .properties} sidecar with its CRC and
- * sizes, written last: an archive without one is incomplete and made again.
+ * (generator version, segment name, size, seed, codec, level), so the minutes gzip level 6 takes on
+ * a gigabyte are spent once. Each archive has a {@code .properties} sidecar with its CRC and sizes,
+ * written last: an archive without one is incomplete and made again.
  */
 public final class ArchiveCache {
 
@@ -26,6 +26,7 @@ public final class ArchiveCache {
 
   /** Pinot's {@code TarCompressionUtils} writes gzip at the JDK default, level 6. */
   public static final int PINOT_GZIP_LEVEL = 6;
+
   /** zstd's default level, what Pinot's zstd archives use. */
   public static final int PINOT_ZSTD_LEVEL = 3;
 
@@ -37,7 +38,9 @@ public final class ArchiveCache {
     this.root = root;
   }
 
-  /** {@code benchmarks/target/bench-data}, found from the repository root or the module directory. */
+  /**
+   * {@code benchmarks/target/bench-data}, found from the repository root or the module directory.
+   */
   public static ArchiveCache defaultLocation() {
     return new ArchiveCache(BenchPaths.target().resolve("bench-data"));
   }
@@ -56,10 +59,25 @@ public final class ArchiveCache {
     return archive(spec, codec, pinotLevel(codec));
   }
 
-  /** The archive of {@code spec}, generated unless cached. Blocking; safe to call from several processes. */
+  /**
+   * The archive of {@code spec}, generated unless cached. Blocking; safe to call from several
+   * processes.
+   */
   public CachedArchive archive(SegmentSpec spec, Codec codec, int level) {
-    String key = "v" + GENERATOR_VERSION + "/" + spec.table() + "/" + spec.segmentName() + "-" + spec.totalBytes()
-        + "-s" + spec.seed() + "-" + codec.name().toLowerCase(java.util.Locale.ROOT) + level;
+    String key =
+        "v"
+            + GENERATOR_VERSION
+            + "/"
+            + spec.table()
+            + "/"
+            + spec.segmentName()
+            + "-"
+            + spec.totalBytes()
+            + "-s"
+            + spec.seed()
+            + "-"
+            + codec.name().toLowerCase(java.util.Locale.ROOT)
+            + level;
     Path file = root.resolve(key + "." + codec.extension());
     Path sidecar = root.resolve(key + ".properties");
     try {
@@ -80,7 +98,11 @@ public final class ArchiveCache {
         try (OutputStream out = Files.newOutputStream(tempProps)) {
           props.store(out, "generated segment archive");
         }
-        Files.move(tempProps, sidecar, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            tempProps,
+            sidecar,
+            StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
         return read(file, sidecar, spec, codec, level);
       } finally {
         Files.deleteIfExists(temp);
@@ -90,28 +112,46 @@ public final class ArchiveCache {
     }
   }
 
-  private static CachedArchive write(Path target, SegmentSpec spec, Codec codec, int level) throws IOException {
+  private static CachedArchive write(Path target, SegmentSpec spec, Codec codec, int level)
+      throws IOException {
     ByteBuffer chunk = ByteBuffer.allocateDirect(WRITE_CHUNK);
-    try (SegmentArchiveGenerator generator = new SegmentArchiveGenerator(new SyntheticSegment(spec), codec, level);
-        FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (SegmentArchiveGenerator generator =
+            new SegmentArchiveGenerator(new SyntheticSegment(spec), codec, level);
+        FileChannel out =
+            FileChannel.open(
+                target, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
       while (generator.read(chunk.clear()) >= 0) {
         chunk.flip();
         while (chunk.hasRemaining()) {
           out.write(chunk);
         }
       }
-      return new CachedArchive(target, spec, codec, level, generator.crc(), generator.uncompressedBytes(),
-          generator.tarBytes(), generator.archiveBytes());
+      return new CachedArchive(
+          target,
+          spec,
+          codec,
+          level,
+          generator.crc(),
+          generator.uncompressedBytes(),
+          generator.tarBytes(),
+          generator.archiveBytes());
     }
   }
 
-  private static CachedArchive read(Path file, Path sidecar, SegmentSpec spec, Codec codec, int level) throws IOException {
+  private static CachedArchive read(
+      Path file, Path sidecar, SegmentSpec spec, Codec codec, int level) throws IOException {
     Properties props = new Properties();
     try (InputStream in = Files.newInputStream(sidecar)) {
       props.load(in);
     }
-    return new CachedArchive(file, spec, codec, level, Long.parseLong(props.getProperty("crc")),
-        Long.parseLong(props.getProperty("uncompressedBytes")), Long.parseLong(props.getProperty("tarBytes")),
+    return new CachedArchive(
+        file,
+        spec,
+        codec,
+        level,
+        Long.parseLong(props.getProperty("crc")),
+        Long.parseLong(props.getProperty("uncompressedBytes")),
+        Long.parseLong(props.getProperty("tarBytes")),
         Files.size(file));
   }
 }

@@ -22,17 +22,25 @@ public final class ArchiveStreams {
 
   /**
    * The archive of a generated segment, produced as it is requested: one chunk is generated and
-   * compressed per request, so a segment of any size flows through a few chunks of memory.
-   * Chunks are fresh heap buffers the subscriber owns. Completes after the last archive byte;
-   * cancelling stops generation and frees the encoder.
+   * compressed per request, so a segment of any size flows through a few chunks of memory. Chunks
+   * are fresh heap buffers the subscriber owns. Completes after the last archive byte; cancelling
+   * stops generation and frees the encoder.
    */
-  public static Flux<ByteBuffer> generated(SegmentSpec spec, Codec codec, int level, int chunkSize) {
+  public static Flux<ByteBuffer> generated(
+      SegmentSpec spec, Codec codec, int level, int chunkSize) {
     return generated(spec, codec, level, chunkSize, crc -> {});
   }
 
-  /** Like {@link #generated(SegmentSpec, Codec, int, int)}, telling {@code onCrc} the segment CRC at the end. */
+  /**
+   * Like {@link #generated(SegmentSpec, Codec, int, int)}, telling {@code onCrc} the segment CRC at
+   * the end.
+   */
   public static Flux<ByteBuffer> generated(
-      SegmentSpec spec, Codec codec, int level, int chunkSize, java.util.function.LongConsumer onCrc) {
+      SegmentSpec spec,
+      Codec codec,
+      int level,
+      int chunkSize,
+      java.util.function.LongConsumer onCrc) {
     return Flux.generate(
         () -> new SegmentArchiveGenerator(new SyntheticSegment(spec), codec, level),
         (generator, sink) -> {
@@ -56,11 +64,13 @@ public final class ArchiveStreams {
   public static Flux<ByteBuffer> inMemory(ByteBuffer archive, int chunkSize) {
     int chunks = (archive.remaining() + chunkSize - 1) / chunkSize;
     int base = archive.position();
-    return Flux.range(0, chunks).map(i -> {
-      int from = base + i * chunkSize;
-      int length = Math.min(chunkSize, archive.limit() - from);
-      return archive.slice(from, length).asReadOnlyBuffer();
-    });
+    return Flux.range(0, chunks)
+        .map(
+            i -> {
+              int from = base + i * chunkSize;
+              int length = Math.min(chunkSize, archive.limit() - from);
+              return archive.slice(from, length).asReadOnlyBuffer();
+            });
   }
 
   /**
@@ -69,20 +79,27 @@ public final class ArchiveStreams {
    * when it is ready or when it is requested, whichever comes later (a receive buffer keeps what
    * arrived early). The schedule is absolute, so timer jitter does not add up over a long read.
    */
-  public static Flux<ByteBuffer> paced(ByteBuffer archive, int chunkSize, double megabytesPerSecond, Scheduler timer) {
+  public static Flux<ByteBuffer> paced(
+      ByteBuffer archive, int chunkSize, double megabytesPerSecond, Scheduler timer) {
     if (megabytesPerSecond <= 0) {
       throw new IllegalArgumentException("link speed must be positive, was " + megabytesPerSecond);
     }
     double nanosPerByte = 1e3 / megabytesPerSecond;
-    return Flux.defer(() -> {
-      long start = System.nanoTime();
-      long[] delivered = {0};
-      return inMemory(archive, chunkSize).concatMap(chunk -> {
-        delivered[0] += chunk.remaining();
-        long wait = start + (long) (delivered[0] * nanosPerByte) - System.nanoTime();
-        return wait <= 0 ? Mono.just(chunk) : Mono.delay(Duration.ofNanos(wait), timer).thenReturn(chunk);
-      }, 1);
-    });
+    return Flux.defer(
+        () -> {
+          long start = System.nanoTime();
+          long[] delivered = {0};
+          return inMemory(archive, chunkSize)
+              .concatMap(
+                  chunk -> {
+                    delivered[0] += chunk.remaining();
+                    long wait = start + (long) (delivered[0] * nanosPerByte) - System.nanoTime();
+                    return wait <= 0
+                        ? Mono.just(chunk)
+                        : Mono.delay(Duration.ofNanos(wait), timer).thenReturn(chunk);
+                  },
+                  1);
+        });
   }
 
   /** Reads a whole archive into one direct buffer. Blocking. */
@@ -90,7 +107,8 @@ public final class ArchiveStreams {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = channel.size();
       if (size > Integer.MAX_VALUE - 8) {
-        throw new IllegalArgumentException(file + " is too big to hold in one buffer: " + size + " bytes");
+        throw new IllegalArgumentException(
+            file + " is too big to hold in one buffer: " + size + " bytes");
       }
       ByteBuffer buffer = ByteBuffer.allocateDirect((int) size);
       while (buffer.hasRemaining()) {

@@ -4,9 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where the benchmarks keep data and results, whether they run from the repository root
- * ({@code java -jar benchmarks/target/benchmarks.jar}) or from the module directory (Maven tests).
- * {@code -Dbench.dir=<benchmarks module dir>} overrides the guess.
+ * Where the benchmarks keep data and results, whether they run from the repository root ({@code
+ * java -jar benchmarks/target/benchmarks.jar}) or from the module directory (Maven tests). {@code
+ * -Dbench.dir=<benchmarks module dir>} overrides the guess.
  */
 public final class BenchPaths {
 

@@ -1,21 +1,16 @@
 package io.segmenttransfer.benchmarks;
 
-import io.segmenttransfer.core.runtime.TransferRuntime;
-import io.segmenttransfer.core.runtime.RuntimeConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.segmenttransfer.core.archive.Codec;
 import io.segmenttransfer.core.crypto.CrypterConfig;
 import io.segmenttransfer.core.crypto.CrypterRegistry;
-import io.segmenttransfer.core.extract.ExtractionConfig;
-import io.segmenttransfer.core.extract.SegmentExtractor;
 import io.segmenttransfer.core.local.DataDirectoryConfig;
 import io.segmenttransfer.core.local.SegmentDataDirectory;
 import io.segmenttransfer.core.local.SegmentOutcome;
-import io.segmenttransfer.core.layout.SegmentSwap;
+import io.segmenttransfer.core.runtime.RuntimeConfig;
+import io.segmenttransfer.core.runtime.TransferRuntime;
 import io.segmenttransfer.core.segment.SegmentMetadata;
-import io.segmenttransfer.core.transfer.DownloadConfig;
-import io.segmenttransfer.core.transfer.SegmentDownloader;
 import io.segmenttransfer.core.transfer.TransferListener;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,23 +32,24 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * End-to-end bootstrap: a fresh server pulls N generated segments from a source into an empty data
- * directory, at each of several concurrencies, once through this project
- * ({@link SegmentDataDirectory#addOrReplace}: download, decompress, untar and verify in one pass)
- * and once the way Pinot does it (fetch the whole archive to a temporary file in one stream, untar
- * it with commons-compress, move the segment into place) with the same concurrency. Both check
- * every segment's CRC and the total byte count, so a broken run fails rather than looking fast.
+ * directory, at each of several concurrencies, once through this project ({@link
+ * SegmentDataDirectory#addOrReplace}: download, decompress, untar and verify in one pass) and once
+ * the way Pinot does it (fetch the whole archive to a temporary file in one stream, untar it with
+ * commons-compress, move the segment into place) with the same concurrency. Both check every
+ * segment's CRC and the total byte count, so a broken run fails rather than looking fast.
  *
  * <p>Sources ({@link BootstrapSource}): {@code file} (the local deep store), {@code s3} (an
  * in-process S3 API server on loopback), {@code peers} (an embedded controller and two server
- * daemons holding every segment, no deep-store copy) and {@code s3-throttled} (the S3 server
- * behind a proxy that limits each connection's bandwidth and adds latency, where parallel ranged
- * GETs matter). Reports segments/s, MB/s, RSS growth and direct memory per run, as JSON and as a
- * chart under {@code benchmarks/results/}.
+ * daemons holding every segment, no deep-store copy) and {@code s3-throttled} (the S3 server behind
+ * a proxy that limits each connection's bandwidth and adds latency, where parallel ranged GETs
+ * matter). Reports segments/s, MB/s, RSS growth and direct memory per run, as JSON and as a chart
+ * under {@code benchmarks/results/}.
  *
- * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar io.segmenttransfer.benchmarks.BootstrapBenchmark
- * [--segments 8] [--size 32] [--codec gzip|zstd] [--concurrency 1,2,4,8] [--sources file,s3,peers,s3-throttled]
- * [--part-kib 4096] [--read-concurrency 4] [--throttle-mbps 30] [--latency-ms 20] [--out benchmarks/results]
- * [--name bootstrap-latest]}.
+ * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar
+ * io.segmenttransfer.benchmarks.BootstrapBenchmark [--segments 8] [--size 32] [--codec gzip|zstd]
+ * [--concurrency 1,2,4,8] [--sources file,s3,peers,s3-throttled] [--part-kib 4096]
+ * [--read-concurrency 4] [--throttle-mbps 30] [--latency-ms 20] [--out benchmarks/results] [--name
+ * bootstrap-latest]}.
  */
 public final class BootstrapBenchmark {
 
@@ -73,8 +69,16 @@ public final class BootstrapBenchmark {
    * @param out where the JSON and the chart go
    * @param work scratch space: data directories, the S3 server's objects, the peers' data
    */
-  public record Options(int segments, int sizeMiB, Codec codec, List<Integer> concurrencies, List<String> sources,
-      S3BootstrapSource.ReadParts s3Parts, ThrottlingTcpProxy.Throttle throttle, Path out, Path work) {
+  public record Options(
+      int segments,
+      int sizeMiB,
+      Codec codec,
+      List<Integer> concurrencies,
+      List<String> sources,
+      S3BootstrapSource.ReadParts s3Parts,
+      ThrottlingTcpProxy.Throttle throttle,
+      Path out,
+      Path work) {
 
     public static final int DEFAULT_SEGMENTS = 8;
     public static final int DEFAULT_SIZE_MIB = 32;
@@ -90,14 +94,23 @@ public final class BootstrapBenchmark {
         throw new IllegalArgumentException("concurrencies must be positive, were " + concurrencies);
       }
       if (!SOURCES.containsAll(sources)) {
-        throw new IllegalArgumentException("sources must be among " + SOURCES + ", were " + sources);
+        throw new IllegalArgumentException(
+            "sources must be among " + SOURCES + ", were " + sources);
       }
     }
 
     /** Every source, the default sizes and concurrencies. */
     public static Options defaults(Path out, Path work) {
-      return new Options(DEFAULT_SEGMENTS, DEFAULT_SIZE_MIB, Codec.GZIP, DEFAULT_CONCURRENCIES, SOURCES,
-          S3BootstrapSource.ReadParts.defaults(), ThrottlingTcpProxy.Throttle.defaults(), out, work);
+      return new Options(
+          DEFAULT_SEGMENTS,
+          DEFAULT_SIZE_MIB,
+          Codec.GZIP,
+          DEFAULT_CONCURRENCIES,
+          SOURCES,
+          S3BootstrapSource.ReadParts.defaults(),
+          ThrottlingTcpProxy.Throttle.defaults(),
+          out,
+          work);
     }
 
     public int maxConcurrency() {
@@ -121,25 +134,43 @@ public final class BootstrapBenchmark {
           case "--segments" -> segments = Integer.parseInt(args[++i]);
           case "--size" -> size = Integer.parseInt(args[++i]);
           case "--codec" -> codec = Codec.valueOf(args[++i].toUpperCase(Locale.ROOT));
-          case "--concurrency" -> concurrencies = Arrays.stream(args[++i].split(",")).map(String::trim)
-              .map(Integer::valueOf).toList();
-          case "--max-concurrency" -> concurrencies = IntStream.rangeClosed(1, Integer.parseInt(args[++i])).boxed().toList();
-          case "--sources" -> sources = Arrays.stream(args[++i].split(",")).map(String::trim).toList();
+          case "--concurrency" ->
+              concurrencies =
+                  Arrays.stream(args[++i].split(","))
+                      .map(String::trim)
+                      .map(Integer::valueOf)
+                      .toList();
+          case "--max-concurrency" ->
+              concurrencies =
+                  IntStream.rangeClosed(1, Integer.parseInt(args[++i])).boxed().toList();
+          case "--sources" ->
+              sources = Arrays.stream(args[++i].split(",")).map(String::trim).toList();
           case "--part-kib" -> partBytes = Integer.parseInt(args[++i]) * 1024;
           case "--read-concurrency" -> readConcurrency = Integer.parseInt(args[++i]);
           case "--throttle-mbps" -> mbps = Double.parseDouble(args[++i]);
           case "--latency-ms" -> latencyMs = Long.parseLong(args[++i]);
           case "--out" -> out = Path.of(args[++i]);
           case "--name" -> i++; // the output files' base name, see name(args)
-          default -> throw new IllegalArgumentException("usage: BootstrapBenchmark [--segments N] [--size MiB] "
-              + "[--codec gzip|zstd] [--concurrency 1,2,4,8 | --max-concurrency C] [--sources " + String.join(",", SOURCES)
-              + "] [--part-kib K] [--read-concurrency R] [--throttle-mbps M] [--latency-ms L] [--out dir] [--name base]; "
-              + "unknown argument " + args[i]);
+          default ->
+              throw new IllegalArgumentException(
+                  "usage: BootstrapBenchmark [--segments N] [--size MiB] "
+                      + "[--codec gzip|zstd] [--concurrency 1,2,4,8 | --max-concurrency C] [--sources "
+                      + String.join(",", SOURCES)
+                      + "] [--part-kib K] [--read-concurrency R] [--throttle-mbps M] [--latency-ms L] [--out dir] [--name base]; "
+                      + "unknown argument "
+                      + args[i]);
         }
       }
-      return new Options(segments, size, codec, concurrencies, sources,
+      return new Options(
+          segments,
+          size,
+          codec,
+          concurrencies,
+          sources,
           new S3BootstrapSource.ReadParts(partBytes, readConcurrency),
-          new ThrottlingTcpProxy.Throttle((long) (mbps * 1e6), Duration.ofMillis(latencyMs)), out, o.work());
+          new ThrottlingTcpProxy.Throttle((long) (mbps * 1e6), Duration.ofMillis(latencyMs)),
+          out,
+          o.work());
     }
 
     static String name(String[] args) {
@@ -158,7 +189,10 @@ public final class BootstrapBenchmark {
     BootstrapSource open(Scheduler scheduler) throws IOException;
   }
 
-  /** The pipeline as the server daemon and the commands build it (TransferRuntime), sized for the concurrency measured. */
+  /**
+   * The pipeline as the server daemon and the commands build it (TransferRuntime), sized for the
+   * concurrency measured.
+   */
   private static final RuntimeConfig RUNTIME = RuntimeConfig.defaults();
 
   private final Options options;
@@ -168,7 +202,8 @@ public final class BootstrapBenchmark {
   public BootstrapBenchmark(Options options) {
     this.options = options;
     // Each extraction keeps two workers busy (decode, write) plus the store's reads.
-    this.scheduler = Schedulers.newBoundedElastic(4 * options.maxConcurrency() + 4, 4096, "bootstrap");
+    this.scheduler =
+        Schedulers.newBoundedElastic(4 * options.maxConcurrency() + 4, 4096, "bootstrap");
   }
 
   public static void main(String[] args) throws IOException {
@@ -195,7 +230,8 @@ public final class BootstrapBenchmark {
     return switch (name) {
       case "file" -> LocalFileBootstrapSource::new;
       case "s3" -> scheduler -> S3BootstrapSource.direct(root, options.s3Parts());
-      case "s3-throttled" -> scheduler -> S3BootstrapSource.throttled(root, options.s3Parts(), options.throttle());
+      case "s3-throttled" ->
+          scheduler -> S3BootstrapSource.throttled(root, options.s3Parts(), options.throttle());
       case "peers" -> scheduler -> PeerBootstrapSource.start(root);
       default -> throw new IllegalArgumentException("no source " + name + "; known: " + SOURCES);
     };
@@ -215,33 +251,70 @@ public final class BootstrapBenchmark {
     ArchiveCache cache = ArchiveCache.defaultLocation();
     List<CachedArchive> archives = new ArrayList<>();
     for (int i = 1; i <= options.segments(); i++) {
-      System.out.printf("segment %d/%d (%d MiB, %s)%n", i, options.segments(), options.sizeMiB(), options.codec());
-      archives.add(cache.archive(SegmentSpec.ofMebibytes(options.sizeMiB(), 1000 + i), options.codec()));
+      System.out.printf(
+          "segment %d/%d (%d MiB, %s)%n",
+          i, options.segments(), options.sizeMiB(), options.codec());
+      archives.add(
+          cache.archive(SegmentSpec.ofMebibytes(options.sizeMiB(), 1000 + i), options.codec()));
     }
     long expectedBytes = archives.stream().mapToLong(CachedArchive::uncompressedBytes).sum();
     List<BootstrapRun> runs = new ArrayList<>();
     for (SourceFactory factory : sources) {
       try (BootstrapSource source = factory.open(scheduler);
-          TransferRuntime runtime = new TransferRuntime("bootstrap", RUNTIME.forParallelTransfers(options.maxConcurrency()),
-              CrypterRegistry.fromConfig(CrypterConfig.defaults()), source.stores())) {
+          TransferRuntime runtime =
+              new TransferRuntime(
+                  "bootstrap",
+                  RUNTIME.forParallelTransfers(options.maxConcurrency()),
+                  CrypterRegistry.fromConfig(CrypterConfig.defaults()),
+                  source.stores())) {
         System.out.printf("source %s: %s%n", source.name(), source.description());
         descriptions.put(source.name(), source.description());
         List<SegmentMetadata> metadata = new ArrayList<>();
         for (CachedArchive archive : archives) {
-          metadata.add(SegmentMetadata.of(archive.spec().segmentId(), Map.of(
-              SegmentMetadata.CRC, Long.toString(archive.crc()),
-              SegmentMetadata.DOWNLOAD_URL, source.publish(archive),
-              SegmentMetadata.SIZE_IN_BYTES, Long.toString(archive.archiveBytes()))));
+          metadata.add(
+              SegmentMetadata.of(
+                  archive.spec().segmentId(),
+                  Map.of(
+                      SegmentMetadata.CRC, Long.toString(archive.crc()),
+                      SegmentMetadata.DOWNLOAD_URL, source.publish(archive),
+                      SegmentMetadata.SIZE_IN_BYTES, Long.toString(archive.archiveBytes()))));
         }
         int warmUp = options.maxConcurrency();
-        // One unrecorded round of each, so the first measured run is not the one that pays for JIT compilation.
-        measure(source, "pipeline", warmUp, metadata, expectedBytes, dir -> pipeline(runtime, source, dir, metadata, warmUp));
-        measure(source, "pinot", warmUp, metadata, expectedBytes, dir -> pinot(source, dir, metadata, warmUp));
+        // One unrecorded round of each, so the first measured run is not the one that pays for JIT
+        // compilation.
+        measure(
+            source,
+            "pipeline",
+            warmUp,
+            metadata,
+            expectedBytes,
+            dir -> pipeline(runtime, source, dir, metadata, warmUp));
+        measure(
+            source,
+            "pinot",
+            warmUp,
+            metadata,
+            expectedBytes,
+            dir -> pinot(source, dir, metadata, warmUp));
         for (int concurrency : options.concurrencies()) {
-          runs.add(report(measure(source, "pipeline", concurrency, metadata, expectedBytes,
-              dir -> pipeline(runtime, source, dir, metadata, concurrency))));
-          runs.add(report(measure(source, "pinot", concurrency, metadata, expectedBytes,
-              dir -> pinot(source, dir, metadata, concurrency))));
+          runs.add(
+              report(
+                  measure(
+                      source,
+                      "pipeline",
+                      concurrency,
+                      metadata,
+                      expectedBytes,
+                      dir -> pipeline(runtime, source, dir, metadata, concurrency))));
+          runs.add(
+              report(
+                  measure(
+                      source,
+                      "pinot",
+                      concurrency,
+                      metadata,
+                      expectedBytes,
+                      dir -> pinot(source, dir, metadata, concurrency))));
         }
       }
     }
@@ -254,11 +327,19 @@ public final class BootstrapBenchmark {
     long run(Path dataDir) throws Exception;
   }
 
-  private BootstrapRun measure(BootstrapSource source, String implementation, int concurrency,
-      List<SegmentMetadata> metadata, long expectedBytes, Bootstrap bootstrap) throws IOException {
-    Path dataDir = Files.createDirectories(options.work())
-        .resolve("bootstrap-" + implementation + "-c" + concurrency + "-" + UUID.randomUUID());
-    // Start each run from the same state: no garbage of the previous run inflating this one's peaks.
+  private BootstrapRun measure(
+      BootstrapSource source,
+      String implementation,
+      int concurrency,
+      List<SegmentMetadata> metadata,
+      long expectedBytes,
+      Bootstrap bootstrap)
+      throws IOException {
+    Path dataDir =
+        Files.createDirectories(options.work())
+            .resolve("bootstrap-" + implementation + "-c" + concurrency + "-" + UUID.randomUUID());
+    // Start each run from the same state: no garbage of the previous run inflating this one's
+    // peaks.
     System.gc();
     long rssAtStart = MemorySampler.residentSetBytes();
     long started = System.nanoTime();
@@ -268,7 +349,8 @@ public final class BootstrapBenchmark {
       try {
         bytes = bootstrap.run(dataDir);
       } catch (Exception e) {
-        throw new IllegalStateException(implementation + " bootstrap from " + source.name() + " failed", e);
+        throw new IllegalStateException(
+            implementation + " bootstrap from " + source.name() + " failed", e);
       }
       sampler.close();
       peaks = sampler.peaks();
@@ -277,26 +359,59 @@ public final class BootstrapBenchmark {
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     if (bytes != expectedBytes) {
-      throw new IllegalStateException(implementation + " bootstrap from " + source.name() + " wrote " + bytes
-          + " bytes, expected " + expectedBytes);
+      throw new IllegalStateException(
+          implementation
+              + " bootstrap from "
+              + source.name()
+              + " wrote "
+              + bytes
+              + " bytes, expected "
+              + expectedBytes);
     }
-    return new BootstrapRun(source.name(), implementation, concurrency, metadata.size(), bytes, seconds,
-        rssAtStart, peaks.rss(), peaks.direct(), peaks.nettyDirect(), peaks.heapUsed(), MachineInfo.loadAverage());
+    return new BootstrapRun(
+        source.name(),
+        implementation,
+        concurrency,
+        metadata.size(),
+        bytes,
+        seconds,
+        rssAtStart,
+        peaks.rss(),
+        peaks.direct(),
+        peaks.nettyDirect(),
+        peaks.heapUsed(),
+        MachineInfo.loadAverage());
   }
 
-  private long pipeline(TransferRuntime runtime, BootstrapSource source, Path dataDir, List<SegmentMetadata> metadata,
+  private long pipeline(
+      TransferRuntime runtime,
+      BootstrapSource source,
+      Path dataDir,
+      List<SegmentMetadata> metadata,
       int concurrency) {
-    SegmentDataDirectory directory = runtime.dataDirectory(dataDir,
-        DataDirectoryConfig.defaults().withLimits(concurrency, 0), source.peers(), null, TransferListener.NONE);
-    // Everything is asked for at once, as at server start; the data directory's limit queues the rest.
-    List<SegmentOutcome> outcomes = Flux.fromIterable(metadata)
-        // Errors delayed: a failed run ends only once every other segment has finished, leaving nothing in flight.
-        .flatMapDelayError(directory::addOrReplace, metadata.size(), 1)
-        .collectList()
-        .block(Duration.ofHours(1));
+    SegmentDataDirectory directory =
+        runtime.dataDirectory(
+            dataDir,
+            DataDirectoryConfig.defaults().withLimits(concurrency, 0),
+            source.peers(),
+            null,
+            TransferListener.NONE);
+    // Everything is asked for at once, as at server start; the data directory's limit queues the
+    // rest.
+    List<SegmentOutcome> outcomes =
+        Flux.fromIterable(metadata)
+            // Errors delayed: a failed run ends only once every other segment has finished, leaving
+            // nothing in flight.
+            .flatMapDelayError(directory::addOrReplace, metadata.size(), 1)
+            .collectList()
+            .block(Duration.ofHours(1));
     long bytes = 0;
     for (SegmentOutcome outcome : outcomes) {
-      SegmentMetadata m = metadata.stream().filter(x -> x.segment().equals(outcome.segment())).findFirst().orElseThrow();
+      SegmentMetadata m =
+          metadata.stream()
+              .filter(x -> x.segment().equals(outcome.segment()))
+              .findFirst()
+              .orElseThrow();
       if (outcome.action() != SegmentOutcome.Action.DOWNLOADED || outcome.crc() != m.crc()) {
         throw new IllegalStateException("unexpected outcome " + outcome + " for CRC " + m.crc());
       }
@@ -305,12 +420,17 @@ public final class BootstrapBenchmark {
     return bytes;
   }
 
-  private long pinot(BootstrapSource source, Path dataDir, List<SegmentMetadata> metadata, int concurrency) {
+  private long pinot(
+      BootstrapSource source, Path dataDir, List<SegmentMetadata> metadata, int concurrency) {
     Scheduler pinotThreads = Schedulers.newBoundedElastic(concurrency, 4096, "pinot-download");
     try {
       return Flux.fromIterable(metadata)
-          .flatMapDelayError(m -> Mono.fromCallable(() -> pinotDownload(source, dataDir, m)).subscribeOn(pinotThreads),
-              concurrency, 1)
+          .flatMapDelayError(
+              m ->
+                  Mono.fromCallable(() -> pinotDownload(source, dataDir, m))
+                      .subscribeOn(pinotThreads),
+              concurrency,
+              1)
           .reduce(0L, Long::sum)
           .block(Duration.ofHours(1));
     } finally {
@@ -319,18 +439,23 @@ public final class BootstrapBenchmark {
   }
 
   /**
-   * Pinot's {@code BaseTableDataManager} download: the archive to {@code <table>/tmp/<segment>-<uuid>.tar.gz},
-   * untar into a temporary directory, move the segment directory into place, delete the rest.
+   * Pinot's {@code BaseTableDataManager} download: the archive to {@code
+   * <table>/tmp/<segment>-<uuid>.tar.gz}, untar into a temporary directory, move the segment
+   * directory into place, delete the rest.
    */
-  private static long pinotDownload(BootstrapSource source, Path dataDir, SegmentMetadata m) throws IOException {
+  private static long pinotDownload(BootstrapSource source, Path dataDir, SegmentMetadata m)
+      throws IOException {
     Path tableDir = dataDir.resolve(m.table().toString());
-    Path temp = Files.createDirectories(tableDir.resolve("tmp").resolve(m.segmentName() + "-" + UUID.randomUUID()));
+    Path temp =
+        Files.createDirectories(
+            tableDir.resolve("tmp").resolve(m.segmentName() + "-" + UUID.randomUUID()));
     try {
       Path archive = temp.resolve(m.segmentName() + ".archive");
       source.fetchToFile(m, archive);
       PinotUntar.Result result = PinotUntar.untar(archive, temp.resolve("untar"));
       if (result.crc() != m.crc()) {
-        throw new IllegalStateException(m.segmentName() + ": CRC " + result.crc() + ", expected " + m.crc());
+        throw new IllegalStateException(
+            m.segmentName() + ": CRC " + result.crc() + ", expected " + m.crc());
       }
       Files.move(result.segmentDir(), tableDir.resolve(m.segmentName()));
       return result.bytesWritten();
@@ -340,11 +465,20 @@ public final class BootstrapBenchmark {
   }
 
   private static BootstrapRun report(BootstrapRun run) {
-    System.out.printf("%-12s %-8s c=%d  %6.2f segments/s  %7.1f MB/s  RSS +%4.0f MiB (peak %5.0f)  direct %6.1f MiB"
+    System.out.printf(
+        "%-12s %-8s c=%d  %6.2f segments/s  %7.1f MB/s  RSS +%4.0f MiB (peak %5.0f)  direct %6.1f MiB"
             + "  netty %6.1f MiB  heap %5.0f MiB  load %.1f%n",
-        run.source(), run.implementation(), run.concurrency(), run.segmentsPerSecond(), run.megabytesPerSecond(),
-        run.rssGrowthBytes() / 1048576.0, run.peakRssBytes() / 1048576.0, run.peakDirectBytes() / 1048576.0,
-        run.peakNettyDirectBytes() / 1048576.0, run.peakHeapUsedBytes() / 1048576.0, run.loadAverage());
+        run.source(),
+        run.implementation(),
+        run.concurrency(),
+        run.segmentsPerSecond(),
+        run.megabytesPerSecond(),
+        run.rssGrowthBytes() / 1048576.0,
+        run.peakRssBytes() / 1048576.0,
+        run.peakDirectBytes() / 1048576.0,
+        run.peakNettyDirectBytes() / 1048576.0,
+        run.peakHeapUsedBytes() / 1048576.0,
+        run.loadAverage());
     return run;
   }
 
@@ -386,10 +520,17 @@ public final class BootstrapBenchmark {
     }
     json.put("runs", rows);
     Path jsonFile = options.out().resolve(name + ".json");
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(jsonFile.toFile(), json);
+    new ObjectMapper()
+        .enable(SerializationFeature.INDENT_OUTPUT)
+        .writeValue(jsonFile.toFile(), json);
     Path png = options.out().resolve(name + ".png");
-    BootstrapChart.write(runs, String.format("Bootstrap of %d x %d MiB %s segments: pipeline vs Pinot-style",
-        options.segments(), options.sizeMiB(), options.codec().extension()), descriptions, png);
+    BootstrapChart.write(
+        runs,
+        String.format(
+            "Bootstrap of %d x %d MiB %s segments: pipeline vs Pinot-style",
+            options.segments(), options.sizeMiB(), options.codec().extension()),
+        descriptions,
+        png);
     System.out.println("wrote " + jsonFile + " and " + png);
   }
 }

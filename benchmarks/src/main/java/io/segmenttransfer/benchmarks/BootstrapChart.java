@@ -30,18 +30,22 @@ final class BootstrapChart {
 
   private BootstrapChart() {}
 
-  static void write(List<BootstrapRun> runs, String title, Map<String, String> descriptions, Path png) throws IOException {
+  static void write(
+      List<BootstrapRun> runs, String title, Map<String, String> descriptions, Path png)
+      throws IOException {
     Map<String, List<BootstrapRun>> bySource = new LinkedHashMap<>();
     for (BootstrapRun run : runs) {
       bySource.computeIfAbsent(run.source(), k -> new ArrayList<>()).add(run);
     }
     int columns = Math.min(2, Math.max(1, bySource.size()));
     int rows = Math.max(1, (bySource.size() + columns - 1) / columns);
-    BufferedImage image = new BufferedImage(columns * PANEL_WIDTH, TITLE_HEIGHT + rows * PANEL_HEIGHT,
-        BufferedImage.TYPE_INT_RGB);
+    BufferedImage image =
+        new BufferedImage(
+            columns * PANEL_WIDTH, TITLE_HEIGHT + rows * PANEL_HEIGHT, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
     try {
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+      g.setRenderingHint(
+          RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
       g.setColor(Color.WHITE);
       g.fillRect(0, 0, image.getWidth(), image.getHeight());
       g.setColor(Color.BLACK);
@@ -49,10 +53,16 @@ final class BootstrapChart {
       g.drawString(title, 16, 27);
       int i = 0;
       for (Map.Entry<String, List<BootstrapRun>> source : bySource.entrySet()) {
-        XYChart chart = panel(source.getKey(), descriptions.getOrDefault(source.getKey(), source.getKey()),
-            source.getValue());
-        g.drawImage(BitmapEncoder.getBufferedImage(chart), (i % columns) * PANEL_WIDTH,
-            TITLE_HEIGHT + (i / columns) * PANEL_HEIGHT, null);
+        XYChart chart =
+            panel(
+                source.getKey(),
+                descriptions.getOrDefault(source.getKey(), source.getKey()),
+                source.getValue());
+        g.drawImage(
+            BitmapEncoder.getBufferedImage(chart),
+            (i % columns) * PANEL_WIDTH,
+            TITLE_HEIGHT + (i / columns) * PANEL_HEIGHT,
+            null);
         i++;
       }
     } finally {
@@ -62,15 +72,24 @@ final class BootstrapChart {
   }
 
   private static XYChart panel(String source, String description, List<BootstrapRun> runs) {
-    XYChart chart = new XYChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT).title(source)
-        .xAxisTitle("concurrent downloads").yAxisTitle("MB/s of uncompressed segment data").build();
+    XYChart chart =
+        new XYChartBuilder()
+            .width(PANEL_WIDTH)
+            .height(PANEL_HEIGHT)
+            .title(source)
+            .xAxisTitle("concurrent downloads")
+            .yAxisTitle("MB/s of uncompressed segment data")
+            .build();
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
     chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
     chart.getStyler().setYAxisMin(0.0);
     chart.getStyler().setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
     Map<String, List<BootstrapRun>> series = new LinkedHashMap<>();
     for (BootstrapRun run : runs) {
-      String label = run.implementation().equals("pipeline") ? "this project (one pass)" : "Pinot-style (fetch, untar, move)";
+      String label =
+          run.implementation().equals("pipeline")
+              ? "this project (one pass)"
+              : "Pinot-style (fetch, untar, move)";
       series.computeIfAbsent(label, k -> new ArrayList<>()).add(run);
     }
     for (Map.Entry<String, List<BootstrapRun>> s : series.entrySet()) {

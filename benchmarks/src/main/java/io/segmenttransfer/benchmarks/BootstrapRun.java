@@ -14,15 +14,27 @@ package io.segmenttransfer.benchmarks;
  * @param bytes uncompressed bytes written
  * @param seconds wall time from the first request to the last segment in place
  * @param rssAtStartBytes resident set size when the run started (after a GC)
- * @param peakRssBytes peak resident set size during the run (sampled VmRSS, not the process-wide VmHWM)
+ * @param peakRssBytes peak resident set size during the run (sampled VmRSS, not the process-wide
+ *     VmHWM)
  * @param peakDirectBytes peak of the JDK's direct buffer pool during the run
- * @param peakNettyDirectBytes peak of Netty's own direct memory (not in the JDK's pool) during the run
+ * @param peakNettyDirectBytes peak of Netty's own direct memory (not in the JDK's pool) during the
+ *     run
  * @param peakHeapUsedBytes peak heap used (garbage included) during the run
- * @param loadAverage the machine's one-minute load average at the end of the run (other work on it included)
+ * @param loadAverage the machine's one-minute load average at the end of the run (other work on it
+ *     included)
  */
 public record BootstrapRun(
-    String source, String implementation, int concurrency, int segments, long bytes, double seconds,
-    long rssAtStartBytes, long peakRssBytes, long peakDirectBytes, long peakNettyDirectBytes, long peakHeapUsedBytes,
+    String source,
+    String implementation,
+    int concurrency,
+    int segments,
+    long bytes,
+    double seconds,
+    long rssAtStartBytes,
+    long peakRssBytes,
+    long peakDirectBytes,
+    long peakNettyDirectBytes,
+    long peakHeapUsedBytes,
     double loadAverage) {
 
   public double segmentsPerSecond() {

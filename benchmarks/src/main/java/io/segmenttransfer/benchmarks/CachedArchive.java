@@ -16,7 +16,13 @@ import java.nio.file.Path;
  * @param archiveBytes the archive's size
  */
 public record CachedArchive(
-    Path file, SegmentSpec spec, Codec codec, int level, long crc, long uncompressedBytes, long tarBytes,
+    Path file,
+    SegmentSpec spec,
+    Codec codec,
+    int level,
+    long crc,
+    long uncompressedBytes,
+    long tarBytes,
     long archiveBytes) {
 
   /** Uncompressed over compressed size. */

@@ -15,7 +15,9 @@ record ColumnSection(String column, String index, Kind kind, long offset, long s
 
   /** The byte patterns of Pinot indexes, from most to least compressible. */
   enum Kind {
-    /** A sorted string dictionary: fixed-width, zero-padded, ascending values with a shared prefix. */
+    /**
+     * A sorted string dictionary: fixed-width, zero-padded, ascending values with a shared prefix.
+     */
     SORTED_STRINGS,
     /** A raw sorted timestamp column: big-endian longs with small positive deltas. */
     SORTED_TIMESTAMPS,

@@ -13,6 +13,7 @@ final class ColumnsContent implements SegmentContent {
 
   private static final int ROW_WIDTH = 32;
   private static final byte[] STRING_PREFIX = "page/category-".getBytes(StandardCharsets.US_ASCII);
+
   /**
    * Maps a uniform byte to a skewed dictionary id in 0..63 (small ids far more frequent), about
    * five bits of entropy per byte: what a bit-packed low-cardinality forward index compresses like.
@@ -34,8 +35,10 @@ final class ColumnsContent implements SegmentContent {
   private long state;
   private long pending;
   private int pendingBytes;
+
   /** Per-kind state: the last timestamp, the string counter. */
   private long counter;
+
   private final byte[] row = new byte[ROW_WIDTH];
   private final ByteBuffer rowView = ByteBuffer.wrap(row);
   private int unitInRow = ROW_WIDTH / 8;

@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.segmenttransfer.controller.ControllerConfig;
 import io.segmenttransfer.controller.EmbeddedController;
 import io.segmenttransfer.controller.api.CompletionRequest;
-import io.segmenttransfer.controller.task.DeepStoreRepairConfig;
 import io.segmenttransfer.controller.api.CompletionResponse;
 import io.segmenttransfer.controller.api.CompletionStatus;
 import io.segmenttransfer.controller.client.ControllerClient;
+import io.segmenttransfer.controller.task.DeepStoreRepairConfig;
 import io.segmenttransfer.core.archive.Codec;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.TableNameWithType;
@@ -39,32 +39,32 @@ import java.util.UUID;
 /**
  * Commit latency of a consuming segment that has just been built: how long a server waits for
  * COMMIT_SUCCESS, and when the deep-store copy exists, for one real-sized generated Pinot v3
- * segment directory (valid {@code creation.meta} CRC), in one JVM on loopback, against one
- * {@link EmbeddedController} serving Pinot's completion protocol, with a file or S3 (S3Proxy
- * in-process) deep store. Ways, each run on a fresh segment name:
+ * segment directory (valid {@code creation.meta} CRC), in one JVM on loopback, against one {@link
+ * EmbeddedController} serving Pinot's completion protocol, with a file or S3 (S3Proxy in-process)
+ * deep store. Ways, each run on a fresh segment name:
  *
  * <ul>
  *   <li>{@code ours}: a {@link SegmentServer} daemon's commit flow, {@code POST
  *       /segments/{t}/{s}/commit} with {@code {"segmentDir", "offset"}}. It installs the directory
  *       (copy with CRC check), runs segmentConsumed / segmentCommitStart /
  *       segmentCommitEndWithMetadata with {@code peer://} and answers once the controller decided;
- *       the archive is built and uploaded in the background and its URL recorded afterwards.
- *       (b) is polled: the object's existence in the store and {@code segment.download.url} in the
+ *       the archive is built and uploaded in the background and its URL recorded afterwards. (b) is
+ *       polled: the object's existence in the store and {@code segment.download.url} in the
  *       controller's metadata, every {@code --poll-ms}.
  *   <li>{@code pinot}: Pinot's synchronous split commit without peer download, with Pinot's
- *       libraries: segmentConsumed (COMMIT), the tar.gz built with commons-compress as
- *       {@code TarCompressionUtils.createCompressedTarFile} does ({@link PinotSegmentTar}),
+ *       libraries: segmentConsumed (COMMIT), the tar.gz built with commons-compress as {@code
+ *       TarCompressionUtils.createCompressedTarFile} does ({@link PinotSegmentTar}),
  *       segmentCommitStart, the upload (a file copy, or one S3 {@code PutObject} of the file with a
- *       plain SDK client), then segmentCommitEndWithMetadata with location = the uploaded URI.
- *       (b) is the end of the upload, right before the commit end.
+ *       plain SDK client), then segmentCommitEndWithMetadata with location = the uploaded URI. (b)
+ *       is the end of the upload, right before the commit end.
  *   <li>{@code protocol}: the controller-side commit path alone, driven directly: segmentConsumed,
  *       segmentCommitStart, segmentCommitEndWithMetadata with {@code peer://} (what our server
  *       sends), then, after COMMIT_SUCCESS, a plain upload (Pinot's tar.gz and upload) and {@code
  *       PUT .../downloadUrl}. It separates the protocol's cost from the server's install copy.
  * </ul>
  *
- * Every run is checked: the controller's record is DONE with the segment's CRC, its download URL
- * is the deep-store object, and the object exists and is not empty.
+ * Every run is checked: the controller's record is DONE with the segment's CRC, its download URL is
+ * the deep-store object, and the object exists and is not empty.
  */
 public final class CommitBenchmark {
 
@@ -89,12 +89,20 @@ public final class CommitBenchmark {
    * @param out where the JSON goes
    * @param work scratch directory (controller, server, segments, deep store)
    */
-  public record Options(int sizeMiB, int runs, int warmUpMiB, List<String> deepStores, List<String> ways, long pollMs,
-      Path out, Path work) {
+  public record Options(
+      int sizeMiB,
+      int runs,
+      int warmUpMiB,
+      List<String> deepStores,
+      List<String> ways,
+      long pollMs,
+      Path out,
+      Path work) {
 
     public Options {
       if (sizeMiB < 1 || runs < 1 || warmUpMiB < 0 || pollMs < 0) {
-        throw new IllegalArgumentException("size and runs must be positive, warm-up and poll interval not negative");
+        throw new IllegalArgumentException(
+            "size and runs must be positive, warm-up and poll interval not negative");
       }
       for (String store : deepStores) {
         if (!DEEP_STORES.contains(store)) {
@@ -131,9 +139,12 @@ public final class CommitBenchmark {
           case "--poll-ms" -> poll = Long.parseLong(args[++i]);
           case "--out" -> out = Path.of(args[++i]);
           case "--name" -> i++; // the output file's base name, see name(args)
-          default -> throw new IllegalArgumentException("usage: CommitBenchmark [--size-mib 128] [--runs 3] "
-              + "[--warm-up-mib 16] [--deep-store file,s3] [--ways ours,pinot,protocol] [--poll-ms 2] [--out dir] "
-              + "[--name commit-latest]; unknown argument " + args[i]);
+          default ->
+              throw new IllegalArgumentException(
+                  "usage: CommitBenchmark [--size-mib 128] [--runs 3] "
+                      + "[--warm-up-mib 16] [--deep-store file,s3] [--ways ours,pinot,protocol] [--poll-ms 2] [--out dir] "
+                      + "[--name commit-latest]; unknown argument "
+                      + args[i]);
         }
       }
       return new Options(size, runs, warmUp, stores, ways, poll, out, o.work());
@@ -160,17 +171,30 @@ public final class CommitBenchmark {
    * @param deepStoreMs (b) from the start of the commit until the archive exists in the deep store
    * @param urlRecordedMs from the start until the controller's record names the archive
    * @param phases the parts of the commit measured on the client side (ms)
-   * @param pollPeriodMs mean time between two polls (sleep plus the checks); 0 where nothing was polled
+   * @param pollPeriodMs mean time between two polls (sleep plus the checks); 0 where nothing was
+   *     polled
    * @param loadAverage the one-minute load average right after the run
    */
-  public record Run(String deepStore, String way, int run, String segment, long segmentBytes, long archiveBytes,
-      double commitMs, double deepStoreMs, double urlRecordedMs, Map<String, Double> phases, double pollPeriodMs,
+  public record Run(
+      String deepStore,
+      String way,
+      int run,
+      String segment,
+      long segmentBytes,
+      long archiveBytes,
+      double commitMs,
+      double deepStoreMs,
+      double urlRecordedMs,
+      Map<String, Double> phases,
+      double pollPeriodMs,
       double loadAverage) {}
 
   private final Options options;
   private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private final String creationTime =
-      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmm'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmm'Z'")
+          .withZone(ZoneOffset.UTC)
+          .format(Instant.now());
   private final List<Double> loadSamples = new ArrayList<>();
 
   public CommitBenchmark(Options options) {
@@ -191,10 +215,17 @@ public final class CommitBenchmark {
     List<Run> runs = new ArrayList<>();
     loadSamples.add(MachineInfo.loadAverage());
     for (String store : options.deepStores()) {
-      try (Fixture fixture = Fixture.start(store, options.work().resolve("commit-" + store + "-" + UUID.randomUUID()),
-          options.ways().contains("ours"))) {
-        System.out.printf("deep store %s at %s; controller %s%s%n", store, fixture.deepStore.base(),
-            fixture.controller.baseUrl(), fixture.server == null ? "" : "; server " + fixture.server.baseUrl());
+      try (Fixture fixture =
+          Fixture.start(
+              store,
+              options.work().resolve("commit-" + store + "-" + UUID.randomUUID()),
+              options.ways().contains("ours"))) {
+        System.out.printf(
+            "deep store %s at %s; controller %s%s%n",
+            store,
+            fixture.deepStore.base(),
+            fixture.controller.baseUrl(),
+            fixture.server == null ? "" : "; server " + fixture.server.baseUrl());
         if (options.warmUpMiB() > 0) {
           for (String way : options.ways()) {
             report(measure(fixture, way, 0, options.warmUpMiB()), true);
@@ -225,7 +256,8 @@ public final class CommitBenchmark {
     final CommitHttp http;
     final SegmentServer server;
 
-    private Fixture(Path root, CommitDeepStore deepStore, EmbeddedController controller, SegmentServer server) {
+    private Fixture(
+        Path root, CommitDeepStore deepStore, EmbeddedController controller, SegmentServer server) {
       this.root = root;
       this.deepStore = deepStore;
       // As the server reads its deepStore setting, so the keys polled are the keys it writes.
@@ -237,29 +269,50 @@ public final class CommitBenchmark {
 
     static Fixture start(String store, Path root, boolean withServer) throws IOException {
       Files.createDirectories(root);
-      CommitDeepStore deepStore = store.equals("s3") ? CommitDeepStore.s3(root.resolve("s3"))
-          : CommitDeepStore.file(root.resolve("deepstore"));
+      CommitDeepStore deepStore =
+          store.equals("s3")
+              ? CommitDeepStore.s3(root.resolve("s3"))
+              : CommitDeepStore.file(root.resolve("deepstore"));
       EmbeddedController controller = null;
       SegmentServer server = null;
       try {
-        // No scheduled deep-store repair: it would upload the segments committed with peer:// on its own.
-        controller = EmbeddedController.start(ControllerConfig.defaults(root.resolve("controller")).withPort(0)
-            .withDeepStoreRepair(DeepStoreRepairConfig.defaults().withInterval(Duration.ZERO)));
+        // No scheduled deep-store repair: it would upload the segments committed with peer:// on
+        // its own.
+        controller =
+            EmbeddedController.start(
+                ControllerConfig.defaults(root.resolve("controller"))
+                    .withPort(0)
+                    .withDeepStoreRepair(
+                        DeepStoreRepairConfig.defaults().withInterval(Duration.ZERO)));
         ControllerClient.create(controller.baseUrl()).createTable(TABLE, 1).block(START_TIMEOUT);
         if (withServer) {
-          ServerConfig c = ServerSettings.fromFile(null)
-              .override("controller", controller.baseUrl())
-              .override("dataDir", root.resolve("server"))
-              .override("adminPort", 0)
-              .override("instanceId", OURS_INSTANCE)
-              .override("longPoll", "2s")
-              .override("deepStore", deepStore.base().toString())
-              .toConfig();
+          ServerConfig c =
+              ServerSettings.fromFile(null)
+                  .override("controller", controller.baseUrl())
+                  .override("dataDir", root.resolve("server"))
+                  .override("adminPort", 0)
+                  .override("instanceId", OURS_INSTANCE)
+                  .override("longPoll", "2s")
+                  .override("deepStore", deepStore.base().toString())
+                  .toConfig();
           S3Config s3 = deepStore.serverS3();
           if (s3 != null) {
-            c = new ServerConfig(c.controller(), c.dataDir(), c.host(), c.adminPort(), c.instanceId(), c.deepStore(),
-                c.maxParallelDownloads(), c.maxParallelDownloadsPerTable(), c.maxPeerUploads(), c.peerBytesPerSecond(),
-                c.longPoll(), c.shutdownDeadline(), c.keyset(), s3);
+            c =
+                new ServerConfig(
+                    c.controller(),
+                    c.dataDir(),
+                    c.host(),
+                    c.adminPort(),
+                    c.instanceId(),
+                    c.deepStore(),
+                    c.maxParallelDownloads(),
+                    c.maxParallelDownloadsPerTable(),
+                    c.maxPeerUploads(),
+                    c.peerBytesPerSecond(),
+                    c.longPoll(),
+                    c.shutdownDeadline(),
+                    c.keyset(),
+                    s3);
           }
           server = SegmentServer.start(c).block(START_TIMEOUT);
         }
@@ -290,26 +343,37 @@ public final class CommitBenchmark {
 
   /** One way's commit of a fresh segment: generated, measured, checked, its local files removed. */
   private Run measure(Fixture fixture, String way, int run, int sizeMiB) throws Exception {
-    // One partition group per way, one sequence number per run: every commit is of a new LLC segment.
+    // One partition group per way, one sequence number per run: every commit is of a new LLC
+    // segment.
     int partition = WAYS.indexOf(way);
-    SegmentId segment = new SegmentId(TABLE, String.join("__", TABLE.rawName(), Integer.toString(partition),
-        Integer.toString(run), creationTime));
+    SegmentId segment =
+        new SegmentId(
+            TABLE,
+            String.join(
+                "__",
+                TABLE.rawName(),
+                Integer.toString(partition),
+                Integer.toString(run),
+                creationTime));
     String offset = Long.toString(1000L * (run + 1));
     Path segmentsDir = fixture.root.resolve("built");
-    SegmentDirectoryWriter.Written built = SegmentDirectoryWriter.write(
-        new SyntheticSegment(new SegmentSpec(TABLE, segment.segmentName(), sizeMiB * MIB, SEED)),
-        segmentsDir.resolve(segment.segmentName()));
+    SegmentDirectoryWriter.Written built =
+        SegmentDirectoryWriter.write(
+            new SyntheticSegment(
+                new SegmentSpec(TABLE, segment.segmentName(), sizeMiB * MIB, SEED)),
+            segmentsDir.resolve(segment.segmentName()));
     URI target = fixture.layout.archive(segment, Codec.GZIP);
     // Start from the same state: the last run's garbage collected, nothing dirty in the page cache.
     System.gc();
     Thread.sleep(200);
     try {
-      Run result = switch (way) {
-        case "ours" -> ours(fixture, segment, built, offset, target, run);
-        case "pinot" -> pinot(fixture, segment, built, offset, target, run);
-        case "protocol" -> protocol(fixture, segment, built, offset, target, run);
-        default -> throw new IllegalArgumentException(way);
-      };
+      Run result =
+          switch (way) {
+            case "ours" -> ours(fixture, segment, built, offset, target, run);
+            case "pinot" -> pinot(fixture, segment, built, offset, target, run);
+            case "protocol" -> protocol(fixture, segment, built, offset, target, run);
+            default -> throw new IllegalArgumentException(way);
+          };
       check(fixture, result, segment, built, target);
       return result;
     } finally {
@@ -317,30 +381,57 @@ public final class CommitBenchmark {
     }
   }
 
-  private Run ours(Fixture fixture, SegmentId segment, SegmentDirectoryWriter.Written built, String offset, URI target,
-      int run) throws Exception {
+  private Run ours(
+      Fixture fixture,
+      SegmentId segment,
+      SegmentDirectoryWriter.Written built,
+      String offset,
+      URI target,
+      int run)
+      throws Exception {
     if (fixture.server == null) {
       throw new IllegalStateException("no server started");
     }
     long start = System.nanoTime();
-    JsonNode answer = fixture.http.serverCommit(fixture.server.baseUrl(), segment, built.dir().toString(), offset);
+    JsonNode answer =
+        fixture.http.serverCommit(
+            fixture.server.baseUrl(), segment, built.dir().toString(), offset);
     long committed = System.nanoTime();
     if (!CompletionStatus.COMMIT_SUCCESS.name().equals(answer.path("status").asText())) {
       throw new IllegalStateException("ours: commit of " + segment + " answered " + answer);
     }
     String uploadUrl = answer.path("uploadUrl").asText("");
     if (!uploadUrl.isEmpty() && !URI.create(uploadUrl).getPath().equals(target.getPath())) {
-      throw new IllegalStateException("ours: the server uploads " + segment + " to " + uploadUrl + ", polled at " + target);
+      throw new IllegalStateException(
+          "ours: the server uploads " + segment + " to " + uploadUrl + ", polled at " + target);
     }
     Poll poll = poll(fixture, segment, target);
-    return new Run(fixture.deepStore.name(), "ours", run, segment.segmentName(), built.bytes(),
-        fixture.deepStore.size(target), ms(committed - start), ms(poll.objectAt - start), ms(poll.urlAt - start),
-        Map.of("uploadAfterCommitMs", ms(poll.objectAt - committed)), poll.periodMs(), MachineInfo.loadAverage());
+    return new Run(
+        fixture.deepStore.name(),
+        "ours",
+        run,
+        segment.segmentName(),
+        built.bytes(),
+        fixture.deepStore.size(target),
+        ms(committed - start),
+        ms(poll.objectAt - start),
+        ms(poll.urlAt - start),
+        Map.of("uploadAfterCommitMs", ms(poll.objectAt - committed)),
+        poll.periodMs(),
+        MachineInfo.loadAverage());
   }
 
-  private Run pinot(Fixture fixture, SegmentId segment, SegmentDirectoryWriter.Written built, String offset, URI target,
-      int run) throws Exception {
-    Path tarGz = Files.createDirectories(fixture.root.resolve("pinot-tmp")).resolve(segment.segmentName() + ".tar.gz");
+  private Run pinot(
+      Fixture fixture,
+      SegmentId segment,
+      SegmentDirectoryWriter.Written built,
+      String offset,
+      URI target,
+      int run)
+      throws Exception {
+    Path tarGz =
+        Files.createDirectories(fixture.root.resolve("pinot-tmp"))
+            .resolve(segment.segmentName() + ".tar.gz");
     CompletionRequest request = CompletionRequest.of(segment.segmentName(), PINOT_INSTANCE, offset);
     try {
       long start = System.nanoTime();
@@ -352,10 +443,13 @@ public final class CommitBenchmark {
       long started = System.nanoTime();
       fixture.deepStore.pinotUpload(tarGz, target);
       long uploaded = System.nanoTime();
-      expect(fixture.http.segmentCommitEndWithMetadata(
-          request.withLocation(target.toString()).withSizes(archiveBytes, 0, 0),
-          Files.readAllBytes(built.dir().resolve(SyntheticSegment.METADATA_FILE)),
-          Files.readAllBytes(built.dir().resolve(SyntheticSegment.CREATION_META_FILE))), CompletionStatus.COMMIT_SUCCESS, segment);
+      expect(
+          fixture.http.segmentCommitEndWithMetadata(
+              request.withLocation(target.toString()).withSizes(archiveBytes, 0, 0),
+              Files.readAllBytes(built.dir().resolve(SyntheticSegment.METADATA_FILE)),
+              Files.readAllBytes(built.dir().resolve(SyntheticSegment.CREATION_META_FILE))),
+          CompletionStatus.COMMIT_SUCCESS,
+          segment);
       long committed = System.nanoTime();
       Map<String, Double> phases = new LinkedHashMap<>();
       phases.put("segmentConsumedMs", ms(consumed - start));
@@ -363,53 +457,94 @@ public final class CommitBenchmark {
       phases.put("segmentCommitStartMs", ms(started - tarred));
       phases.put("uploadMs", ms(uploaded - started));
       phases.put("segmentCommitEndMs", ms(committed - uploaded));
-      return new Run(fixture.deepStore.name(), "pinot", run, segment.segmentName(), built.bytes(), archiveBytes,
-          ms(committed - start), ms(uploaded - start), ms(committed - start), phases, 0, MachineInfo.loadAverage());
+      return new Run(
+          fixture.deepStore.name(),
+          "pinot",
+          run,
+          segment.segmentName(),
+          built.bytes(),
+          archiveBytes,
+          ms(committed - start),
+          ms(uploaded - start),
+          ms(committed - start),
+          phases,
+          0,
+          MachineInfo.loadAverage());
     } finally {
       Files.deleteIfExists(tarGz);
     }
   }
 
-  private Run protocol(Fixture fixture, SegmentId segment, SegmentDirectoryWriter.Written built, String offset,
-      URI target, int run) throws Exception {
-    Path tarGz = Files.createDirectories(fixture.root.resolve("protocol-tmp")).resolve(segment.segmentName() + ".tar.gz");
-    CompletionRequest request = CompletionRequest.of(segment.segmentName(), PROTOCOL_INSTANCE, offset);
+  private Run protocol(
+      Fixture fixture,
+      SegmentId segment,
+      SegmentDirectoryWriter.Written built,
+      String offset,
+      URI target,
+      int run)
+      throws Exception {
+    Path tarGz =
+        Files.createDirectories(fixture.root.resolve("protocol-tmp"))
+            .resolve(segment.segmentName() + ".tar.gz");
+    CompletionRequest request =
+        CompletionRequest.of(segment.segmentName(), PROTOCOL_INSTANCE, offset);
     try {
       long start = System.nanoTime();
       expect(fixture.http.segmentConsumed(request), CompletionStatus.COMMIT, segment);
       expect(fixture.http.segmentCommitStart(request), CompletionStatus.COMMIT_CONTINUE, segment);
-      expect(fixture.http.segmentCommitEndWithMetadata(
-          request.withLocation("peer://" + segment.segmentName()).withSizes(built.bytes(), 0, 0),
-          Files.readAllBytes(built.dir().resolve(SyntheticSegment.METADATA_FILE)),
-          Files.readAllBytes(built.dir().resolve(SyntheticSegment.CREATION_META_FILE))), CompletionStatus.COMMIT_SUCCESS, segment);
+      expect(
+          fixture.http.segmentCommitEndWithMetadata(
+              request
+                  .withLocation("peer://" + segment.segmentName())
+                  .withSizes(built.bytes(), 0, 0),
+              Files.readAllBytes(built.dir().resolve(SyntheticSegment.METADATA_FILE)),
+              Files.readAllBytes(built.dir().resolve(SyntheticSegment.CREATION_META_FILE))),
+          CompletionStatus.COMMIT_SUCCESS,
+          segment);
       long committed = System.nanoTime();
       long archiveBytes = PinotSegmentTar.createCompressedTarFile(built.dir(), tarGz);
       fixture.deepStore.pinotUpload(tarGz, target);
       long uploaded = System.nanoTime();
       fixture.http.putDownloadUrl(segment, target.toString(), built.crc());
       long recorded = System.nanoTime();
-      return new Run(fixture.deepStore.name(), "protocol", run, segment.segmentName(), built.bytes(), archiveBytes,
-          ms(committed - start), ms(uploaded - start), ms(recorded - start),
-          Map.of("uploadAfterCommitMs", ms(uploaded - committed)), 0, MachineInfo.loadAverage());
+      return new Run(
+          fixture.deepStore.name(),
+          "protocol",
+          run,
+          segment.segmentName(),
+          built.bytes(),
+          archiveBytes,
+          ms(committed - start),
+          ms(uploaded - start),
+          ms(recorded - start),
+          Map.of("uploadAfterCommitMs", ms(uploaded - committed)),
+          0,
+          MachineInfo.loadAverage());
     } finally {
       Files.deleteIfExists(tarGz);
     }
   }
 
-  private static void expect(CompletionResponse response, CompletionStatus expected, SegmentId segment) {
+  private static void expect(
+      CompletionResponse response, CompletionStatus expected, SegmentId segment) {
     if (response.status() != expected) {
-      throw new IllegalStateException(segment + ": expected " + expected + ", the controller answered " + response);
+      throw new IllegalStateException(
+          segment + ": expected " + expected + ", the controller answered " + response);
     }
   }
 
-  /** When the object appeared and when the controller recorded its URL (nanoTime), polled every pollMs. */
+  /**
+   * When the object appeared and when the controller recorded its URL (nanoTime), polled every
+   * pollMs.
+   */
   private record Poll(long objectAt, long urlAt, int polls, long firstPoll, long lastPoll) {
     double periodMs() {
       return polls < 2 ? 0 : (lastPoll - firstPoll) / 1e6 / (polls - 1);
     }
   }
 
-  private Poll poll(Fixture fixture, SegmentId segment, URI target) throws IOException, InterruptedException {
+  private Poll poll(Fixture fixture, SegmentId segment, URI target)
+      throws IOException, InterruptedException {
     long deadline = System.nanoTime() + UPLOAD_TIMEOUT.toNanos();
     long objectAt = 0;
     long urlAt = 0;
@@ -419,8 +554,15 @@ public final class CommitBenchmark {
     while (objectAt == 0 || urlAt == 0) {
       long now = System.nanoTime();
       if (now > deadline) {
-        throw new IOException(segment + ": the deep-store copy did not appear within " + UPLOAD_TIMEOUT + " (object "
-            + (objectAt != 0) + ", URL " + (urlAt != 0) + ")");
+        throw new IOException(
+            segment
+                + ": the deep-store copy did not appear within "
+                + UPLOAD_TIMEOUT
+                + " (object "
+                + (objectAt != 0)
+                + ", URL "
+                + (urlAt != 0)
+                + ")");
       }
       if (polls++ == 0) {
         first = now;
@@ -443,8 +585,12 @@ public final class CommitBenchmark {
     return new Poll(objectAt, urlAt, polls, first, last);
   }
 
-  /** The record says DONE with the segment's CRC and names the object, which exists and is not empty. */
-  private static void check(Fixture fixture, Run run, SegmentId segment, SegmentDirectoryWriter.Written built, URI target)
+  /**
+   * The record says DONE with the segment's CRC and names the object, which exists and is not
+   * empty.
+   */
+  private static void check(
+      Fixture fixture, Run run, SegmentId segment, SegmentDirectoryWriter.Written built, URI target)
       throws IOException {
     JsonNode metadata = fixture.http.metadata(segment);
     if (metadata == null) {
@@ -454,18 +600,35 @@ public final class CommitBenchmark {
     String crc = metadata.path("segment.crc").asText();
     URI url = URI.create(metadata.path("segment.download.url").asText(""));
     if (!"DONE".equals(status) || !Long.toString(built.crc()).equals(crc)) {
-      throw new IllegalStateException(run.way() + ": " + segment + " is " + status + " with CRC " + crc + ", expected DONE "
-          + built.crc());
+      throw new IllegalStateException(
+          run.way()
+              + ": "
+              + segment
+              + " is "
+              + status
+              + " with CRC "
+              + crc
+              + ", expected DONE "
+              + built.crc());
     }
     if (!target.getScheme().equals(url.getScheme()) || !target.getPath().equals(url.getPath())) {
-      throw new IllegalStateException(run.way() + ": " + segment + " download URL " + url + ", expected " + target);
+      throw new IllegalStateException(
+          run.way() + ": " + segment + " download URL " + url + ", expected " + target);
     }
     long size = fixture.deepStore.size(target);
     if (size <= 0 || run.archiveBytes() != size) {
-      throw new IllegalStateException(run.way() + ": deep-store object " + target + " has " + size + " bytes, expected "
-          + run.archiveBytes());
+      throw new IllegalStateException(
+          run.way()
+              + ": deep-store object "
+              + target
+              + " has "
+              + size
+              + " bytes, expected "
+              + run.archiveBytes());
     }
-    if (!(run.commitMs() > 0) || !(run.deepStoreMs() > 0) || !(run.urlRecordedMs() >= run.deepStoreMs() - 50)) {
+    if (!(run.commitMs() > 0)
+        || !(run.deepStoreMs() > 0)
+        || !(run.urlRecordedMs() >= run.deepStoreMs() - 50)) {
       throw new IllegalStateException(run.way() + ": times out of order: " + run);
     }
   }
@@ -475,10 +638,21 @@ public final class CommitBenchmark {
   }
 
   private static Run report(Run run, boolean warmUp) {
-    System.out.printf(Locale.ROOT, "%-5s %-8s %s run %d  %4d MiB  COMMIT_SUCCESS %8.1f ms  deep-store copy %8.1f ms"
+    System.out.printf(
+        Locale.ROOT,
+        "%-5s %-8s %s run %d  %4d MiB  COMMIT_SUCCESS %8.1f ms  deep-store copy %8.1f ms"
             + "  URL recorded %8.1f ms  archive %5.1f MiB  %s  load %.1f%n",
-        run.deepStore(), run.way(), warmUp ? "warm-up" : "", run.run(), run.segmentBytes() / MIB, run.commitMs(),
-        run.deepStoreMs(), run.urlRecordedMs(), run.archiveBytes() / (double) MIB, run.phases(), run.loadAverage());
+        run.deepStore(),
+        run.way(),
+        warmUp ? "warm-up" : "",
+        run.run(),
+        run.segmentBytes() / MIB,
+        run.commitMs(),
+        run.deepStoreMs(),
+        run.urlRecordedMs(),
+        run.archiveBytes() / (double) MIB,
+        run.phases(),
+        run.loadAverage());
     return run;
   }
 
@@ -486,7 +660,9 @@ public final class CommitBenchmark {
   static double median(List<Double> values) {
     List<Double> sorted = values.stream().sorted().toList();
     int n = sorted.size();
-    return n == 0 ? Double.NaN : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    return n == 0
+        ? Double.NaN
+        : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
   /** Per deep store and way: medians; per deep store: the goals. */
@@ -497,7 +673,8 @@ public final class CommitBenchmark {
       Map<String, Double> commit = new LinkedHashMap<>();
       Map<String, Double> copy = new LinkedHashMap<>();
       for (String way : options.ways()) {
-        List<Run> mine = runs.stream().filter(r -> r.deepStore().equals(store) && r.way().equals(way)).toList();
+        List<Run> mine =
+            runs.stream().filter(r -> r.deepStore().equals(store) && r.way().equals(way)).toList();
         if (mine.isEmpty()) {
           continue;
         }
@@ -532,11 +709,18 @@ public final class CommitBenchmark {
               if (!mine.deepStore().equals(store) || !mine.way().equals(way)) {
                 continue;
               }
-              runs.stream().filter(r -> r.deepStore().equals(store) && r.way().equals("pinot") && r.run() == mine.run())
-                  .findFirst().ifPresent(pinot -> {
-                    pairedSpeedUp.add(pinot.commitMs() / mine.commitMs());
-                    pairedLater.add(mine.deepStoreMs() - pinot.deepStoreMs());
-                  });
+              runs.stream()
+                  .filter(
+                      r ->
+                          r.deepStore().equals(store)
+                              && r.way().equals("pinot")
+                              && r.run() == mine.run())
+                  .findFirst()
+                  .ifPresent(
+                      pinot -> {
+                        pairedSpeedUp.add(pinot.commitMs() / mine.commitMs());
+                        pairedLater.add(mine.deepStoreMs() - pinot.deepStoreMs());
+                      });
             }
             goals.put("pairedCommitSpeedUpMedian", median(pairedSpeedUp));
             goals.put("pairedCommitSpeedUps", pairedSpeedUp);

@@ -24,16 +24,19 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * The deep store a commit benchmark writes to, seen from outside: where the server's deep store
- * is, whether an archive exists there (what the benchmark polls), and Pinot's upload of a local
- * tar.gz into it.
+ * The deep store a commit benchmark writes to, seen from outside: where the server's deep store is,
+ * whether an archive exists there (what the benchmark polls), and Pinot's upload of a local tar.gz
+ * into it.
  */
 public interface CommitDeepStore extends AutoCloseable {
 
   /** {@code file} or {@code s3}. */
   String name();
 
-  /** The deep store's root, as the server's {@code deepStore} setting and {@code DeepStoreLayout} take it. */
+  /**
+   * The deep store's root, as the server's {@code deepStore} setting and {@code DeepStoreLayout}
+   * take it.
+   */
   URI base();
 
   /** S3 client settings the server needs for this store; null for the defaults (no S3). */
@@ -46,8 +49,9 @@ public interface CommitDeepStore extends AutoCloseable {
   long size(URI object) throws IOException;
 
   /**
-   * Pinot's upload of the committed segment's tar.gz: {@code LocalPinotFS.copyFromLocalFile} (a file
-   * copy) or {@code S3PinotFS.copyFromLocalFile} (one {@code PutObject} of the file). Blocking.
+   * Pinot's upload of the committed segment's tar.gz: {@code LocalPinotFS.copyFromLocalFile} (a
+   * file copy) or {@code S3PinotFS.copyFromLocalFile} (one {@code PutObject} of the file).
+   * Blocking.
    */
   void pinotUpload(Path file, URI target) throws IOException;
 
@@ -60,7 +64,10 @@ public interface CommitDeepStore extends AutoCloseable {
     return new LocalFiles(root.toAbsolutePath().normalize());
   }
 
-  /** An S3 API server in this JVM (S3Proxy, objects as files under {@code root}), bucket {@value InProcessS3Server#BUCKET}. */
+  /**
+   * An S3 API server in this JVM (S3Proxy, objects as files under {@code root}), bucket {@value
+   * InProcessS3Server#BUCKET}.
+   */
   static CommitDeepStore s3(Path root) throws IOException {
     InProcessS3Server server = InProcessS3Server.start(root);
     try {
@@ -127,17 +134,22 @@ public interface CommitDeepStore extends AutoCloseable {
       this.server = server;
       // A plain SDK client, configured as the project's store configures its own (path-style,
       // checksums only where required), as the bootstrap benchmark's baseline does.
-      this.client = S3AsyncClient.builder()
-          .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(16))
-          .endpointOverride(server.endpoint())
-          .region(Region.of(S3Config.DEFAULT_REGION))
-          .forcePathStyle(true)
-          .credentialsProvider(StaticCredentialsProvider.create(
-              AwsBasicCredentials.create(InProcessS3Server.ACCESS_KEY, InProcessS3Server.SECRET_KEY)))
-          .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-          .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-          .build();
-      client.createBucket(CreateBucketRequest.builder().bucket(InProcessS3Server.BUCKET).build()).join();
+      this.client =
+          S3AsyncClient.builder()
+              .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(16))
+              .endpointOverride(server.endpoint())
+              .region(Region.of(S3Config.DEFAULT_REGION))
+              .forcePathStyle(true)
+              .credentialsProvider(
+                  StaticCredentialsProvider.create(
+                      AwsBasicCredentials.create(
+                          InProcessS3Server.ACCESS_KEY, InProcessS3Server.SECRET_KEY)))
+              .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+              .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+              .build();
+      client
+          .createBucket(CreateBucketRequest.builder().bucket(InProcessS3Server.BUCKET).build())
+          .join();
     }
 
     @Override
@@ -163,8 +175,14 @@ public interface CommitDeepStore extends AutoCloseable {
     @Override
     public long size(URI object) throws IOException {
       try {
-        HeadObjectResponse head = client.headObject(HeadObjectRequest.builder().bucket(object.getHost())
-            .key(object.getPath().substring(1)).build()).join();
+        HeadObjectResponse head =
+            client
+                .headObject(
+                    HeadObjectRequest.builder()
+                        .bucket(object.getHost())
+                        .key(object.getPath().substring(1))
+                        .build())
+                .join();
         return head.contentLength();
       } catch (CompletionException e) {
         if (e.getCause() instanceof NoSuchKeyException
@@ -178,8 +196,14 @@ public interface CommitDeepStore extends AutoCloseable {
     @Override
     public void pinotUpload(Path file, URI target) throws IOException {
       try {
-        client.putObject(PutObjectRequest.builder().bucket(target.getHost()).key(target.getPath().substring(1)).build(),
-            AsyncRequestBody.fromFile(file)).join();
+        client
+            .putObject(
+                PutObjectRequest.builder()
+                    .bucket(target.getHost())
+                    .key(target.getPath().substring(1))
+                    .build(),
+                AsyncRequestBody.fromFile(file))
+            .join();
       } catch (CompletionException e) {
         throw new IOException("PutObject " + target + " failed", e.getCause());
       }

@@ -12,7 +12,9 @@ public final class Directories {
 
   private Directories() {}
 
-  /** Deletes {@code dir} and everything under it; nothing happens when it does not exist. Blocking. */
+  /**
+   * Deletes {@code dir} and everything under it; nothing happens when it does not exist. Blocking.
+   */
   public static void deleteRecursively(Path dir) {
     if (!Files.exists(dir)) {
       return;

@@ -11,10 +11,10 @@ import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 
 /**
- * An S3 API server in this JVM (S3Proxy 4) on a free loopback port, keeping
- * objects as files under a directory. Files rather than S3Proxy's in-memory store so the objects
- * live in the page cache, not in this JVM's heap, where they would inflate the memory figures of
- * the bootstrap they are measured against.
+ * An S3 API server in this JVM (S3Proxy 4) on a free loopback port, keeping objects as files under
+ * a directory. Files rather than S3Proxy's in-memory store so the objects live in the page cache,
+ * not in this JVM's heap, where they would inflate the memory figures of the bootstrap they are
+ * measured against.
  */
 public final class InProcessS3Server implements AutoCloseable {
 
@@ -39,13 +39,14 @@ public final class InProcessS3Server implements AutoCloseable {
    */
   public static InProcessS3Server start(Path root) throws IOException {
     Files.createDirectories(root);
-    S3Proxy proxy = S3Proxy.builder()
-        .blobStore(new FilesystemNio2BlobStore(root.toString()))
-        .endpoint(URI.create("http://127.0.0.1:0"))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-        // The SDK's multipart support sends x-amz-mp-object-size, which S3Proxy does not know.
-        .ignoreUnknownHeaders(true)
-        .build();
+    S3Proxy proxy =
+        S3Proxy.builder()
+            .blobStore(new FilesystemNio2BlobStore(root.toString()))
+            .endpoint(URI.create("http://127.0.0.1:0"))
+            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+            // The SDK's multipart support sends x-amz-mp-object-size, which S3Proxy does not know.
+            .ignoreUnknownHeaders(true)
+            .build();
     try {
       proxy.start();
       long deadline = System.nanoTime() + START_TIMEOUT.toNanos();

@@ -1,8 +1,8 @@
 package io.segmenttransfer.benchmarks;
 
-import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
+import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.transfer.PeerFinder;
 import java.io.IOException;
 import java.net.URI;
@@ -50,7 +50,10 @@ public final class LocalFileBootstrapSource implements BootstrapSource {
 
   @Override
   public void fetchToFile(SegmentMetadata segment, Path target) throws IOException {
-    Files.copy(Path.of(URI.create(segment.downloadUrl().orElseThrow())), target, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(
+        Path.of(URI.create(segment.downloadUrl().orElseThrow())),
+        target,
+        StandardCopyOption.REPLACE_EXISTING);
   }
 
   @Override

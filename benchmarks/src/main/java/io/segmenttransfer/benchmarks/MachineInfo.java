@@ -28,9 +28,16 @@ public record MachineInfo(String cpu, int cores, long memoryMiB, String java, St
     } catch (IOException | RuntimeException e) {
       // Not Linux: the JVM's view below is still worth recording.
     }
-    return new MachineInfo(cpu, Runtime.getRuntime().availableProcessors(), memory,
+    return new MachineInfo(
+        cpu,
+        Runtime.getRuntime().availableProcessors(),
+        memory,
         System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
-        System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        System.getProperty("os.name")
+            + " "
+            + System.getProperty("os.version")
+            + " "
+            + System.getProperty("os.arch"));
   }
 
   /** The one-minute load average from {@code /proc/loadavg}; -1 where there is none. */

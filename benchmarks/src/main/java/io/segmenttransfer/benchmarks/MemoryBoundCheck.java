@@ -28,34 +28,41 @@ public final class MemoryBoundCheck {
 
   /**
    * Direct memory beyond {@link ExtractionConfig#maxBytesInFlight()}: the codecs' native staging
-   * buffers (zstd-jni copies heap input through a 128 KiB direct buffer) and the empty buffers
-   * the pool keeps for reuse, rounded up to 1 MiB.
+   * buffers (zstd-jni copies heap input through a 128 KiB direct buffer) and the empty buffers the
+   * pool keeps for reuse, rounded up to 1 MiB.
    */
   public static final long DIRECT_SLACK = 1024 * 1024;
 
   /**
    * The heap left after a collection may hold at most this much: the test framework and JIT'd
    * code's data (about 10 MiB here), Reactor's queues of chunk references and the generator's few
-   * chunks. A pipeline that buffered the archive or a file would cross it within the first 10%
-   * of a 1 GiB segment.
+   * chunks. A pipeline that buffered the archive or a file would cross it within the first 10% of a
+   * 1 GiB segment.
    */
   public static final long HEAP_AFTER_GC_BOUND = 32L * 1024 * 1024;
 
   /**
    * Sampled heap used (garbage included) may reach this much on top of the direct bound. With
    * {@code -Xmx64m} G1 sizes its young generation up to 60% of the heap, so a steady stream of
-   * short-lived chunk buffers shows up to about 40 MiB used between collections; 48 MiB leaves
-   * room for timing, while anything holding a segment's worth of bytes would blow through it.
+   * short-lived chunk buffers shows up to about 40 MiB used between collections; 48 MiB leaves room
+   * for timing, while anything holding a segment's worth of bytes would blow through it.
    */
   public static final long HEAP_USED_BOUND = 48L * 1024 * 1024;
 
   /** What one check measured. */
   public record Report(
-      long segmentBytes, long expectedCrc, long crc, Duration elapsed, MemorySampler.Peaks peaks,
-      long directBound, long heapAfterGcBound, long maxHeap) {
+      long segmentBytes,
+      long expectedCrc,
+      long crc,
+      Duration elapsed,
+      MemorySampler.Peaks peaks,
+      long directBound,
+      long heapAfterGcBound,
+      long maxHeap) {
 
     public boolean withinBounds() {
-      return peaks.direct() <= directBound && peaks.heapAfterGc() <= heapAfterGcBound
+      return peaks.direct() <= directBound
+          && peaks.heapAfterGc() <= heapAfterGcBound
           && peaks.heapPlusDirect() <= HEAP_USED_BOUND + directBound;
     }
 
@@ -65,9 +72,20 @@ public final class MemoryBoundCheck {
           "%d MiB extracted in %.1f s (%.0f MB/s), crc %d (expected %d); peaks: heap used %.1f MiB (max heap %.0f MiB), "
               + "heap after GC %.1f MiB (bound %.0f MiB, %d GCs), direct %.2f MiB (bound %.2f MiB), "
               + "heap+direct %.1f MiB, RSS %.0f MiB; %d samples",
-          segmentBytes >> 20, elapsed.toMillis() / 1e3, segmentBytes / 1e3 / Math.max(1, elapsed.toMillis()), crc,
-          expectedCrc, mib(peaks.heapUsed()), mib(maxHeap), mib(peaks.heapAfterGc()), mib(heapAfterGcBound),
-          peaks.gcs(), mib(peaks.direct()), mib(directBound), mib(peaks.heapPlusDirect()), mib(peaks.rss()),
+          segmentBytes >> 20,
+          elapsed.toMillis() / 1e3,
+          segmentBytes / 1e3 / Math.max(1, elapsed.toMillis()),
+          crc,
+          expectedCrc,
+          mib(peaks.heapUsed()),
+          mib(maxHeap),
+          mib(peaks.heapAfterGc()),
+          mib(heapAfterGcBound),
+          peaks.gcs(),
+          mib(peaks.direct()),
+          mib(directBound),
+          mib(peaks.heapPlusDirect()),
+          mib(peaks.rss()),
           peaks.samples());
     }
 
@@ -92,13 +110,17 @@ public final class MemoryBoundCheck {
     MemorySampler.Peaks peaks;
     try (MemorySampler sampler = new MemorySampler(5)) {
       SegmentExtractor extractor =
-          new SegmentExtractor(config, CrypterRegistry.fromConfig(CrypterConfig.defaults()), scheduler);
-      result = extractor
-          .extract(ArchiveStreams.generated(spec, Codec.ZSTD, 1, ArchiveStreams.DEFAULT_CHUNK_SIZE, expectedCrc::set)
-                  // The generator runs on its own thread, as a download would on an event loop.
-                  .subscribeOn(Schedulers.single()),
-              ExtractionRequest.of(dataDir, spec.segmentId()))
-          .block(Duration.ofMinutes(5));
+          new SegmentExtractor(
+              config, CrypterRegistry.fromConfig(CrypterConfig.defaults()), scheduler);
+      result =
+          extractor
+              .extract(
+                  ArchiveStreams.generated(
+                          spec, Codec.ZSTD, 1, ArchiveStreams.DEFAULT_CHUNK_SIZE, expectedCrc::set)
+                      // The generator runs on its own thread, as a download would on an event loop.
+                      .subscribeOn(Schedulers.single()),
+                  ExtractionRequest.of(dataDir, spec.segmentId()))
+              .block(Duration.ofMinutes(5));
       sampler.close();
       peaks = sampler.peaks();
     } finally {
@@ -106,8 +128,15 @@ public final class MemoryBoundCheck {
       Directories.deleteRecursively(dataDir.resolve(spec.table().toString()));
     }
     Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-    return new Report(result.bytesWritten(), expectedCrc.get(), result.crc(), elapsed, peaks,
-        config.maxBytesInFlight() + DIRECT_SLACK, HEAP_AFTER_GC_BOUND, Runtime.getRuntime().maxMemory());
+    return new Report(
+        result.bytesWritten(),
+        expectedCrc.get(),
+        result.crc(),
+        elapsed,
+        peaks,
+        config.maxBytesInFlight() + DIRECT_SLACK,
+        HEAP_AFTER_GC_BOUND,
+        Runtime.getRuntime().maxMemory());
   }
 
   public static void main(String[] args) throws IOException {
@@ -116,7 +145,10 @@ public final class MemoryBoundCheck {
     try {
       Report report = run(size, dir);
       System.out.println(report);
-      System.out.println(report.withinBounds() && report.crc() == report.expectedCrc() ? "WITHIN BOUNDS" : "BOUND EXCEEDED");
+      System.out.println(
+          report.withinBounds() && report.crc() == report.expectedCrc()
+              ? "WITHIN BOUNDS"
+              : "BOUND EXCEEDED");
     } finally {
       Directories.deleteRecursively(dir);
     }

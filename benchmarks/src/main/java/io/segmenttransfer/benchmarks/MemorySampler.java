@@ -23,11 +23,21 @@ import javax.management.openmbean.CompositeData;
 public final class MemorySampler implements AutoCloseable {
 
   /** Peaks seen, in bytes. */
-  public record Peaks(long heapUsed, long heapAfterGc, long direct, long heapPlusDirect, long rss, long nettyDirect,
-      int gcs, int samples) {}
+  public record Peaks(
+      long heapUsed,
+      long heapAfterGc,
+      long direct,
+      long heapPlusDirect,
+      long rss,
+      long nettyDirect,
+      int gcs,
+      int samples) {}
 
-  private final BufferPoolMXBean directPool = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
-      .filter(pool -> pool.getName().equals("direct")).findFirst().orElseThrow();
+  private final BufferPoolMXBean directPool =
+      ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+          .filter(pool -> pool.getName().equals("direct"))
+          .findFirst()
+          .orElseThrow();
   private final AtomicLong heapUsed = new AtomicLong();
   private final AtomicLong heapAfterGc = new AtomicLong();
   private final AtomicLong direct = new AtomicLong();
@@ -42,42 +52,48 @@ public final class MemorySampler implements AutoCloseable {
 
   /** Starts sampling every {@code intervalMillis}. */
   public MemorySampler(long intervalMillis) {
-    NotificationListener onGc = (notification, handback) -> {
-      if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
-        GarbageCollectionNotificationInfo info =
-            GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
-        long after = 0;
-        for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
-          MemoryUsage usage = info.getGcInfo().getMemoryUsageAfterGc().get(pool.getName());
-          if (usage != null && pool.getType() == java.lang.management.MemoryType.HEAP) {
-            after += usage.getUsed();
+    NotificationListener onGc =
+        (notification, handback) -> {
+          if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(
+              notification.getType())) {
+            GarbageCollectionNotificationInfo info =
+                GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
+            long after = 0;
+            for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
+              MemoryUsage usage = info.getGcInfo().getMemoryUsageAfterGc().get(pool.getName());
+              if (usage != null && pool.getType() == java.lang.management.MemoryType.HEAP) {
+                after += usage.getUsed();
+              }
+            }
+            heapAfterGc.accumulateAndGet(after, Math::max);
+            gcs.incrementAndGet();
           }
-        }
-        heapAfterGc.accumulateAndGet(after, Math::max);
-        gcs.incrementAndGet();
-      }
-    };
+        };
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       NotificationEmitter emitter = (NotificationEmitter) gc;
       emitter.addNotificationListener(onGc, null, null);
-      unsubscribe.add(() -> {
-        try {
-          emitter.removeNotificationListener(onGc);
-        } catch (javax.management.ListenerNotFoundException ignored) {
-          // already gone
-        }
-      });
+      unsubscribe.add(
+          () -> {
+            try {
+              emitter.removeNotificationListener(onGc);
+            } catch (javax.management.ListenerNotFoundException ignored) {
+              // already gone
+            }
+          });
     }
-    thread = new Thread(() -> {
-      while (running) {
-        sample();
-        try {
-          Thread.sleep(intervalMillis);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "memory-sampler");
+    thread =
+        new Thread(
+            () -> {
+              while (running) {
+                sample();
+                try {
+                  Thread.sleep(intervalMillis);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "memory-sampler");
     thread.setDaemon(true);
     thread.start();
   }
@@ -112,8 +128,15 @@ public final class MemorySampler implements AutoCloseable {
   }
 
   public Peaks peaks() {
-    return new Peaks(heapUsed.get(), heapAfterGc.get(), direct.get(), heapPlusDirect.get(), rss.get(),
-        nettyDirect.get(), (int) gcs.get(), (int) samples.get());
+    return new Peaks(
+        heapUsed.get(),
+        heapAfterGc.get(),
+        direct.get(),
+        heapPlusDirect.get(),
+        rss.get(),
+        nettyDirect.get(),
+        (int) gcs.get(),
+        (int) samples.get());
   }
 
   /** Stops sampling after a last sample; returns the peaks. */

@@ -4,8 +4,8 @@ import io.netty.util.internal.PlatformDependent;
 
 /**
  * Direct memory Netty allocated itself. Netty (the S3 client, reactor-netty, the peers) allocates
- * most of its direct buffers without a JDK cleaner, so they never show in the JDK's "direct"
- * buffer pool; Netty counts them in its own counter, which this reads.
+ * most of its direct buffers without a JDK cleaner, so they never show in the JDK's "direct" buffer
+ * pool; Netty counts them in its own counter, which this reads.
  */
 final class NettyDirectMemory {
 

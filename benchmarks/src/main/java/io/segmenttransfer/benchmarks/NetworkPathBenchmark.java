@@ -59,18 +59,17 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * downloaded to a file with the JDK's {@code HttpClient} from the same HTTP server, then untarred
  * with commons-compress ({@link PinotUntar}) and moved into place.
  *
- * <p>Warm: {@code --warm N} rounds in this JVM (each way once per round, in turn; the first
- * {@code --warmup} rounds are not recorded). Cold: {@code --cold N} fresh JVMs per way, each
- * launched with this class and {@code --child WAY URI}, building its clients from nothing like a
- * command-line {@code extract}; reported as the child's own time for clients + transfer, and the
- * process's wall time (JVM start and exit included). The servers always run in this (parent) JVM,
- * on their own event loops. Every run checks the segment CRC.
+ * <p>Warm: {@code --warm N} rounds in this JVM (each way once per round, in turn; the first {@code
+ * --warmup} rounds are not recorded). Cold: {@code --cold N} fresh JVMs per way, each launched with
+ * this class and {@code --child WAY URI}, building its clients from nothing like a command-line
+ * {@code extract}; reported as the child's own time for clients + transfer, and the process's wall
+ * time (JVM start and exit included). The servers always run in this (parent) JVM, on their own
+ * event loops. Every run checks the segment CRC.
  *
  * <p>{@code --cds true}: before the cold runs, one unrecorded run per way writes a dynamic AppCDS
- * archive ({@code -XX:ArchiveClassesAtExit}) that its cold runs then start with, to show what
- * class loading costs a fresh JVM. {@code -Dbench.childJvmArgs="..."} adds JVM flags to every
- * child; {@code -Dbench.trace=true} (also as a child flag) prints when the first and last bytes
- * arrived.
+ * archive ({@code -XX:ArchiveClassesAtExit}) that its cold runs then start with, to show what class
+ * loading costs a fresh JVM. {@code -Dbench.childJvmArgs="..."} adds JVM flags to every child;
+ * {@code -Dbench.trace=true} (also as a child flag) prints when the first and last bytes arrived.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.segmenttransfer.benchmarks.NetworkPathBenchmark \
@@ -99,28 +98,42 @@ public final class NetworkPathBenchmark {
     int warm = Integer.parseInt(options.getOrDefault("warm", "8"));
     int cold = Integer.parseInt(options.getOrDefault("cold", "5"));
     boolean cds = Boolean.parseBoolean(options.getOrDefault("cds", "false"));
-    List<String> ways = Arrays.asList(
-        options.getOrDefault("ways", String.join(",", FILE, HTTP, S3, PEER, PINOT)).split(","));
+    List<String> ways =
+        Arrays.asList(
+            options.getOrDefault("ways", String.join(",", FILE, HTTP, S3, PEER, PINOT)).split(","));
 
-    CachedArchive archive = ArchiveCache.defaultLocation().archive(SegmentSpec.ofMebibytes(sizeMiB, 1), codec);
-    System.out.printf(Locale.ROOT, "archive %s: %.1f MiB, %.1f MiB uncompressed; %s; load %.2f%n",
-        archive.file().getFileName(), archive.archiveBytes() / 1048576.0, archive.uncompressedBytes() / 1048576.0,
-        MachineInfo.current(), MachineInfo.loadAverage());
+    CachedArchive archive =
+        ArchiveCache.defaultLocation().archive(SegmentSpec.ofMebibytes(sizeMiB, 1), codec);
+    System.out.printf(
+        Locale.ROOT,
+        "archive %s: %.1f MiB, %.1f MiB uncompressed; %s; load %.2f%n",
+        archive.file().getFileName(),
+        archive.archiveBytes() / 1048576.0,
+        archive.uncompressedBytes() / 1048576.0,
+        MachineInfo.current(),
+        MachineInfo.loadAverage());
     Path scratch = Files.createTempDirectory(BenchPaths.target(), "network-path-");
     LoopResources serverLoops = LoopResources.create("bench-http-server", 1, true);
     try (InProcessS3Server s3 = InProcessS3Server.start(scratch.resolve("s3"))) {
       DisposableServer http = archiveServer(archive.file(), serverLoops);
       Map<String, URI> uris = new LinkedHashMap<>();
       uris.put(FILE, archive.file().toUri());
-      uris.put(HTTP, URI.create("http://127.0.0.1:" + http.port() + "/segments/" + archive.file().getFileName()));
+      uris.put(
+          HTTP,
+          URI.create(
+              "http://127.0.0.1:" + http.port() + "/segments/" + archive.file().getFileName()));
       uris.put(PINOT, uris.get(HTTP));
       uris.put(S3, upload(s3, archive));
-      PeerServer peer = ways.contains(PEER) ? PeerServer.start(archive, scratch.resolve("peer"), serverLoops) : null;
+      PeerServer peer =
+          ways.contains(PEER)
+              ? PeerServer.start(archive, scratch.resolve("peer"), serverLoops)
+              : null;
       if (peer != null) {
         uris.put(PEER, peer.uri());
       }
       try {
-        Map<String, List<Double>> warmTimes = warm(ways, uris, s3.endpoint(), peer, archive, scratch, warmup, warm);
+        Map<String, List<Double>> warmTimes =
+            warm(ways, uris, s3.endpoint(), peer, archive, scratch, warmup, warm);
         Map<String, List<Double>> coldOwn = new LinkedHashMap<>();
         Map<String, List<Double>> coldWall = new LinkedHashMap<>();
         Map<String, List<String>> childFlags = new LinkedHashMap<>();
@@ -132,7 +145,12 @@ public final class NetworkPathBenchmark {
             if (way.equals(PEER)) {
               peer.fresh();
             }
-            coldRun(way, uris.get(way), s3.endpoint(), archive, scratch.resolve("cold-" + way),
+            coldRun(
+                way,
+                uris.get(way),
+                s3.endpoint(),
+                archive,
+                scratch.resolve("cold-" + way),
                 List.of("-XX:ArchiveClassesAtExit=" + jsa));
             childFlags.put(way, List.of("-XX:SharedArchiveFile=" + jsa));
           }
@@ -142,11 +160,18 @@ public final class NetworkPathBenchmark {
             if (way.equals(PEER)) {
               peer.fresh();
             }
-            double[] t = coldRun(way, uris.get(way), s3.endpoint(), archive, scratch.resolve("cold-" + way),
-                childFlags.get(way));
+            double[] t =
+                coldRun(
+                    way,
+                    uris.get(way),
+                    s3.endpoint(),
+                    archive,
+                    scratch.resolve("cold-" + way),
+                    childFlags.get(way));
             coldOwn.computeIfAbsent(way, k -> new ArrayList<>()).add(t[0]);
             coldWall.computeIfAbsent(way, k -> new ArrayList<>()).add(t[1]);
-            System.out.printf(Locale.ROOT, "cold %-5s run %d: %.3f s (process %.3f s)%n", way, i + 1, t[0], t[1]);
+            System.out.printf(
+                Locale.ROOT, "cold %-5s run %d: %.3f s (process %.3f s)%n", way, i + 1, t[0], t[1]);
           }
         }
         report(archive, ways, warmTimes, coldOwn, coldWall);
@@ -162,20 +187,30 @@ public final class NetworkPathBenchmark {
     }
   }
 
-  /** GET and HEAD of {@code /segments/*}: the file, sent with {@code sendFile} (zero-copy), as a controller serves it. */
+  /**
+   * GET and HEAD of {@code /segments/*}: the file, sent with {@code sendFile} (zero-copy), as a
+   * controller serves it.
+   */
   static DisposableServer archiveServer(Path file, LoopResources loops) throws IOException {
     String length = Long.toString(Files.size(file));
     return HttpServer.create()
         .host("127.0.0.1")
         .port(0)
         .runOn(loops)
-        .route(routes -> routes
-            .head("/segments/{name}", (request, response) -> response
-                .header(HttpHeaderNames.CONTENT_LENGTH, length).send())
-            .get("/segments/{name}", (request, response) -> response
-                .header(HttpHeaderNames.CONTENT_LENGTH, length)
-                .header(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream")
-                .sendFile(file)))
+        .route(
+            routes ->
+                routes
+                    .head(
+                        "/segments/{name}",
+                        (request, response) ->
+                            response.header(HttpHeaderNames.CONTENT_LENGTH, length).send())
+                    .get(
+                        "/segments/{name}",
+                        (request, response) ->
+                            response
+                                .header(HttpHeaderNames.CONTENT_LENGTH, length)
+                                .header(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream")
+                                .sendFile(file)))
         .bindNow();
   }
 
@@ -202,17 +237,36 @@ public final class NetworkPathBenchmark {
       try (Client client = new Client(List.of(), null)) {
         client.run(FILE, archive.file().toUri(), archive, dataDir);
       }
-      segments = new SegmentDataDirectory(dataDir, null, DataDirectoryConfig.defaults(), scheduler,
-          PeerFinder.NONE, null, TransferListener.NONE, SegmentSwap.StepObserver.NONE);
+      segments =
+          new SegmentDataDirectory(
+              dataDir,
+              null,
+              DataDirectoryConfig.defaults(),
+              scheduler,
+              PeerFinder.NONE,
+              null,
+              TransferListener.NONE,
+              SegmentSwap.StepObserver.NONE);
       fresh();
-      server = HttpServer.create().host("127.0.0.1").port(0).runOn(loops)
-          .route(routes -> routes
-              .head(PeerSegmentHandler.PATH, (request, response) -> handler.get().handle(request, response))
-              .get(PeerSegmentHandler.PATH, (request, response) -> handler.get().handle(request, response)))
-          .bindNow();
+      server =
+          HttpServer.create()
+              .host("127.0.0.1")
+              .port(0)
+              .runOn(loops)
+              .route(
+                  routes ->
+                      routes
+                          .head(
+                              PeerSegmentHandler.PATH,
+                              (request, response) -> handler.get().handle(request, response))
+                          .get(
+                              PeerSegmentHandler.PATH,
+                              (request, response) -> handler.get().handle(request, response)))
+              .bindNow();
     }
 
-    static PeerServer start(CachedArchive archive, Path root, LoopResources loops) throws Exception {
+    static PeerServer start(CachedArchive archive, Path root, LoopResources loops)
+        throws Exception {
       return new PeerServer(archive, root, loops);
     }
 
@@ -226,7 +280,13 @@ public final class NetworkPathBenchmark {
     }
 
     URI uri() {
-      return URI.create("http://127.0.0.1:" + server.port() + "/segments/" + SegmentSpec.DEFAULT_TABLE + "/" + segment);
+      return URI.create(
+          "http://127.0.0.1:"
+              + server.port()
+              + "/segments/"
+              + SegmentSpec.DEFAULT_TABLE
+              + "/"
+              + segment);
     }
 
     @Override
@@ -238,19 +298,26 @@ public final class NetworkPathBenchmark {
 
   private static URI upload(InProcessS3Server s3, CachedArchive archive) throws IOException {
     {
-      var client = software.amazon.awssdk.services.s3.S3AsyncClient.builder()
-          .endpointOverride(s3.endpoint())
-          .region(software.amazon.awssdk.regions.Region.US_EAST_1)
-          .forcePathStyle(true)
-          .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-              software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(
-                  InProcessS3Server.ACCESS_KEY, InProcessS3Server.SECRET_KEY)))
-          .build();
+      var client =
+          software.amazon.awssdk.services.s3.S3AsyncClient.builder()
+              .endpointOverride(s3.endpoint())
+              .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+              .forcePathStyle(true)
+              .credentialsProvider(
+                  software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                      software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(
+                          InProcessS3Server.ACCESS_KEY, InProcessS3Server.SECRET_KEY)))
+              .build();
       try (client) {
-        client.createBucket(CreateBucketRequest.builder().bucket(InProcessS3Server.BUCKET).build()).join();
+        client
+            .createBucket(CreateBucketRequest.builder().bucket(InProcessS3Server.BUCKET).build())
+            .join();
         String key = "segments/" + archive.file().getFileName();
-        client.putObject(PutObjectRequest.builder().bucket(InProcessS3Server.BUCKET).key(key).build(),
-            AsyncRequestBody.fromFile(archive.file())).join();
+        client
+            .putObject(
+                PutObjectRequest.builder().bucket(InProcessS3Server.BUCKET).key(key).build(),
+                AsyncRequestBody.fromFile(archive.file()))
+            .join();
         return InProcessS3Server.objectUri(key);
       }
     }
@@ -258,8 +325,16 @@ public final class NetworkPathBenchmark {
 
   // ------------------------------------------------------------------ warm
 
-  private static Map<String, List<Double>> warm(List<String> ways, Map<String, URI> uris, URI s3Endpoint,
-      PeerServer peer, CachedArchive archive, Path scratch, int warmup, int rounds) throws Exception {
+  private static Map<String, List<Double>> warm(
+      List<String> ways,
+      Map<String, URI> uris,
+      URI s3Endpoint,
+      PeerServer peer,
+      CachedArchive archive,
+      Path scratch,
+      int warmup,
+      int rounds)
+      throws Exception {
     Map<String, List<Double>> times = new LinkedHashMap<>();
     try (Client client = new Client(List.of(HTTP, S3), s3Endpoint)) {
       for (int round = 0; round < warmup + rounds; round++) {
@@ -274,7 +349,12 @@ public final class NetworkPathBenchmark {
           if (recorded) {
             times.computeIfAbsent(way, k -> new ArrayList<>()).add(seconds);
           }
-          System.out.printf(Locale.ROOT, "warm %-5s round %d%s: %.3f s%n", way, round + 1, recorded ? "" : " (warm-up)",
+          System.out.printf(
+              Locale.ROOT,
+              "warm %-5s round %d%s: %.3f s%n",
+              way,
+              round + 1,
+              recorded ? "" : " (warm-up)",
               seconds);
         }
       }
@@ -284,8 +364,9 @@ public final class NetworkPathBenchmark {
 
   // ------------------------------------------------------------------ cold
 
-  private static double[] coldRun(String way, URI uri, URI s3Endpoint, CachedArchive archive, Path dataDir,
-      List<String> flags) throws IOException, InterruptedException {
+  private static double[] coldRun(
+      String way, URI uri, URI s3Endpoint, CachedArchive archive, Path dataDir, List<String> flags)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("-cp");
@@ -296,14 +377,27 @@ public final class NetworkPathBenchmark {
     }
     command.addAll(flags);
     command.add(NetworkPathBenchmark.class.getName());
-    command.addAll(List.of("--child", way, "--uri", uri.toString(), "--s3", s3Endpoint.toString(),
-        "--crc", Long.toString(archive.crc()), "--segment", archive.spec().segmentName(),
-        "--to", dataDir.toString()));
+    command.addAll(
+        List.of(
+            "--child",
+            way,
+            "--uri",
+            uri.toString(),
+            "--s3",
+            s3Endpoint.toString(),
+            "--crc",
+            Long.toString(archive.crc()),
+            "--segment",
+            archive.spec().segmentName(),
+            "--to",
+            dataDir.toString()));
     long started = System.nanoTime();
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String own = null;
     StringBuilder output = new StringBuilder();
-    try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader reader =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = reader.readLine()) != null) {
         output.append(line).append('\n');
@@ -319,7 +413,8 @@ public final class NetworkPathBenchmark {
     double wall = (System.nanoTime() - started) / 1e9;
     Directories.deleteRecursively(dataDir);
     if (exit != 0 || own == null) {
-      throw new IllegalStateException("cold " + way + " run failed (exit " + exit + "):\n" + output);
+      throw new IllegalStateException(
+          "cold " + way + " run failed (exit " + exit + "):\n" + output);
     }
     return new double[] {Double.parseDouble(own), wall};
   }
@@ -342,7 +437,11 @@ public final class NetworkPathBenchmark {
       closing = System.nanoTime();
     }
     if (Boolean.getBoolean("bench.trace")) {
-      System.out.printf(Locale.ROOT, "TRACE %s: closing the clients took %.3f s%n", way, (System.nanoTime() - closing) / 1e9);
+      System.out.printf(
+          Locale.ROOT,
+          "TRACE %s: closing the clients took %.3f s%n",
+          way,
+          (System.nanoTime() - closing) / 1e9);
     }
     System.out.printf(Locale.ROOT, "SECONDS %.4f%n", (System.nanoTime() - started) / 1e9);
     return 0;
@@ -350,7 +449,10 @@ public final class NetworkPathBenchmark {
 
   // ------------------------------------------------------------------ one transfer
 
-  /** What a command-line {@code extract} builds: the stores its locations need, the extractor, the downloader. */
+  /**
+   * What a command-line {@code extract} builds: the stores its locations need, the extractor, the
+   * downloader.
+   */
   private static final class Client implements AutoCloseable {
     private final Scheduler scheduler;
     private final List<SegmentStore> stores = new ArrayList<>();
@@ -359,14 +461,16 @@ public final class NetworkPathBenchmark {
     private final boolean trace = Boolean.getBoolean("bench.trace");
 
     Client(List<String> storeKinds, URI s3Endpoint) {
-      scheduler = Schedulers.newBoundedElastic(Math.max(4, 4 * Runtime.getRuntime().availableProcessors()), 10_000,
-          "segment-io");
+      scheduler =
+          Schedulers.newBoundedElastic(
+              Math.max(4, 4 * Runtime.getRuntime().availableProcessors()), 10_000, "segment-io");
       if (storeKinds.contains(HTTP)) {
         stores.add(HttpSegmentStore.create(HttpStoreConfig.defaults()));
       }
       if (storeKinds.contains(S3) && s3Endpoint != null) {
         S3Config s3 = InProcessS3Server.clientConfig(s3Endpoint);
-        // -Dbench.s3Parts=<part bytes>x<concurrency> to try other ranged-GET layouts; the store's defaults otherwise.
+        // -Dbench.s3Parts=<part bytes>x<concurrency> to try other ranged-GET layouts; the store's
+        // defaults otherwise.
         String parts = System.getProperty("bench.s3Parts");
         if (parts != null) {
           String[] p = parts.split("x");
@@ -376,42 +480,62 @@ public final class NetworkPathBenchmark {
       }
       List<SegmentStore> all = new ArrayList<>(stores);
       all.add(new LocalFileSegmentStore(scheduler));
-      SegmentExtractor extractor = new SegmentExtractor(ExtractionConfig.defaults(), CrypterRegistry.fromConfig(io.segmenttransfer.core.crypto.CrypterConfig.defaults()), scheduler);
-      downloader = new SegmentDownloader(extractor, new SegmentStores(all), PeerFinder.NONE, DownloadConfig.defaults());
+      SegmentExtractor extractor =
+          new SegmentExtractor(
+              ExtractionConfig.defaults(),
+              CrypterRegistry.fromConfig(io.segmenttransfer.core.crypto.CrypterConfig.defaults()),
+              scheduler);
+      downloader =
+          new SegmentDownloader(
+              extractor, new SegmentStores(all), PeerFinder.NONE, DownloadConfig.defaults());
     }
 
-    double run(String way, URI uri, CachedArchive archive, Path dataDir) throws IOException, InterruptedException {
+    double run(String way, URI uri, CachedArchive archive, Path dataDir)
+        throws IOException, InterruptedException {
       long started = System.nanoTime();
       run(way, uri, archive.crc(), archive.spec().segmentName(), dataDir);
       return (System.nanoTime() - started) / 1e9;
     }
 
-    void run(String way, URI uri, long crc, String segment, Path dataDir) throws IOException, InterruptedException {
+    void run(String way, URI uri, long crc, String segment, Path dataDir)
+        throws IOException, InterruptedException {
       if (way.equals(PINOT)) {
         pinot(uri, crc, segment, dataDir);
         return;
       }
-      ExtractionRequest request = ExtractionRequest.of(dataDir, SegmentSpec.DEFAULT_TABLE)
-          .withSegmentName(segment)
-          .withExpectedCrc(crc);
+      ExtractionRequest request =
+          ExtractionRequest.of(dataDir, SegmentSpec.DEFAULT_TABLE)
+              .withSegmentName(segment)
+              .withExpectedCrc(crc);
       long[] marks = new long[4];
       long started = System.nanoTime();
-      TransferListener listener = !trace ? TransferListener.NONE : event -> {
-        if (event instanceof io.segmenttransfer.core.transfer.TransferEvent.AttemptStarted) {
-          marks[0] = System.nanoTime();
-        } else if (event instanceof io.segmenttransfer.core.transfer.TransferEvent.Progress p) {
-          if (marks[1] == 0) {
-            marks[1] = System.nanoTime();
-          }
-          marks[2] = System.nanoTime();
-          marks[3]++;
-        }
-      };
-      DownloadResult result = downloader.download(request, List.of(uri), listener)
-          .block(Duration.ofMinutes(5));
+      TransferListener listener =
+          !trace
+              ? TransferListener.NONE
+              : event -> {
+                if (event
+                    instanceof io.segmenttransfer.core.transfer.TransferEvent.AttemptStarted) {
+                  marks[0] = System.nanoTime();
+                } else if (event
+                    instanceof io.segmenttransfer.core.transfer.TransferEvent.Progress p) {
+                  if (marks[1] == 0) {
+                    marks[1] = System.nanoTime();
+                  }
+                  marks[2] = System.nanoTime();
+                  marks[3]++;
+                }
+              };
+      DownloadResult result =
+          downloader.download(request, List.of(uri), listener).block(Duration.ofMinutes(5));
       if (trace) {
-        System.out.printf(Locale.ROOT, "TRACE %s: attempt at %.3f s, first bytes at %.3f s, last at %.3f s, %d chunks, done %.3f s%n",
-            way, (marks[0] - started) / 1e9, (marks[1] - started) / 1e9, (marks[2] - started) / 1e9, marks[3],
+        System.out.printf(
+            Locale.ROOT,
+            "TRACE %s: attempt at %.3f s, first bytes at %.3f s, last at %.3f s, %d chunks, done %.3f s%n",
+            way,
+            (marks[0] - started) / 1e9,
+            (marks[1] - started) / 1e9,
+            (marks[2] - started) / 1e9,
+            marks[3],
             (System.nanoTime() - started) / 1e9);
       }
       if (result == null || result.extraction().crc() != crc) {
@@ -419,16 +543,21 @@ public final class NetworkPathBenchmark {
       }
     }
 
-    /** Pinot's way: the whole archive to a file under the table's tmp directory, untarred, moved into place. */
-    private void pinot(URI uri, long crc, String segment, Path dataDir) throws IOException, InterruptedException {
+    /**
+     * Pinot's way: the whole archive to a file under the table's tmp directory, untarred, moved
+     * into place.
+     */
+    private void pinot(URI uri, long crc, String segment, Path dataDir)
+        throws IOException, InterruptedException {
       if (plain == null) {
         plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       }
       Path tableDir = dataDir.resolve(SegmentSpec.DEFAULT_TABLE.toString());
       Path tmp = Files.createDirectories(tableDir.resolve("tmp"));
       Path file = tmp.resolve(segment + ".tar.gz");
-      HttpResponse<Path> response = plain.send(HttpRequest.newBuilder(uri).GET().build(),
-          HttpResponse.BodyHandlers.ofFile(file));
+      HttpResponse<Path> response =
+          plain.send(
+              HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofFile(file));
       if (response.statusCode() != 200) {
         throw new IOException("GET " + uri + ": " + response.statusCode());
       }
@@ -459,29 +588,51 @@ public final class NetworkPathBenchmark {
 
   // ------------------------------------------------------------------ report
 
-  private static void report(CachedArchive archive, List<String> ways, Map<String, List<Double>> warm,
-      Map<String, List<Double>> coldOwn, Map<String, List<Double>> coldWall) {
+  private static void report(
+      CachedArchive archive,
+      List<String> ways,
+      Map<String, List<Double>> warm,
+      Map<String, List<Double>> coldOwn,
+      Map<String, List<Double>> coldWall) {
     System.out.println();
-    System.out.printf(Locale.ROOT, "Network path, %s, %.1f MiB archive (%.1f MiB uncompressed), %s, %s%n",
-        archive.codec(), archive.archiveBytes() / 1048576.0, archive.uncompressedBytes() / 1048576.0,
-        MachineInfo.current(), Instant.now());
-    System.out.println("| way | warm median s (min-max) | cold median s, in the JVM (min-max) | cold median s, whole process |");
+    System.out.printf(
+        Locale.ROOT,
+        "Network path, %s, %.1f MiB archive (%.1f MiB uncompressed), %s, %s%n",
+        archive.codec(),
+        archive.archiveBytes() / 1048576.0,
+        archive.uncompressedBytes() / 1048576.0,
+        MachineInfo.current(),
+        Instant.now());
+    System.out.println(
+        "| way | warm median s (min-max) | cold median s, in the JVM (min-max) | cold median s, whole process |");
     System.out.println("|---|---|---|---|");
     for (String way : ways) {
-      System.out.printf(Locale.ROOT, "| %s | %s | %s | %s |%n", describe(way), stats(warm.get(way)),
-          stats(coldOwn.get(way)), stats(coldWall.get(way)));
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %s | %s | %s |%n",
+          describe(way),
+          stats(warm.get(way)),
+          stats(coldOwn.get(way)),
+          stats(coldWall.get(way)));
     }
     double fileWarm = median(warm.get(FILE));
     double fileCold = median(coldOwn.get(FILE));
     for (String way : List.of(HTTP, S3, PEER)) {
       if (ways.contains(way) && ways.contains(FILE)) {
-        System.out.printf(Locale.ROOT, "%s / file: warm %.2f, cold %.2f (goal <= 1.15)%n", way,
-            median(warm.get(way)) / fileWarm, median(coldOwn.get(way)) / fileCold);
+        System.out.printf(
+            Locale.ROOT,
+            "%s / file: warm %.2f, cold %.2f (goal <= 1.15)%n",
+            way,
+            median(warm.get(way)) / fileWarm,
+            median(coldOwn.get(way)) / fileCold);
       }
     }
     if (ways.contains(PINOT) && ways.contains(HTTP)) {
-      System.out.printf(Locale.ROOT, "pinot / http: warm %.2f, cold %.2f (goal >= 2)%n",
-          median(warm.get(PINOT)) / median(warm.get(HTTP)), median(coldOwn.get(PINOT)) / median(coldOwn.get(HTTP)));
+      System.out.printf(
+          Locale.ROOT,
+          "pinot / http: warm %.2f, cold %.2f (goal >= 2)%n",
+          median(warm.get(PINOT)) / median(warm.get(HTTP)),
+          median(coldOwn.get(PINOT)) / median(coldOwn.get(HTTP)));
     }
   }
 
@@ -500,7 +651,10 @@ public final class NetworkPathBenchmark {
     if (values == null || values.isEmpty()) {
       return "";
     }
-    return String.format(Locale.ROOT, "%.3f (%.3f-%.3f)", median(values),
+    return String.format(
+        Locale.ROOT,
+        "%.3f (%.3f-%.3f)",
+        median(values),
         values.stream().mapToDouble(Double::doubleValue).min().orElse(0),
         values.stream().mapToDouble(Double::doubleValue).max().orElse(0));
   }
@@ -518,7 +672,8 @@ public final class NetworkPathBenchmark {
     Map<String, String> options = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--") || i + 1 >= args.length) {
-        throw new IllegalArgumentException("expected --name value pairs, got " + String.join(" ", args));
+        throw new IllegalArgumentException(
+            "expected --name value pairs, got " + String.join(" ", args));
       }
       options.put(args[i].substring(2), args[++i]);
     }

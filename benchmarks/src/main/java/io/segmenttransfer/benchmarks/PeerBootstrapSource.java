@@ -1,18 +1,18 @@
 package io.segmenttransfer.benchmarks;
 
-import io.segmenttransfer.core.store.SegmentStore;
+import io.segmenttransfer.controller.ControllerConfig;
+import io.segmenttransfer.controller.EmbeddedController;
+import io.segmenttransfer.controller.client.ControllerClient;
 import io.segmenttransfer.core.error.SourceNotFoundException;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.segment.TableNameWithType;
+import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.transfer.PeerFinder;
 import io.segmenttransfer.peer.ExternalViewPeerFinder;
 import io.segmenttransfer.peer.HttpSegmentStore;
 import io.segmenttransfer.peer.HttpStoreConfig;
 import io.segmenttransfer.peer.PeerDiscoveryConfig;
-import io.segmenttransfer.controller.client.ControllerClient;
-import io.segmenttransfer.controller.ControllerConfig;
-import io.segmenttransfer.controller.EmbeddedController;
 import io.segmenttransfer.server.daemon.SegmentServer;
 import io.segmenttransfer.server.daemon.ServerSettings;
 import java.io.IOException;
@@ -35,8 +35,9 @@ import reactor.core.publisher.Mono;
  * peers' {@code GET /segments/{table}/{segment}}.
  *
  * <ul>
- *   <li>This project: {@link io.segmenttransfer.core.local.SegmentDataDirectory} with an {@link ExternalViewPeerFinder} (as the
- *       fresh server {@value #SELF}) and {@link HttpSegmentStore}, streamed into the extractor.
+ *   <li>This project: {@link io.segmenttransfer.core.local.SegmentDataDirectory} with an {@link
+ *       ExternalViewPeerFinder} (as the fresh server {@value #SELF}) and {@link HttpSegmentStore},
+ *       streamed into the extractor.
  *   <li>Baseline, as Pinot's peer download: the ONLINE replicas from the same external view, then
  *       the archive from one of them over one HTTP connection to a local file, then untarred.
  * </ul>
@@ -47,8 +48,11 @@ import reactor.core.publisher.Mono;
  */
 public final class PeerBootstrapSource implements BootstrapSource {
 
-  /** The bootstrapping server's instance id: not in the external view, so every replica is a peer. */
+  /**
+   * The bootstrapping server's instance id: not in the external view, so every replica is a peer.
+   */
   public static final String SELF = "Server_bench_0";
+
   private static final int PEERS = 2;
   private static final Duration TIMEOUT = Duration.ofMinutes(2);
 
@@ -58,15 +62,21 @@ public final class PeerBootstrapSource implements BootstrapSource {
   private final List<SegmentServer> servers = new ArrayList<>();
   private final ExternalViewPeerFinder peerFinder;
   private final HttpSegmentStore http;
-  private final HttpClient baseline = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient baseline =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
 
   private PeerBootstrapSource(Path root) {
     this.root = root;
-    this.controller = EmbeddedController.start(ControllerConfig.defaults(root.resolve("controller")).withPort(0));
+    this.controller =
+        EmbeddedController.start(ControllerConfig.defaults(root.resolve("controller")).withPort(0));
     this.client = ControllerClient.create(controller.baseUrl());
-    this.peerFinder = new ExternalViewPeerFinder(reactor.netty.http.client.HttpClient.create(),
-        PeerDiscoveryConfig.of(URI.create(controller.baseUrl()), SELF));
+    this.peerFinder =
+        new ExternalViewPeerFinder(
+            reactor.netty.http.client.HttpClient.create(),
+            PeerDiscoveryConfig.of(URI.create(controller.baseUrl()), SELF));
     this.http = HttpSegmentStore.create(HttpStoreConfig.defaults());
   }
 
@@ -76,13 +86,16 @@ public final class PeerBootstrapSource implements BootstrapSource {
     try {
       source.client.createTable(SegmentSpec.DEFAULT_TABLE, PEERS).block(TIMEOUT);
       for (int i = 1; i <= PEERS; i++) {
-        source.servers.add(SegmentServer.start(ServerSettings.fromFile(null)
-            .override("controller", source.controller.baseUrl())
-            .override("dataDir", root.resolve("peer-" + i))
-            .override("adminPort", 0)
-            .override("instanceId", "Server_peer_" + i)
-            .override("longPoll", "2s")
-            .toConfig()).block(TIMEOUT));
+        source.servers.add(
+            SegmentServer.start(
+                    ServerSettings.fromFile(null)
+                        .override("controller", source.controller.baseUrl())
+                        .override("dataDir", root.resolve("peer-" + i))
+                        .override("adminPort", 0)
+                        .override("instanceId", "Server_peer_" + i)
+                        .override("longPoll", "2s")
+                        .toConfig())
+                .block(TIMEOUT));
       }
     } catch (RuntimeException e) {
       source.close();
@@ -114,30 +127,45 @@ public final class PeerBootstrapSource implements BootstrapSource {
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     while (onlineReplicas(segment) < PEERS) {
       if (System.nanoTime() > deadline) {
-        throw new IOException(segment + " did not come ONLINE on " + PEERS + " peers within " + TIMEOUT);
+        throw new IOException(
+            segment + " did not come ONLINE on " + PEERS + " peers within " + TIMEOUT);
       }
       sleep(50);
     }
     SegmentMetadata metadata = client.metadata(segment).block(TIMEOUT);
-    client.putMetadata(metadata.with(SegmentMetadata.DOWNLOAD_URL, SegmentMetadata.PEERS_ONLY)).block(TIMEOUT);
-    try (Stream<Path> files = Files.walk(controller.config().dataDir().resolve(ControllerConfig.DEFAULT_DEEP_STORE_DIR))) {
-      for (Path file : files.filter(p -> p.getFileName().toString().startsWith(segment.segmentName())).toList()) {
+    client
+        .putMetadata(metadata.with(SegmentMetadata.DOWNLOAD_URL, SegmentMetadata.PEERS_ONLY))
+        .block(TIMEOUT);
+    try (Stream<Path> files =
+        Files.walk(
+            controller.config().dataDir().resolve(ControllerConfig.DEFAULT_DEEP_STORE_DIR))) {
+      for (Path file :
+          files
+              .filter(p -> p.getFileName().toString().startsWith(segment.segmentName()))
+              .toList()) {
         Files.delete(file);
       }
     }
     for (SegmentServer server : servers) {
-      HttpResponse<Void> warm = send(URI.create(server.baseUrl() + "/segments/" + table + "/" + segment.segmentName()),
-          HttpResponse.BodyHandlers.discarding());
+      HttpResponse<Void> warm =
+          send(
+              URI.create(server.baseUrl() + "/segments/" + table + "/" + segment.segmentName()),
+              HttpResponse.BodyHandlers.discarding());
       if (warm.statusCode() != 200) {
-        throw new IOException(server.instanceId() + " answered " + warm.statusCode() + " for " + segment);
+        throw new IOException(
+            server.instanceId() + " answered " + warm.statusCode() + " for " + segment);
       }
     }
     return SegmentMetadata.PEERS_ONLY;
   }
 
-  /** ONLINE replicas in the external view; 0 while the view does not exist yet (no replica reported). */
+  /**
+   * ONLINE replicas in the external view; 0 while the view does not exist yet (no replica
+   * reported).
+   */
   private int onlineReplicas(SegmentId segment) {
-    return client.externalView(segment.table().rawName())
+    return client
+        .externalView(segment.table().rawName())
         .map(view -> view.onlineInstances(segment).size())
         .onErrorResume(SourceNotFoundException.class, e -> Mono.just(0))
         .block(TIMEOUT);
@@ -165,7 +193,8 @@ public final class PeerBootstrapSource implements BootstrapSource {
     }
   }
 
-  private <T> HttpResponse<T> send(URI uri, HttpResponse.BodyHandler<T> handler) throws IOException {
+  private <T> HttpResponse<T> send(URI uri, HttpResponse.BodyHandler<T> handler)
+      throws IOException {
     try {
       return baseline.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(), handler);
     } catch (InterruptedException e) {

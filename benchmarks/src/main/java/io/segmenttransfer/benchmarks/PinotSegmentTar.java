@@ -13,12 +13,11 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 
 /**
  * Pinot's {@code TarCompressionUtils.createCompressedTarFile} (pinot-segment-spi, Pinot 1.x), as a
- * committing server runs it on the segment it built before uploading it: commons-compress
- * {@link TarArchiveOutputStream} (star big numbers, POSIX long names) over a
- * {@link GzipCompressorOutputStream} with its default parameters (deflate level 6) over a
- * {@link BufferedOutputStream} of the file, the directory walked with {@link File#listFiles()} and
- * every file copied through an 8 KiB buffer (commons-io {@code IOUtils.copy}), all on the calling
- * thread.
+ * committing server runs it on the segment it built before uploading it: commons-compress {@link
+ * TarArchiveOutputStream} (star big numbers, POSIX long names) over a {@link
+ * GzipCompressorOutputStream} with its default parameters (deflate level 6) over a {@link
+ * BufferedOutputStream} of the file, the directory walked with {@link File#listFiles()} and every
+ * file copied through an 8 KiB buffer (commons-io {@code IOUtils.copy}), all on the calling thread.
  */
 public final class PinotSegmentTar {
 
@@ -26,7 +25,10 @@ public final class PinotSegmentTar {
 
   private PinotSegmentTar() {}
 
-  /** Writes {@code segmentDir} as {@code tarGz}, entries under the directory's name; returns the file's size. Blocking. */
+  /**
+   * Writes {@code segmentDir} as {@code tarGz}, entries under the directory's name; returns the
+   * file's size. Blocking.
+   */
   public static long createCompressedTarFile(Path segmentDir, Path tarGz) throws IOException {
     try (OutputStream file = Files.newOutputStream(tarGz);
         BufferedOutputStream buffered = new BufferedOutputStream(file);
@@ -39,7 +41,8 @@ public final class PinotSegmentTar {
     return Files.size(tarGz);
   }
 
-  private static void add(TarArchiveOutputStream tar, File file, String baseDir) throws IOException {
+  private static void add(TarArchiveOutputStream tar, File file, String baseDir)
+      throws IOException {
     String entryName = baseDir + file.getName();
     tar.putArchiveEntry(new TarArchiveEntry(file, entryName));
     if (file.isFile()) {

@@ -39,11 +39,15 @@ public final class PinotUntar {
   /** What an untar wrote. */
   public record Result(Path segmentDir, long bytesWritten, long crc) {}
 
-  private record FileChecksum(String path, long size, long adler32) implements SegmentCrc.FileChecksum {}
+  private record FileChecksum(String path, long size, long adler32)
+      implements SegmentCrc.FileChecksum {}
 
   private PinotUntar() {}
 
-  /** Untars {@code archive} into {@code outputDir}; returns the segment directory it created. Blocking. */
+  /**
+   * Untars {@code archive} into {@code outputDir}; returns the segment directory it created.
+   * Blocking.
+   */
   public static Result untar(Path archive, Path outputDir) throws IOException {
     try (InputStream file = new FileInputStream(archive.toFile())) {
       return untar(file, outputDir);

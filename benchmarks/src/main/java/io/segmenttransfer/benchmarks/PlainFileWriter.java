@@ -26,15 +26,19 @@ public final class PlainFileWriter {
     buffer.flip();
   }
 
-  /** Writes the segment's files (same relative paths and sizes) under {@code dir}; returns bytes written. Blocking. */
+  /**
+   * Writes the segment's files (same relative paths and sizes) under {@code dir}; returns bytes
+   * written. Blocking.
+   */
   public long write(SyntheticSegment segment, Path dir) throws IOException {
     long total = 0;
     for (String sub : segment.directories()) {
       Files.createDirectories(dir.resolve(sub));
     }
     for (SyntheticSegment.GeneratedFile file : segment.files()) {
-      try (FileChannel channel = FileChannel.open(dir.resolve(file.path()),
-          StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      try (FileChannel channel =
+          FileChannel.open(
+              dir.resolve(file.path()), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         long left = file.size();
         while (left > 0) {
           ByteBuffer chunk = buffer.duplicate();

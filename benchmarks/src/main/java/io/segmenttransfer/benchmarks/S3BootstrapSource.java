@@ -1,7 +1,7 @@
 package io.segmenttransfer.benchmarks;
 
-import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.segment.SegmentMetadata;
+import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.transfer.PeerFinder;
 import io.segmenttransfer.s3.S3Config;
 import io.segmenttransfer.s3.S3SegmentStore;
@@ -26,14 +26,14 @@ import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
- * Segments in S3: an in-process S3 API server, read either directly or through a
- * {@link ThrottlingTcpProxy} that gives each connection a limited bandwidth and a latency.
+ * Segments in S3: an in-process S3 API server, read either directly or through a {@link
+ * ThrottlingTcpProxy} that gives each connection a limited bandwidth and a latency.
  *
  * <ul>
  *   <li>This project: {@link S3SegmentStore} with parallel ranged GETs ({@code readPartSize},
  *       {@code readConcurrency}), streamed into the extractor.
- *   <li>Baseline, as Pinot's {@code S3PinotFS.copyToLocalFile}: one {@code GetObject} of the
- *       whole object written to a local file (the SDK's file transformer), then untarred.
+ *   <li>Baseline, as Pinot's {@code S3PinotFS.copyToLocalFile}: one {@code GetObject} of the whole
+ *       object written to a local file (the SDK's file transformer), then untarred.
  * </ul>
  *
  * Archives are uploaded straight to the server, never through the proxy.
@@ -68,7 +68,11 @@ public final class S3BootstrapSource implements BootstrapSource {
   private final S3AsyncClient baseline;
   private final S3SegmentStore store;
 
-  private S3BootstrapSource(String name, String description, InProcessS3Server server, ThrottlingTcpProxy proxy,
+  private S3BootstrapSource(
+      String name,
+      String description,
+      InProcessS3Server server,
+      ThrottlingTcpProxy proxy,
       ReadParts parts) {
     this.name = name;
     this.description = description;
@@ -77,13 +81,17 @@ public final class S3BootstrapSource implements BootstrapSource {
     URI readEndpoint = proxy == null ? server.endpoint() : proxy.httpEndpoint();
     this.uploads = client(server.endpoint());
     this.baseline = client(readEndpoint);
-    this.store = S3SegmentStore.create(InProcessS3Server.clientConfig(readEndpoint)
-        .withReadParts(parts.partSize(), parts.concurrency()));
+    this.store =
+        S3SegmentStore.create(
+            InProcessS3Server.clientConfig(readEndpoint)
+                .withReadParts(parts.partSize(), parts.concurrency()));
   }
 
   private S3BootstrapSource withBucket() {
     try {
-      uploads.createBucket(CreateBucketRequest.builder().bucket(InProcessS3Server.BUCKET).build()).join();
+      uploads
+          .createBucket(CreateBucketRequest.builder().bucket(InProcessS3Server.BUCKET).build())
+          .join();
       return this;
     } catch (RuntimeException e) {
       close();
@@ -94,36 +102,59 @@ public final class S3BootstrapSource implements BootstrapSource {
   /** S3 on loopback at full speed. Blocking: starts the server. */
   public static S3BootstrapSource direct(Path root, ReadParts parts) throws IOException {
     InProcessS3Server server = InProcessS3Server.start(root);
-    return new S3BootstrapSource("s3", String.format("S3 API server in-process, direct (ours: %d x %d KiB ranged GETs; "
-        + "baseline: one GetObject to a file)", parts.concurrency(), parts.partSize() / 1024), server, null, parts)
+    return new S3BootstrapSource(
+            "s3",
+            String.format(
+                "S3 API server in-process, direct (ours: %d x %d KiB ranged GETs; "
+                    + "baseline: one GetObject to a file)",
+                parts.concurrency(), parts.partSize() / 1024),
+            server,
+            null,
+            parts)
         .withBucket();
   }
 
-  /** S3 behind a per-connection bandwidth and latency limit. Blocking: starts the server and the proxy. */
-  public static S3BootstrapSource throttled(Path root, ReadParts parts, ThrottlingTcpProxy.Throttle throttle)
-      throws IOException {
+  /**
+   * S3 behind a per-connection bandwidth and latency limit. Blocking: starts the server and the
+   * proxy.
+   */
+  public static S3BootstrapSource throttled(
+      Path root, ReadParts parts, ThrottlingTcpProxy.Throttle throttle) throws IOException {
     InProcessS3Server server = InProcessS3Server.start(root);
     ThrottlingTcpProxy proxy;
     try {
-      proxy = new ThrottlingTcpProxy(new InetSocketAddress("127.0.0.1", server.endpoint().getPort()), throttle);
+      proxy =
+          new ThrottlingTcpProxy(
+              new InetSocketAddress("127.0.0.1", server.endpoint().getPort()), throttle);
     } catch (IOException e) {
       server.close();
       throw e;
     }
-    return new S3BootstrapSource("s3-throttled", String.format("S3 behind a proxy, %s (ours: %d x %d KiB ranged GETs; "
-        + "baseline: one GetObject to a file)", throttle, parts.concurrency(), parts.partSize() / 1024), server, proxy,
-        parts).withBucket();
+    return new S3BootstrapSource(
+            "s3-throttled",
+            String.format(
+                "S3 behind a proxy, %s (ours: %d x %d KiB ranged GETs; "
+                    + "baseline: one GetObject to a file)",
+                throttle, parts.concurrency(), parts.partSize() / 1024),
+            server,
+            proxy,
+            parts)
+        .withBucket();
   }
 
-  /** A plain SDK client, configured as the store's own (checksums only where required, path-style). */
+  /**
+   * A plain SDK client, configured as the store's own (checksums only where required, path-style).
+   */
   private static S3AsyncClient client(URI endpoint) {
     return S3AsyncClient.builder()
         .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(64))
         .endpointOverride(endpoint)
         .region(Region.of(S3Config.DEFAULT_REGION))
         .forcePathStyle(true)
-        .credentialsProvider(StaticCredentialsProvider.create(
-            AwsBasicCredentials.create(InProcessS3Server.ACCESS_KEY, InProcessS3Server.SECRET_KEY)))
+        .credentialsProvider(
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(
+                    InProcessS3Server.ACCESS_KEY, InProcessS3Server.SECRET_KEY)))
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
         .build();
@@ -147,8 +178,11 @@ public final class S3BootstrapSource implements BootstrapSource {
   @Override
   public String publish(CachedArchive archive) {
     String key = archive.spec().table() + "/" + archive.file().getFileName();
-    uploads.putObject(PutObjectRequest.builder().bucket(InProcessS3Server.BUCKET).key(key).build(),
-        AsyncRequestBody.fromFile(archive.file())).join();
+    uploads
+        .putObject(
+            PutObjectRequest.builder().bucket(InProcessS3Server.BUCKET).key(key).build(),
+            AsyncRequestBody.fromFile(archive.file()))
+        .join();
     return InProcessS3Server.objectUri(key).toString();
   }
 
@@ -166,8 +200,14 @@ public final class S3BootstrapSource implements BootstrapSource {
   public void fetchToFile(SegmentMetadata segment, Path target) throws IOException {
     URI uri = URI.create(segment.downloadUrl().orElseThrow());
     try {
-      baseline.getObject(GetObjectRequest.builder().bucket(uri.getHost()).key(uri.getPath().substring(1)).build(),
-          AsyncResponseTransformer.toFile(target)).join();
+      baseline
+          .getObject(
+              GetObjectRequest.builder()
+                  .bucket(uri.getHost())
+                  .key(uri.getPath().substring(1))
+                  .build(),
+              AsyncResponseTransformer.toFile(target))
+          .join();
     } catch (CompletionException e) {
       throw new IOException("GetObject " + uri + " failed", e.getCause());
     }

@@ -31,6 +31,7 @@ public final class SegmentArchiveGenerator implements AutoCloseable {
   private final ByteBuffer plain = ByteBuffer.allocate(TAR_STAGING).flip();
   private final Adler32 adler = new Adler32();
   private final List<CoveredFile> covered = new ArrayList<>();
+
   /** The entries still to write, as steps run in order. */
   private final List<Runnable> steps = new ArrayList<>();
 
@@ -43,7 +44,8 @@ public final class SegmentArchiveGenerator implements AutoCloseable {
   private boolean tarEnded;
   private boolean encoderEnded;
 
-  private record CoveredFile(String path, long size, long adler32) implements SegmentCrc.FileChecksum {}
+  private record CoveredFile(String path, long size, long adler32)
+      implements SegmentCrc.FileChecksum {}
 
   public SegmentArchiveGenerator(SyntheticSegment segment, Codec codec, int level) {
     this.segment = segment;
@@ -54,20 +56,24 @@ public final class SegmentArchiveGenerator implements AutoCloseable {
       steps.add(() -> copying = tar.directoryHeader(dir.isEmpty() ? top : top + "/" + dir, mtime));
     }
     for (SyntheticSegment.GeneratedFile file : segment.dataFiles()) {
-      steps.add(() -> {
-        copying = tar.fileHeader(top + "/" + file.path(), file.size(), mtime);
-        content = segment.open(file);
-        contentFile = file;
-        adler.reset();
-      });
+      steps.add(
+          () -> {
+            copying = tar.fileHeader(top + "/" + file.path(), file.size(), mtime);
+            content = segment.open(file);
+            contentFile = file;
+            adler.reset();
+          });
     }
-    steps.add(() -> {
-      crc = SegmentCrc.of(covered);
-      byte[] meta = segment.creationMeta(crc);
-      copying = tar.fileHeader(top + "/" + SyntheticSegment.CREATION_META_FILE, meta.length, mtime);
-      content = SegmentContent.of(meta);
-      contentFile = new SyntheticSegment.GeneratedFile(SyntheticSegment.CREATION_META_FILE, meta.length);
-    });
+    steps.add(
+        () -> {
+          crc = SegmentCrc.of(covered);
+          byte[] meta = segment.creationMeta(crc);
+          copying =
+              tar.fileHeader(top + "/" + SyntheticSegment.CREATION_META_FILE, meta.length, mtime);
+          content = SegmentContent.of(meta);
+          contentFile =
+              new SyntheticSegment.GeneratedFile(SyntheticSegment.CREATION_META_FILE, meta.length);
+        });
     steps.add(() -> copying = tar.end());
   }
 

@@ -15,7 +15,10 @@ interface SegmentContent {
    */
   int fill(ByteBuffer dst);
 
-  /** A small file held as an array: {@code index_map}, {@code metadata.properties}, {@code creation.meta}. */
+  /**
+   * A small file held as an array: {@code index_map}, {@code metadata.properties}, {@code
+   * creation.meta}.
+   */
   static SegmentContent of(byte[] bytes) {
     return new SegmentContent() {
       private int position;

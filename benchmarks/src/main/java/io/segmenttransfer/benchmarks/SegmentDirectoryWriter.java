@@ -30,7 +30,8 @@ public final class SegmentDirectoryWriter {
    */
   public record Written(Path dir, long crc, long bytes) {}
 
-  private record Checksum(String path, long size, long adler32) implements SegmentCrc.FileChecksum {}
+  private record Checksum(String path, long size, long adler32)
+      implements SegmentCrc.FileChecksum {}
 
   private SegmentDirectoryWriter() {}
 
@@ -48,8 +49,9 @@ public final class SegmentDirectoryWriter {
     for (SyntheticSegment.GeneratedFile file : segment.dataFiles()) {
       adler.reset();
       SegmentContent content = segment.open(file);
-      try (FileChannel channel = FileChannel.open(dir.resolve(file.path()), StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE)) {
+      try (FileChannel channel =
+          FileChannel.open(
+              dir.resolve(file.path()), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         while (true) {
           buffer.clear();
           int n = content.fill(buffer);
@@ -62,7 +64,8 @@ public final class SegmentDirectoryWriter {
             channel.write(buffer);
           }
         }
-        // On disk before anything is timed: no writeback of the segment competes with a measurement.
+        // On disk before anything is timed: no writeback of the segment competes with a
+        // measurement.
         channel.force(true);
       }
       covered.add(new Checksum(file.path(), file.size(), adler.getValue()));
@@ -70,7 +73,8 @@ public final class SegmentDirectoryWriter {
     }
     long crc = SegmentCrc.of(covered);
     byte[] meta = segment.creationMeta(crc);
-    Files.write(dir.resolve(SyntheticSegment.CREATION_META_FILE), meta, StandardOpenOption.CREATE_NEW);
+    Files.write(
+        dir.resolve(SyntheticSegment.CREATION_META_FILE), meta, StandardOpenOption.CREATE_NEW);
     return new Written(dir, crc, bytes + meta.length);
   }
 }

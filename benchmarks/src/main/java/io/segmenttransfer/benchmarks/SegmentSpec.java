@@ -14,21 +14,29 @@ import io.segmenttransfer.core.segment.TableNameWithType;
  */
 public record SegmentSpec(TableNameWithType table, String segmentName, long totalBytes, long seed) {
 
-  public static final TableNameWithType DEFAULT_TABLE = TableNameWithType.parse("benchmark_OFFLINE");
+  public static final TableNameWithType DEFAULT_TABLE =
+      TableNameWithType.parse("benchmark_OFFLINE");
+
   /** The smallest segment the generator makes: below this the small files dominate. */
   public static final long MIN_TOTAL_BYTES = 1024 * 1024;
+
   private static final long MIB = 1024 * 1024;
 
   public SegmentSpec {
     SegmentId.validateSegmentName(segmentName);
     if (totalBytes < MIN_TOTAL_BYTES) {
-      throw new IllegalArgumentException("totalBytes must be at least " + MIN_TOTAL_BYTES + ", was " + totalBytes);
+      throw new IllegalArgumentException(
+          "totalBytes must be at least " + MIN_TOTAL_BYTES + ", was " + totalBytes);
     }
   }
 
-  /** A segment of {@code mebibytes} MiB; its name carries the size and seed, so equal names mean equal bytes. */
+  /**
+   * A segment of {@code mebibytes} MiB; its name carries the size and seed, so equal names mean
+   * equal bytes.
+   */
   public static SegmentSpec ofMebibytes(long mebibytes, long seed) {
-    return new SegmentSpec(DEFAULT_TABLE, "bench_" + mebibytes + "MiB_" + seed, mebibytes * MIB, seed);
+    return new SegmentSpec(
+        DEFAULT_TABLE, "bench_" + mebibytes + "MiB_" + seed, mebibytes * MIB, seed);
   }
 
   public SegmentId segmentId() {

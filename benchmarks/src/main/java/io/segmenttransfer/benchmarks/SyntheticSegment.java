@@ -14,8 +14,9 @@ import java.util.OptionalLong;
  * on demand, so a segment of any size never sits in memory.
  *
  * <p>The mix of index kinds is chosen so the archive compresses like real segments: the Pinot 1.5
- * fixtures in {@code testdata/pinot-1.5.0} shrink about 1.8x with gzip; this generator gives about 1.9x
- * with gzip level 6 and with zstd level 3 ({@code SyntheticSegmentTest} keeps it within 1.6-3.0).
+ * fixtures in {@code testdata/pinot-1.5.0} shrink about 1.8x with gzip; this generator gives about
+ * 1.9x with gzip level 6 and with zstd level 3 ({@code SyntheticSegmentTest} keeps it within
+ * 1.6-3.0).
  */
 public final class SyntheticSegment {
 
@@ -25,18 +26,19 @@ public final class SyntheticSegment {
   public static final String CREATION_META_FILE = "v3/" + CreationMeta.FILE_NAME;
 
   /** Share of {@code columns.psf} per region, in file order; the shares add up to 1. */
-  private static final List<Share> SHARES = List.of(
-      new Share("ts", "forward_index", Kind.SORTED_TIMESTAMPS, 0.22),
-      new Share("country", "dictionary", Kind.SORTED_STRINGS, 0.01),
-      new Share("country", "forward_index", Kind.SKEWED_DICT_IDS, 0.10),
-      new Share("device", "dictionary", Kind.SORTED_STRINGS, 0.01),
-      new Share("device", "forward_index", Kind.SKEWED_DICT_IDS, 0.08),
-      new Share("clicks", "dictionary", Kind.SORTED_STRINGS, 0.01),
-      new Share("clicks", "forward_index", Kind.SKEWED_DICT_IDS, 0.12),
-      new Share("page", "dictionary", Kind.SORTED_STRINGS, 0.09),
-      new Share("page", "forward_index", Kind.RANDOM_DICT_IDS, 0.05),
-      new Share("userId", "forward_index", Kind.RANDOM_DICT_IDS, 0.05),
-      new Share("revenue", "forward_index", Kind.DECIMAL_DOUBLES, 0.26));
+  private static final List<Share> SHARES =
+      List.of(
+          new Share("ts", "forward_index", Kind.SORTED_TIMESTAMPS, 0.22),
+          new Share("country", "dictionary", Kind.SORTED_STRINGS, 0.01),
+          new Share("country", "forward_index", Kind.SKEWED_DICT_IDS, 0.10),
+          new Share("device", "dictionary", Kind.SORTED_STRINGS, 0.01),
+          new Share("device", "forward_index", Kind.SKEWED_DICT_IDS, 0.08),
+          new Share("clicks", "dictionary", Kind.SORTED_STRINGS, 0.01),
+          new Share("clicks", "forward_index", Kind.SKEWED_DICT_IDS, 0.12),
+          new Share("page", "dictionary", Kind.SORTED_STRINGS, 0.09),
+          new Share("page", "forward_index", Kind.RANDOM_DICT_IDS, 0.05),
+          new Share("userId", "forward_index", Kind.RANDOM_DICT_IDS, 0.05),
+          new Share("revenue", "forward_index", Kind.DECIMAL_DOUBLES, 0.26));
 
   private record Share(String column, String index, Kind kind, double fraction) {}
 
@@ -101,7 +103,9 @@ public final class SyntheticSegment {
       case INDEX_MAP_FILE -> SegmentContent.of(indexMap);
       case METADATA_FILE -> SegmentContent.of(metadata);
       case COLUMNS_FILE -> new ColumnsContent(sections, spec.seed());
-      default -> throw new IllegalArgumentException("not a data file of " + spec.segmentName() + ": " + file.path());
+      default ->
+          throw new IllegalArgumentException(
+              "not a data file of " + spec.segmentName() + ": " + file.path());
     };
   }
 
@@ -122,7 +126,10 @@ public final class SyntheticSegment {
     long offset = 0;
     for (int i = 0; i < SHARES.size(); i++) {
       Share share = SHARES.get(i);
-      long size = i == SHARES.size() - 1 ? columnsSize - offset : (long) (columnsSize * share.fraction()) & ~7L;
+      long size =
+          i == SHARES.size() - 1
+              ? columnsSize - offset
+              : (long) (columnsSize * share.fraction()) & ~7L;
       layout.add(new ColumnSection(share.column(), share.index(), share.kind(), offset, size));
       offset += size;
     }
@@ -155,9 +162,14 @@ public final class SyntheticSegment {
       String prefix = "column." + s.column() + ".";
       if (s.index().equals("forward_index")) {
         out.append(prefix).append("totalDocs = ").append(docs).append('\n');
-        out.append(prefix).append("hasDictionary = ").append(s.kind() == Kind.SKEWED_DICT_IDS
-            || s.kind() == Kind.RANDOM_DICT_IDS).append('\n');
-        out.append(prefix).append("isSorted = ").append(s.kind() == Kind.SORTED_TIMESTAMPS).append('\n');
+        out.append(prefix)
+            .append("hasDictionary = ")
+            .append(s.kind() == Kind.SKEWED_DICT_IDS || s.kind() == Kind.RANDOM_DICT_IDS)
+            .append('\n');
+        out.append(prefix)
+            .append("isSorted = ")
+            .append(s.kind() == Kind.SORTED_TIMESTAMPS)
+            .append('\n');
         out.append(prefix).append("isSingleValues = true\n");
       }
     }

@@ -27,10 +27,10 @@ import java.util.concurrent.locks.LockSupport;
  * connection rate, while N connections get N times that: what a cloud object store looks like from
  * one server, and what parallel ranged GETs are for.
  *
- * <p>Plain blocking sockets on the proxy's own threads (four per connection: a reader and a
- * writer per direction), never on an event loop. The reader paces itself to the rate; the writer
- * holds each chunk until its latency has passed, so what sits in the proxy per direction is about
- * rate x latency, and never more than {@value #QUEUED_CHUNKS} chunks of {@value #CHUNK_BYTES} bytes.
+ * <p>Plain blocking sockets on the proxy's own threads (four per connection: a reader and a writer
+ * per direction), never on an event loop. The reader paces itself to the rate; the writer holds
+ * each chunk until its latency has passed, so what sits in the proxy per direction is about rate x
+ * latency, and never more than {@value #QUEUED_CHUNKS} chunks of {@value #CHUNK_BYTES} bytes.
  */
 public final class ThrottlingTcpProxy implements AutoCloseable {
 
@@ -47,7 +47,8 @@ public final class ThrottlingTcpProxy implements AutoCloseable {
 
     public Throttle {
       if (bytesPerSecond < 1) {
-        throw new IllegalArgumentException("bytesPerSecond must be positive, was " + bytesPerSecond);
+        throw new IllegalArgumentException(
+            "bytesPerSecond must be positive, was " + bytesPerSecond);
       }
       if (latency == null || latency.isNegative()) {
         throw new IllegalArgumentException("latency must be zero or positive, was " + latency);
@@ -60,7 +61,8 @@ public final class ThrottlingTcpProxy implements AutoCloseable {
 
     @Override
     public String toString() {
-      return String.format("%.0f MB/s per connection, %d ms each way", bytesPerSecond / 1e6, latency.toMillis());
+      return String.format(
+          "%.0f MB/s per connection, %d ms each way", bytesPerSecond / 1e6, latency.toMillis());
     }
   }
 
@@ -144,13 +146,14 @@ public final class ThrottlingTcpProxy implements AutoCloseable {
     }
     peakOpenConnections.accumulateAndGet(openConnections.incrementAndGet(), Math::max);
     AtomicInteger directionsOpen = new AtomicInteger(2);
-    Runnable done = () -> {
-      if (directionsOpen.decrementAndGet() == 0) {
-        openConnections.decrementAndGet();
-        closeQuietly(client);
-        closeQuietly(upstream);
-      }
-    };
+    Runnable done =
+        () -> {
+          if (directionsOpen.decrementAndGet() == 0) {
+            openConnections.decrementAndGet();
+            closeQuietly(client);
+            closeQuietly(upstream);
+          }
+        };
     pipe(client, upstream, null, done);
     pipe(upstream, client, bytesToClients, done);
   }
@@ -166,7 +169,8 @@ public final class ThrottlingTcpProxy implements AutoCloseable {
   private void pipe(Socket from, Socket to, AtomicLong counter, Runnable done) {
     BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
     Thread reader = new Thread(() -> read(from, to, queue), "throttling-proxy-read");
-    Thread writer = new Thread(() -> write(from, to, queue, counter, done), "throttling-proxy-write");
+    Thread writer =
+        new Thread(() -> write(from, to, queue, counter, done), "throttling-proxy-write");
     reader.setDaemon(true);
     writer.setDaemon(true);
     reader.start();
@@ -183,7 +187,8 @@ public final class ThrottlingTcpProxy implements AutoCloseable {
     try {
       InputStream in = from.getInputStream();
       while (true) {
-        // Pace before reading: bytes not read stay in the kernel, so the sender feels the limit as TCP backpressure.
+        // Pace before reading: bytes not read stay in the kernel, so the sender feels the limit as
+        // TCP backpressure.
         sleepUntil(budgetFreeAt);
         int n = in.read(buffer);
         if (n < 0) {
@@ -205,8 +210,12 @@ public final class ThrottlingTcpProxy implements AutoCloseable {
     }
   }
 
-  /** Waits for room; gives up once the writer has closed the connection (it closes {@code from} on failure). */
-  private static void enqueue(BlockingQueue<Chunk> queue, Chunk chunk, Socket from) throws InterruptedException, IOException {
+  /**
+   * Waits for room; gives up once the writer has closed the connection (it closes {@code from} on
+   * failure).
+   */
+  private static void enqueue(BlockingQueue<Chunk> queue, Chunk chunk, Socket from)
+      throws InterruptedException, IOException {
     while (!queue.offer(chunk, 1, TimeUnit.SECONDS)) {
       if (from.isClosed()) {
         throw new IOException("connection closed by the other side");
@@ -214,7 +223,8 @@ public final class ThrottlingTcpProxy implements AutoCloseable {
     }
   }
 
-  private void write(Socket from, Socket to, BlockingQueue<Chunk> queue, AtomicLong counter, Runnable done) {
+  private void write(
+      Socket from, Socket to, BlockingQueue<Chunk> queue, AtomicLong counter, Runnable done) {
     try {
       OutputStream out = to.getOutputStream();
       while (true) {

@@ -41,14 +41,15 @@ import reactor.core.scheduler.Schedulers;
  * (segment CRC and byte count), so a broken implementation fails the run instead of looking fast.
  *
  * <p>Benchmarks:
+ *
  * <ul>
  *   <li>{@code pipelineFromMemory}, {@code pipelineFromFile} ({@link LocalFileSegmentStore}),
  *       {@code pipelineFromNetwork} (an in-memory archive in 256 KiB chunks emitted on another
  *       thread, standing in for a download: at memory speed, or paced to {@link #linkMBps});
  *   <li>{@code pinotUntarFromFile}: the commons-compress baseline;
  *   <li>{@code downloadThenUntar}: Pinot's download path on the same network stand-in: write the
- *       stream to a temporary file, untar it with the baseline, move the segment into place,
- *       delete the file;
+ *       stream to a temporary file, untar it with the baseline, move the segment into place, delete
+ *       the file;
  *   <li>{@code decompressOnly} and {@code writeOnly}: the ceilings.
  * </ul>
  */
@@ -57,10 +58,13 @@ import reactor.core.scheduler.Schedulers;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 8)
 @Measurement(iterations = 8)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx3g", "-XX:MaxDirectMemorySize=3g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx3g", "-XX:MaxDirectMemorySize=3g"})
 public class UntarBenchmark {
 
   static final int CHUNK_SIZE = ArchiveStreams.DEFAULT_CHUNK_SIZE;
+
   /** Chunks the network stand-in queues ahead of its consumer, like a socket's receive buffer. */
   static final int NETWORK_PREFETCH = 8;
 
@@ -71,9 +75,9 @@ public class UntarBenchmark {
   public int sizeMiB;
 
   /**
-   * Speed of the network stand-in's link in MB/s of archive bytes; 0 delivers at memory speed.
-   * Only {@code pipelineFromNetwork} and {@code downloadThenUntar} read it ({@link UntarReport}
-   * runs those two again at each link speed it is given).
+   * Speed of the network stand-in's link in MB/s of archive bytes; 0 delivers at memory speed. Only
+   * {@code pipelineFromNetwork} and {@code downloadThenUntar} read it ({@link UntarReport} runs
+   * those two again at each link speed it is given).
    */
   @Param({"0"})
   public int linkMBps;
@@ -89,6 +93,7 @@ public class UntarBenchmark {
   private Path work;
   private Path iterationDir;
   private int iteration;
+
   /** What the last invocation produced, checked in {@link #verifyAndClean()}. */
   private Outcome outcome;
 
@@ -104,12 +109,16 @@ public class UntarBenchmark {
     inMemory = ArchiveStreams.load(archive.file());
     scheduler = Schedulers.newBoundedElastic(8, 1024, "bench-extract");
     network = Schedulers.newSingle("bench-network");
-    extractor = new SegmentExtractor(
-        ExtractionConfig.defaults(), CrypterRegistry.fromConfig(CrypterConfig.defaults()), scheduler);
+    extractor =
+        new SegmentExtractor(
+            ExtractionConfig.defaults(),
+            CrypterRegistry.fromConfig(CrypterConfig.defaults()),
+            scheduler);
     store = new LocalFileSegmentStore(scheduler);
     plainWriter = new PlainFileWriter();
-    work = Files.createDirectories(BenchPaths.target().resolve("bench-work"))
-        .resolve("untar-" + codec + "-" + sizeMiB + "-" + ProcessHandle.current().pid());
+    work =
+        Files.createDirectories(BenchPaths.target().resolve("bench-work"))
+            .resolve("untar-" + codec + "-" + sizeMiB + "-" + ProcessHandle.current().pid());
   }
 
   @Setup(Level.Iteration)
@@ -124,15 +133,18 @@ public class UntarBenchmark {
       if (outcome == null) {
         throw new IllegalStateException("the invocation recorded no outcome");
       }
-      long expectedBytes = switch (outcome.what()) {
-        case "decompressed" -> archive.tarBytes();
-        default -> archive.uncompressedBytes();
-      };
+      long expectedBytes =
+          switch (outcome.what()) {
+            case "decompressed" -> archive.tarBytes();
+            default -> archive.uncompressedBytes();
+          };
       if (outcome.bytes() != expectedBytes) {
-        throw new IllegalStateException(outcome.what() + " " + outcome.bytes() + " bytes, expected " + expectedBytes);
+        throw new IllegalStateException(
+            outcome.what() + " " + outcome.bytes() + " bytes, expected " + expectedBytes);
       }
       if (outcome.crc() != -1 && outcome.crc() != archive.crc()) {
-        throw new IllegalStateException(outcome.what() + " CRC " + outcome.crc() + ", expected " + archive.crc());
+        throw new IllegalStateException(
+            outcome.what() + " CRC " + outcome.crc() + ", expected " + archive.crc());
       }
     } finally {
       Directories.deleteRecursively(iterationDir);
@@ -170,8 +182,11 @@ public class UntarBenchmark {
   @Benchmark
   public Outcome downloadThenUntar() throws IOException {
     Path tableDir = Files.createDirectories(tableDir());
-    Path download = Files.createDirectories(tableDir.resolve("tmp")).resolve(segment.spec().segmentName() + ".tar");
-    try (FileChannel out = FileChannel.open(download, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    Path download =
+        Files.createDirectories(tableDir.resolve("tmp"))
+            .resolve(segment.spec().segmentName() + ".tar");
+    try (FileChannel out =
+        FileChannel.open(download, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       networkStream().doOnNext(chunk -> writeFully(out, chunk)).blockLast();
     }
     Path untarDir = tableDir.resolve("tmp").resolve(segment.spec().segmentName() + "-untar");
@@ -184,25 +199,29 @@ public class UntarBenchmark {
 
   @Benchmark
   public Outcome decompressOnly() {
-    return record(new Outcome("decompressed", DecompressToNothing.decompress(inMemory, archive.codec()), -1));
+    return record(
+        new Outcome("decompressed", DecompressToNothing.decompress(inMemory, archive.codec()), -1));
   }
 
   @Benchmark
   public Outcome writeOnly() throws IOException {
-    return record(new Outcome("written", plainWriter.write(segment, iterationDir.resolve("plain")), -1));
+    return record(
+        new Outcome("written", plainWriter.write(segment, iterationDir.resolve("plain")), -1));
   }
 
   private Outcome extracted(Flux<ByteBuffer> source) {
-    ExtractionRequest request = ExtractionRequest.of(iterationDir, segment.spec().segmentId())
-        .withExpectedCrc(archive.crc());
+    ExtractionRequest request =
+        ExtractionRequest.of(iterationDir, segment.spec().segmentId())
+            .withExpectedCrc(archive.crc());
     ExtractionResult result = extractor.extract(source, request).block();
     return record(new Outcome("extracted", result.bytesWritten(), result.crc()));
   }
 
   private Flux<ByteBuffer> networkStream() {
-    Flux<ByteBuffer> chunks = linkMBps > 0
-        ? ArchiveStreams.paced(inMemory, CHUNK_SIZE, linkMBps, network)
-        : ArchiveStreams.inMemory(inMemory, CHUNK_SIZE);
+    Flux<ByteBuffer> chunks =
+        linkMBps > 0
+            ? ArchiveStreams.paced(inMemory, CHUNK_SIZE, linkMBps, network)
+            : ArchiveStreams.inMemory(inMemory, CHUNK_SIZE);
     return chunks.publishOn(network, NETWORK_PREFETCH);
   }
 

@@ -36,15 +36,18 @@ import org.openjdk.jmh.util.Statistics;
  * Ratios use each benchmark's best iteration (the least disturbed by the rest of the machine); the
  * mean-based ratio is printed next to it to show the noise.
  *
- * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar io.segmenttransfer.benchmarks.UntarReport
- * [--size 64,256] [--links 125,250,500] [--quick] [--out benchmarks/results]}.
+ * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar
+ * io.segmenttransfer.benchmarks.UntarReport [--size 64,256] [--links 125,250,500] [--quick] [--out
+ * benchmarks/results]}.
  */
 public final class UntarReport {
 
-  private record Goal(String name, String codec, String numerator, String denominator, double target) {}
+  private record Goal(
+      String name, String codec, String numerator, String denominator, double target) {}
 
   /** One goal evaluated on one row. */
-  record Ratio(String name, String numerator, String denominator, double best, double mean, double goal) {
+  record Ratio(
+      String name, String numerator, String denominator, double best, double mean, double goal) {
     boolean met() {
       return best >= goal;
     }
@@ -52,13 +55,34 @@ public final class UntarReport {
 
   private static final String NETWORK_PAIR = "pipelineFromNetwork|downloadThenUntar";
 
-  private static final List<Goal> GOALS = List.of(
-      new Goal("pipeline / ceiling", "gzip", "pipelineFromMemory", "ceiling", 0.9),
-      new Goal("pipeline / ceiling", "zstd", "pipelineFromMemory", "ceiling", 0.9),
-      new Goal("pipeline / Pinot untar (file)", "gzip", "pipelineFromFile", "pinotUntarFromFile", 1.0),
-      new Goal("pipeline / Pinot untar (file)", "zstd", "pipelineFromFile", "pinotUntarFromFile", 2.5),
-      new Goal("pipeline / download-then-untar (network)", "gzip", "pipelineFromNetwork", "downloadThenUntar", 2.0),
-      new Goal("pipeline / download-then-untar (network)", "zstd", "pipelineFromNetwork", "downloadThenUntar", 2.0));
+  private static final List<Goal> GOALS =
+      List.of(
+          new Goal("pipeline / ceiling", "gzip", "pipelineFromMemory", "ceiling", 0.9),
+          new Goal("pipeline / ceiling", "zstd", "pipelineFromMemory", "ceiling", 0.9),
+          new Goal(
+              "pipeline / Pinot untar (file)",
+              "gzip",
+              "pipelineFromFile",
+              "pinotUntarFromFile",
+              1.0),
+          new Goal(
+              "pipeline / Pinot untar (file)",
+              "zstd",
+              "pipelineFromFile",
+              "pinotUntarFromFile",
+              2.5),
+          new Goal(
+              "pipeline / download-then-untar (network)",
+              "gzip",
+              "pipelineFromNetwork",
+              "downloadThenUntar",
+              2.0),
+          new Goal(
+              "pipeline / download-then-untar (network)",
+              "zstd",
+              "pipelineFromNetwork",
+              "downloadThenUntar",
+              2.0));
 
   private UntarReport() {}
 
@@ -73,9 +97,10 @@ public final class UntarReport {
         case "--links" -> links = integers(args[++i]);
         case "--quick" -> quick = true;
         case "--out" -> out = Path.of(args[++i]);
-        default -> throw new IllegalArgumentException(
-            "usage: UntarReport [--size 64,256] [--links 125,250,500] [--quick] [--out dir]; unknown argument "
-                + args[i]);
+        default ->
+            throw new IllegalArgumentException(
+                "usage: UntarReport [--size 64,256] [--links 125,250,500] [--quick] [--out dir]; unknown argument "
+                    + args[i]);
       }
     }
     // Generate the archives here, once, rather than in the first benchmark fork's setup.
@@ -88,12 +113,18 @@ public final class UntarReport {
         archives.put(key(codec.name().toLowerCase(Locale.ROOT), size), archive);
       }
     }
-    List<RunResult> results = new ArrayList<>(run(
-        options(sizes, quick).include(UntarBenchmark.class.getName() + ".").param("linkMBps", "0")));
+    List<RunResult> results =
+        new ArrayList<>(
+            run(
+                options(sizes, quick)
+                    .include(UntarBenchmark.class.getName() + ".")
+                    .param("linkMBps", "0")));
     if (!links.isEmpty()) {
-      results.addAll(run(options(sizes, quick)
-          .include(UntarBenchmark.class.getName() + ".(" + NETWORK_PAIR + ")$")
-          .param("linkMBps", links.stream().map(String::valueOf).toArray(String[]::new))));
+      results.addAll(
+          run(
+              options(sizes, quick)
+                  .include(UntarBenchmark.class.getName() + ".(" + NETWORK_PAIR + ")$")
+                  .param("linkMBps", links.stream().map(String::valueOf).toArray(String[]::new))));
     }
 
     Map<String, Map<String, Throughput>> table = new LinkedHashMap<>();
@@ -105,7 +136,8 @@ public final class UntarReport {
       int link = Integer.parseInt(result.getParams().getParam("linkMBps"));
       CachedArchive archive = archives.get(key(codec, size));
       Statistics stats = result.getPrimaryResult().getStatistics();
-      table.computeIfAbsent(key(codec, size), k -> new LinkedHashMap<>())
+      table
+          .computeIfAbsent(key(codec, size), k -> new LinkedHashMap<>())
           .put(cell(method, link), Throughput.of(archive.uncompressedBytes(), stats));
     }
     for (Map<String, Throughput> row : table.values()) {
@@ -139,7 +171,8 @@ public final class UntarReport {
   }
 
   /** The goals of {@code row}'s codec; the network goal once at memory speed and once per link. */
-  private static List<Ratio> ratios(String row, Map<String, Throughput> cells, List<Integer> links) {
+  private static List<Ratio> ratios(
+      String row, Map<String, Throughput> cells, List<Integer> links) {
     List<Ratio> ratios = new ArrayList<>();
     for (Goal goal : GOALS) {
       if (!row.startsWith(goal.codec() + "-")) {
@@ -148,19 +181,29 @@ public final class UntarReport {
       ratios.add(ratio(goal.name(), goal.numerator(), goal.denominator(), goal.target(), cells));
       if (goal.numerator().equals("pipelineFromNetwork")) {
         for (int link : links) {
-          ratios.add(ratio(goal.name().replace("(network)", "(link " + link + " MB/s)"),
-              cell(goal.numerator(), link), cell(goal.denominator(), link), goal.target(), cells));
+          ratios.add(
+              ratio(
+                  goal.name().replace("(network)", "(link " + link + " MB/s)"),
+                  cell(goal.numerator(), link),
+                  cell(goal.denominator(), link),
+                  goal.target(),
+                  cells));
         }
       }
     }
     return ratios;
   }
 
-  private static Ratio ratio(String name, String numerator, String denominator, double goal,
+  private static Ratio ratio(
+      String name,
+      String numerator,
+      String denominator,
+      double goal,
       Map<String, Throughput> cells) {
     Throughput num = cells.get(numerator);
     Throughput den = cells.get(denominator);
-    return new Ratio(name, numerator, denominator, num.best() / den.best(), num.mean() / den.mean(), goal);
+    return new Ratio(
+        name, numerator, denominator, num.best() / den.best(), num.mean() / den.mean(), goal);
   }
 
   /** A benchmark's column: its method name, plus the link speed when it ran behind one. */
@@ -181,7 +224,10 @@ public final class UntarReport {
   /** MB/s of uncompressed output: from the best (fastest) iteration and from the mean time. */
   record Throughput(double best, double mean, double worst, int iterations) {
     static Throughput of(long bytes, Statistics millis) {
-      return new Throughput(mbps(bytes, millis.getMin()), mbps(bytes, millis.getMean()), mbps(bytes, millis.getMax()),
+      return new Throughput(
+          mbps(bytes, millis.getMin()),
+          mbps(bytes, millis.getMean()),
+          mbps(bytes, millis.getMax()),
           (int) millis.getN());
     }
 
@@ -190,32 +236,49 @@ public final class UntarReport {
     }
   }
 
-  private static void print(Map<String, Map<String, Throughput>> table, Map<String, List<Ratio>> ratios,
+  private static void print(
+      Map<String, Map<String, Throughput>> table,
+      Map<String, List<Ratio>> ratios,
       Map<String, CachedArchive> archives) {
     System.out.println();
-    System.out.println("Untar throughput, MB/s of uncompressed output (best / mean of the iterations)");
+    System.out.println(
+        "Untar throughput, MB/s of uncompressed output (best / mean of the iterations)");
     System.out.println("machine: " + MachineInfo.current());
     for (Map.Entry<String, Map<String, Throughput>> row : table.entrySet()) {
       CachedArchive archive = archives.get(row.getKey());
-      System.out.printf("%n%s: %d files, %.1f MB uncompressed, %.1f MB archive (ratio %.2f)%n", row.getKey(),
-          new SyntheticSegment(archive.spec()).files().size(), archive.uncompressedBytes() / 1e6,
-          archive.archiveBytes() / 1e6, archive.compressionRatio());
+      System.out.printf(
+          "%n%s: %d files, %.1f MB uncompressed, %.1f MB archive (ratio %.2f)%n",
+          row.getKey(),
+          new SyntheticSegment(archive.spec()).files().size(),
+          archive.uncompressedBytes() / 1e6,
+          archive.archiveBytes() / 1e6,
+          archive.compressionRatio());
       for (Map.Entry<String, Throughput> cell : row.getValue().entrySet()) {
-        System.out.printf("  %-32s %8.0f / %8.0f%n", cell.getKey(), cell.getValue().best(), cell.getValue().mean());
+        System.out.printf(
+            "  %-32s %8.0f / %8.0f%n",
+            cell.getKey(), cell.getValue().best(), cell.getValue().mean());
       }
     }
     System.out.println();
     System.out.printf("%-52s %10s %8s %8s %6s%n", "ratio", "row", "best", "mean", "goal");
-    ratios.forEach((row, list) -> {
-      for (Ratio r : list) {
-        System.out.printf("%-52s %10s %8.2f %8.2f %6.1f  %s%n", r.name(), row, r.best(), r.mean(), r.goal(),
-            r.met() ? "PASS" : "MISS");
-      }
-    });
+    ratios.forEach(
+        (row, list) -> {
+          for (Ratio r : list) {
+            System.out.printf(
+                "%-52s %10s %8.2f %8.2f %6.1f  %s%n",
+                r.name(), row, r.best(), r.mean(), r.goal(), r.met() ? "PASS" : "MISS");
+          }
+        });
   }
 
-  private static void write(Path dir, Map<String, Map<String, Throughput>> table, Map<String, List<Ratio>> ratios,
-      Map<String, CachedArchive> archives, List<Integer> links, boolean quick) throws IOException {
+  private static void write(
+      Path dir,
+      Map<String, Map<String, Throughput>> table,
+      Map<String, List<Ratio>> ratios,
+      Map<String, CachedArchive> archives,
+      List<Integer> links,
+      boolean quick)
+      throws IOException {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("measuredAt", Instant.now().toString());
     json.put("machine", MachineInfo.current().asMap());

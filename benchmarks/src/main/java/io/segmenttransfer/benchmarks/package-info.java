@@ -1,10 +1,10 @@
 /**
  * Benchmarks and checks of the read path, run from the benchmarks jar, not by the build:
- * UntarBenchmark (JMH, reported as ratios by UntarReport) measures untar throughput against
- * Pinot's way and the ceilings, BootstrapBenchmark a whole bootstrap from a local, S3 or peer
- * source, and MemoryBoundCheck that memory does not grow with the segment. Segments are synthetic
- * (SegmentArchiveGenerator, cached by ArchiveCache) and every run verifies CRCs and byte counts,
- * so a broken pipeline fails instead of looking fast. Nothing here is used by the product modules.
+ * UntarBenchmark (JMH, reported as ratios by UntarReport) measures untar throughput against Pinot's
+ * way and the ceilings, BootstrapBenchmark a whole bootstrap from a local, S3 or peer source, and
+ * MemoryBoundCheck that memory does not grow with the segment. Segments are synthetic
+ * (SegmentArchiveGenerator, cached by ArchiveCache) and every run verifies CRCs and byte counts, so
+ * a broken pipeline fails instead of looking fast. Nothing here is used by the product modules.
  */
 @NullMarked
 package io.segmenttransfer.benchmarks;

@@ -14,7 +14,10 @@ import org.junit.jupiter.api.Test;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
-/** The network stand-in the untar benchmarks use: same bytes as the archive, never faster than its link. */
+/**
+ * The network stand-in the untar benchmarks use: same bytes as the archive, never faster than its
+ * link.
+ */
 class ArchiveStreamsTest {
 
   private static final int CHUNK = 64 * 1024;
@@ -39,15 +42,18 @@ class ArchiveStreamsTest {
     double megabytesPerSecond = 50;
 
     long started = System.nanoTime();
-    List<ByteBuffer> chunks = ArchiveStreams.paced(archive, CHUNK, megabytesPerSecond, timer)
-        .collectList()
-        .block(Duration.ofSeconds(30));
+    List<ByteBuffer> chunks =
+        ArchiveStreams.paced(archive, CHUNK, megabytesPerSecond, timer)
+            .collectList()
+            .block(Duration.ofSeconds(30));
     Duration took = Duration.ofNanos(System.nanoTime() - started);
 
     assertThat(concat(chunks)).isEqualTo(bytes);
     assertThat(chunks).hasSize((bytes.length + CHUNK - 1) / CHUNK);
     // 2.1 MB at 50 MB/s: the last chunk cannot be ready before 42 ms.
-    assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis((long) (bytes.length / 1e3 / megabytesPerSecond)));
+    assertThat(took)
+        .isGreaterThanOrEqualTo(
+            Duration.ofMillis((long) (bytes.length / 1e3 / megabytesPerSecond)));
   }
 
   @Test

@@ -21,9 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * The end-to-end sources with tiny segments: S3 through the in-process S3 API server, peers
- * through a controller and two server daemons, S3 behind the throttling proxy; every run checks its
- * CRCs and byte count, and a source that hands out the wrong bytes fails the benchmark.
+ * The end-to-end sources with tiny segments: S3 through the in-process S3 API server, peers through
+ * a controller and two server daemons, S3 behind the throttling proxy; every run checks its CRCs
+ * and byte count, and a source that hands out the wrong bytes fails the benchmark.
  */
 class BootstrapSourcesSmokeTest {
 
@@ -31,27 +31,39 @@ class BootstrapSourcesSmokeTest {
   private static final int SIZE_MIB = 2;
 
   private static BootstrapBenchmark.Options options(Path out, Path work, List<String> sources) {
-    // 256 KiB parts: each ~1 MiB archive is read with several ranged GETs, as big segments are with 4-8 MiB parts.
-    return new BootstrapBenchmark.Options(SEGMENTS, SIZE_MIB, Codec.GZIP, List.of(1, 2), sources,
+    // 256 KiB parts: each ~1 MiB archive is read with several ranged GETs, as big segments are with
+    // 4-8 MiB parts.
+    return new BootstrapBenchmark.Options(
+        SEGMENTS,
+        SIZE_MIB,
+        Codec.GZIP,
+        List.of(1, 2),
+        sources,
         new S3BootstrapSource.ReadParts(256 * 1024, 4),
-        new ThrottlingTcpProxy.Throttle(40_000_000, Duration.ofMillis(5)), out, work);
+        new ThrottlingTcpProxy.Throttle(40_000_000, Duration.ofMillis(5)),
+        out,
+        work);
   }
 
   @Test
-  void s3PeersAndThrottledS3BootstrapWithBothImplementations(@TempDir Path out, @TempDir Path work) throws Exception {
+  void s3PeersAndThrottledS3BootstrapWithBothImplementations(@TempDir Path out, @TempDir Path work)
+      throws Exception {
     BootstrapBenchmark.Options options = options(out, work, List.of("s3", "peers", "s3-throttled"));
     BootstrapBenchmark benchmark = new BootstrapBenchmark(options);
     AtomicReference<ThrottlingTcpProxy> proxy = new AtomicReference<>();
     List<BootstrapRun> runs;
     try {
-      runs = benchmark.run(List.of(
-          benchmark.source("s3"),
-          benchmark.source("peers"),
-          scheduler -> {
-            S3BootstrapSource throttled = (S3BootstrapSource) benchmark.source("s3-throttled").open(scheduler);
-            proxy.set(throttled.proxy());
-            return throttled;
-          }));
+      runs =
+          benchmark.run(
+              List.of(
+                  benchmark.source("s3"),
+                  benchmark.source("peers"),
+                  scheduler -> {
+                    S3BootstrapSource throttled =
+                        (S3BootstrapSource) benchmark.source("s3-throttled").open(scheduler);
+                    proxy.set(throttled.proxy());
+                    return throttled;
+                  }));
       benchmark.write(runs, "bootstrap-smoke");
     } finally {
       benchmark.close();
@@ -59,14 +71,20 @@ class BootstrapSourcesSmokeTest {
 
     assertThat(runs).hasSize(3 * 2 * 2);
     assertThat(runs).extracting(BootstrapRun::source).containsOnly("s3", "peers", "s3-throttled");
-    assertThat(runs).allSatisfy(run -> {
-      assertThat(run.segments()).isEqualTo(SEGMENTS);
-      // measure() already failed the run on a wrong CRC or byte count; this checks it reported them.
-      assertThat(run.bytes()).isEqualTo(SEGMENTS * SIZE_MIB * 1024 * 1024L);
-      assertThat(run.megabytesPerSecond()).isPositive();
-      assertThat(run.peakRssBytes()).isGreaterThanOrEqualTo(run.rssAtStartBytes()).isPositive();
-    });
-    // The proxy carried the throttled runs, and ranged GETs ran side by side on separate connections.
+    assertThat(runs)
+        .allSatisfy(
+            run -> {
+              assertThat(run.segments()).isEqualTo(SEGMENTS);
+              // measure() already failed the run on a wrong CRC or byte count; this checks it
+              // reported them.
+              assertThat(run.bytes()).isEqualTo(SEGMENTS * SIZE_MIB * 1024 * 1024L);
+              assertThat(run.megabytesPerSecond()).isPositive();
+              assertThat(run.peakRssBytes())
+                  .isGreaterThanOrEqualTo(run.rssAtStartBytes())
+                  .isPositive();
+            });
+    // The proxy carried the throttled runs, and ranged GETs ran side by side on separate
+    // connections.
     assertThat(proxy.get().bytesToClients()).isGreaterThan(2L * 2 * SEGMENTS * 1024 * 1024);
     assertThat(proxy.get().peakOpenConnections()).isGreaterThan(2);
 
@@ -75,7 +93,9 @@ class BootstrapSourcesSmokeTest {
     assertThat(json.get("sources").get("peers").asText()).contains("peer");
     assertThat(Files.size(out.resolve("bootstrap-smoke.png"))).isGreaterThan(1000);
     try (Stream<Path> left = Files.walk(work)) {
-      assertThat(left.filter(Files::isRegularFile)).as("scratch removed: data dirs, S3 objects, peers").isEmpty();
+      assertThat(left.filter(Files::isRegularFile))
+          .as("scratch removed: data dirs, S3 objects, peers")
+          .isEmpty();
     }
   }
 
@@ -91,7 +111,10 @@ class BootstrapSourcesSmokeTest {
     }
   }
 
-  /** Publishes each segment under the URL of the archive published before it: valid archives, wrong segments. */
+  /**
+   * Publishes each segment under the URL of the archive published before it: valid archives, wrong
+   * segments.
+   */
   private static final class MixedUpSource implements BootstrapSource {
     private final LocalFileBootstrapSource files;
     private String previous;

@@ -21,7 +21,8 @@ class MemoryBoundTest {
   @Test
   void oneGibibyteSegmentExtractsWithinTheMemoryBound(@TempDir Path dataDir) throws Exception {
     assertThat(Runtime.getRuntime().maxMemory())
-        .as("this test proves nothing unless it runs with -Xmx64m (the memory-bound Surefire execution)")
+        .as(
+            "this test proves nothing unless it runs with -Xmx64m (the memory-bound Surefire execution)")
         .isLessThanOrEqualTo(64 * MIB);
 
     MemoryBoundCheck.Report report = MemoryBoundCheck.run(1024, dataDir);
@@ -31,9 +32,13 @@ class MemoryBoundTest {
     assertThat(report.crc()).as("segment CRC").isEqualTo(report.expectedCrc()).isNotEqualTo(-1);
     assertThat(report.peaks().samples()).as("samples taken").isGreaterThan(50);
     assertThat(report.peaks().direct())
-        .as("peak direct memory vs maxBytesInFlight %d + slack", ExtractionConfig.defaults().maxBytesInFlight())
+        .as(
+            "peak direct memory vs maxBytesInFlight %d + slack",
+            ExtractionConfig.defaults().maxBytesInFlight())
         .isLessThanOrEqualTo(report.directBound());
-    assertThat(report.peaks().heapAfterGc()).as("peak heap after GC").isLessThanOrEqualTo(report.heapAfterGcBound());
+    assertThat(report.peaks().heapAfterGc())
+        .as("peak heap after GC")
+        .isLessThanOrEqualTo(report.heapAfterGcBound());
     assertThat(report.peaks().heapPlusDirect())
         .as("peak sampled heap used + direct")
         .isLessThanOrEqualTo(MemoryBoundCheck.HEAP_USED_BOUND + report.directBound());

@@ -27,13 +27,13 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * Finds peers in the controller's external view, as Pinot servers do: reads
- * {@code GET /tables/{raw}/externalview?tableType=T}, keeps the instances that hold the segment
- * {@code ONLINE} (never {@code CONSUMING}, {@code OFFLINE} or {@code ERROR}), drops this server,
- * resolves each instance's admin endpoint with {@code GET /instances/{id}} ({@code hostName},
- * {@code adminPort}; any instance id, Pinot's {@code Server_<host>_<port>} or custom) and returns
- * {@code scheme://host:adminPort/segments/{table}/{segment}} in
- * random order. Every call reads the view afresh, since it converges late.
+ * Finds peers in the controller's external view, as Pinot servers do: reads {@code GET
+ * /tables/{raw}/externalview?tableType=T}, keeps the instances that hold the segment {@code ONLINE}
+ * (never {@code CONSUMING}, {@code OFFLINE} or {@code ERROR}), drops this server, resolves each
+ * instance's admin endpoint with {@code GET /instances/{id}} ({@code hostName}, {@code adminPort};
+ * any instance id, Pinot's {@code Server_<host>_<port>} or custom) and returns {@code
+ * scheme://host:adminPort/segments/{table}/{segment}} in random order. Every call reads the view
+ * afresh, since it converges late.
  *
  * <p>A failing controller (down, 5xx, unreadable answer) is a {@code SourceUnavailableException}
  * naming the controller URI; the downloader's source chain records it as a peer round without
@@ -64,32 +64,34 @@ public final class ExternalViewPeerFinder implements PeerFinder {
         .flatMapMany(Flux::fromIterable)
         .flatMap(instance -> peerUri(instance, segment), config.instanceLookupConcurrency())
         .collectList()
-        .map(uris -> {
-          List<URI> shuffled = new ArrayList<>(uris);
-          Collections.shuffle(shuffled, ThreadLocalRandom.current());
-          return List.copyOf(shuffled);
-        });
+        .map(
+            uris -> {
+              List<URI> shuffled = new ArrayList<>(uris);
+              Collections.shuffle(shuffled, ThreadLocalRandom.current());
+              return List.copyOf(shuffled);
+            });
   }
 
   /** The instances holding the segment ONLINE, this server excluded; empty for a 404 view. */
   Mono<List<String>> onlineInstances(SegmentId segment) {
     String table = segment.table().rawName();
     String type = segment.table().type().name();
-    URI uri = config.controller().resolve(
-        "/tables/" + encode(table) + "/externalview?tableType=" + type);
+    URI uri =
+        config.controller().resolve("/tables/" + encode(table) + "/externalview?tableType=" + type);
     return getJson(uri)
-        .map(view -> {
-          JsonNode replicas = view.path(type).path(segment.segmentName());
-          List<String> online = new ArrayList<>();
-          for (Iterator<Map.Entry<String, JsonNode>> it = replicas.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> replica = it.next();
-            if (ONLINE.equals(replica.getValue().asText())
-                && !config.selfInstanceId().map(replica.getKey()::equals).orElse(false)) {
-              online.add(replica.getKey());
-            }
-          }
-          return online;
-        })
+        .map(
+            view -> {
+              JsonNode replicas = view.path(type).path(segment.segmentName());
+              List<String> online = new ArrayList<>();
+              for (Iterator<Map.Entry<String, JsonNode>> it = replicas.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> replica = it.next();
+                if (ONLINE.equals(replica.getValue().asText())
+                    && !config.selfInstanceId().map(replica.getKey()::equals).orElse(false)) {
+                  online.add(replica.getKey());
+                }
+              }
+              return online;
+            })
         .defaultIfEmpty(List.of());
   }
 
@@ -97,18 +99,32 @@ public final class ExternalViewPeerFinder implements PeerFinder {
     URI uri = config.controller().resolve("/instances/" + encode(instanceId));
     return getJson(uri)
         .flatMap(record -> Mono.justOrEmpty(endpoint(instanceId, record)))
-        .map(hostPort -> URI.create(config.peerScheme() + "://" + hostPort + "/segments/"
-            + encode(segment.table().toString()) + "/" + encode(segment.segmentName())))
-        .onErrorResume(SourceException.class, error -> {
-          LOG.warn("Instance {} left out of peer discovery for {}: {}", instanceId, segment, error.getMessage());
-          return Mono.empty();
-        });
+        .map(
+            hostPort ->
+                URI.create(
+                    config.peerScheme()
+                        + "://"
+                        + hostPort
+                        + "/segments/"
+                        + encode(segment.table().toString())
+                        + "/"
+                        + encode(segment.segmentName())))
+        .onErrorResume(
+            SourceException.class,
+            error -> {
+              LOG.warn(
+                  "Instance {} left out of peer discovery for {}: {}",
+                  instanceId,
+                  segment,
+                  error.getMessage());
+              return Mono.empty();
+            });
   }
 
   /**
-   * {@code host:adminPort} from an instance record, read by the one record reader
-   * ({@link InstanceInfoJson}: any id, {@code hostName} first, the configured default admin port
-   * when the record has none); empty, logged, when the record cannot be read.
+   * {@code host:adminPort} from an instance record, read by the one record reader ({@link
+   * InstanceInfoJson}: any id, {@code hostName} first, the configured default admin port when the
+   * record has none); empty, logged, when the record cannot be read.
    */
   private Optional<String> endpoint(String instanceId, JsonNode record) {
     InstanceInfo info;
@@ -128,17 +144,19 @@ public final class ExternalViewPeerFinder implements PeerFinder {
     return client
         .get()
         .uri(uri.toString())
-        .responseSingle((response, body) -> {
-          int status = response.status().code();
-          if (status == 404) {
-            return Mono.empty();
-          }
-          SourceException failure = HttpErrors.forStatus(uri, status, response.responseHeaders());
-          if (failure != null) {
-            return Mono.error(failure);
-          }
-          return body.asByteArray().map(bytes -> parse(uri, bytes));
-        })
+        .responseSingle(
+            (response, body) -> {
+              int status = response.status().code();
+              if (status == 404) {
+                return Mono.empty();
+              }
+              SourceException failure =
+                  HttpErrors.forStatus(uri, status, response.responseHeaders());
+              if (failure != null) {
+                return Mono.error(failure);
+              }
+              return body.asByteArray().map(bytes -> parse(uri, bytes));
+            })
         .onErrorMap(error -> HttpErrors.forFailure(uri, error));
   }
 
@@ -146,7 +164,8 @@ public final class ExternalViewPeerFinder implements PeerFinder {
     try {
       return JSON.readTree(bytes);
     } catch (IOException e) {
-      throw new io.segmenttransfer.core.error.SourceUnavailableException(uri, "unreadable JSON answer", e);
+      throw new io.segmenttransfer.core.error.SourceUnavailableException(
+          uri, "unreadable JSON answer", e);
     }
   }
 

@@ -28,13 +28,13 @@ import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
- * Reads segment archives over HTTP(S) with reactor-netty: a peer server's
- * {@code /segments/{tableNameWithType}/{segmentName}}, a controller's download URL, or any HTTP
- * deep store. Resumes with {@code Range: bytes=N-} and pins the version with {@code If-Match}.
+ * Reads segment archives over HTTP(S) with reactor-netty: a peer server's {@code
+ * /segments/{tableNameWithType}/{segmentName}}, a controller's download URL, or any HTTP deep
+ * store. Resumes with {@code Range: bytes=N-} and pins the version with {@code If-Match}.
  *
- * <p>Read-only: {@link #write} and {@link #delete} fail with {@link InvalidRequestException}
- * ("HTTP sources are read-only"), because neither peers nor controllers accept archives by a
- * plain PUT; uploads go through the controller's own endpoints.
+ * <p>Read-only: {@link #write} and {@link #delete} fail with {@link InvalidRequestException} ("HTTP
+ * sources are read-only"), because neither peers nor controllers accept archives by a plain PUT;
+ * uploads go through the controller's own endpoints.
  *
  * <p>Versions: the {@code ETag} (quotes and weak marker stripped). A source without an ETag, such
  * as a Pinot server that builds a different tar.gz on every request, gets a version unique to that
@@ -53,18 +53,19 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
   private static final AtomicBoolean WARMED_UP = new AtomicBoolean();
 
   /**
-   * Sent with every request (HEAD too, since a peer's ETag names the codec). A peer of this
-   * project builds the archive on the fly when it has none cached, on one core: zstd (level 3)
-   * compresses several times as fast as gzip (level 6) and decompresses about twice as fast, so it
-   * is asked for first. Pinot servers, controllers and plain HTTP stores ignore the header and send
-   * their archive as it is; the codec is always detected from the bytes.
+   * Sent with every request (HEAD too, since a peer's ETag names the codec). A peer of this project
+   * builds the archive on the fly when it has none cached, on one core: zstd (level 3) compresses
+   * several times as fast as gzip (level 6) and decompresses about twice as fast, so it is asked
+   * for first. Pinot servers, controllers and plain HTTP stores ignore the header and send their
+   * archive as it is; the codec is always detected from the bytes.
    */
-  static final String ACCEPT = Codec.ZSTD.mediaType() + ", application/octet-stream;q=0.9, */*;q=0.8";
+  static final String ACCEPT =
+      Codec.ZSTD.mediaType() + ", application/octet-stream;q=0.9, */*;q=0.8";
 
   /**
    * Bytes per emitted buffer: the body arrives as many small network buffers (8 KiB from Netty's
-   * HTTP decoder by default, at most one socket read each), which are gathered into chunks as
-   * large as the file store's, so the pipeline's per-chunk work runs as often from HTTP as from a file.
+   * HTTP decoder by default, at most one socket read each), which are gathered into chunks as large
+   * as the file store's, so the pipeline's per-chunk work runs as often from HTTP as from a file.
    */
   static final int CHUNK_SIZE = LocalFileSegmentStore.DEFAULT_CHUNK_SIZE;
 
@@ -75,8 +76,8 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
   static final int MAX_NETWORK_BUFFER = 64 * 1024;
 
   /**
-   * Network buffers requested ahead of the copy into chunks. Bytes a read holds besides its
-   * chunks: at most this many network buffers.
+   * Network buffers requested ahead of the copy into chunks. Bytes a read holds besides its chunks:
+   * at most this many network buffers.
    */
   static final int NETWORK_PREFETCH = 16;
 
@@ -84,87 +85,98 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
    * Netty buffers, retained from {@code onNext} (reactor-netty releases its own reference when
    * {@code onNext} returns) until copied into a chunk, or until the read is cancelled or fails.
    */
-  private static final ChunkCoalescer.Adapter<ByteBuf> NETWORK_BUFFERS = new ChunkCoalescer.Adapter<>() {
-    @Override
-    public ByteBuf hold(ByteBuf buf) {
-      return buf.retain();
-    }
+  private static final ChunkCoalescer.Adapter<ByteBuf> NETWORK_BUFFERS =
+      new ChunkCoalescer.Adapter<>() {
+        @Override
+        public ByteBuf hold(ByteBuf buf) {
+          return buf.retain();
+        }
 
-    @Override
-    public int remaining(ByteBuf buf) {
-      return buf.readableBytes();
-    }
+        @Override
+        public int remaining(ByteBuf buf) {
+          return buf.readableBytes();
+        }
 
-    @Override
-    public void copyTo(ByteBuf buf, ByteBuffer target) {
-      int n = Math.min(buf.readableBytes(), target.remaining());
-      int limit = target.limit();
-      target.limit(target.position() + n);
-      buf.readBytes(target);
-      target.limit(limit);
-    }
+        @Override
+        public void copyTo(ByteBuf buf, ByteBuffer target) {
+          int n = Math.min(buf.readableBytes(), target.remaining());
+          int limit = target.limit();
+          target.limit(target.position() + n);
+          buf.readBytes(target);
+          target.limit(limit);
+        }
 
-    @Override
-    public void release(ByteBuf buf) {
-      buf.release();
-    }
-  };
+        @Override
+        public void release(ByteBuf buf) {
+          buf.release();
+        }
+      };
 
   private final HttpClient client;
   private final ConnectionProvider ownedProvider;
 
   /** A store with its own connection pool, released by {@link #close()}. */
   public static HttpSegmentStore create(HttpStoreConfig config) {
-    ConnectionProvider provider = ConnectionProvider.builder("segment-http")
-        .maxConnections(config.maxConnections())
-        .pendingAcquireMaxCount(-1)
-        .build();
-    HttpClient client = HttpClient.create(provider)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
-        .httpResponseDecoder(spec -> spec.maxChunkSize(MAX_NETWORK_BUFFER))
-        .responseTimeout(config.responseTimeout())
-        .followRedirect(config.followRedirects());
+    ConnectionProvider provider =
+        ConnectionProvider.builder("segment-http")
+            .maxConnections(config.maxConnections())
+            .pendingAcquireMaxCount(-1)
+            .build();
+    HttpClient client =
+        HttpClient.create(provider)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
+            .httpResponseDecoder(spec -> spec.maxChunkSize(MAX_NETWORK_BUFFER))
+            .responseTimeout(config.responseTimeout())
+            .followRedirect(config.followRedirects());
     warmUpInBackground(client);
     return new HttpSegmentStore(client, provider);
   }
 
   /**
-   * In a fresh JVM the first request used to spend about a second before its first byte, most of
-   * it loading and initialising what every later request reuses: the event loops and native
-   * transport, the DNS resolver, the buffer allocator (whose JFR event classes pull in JFR's
-   * metadata). Once per JVM, a daemon thread starts that now, so it overlaps whatever the caller
-   * does before its first request instead of delaying it. Failures are ignored: the first request
-   * then initialises what is missing, as before.
+   * In a fresh JVM the first request used to spend about a second before its first byte, most of it
+   * loading and initialising what every later request reuses: the event loops and native transport,
+   * the DNS resolver, the buffer allocator (whose JFR event classes pull in JFR's metadata). Once
+   * per JVM, a daemon thread starts that now, so it overlaps whatever the caller does before its
+   * first request instead of delaying it. Failures are ignored: the first request then initialises
+   * what is missing, as before.
    */
   private static void warmUpInBackground(HttpClient client) {
     if (!WARMED_UP.compareAndSet(false, true)) {
       return;
     }
-    Thread thread = new Thread(() -> {
-      try {
-        client.warmup().block();
-        ByteBufAllocator.DEFAULT.directBuffer(MAX_NETWORK_BUFFER).release();
-      } catch (RuntimeException e) {
-        // Nothing lost: the first request initialises it instead.
-      }
-    }, "segment-http-warmup");
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                client.warmup().block();
+                ByteBufAllocator.DEFAULT.directBuffer(MAX_NETWORK_BUFFER).release();
+              } catch (RuntimeException e) {
+                // Nothing lost: the first request initialises it instead.
+              }
+            },
+            "segment-http-warmup");
     thread.setDaemon(true);
     thread.start();
   }
 
-  /** The HTTP store and the local file store under one {@link SegmentStores}, for the command line. */
+  /**
+   * The HTTP store and the local file store under one {@link SegmentStores}, for the command line.
+   */
   public static SegmentStores withFileStore(HttpSegmentStore http, SegmentStore files) {
     return new SegmentStores(List.of(files, http));
   }
 
-  /** A store over a caller-configured client (TLS, proxies, metrics); the caller owns its resources. */
+  /**
+   * A store over a caller-configured client (TLS, proxies, metrics); the caller owns its resources.
+   */
   public HttpSegmentStore(HttpClient client) {
     this(client, null);
   }
 
   private HttpSegmentStore(HttpClient client, ConnectionProvider ownedProvider) {
     // Archives are read byte for byte: never let the client inflate a gzip body on the way.
-    this.client = client.compress(false).headers(headers -> headers.set(HttpHeaderNames.ACCEPT, ACCEPT));
+    this.client =
+        client.compress(false).headers(headers -> headers.set(HttpHeaderNames.ACCEPT, ACCEPT));
     this.ownedProvider = ownedProvider;
   }
 
@@ -174,18 +186,21 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
   }
 
   /**
-   * The archive's bytes from {@code offset}. Each emitted buffer is a heap chunk of
-   * {@link #CHUNK_SIZE} bytes (the last one shorter) the subscriber owns, copied from the network
-   * buffers, which are released once copied, or when the read is cancelled or fails. Demand drives
-   * socket reads (backpressure reaches TCP). Completes after the last byte; errors with a
-   * {@code SourceException}; cancelling closes the connection.
+   * The archive's bytes from {@code offset}. Each emitted buffer is a heap chunk of {@link
+   * #CHUNK_SIZE} bytes (the last one shorter) the subscriber owns, copied from the network buffers,
+   * which are released once copied, or when the read is cancelled or fails. Demand drives socket
+   * reads (backpressure reaches TCP). Completes after the last byte; errors with a {@code
+   * SourceException}; cancelling closes the connection.
    */
   @Override
   public Flux<ByteBuffer> read(URI uri, long offset) {
     return get(uri, offset, null);
   }
 
-  /** As {@link #read(URI, long)}, sent with {@code If-Match: "<version>"}; 412 means the object changed. */
+  /**
+   * As {@link #read(URI, long)}, sent with {@code If-Match: "<version>"}; 412 means the object
+   * changed.
+   */
   @Override
   public Flux<ByteBuffer> read(URI uri, long offset, String version) {
     return get(uri, offset, version);
@@ -193,73 +208,88 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
 
   private Flux<ByteBuffer> get(URI uri, long offset, String version) {
     if (offset < 0) {
-      return Flux.error(new InvalidRequestException(null, "negative read offset " + offset + " for " + uri));
+      return Flux.error(
+          new InvalidRequestException(null, "negative read offset " + offset + " for " + uri));
     }
     boolean pinned = version != null && !version.startsWith(UNVERSIONED);
     return client
-        .headers(headers -> {
-          if (offset > 0) {
-            headers.set(HttpHeaderNames.RANGE, "bytes=" + offset + "-");
-          }
-          if (pinned) {
-            headers.set(HttpHeaderNames.IF_MATCH, "\"" + version + "\"");
-          }
-        })
+        .headers(
+            headers -> {
+              if (offset > 0) {
+                headers.set(HttpHeaderNames.RANGE, "bytes=" + offset + "-");
+              }
+              if (pinned) {
+                headers.set(HttpHeaderNames.IF_MATCH, "\"" + version + "\"");
+              }
+            })
         .get()
         .uri(uri.toString())
-        .response((response, body) -> {
-          HttpHeaders headers = response.responseHeaders();
-          int status = response.status().code();
-          if (status == 416 && offset > 0 && totalFromContentRange(headers) == offset) {
-            // bytes=N- with N equal to the size: nothing is left to read.
-            return Flux.<ByteBuffer>empty();
-          }
-          SourceException failure = HttpErrors.forStatus(uri, status, headers);
-          if (failure != null) {
-            return Flux.<ByteBuffer>error(failure);
-          }
-          if (pinned) {
-            String etag = HttpErrors.stripETag(headers.get(HttpHeaderNames.ETAG));
-            if (etag != null && !etag.equals(version)) {
-              return Flux.<ByteBuffer>error(new SourceChangedException(uri, "ETag " + etag + ", expected " + version));
-            }
-          }
-          Flux<ByteBuffer> copies = ChunkCoalescer.coalesce(body, CHUNK_SIZE, NETWORK_PREFETCH, NETWORK_BUFFERS);
-          if (status == 206) {
-            long start = startFromContentRange(headers);
-            if (start != offset) {
-              return Flux.<ByteBuffer>error(new SourceChangedException(
-                  uri, "asked for bytes from " + offset + ", got a range from " + start));
-            }
-            return copies;
-          }
-          // A 200 to a ranged request: the source ignores Range, so drop the bytes before the offset.
-          return offset == 0 ? copies : skip(uri, copies, offset);
-        })
+        .response(
+            (response, body) -> {
+              HttpHeaders headers = response.responseHeaders();
+              int status = response.status().code();
+              if (status == 416 && offset > 0 && totalFromContentRange(headers) == offset) {
+                // bytes=N- with N equal to the size: nothing is left to read.
+                return Flux.<ByteBuffer>empty();
+              }
+              SourceException failure = HttpErrors.forStatus(uri, status, headers);
+              if (failure != null) {
+                return Flux.<ByteBuffer>error(failure);
+              }
+              if (pinned) {
+                String etag = HttpErrors.stripETag(headers.get(HttpHeaderNames.ETAG));
+                if (etag != null && !etag.equals(version)) {
+                  return Flux.<ByteBuffer>error(
+                      new SourceChangedException(uri, "ETag " + etag + ", expected " + version));
+                }
+              }
+              Flux<ByteBuffer> copies =
+                  ChunkCoalescer.coalesce(body, CHUNK_SIZE, NETWORK_PREFETCH, NETWORK_BUFFERS);
+              if (status == 206) {
+                long start = startFromContentRange(headers);
+                if (start != offset) {
+                  return Flux.<ByteBuffer>error(
+                      new SourceChangedException(
+                          uri, "asked for bytes from " + offset + ", got a range from " + start));
+                }
+                return copies;
+              }
+              // A 200 to a ranged request: the source ignores Range, so drop the bytes before the
+              // offset.
+              return offset == 0 ? copies : skip(uri, copies, offset);
+            })
         .onErrorMap(error -> HttpErrors.forFailure(uri, error));
   }
 
   private static Flux<ByteBuffer> skip(URI uri, Flux<ByteBuffer> bytes, long count) {
-    return Flux.defer(() -> {
-      long[] left = {count};
-      return bytes.<ByteBuffer>handle((chunk, sink) -> {
-            if (left[0] >= chunk.remaining()) {
-              left[0] -= chunk.remaining();
-              return;
-            }
-            chunk.position(chunk.position() + (int) left[0]);
-            left[0] = 0;
-            sink.next(chunk);
-          })
-          .concatWith(Mono.defer(() -> left[0] > 0
-              ? Mono.error(new SourceChangedException(uri, "the object ends before byte " + count))
-              : Mono.empty()));
-    });
+    return Flux.defer(
+        () -> {
+          long[] left = {count};
+          return bytes
+              .<ByteBuffer>handle(
+                  (chunk, sink) -> {
+                    if (left[0] >= chunk.remaining()) {
+                      left[0] -= chunk.remaining();
+                      return;
+                    }
+                    chunk.position(chunk.position() + (int) left[0]);
+                    left[0] = 0;
+                    sink.next(chunk);
+                  })
+              .concatWith(
+                  Mono.defer(
+                      () ->
+                          left[0] > 0
+                              ? Mono.error(
+                                  new SourceChangedException(
+                                      uri, "the object ends before byte " + count))
+                              : Mono.empty()));
+        });
   }
 
   /**
-   * The object's size ({@code Content-Length} of a HEAD, -1 when the source does not say, as a
-   * peer building its archive on the fly) and version (the {@code ETag}).
+   * The object's size ({@code Content-Length} of a HEAD, -1 when the source does not say, as a peer
+   * building its archive on the fly) and version (the {@code ETag}).
    */
   @Override
   public Mono<ObjectInfo> stat(URI uri) {
@@ -287,20 +317,25 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
       }
     }
     String etag = HttpErrors.stripETag(headers.get(HttpHeaderNames.ETAG));
-    String version = etag == null || etag.isEmpty() ? UNVERSIONED + UNVERSIONED_SEQUENCE.incrementAndGet() : etag;
+    String version =
+        etag == null || etag.isEmpty()
+            ? UNVERSIONED + UNVERSIONED_SEQUENCE.incrementAndGet()
+            : etag;
     return Mono.just(new ObjectInfo(uri, size, version));
   }
 
   /** Always fails: HTTP sources are read-only (see the class comment). */
   @Override
   public Mono<Void> write(URI uri, Flux<ByteBuffer> content) {
-    return Mono.error(new InvalidRequestException(null, "HTTP sources are read-only: cannot write " + uri));
+    return Mono.error(
+        new InvalidRequestException(null, "HTTP sources are read-only: cannot write " + uri));
   }
 
   /** Always fails: HTTP sources are read-only (see the class comment). */
   @Override
   public Mono<Void> delete(URI uri) {
-    return Mono.error(new InvalidRequestException(null, "HTTP sources are read-only: cannot delete " + uri));
+    return Mono.error(
+        new InvalidRequestException(null, "HTTP sources are read-only: cannot delete " + uri));
   }
 
   /** Releases the connection pool this store created; a no-op for a caller-supplied client. */

@@ -4,18 +4,20 @@ import java.time.Duration;
 
 /**
  * How {@link HttpSegmentStore} talks to HTTP sources (peers, a controller, any HTTP deep store).
- * These are network-level limits; the downloader adds its own first-byte, idle and overall
- * timeouts on top (DownloadConfig).
+ * These are network-level limits; the downloader adds its own first-byte, idle and overall timeouts
+ * on top (DownloadConfig).
  *
  * @param connectTimeout the longest wait for a TCP (and TLS) connection
- * @param responseTimeout the longest silence on a connection while a response is expected or
- *     being received (reactor-netty applies it between network reads, so it also bounds a stalled
- *     body)
+ * @param responseTimeout the longest silence on a connection while a response is expected or being
+ *     received (reactor-netty applies it between network reads, so it also bounds a stalled body)
  * @param maxConnections connections kept per remote host
  * @param followRedirects whether 3xx answers are followed (a controller may redirect downloads)
  */
 public record HttpStoreConfig(
-    Duration connectTimeout, Duration responseTimeout, int maxConnections, boolean followRedirects) {
+    Duration connectTimeout,
+    Duration responseTimeout,
+    int maxConnections,
+    boolean followRedirects) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(60);
@@ -23,21 +25,29 @@ public record HttpStoreConfig(
   public static final boolean DEFAULT_FOLLOW_REDIRECTS = true;
 
   public HttpStoreConfig {
-    if (connectTimeout == null || connectTimeout.isZero() || connectTimeout.isNegative()
+    if (connectTimeout == null
+        || connectTimeout.isZero()
+        || connectTimeout.isNegative()
         || connectTimeout.toMillis() > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("connectTimeout must be positive and below 24 days, was " + connectTimeout);
+      throw new IllegalArgumentException(
+          "connectTimeout must be positive and below 24 days, was " + connectTimeout);
     }
     if (responseTimeout == null || responseTimeout.isZero() || responseTimeout.isNegative()) {
-      throw new IllegalArgumentException("responseTimeout must be positive, was " + responseTimeout);
+      throw new IllegalArgumentException(
+          "responseTimeout must be positive, was " + responseTimeout);
     }
     if (maxConnections < 1) {
-      throw new IllegalArgumentException("maxConnections must be at least 1, was " + maxConnections);
+      throw new IllegalArgumentException(
+          "maxConnections must be at least 1, was " + maxConnections);
     }
   }
 
   public static HttpStoreConfig defaults() {
     return new HttpStoreConfig(
-        DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_FOLLOW_REDIRECTS);
+        DEFAULT_CONNECT_TIMEOUT,
+        DEFAULT_RESPONSE_TIMEOUT,
+        DEFAULT_MAX_CONNECTIONS,
+        DEFAULT_FOLLOW_REDIRECTS);
   }
 
   public HttpStoreConfig withTimeouts(Duration connect, Duration response) {

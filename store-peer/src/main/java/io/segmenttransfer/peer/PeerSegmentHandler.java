@@ -7,19 +7,19 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.segmenttransfer.core.archive.Codec;
+import io.segmenttransfer.core.archive.SegmentArchiveProducer;
 import io.segmenttransfer.core.error.EntityNotFoundException;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.local.LocalSegment;
 import io.segmenttransfer.core.local.LocalSegments;
 import io.segmenttransfer.core.segment.SegmentId;
-import io.segmenttransfer.peer.internal.ArchiveCache;
-import io.segmenttransfer.core.archive.SegmentArchiveProducer;
-import io.segmenttransfer.peer.internal.UploadLimits;
 import io.segmenttransfer.http.ByteRange;
 import io.segmenttransfer.http.ErrorBody;
 import io.segmenttransfer.http.ErrorStatus;
 import io.segmenttransfer.http.JsonReply;
 import io.segmenttransfer.http.PathParameters;
+import io.segmenttransfer.peer.internal.ArchiveCache;
+import io.segmenttransfer.peer.internal.UploadLimits;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -40,28 +40,27 @@ import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.HttpServerRoutes;
 
 /**
- * Serves this server's segments to peers: {@code GET|HEAD /segments/{tableNameWithType}/{segmentName}}
- * on the admin port, as a Pinot server does.
+ * Serves this server's segments to peers: {@code GET|HEAD
+ * /segments/{tableNameWithType}/{segmentName}} on the admin port, as a Pinot server does.
  *
  * <ul>
  *   <li>GET: the archive built on the fly from the segment directory (no temporary tar), gzip by
- *       default, zstd for {@code Accept: application/zstd} or {@code ?codec=zstd};
- *       {@code application/octet-stream}, {@code Content-Disposition}, chunked, and an
- *       {@code ETag "<crc>-<codec>-v1"} that names the bytes: archives are deterministic, so every
- *       peer with that CRC serves the same bytes. The bytes are also written to the archive cache.
+ *       default, zstd for {@code Accept: application/zstd} or {@code ?codec=zstd}; {@code
+ *       application/octet-stream}, {@code Content-Disposition}, chunked, and an {@code ETag
+ *       "<crc>-<codec>-v1"} that names the bytes: archives are deterministic, so every peer with
+ *       that CRC serves the same bytes. The bytes are also written to the archive cache.
  *   <li>GET with {@code Range: bytes=N-}: 206 from the cached archive, built into the cache first
  *       when absent; 416 past the end. Other range forms are ignored (a full 200), as HTTP allows.
  *   <li>{@code If-Match} with another ETag: 412. HEAD: the ETag, and Content-Length when cached.
- *   <li>404 when the segment is not held here; 400 for a malformed name or codec; 503 with
- *       {@code Retry-After} when {@code maxConcurrentUploads} responses are already running. Errors
- *       carry Pinot's JSON error body, with the status of transfer-http's one mapping.
+ *   <li>404 when the segment is not held here; 400 for a malformed name or codec; 503 with {@code
+ *       Retry-After} when {@code maxConcurrentUploads} responses are already running. Errors carry
+ *       Pinot's JSON error body, with the status of transfer-http's one mapping.
  * </ul>
  *
  * <p>The segment is read under its lock ({@link LocalSegments#withSegment}) for the whole response,
  * so a reload cannot mix two versions into one archive. File reads, compression and cache writes
- * run on the given scheduler, never on the event loop; memory per response is a few 64 KiB
- * buffers. Response buffers are unpooled wrappers of heap chunks that reactor-netty releases once
- * written.
+ * run on the given scheduler, never on the event loop; memory per response is a few 64 KiB buffers.
+ * Response buffers are unpooled wrappers of heap chunks that reactor-netty releases once written.
  */
 public final class PeerSegmentHandler {
 
@@ -106,39 +105,53 @@ public final class PeerSegmentHandler {
 
   /** Handles one request; completes when the response is sent, with the response's own errors. */
   public Publisher<Void> handle(HttpServerRequest request, HttpServerResponse response) {
-    return Mono.defer(() -> {
-      Request parsed;
-      try {
-        parsed = Request.parse(request, config.defaultCodec());
-      } catch (InvalidRequestException e) {
-        return JsonReply.error(e).send(response);
-      }
-      if (parsed.head()) {
-        return serve(parsed, response);
-      }
-      if (!limits.tryAcquire()) {
-        long seconds = Math.max(1, (config.retryAfter().toMillis() + 999) / 1000);
-        response.header(HttpHeaderNames.RETRY_AFTER, Long.toString(seconds));
-        return new JsonReply(503, new ErrorBody(503,
-            "too many peer downloads in progress (" + config.maxConcurrentUploads() + ")")).send(response);
-      }
-      return serve(parsed, response).doFinally(signal -> limits.release());
-    });
+    return Mono.defer(
+        () -> {
+          Request parsed;
+          try {
+            parsed = Request.parse(request, config.defaultCodec());
+          } catch (InvalidRequestException e) {
+            return JsonReply.error(e).send(response);
+          }
+          if (parsed.head()) {
+            return serve(parsed, response);
+          }
+          if (!limits.tryAcquire()) {
+            long seconds = Math.max(1, (config.retryAfter().toMillis() + 999) / 1000);
+            response.header(HttpHeaderNames.RETRY_AFTER, Long.toString(seconds));
+            return new JsonReply(
+                    503,
+                    new ErrorBody(
+                        503,
+                        "too many peer downloads in progress ("
+                            + config.maxConcurrentUploads()
+                            + ")"))
+                .send(response);
+          }
+          return serve(parsed, response).doFinally(signal -> limits.release());
+        });
   }
 
   // ---------------------------------------------------------------- request
 
   /** What the client asked for. {@code rangeStart} is -1 for the whole archive. */
-  private record Request(SegmentId segment, boolean head, Codec codec, long rangeStart, List<String> ifMatch) {
+  private record Request(
+      SegmentId segment, boolean head, Codec codec, long rangeStart, List<String> ifMatch) {
 
     static Request parse(HttpServerRequest request, Codec defaultCodec) {
       String table = PathParameters.decoded(request, "tableNameWithType");
       String name = PathParameters.decoded(request, "segmentName");
       SegmentId segment = SegmentId.of(table, name);
       QueryStringDecoder query = new QueryStringDecoder(request.uri());
-      Codec codec = codec(query.parameters().get("codec"), request.requestHeaders().get(HttpHeaderNames.ACCEPT),
-          defaultCodec);
-      return new Request(segment, request.method().equals(HttpMethod.HEAD), codec,
+      Codec codec =
+          codec(
+              query.parameters().get("codec"),
+              request.requestHeaders().get(HttpHeaderNames.ACCEPT),
+              defaultCodec);
+      return new Request(
+          segment,
+          request.method().equals(HttpMethod.HEAD),
+          codec,
           rangeStart(request.requestHeaders().get(HttpHeaderNames.RANGE)),
           request.requestHeaders().getAll(HttpHeaderNames.IF_MATCH));
     }
@@ -147,11 +160,13 @@ public final class PeerSegmentHandler {
       if (parameter != null && !parameter.isEmpty()) {
         String value = parameter.get(0).toLowerCase(Locale.ROOT);
         for (Codec codec : Codec.values()) {
-          if (value.equals(codec.name().toLowerCase(Locale.ROOT)) || value.equals(codec.extension())) {
+          if (value.equals(codec.name().toLowerCase(Locale.ROOT))
+              || value.equals(codec.extension())) {
             return codec;
           }
         }
-        throw new InvalidRequestException(null, "unknown codec '" + value + "': expected gzip, zstd, lz4 or none");
+        throw new InvalidRequestException(
+            null, "unknown codec '" + value + "': expected gzip, zstd, lz4 or none");
       }
       if (accept != null) {
         String lower = accept.toLowerCase(Locale.ROOT);
@@ -173,7 +188,10 @@ public final class PeerSegmentHandler {
     }
 
     String etag(long crc) {
-      return Long.toUnsignedString(crc) + "-" + codec.name().toLowerCase(Locale.ROOT) + "-"
+      return Long.toUnsignedString(crc)
+          + "-"
+          + codec.name().toLowerCase(Locale.ROOT)
+          + "-"
           + SegmentArchiveProducer.FORMAT_VERSION;
     }
 
@@ -198,36 +216,47 @@ public final class PeerSegmentHandler {
   /** A response as a stream: its status and headers first, then the body's chunks. */
   private sealed interface Part {}
 
-  private record Head(HttpResponseStatus status, Map<CharSequence, String> headers, boolean hasBody) implements Part {}
+  private record Head(HttpResponseStatus status, Map<CharSequence, String> headers, boolean hasBody)
+      implements Part {}
 
   private record Chunk(ByteBuffer bytes) implements Part {}
 
   private Mono<Void> serve(Request request, HttpServerResponse response) {
     Flux<Part> parts = segments.withSegment(request.segment(), local -> plan(request, local));
     return parts
-        .switchOnFirst((first, all) -> {
-          if (first.hasValue() && first.get() instanceof Head head) {
-            response.status(head.status());
-            head.headers().forEach(response::header);
-            if (!head.hasBody()) {
-              return all.then(response.send());
-            }
-            Flux<Part> body = all.skip(1);
-            if (limits.rateLimited()) {
-              body = body.delayUntil(part -> delay(limits.reserve(((Chunk) part).bytes().remaining())));
-            }
-            return response.send(body.map(part -> Unpooled.wrappedBuffer(((Chunk) part).bytes()))).then();
-          }
-          if (first.isOnError()) {
-            Throwable error = first.getThrowable();
-            LOG.warn("Serving {} to a peer failed: {}", request.segment(), error.toString());
-            // The status from the one mapping; the message stays terse: local paths are no peer's business.
-            int status = ErrorStatus.of(error).code();
-            return new JsonReply(status, new ErrorBody(status, "cannot read segment " + request.segment())).send(response);
-          }
-          return JsonReply.error(new EntityNotFoundException(null, "segment " + request.segment() + " is not served here"))
-              .send(response);
-        })
+        .switchOnFirst(
+            (first, all) -> {
+              if (first.hasValue() && first.get() instanceof Head head) {
+                response.status(head.status());
+                head.headers().forEach(response::header);
+                if (!head.hasBody()) {
+                  return all.then(response.send());
+                }
+                Flux<Part> body = all.skip(1);
+                if (limits.rateLimited()) {
+                  body =
+                      body.delayUntil(
+                          part -> delay(limits.reserve(((Chunk) part).bytes().remaining())));
+                }
+                return response
+                    .send(body.map(part -> Unpooled.wrappedBuffer(((Chunk) part).bytes())))
+                    .then();
+              }
+              if (first.isOnError()) {
+                Throwable error = first.getThrowable();
+                LOG.warn("Serving {} to a peer failed: {}", request.segment(), error.toString());
+                // The status from the one mapping; the message stays terse: local paths are no
+                // peer's business.
+                int status = ErrorStatus.of(error).code();
+                return new JsonReply(
+                        status, new ErrorBody(status, "cannot read segment " + request.segment()))
+                    .send(response);
+              }
+              return JsonReply.error(
+                      new EntityNotFoundException(
+                          null, "segment " + request.segment() + " is not served here"))
+                  .send(response);
+            })
         .then();
   }
 
@@ -238,8 +267,12 @@ public final class PeerSegmentHandler {
   /** Runs under the segment's lock: decides the answer and streams it. */
   private Flux<Part> plan(Request request, LocalSegment local) {
     String etag = request.etag(local.crc());
-    ArchiveCache.Key key = new ArchiveCache.Key(
-        local.segment().table().toString(), local.segment().segmentName(), local.crc(), request.codec());
+    ArchiveCache.Key key =
+        new ArchiveCache.Key(
+            local.segment().table().toString(),
+            local.segment().segmentName(),
+            local.crc(),
+            request.codec());
     Map<CharSequence, String> headers = new LinkedHashMap<>();
     headers.put(HttpHeaderNames.ETAG, "\"" + etag + "\"");
     headers.put(HttpHeaderNames.ACCEPT_RANGES, "bytes");
@@ -248,19 +281,33 @@ public final class PeerSegmentHandler {
       return Flux.just(new Head(HttpResponseStatus.PRECONDITION_FAILED, headers, false));
     }
     headers.put(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM.toString());
-    headers.put(HttpHeaderNames.CONTENT_DISPOSITION,
-        "attachment; filename=\"" + local.segment().segmentName() + "." + request.codec().extension() + "\"");
+    headers.put(
+        HttpHeaderNames.CONTENT_DISPOSITION,
+        "attachment; filename=\""
+            + local.segment().segmentName()
+            + "."
+            + request.codec().extension()
+            + "\"");
     if (request.head()) {
-      cache.size(key).ifPresent(size -> headers.put(HttpHeaderNames.CONTENT_LENGTH, Long.toString(size)));
+      cache
+          .size(key)
+          .ifPresent(size -> headers.put(HttpHeaderNames.CONTENT_LENGTH, Long.toString(size)));
       return Flux.just(new Head(HttpResponseStatus.OK, headers, false));
     }
     if (request.rangeStart() < 0) {
-      return openCached(key).flatMapMany(cached -> cached
-          .map(opened -> fromCache(headers, opened, 0, false))
-          .orElseGet(() -> build(headers, local, request.codec(), key)));
+      return openCached(key)
+          .flatMapMany(
+              cached ->
+                  cached
+                      .map(opened -> fromCache(headers, opened, 0, false))
+                      .orElseGet(() -> build(headers, local, request.codec(), key)));
     }
     return openCached(key)
-        .flatMap(cached -> cached.isPresent() ? Mono.just(cached.get()) : buildIntoCache(local, request.codec(), key))
+        .flatMap(
+            cached ->
+                cached.isPresent()
+                    ? Mono.just(cached.get())
+                    : buildIntoCache(local, request.codec(), key))
         .flatMapMany(opened -> fromCache(headers, opened, request.rangeStart(), true));
   }
 
@@ -269,17 +316,26 @@ public final class PeerSegmentHandler {
   }
 
   /** The full archive, built now and copied into the cache on the way. */
-  private Flux<Part> build(Map<CharSequence, String> headers, LocalSegment local, Codec codec, ArchiveCache.Key key) {
+  private Flux<Part> build(
+      Map<CharSequence, String> headers, LocalSegment local, Codec codec, ArchiveCache.Key key) {
     Flux<Part> chunks = produce(local, codec, key).map(Chunk::new);
     return Flux.<Part>concat(Mono.just(new Head(HttpResponseStatus.OK, headers, true)), chunks);
   }
 
   /** Builds the archive into the cache (output discarded on the way) and opens it. */
-  private Mono<ArchiveCache.Opened> buildIntoCache(LocalSegment local, Codec codec, ArchiveCache.Key key) {
+  private Mono<ArchiveCache.Opened> buildIntoCache(
+      LocalSegment local, Codec codec, ArchiveCache.Key key) {
     return produce(local, codec, key)
         .then(Mono.fromCallable(() -> cache.open(key)).subscribeOn(scheduler))
-        .flatMap(opened -> Mono.justOrEmpty(opened)
-            .switchIfEmpty(Mono.error(new IOException("the archive of " + key + " was evicted as soon as it was built"))));
+        .flatMap(
+            opened ->
+                Mono.justOrEmpty(opened)
+                    .switchIfEmpty(
+                        Mono.error(
+                            new IOException(
+                                "the archive of "
+                                    + key
+                                    + " was evicted as soon as it was built"))));
   }
 
   /**
@@ -294,25 +350,32 @@ public final class PeerSegmentHandler {
    * Head and bytes of a cached archive from {@code start}: 206 (or 416 past the end) for a range,
    * 200 for the whole. The channel is closed when the stream ends, fails or is cancelled.
    */
-  private Flux<Part> fromCache(Map<CharSequence, String> headers, ArchiveCache.Opened opened, long start, boolean ranged) {
-    return Flux.using(() -> opened.channel(), channel -> {
-      long size = opened.size();
-      Map<CharSequence, String> h = new LinkedHashMap<>(headers);
-      Optional<ByteRange.Slice> slice = new ByteRange(start, ByteRange.TO_END).slice(size);
-      if (ranged && slice.isEmpty()) {
-        h.put(HttpHeaderNames.CONTENT_RANGE, ByteRange.unsatisfiable(size));
-        h.put(HttpHeaderNames.CONTENT_LENGTH, "0");
-        h.remove(HttpHeaderNames.CONTENT_DISPOSITION);
-        return Flux.just(new Head(HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE, h, false));
-      }
-      h.put(HttpHeaderNames.CONTENT_LENGTH, Long.toString(size - start));
-      HttpResponseStatus status = HttpResponseStatus.OK;
-      if (ranged) {
-        status = HttpResponseStatus.PARTIAL_CONTENT;
-        h.put(HttpHeaderNames.CONTENT_RANGE, slice.orElseThrow().contentRange());
-      }
-      return Flux.<Part>concat(Mono.just(new Head(status, h, true)), read(channel, start).map(Chunk::new));
-    }, PeerSegmentHandler::closeQuietly).cancelOn(scheduler);
+  private Flux<Part> fromCache(
+      Map<CharSequence, String> headers, ArchiveCache.Opened opened, long start, boolean ranged) {
+    return Flux.using(
+            () -> opened.channel(),
+            channel -> {
+              long size = opened.size();
+              Map<CharSequence, String> h = new LinkedHashMap<>(headers);
+              Optional<ByteRange.Slice> slice = new ByteRange(start, ByteRange.TO_END).slice(size);
+              if (ranged && slice.isEmpty()) {
+                h.put(HttpHeaderNames.CONTENT_RANGE, ByteRange.unsatisfiable(size));
+                h.put(HttpHeaderNames.CONTENT_LENGTH, "0");
+                h.remove(HttpHeaderNames.CONTENT_DISPOSITION);
+                return Flux.just(
+                    new Head(HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE, h, false));
+              }
+              h.put(HttpHeaderNames.CONTENT_LENGTH, Long.toString(size - start));
+              HttpResponseStatus status = HttpResponseStatus.OK;
+              if (ranged) {
+                status = HttpResponseStatus.PARTIAL_CONTENT;
+                h.put(HttpHeaderNames.CONTENT_RANGE, slice.orElseThrow().contentRange());
+              }
+              return Flux.<Part>concat(
+                  Mono.just(new Head(status, h, true)), read(channel, start).map(Chunk::new));
+            },
+            PeerSegmentHandler::closeQuietly)
+        .cancelOn(scheduler);
   }
 
   /** The file's bytes from {@code start}, read on the scheduler on demand. */

@@ -39,25 +39,39 @@ final class Answers {
   }
 
   static Answer exchange(URI uri, String method, Consumer<HttpHeaders> headers) {
-    return CLIENT.headers(headers)
+    return CLIENT
+        .headers(headers)
         .request(io.netty.handler.codec.http.HttpMethod.valueOf(method))
         .uri(uri.toString())
-        .responseSingle((response, body) -> body.asByteArray().defaultIfEmpty(new byte[0])
-            .map(bytes -> new Answer(response.status().code(), response.responseHeaders().copy(), bytes)))
+        .responseSingle(
+            (response, body) ->
+                body.asByteArray()
+                    .defaultIfEmpty(new byte[0])
+                    .map(
+                        bytes ->
+                            new Answer(
+                                response.status().code(),
+                                response.responseHeaders().copy(),
+                                bytes)))
         .block(Duration.ofSeconds(30));
   }
 
-  /** The entries of a gzip or zstd tar, in archive order, read with JDK gzip / zstd-jni and commons-compress. */
+  /**
+   * The entries of a gzip or zstd tar, in archive order, read with JDK gzip / zstd-jni and
+   * commons-compress.
+   */
   static Map<String, Entry> entries(byte[] archive) {
     Map<String, Entry> entries = new LinkedHashMap<>();
-    try (InputStream decompressed = (archive[0] & 0xff) == 0x1f
-            ? new GZIPInputStream(new ByteArrayInputStream(archive))
-            : new ZstdInputStream(new ByteArrayInputStream(archive));
-         TarArchiveInputStream tar = new TarArchiveInputStream(decompressed)) {
+    try (InputStream decompressed =
+            (archive[0] & 0xff) == 0x1f
+                ? new GZIPInputStream(new ByteArrayInputStream(archive))
+                : new ZstdInputStream(new ByteArrayInputStream(archive));
+        TarArchiveInputStream tar = new TarArchiveInputStream(decompressed)) {
       TarArchiveEntry entry;
       while ((entry = tar.getNextEntry()) != null) {
         String sha = entry.isDirectory() ? "dir" : DirectorySnapshot.sha256(tar.readAllBytes());
-        entries.put(entry.getName(), new Entry(entry.getName(), sha, entry.getModTime().getTime() / 1000));
+        entries.put(
+            entry.getName(), new Entry(entry.getName(), sha, entry.getModTime().getTime() / 1000));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

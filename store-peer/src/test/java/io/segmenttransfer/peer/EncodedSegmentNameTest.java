@@ -23,8 +23,10 @@ class EncodedSegmentNameTest {
 
   /** The name as the segment has it. */
   private static final String NAME = "events 0+1%2B";
+
   /** The name as a client puts it in a path. */
   private static final String ENCODED = "events%200%2B1%252B";
+
   /** The same with the plus sign sent as such, which a path allows. */
   private static final String PLUS_AS_IS = "events%200+1%252B";
 
@@ -86,6 +88,12 @@ class EncodedSegmentNameTest {
   }
 
   private URI uri(String encodedSegment) {
-    return URI.create("http://127.0.0.1:" + peer.adminPort() + "/segments/" + TestPeer.TABLE + "/" + encodedSegment);
+    return URI.create(
+        "http://127.0.0.1:"
+            + peer.adminPort()
+            + "/segments/"
+            + TestPeer.TABLE
+            + "/"
+            + encodedSegment);
   }
 }

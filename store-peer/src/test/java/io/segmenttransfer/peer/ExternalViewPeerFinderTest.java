@@ -27,8 +27,16 @@ class ExternalViewPeerFinderTest {
   @BeforeEach
   void start() {
     controller = new FakeController();
-    finder = new ExternalViewPeerFinder(HttpClient.create(), PeerDiscoveryConfig.of(controller.uri(), "Server_me_8098"));
-    for (String id : List.of("Server_h1_8098", "Server_h2_8098", "Server_h3_8098", "Server_h4_8098", "Server_me_8098")) {
+    finder =
+        new ExternalViewPeerFinder(
+            HttpClient.create(), PeerDiscoveryConfig.of(controller.uri(), "Server_me_8098"));
+    for (String id :
+        List.of(
+            "Server_h1_8098",
+            "Server_h2_8098",
+            "Server_h3_8098",
+            "Server_h4_8098",
+            "Server_me_8098")) {
       controller.instance(id, "host-" + id.charAt(8), 9000 + id.charAt(8));
     }
   }
@@ -50,16 +58,18 @@ class ExternalViewPeerFinderTest {
 
     List<URI> peers = finder.findPeers(SEGMENT).block(TIMEOUT);
 
-    assertThat(peers).containsExactlyInAnyOrder(
-        URI.create("http://host-1:" + (9000 + '1') + "/segments/events_OFFLINE/events_0"),
-        URI.create("http://host-4:" + (9000 + '4') + "/segments/events_OFFLINE/events_0"));
+    assertThat(peers)
+        .containsExactlyInAnyOrder(
+            URI.create("http://host-1:" + (9000 + '1') + "/segments/events_OFFLINE/events_0"),
+            URI.create("http://host-4:" + (9000 + '4') + "/segments/events_OFFLINE/events_0"));
     assertThat(controller.requests()).contains("/tables/events/externalview?tableType=OFFLINE");
   }
 
   @Test
   void returnsPeersInRandomOrder() {
     Map<String, String> states = new LinkedHashMap<>();
-    for (String id : List.of("Server_h1_8098", "Server_h2_8098", "Server_h3_8098", "Server_h4_8098")) {
+    for (String id :
+        List.of("Server_h1_8098", "Server_h2_8098", "Server_h3_8098", "Server_h4_8098")) {
       states.put(id, "ONLINE");
     }
     controller.view(read -> FakeController.offlineView("events_0", states));
@@ -73,8 +83,10 @@ class ExternalViewPeerFinderTest {
 
   @Test
   void readsTheViewAfreshEveryTime() {
-    controller.view(read -> FakeController.offlineView("events_0",
-        Map.of("Server_h1_8098", read < 3 ? "CONSUMING" : "ONLINE")));
+    controller.view(
+        read ->
+            FakeController.offlineView(
+                "events_0", Map.of("Server_h1_8098", read < 3 ? "CONSUMING" : "ONLINE")));
 
     assertThat(finder.findPeers(SEGMENT).block(TIMEOUT)).isEmpty();
     assertThat(finder.findPeers(SEGMENT).block(TIMEOUT)).isEmpty();
@@ -86,15 +98,18 @@ class ExternalViewPeerFinderTest {
   void noViewAndUnknownSegmentsMeanNoPeers() {
     controller.view(read -> null);
     assertThat(finder.findPeers(SEGMENT).block(TIMEOUT)).isEmpty();
-    controller.view(read -> "{\"OFFLINE\":{\"other\":{\"Server_h1_8098\":\"ONLINE\"}},\"REALTIME\":null}");
+    controller.view(
+        read -> "{\"OFFLINE\":{\"other\":{\"Server_h1_8098\":\"ONLINE\"}},\"REALTIME\":null}");
     assertThat(finder.findPeers(SEGMENT).block(TIMEOUT)).isEmpty();
   }
 
   @Test
   void anInstanceWithoutARecordIsLeftOutAndMissingAdminPortsFallBack() {
     controller.instance("Server_h5_8098", "host-5", -1);
-    controller.view(read -> FakeController.offlineView("events_0",
-        Map.of("Server_gone_8098", "ONLINE", "Server_h5_8098", "ONLINE")));
+    controller.view(
+        read ->
+            FakeController.offlineView(
+                "events_0", Map.of("Server_gone_8098", "ONLINE", "Server_h5_8098", "ONLINE")));
 
     assertThat(finder.findPeers(SEGMENT).block(TIMEOUT))
         .containsExactly(URI.create("http://host-5:8097/segments/events_OFFLINE/events_0"));
@@ -104,10 +119,14 @@ class ExternalViewPeerFinderTest {
   void aFailingControllerIsUnavailable() {
     controller.view(read -> "{}");
     controller.viewStatus(500);
-    StepVerifier.create(finder.findPeers(SEGMENT)).expectError(SourceUnavailableException.class).verify(TIMEOUT);
+    StepVerifier.create(finder.findPeers(SEGMENT))
+        .expectError(SourceUnavailableException.class)
+        .verify(TIMEOUT);
 
     controller.viewStatus(200);
     controller.view(read -> "not json");
-    StepVerifier.create(finder.findPeers(SEGMENT)).expectError(SourceUnavailableException.class).verify(TIMEOUT);
+    StepVerifier.create(finder.findPeers(SEGMENT))
+        .expectError(SourceUnavailableException.class)
+        .verify(TIMEOUT);
   }
 }

@@ -12,8 +12,8 @@ import io.segmenttransfer.core.error.SourceUnavailableException;
 import io.segmenttransfer.core.store.ObjectInfo;
 import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.store.SegmentStoreContract;
-import io.segmenttransfer.peer.TestOrigin.Fault;
 import io.segmenttransfer.http.HttpErrors;
+import io.segmenttransfer.peer.TestOrigin.Fault;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -41,7 +41,9 @@ class HttpSegmentStoreTest extends SegmentStoreContract {
   @BeforeAll
   static void start() {
     origin = new TestOrigin();
-    store = HttpSegmentStore.create(HttpStoreConfig.defaults().withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5)));
+    store =
+        HttpSegmentStore.create(
+            HttpStoreConfig.defaults().withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5)));
   }
 
   @AfterAll
@@ -85,7 +87,11 @@ class HttpSegmentStoreTest extends SegmentStoreContract {
 
     assertThat(collect(store.read(uri, 150_000, info.version())))
         .isEqualTo(Arrays.copyOfRange(bytes, 150_000, bytes.length));
-    TestOrigin.Seen get = origin.seen("GET").stream().filter(s -> s.path().equals(uri.getPath())).findFirst().orElseThrow();
+    TestOrigin.Seen get =
+        origin.seen("GET").stream()
+            .filter(s -> s.path().equals(uri.getPath()))
+            .findFirst()
+            .orElseThrow();
     assertThat(get.range()).isEqualTo("bytes=150000-");
     assertThat(get.ifMatch()).isEqualTo("\"" + info.version() + "\"");
   }
@@ -94,18 +100,28 @@ class HttpSegmentStoreTest extends SegmentStoreContract {
   void anotherVersionIsAChangedSource() {
     URI uri = object(random(1000, 12));
     StepVerifier.create(store.read(uri, 10, "some-older-etag"))
-        .expectError(SourceChangedException.class).verify(TIMEOUT);
+        .expectError(SourceChangedException.class)
+        .verify(TIMEOUT);
   }
 
   @Test
   void statusesMapToTheSourceErrors() {
     URI uri = object(random(1000, 13));
-    origin.fail(uri.getPath(), Fault.status(403), Fault.status(401), Fault.status(500), Fault.status(410));
-    StepVerifier.create(store.read(uri, 0)).expectError(SourceAccessDeniedException.class).verify(TIMEOUT);
-    StepVerifier.create(store.read(uri, 0)).expectError(SourceAccessDeniedException.class).verify(TIMEOUT);
+    origin.fail(
+        uri.getPath(), Fault.status(403), Fault.status(401), Fault.status(500), Fault.status(410));
     StepVerifier.create(store.read(uri, 0))
-        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SourceUnavailableException.class)
-            .satisfies(u -> assertThat(((SourceUnavailableException) u).retryAfter()).isEmpty()))
+        .expectError(SourceAccessDeniedException.class)
+        .verify(TIMEOUT);
+    StepVerifier.create(store.read(uri, 0))
+        .expectError(SourceAccessDeniedException.class)
+        .verify(TIMEOUT);
+    StepVerifier.create(store.read(uri, 0))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(SourceUnavailableException.class)
+                    .satisfies(
+                        u -> assertThat(((SourceUnavailableException) u).retryAfter()).isEmpty()))
         .verify(TIMEOUT);
     StepVerifier.create(store.stat(uri)).expectError(SourceNotFoundException.class).verify(TIMEOUT);
     assertThat(collect(store.read(uri, 0))).hasSize(1000);
@@ -114,15 +130,25 @@ class HttpSegmentStoreTest extends SegmentStoreContract {
   @Test
   void a503CarriesItsRetryAfter() {
     URI uri = object(random(1000, 14));
-    String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.now().plusSeconds(120).atOffset(ZoneOffset.UTC));
-    origin.fail(uri.getPath(), Fault.status(503, "Retry-After", "7"), Fault.status(503, "Retry-After", date));
+    String date =
+        DateTimeFormatter.RFC_1123_DATE_TIME.format(
+            Instant.now().plusSeconds(120).atOffset(ZoneOffset.UTC));
+    origin.fail(
+        uri.getPath(),
+        Fault.status(503, "Retry-After", "7"),
+        Fault.status(503, "Retry-After", date));
 
     StepVerifier.create(store.read(uri, 0))
-        .expectErrorSatisfies(e -> assertThat(((SourceUnavailableException) e).retryAfter()).contains(Duration.ofSeconds(7)))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(((SourceUnavailableException) e).retryAfter())
+                    .contains(Duration.ofSeconds(7)))
         .verify(TIMEOUT);
     StepVerifier.create(store.stat(uri))
-        .expectErrorSatisfies(e -> assertThat(((SourceUnavailableException) e).retryAfter().orElseThrow())
-            .isBetween(Duration.ofSeconds(100), Duration.ofSeconds(121)))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(((SourceUnavailableException) e).retryAfter().orElseThrow())
+                    .isBetween(Duration.ofSeconds(100), Duration.ofSeconds(121)))
         .verify(TIMEOUT);
   }
 
@@ -133,7 +159,8 @@ class HttpSegmentStoreTest extends SegmentStoreContract {
     List<ByteBuffer> chunks = store.read(uri, 0).collectList().block(TIMEOUT);
 
     assertThat(chunks).hasSize(5);
-    assertThat(chunks.subList(0, 4)).allMatch(chunk -> chunk.remaining() == HttpSegmentStore.CHUNK_SIZE);
+    assertThat(chunks.subList(0, 4))
+        .allMatch(chunk -> chunk.remaining() == HttpSegmentStore.CHUNK_SIZE);
     assertThat(chunks.get(4).remaining()).isEqualTo(1000);
     ByteBuffer all = ByteBuffer.allocate(bytes.length);
     chunks.forEach(all::put);
@@ -175,8 +202,12 @@ class HttpSegmentStoreTest extends SegmentStoreContract {
       closedPort = socket.getLocalPort();
     }
     URI uri = URI.create("http://127.0.0.1:" + closedPort + "/segments/t_OFFLINE/s");
-    StepVerifier.create(store.read(uri, 0)).expectError(SourceUnavailableException.class).verify(TIMEOUT);
-    StepVerifier.create(store.stat(uri)).expectError(SourceUnavailableException.class).verify(TIMEOUT);
+    StepVerifier.create(store.read(uri, 0))
+        .expectError(SourceUnavailableException.class)
+        .verify(TIMEOUT);
+    StepVerifier.create(store.stat(uri))
+        .expectError(SourceUnavailableException.class)
+        .verify(TIMEOUT);
   }
 
   @Test
@@ -202,9 +233,15 @@ class HttpSegmentStoreTest extends SegmentStoreContract {
   void isReadOnly() {
     URI uri = newUri("write.tar.gz");
     StepVerifier.create(store.write(uri, Flux.just(ByteBuffer.allocate(1))))
-        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(InvalidRequestException.class).hasMessageContaining("read-only"))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(InvalidRequestException.class)
+                    .hasMessageContaining("read-only"))
         .verify(TIMEOUT);
-    StepVerifier.create(store.delete(uri)).expectError(InvalidRequestException.class).verify(TIMEOUT);
+    StepVerifier.create(store.delete(uri))
+        .expectError(InvalidRequestException.class)
+        .verify(TIMEOUT);
     assertThat(store.schemes()).containsExactlyInAnyOrder("http", "https");
   }
 
@@ -214,9 +251,13 @@ class HttpSegmentStoreTest extends SegmentStoreContract {
     assertThat(HttpErrors.stripETag("\"1-gzip-v1\"")).isEqualTo("1-gzip-v1");
     assertThat(HttpErrors.stripETag("plain")).isEqualTo("plain");
     Clock clock = Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"), ZoneOffset.UTC);
-    assertThat(HttpErrors.retryAfter(new DefaultHttpHeaders().add("Retry-After", "Sat, 21 Nov 2026 10:00:30 GMT"), clock))
+    assertThat(
+            HttpErrors.retryAfter(
+                new DefaultHttpHeaders().add("Retry-After", "Sat, 21 Nov 2026 10:00:30 GMT"),
+                clock))
         .isEqualTo(Duration.ofSeconds(30));
-    assertThat(HttpErrors.retryAfter(new DefaultHttpHeaders().add("Retry-After", "soon"), clock)).isNull();
+    assertThat(HttpErrors.retryAfter(new DefaultHttpHeaders().add("Retry-After", "soon"), clock))
+        .isNull();
     assertThatThrownBy(() -> new HttpStoreConfig(Duration.ZERO, Duration.ofSeconds(1), 1, true))
         .isInstanceOf(IllegalArgumentException.class);
   }

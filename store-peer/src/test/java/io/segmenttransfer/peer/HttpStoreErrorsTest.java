@@ -40,11 +40,14 @@ class HttpStoreErrorsTest {
     origin.fail("/bad-request", TestOrigin.Fault.status(400));
 
     StepVerifier.create(store.read(origin.uri("/bad-request"), 0))
-        .expectErrorSatisfies(e -> {
-          assertThat(e).isInstanceOf(SourceNotFoundException.class).hasMessageContaining("HTTP 400")
-              .hasCauseInstanceOf(InvalidRequestException.class);
-          assertThat(((SourceNotFoundException) e).isRetryable()).isFalse();
-        })
+        .expectErrorSatisfies(
+            e -> {
+              assertThat(e)
+                  .isInstanceOf(SourceNotFoundException.class)
+                  .hasMessageContaining("HTTP 400")
+                  .hasCauseInstanceOf(InvalidRequestException.class);
+              assertThat(((SourceNotFoundException) e).isRetryable()).isFalse();
+            })
         .verify(TIMEOUT);
   }
 
@@ -52,11 +55,15 @@ class HttpStoreErrorsTest {
   void retryAfterAsAnHttpDateIsKept() {
     origin.put("/busy", new byte[10]);
     // Far enough ahead that no clock running this test has passed it.
-    origin.fail("/busy", TestOrigin.Fault.status(503, "Retry-After", "Fri, 31 Dec 2100 23:59:59 GMT"));
+    origin.fail(
+        "/busy", TestOrigin.Fault.status(503, "Retry-After", "Fri, 31 Dec 2100 23:59:59 GMT"));
 
     StepVerifier.create(store.read(origin.uri("/busy"), 0))
-        .expectErrorSatisfies(e -> assertThat(((SourceUnavailableException) e).retryAfter())
-            .hasValueSatisfying(wait -> assertThat(wait).isGreaterThan(Duration.ofDays(365))))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(((SourceUnavailableException) e).retryAfter())
+                    .hasValueSatisfying(
+                        wait -> assertThat(wait).isGreaterThan(Duration.ofDays(365))))
         .verify(TIMEOUT);
   }
 }

@@ -72,7 +72,9 @@ class PeerDownloadTest {
   @BeforeAll
   static void start() {
     scheduler = Schedulers.newBoundedElastic(8, 1000, "transfer-io");
-    store = HttpSegmentStore.create(HttpStoreConfig.defaults().withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(10)));
+    store =
+        HttpSegmentStore.create(
+            HttpStoreConfig.defaults().withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(10)));
   }
 
   @AfterAll
@@ -106,25 +108,39 @@ class PeerDownloadTest {
   }
 
   private PeerFinder finder() {
-    return new ExternalViewPeerFinder(HttpClient.create(), PeerDiscoveryConfig.of(controller.uri(), "Server_self_1"));
+    return new ExternalViewPeerFinder(
+        HttpClient.create(), PeerDiscoveryConfig.of(controller.uri(), "Server_self_1"));
   }
 
   private DownloadResult download(String downloadUrl, PeerFinder finder) {
-    SegmentExtractor extractor = new SegmentExtractor(
-        ExtractionConfig.defaults(), CrypterRegistry.fromConfig(CrypterConfig.defaults()), scheduler);
+    SegmentExtractor extractor =
+        new SegmentExtractor(
+            ExtractionConfig.defaults(),
+            CrypterRegistry.fromConfig(CrypterConfig.defaults()),
+            scheduler);
     SegmentStores stores = new SegmentStores(List.of(store, new LocalFileSegmentStore(scheduler)));
-    DownloadConfig config = DownloadConfig.defaults()
-        .withRetries(new RetryPolicy(3, Duration.ofMillis(20), 2, Duration.ofMillis(200), 0.1),
-            new RetryPolicy(4, Duration.ofMillis(50), 2, Duration.ofMillis(400), 0.1))
-        .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(50))
-        // Pinot's rounds only: these tests count them (the first-peer wait has its own test in core).
-        .withPeerWaitTimeout(Duration.ZERO);
-    SegmentMetadata metadata = SegmentMetadata.of(ID, Map.of(
-        SegmentMetadata.CRC, Long.toString(FIXTURE.crc()), SegmentMetadata.DOWNLOAD_URL, downloadUrl));
-    TransferListener listener = event -> {
-      events.add(event);
-      eventNanos.add(System.nanoTime());
-    };
+    DownloadConfig config =
+        DownloadConfig.defaults()
+            .withRetries(
+                new RetryPolicy(3, Duration.ofMillis(20), 2, Duration.ofMillis(200), 0.1),
+                new RetryPolicy(4, Duration.ofMillis(50), 2, Duration.ofMillis(400), 0.1))
+            .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(50))
+            // Pinot's rounds only: these tests count them (the first-peer wait has its own test in
+            // core).
+            .withPeerWaitTimeout(Duration.ZERO);
+    SegmentMetadata metadata =
+        SegmentMetadata.of(
+            ID,
+            Map.of(
+                SegmentMetadata.CRC,
+                Long.toString(FIXTURE.crc()),
+                SegmentMetadata.DOWNLOAD_URL,
+                downloadUrl));
+    TransferListener listener =
+        event -> {
+          events.add(event);
+          eventNanos.add(System.nanoTime());
+        };
     return new SegmentDownloader(extractor, stores, finder, config)
         .download(metadata, root.resolve("target"), listener)
         .block(TIMEOUT);
@@ -133,7 +149,9 @@ class PeerDownloadTest {
   private void assertSegmentInPlace() {
     Map<String, String> expected = new TreeMap<>();
     FIXTURE.files().forEach((path, file) -> expected.put(path, file.sha256()));
-    Map<String, String> files = new TreeMap<>(DirectorySnapshot.of(root.resolve("target").resolve(TestPeer.TABLE).resolve(SEGMENT)));
+    Map<String, String> files =
+        new TreeMap<>(
+            DirectorySnapshot.of(root.resolve("target").resolve(TestPeer.TABLE).resolve(SEGMENT)));
     files.values().removeIf("dir"::equals);
     assertThat(files).isEqualTo(expected);
   }
@@ -165,10 +183,13 @@ class PeerDownloadTest {
     DownloadResult result = download(origin.uri(path).toString(), finder());
 
     assertSegmentInPlace();
-    assertThat(result.failedAttempts()).hasSize(3).allSatisfy(attempt -> {
-      assertThat(attempt.source()).isEqualTo(origin.uri(path));
-      assertThat(attempt.cause()).isInstanceOf(SourceUnavailableException.class);
-    });
+    assertThat(result.failedAttempts())
+        .hasSize(3)
+        .allSatisfy(
+            attempt -> {
+              assertThat(attempt.source()).isEqualTo(origin.uri(path));
+              assertThat(attempt.cause()).isInstanceOf(SourceUnavailableException.class);
+            });
     assertThat(result.bytesBySource()).containsOnlyKeys(a.segmentUri(SEGMENT));
   }
 
@@ -179,8 +200,16 @@ class PeerDownloadTest {
     view(Map.of(a.instanceId, "ONLINE", b.instanceId, "ONLINE"));
     a.dieAfter(200_000);
     // The finder shuffles; put the dying peer first so the test always exercises the resume.
-    PeerFinder dyingFirst = segment -> finder().findPeers(segment).map(found -> found.stream()
-        .sorted(Comparator.comparing((URI uri) -> uri.getPort() != a.adminPort())).toList());
+    PeerFinder dyingFirst =
+        segment ->
+            finder()
+                .findPeers(segment)
+                .map(
+                    found ->
+                        found.stream()
+                            .sorted(
+                                Comparator.comparing((URI uri) -> uri.getPort() != a.adminPort()))
+                            .toList());
 
     DownloadResult result = download(SegmentMetadata.PEERS_ONLY, dyingFirst);
 
@@ -192,17 +221,24 @@ class PeerDownloadTest {
     assertThat(fromA).isBetween(150_000L, 200_000L);
     long archiveSize = store.stat(b.segmentUri(SEGMENT)).block(TIMEOUT).size();
     assertThat(fromA + fromB).as("no byte fetched twice").isEqualTo(archiveSize);
-    assertThat(b.gets()).singleElement().satisfies(get -> {
-      assertThat(get.range()).isEqualTo("bytes=" + fromA + "-");
-      // HttpSegmentStore asks peers for zstd, and pins that archive's version.
-      assertThat(get.ifMatch()).isEqualTo("\"" + FIXTURE.crc() + "-zstd-v1\"");
-    });
-    assertThat(result.failedAttempts()).singleElement().satisfies(attempt -> {
-      assertThat(attempt.source()).isEqualTo(a.segmentUri(SEGMENT));
-      assertThat(attempt.offset()).as("failed after this many bytes").isEqualTo(fromA);
-      assertThat(attempt.cause()).isInstanceOf(SourceUnavailableException.class);
-    });
-    assertThat(events).filteredOn(TransferEvent.AttemptStarted.class::isInstance)
+    assertThat(b.gets())
+        .singleElement()
+        .satisfies(
+            get -> {
+              assertThat(get.range()).isEqualTo("bytes=" + fromA + "-");
+              // HttpSegmentStore asks peers for zstd, and pins that archive's version.
+              assertThat(get.ifMatch()).isEqualTo("\"" + FIXTURE.crc() + "-zstd-v1\"");
+            });
+    assertThat(result.failedAttempts())
+        .singleElement()
+        .satisfies(
+            attempt -> {
+              assertThat(attempt.source()).isEqualTo(a.segmentUri(SEGMENT));
+              assertThat(attempt.offset()).as("failed after this many bytes").isEqualTo(fromA);
+              assertThat(attempt.cause()).isInstanceOf(SourceUnavailableException.class);
+            });
+    assertThat(events)
+        .filteredOn(TransferEvent.AttemptStarted.class::isInstance)
         .map(e -> ((TransferEvent.AttemptStarted) e).offset())
         .containsExactly(0L, fromA);
   }
@@ -214,8 +250,15 @@ class PeerDownloadTest {
     view(Map.of(a.instanceId, "CONSUMING", b.instanceId, "OFFLINE"));
 
     assertThatThrownBy(() -> download(SegmentMetadata.PEERS_ONLY, finder()))
-        .isInstanceOfSatisfying(SourcesExhaustedException.class, e -> assertThat(e.attempts()).hasSize(4)
-            .allSatisfy(attempt -> assertThat(attempt.cause()).isInstanceOf(SourceNotFoundException.class)));
+        .isInstanceOfSatisfying(
+            SourcesExhaustedException.class,
+            e ->
+                assertThat(e.attempts())
+                    .hasSize(4)
+                    .allSatisfy(
+                        attempt ->
+                            assertThat(attempt.cause())
+                                .isInstanceOf(SourceNotFoundException.class)));
     assertThat(a.seen()).isEmpty();
     assertThat(b.seen()).isEmpty();
     assertThat(controller.viewReads()).isEqualTo(4);
@@ -225,14 +268,19 @@ class PeerDownloadTest {
   @Test
   void aViewThatConvergesLateIsReadAgainEachRound() {
     TestPeer a = peer("a", SEGMENT);
-    controller.view(read -> FakeController.offlineView(SEGMENT, Map.of(a.instanceId, read <= 2 ? "CONSUMING" : "ONLINE")));
+    controller.view(
+        read ->
+            FakeController.offlineView(
+                SEGMENT, Map.of(a.instanceId, read <= 2 ? "CONSUMING" : "ONLINE")));
 
     DownloadResult result = download(SegmentMetadata.PEERS_ONLY, finder());
 
     assertSegmentInPlace();
     assertThat(controller.viewReads()).isEqualTo(3);
-    assertThat(result.failedAttempts()).hasSize(2)
-        .allSatisfy(attempt -> assertThat(attempt.cause()).isInstanceOf(SourceNotFoundException.class));
+    assertThat(result.failedAttempts())
+        .hasSize(2)
+        .allSatisfy(
+            attempt -> assertThat(attempt.cause()).isInstanceOf(SourceNotFoundException.class));
     assertThat(result.bytesBySource()).containsOnlyKeys(a.segmentUri(SEGMENT));
   }
 
@@ -248,12 +296,18 @@ class PeerDownloadTest {
     DownloadResult result = download(SegmentMetadata.PEERS_ONLY, finder());
 
     assertSegmentInPlace();
-    assertThat(result.failedAttempts()).singleElement().satisfies(attempt ->
-        assertThat(((SourceUnavailableException) attempt.cause()).retryAfter()).contains(Duration.ofSeconds(1)));
+    assertThat(result.failedAttempts())
+        .singleElement()
+        .satisfies(
+            attempt ->
+                assertThat(((SourceUnavailableException) attempt.cause()).retryAfter())
+                    .contains(Duration.ofSeconds(1)));
     int failed = indexOf(TransferEvent.AttemptFailed.class, 0);
     int retried = indexOf(TransferEvent.AttemptStarted.class, failed);
     long waitedMs = TimeUnit.NANOSECONDS.toMillis(eventNanos.get(retried) - eventNanos.get(failed));
-    assertThat(waitedMs).as("waited for Retry-After rather than the 100 ms backoff").isGreaterThanOrEqualTo(950);
+    assertThat(waitedMs)
+        .as("waited for Retry-After rather than the 100 ms backoff")
+        .isGreaterThanOrEqualTo(950);
   }
 
   @Test
@@ -264,35 +318,48 @@ class PeerDownloadTest {
     origin.failAlways(path, TestOrigin.Fault.status(500));
 
     assertThatThrownBy(() -> download(origin.uri(path).toString(), finder()))
-        .isInstanceOfSatisfying(SourcesExhaustedException.class, e -> {
-          assertThat(e.attempts()).hasSize(3 + 4);
-          assertThat(e.attempts().subList(0, 3)).allSatisfy(attempt -> {
-            assertThat(attempt.source()).isEqualTo(origin.uri(path));
-            assertThat(attempt.cause()).isInstanceOf(SourceUnavailableException.class);
-          });
-          assertThat(e.attempts().subList(3, 7)).allSatisfy(attempt -> {
-            assertThat(attempt.source()).isEqualTo(a.segmentUri(SEGMENT));
-            assertThat(attempt.cause()).isInstanceOf(SourceNotFoundException.class);
-          });
-          assertThat(e.getMessage()).contains(origin.uri(path).toString(), a.segmentUri(SEGMENT).toString());
-        });
+        .isInstanceOfSatisfying(
+            SourcesExhaustedException.class,
+            e -> {
+              assertThat(e.attempts()).hasSize(3 + 4);
+              assertThat(e.attempts().subList(0, 3))
+                  .allSatisfy(
+                      attempt -> {
+                        assertThat(attempt.source()).isEqualTo(origin.uri(path));
+                        assertThat(attempt.cause()).isInstanceOf(SourceUnavailableException.class);
+                      });
+              assertThat(e.attempts().subList(3, 7))
+                  .allSatisfy(
+                      attempt -> {
+                        assertThat(attempt.source()).isEqualTo(a.segmentUri(SEGMENT));
+                        assertThat(attempt.cause()).isInstanceOf(SourceNotFoundException.class);
+                      });
+              assertThat(e.getMessage())
+                  .contains(origin.uri(path).toString(), a.segmentUri(SEGMENT).toString());
+            });
     assertThat(root.resolve("target").resolve(TestPeer.TABLE).resolve(SEGMENT)).doesNotExist();
   }
 
   @Test
   void blockHoundIsWatchingTheEventLoops() throws Exception {
     var loop = HttpResources.get().onClient(true).next();
-    var blocked = loop.submit(() -> {
-      Thread.sleep(1);
-      return null;
-    });
+    var blocked =
+        loop.submit(
+            () -> {
+              Thread.sleep(1);
+              return null;
+            });
     assertThatThrownBy(blocked::get).hasCauseInstanceOf(BlockingOperationError.class);
     assertThat(BlockingCalls.drain()).singleElement().asString().contains("sleep");
-    var parallel = reactor.core.publisher.Mono.fromCallable(() -> {
-      Thread.sleep(1);
-      return 1;
-    }).subscribeOn(Schedulers.parallel());
-    assertThatThrownBy(() -> parallel.block(TIMEOUT)).hasCauseInstanceOf(BlockingOperationError.class);
+    var parallel =
+        reactor.core.publisher.Mono.fromCallable(
+                () -> {
+                  Thread.sleep(1);
+                  return 1;
+                })
+            .subscribeOn(Schedulers.parallel());
+    assertThatThrownBy(() -> parallel.block(TIMEOUT))
+        .hasCauseInstanceOf(BlockingOperationError.class);
     BlockingCalls.drain();
   }
 
@@ -302,6 +369,7 @@ class PeerDownloadTest {
         return i;
       }
     }
-    throw new AssertionError("no " + type.getSimpleName() + " after event " + from + " in " + events);
+    throw new AssertionError(
+        "no " + type.getSimpleName() + " after event " + from + " in " + events);
   }
 }

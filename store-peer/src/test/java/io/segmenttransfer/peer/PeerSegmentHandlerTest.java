@@ -94,9 +94,15 @@ class PeerSegmentHandlerTest {
     assertThat(names.get(0)).isEqualTo(SEGMENT + "/");
     assertThat(names).isSorted();
     long creationSeconds = creationTimeMs(SEGMENT) / 1000;
-    assertThat(entries.values()).allSatisfy(e -> assertThat(e.mtimeSeconds()).isEqualTo(creationSeconds));
-    fixture.files().forEach((path, file) ->
-        assertThat(entries.get(SEGMENT + "/" + path).sha256()).as(path).isEqualTo(file.sha256()));
+    assertThat(entries.values())
+        .allSatisfy(e -> assertThat(e.mtimeSeconds()).isEqualTo(creationSeconds));
+    fixture
+        .files()
+        .forEach(
+            (path, file) ->
+                assertThat(entries.get(SEGMENT + "/" + path).sha256())
+                    .as(path)
+                    .isEqualTo(file.sha256()));
     assertThat(entries.values().stream().filter(e -> !e.sha256().equals("dir")).count())
         .isEqualTo(fixture.files().size());
   }
@@ -105,21 +111,25 @@ class PeerSegmentHandlerTest {
   void servesZstdWhenAsked() {
     TestPeer a = peer("a", c -> c, SEGMENT);
 
-    Answer byAccept = Answers.get(a.segmentUri(SEGMENT), h -> h.set(HttpHeaderNames.ACCEPT, "application/zstd"));
+    Answer byAccept =
+        Answers.get(a.segmentUri(SEGMENT), h -> h.set(HttpHeaderNames.ACCEPT, "application/zstd"));
     Answer byQuery = Answers.get(URI.create(a.segmentUri(SEGMENT) + "?codec=zstd"), h -> {});
 
     assertThat(byAccept.body()).startsWith(0x28, 0xb5, 0x2f, 0xfd).isEqualTo(byQuery.body());
     assertThat(byAccept.header(HttpHeaderNames.ETAG)).endsWith("-zstd-v1\"");
     assertThat(Answers.entries(byAccept.body()).keySet())
         .isEqualTo(Answers.entries(Answers.get(a.segmentUri(SEGMENT), h -> {}).body()).keySet());
-    assertThat(Answers.get(URI.create(a.segmentUri(SEGMENT) + "?codec=rar"), h -> {}).status()).isEqualTo(400);
+    assertThat(Answers.get(URI.create(a.segmentUri(SEGMENT) + "?codec=rar"), h -> {}).status())
+        .isEqualTo(400);
   }
 
   @Test
   void rangesAreServedFromTheCachedArchiveBuiltOnDemand() {
     TestPeer a = peer("a", c -> c, SEGMENT);
     URI uri = a.segmentUri(SEGMENT);
-    assertThat(store.stat(uri).block(TIMEOUT).size()).as("size unknown before the archive is built").isEqualTo(-1);
+    assertThat(store.stat(uri).block(TIMEOUT).size())
+        .as("size unknown before the archive is built")
+        .isEqualTo(-1);
 
     // Nothing cached yet: the range request builds the archive first.
     Answer tail = Answers.get(uri, h -> h.set(HttpHeaderNames.RANGE, "bytes=100000-"));
@@ -130,21 +140,34 @@ class PeerSegmentHandlerTest {
     assertThat(tail.body()).isEqualTo(Arrays.copyOfRange(full, 100_000, full.length));
     assertThat(tail.header(HttpHeaderNames.CONTENT_RANGE))
         .isEqualTo("bytes 100000-" + (full.length - 1) + "/" + full.length);
-    assertThat(whole.header(HttpHeaderNames.CONTENT_LENGTH)).as("served from the cache").isEqualTo("" + full.length);
+    assertThat(whole.header(HttpHeaderNames.CONTENT_LENGTH))
+        .as("served from the cache")
+        .isEqualTo("" + full.length);
     // The store asks for zstd unless told otherwise; the archive cached above is the gzip one.
     ObjectInfo info = store.stat(URI.create(uri + "?codec=gzip")).block(TIMEOUT);
     assertThat(info.size()).isEqualTo(full.length);
     assertThat(info.version()).isEqualTo(fixture(SEGMENT).crc() + "-gzip-v1");
 
-    assertThat(Answers.get(uri, h -> h.set(HttpHeaderNames.RANGE, "bytes=" + full.length + "-")).status()).isEqualTo(416);
-    assertThat(Answers.get(uri, h -> {
-      h.set(HttpHeaderNames.RANGE, "bytes=5-");
-      h.set(HttpHeaderNames.IF_MATCH, "\"12345-gzip-v1\"");
-    }).status()).isEqualTo(412);
-    Answer pinned = Answers.get(uri, h -> {
-      h.set(HttpHeaderNames.RANGE, "bytes=5-");
-      h.set(HttpHeaderNames.IF_MATCH, "\"" + info.version() + "\"");
-    });
+    assertThat(
+            Answers.get(uri, h -> h.set(HttpHeaderNames.RANGE, "bytes=" + full.length + "-"))
+                .status())
+        .isEqualTo(416);
+    assertThat(
+            Answers.get(
+                    uri,
+                    h -> {
+                      h.set(HttpHeaderNames.RANGE, "bytes=5-");
+                      h.set(HttpHeaderNames.IF_MATCH, "\"12345-gzip-v1\"");
+                    })
+                .status())
+        .isEqualTo(412);
+    Answer pinned =
+        Answers.get(
+            uri,
+            h -> {
+              h.set(HttpHeaderNames.RANGE, "bytes=5-");
+              h.set(HttpHeaderNames.IF_MATCH, "\"" + info.version() + "\"");
+            });
     assertThat(pinned.status()).isEqualTo(206);
     assertThat(pinned.body()).isEqualTo(Arrays.copyOfRange(full, 5, full.length));
   }
@@ -155,17 +178,25 @@ class PeerSegmentHandlerTest {
 
     assertThat(Answers.get(a.segmentUri(OTHER), h -> {}).status()).isEqualTo(404);
     assertThat(Answers.exchange(a.segmentUri(OTHER), "HEAD", h -> {}).status()).isEqualTo(404);
-    assertThat(Answers.get(URI.create("http://127.0.0.1:" + a.adminPort() + "/segments/events/" + SEGMENT), h -> {})
-        .status()).as("table name without type").isEqualTo(400);
+    assertThat(
+            Answers.get(
+                    URI.create("http://127.0.0.1:" + a.adminPort() + "/segments/events/" + SEGMENT),
+                    h -> {})
+                .status())
+        .as("table name without type")
+        .isEqualTo(400);
   }
 
   @Test
   void overTheUploadLimitAnswers503WithRetryAfter() throws Exception {
-    TestPeer a = peer("a", c -> c.withMaxConcurrentUploads(1).withRetryAfter(Duration.ofSeconds(2)), SEGMENT);
+    TestPeer a =
+        peer(
+            "a", c -> c.withMaxConcurrentUploads(1).withRetryAfter(Duration.ofSeconds(2)), SEGMENT);
     URI uri = a.segmentUri(SEGMENT);
     a.holdUploads();
 
-    CompletableFuture<Answer> first = CompletableFuture.supplyAsync(() -> Answers.get(uri, h -> {}));
+    CompletableFuture<Answer> first =
+        CompletableFuture.supplyAsync(() -> Answers.get(uri, h -> {}));
     await("the first upload running, held mid-stream").until(() -> a.heldUploads() == 1);
     assertThat(a.handler.activeUploads()).isEqualTo(1);
     Answer refused = Answers.get(uri, h -> {});
@@ -174,9 +205,11 @@ class PeerSegmentHandlerTest {
     assertThat(refused.status()).isEqualTo(503);
     assertThat(refused.header(HttpHeaderNames.RETRY_AFTER)).isEqualTo("2");
     assertThat(first.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).status()).isEqualTo(200);
-    // The server counts an upload done once its response ended, a moment after the client has the body.
+    // The server counts an upload done once its response ended, a moment after the client has the
+    // body.
     await("the upload counted done").until(() -> a.handler.activeUploads() == 0);
-    assertThat(Answers.get(uri, h -> h.set(HttpHeaderNames.RANGE, "bytes=1-")).status()).isEqualTo(206);
+    assertThat(Answers.get(uri, h -> h.set(HttpHeaderNames.RANGE, "bytes=1-")).status())
+        .isEqualTo(206);
     await("the range upload counted done").until(() -> a.handler.activeUploads() == 0);
   }
 
@@ -199,17 +232,23 @@ class PeerSegmentHandlerTest {
     URI uri = a.segmentUri(SEGMENT);
     a.holdUploads();
 
-    CompletableFuture<Answer> upload = CompletableFuture.supplyAsync(() -> Answers.get(uri, h -> {}));
+    CompletableFuture<Answer> upload =
+        CompletableFuture.supplyAsync(() -> Answers.get(uri, h -> {}));
     await("the upload holds the segment, mid-stream").until(() -> a.heldUploads() == 1);
     AtomicReference<List<String>> uploadLogWhenRemoved = new AtomicReference<>();
-    CompletableFuture<SegmentOutcome> removal = a.segments.remove(SegmentId.of(TestPeer.TABLE, SEGMENT))
-        .doOnSuccess(outcome -> uploadLogWhenRemoved.set(a.uploadLog()))
-        .toFuture();
+    CompletableFuture<SegmentOutcome> removal =
+        a.segments
+            .remove(SegmentId.of(TestPeer.TABLE, SEGMENT))
+            .doOnSuccess(outcome -> uploadLogWhenRemoved.set(a.uploadLog()))
+            .toFuture();
     // The removal asks for the segment's lock, which the held upload has: it queues (or, were the
     // ordering broken, it would run and complete now).
-    await("the removal queued or done").until(() -> a.segments.queuedOperations() == 1 || removal.isDone());
+    await("the removal queued or done")
+        .until(() -> a.segments.queuedOperations() == 1 || removal.isDone());
     assertThat(removal).as("the removal while the upload holds the segment").isNotDone();
-    assertThat(a.dataDir.resolve(TestPeer.TABLE).resolve(SEGMENT)).as("the segment while the upload holds it").isDirectory();
+    assertThat(a.dataDir.resolve(TestPeer.TABLE).resolve(SEGMENT))
+        .as("the segment while the upload holds it")
+        .isDirectory();
     assertThat(a.uploadLog()).as("the upload has not ended").isEmpty();
 
     a.releaseUploads();
@@ -218,19 +257,27 @@ class PeerSegmentHandlerTest {
     Answer answer = upload.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     // The removal ran once the upload had ended, and the upload read the whole segment: every file
     // complete and intact although the segment is gone now.
-    assertThat(uploadLogWhenRemoved.get()).as("the upload when the removal completed").containsExactly("upload ended");
+    assertThat(uploadLogWhenRemoved.get())
+        .as("the upload when the removal completed")
+        .containsExactly("upload ended");
     assertThat(answer.status()).isEqualTo(200);
-    assertThat(Answers.entries(answer.body()).keySet()).filteredOn(path -> !path.endsWith("/"))
+    assertThat(Answers.entries(answer.body()).keySet())
+        .filteredOn(path -> !path.endsWith("/"))
         .hasSize(fixture(SEGMENT).files().size());
-    fixture(SEGMENT).files().forEach((path, file) ->
-        assertThat(Answers.entries(answer.body()).get(SEGMENT + "/" + path).sha256()).isEqualTo(file.sha256()));
+    fixture(SEGMENT)
+        .files()
+        .forEach(
+            (path, file) ->
+                assertThat(Answers.entries(answer.body()).get(SEGMENT + "/" + path).sha256())
+                    .isEqualTo(file.sha256()));
     assertThat(Answers.get(uri, h -> {}).status()).isEqualTo(404);
   }
 
   private static long creationTimeMs(String segment) {
     try {
-      com.fasterxml.jackson.databind.JsonNode manifest = new com.fasterxml.jackson.databind.ObjectMapper()
-          .readTree(PinotFixtures.directory().resolve("manifest.json").toFile());
+      com.fasterxml.jackson.databind.JsonNode manifest =
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .readTree(PinotFixtures.directory().resolve("manifest.json").toFile());
       for (com.fasterxml.jackson.databind.JsonNode s : manifest.get("segments")) {
         if (s.get("segmentName").asText().equals(segment)) {
           return s.get("creationTimeMs").asLong();

@@ -57,7 +57,12 @@ final class TestOrigin implements AutoCloseable {
   private final DisposableServer server;
 
   TestOrigin() {
-    server = HttpServer.create().host("127.0.0.1").port(0).handle(this::handle).bindNow(Duration.ofSeconds(10));
+    server =
+        HttpServer.create()
+            .host("127.0.0.1")
+            .port(0)
+            .handle(this::handle)
+            .bindNow(Duration.ofSeconds(10));
   }
 
   URI uri(String path) {
@@ -129,22 +134,31 @@ final class TestOrigin implements AutoCloseable {
     if (range != null && range.startsWith("bytes=") && range.endsWith("-")) {
       start = Long.parseLong(range.substring(6, range.length() - 1));
       if (start >= bytes.length) {
-        return response.status(HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
+        return response
+            .status(HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
             .header(HttpHeaderNames.CONTENT_RANGE, "bytes */" + bytes.length)
             .header(HttpHeaderNames.CONTENT_LENGTH, "0")
             .send();
       }
-      response.status(HttpResponseStatus.PARTIAL_CONTENT)
-          .header(HttpHeaderNames.CONTENT_RANGE, "bytes " + start + "-" + (bytes.length - 1) + "/" + bytes.length);
+      response
+          .status(HttpResponseStatus.PARTIAL_CONTENT)
+          .header(
+              HttpHeaderNames.CONTENT_RANGE,
+              "bytes " + start + "-" + (bytes.length - 1) + "/" + bytes.length);
     }
     response.header(HttpHeaderNames.CONTENT_LENGTH, Long.toString(bytes.length - start));
     if (request.method().equals(HttpMethod.HEAD)) {
       return response.send();
     }
-    long end = fault != null && fault.cutAfter() >= 0 ? Math.min(bytes.length, start + fault.cutAfter()) : bytes.length;
+    long end =
+        fault != null && fault.cutAfter() >= 0
+            ? Math.min(bytes.length, start + fault.cutAfter())
+            : bytes.length;
     Flux<ByteBuf> body = chunks(bytes, (int) start, (int) end);
     if (end < bytes.length) {
-      body = body.concatWith(Flux.error(new IOException("scripted cut after " + (end - start) + " bytes")));
+      body =
+          body.concatWith(
+              Flux.error(new IOException("scripted cut after " + (end - start) + " bytes")));
     }
     return response.send(body);
   }
@@ -152,7 +166,10 @@ final class TestOrigin implements AutoCloseable {
   private static Flux<ByteBuf> chunks(byte[] bytes, int from, int to) {
     int size = 32 * 1024;
     return Flux.range(0, (to - from + size - 1) / size)
-        .map(i -> Unpooled.wrappedBuffer(bytes, from + i * size, Math.min(size, to - from - i * size)));
+        .map(
+            i ->
+                Unpooled.wrappedBuffer(
+                    bytes, from + i * size, Math.min(size, to - from - i * size)));
   }
 
   @Override

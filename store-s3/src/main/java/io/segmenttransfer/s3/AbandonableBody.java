@@ -13,18 +13,18 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 /**
  * The SDK's {@code toPublisher()} transformer, plus a way to say the caller went away.
  *
- * <p>Cancelling the future {@code getObject} returns does not always close the connection: when
- * the response headers arrive while the cancel is under way, the SDK completes its inner future
- * with a body publisher that nobody will ever subscribe to, and the connection then stays open,
- * stalled, until the read timeout. (Seen as a connection left open after cancel in about one run
- * in thirty of {@code S3FaultInjectionTest}.) An abandoned transformer releases such a body
- * itself, whichever of the two comes first: the body or the abandon.
+ * <p>Cancelling the future {@code getObject} returns does not always close the connection: when the
+ * response headers arrive while the cancel is under way, the SDK completes its inner future with a
+ * body publisher that nobody will ever subscribe to, and the connection then stays open, stalled,
+ * until the read timeout. (Seen as a connection left open after cancel in about one run in thirty
+ * of {@code S3FaultInjectionTest}.) An abandoned transformer releases such a body itself, whichever
+ * of the two comes first: the body or the abandon.
  */
 final class AbandonableBody
     implements AsyncResponseTransformer<GetObjectResponse, ResponsePublisher<GetObjectResponse>> {
 
-  private final AsyncResponseTransformer<GetObjectResponse, ResponsePublisher<GetObjectResponse>> delegate =
-      AsyncResponseTransformer.toPublisher();
+  private final AsyncResponseTransformer<GetObjectResponse, ResponsePublisher<GetObjectResponse>>
+      delegate = AsyncResponseTransformer.toPublisher();
   private final AtomicBoolean released = new AtomicBoolean();
   private volatile boolean abandoned;
   private volatile boolean handedOver;
@@ -33,10 +33,11 @@ final class AbandonableBody
   @Override
   public CompletableFuture<ResponsePublisher<GetObjectResponse>> prepare() {
     CompletableFuture<ResponsePublisher<GetObjectResponse>> prepared = delegate.prepare();
-    prepared.thenAccept(arrived -> {
-      body = arrived;
-      releaseIfAbandoned();
-    });
+    prepared.thenAccept(
+        arrived -> {
+          body = arrived;
+          releaseIfAbandoned();
+        });
     return prepared;
   }
 
@@ -79,24 +80,28 @@ final class AbandonableBody
     }
   }
 
-  /** Subscribes and cancels at once: the SDK then closes the connection instead of holding it for a reader that never comes. */
+  /**
+   * Subscribes and cancels at once: the SDK then closes the connection instead of holding it for a
+   * reader that never comes.
+   */
   static void release(Object body) {
     if (body instanceof ResponsePublisher<?> publisher) {
-      publisher.subscribe(new Subscriber<ByteBuffer>() {
-        @Override
-        public void onSubscribe(Subscription subscription) {
-          subscription.cancel();
-        }
+      publisher.subscribe(
+          new Subscriber<ByteBuffer>() {
+            @Override
+            public void onSubscribe(Subscription subscription) {
+              subscription.cancel();
+            }
 
-        @Override
-        public void onNext(ByteBuffer buffer) {}
+            @Override
+            public void onNext(ByteBuffer buffer) {}
 
-        @Override
-        public void onError(Throwable error) {}
+            @Override
+            public void onError(Throwable error) {}
 
-        @Override
-        public void onComplete() {}
-      });
+            @Override
+            public void onComplete() {}
+          });
     }
   }
 }

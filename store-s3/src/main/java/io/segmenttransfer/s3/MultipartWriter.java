@@ -21,11 +21,11 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
 /**
- * Streams a body to S3: one PUT when it fits in one part, otherwise a multipart upload whose
- * parts are uploaded {@code uploadConcurrency} at a time. Memory stays at most
- * {@code (uploadConcurrency + 2) * uploadPartSize} whatever the body size. The object appears
- * only when the upload completes; on error or cancel the multipart upload is aborted, so no
- * orphaned parts stay behind (and are billed).
+ * Streams a body to S3: one PUT when it fits in one part, otherwise a multipart upload whose parts
+ * are uploaded {@code uploadConcurrency} at a time. Memory stays at most {@code (uploadConcurrency
+ * + 2) * uploadPartSize} whatever the body size. The object appears only when the upload completes;
+ * on error or cancel the multipart upload is aborted, so no orphaned parts stay behind (and are
+ * billed).
  */
 final class MultipartWriter {
 
@@ -45,25 +45,32 @@ final class MultipartWriter {
 
   Mono<Void> write(S3Location location, Flux<ByteBuffer> content) {
     return UploadParts.split(content, partSize)
-        .switchOnFirst((first, parts) -> {
-          if (first.hasValue() && first.get().last()) {
-            return parts.concatMap(part -> put(location, part));
-          }
-          return multipart(location, parts);
-        })
+        .switchOnFirst(
+            (first, parts) -> {
+              if (first.hasValue() && first.get().last()) {
+                return parts.concatMap(part -> put(location, part));
+              }
+              return multipart(location, parts);
+            })
         .then();
   }
 
   private Mono<Void> put(S3Location location, UploadPart part) {
-    return Mono.defer(() -> Mono.fromFuture(() -> client.putObject(
-                PutObjectRequest.builder()
-                    .bucket(location.bucket())
-                    .key(location.key())
-                    .contentLength((long) part.size())
-                    .build(),
-                // Unsafe = no copy: the part is ours and never modified; each attempt reads a duplicate.
-                AsyncRequestBody.fromRemainingByteBufferUnsafe(part.bytes().duplicate())))
-            .onErrorMap(e -> S3Errors.map(location.uri(), e)))
+    return Mono.defer(
+            () ->
+                Mono.fromFuture(
+                        () ->
+                            client.putObject(
+                                PutObjectRequest.builder()
+                                    .bucket(location.bucket())
+                                    .key(location.key())
+                                    .contentLength((long) part.size())
+                                    .build(),
+                                // Unsafe = no copy: the part is ours and never modified; each
+                                // attempt reads a duplicate.
+                                AsyncRequestBody.fromRemainingByteBufferUnsafe(
+                                    part.bytes().duplicate())))
+                    .onErrorMap(e -> S3Errors.map(location.uri(), e)))
         .retryWhen(backoff.retrySpec())
         .then();
   }
@@ -71,10 +78,11 @@ final class MultipartWriter {
   private Mono<Void> multipart(S3Location location, Flux<UploadPart> parts) {
     return Mono.usingWhen(
         create(location),
-        uploadId -> parts
-            .flatMap(part -> uploadPart(location, uploadId, part), concurrency, 1)
-            .collectSortedList(Comparator.comparing(CompletedPart::partNumber))
-            .flatMap(completed -> complete(location, uploadId, completed)),
+        uploadId ->
+            parts
+                .flatMap(part -> uploadPart(location, uploadId, part), concurrency, 1)
+                .collectSortedList(Comparator.comparing(CompletedPart::partNumber))
+                .flatMap(completed -> complete(location, uploadId, completed)),
         uploadId -> Mono.empty(),
         (uploadId, error) -> abort(location, uploadId),
         uploadId -> abort(location, uploadId));
@@ -82,42 +90,64 @@ final class MultipartWriter {
 
   /**
    * Starts the upload. A cancel does not cancel the request in flight: S3 may create the upload
-   * anyway, and only its id lets us abort it, so the response is awaited and, once nobody wants
-   * it, the upload it names is aborted.
+   * anyway, and only its id lets us abort it, so the response is awaited and, once nobody wants it,
+   * the upload it names is aborted.
    */
   private Mono<String> create(S3Location location) {
-    return Mono.defer(() -> Mono.fromFuture(() -> client.createMultipartUpload(
-                    CreateMultipartUploadRequest.builder().bucket(location.bucket()).key(location.key()).build()), true)
-            .onErrorMap(e -> S3Errors.map(location.uri(), e)))
+    return Mono.defer(
+            () ->
+                Mono.fromFuture(
+                        () ->
+                            client.createMultipartUpload(
+                                CreateMultipartUploadRequest.builder()
+                                    .bucket(location.bucket())
+                                    .key(location.key())
+                                    .build()),
+                        true)
+                    .onErrorMap(e -> S3Errors.map(location.uri(), e)))
         .retryWhen(backoff.retrySpec())
         .map(response -> response.uploadId())
-        .doOnDiscard(CreateMultipartUploadResponse.class, late -> abort(location, late.uploadId()).subscribe());
+        .doOnDiscard(
+            CreateMultipartUploadResponse.class,
+            late -> abort(location, late.uploadId()).subscribe());
   }
 
   private Mono<CompletedPart> uploadPart(S3Location location, String uploadId, UploadPart part) {
-    return Mono.defer(() -> Mono.fromFuture(() -> client.uploadPart(
-                UploadPartRequest.builder()
-                    .bucket(location.bucket())
-                    .key(location.key())
-                    .uploadId(uploadId)
-                    .partNumber(part.number())
-                    .contentLength((long) part.size())
-                    .build(),
-                AsyncRequestBody.fromRemainingByteBufferUnsafe(part.bytes().duplicate())))
-            .onErrorMap(e -> S3Errors.map(location.uri(), e)))
+    return Mono.defer(
+            () ->
+                Mono.fromFuture(
+                        () ->
+                            client.uploadPart(
+                                UploadPartRequest.builder()
+                                    .bucket(location.bucket())
+                                    .key(location.key())
+                                    .uploadId(uploadId)
+                                    .partNumber(part.number())
+                                    .contentLength((long) part.size())
+                                    .build(),
+                                AsyncRequestBody.fromRemainingByteBufferUnsafe(
+                                    part.bytes().duplicate())))
+                    .onErrorMap(e -> S3Errors.map(location.uri(), e)))
         .retryWhen(backoff.retrySpec())
-        .map(response -> CompletedPart.builder().partNumber(part.number()).eTag(response.eTag()).build());
+        .map(
+            response ->
+                CompletedPart.builder().partNumber(part.number()).eTag(response.eTag()).build());
   }
 
   private Mono<Void> complete(S3Location location, String uploadId, List<CompletedPart> parts) {
-    return Mono.defer(() -> Mono.fromFuture(() -> client.completeMultipartUpload(
-                CompleteMultipartUploadRequest.builder()
-                    .bucket(location.bucket())
-                    .key(location.key())
-                    .uploadId(uploadId)
-                    .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build())
-                    .build()))
-            .onErrorMap(e -> S3Errors.map(location.uri(), e)))
+    return Mono.defer(
+            () ->
+                Mono.fromFuture(
+                        () ->
+                            client.completeMultipartUpload(
+                                CompleteMultipartUploadRequest.builder()
+                                    .bucket(location.bucket())
+                                    .key(location.key())
+                                    .uploadId(uploadId)
+                                    .multipartUpload(
+                                        CompletedMultipartUpload.builder().parts(parts).build())
+                                    .build()))
+                    .onErrorMap(e -> S3Errors.map(location.uri(), e)))
         .retryWhen(backoff.retrySpec())
         .then();
   }
@@ -128,18 +158,27 @@ final class MultipartWriter {
    * backstop).
    */
   private Mono<Void> abort(S3Location location, String uploadId) {
-    return Mono.defer(() -> Mono.fromFuture(() -> client.abortMultipartUpload(
-                AbortMultipartUploadRequest.builder()
-                    .bucket(location.bucket())
-                    .key(location.key())
-                    .uploadId(uploadId)
-                    .build()))
-            .onErrorMap(e -> S3Errors.map(location.uri(), e)))
+    return Mono.defer(
+            () ->
+                Mono.fromFuture(
+                        () ->
+                            client.abortMultipartUpload(
+                                AbortMultipartUploadRequest.builder()
+                                    .bucket(location.bucket())
+                                    .key(location.key())
+                                    .uploadId(uploadId)
+                                    .build()))
+                    .onErrorMap(e -> S3Errors.map(location.uri(), e)))
         .retryWhen(backoff.retrySpec())
         .then()
-        .onErrorResume(e -> {
-          LOG.warn("could not abort multipart upload {} of {}: {}", uploadId, location, e.toString());
-          return Mono.empty();
-        });
+        .onErrorResume(
+            e -> {
+              LOG.warn(
+                  "could not abort multipart upload {} of {}: {}",
+                  uploadId,
+                  location,
+                  e.toString());
+              return Mono.empty();
+            });
   }
 }

@@ -27,10 +27,10 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * error is fetched again from the first byte it has not emitted yet.
  *
  * <p>Memory: {@code flatMapSequential} keeps at most {@code readConcurrency} parts open; parts
- * behind the head buffer what they receive, at most one part each (the prefetch is sized so that
- * a part can finish downloading while it waits, never more than its own bytes exist). The SDK's
- * Netty client stops reading a connection when its part has no demand, so the bound holds
- * however slow the consumer is.
+ * behind the head buffer what they receive, at most one part each (the prefetch is sized so that a
+ * part can finish downloading while it waits, never more than its own bytes exist). The SDK's Netty
+ * client stops reading a connection when its part has no demand, so the bound holds however slow
+ * the consumer is.
  */
 final class RangedGetReader {
 
@@ -49,7 +49,8 @@ final class RangedGetReader {
   private final Function<S3Location, Mono<ObjectInfo>> stat;
 
   /** {@code stat} answers size and version when a range turns out to start at or past the end. */
-  RangedGetReader(S3AsyncClient client, S3Config config, Function<S3Location, Mono<ObjectInfo>> stat) {
+  RangedGetReader(
+      S3AsyncClient client, S3Config config, Function<S3Location, Mono<ObjectInfo>> stat) {
     this.client = client;
     this.stat = stat;
     this.partSize = config.readPartSize();
@@ -76,40 +77,61 @@ final class RangedGetReader {
   }
 
   /**
-   * The object's bytes from {@code offset}; with a {@code version}, only while the object's ETag
-   * is that version. Completes after the last byte; errors with a core {@code SourceException}.
+   * The object's bytes from {@code offset}; with a {@code version}, only while the object's ETag is
+   * that version. Completes after the last byte; errors with a core {@code SourceException}.
    * Buffers are chunks of {@link #CHUNK_SIZE} gathered from the SDK's body buffers (fresh heap
    * buffers, not pooled), or large SDK buffers as they are; they belong to the subscriber.
    */
   Flux<ByteBuffer> read(S3Location location, long offset, String version) {
-    return Flux.defer(() -> {
-      if (offset < 0) {
-        return Flux.error(new SourceChangedException(location.uri(), "cannot read from negative offset " + offset));
-      }
-      long firstByteAfter = offset + partSize < 0 ? Long.MAX_VALUE : offset + partSize;
-      return get(location, offset, firstByteAfter - 1, version)
-          .retryWhen(backoff.retrySpec())
-          .map(first -> parts(location, offset, first, version))
-          .onErrorResume(S3Errors::isRangeNotSatisfiable, e -> Mono.just(atOrPastTheEnd(location, offset, version)))
-          .flatMapMany(Function.identity());
-    });
+    return Flux.defer(
+        () -> {
+          if (offset < 0) {
+            return Flux.error(
+                new SourceChangedException(
+                    location.uri(), "cannot read from negative offset " + offset));
+          }
+          long firstByteAfter = offset + partSize < 0 ? Long.MAX_VALUE : offset + partSize;
+          return get(location, offset, firstByteAfter - 1, version)
+              .retryWhen(backoff.retrySpec())
+              .map(first -> parts(location, offset, first, version))
+              .onErrorResume(
+                  S3Errors::isRangeNotSatisfiable,
+                  e -> Mono.just(atOrPastTheEnd(location, offset, version)))
+              .flatMapMany(Function.identity());
+        });
   }
 
-  /** S3 answers 416 to a range starting at or past the end: at the end is an empty read, past it an error. */
+  /**
+   * S3 answers 416 to a range starting at or past the end: at the end is an empty read, past it an
+   * error.
+   */
   private Flux<ByteBuffer> atOrPastTheEnd(S3Location location, long offset, String version) {
-    return stat.apply(location).flatMapMany(info -> {
-      if (version != null && !version.equals(info.version())) {
-        return Flux.error(new SourceChangedException(
-            location.uri(), "object changed: version " + info.version() + ", expected " + version));
-      }
-      return info.size() == offset
-          ? Flux.<ByteBuffer>empty()
-          : Flux.error(new SourceChangedException(
-              location.uri(), "cannot read from byte " + offset + " of a " + info.size() + "-byte object"));
-    });
+    return stat.apply(location)
+        .flatMapMany(
+            info -> {
+              if (version != null && !version.equals(info.version())) {
+                return Flux.error(
+                    new SourceChangedException(
+                        location.uri(),
+                        "object changed: version " + info.version() + ", expected " + version));
+              }
+              return info.size() == offset
+                  ? Flux.<ByteBuffer>empty()
+                  : Flux.error(
+                      new SourceChangedException(
+                          location.uri(),
+                          "cannot read from byte "
+                              + offset
+                              + " of a "
+                              + info.size()
+                              + "-byte object"));
+            });
   }
 
-  private Flux<ByteBuffer> parts(S3Location location, long offset, ResponsePublisher<GetObjectResponse> first,
+  private Flux<ByteBuffer> parts(
+      S3Location location,
+      long offset,
+      ResponsePublisher<GetObjectResponse> first,
       String version) {
     GetObjectResponse response = first.response();
     long size;
@@ -124,12 +146,16 @@ final class RangedGetReader {
     Part head = new Part(offset, Math.min(size, offset + partSize));
     long remaining = size - head.end();
     long count = (remaining + partSize - 1) / partSize;
-    Flux<Flux<ByteBuffer>> streams = Flux.concat(
-        Mono.just(partBytes(location, head, etag, first)),
-        Flux.range(0, Math.toIntExact(count)).map(i -> {
-          long start = head.end() + (long) i * partSize;
-          return partBytes(location, new Part(start, Math.min(size, start + partSize)), etag, null);
-        }));
+    Flux<Flux<ByteBuffer>> streams =
+        Flux.concat(
+            Mono.just(partBytes(location, head, etag, first)),
+            Flux.range(0, Math.toIntExact(count))
+                .map(
+                    i -> {
+                      long start = head.end() + (long) i * partSize;
+                      return partBytes(
+                          location, new Part(start, Math.min(size, start + partSize)), etag, null);
+                    }));
     return streams.flatMapSequential(Function.identity(), concurrency, prefetch);
   }
 
@@ -137,41 +163,63 @@ final class RangedGetReader {
    * One part, retried from the first byte not yet emitted. {@code opened} is the first GET's
    * response, used for the first attempt of the head part only.
    */
-  private Flux<ByteBuffer> partBytes(S3Location location, Part part, String etag,
-      ResponsePublisher<GetObjectResponse> opened) {
+  private Flux<ByteBuffer> partBytes(
+      S3Location location, Part part, String etag, ResponsePublisher<GetObjectResponse> opened) {
     AtomicReference<ResponsePublisher<GetObjectResponse>> preopened = new AtomicReference<>(opened);
-    return Flux.defer(() -> {
-      AtomicLong emitted = new AtomicLong();
-      return Flux.defer(() -> {
-            long from = part.start() + emitted.get();
-            ResponsePublisher<GetObjectResponse> body = preopened.getAndSet(null);
-            Mono<ResponsePublisher<GetObjectResponse>> open = body != null
-                ? Mono.just(body)
-                : get(location, from, part.end() - 1, etag).flatMap(r -> checkResumed(location, r, from, etag));
-            // Gathered into chunks before counting, so only bytes handed downstream are counted
-            // and a retry resumes at the first byte not emitted.
-            return ChunkCoalescer.coalesce(open.flatMapMany(Flux::from), CHUNK_SIZE)
-                .onErrorMap(e -> S3Errors.map(location.uri(), e))
-                .<ByteBuffer>handle((buffer, sink) -> {
-                  if (emitted.addAndGet(buffer.remaining()) > part.length()) {
-                    sink.error(new SourceChangedException(location.uri(), "part " + part + " received more bytes than asked"));
-                  } else {
-                    sink.next(buffer);
-                  }
-                })
-                .concatWith(Mono.defer(() -> emitted.get() == part.length()
-                    ? Mono.empty()
-                    : Mono.error(new SourceUnavailableException(location.uri(),
-                        "response ended after " + emitted.get() + " of " + part.length() + " bytes of part " + part, null))));
-          })
-          .retryWhen(backoff.retrySpec());
-    }).doFinally(signal -> {
-      // The head part may be cancelled before its pre-opened response was ever subscribed.
-      ResponsePublisher<GetObjectResponse> unused = preopened.getAndSet(null);
-      if (unused != null) {
-        AbandonableBody.release(unused);
-      }
-    });
+    return Flux.defer(
+            () -> {
+              AtomicLong emitted = new AtomicLong();
+              return Flux.defer(
+                      () -> {
+                        long from = part.start() + emitted.get();
+                        ResponsePublisher<GetObjectResponse> body = preopened.getAndSet(null);
+                        Mono<ResponsePublisher<GetObjectResponse>> open =
+                            body != null
+                                ? Mono.just(body)
+                                : get(location, from, part.end() - 1, etag)
+                                    .flatMap(r -> checkResumed(location, r, from, etag));
+                        // Gathered into chunks before counting, so only bytes handed downstream are
+                        // counted
+                        // and a retry resumes at the first byte not emitted.
+                        return ChunkCoalescer.coalesce(open.flatMapMany(Flux::from), CHUNK_SIZE)
+                            .onErrorMap(e -> S3Errors.map(location.uri(), e))
+                            .<ByteBuffer>handle(
+                                (buffer, sink) -> {
+                                  if (emitted.addAndGet(buffer.remaining()) > part.length()) {
+                                    sink.error(
+                                        new SourceChangedException(
+                                            location.uri(),
+                                            "part " + part + " received more bytes than asked"));
+                                  } else {
+                                    sink.next(buffer);
+                                  }
+                                })
+                            .concatWith(
+                                Mono.defer(
+                                    () ->
+                                        emitted.get() == part.length()
+                                            ? Mono.empty()
+                                            : Mono.error(
+                                                new SourceUnavailableException(
+                                                    location.uri(),
+                                                    "response ended after "
+                                                        + emitted.get()
+                                                        + " of "
+                                                        + part.length()
+                                                        + " bytes of part "
+                                                        + part,
+                                                    null))));
+                      })
+                  .retryWhen(backoff.retrySpec());
+            })
+        .doFinally(
+            signal -> {
+              // The head part may be cancelled before its pre-opened response was ever subscribed.
+              ResponsePublisher<GetObjectResponse> unused = preopened.getAndSet(null);
+              if (unused != null) {
+                AbandonableBody.release(unused);
+              }
+            });
   }
 
   /**
@@ -183,48 +231,61 @@ final class RangedGetReader {
     GetObjectResponse response = body.response();
     if (etag != null && response.eTag() != null && !etag.equals(response.eTag())) {
       AbandonableBody.release(body);
-      return Mono.error(new SourceChangedException(
-          location.uri(), "object changed during the read: ETag " + response.eTag() + ", expected " + etag));
+      return Mono.error(
+          new SourceChangedException(
+              location.uri(),
+              "object changed during the read: ETag " + response.eTag() + ", expected " + etag));
     }
     long start = rangeStart(response.contentRange());
     if (start != from) {
       AbandonableBody.release(body);
-      return Mono.error(new SourceChangedException(
-          location.uri(), "asked for bytes from " + from + ", the server sent " + response.contentRange()));
+      return Mono.error(
+          new SourceChangedException(
+              location.uri(),
+              "asked for bytes from " + from + ", the server sent " + response.contentRange()));
     }
     return Mono.just(body);
   }
 
-  private Mono<ResponsePublisher<GetObjectResponse>> get(S3Location location, long from, long toInclusive, String ifMatch) {
-    GetObjectRequest request = GetObjectRequest.builder()
-        .bucket(location.bucket())
-        .key(location.key())
-        .range("bytes=" + from + "-" + toInclusive)
-        .ifMatch(ifMatch)
-        .build();
+  private Mono<ResponsePublisher<GetObjectResponse>> get(
+      S3Location location, long from, long toInclusive, String ifMatch) {
+    GetObjectRequest request =
+        GetObjectRequest.builder()
+            .bucket(location.bucket())
+            .key(location.key())
+            .range("bytes=" + from + "-" + toInclusive)
+            .ifMatch(ifMatch)
+            .build();
     // Cancelling the Mono cancels the SDK future, which aborts a request still waiting; a body
     // that arrives anyway (or arrived as the cancel ran) is released by the abandoned transformer.
-    return Mono.defer(() -> {
-      AbandonableBody transformer = new AbandonableBody();
-      return Mono.fromFuture(() -> client.getObject(request, transformer))
-          .doOnNext(body -> transformer.handedOver())
-          .doOnCancel(transformer::abandon);
-    }).onErrorMap(e -> S3Errors.map(location.uri(), e));
+    return Mono.defer(
+            () -> {
+              AbandonableBody transformer = new AbandonableBody();
+              return Mono.fromFuture(() -> client.getObject(request, transformer))
+                  .doOnNext(body -> transformer.handedOver())
+                  .doOnCancel(transformer::abandon);
+            })
+        .onErrorMap(e -> S3Errors.map(location.uri(), e));
   }
 
-  /** The total size from {@code Content-Range: bytes a-b/total} (or the length of a full-body 200). */
+  /**
+   * The total size from {@code Content-Range: bytes a-b/total} (or the length of a full-body 200).
+   */
   private static long objectSize(S3Location location, GetObjectResponse response, long offset) {
     String range = response.contentRange();
     if (range == null) {
       if (offset == 0 && response.contentLength() != null) {
         return response.contentLength();
       }
-      throw new SourceChangedException(location.uri(), "the server ignored the Range request from byte " + offset);
+      throw new SourceChangedException(
+          location.uri(), "the server ignored the Range request from byte " + offset);
     }
     int slash = range.lastIndexOf('/');
     long start = rangeStart(range);
     if (slash < 0 || start != offset || range.endsWith("/*")) {
-      throw new SourceChangedException(location.uri(), "unexpected Content-Range '" + range + "' for a read from byte " + offset);
+      throw new SourceChangedException(
+          location.uri(),
+          "unexpected Content-Range '" + range + "' for a read from byte " + offset);
     }
     return Long.parseLong(range.substring(slash + 1).trim());
   }

@@ -35,7 +35,9 @@ final class S3Clients {
     try {
       client = build(config, eventLoops);
     } catch (RuntimeException | Error e) {
-      eventLoops.eventLoopGroup().shutdownGracefully(0, EVENT_LOOP_SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      eventLoops
+          .eventLoopGroup()
+          .shutdownGracefully(0, EVENT_LOOP_SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       throw e;
     }
     return new DelegatingS3AsyncClient(client) {
@@ -44,30 +46,34 @@ final class S3Clients {
         try {
           super.close();
         } finally {
-          eventLoops.eventLoopGroup().shutdownGracefully(0, EVENT_LOOP_SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+          eventLoops
+              .eventLoopGroup()
+              .shutdownGracefully(0, EVENT_LOOP_SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
       }
     };
   }
 
   private static S3AsyncClient build(S3Config config, SdkEventLoopGroup eventLoops) {
-    S3AsyncClientBuilder builder = S3AsyncClient.builder()
-        .httpClientBuilder(NettyNioAsyncHttpClient.builder()
-            .eventLoopGroup(eventLoops)
-            .connectionTimeout(config.connectTimeout())
-            .readTimeout(config.readTimeout())
-            .writeTimeout(config.readTimeout())
-            .maxConcurrency(config.maxConnections()))
-        .region(Region.of(config.region()))
-        .forcePathStyle(config.pathStyle())
-        .credentialsProvider(credentials(config))
-        // Checksums only where the API requires them: S3-compatible servers often reject or
-        // mishandle the flexible-checksum trailers the SDK sends by default since 2.30.
-        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-        // The store retries itself: per part, from the byte it stopped at, with one backoff
-        // policy for every call. SDK retries on top would multiply the attempts.
-        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+    S3AsyncClientBuilder builder =
+        S3AsyncClient.builder()
+            .httpClientBuilder(
+                NettyNioAsyncHttpClient.builder()
+                    .eventLoopGroup(eventLoops)
+                    .connectionTimeout(config.connectTimeout())
+                    .readTimeout(config.readTimeout())
+                    .writeTimeout(config.readTimeout())
+                    .maxConcurrency(config.maxConnections()))
+            .region(Region.of(config.region()))
+            .forcePathStyle(config.pathStyle())
+            .credentialsProvider(credentials(config))
+            // Checksums only where the API requires them: S3-compatible servers often reject or
+            // mishandle the flexible-checksum trailers the SDK sends by default since 2.30.
+            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+            // The store retries itself: per part, from the byte it stopped at, with one backoff
+            // policy for every call. SDK retries on top would multiply the attempts.
+            .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
     if (config.endpoint() != null) {
       builder.endpointOverride(config.endpoint());
     }
@@ -79,6 +85,7 @@ final class S3Clients {
       return DefaultCredentialsProvider.builder().build();
     }
     return StaticCredentialsProvider.create(
-        AwsBasicCredentials.create(config.credentials().accessKeyId(), config.credentials().secretAccessKey()));
+        AwsBasicCredentials.create(
+            config.credentials().accessKeyId(), config.credentials().secretAccessKey()));
   }
 }

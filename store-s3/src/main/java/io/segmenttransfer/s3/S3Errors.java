@@ -22,12 +22,15 @@ import software.amazon.awssdk.core.exception.SdkServiceException;
 
 /**
  * The one place SDK and transport failures become the core's source errors, by HTTP status and
- * exception type (never by message text). Anything else, such as an error from the content a
- * caller asked us to write, passes through unchanged.
+ * exception type (never by message text). Anything else, such as an error from the content a caller
+ * asked us to write, passes through unchanged.
  */
 final class S3Errors {
 
-  /** 416: the requested range starts past the object's end. The reader turns it into "empty" or "changed". */
+  /**
+   * 416: the requested range starts past the object's end. The reader turns it into "empty" or
+   * "changed".
+   */
   static final int RANGE_NOT_SATISFIABLE = 416;
 
   private S3Errors() {}
@@ -40,7 +43,9 @@ final class S3Errors {
     if (e instanceof SdkServiceException service) {
       return fromStatus(uri, service);
     }
-    if (e instanceof SdkClientException || e instanceof IOException || e instanceof TimeoutException
+    if (e instanceof SdkClientException
+        || e instanceof IOException
+        || e instanceof TimeoutException
         || isNettyChannelFailure(e)) {
       // Connection refused or reset, read timeouts, truncated bodies, API call timeouts: transient.
       return new SourceUnavailableException(uri, "S3 request failed: " + describe(e), e);
@@ -54,7 +59,8 @@ final class S3Errors {
       return false;
     }
     for (Throwable suppressed : mapped.getSuppressed()) {
-      if (suppressed instanceof SdkServiceException service && service.statusCode() == RANGE_NOT_SATISFIABLE) {
+      if (suppressed instanceof SdkServiceException service
+          && service.statusCode() == RANGE_NOT_SATISFIABLE) {
         return true;
       }
     }
@@ -72,12 +78,14 @@ final class S3Errors {
     }
     // SourceChangedException takes no cause: the S3 error goes along as a suppressed exception.
     if (status == 412) {
-      SourceChangedException changed = new SourceChangedException(uri, what + ": the object changed (ETag no longer matches)");
+      SourceChangedException changed =
+          new SourceChangedException(uri, what + ": the object changed (ETag no longer matches)");
       changed.addSuppressed(e);
       return changed;
     }
     if (status == RANGE_NOT_SATISFIABLE) {
-      SourceChangedException changed = new SourceChangedException(uri, what + ": the range starts past the object's end");
+      SourceChangedException changed =
+          new SourceChangedException(uri, what + ": the range starts past the object's end");
       changed.addSuppressed(e);
       return changed;
     }
@@ -98,11 +106,15 @@ final class S3Errors {
 
   /** Retry-After as delta-seconds or an HTTP date. */
   static Optional<Duration> retryAfter(SdkServiceException e) {
-    if (!(e instanceof AwsServiceException aws) || aws.awsErrorDetails() == null
+    if (!(e instanceof AwsServiceException aws)
+        || aws.awsErrorDetails() == null
         || aws.awsErrorDetails().sdkHttpResponse() == null) {
       return Optional.empty();
     }
-    return aws.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("Retry-After").flatMap(S3Errors::parseRetryAfter);
+    return aws.awsErrorDetails()
+        .sdkHttpResponse()
+        .firstMatchingHeader("Retry-After")
+        .flatMap(S3Errors::parseRetryAfter);
   }
 
   static Optional<Duration> parseRetryAfter(String value) {
@@ -112,7 +124,9 @@ final class S3Errors {
       return seconds >= 0 ? Optional.of(Duration.ofSeconds(seconds)) : Optional.empty();
     } catch (NumberFormatException notSeconds) {
       try {
-        Duration until = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME));
+        Duration until =
+            Duration.between(
+                ZonedDateTime.now(), ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME));
         return Optional.of(until.isNegative() ? Duration.ZERO : until);
       } catch (DateTimeParseException notADate) {
         return Optional.empty();
@@ -122,7 +136,8 @@ final class S3Errors {
 
   private static Throwable unwrap(Throwable error) {
     Throwable e = error;
-    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
+        && e.getCause() != null) {
       e = e.getCause();
     }
     return e;

@@ -8,7 +8,9 @@ import java.util.Locale;
 record S3Location(URI uri, String bucket, String key) {
 
   static S3Location of(URI uri) {
-    if (uri == null || uri.getScheme() == null || !uri.getScheme().toLowerCase(Locale.ROOT).equals("s3")) {
+    if (uri == null
+        || uri.getScheme() == null
+        || !uri.getScheme().toLowerCase(Locale.ROOT).equals("s3")) {
       throw new InvalidRequestException(null, "not an s3:// URI: " + uri);
     }
     // The authority, not the host: bucket names with characters URI does not accept in host names
@@ -16,7 +18,8 @@ record S3Location(URI uri, String bucket, String key) {
     String bucket = uri.getRawAuthority();
     String path = uri.getPath();
     if (bucket == null || bucket.isEmpty() || path == null || path.length() <= 1) {
-      throw new InvalidRequestException(null, "an S3 URI needs a bucket and a key (s3://bucket/key): " + uri);
+      throw new InvalidRequestException(
+          null, "an S3 URI needs a bucket and a key (s3://bucket/key): " + uri);
     }
     return new S3Location(uri, bucket, path.substring(1));
   }

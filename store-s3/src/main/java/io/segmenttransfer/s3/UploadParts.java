@@ -8,10 +8,10 @@ import reactor.core.publisher.Mono;
 
 /**
  * Regroups a body of arbitrary chunks into upload parts of exactly {@code partSize} bytes (the last
- * one shorter). A full part is held back until the next byte or the end arrives, so each part
- * knows whether it is the last: a body that fits in one part is then sent with a single PUT.
- * Holds at most two parts (the one held back and the one filling); the input buffers are copied
- * and not retained.
+ * one shorter). A full part is held back until the next byte or the end arrives, so each part knows
+ * whether it is the last: a body that fits in one part is then sent with a single PUT. Holds at
+ * most two parts (the one held back and the one filling); the input buffers are copied and not
+ * retained.
  */
 final class UploadParts {
 
@@ -25,11 +25,14 @@ final class UploadParts {
   private UploadParts() {}
 
   static Flux<UploadPart> split(Flux<ByteBuffer> content, int partSize) {
-    return Flux.defer(() -> {
-      Splitter splitter = new Splitter(partSize);
-      // Prefetch 1: the body is pulled one chunk at a time, as parts are wanted.
-      return content.concatMapIterable(splitter::add, 1).concatWith(Mono.fromSupplier(splitter::finish));
-    });
+    return Flux.defer(
+        () -> {
+          Splitter splitter = new Splitter(partSize);
+          // Prefetch 1: the body is pulled one chunk at a time, as parts are wanted.
+          return content
+              .concatMapIterable(splitter::add, 1)
+              .concatWith(Mono.fromSupplier(splitter::finish));
+        });
   }
 
   private static final class Splitter {

@@ -22,18 +22,23 @@ import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
- * An HTTP proxy on a loopback port between the S3 client and the S3 server that injects faults
- * per request: an error status (503 SlowDown, 403, 404), a connection reset after N response body
- * bytes, a body that stalls after N bytes, or an action (such as replacing the object) before
- * the request is forwarded. Requests keep their Host header, so SigV4 signatures stay valid.
+ * An HTTP proxy on a loopback port between the S3 client and the S3 server that injects faults per
+ * request: an error status (503 SlowDown, 403, 404), a connection reset after N response body
+ * bytes, a body that stalls after N bytes, or an action (such as replacing the object) before the
+ * request is forwarded. Requests keep their Host header, so SigV4 signatures stay valid.
  */
 final class FaultProxy implements AutoCloseable {
 
-  /** What the proxy saw: the request's number (1-based), method, path and query, Range and If-Match headers. */
+  /**
+   * What the proxy saw: the request's number (1-based), method, path and query, Range and If-Match
+   * headers.
+   */
   record Request(int number, String method, String uri, String range, String ifMatch) {
     /** The first byte of the Range header, or -1. */
     long rangeStart() {
-      return range == null ? -1 : Long.parseLong(range.substring(range.indexOf('=') + 1, range.indexOf('-')));
+      return range == null
+          ? -1
+          : Long.parseLong(range.substring(range.indexOf('=') + 1, range.indexOf('-')));
     }
   }
 
@@ -56,7 +61,8 @@ final class FaultProxy implements AutoCloseable {
   static final Fault PASS = new Pass();
 
   private final DisposableServer server;
-  private final ConnectionProvider upstreamPool = ConnectionProvider.create("fault-proxy-upstream", 32);
+  private final ConnectionProvider upstreamPool =
+      ConnectionProvider.create("fault-proxy-upstream", 32);
   private final HttpClient upstream;
   private final AtomicInteger requests = new AtomicInteger();
   private final AtomicInteger openConnections = new AtomicInteger();
@@ -66,15 +72,17 @@ final class FaultProxy implements AutoCloseable {
 
   FaultProxy(URI target) {
     upstream = HttpClient.create(upstreamPool).baseUrl(target.toString());
-    server = HttpServer.create()
-        .host("127.0.0.1")
-        .port(0)
-        .doOnConnection(connection -> {
-          openConnections.incrementAndGet();
-          connection.onDispose(openConnections::decrementAndGet);
-        })
-        .handle(this::handle)
-        .bindNow();
+    server =
+        HttpServer.create()
+            .host("127.0.0.1")
+            .port(0)
+            .doOnConnection(
+                connection -> {
+                  openConnections.incrementAndGet();
+                  connection.onDispose(openConnections::decrementAndGet);
+                })
+            .handle(this::handle)
+            .bindNow();
   }
 
   URI endpoint() {
@@ -105,20 +113,30 @@ final class FaultProxy implements AutoCloseable {
   }
 
   private Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
-    Request seen = new Request(requests.incrementAndGet(), request.method().name(), request.uri(),
-        request.requestHeaders().get(HttpHeaderNames.RANGE), request.requestHeaders().get(HttpHeaderNames.IF_MATCH));
+    Request seen =
+        new Request(
+            requests.incrementAndGet(),
+            request.method().name(),
+            request.uri(),
+            request.requestHeaders().get(HttpHeaderNames.RANGE),
+            request.requestHeaders().get(HttpHeaderNames.IF_MATCH));
     synchronized (log) {
       log.add(seen);
     }
     Fault fault = rule.apply(seen);
     if (fault instanceof Status status) {
-      response.status(HttpResponseStatus.valueOf(status.code())).header(HttpHeaderNames.CONTENT_TYPE, "application/xml");
+      response
+          .status(HttpResponseStatus.valueOf(status.code()))
+          .header(HttpHeaderNames.CONTENT_TYPE, "application/xml");
       if (status.retryAfter() != null) {
         response.header(HttpHeaderNames.RETRY_AFTER, status.retryAfter());
       }
-      String body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + status.errorCode()
-          + "</Code><Message>injected by the fault proxy</Message><RequestId>fault-" + seen.number()
-          + "</RequestId></Error>";
+      String body =
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>"
+              + status.errorCode()
+              + "</Code><Message>injected by the fault proxy</Message><RequestId>fault-"
+              + seen.number()
+              + "</RequestId></Error>";
       return request.receive().then().then(response.sendString(Mono.just(body)).then());
     }
     Mono<Void> before = fault instanceof Before b ? b.action() : Mono.empty();
@@ -126,53 +144,70 @@ final class FaultProxy implements AutoCloseable {
   }
 
   private Mono<Void> forward(HttpServerRequest request, HttpServerResponse response, Fault fault) {
-    HttpClient client = upstream.headers(headers -> {
-      headers.set(request.requestHeaders());
-      headers.remove(HttpHeaderNames.CONNECTION);
-      headers.remove(HttpHeaderNames.KEEP_ALIVE);
-    });
+    HttpClient client =
+        upstream.headers(
+            headers -> {
+              headers.set(request.requestHeaders());
+              headers.remove(HttpHeaderNames.CONNECTION);
+              headers.remove(HttpHeaderNames.KEEP_ALIVE);
+            });
     HttpMethod method = request.method();
-    boolean hasBody = !(method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) || method.equals(HttpMethod.DELETE));
-    HttpClient.ResponseReceiver<?> sender = hasBody
-        ? client.request(method).uri(request.uri()).send(request.receive().retain())
-        : client.request(method).uri(request.uri());
-    return sender.response((upstreamResponse, body) -> {
-          response.status(upstreamResponse.status());
-          response.headers(upstreamResponse.responseHeaders());
-          Flux<ByteBuf> out = body.retain().doOnNext(b -> bodyBytesSent.addAndGet(b.readableBytes()));
-          if (fault instanceof ResetAfter reset) {
-            out = cut(out, reset.bytes()).concatWith(
-                Mono.delay(Duration.ofMillis(50)).doOnNext(t -> reset(response)).thenMany(Flux.<ByteBuf>never()));
-          } else if (fault instanceof StallAfter stall) {
-            out = cut(out, stall.bytes()).concatWith(Flux.never());
-          }
-          return response.send(out).then();
-        })
+    boolean hasBody =
+        !(method.equals(HttpMethod.GET)
+            || method.equals(HttpMethod.HEAD)
+            || method.equals(HttpMethod.DELETE));
+    HttpClient.ResponseReceiver<?> sender =
+        hasBody
+            ? client.request(method).uri(request.uri()).send(request.receive().retain())
+            : client.request(method).uri(request.uri());
+    return sender
+        .response(
+            (upstreamResponse, body) -> {
+              response.status(upstreamResponse.status());
+              response.headers(upstreamResponse.responseHeaders());
+              Flux<ByteBuf> out =
+                  body.retain().doOnNext(b -> bodyBytesSent.addAndGet(b.readableBytes()));
+              if (fault instanceof ResetAfter reset) {
+                out =
+                    cut(out, reset.bytes())
+                        .concatWith(
+                            Mono.delay(Duration.ofMillis(50))
+                                .doOnNext(t -> reset(response))
+                                .thenMany(Flux.<ByteBuf>never()));
+              } else if (fault instanceof StallAfter stall) {
+                out = cut(out, stall.bytes()).concatWith(Flux.never());
+              }
+              return response.send(out).then();
+            })
         .then();
   }
 
   /** The body up to {@code limit} bytes, the rest released. */
   private static Flux<ByteBuf> cut(Flux<ByteBuf> body, long limit) {
     AtomicLong seen = new AtomicLong();
-    return body.handle((buffer, sink) -> {
-      int readable = buffer.readableBytes();
-      long before = seen.getAndAdd(readable);
-      if (before + readable < limit) {
-        sink.next(buffer);
-        return;
-      }
-      sink.next(buffer.retainedSlice(buffer.readerIndex(), (int) (limit - before)));
-      buffer.release();
-      sink.complete();
-    });
+    return body.handle(
+        (buffer, sink) -> {
+          int readable = buffer.readableBytes();
+          long before = seen.getAndAdd(readable);
+          if (before + readable < limit) {
+            sink.next(buffer);
+            return;
+          }
+          sink.next(buffer.retainedSlice(buffer.readerIndex(), (int) (limit - before)));
+          buffer.release();
+          sink.complete();
+        });
   }
 
-  /** SO_LINGER 0 makes close() send a TCP RST: the client sees "connection reset", not a clean end. */
+  /**
+   * SO_LINGER 0 makes close() send a TCP RST: the client sees "connection reset", not a clean end.
+   */
   private static void reset(HttpServerResponse response) {
-    response.withConnection(connection -> {
-      connection.channel().config().setOption(ChannelOption.SO_LINGER, 0);
-      connection.channel().close();
-    });
+    response.withConnection(
+        connection -> {
+          connection.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+          connection.channel().close();
+        });
   }
 
   @Override

@@ -21,19 +21,25 @@ import software.amazon.awssdk.services.s3.model.CreateBucketRequest;
 class LocalStackS3Test {
 
   @Container
-  private static final LocalStackContainer LOCALSTACK = new LocalStackContainer("localstack/localstack:4.4").withServices("s3");
+  private static final LocalStackContainer LOCALSTACK =
+      new LocalStackContainer("localstack/localstack:4.4").withServices("s3");
 
   @Test
   void writesAndReadsBackThroughRangedParts() throws Exception {
-    S3Config config = S3Config.defaults()
-        .withEndpoint(LOCALSTACK.getEndpoint())
-        .withRegion(LOCALSTACK.getRegion())
-        .withPathStyle(true)
-        .withCredentials(new S3Config.Credentials(LOCALSTACK.getAccessKey(), LOCALSTACK.getSecretKey()))
-        .withReadParts(256 * 1024, 4)
-        .withUploadParts(S3TestServer.MIN_UPLOAD_PART, 2);
-    try (S3AsyncClient client = S3Clients.build(config); S3SegmentStore store = new S3SegmentStore(client, config)) {
-      client.createBucket(CreateBucketRequest.builder().bucket("localstack-segments").build()).get();
+    S3Config config =
+        S3Config.defaults()
+            .withEndpoint(LOCALSTACK.getEndpoint())
+            .withRegion(LOCALSTACK.getRegion())
+            .withPathStyle(true)
+            .withCredentials(
+                new S3Config.Credentials(LOCALSTACK.getAccessKey(), LOCALSTACK.getSecretKey()))
+            .withReadParts(256 * 1024, 4)
+            .withUploadParts(S3TestServer.MIN_UPLOAD_PART, 2);
+    try (S3AsyncClient client = S3Clients.build(config);
+        S3SegmentStore store = new S3SegmentStore(client, config)) {
+      client
+          .createBucket(CreateBucketRequest.builder().bucket("localstack-segments").build())
+          .get();
       URI uri = URI.create("s3://localstack-segments/events/segment.tar.gz");
       byte[] bytes = S3TestServer.random(2 * S3TestServer.MIN_UPLOAD_PART + 4321, 9);
 

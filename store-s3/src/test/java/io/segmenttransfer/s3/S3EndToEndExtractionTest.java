@@ -27,8 +27,8 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Real Pinot 1.5 segment archives uploaded to the S3 server, then extracted through the core
- * pipeline straight from S3 (64 KiB ranged GETs, a connection reset in the middle of one part):
- * the segment CRC and every file's SHA-256 must be the manifest's.
+ * pipeline straight from S3 (64 KiB ranged GETs, a connection reset in the middle of one part): the
+ * segment CRC and every file's SHA-256 must be the manifest's.
  */
 class S3EndToEndExtractionTest {
 
@@ -40,9 +40,11 @@ class S3EndToEndExtractionTest {
   static void start() {
     scheduler = Schedulers.newBoundedElastic(4, 64, "e2e-extract");
     proxy = new FaultProxy(S3TestServer.shared().endpoint());
-    store = S3SegmentStore.create(S3TestServer.config(proxy.endpoint())
-        .withReadParts(64 * 1024, 4)
-        .withRetry(4, Duration.ofMillis(20), Duration.ofMillis(200)));
+    store =
+        S3SegmentStore.create(
+            S3TestServer.config(proxy.endpoint())
+                .withReadParts(64 * 1024, 4)
+                .withRetry(4, Duration.ofMillis(20), Duration.ofMillis(200)));
   }
 
   @AfterAll
@@ -58,18 +60,24 @@ class S3EndToEndExtractionTest {
 
   @ParameterizedTest
   @MethodSource("archives")
-  void extractsAPinotSegmentFromS3WithTheExpectedCrc(PinotFixtures.Archive archive, @TempDir Path dataDir) {
+  void extractsAPinotSegmentFromS3WithTheExpectedCrc(
+      PinotFixtures.Archive archive, @TempDir Path dataDir) {
     URI uri = S3TestServer.newUri(archive.file().getFileName().toString());
     S3TestServer.shared().put(uri, PinotFixtures.bytes(archive));
     int firstRequest = proxy.requests().size() + 1;
     // The fourth GET of this read is reset 10 000 bytes into its body.
-    proxy.rule(r -> r.number() == firstRequest + 3 ? new FaultProxy.ResetAfter(10_000) : FaultProxy.PASS);
+    proxy.rule(
+        r -> r.number() == firstRequest + 3 ? new FaultProxy.ResetAfter(10_000) : FaultProxy.PASS);
 
-    SegmentExtractor extractor = new SegmentExtractor(
-        ExtractionConfig.defaults(), CrypterRegistry.fromConfig(CrypterConfig.defaults()), scheduler);
-    ExtractionRequest request = ExtractionRequest.of(dataDir, TableNameWithType.parse(PinotFixtures.TABLE))
-        .withSegmentName(archive.segmentName())
-        .withExpectedCrc(archive.crc());
+    SegmentExtractor extractor =
+        new SegmentExtractor(
+            ExtractionConfig.defaults(),
+            CrypterRegistry.fromConfig(CrypterConfig.defaults()),
+            scheduler);
+    ExtractionRequest request =
+        ExtractionRequest.of(dataDir, TableNameWithType.parse(PinotFixtures.TABLE))
+            .withSegmentName(archive.segmentName())
+            .withExpectedCrc(archive.crc());
     ExtractionResult result = extractor.extract(store.read(uri, 0), request).block(TIMEOUT);
 
     assertThat(result.crc()).isEqualTo(archive.crc());
@@ -80,7 +88,11 @@ class S3EndToEndExtractionTest {
     actual.values().removeIf("dir"::equals);
     assertThat(actual).isEqualTo(expected);
     // The reset part was fetched again (resumed), so the read made one GET more than it has parts.
-    long gets = proxy.requests().stream().skip(firstRequest - 1).filter(r -> r.method().equals("GET")).count();
+    long gets =
+        proxy.requests().stream()
+            .skip(firstRequest - 1)
+            .filter(r -> r.method().equals("GET"))
+            .count();
     assertThat(gets).isEqualTo((archive.size() + 64 * 1024 - 1) / (64 * 1024) + 1);
   }
 }

@@ -28,25 +28,28 @@ class S3ErrorsTest {
     if (retryAfter != null) {
       http.putHeader("Retry-After", retryAfter);
     }
-    return (S3Exception) S3Exception.builder()
-        .statusCode(status)
-        .message("a message the mapping must not read")
-        .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).sdkHttpResponse(http.build()).build())
-        .build();
+    return (S3Exception)
+        S3Exception.builder()
+            .statusCode(status)
+            .message("a message the mapping must not read")
+            .awsErrorDetails(
+                AwsErrorDetails.builder().errorCode(code).sdkHttpResponse(http.build()).build())
+            .build();
   }
 
   @ParameterizedTest
   @CsvSource({
-      "404, NoSuchKey, SourceNotFoundException",
-      "404, NoSuchBucket, SourceNotFoundException",
-      "401, Unauthorized, SourceAccessDeniedException",
-      "403, AccessDenied, SourceAccessDeniedException",
-      "400, InvalidArgument, SourceAccessDeniedException",
-      "412, PreconditionFailed, SourceChangedException",
-      "416, InvalidRange, SourceChangedException",
-      "500, InternalError, SourceUnavailableException",
-      "503, SlowDown, SourceUnavailableException",
-      "429, TooManyRequests, SourceUnavailableException"})
+    "404, NoSuchKey, SourceNotFoundException",
+    "404, NoSuchBucket, SourceNotFoundException",
+    "401, Unauthorized, SourceAccessDeniedException",
+    "403, AccessDenied, SourceAccessDeniedException",
+    "400, InvalidArgument, SourceAccessDeniedException",
+    "412, PreconditionFailed, SourceChangedException",
+    "416, InvalidRange, SourceChangedException",
+    "500, InternalError, SourceUnavailableException",
+    "503, SlowDown, SourceUnavailableException",
+    "429, TooManyRequests, SourceUnavailableException"
+  })
   void mapsByStatus(int status, String code, String expected) {
     Throwable mapped = S3Errors.map(SOURCE, new CompletionException(s3(status, code, null)));
     assertThat(mapped.getClass().getSimpleName()).isEqualTo(expected);
@@ -62,9 +65,12 @@ class S3ErrorsTest {
 
   @Test
   void transportFailuresAreRetryable() {
-    assertThat(S3Errors.map(SOURCE, SdkClientException.create("connect"))).isInstanceOf(SourceUnavailableException.class);
-    assertThat(S3Errors.map(SOURCE, new IOException("Connection reset by peer"))).isInstanceOf(SourceUnavailableException.class);
-    assertThat(S3Errors.map(SOURCE, io.netty.handler.timeout.ReadTimeoutException.INSTANCE)).isInstanceOf(SourceUnavailableException.class);
+    assertThat(S3Errors.map(SOURCE, SdkClientException.create("connect")))
+        .isInstanceOf(SourceUnavailableException.class);
+    assertThat(S3Errors.map(SOURCE, new IOException("Connection reset by peer")))
+        .isInstanceOf(SourceUnavailableException.class);
+    assertThat(S3Errors.map(SOURCE, io.netty.handler.timeout.ReadTimeoutException.INSTANCE))
+        .isInstanceOf(SourceUnavailableException.class);
   }
 
   @Test
@@ -73,9 +79,15 @@ class S3ErrorsTest {
     assertThat(S3Errors.map(SOURCE, fromContent)).isSameAs(fromContent);
     SourceNotFoundException already = new SourceNotFoundException(SOURCE, "gone");
     assertThat(S3Errors.map(SOURCE, already)).isSameAs(already);
-    assertThat(S3Errors.isRangeNotSatisfiable(S3Errors.map(SOURCE, s3(416, "InvalidRange", null)))).isTrue();
-    assertThat(S3Errors.isRangeNotSatisfiable(S3Errors.map(SOURCE, s3(412, "PreconditionFailed", null)))).isFalse();
-    assertThat(S3Errors.map(SOURCE, s3(403, "AccessDenied", null))).isInstanceOf(SourceAccessDeniedException.class);
-    assertThat(S3Errors.map(SOURCE, s3(412, "PreconditionFailed", null))).isInstanceOf(SourceChangedException.class);
+    assertThat(S3Errors.isRangeNotSatisfiable(S3Errors.map(SOURCE, s3(416, "InvalidRange", null))))
+        .isTrue();
+    assertThat(
+            S3Errors.isRangeNotSatisfiable(
+                S3Errors.map(SOURCE, s3(412, "PreconditionFailed", null))))
+        .isFalse();
+    assertThat(S3Errors.map(SOURCE, s3(403, "AccessDenied", null)))
+        .isInstanceOf(SourceAccessDeniedException.class);
+    assertThat(S3Errors.map(SOURCE, s3(412, "PreconditionFailed", null)))
+        .isInstanceOf(SourceChangedException.class);
   }
 }

@@ -28,10 +28,10 @@ import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /**
- * Reads through a fault-injecting proxy in front of the S3 server: resets, 503s, stalls, errors
- * and an object replaced mid-read. Each test checks the bytes delivered are exactly the object's
- * (or a prefix of them before the expected error) and, from the proxy's request log, how the
- * store got there.
+ * Reads through a fault-injecting proxy in front of the S3 server: resets, 503s, stalls, errors and
+ * an object replaced mid-read. Each test checks the bytes delivered are exactly the object's (or a
+ * prefix of them before the expected error) and, from the proxy's request log, how the store got
+ * there.
  */
 class S3FaultInjectionTest {
 
@@ -39,6 +39,7 @@ class S3FaultInjectionTest {
   private static final int CONCURRENCY = 4;
   private static final int MAX_ATTEMPTS = 4;
   private static final int SIZE = 2 * 1024 * 1024 + 123;
+
   /** The object's parts: 33 full ones and a short last one. */
   private static final int PARTS = (SIZE + PART - 1) / PART;
 
@@ -71,10 +72,12 @@ class S3FaultInjectionTest {
 
   private S3SegmentStore storeThroughProxy(Duration readTimeout) {
     proxy = new FaultProxy(server.endpoint());
-    store = S3SegmentStore.create(S3TestServer.config(proxy.endpoint())
-        .withReadParts(PART, CONCURRENCY)
-        .withTimeouts(Duration.ofSeconds(5), readTimeout)
-        .withRetry(MAX_ATTEMPTS, Duration.ofMillis(20), Duration.ofMillis(200)));
+    store =
+        S3SegmentStore.create(
+            S3TestServer.config(proxy.endpoint())
+                .withReadParts(PART, CONCURRENCY)
+                .withTimeouts(Duration.ofSeconds(5), readTimeout)
+                .withRetry(MAX_ATTEMPTS, Duration.ofMillis(20), Duration.ofMillis(200)));
     return store;
   }
 
@@ -86,19 +89,29 @@ class S3FaultInjectionTest {
   void aResetInThePartIsResumedFromTheByteItStoppedAt() {
     S3SegmentStore store = storeThroughProxy();
     long partStart = 5L * PART;
-    proxy.rule(r -> r.rangeStart() == partStart && r.number() <= PARTS ? new ResetAfter(20_000) : FaultProxy.PASS);
+    proxy.rule(
+        r ->
+            r.rangeStart() == partStart && r.number() <= PARTS
+                ? new ResetAfter(20_000)
+                : FaultProxy.PASS);
 
     assertThat(S3TestServer.collect(store.read(uri, 0))).isEqualTo(bytes);
 
-    List<FaultProxy.Request> part = proxy.gets().stream()
-        .filter(r -> r.rangeStart() >= partStart && r.rangeStart() < partStart + PART).toList();
+    List<FaultProxy.Request> part =
+        proxy.gets().stream()
+            .filter(r -> r.rangeStart() >= partStart && r.rangeStart() < partStart + PART)
+            .toList();
     assertThat(part).hasSize(2);
-    // The retry starts after the bytes already delivered (not at the part's start) and ends at the part's end.
-    assertThat(part.get(1).rangeStart()).isGreaterThan(partStart).isLessThanOrEqualTo(partStart + 20_000);
+    // The retry starts after the bytes already delivered (not at the part's start) and ends at the
+    // part's end.
+    assertThat(part.get(1).rangeStart())
+        .isGreaterThan(partStart)
+        .isLessThanOrEqualTo(partStart + 20_000);
     assertThat(part.get(1).range()).endsWith("-" + (partStart + PART - 1));
     assertThat(proxy.gets()).hasSize(PARTS + 1);
     // Every GET after the first is pinned to the ETag of the first response.
-    assertThat(proxy.gets().subList(1, PARTS + 1)).allSatisfy(r -> assertThat(r.ifMatch()).isEqualTo(etag));
+    assertThat(proxy.gets().subList(1, PARTS + 1))
+        .allSatisfy(r -> assertThat(r.ifMatch()).isEqualTo(etag));
   }
 
   @Test
@@ -106,10 +119,13 @@ class S3FaultInjectionTest {
     S3SegmentStore store = storeThroughProxy();
     proxy.rule(r -> r.number() == 1 ? new ResetAfter(30_000) : FaultProxy.PASS);
 
-    assertThat(S3TestServer.collect(store.read(uri, 1000))).isEqualTo(Arrays.copyOfRange(bytes, 1000, SIZE));
+    assertThat(S3TestServer.collect(store.read(uri, 1000)))
+        .isEqualTo(Arrays.copyOfRange(bytes, 1000, SIZE));
     int partsFromOffset = (SIZE - 1000 + PART - 1) / PART;
     assertThat(proxy.gets()).hasSize(partsFromOffset + 1);
-    assertThat(proxy.gets()).filteredOn(r -> r.rangeStart() > 1000 && r.rangeStart() <= 31_000).hasSize(1);
+    assertThat(proxy.gets())
+        .filteredOn(r -> r.rangeStart() > 1000 && r.rangeStart() <= 31_000)
+        .hasSize(1);
   }
 
   @Test
@@ -119,8 +135,10 @@ class S3FaultInjectionTest {
 
     assertThat(S3TestServer.collect(store.read(uri, 0))).isEqualTo(bytes);
     assertThat(proxy.gets()).hasSize(PARTS + 1);
-    // Parts are requested in parallel, so arrival order is not request order: find request 3 by number.
-    long failedRange = proxy.gets().stream().filter(r -> r.number() == 3).findFirst().orElseThrow().rangeStart();
+    // Parts are requested in parallel, so arrival order is not request order: find request 3 by
+    // number.
+    long failedRange =
+        proxy.gets().stream().filter(r -> r.number() == 3).findFirst().orElseThrow().rangeStart();
     assertThat(proxy.gets()).filteredOn(r -> r.rangeStart() == failedRange).hasSize(2);
   }
 
@@ -132,14 +150,16 @@ class S3FaultInjectionTest {
     long start = System.nanoTime();
     assertThat(S3TestServer.collect(store.read(uri, 0))).isEqualTo(bytes);
     // The configured backoff is at most 200 ms; the server asked for a second.
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(950));
   }
 
   @Test
   void aPartThatKeepsFailingFailsTheReadAfterMaxAttempts() {
     S3SegmentStore store = storeThroughProxy();
     long partStart = 7L * PART;
-    proxy.rule(r -> r.rangeStart() == partStart ? new Status(503, "SlowDown", null) : FaultProxy.PASS);
+    proxy.rule(
+        r -> r.rangeStart() == partStart ? new Status(503, "SlowDown", null) : FaultProxy.PASS);
 
     StepVerifier.create(store.read(uri, 0))
         .thenConsumeWhile(b -> true)
@@ -164,7 +184,11 @@ class S3FaultInjectionTest {
     byte[] other = S3TestServer.random(SIZE, 43);
     S3SegmentStore store = storeThroughProxy();
     // The object is replaced before the second GET (the second part) reaches the server.
-    proxy.rule(r -> r.number() == 2 ? new Before(server.direct().write(replaced, S3TestServer.chunks(other, 1 << 20))) : FaultProxy.PASS);
+    proxy.rule(
+        r ->
+            r.number() == 2
+                ? new Before(server.direct().write(replaced, S3TestServer.chunks(other, 1 << 20)))
+                : FaultProxy.PASS);
     ByteArrayOutputStream delivered = new ByteArrayOutputStream();
 
     StepVerifier.create(store.read(replaced, 0).doOnNext(b -> delivered.writeBytes(copy(b))))
@@ -184,7 +208,9 @@ class S3FaultInjectionTest {
     server.put(replaced, S3TestServer.random(SIZE, 44));
     S3SegmentStore store = storeThroughProxy();
 
-    StepVerifier.create(store.read(replaced, 12345, version)).expectError(SourceChangedException.class).verify(TIMEOUT);
+    StepVerifier.create(store.read(replaced, 12345, version))
+        .expectError(SourceChangedException.class)
+        .verify(TIMEOUT);
     assertThat(proxy.gets()).hasSize(1);
     assertThat(proxy.gets().get(0).ifMatch()).isEqualTo(version);
   }
@@ -207,7 +233,9 @@ class S3FaultInjectionTest {
     S3SegmentStore store = storeThroughProxy();
     proxy.rule(r -> new Status(404, "NoSuchKey", null));
 
-    StepVerifier.create(store.read(uri, 0)).expectError(SourceNotFoundException.class).verify(TIMEOUT);
+    StepVerifier.create(store.read(uri, 0))
+        .expectError(SourceNotFoundException.class)
+        .verify(TIMEOUT);
     assertThat(proxy.gets()).hasSize(1);
   }
 
@@ -218,19 +246,28 @@ class S3FaultInjectionTest {
     AtomicLong handedOver = new AtomicLong();
     StepVerifier.create(store.read(uri, 0), 1)
         .consumeNextWith(chunk -> handedOver.set(chunk.remaining()))
-        .then(() -> {
-          // A part smaller than a chunk is handed over whole: it is the consumer's, no longer in flight.
-          int partsTaken = (int) (handedOver.get() / PART);
-          // The read-ahead issues its parts, then asks for no more while the consumer holds back.
-          await("the read-ahead issued its parts").until(() -> proxy.gets().size() >= CONCURRENCY + partsTaken);
-          await("no part requested beyond the read-ahead").during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
-              .until(() -> proxy.gets().size() == CONCURRENCY + partsTaken);
-          // Headers aside, what left the server is at most the parts in flight, far from the whole object.
-          assertThat(proxy.bodyBytesSent()).isLessThanOrEqualTo((long) (CONCURRENCY + partsTaken) * PART);
-        })
+        .then(
+            () -> {
+              // A part smaller than a chunk is handed over whole: it is the consumer's, no longer
+              // in flight.
+              int partsTaken = (int) (handedOver.get() / PART);
+              // The read-ahead issues its parts, then asks for no more while the consumer holds
+              // back.
+              await("the read-ahead issued its parts")
+                  .until(() -> proxy.gets().size() >= CONCURRENCY + partsTaken);
+              await("no part requested beyond the read-ahead")
+                  .during(Duration.ofMillis(300))
+                  .atMost(Duration.ofSeconds(5))
+                  .until(() -> proxy.gets().size() == CONCURRENCY + partsTaken);
+              // Headers aside, what left the server is at most the parts in flight, far from the
+              // whole object.
+              assertThat(proxy.bodyBytesSent())
+                  .isLessThanOrEqualTo((long) (CONCURRENCY + partsTaken) * PART);
+            })
         .thenRequest(Long.MAX_VALUE)
         .thenConsumeWhile(b -> true)
-        .expectComplete().verify(TIMEOUT);
+        .expectComplete()
+        .verify(TIMEOUT);
     assertThat(proxy.gets()).hasSize(PARTS);
   }
 
@@ -240,36 +277,56 @@ class S3FaultInjectionTest {
     proxy.rule(r -> new StallAfter(1000));
 
     Disposable read = store.read(uri, 0).subscribe();
-    await("all parts requested").atMost(Duration.ofSeconds(10)).until(() -> proxy.openConnections() == CONCURRENCY);
+    await("all parts requested")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> proxy.openConnections() == CONCURRENCY);
     read.dispose();
     // Every stalled response's connection is closed by the client: nothing keeps downloading.
-    await("connections closed after cancel").atMost(Duration.ofSeconds(10)).until(() -> proxy.openConnections() == 0);
+    await("connections closed after cancel")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> proxy.openConnections() == 0);
     assertThat(proxy.gets()).hasSize(CONCURRENCY);
   }
 
   @Test
   void aWriteCancelledWhileItsUploadIsBeingCreatedAbortsThatUpload() {
     proxy = new FaultProxy(server.endpoint());
-    store = S3SegmentStore.create(S3TestServer.config(proxy.endpoint()).withUploadParts(S3TestServer.MIN_UPLOAD_PART, 2));
+    store =
+        S3SegmentStore.create(
+            S3TestServer.config(proxy.endpoint()).withUploadParts(S3TestServer.MIN_UPLOAD_PART, 2));
     URI target = S3TestServer.newUri("cancelled-while-creating");
     // The create request reaches S3 only after the writer has gone away.
-    proxy.rule(r -> isCreateUpload(r) ? new Before(Mono.delay(Duration.ofMillis(500)).then()) : FaultProxy.PASS);
-    Flux<ByteBuffer> body = S3TestServer.chunks(S3TestServer.random(2 * S3TestServer.MIN_UPLOAD_PART + 1, 7), 1 << 20)
-        .concatWith(Flux.never());
+    proxy.rule(
+        r ->
+            isCreateUpload(r)
+                ? new Before(Mono.delay(Duration.ofMillis(500)).then())
+                : FaultProxy.PASS);
+    Flux<ByteBuffer> body =
+        S3TestServer.chunks(S3TestServer.random(2 * S3TestServer.MIN_UPLOAD_PART + 1, 7), 1 << 20)
+            .concatWith(Flux.never());
 
     Disposable write = store.write(target, body).subscribe();
-    await("upload creation requested").atMost(Duration.ofSeconds(10))
+    await("upload creation requested")
+        .atMost(Duration.ofSeconds(10))
         .until(() -> proxy.requests().stream().anyMatch(S3FaultInjectionTest::isCreateUpload));
     write.dispose();
 
-    await("the upload created after the cancel aborted").atMost(Duration.ofSeconds(10))
-        .until(() -> proxy.requests().stream().anyMatch(r -> r.method().equals("DELETE") && r.uri().contains("uploadId=")));
-    await("no upload left under the key").atMost(Duration.ofSeconds(10)).until(() -> server.uploadsUnder(target).isEmpty());
+    await("the upload created after the cancel aborted")
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                proxy.requests().stream()
+                    .anyMatch(r -> r.method().equals("DELETE") && r.uri().contains("uploadId=")));
+    await("no upload left under the key")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> server.uploadsUnder(target).isEmpty());
     assertThat(proxy.requests()).noneMatch(r -> r.method().equals("PUT"));
   }
 
   private static boolean isCreateUpload(FaultProxy.Request r) {
-    return r.method().equals("POST") && r.uri().contains("uploads") && !r.uri().contains("uploadId");
+    return r.method().equals("POST")
+        && r.uri().contains("uploads")
+        && !r.uri().contains("uploadId");
   }
 
   private static byte[] copy(ByteBuffer buffer) {
@@ -277,5 +334,4 @@ class S3FaultInjectionTest {
     buffer.duplicate().get(b);
     return b;
   }
-
 }

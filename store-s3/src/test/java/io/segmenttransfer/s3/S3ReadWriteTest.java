@@ -11,7 +11,6 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,7 +21,10 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
-/** Reads and writes against the S3 server directly: part boundaries, versions, multipart, aborts, errors. */
+/**
+ * Reads and writes against the S3 server directly: part boundaries, versions, multipart, aborts,
+ * errors.
+ */
 class S3ReadWriteTest {
 
   private static final int PART = 64 * 1024;
@@ -32,9 +34,11 @@ class S3ReadWriteTest {
   @BeforeAll
   static void start() {
     server = S3TestServer.shared();
-    store = S3SegmentStore.create(S3TestServer.config(server.endpoint())
-        .withReadParts(PART, 3)
-        .withUploadParts(S3TestServer.MIN_UPLOAD_PART, 2));
+    store =
+        S3SegmentStore.create(
+            S3TestServer.config(server.endpoint())
+                .withReadParts(PART, 3)
+                .withUploadParts(S3TestServer.MIN_UPLOAD_PART, 2));
   }
 
   @AfterAll
@@ -44,14 +48,24 @@ class S3ReadWriteTest {
 
   @ParameterizedTest(name = "size {0} from {1}")
   @CsvSource({
-      "1, 0", "65535, 0", "65536, 0", "65537, 0", "65537, 65536", "65537, 1",
-      "327687, 0", "327687, 65535", "327687, 200000", "327687, 327686"})
+    "1, 0",
+    "65535, 0",
+    "65536, 0",
+    "65537, 0",
+    "65537, 65536",
+    "65537, 1",
+    "327687, 0",
+    "327687, 65535",
+    "327687, 200000",
+    "327687, 327686"
+  })
   void readsExactlyTheBytesAcrossPartBoundaries(int size, int offset) {
     URI uri = S3TestServer.newUri("boundaries");
     byte[] bytes = S3TestServer.random(size, size);
     server.put(uri, bytes);
 
-    assertThat(S3TestServer.collect(store.read(uri, offset))).isEqualTo(Arrays.copyOfRange(bytes, offset, size));
+    assertThat(S3TestServer.collect(store.read(uri, offset)))
+        .isEqualTo(Arrays.copyOfRange(bytes, offset, size));
   }
 
   @Test
@@ -61,7 +75,9 @@ class S3ReadWriteTest {
 
     assertThat(S3TestServer.collect(store.read(uri, 0))).isEmpty();
     assertThat(store.stat(uri).block(TIMEOUT).size()).isZero();
-    StepVerifier.create(store.read(uri, 1)).expectError(SourceChangedException.class).verify(TIMEOUT);
+    StepVerifier.create(store.read(uri, 1))
+        .expectError(SourceChangedException.class)
+        .verify(TIMEOUT);
   }
 
   @Test
@@ -71,11 +87,16 @@ class S3ReadWriteTest {
     server.put(uri, first);
     String version = store.stat(uri).block(TIMEOUT).version();
 
-    assertThat(S3TestServer.collect(store.read(uri, 70_000, version))).isEqualTo(Arrays.copyOfRange(first, 70_000, first.length));
+    assertThat(S3TestServer.collect(store.read(uri, 70_000, version)))
+        .isEqualTo(Arrays.copyOfRange(first, 70_000, first.length));
 
     server.put(uri, S3TestServer.random(300_000, 2));
-    StepVerifier.create(store.read(uri, 0, version)).expectError(SourceChangedException.class).verify(TIMEOUT);
-    StepVerifier.create(store.read(uri, 300_000, version)).expectError(SourceChangedException.class).verify(TIMEOUT);
+    StepVerifier.create(store.read(uri, 0, version))
+        .expectError(SourceChangedException.class)
+        .verify(TIMEOUT);
+    StepVerifier.create(store.read(uri, 300_000, version))
+        .expectError(SourceChangedException.class)
+        .verify(TIMEOUT);
   }
 
   @Test
@@ -84,15 +105,18 @@ class S3ReadWriteTest {
     byte[] bytes = S3TestServer.random(2 * S3TestServer.MIN_UPLOAD_PART + 12_345, 3);
     // Odd chunk sizes, so parts are assembled from pieces of many chunks.
     Random random = new Random(4);
-    Flux<ByteBuffer> content = Flux.generate(() -> 0, (position, sink) -> {
-      if (position >= bytes.length) {
-        sink.complete();
-        return position;
-      }
-      int n = Math.min(bytes.length - position, 1 + random.nextInt(300_000));
-      sink.next(ByteBuffer.wrap(Arrays.copyOfRange(bytes, position, position + n)));
-      return position + n;
-    });
+    Flux<ByteBuffer> content =
+        Flux.generate(
+            () -> 0,
+            (position, sink) -> {
+              if (position >= bytes.length) {
+                sink.complete();
+                return position;
+              }
+              int n = Math.min(bytes.length - position, 1 + random.nextInt(300_000));
+              sink.next(ByteBuffer.wrap(Arrays.copyOfRange(bytes, position, position + n)));
+              return position + n;
+            });
 
     store.write(uri, content).block(TIMEOUT);
 
@@ -105,10 +129,13 @@ class S3ReadWriteTest {
   @Test
   void aFailedMultipartUploadIsAbortedAndLeavesNoObject() {
     URI uri = S3TestServer.newUri("failed-multipart");
-    Flux<ByteBuffer> failing = S3TestServer.chunks(S3TestServer.random(2 * S3TestServer.MIN_UPLOAD_PART + 1, 5), 1 << 20)
-        .concatWith(Flux.error(new IllegalStateException("source broke")));
+    Flux<ByteBuffer> failing =
+        S3TestServer.chunks(S3TestServer.random(2 * S3TestServer.MIN_UPLOAD_PART + 1, 5), 1 << 20)
+            .concatWith(Flux.error(new IllegalStateException("source broke")));
 
-    StepVerifier.create(store.write(uri, failing)).expectError(IllegalStateException.class).verify(TIMEOUT);
+    StepVerifier.create(store.write(uri, failing))
+        .expectError(IllegalStateException.class)
+        .verify(TIMEOUT);
 
     assertThat(store.exists(uri).block(TIMEOUT)).isFalse();
     assertThat(server.uploadsUnder(uri)).isEmpty();
@@ -117,13 +144,18 @@ class S3ReadWriteTest {
   @Test
   void aCancelledMultipartUploadIsAborted() {
     URI uri = S3TestServer.newUri("cancelled-multipart");
-    Flux<ByteBuffer> endless = S3TestServer.chunks(S3TestServer.random(2 * S3TestServer.MIN_UPLOAD_PART + 1, 6), 1 << 20)
-        .concatWith(Flux.never());
+    Flux<ByteBuffer> endless =
+        S3TestServer.chunks(S3TestServer.random(2 * S3TestServer.MIN_UPLOAD_PART + 1, 6), 1 << 20)
+            .concatWith(Flux.never());
 
     Disposable write = store.write(uri, endless).subscribe();
-    await("the multipart upload started").atMost(Duration.ofSeconds(10)).until(() -> !server.uploadsUnder(uri).isEmpty());
+    await("the multipart upload started")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !server.uploadsUnder(uri).isEmpty());
     write.dispose();
-    await("the cancelled upload aborted").atMost(Duration.ofSeconds(10)).until(() -> server.uploadsUnder(uri).isEmpty());
+    await("the cancelled upload aborted")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> server.uploadsUnder(uri).isEmpty());
     assertThat(store.exists(uri).block(TIMEOUT)).isFalse();
   }
 
@@ -131,10 +163,17 @@ class S3ReadWriteTest {
   void wrongCredentialsAreAccessDenied() {
     URI uri = S3TestServer.newUri("secret");
     server.put(uri, new byte[] {1, 2, 3});
-    try (S3SegmentStore intruder = S3SegmentStore.create(S3TestServer.config(server.endpoint())
-        .withCredentials(new S3Config.Credentials(S3TestServer.ACCESS_KEY, "wrong-secret")))) {
-      StepVerifier.create(intruder.read(uri, 0)).expectError(SourceAccessDeniedException.class).verify(TIMEOUT);
-      StepVerifier.create(intruder.stat(uri)).expectError(SourceAccessDeniedException.class).verify(TIMEOUT);
+    try (S3SegmentStore intruder =
+        S3SegmentStore.create(
+            S3TestServer.config(server.endpoint())
+                .withCredentials(
+                    new S3Config.Credentials(S3TestServer.ACCESS_KEY, "wrong-secret")))) {
+      StepVerifier.create(intruder.read(uri, 0))
+          .expectError(SourceAccessDeniedException.class)
+          .verify(TIMEOUT);
+      StepVerifier.create(intruder.stat(uri))
+          .expectError(SourceAccessDeniedException.class)
+          .verify(TIMEOUT);
     }
   }
 
@@ -142,7 +181,9 @@ class S3ReadWriteTest {
   void aMissingBucketIsNotFound() {
     URI uri = URI.create("s3://no-such-bucket/segment.tar.gz");
 
-    StepVerifier.create(store.read(uri, 0)).expectError(SourceNotFoundException.class).verify(TIMEOUT);
+    StepVerifier.create(store.read(uri, 0))
+        .expectError(SourceNotFoundException.class)
+        .verify(TIMEOUT);
     StepVerifier.create(store.stat(uri)).expectError(SourceNotFoundException.class).verify(TIMEOUT);
   }
 }

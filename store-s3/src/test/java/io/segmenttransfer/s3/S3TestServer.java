@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import org.gaul.s3proxy.S3Proxy;
@@ -13,7 +14,6 @@ import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
 import reactor.core.publisher.Flux;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
-import java.util.List;
 import software.amazon.awssdk.services.s3.model.CreateBucketRequest;
 import software.amazon.awssdk.services.s3.model.ListMultipartUploadsRequest;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
@@ -28,11 +28,11 @@ final class S3TestServer {
   static final String SECRET_KEY = "segment-transfer-secret";
   static final String BUCKET = "segments";
   static final Duration TIMEOUT = Duration.ofSeconds(30);
+
   /** The smallest part S3 (and S3Proxy) accepts for all but the last part of a multipart upload. */
   static final int MIN_UPLOAD_PART = 5 * 1024 * 1024;
 
   private static S3TestServer shared;
-
 
   private final S3Proxy proxy;
   private final URI endpoint;
@@ -40,13 +40,14 @@ final class S3TestServer {
   private final S3AsyncClient client;
 
   private S3TestServer() throws Exception {
-    proxy = S3Proxy.builder()
-        .blobStore(new TransientNio2BlobStore())
-        .endpoint(URI.create("http://127.0.0.1:0"))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-        // The SDK's multipart support sends x-amz-mp-object-size, which S3Proxy does not know.
-        .ignoreUnknownHeaders(true)
-        .build();
+    proxy =
+        S3Proxy.builder()
+            .blobStore(new TransientNio2BlobStore())
+            .endpoint(URI.create("http://127.0.0.1:0"))
+            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+            // The SDK's multipart support sends x-amz-mp-object-size, which S3Proxy does not know.
+            .ignoreUnknownHeaders(true)
+            .build();
     proxy.start();
     await("S3Proxy started").atMost(TIMEOUT).until(() -> "STARTED".equals(proxy.getState()));
     endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
@@ -60,7 +61,11 @@ final class S3TestServer {
   List<MultipartUpload> uploadsUnder(URI uri) {
     S3Location location = S3Location.of(uri);
     return client
-        .listMultipartUploads(ListMultipartUploadsRequest.builder().bucket(location.bucket()).prefix(location.key()).build())
+        .listMultipartUploads(
+            ListMultipartUploadsRequest.builder()
+                .bucket(location.bucket())
+                .prefix(location.key())
+                .build())
         .join()
         .uploads();
   }
@@ -113,16 +118,24 @@ final class S3TestServer {
 
   static Flux<ByteBuffer> chunks(byte[] bytes, int size) {
     return Flux.range(0, (bytes.length + size - 1) / size)
-        .map(i -> ByteBuffer.wrap(Arrays.copyOfRange(bytes, i * size, Math.min(bytes.length, (i + 1) * size))));
+        .map(
+            i ->
+                ByteBuffer.wrap(
+                    Arrays.copyOfRange(bytes, i * size, Math.min(bytes.length, (i + 1) * size))));
   }
 
   static byte[] collect(Flux<ByteBuffer> flux) {
-    return flux.reduce(new java.io.ByteArrayOutputStream(), (out, buffer) -> {
-      byte[] chunk = new byte[buffer.remaining()];
-      buffer.get(chunk);
-      out.writeBytes(chunk);
-      return out;
-    }).map(java.io.ByteArrayOutputStream::toByteArray).defaultIfEmpty(new byte[0]).block(TIMEOUT);
+    return flux.reduce(
+            new java.io.ByteArrayOutputStream(),
+            (out, buffer) -> {
+              byte[] chunk = new byte[buffer.remaining()];
+              buffer.get(chunk);
+              out.writeBytes(chunk);
+              return out;
+            })
+        .map(java.io.ByteArrayOutputStream::toByteArray)
+        .defaultIfEmpty(new byte[0])
+        .block(TIMEOUT);
   }
 
   private void stop() {

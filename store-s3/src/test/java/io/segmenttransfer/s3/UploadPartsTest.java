@@ -20,15 +20,18 @@ class UploadPartsTest {
   void regroupsChunksIntoFullPartsWithOnlyTheLastMarked(int size) {
     byte[] bytes = S3TestServer.random(size, size);
     Random random = new Random(size);
-    Flux<ByteBuffer> chunks = Flux.generate(() -> 0, (position, sink) -> {
-      if (position >= size) {
-        sink.complete();
-        return position;
-      }
-      int n = Math.min(size - position, 1 + random.nextInt(700));
-      sink.next(ByteBuffer.wrap(bytes, position, n).slice());
-      return position + n;
-    });
+    Flux<ByteBuffer> chunks =
+        Flux.generate(
+            () -> 0,
+            (position, sink) -> {
+              if (position >= size) {
+                sink.complete();
+                return position;
+              }
+              int n = Math.min(size - position, 1 + random.nextInt(700));
+              sink.next(ByteBuffer.wrap(bytes, position, n).slice());
+              return position + n;
+            });
 
     List<UploadPart> parts = UploadParts.split(chunks, 1000).collectList().block();
 
@@ -52,10 +55,13 @@ class UploadPartsTest {
   void anEmptyBodyIsOneEmptyLastPart() {
     List<UploadPart> parts = UploadParts.split(Flux.empty(), 1000).collectList().block();
 
-    assertThat(parts).singleElement().satisfies(p -> {
-      assertThat(p.last()).isTrue();
-      assertThat(p.size()).isZero();
-    });
+    assertThat(parts)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.last()).isTrue();
+              assertThat(p.size()).isZero();
+            });
   }
 
   @Test

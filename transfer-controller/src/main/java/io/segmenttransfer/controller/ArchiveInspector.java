@@ -17,28 +17,34 @@ import java.util.Set;
 /**
  * What a tar push needs out of the archive streaming past: the segment's name (its top-level
  * directory), {@code metadata.properties} and {@code creation.meta}. The reading itself is the
- * download pipeline's ({@link ArchiveEntriesReader}): the same codecs, path checks and
- * {@link ArchiveLimits}, so a hostile upload is refused as a hostile download would be, and
- * nothing is unpacked to disk. The whole archive is decoded, so a corrupt or truncated upload is
- * refused before it is committed. Memory: the decoder's window, one output buffer and the two
- * small files.
+ * download pipeline's ({@link ArchiveEntriesReader}): the same codecs, path checks and {@link
+ * ArchiveLimits}, so a hostile upload is refused as a hostile download would be, and nothing is
+ * unpacked to disk. The whole archive is decoded, so a corrupt or truncated upload is refused
+ * before it is committed. Memory: the decoder's window, one output buffer and the two small files.
  *
- * <p>Not thread-safe; fed in order by one upload. Public only for the controller's own
- * sub-packages ({@code completion}, which reads committed archives); not an API.
+ * <p>Not thread-safe; fed in order by one upload. Public only for the controller's own sub-packages
+ * ({@code completion}, which reads committed archives); not an API.
  */
 public final class ArchiveInspector {
 
   public static final String METADATA_PROPERTIES = "metadata.properties";
+
   /** Real metadata.properties files are a few KiB; this bounds what one upload can make us hold. */
   static final int MAX_KEPT_FILE_BYTES = 8 * 1024 * 1024;
+
   /**
    * Where Pinot keeps the two files, relative to the segment directory: {@code v3/} for v3
-   * segments, the top for older ones. {@code v3/} is read first, as Pinot's
-   * {@code SegmentDirectoryPaths} and the extraction pipeline do.
+   * segments, the top for older ones. {@code v3/} is read first, as Pinot's {@code
+   * SegmentDirectoryPaths} and the extraction pipeline do.
    */
   private static final String[] SEARCH_DIRECTORIES = {"v3/", ""};
-  private static final Set<String> KEPT = Set.of("v3/" + METADATA_PROPERTIES, METADATA_PROPERTIES,
-      "v3/" + CreationMeta.FILE_NAME, CreationMeta.FILE_NAME);
+
+  private static final Set<String> KEPT =
+      Set.of(
+          "v3/" + METADATA_PROPERTIES,
+          METADATA_PROPERTIES,
+          "v3/" + CreationMeta.FILE_NAME,
+          CreationMeta.FILE_NAME);
 
   private final String subject;
   private final SmallFileCollector kept;
@@ -55,7 +61,8 @@ public final class ArchiveInspector {
    * buffer goes on to the deep store.
    *
    * @throws InvalidArchiveException when the bytes are not a valid segment archive
-   * @throws io.segmenttransfer.core.error.ArchiveLimitExceededException when it goes over the limits
+   * @throws io.segmenttransfer.core.error.ArchiveLimitExceededException when it goes over the
+   *     limits
    */
   public void accept(ByteBuffer chunk) {
     reader.accept(chunk);
@@ -102,8 +109,8 @@ public final class ArchiveInspector {
     byte[] bytes = file(CreationMeta.FILE_NAME);
     CreationMeta meta = bytes == null ? null : CreationMeta.parse(bytes, bytes.length);
     if (meta == null) {
-      throw new InvalidArchiveException(subject, CreationMeta.FILE_NAME + " is shorter than "
-          + CreationMeta.MIN_SIZE + " bytes");
+      throw new InvalidArchiveException(
+          subject, CreationMeta.FILE_NAME + " is shorter than " + CreationMeta.MIN_SIZE + " bytes");
     }
     return meta;
   }
@@ -116,7 +123,8 @@ public final class ArchiveInspector {
       try {
         properties.load(new StringReader(new String(metadata, StandardCharsets.UTF_8)));
       } catch (IOException | IllegalArgumentException e) {
-        throw new InvalidArchiveException(subject, "unreadable " + METADATA_PROPERTIES + ": " + e.getMessage(), e);
+        throw new InvalidArchiveException(
+            subject, "unreadable " + METADATA_PROPERTIES + ": " + e.getMessage(), e);
       }
     }
     return properties;

@@ -11,8 +11,8 @@ import reactor.core.publisher.Mono;
 /**
  * Deletes deep-store archives the controller no longer references (deleted segments and tables,
  * archives replaced under another extension). Runs after the metadata change is durable, so a
- * failure here leaves an orphaned object, never a segment without its archive; failures are
- * logged, not returned, because the change they follow has already succeeded.
+ * failure here leaves an orphaned object, never a segment without its archive; failures are logged,
+ * not returned, because the change they follow has already succeeded.
  */
 final class ArchiveJanitor {
 
@@ -27,11 +27,15 @@ final class ArchiveJanitor {
   /** Deletes the archives, at most four at a time; completes when all were tried. */
   Mono<Void> delete(Collection<URI> archives) {
     return Flux.fromIterable(archives)
-        .flatMap(uri -> Mono.defer(() -> stores.forUri(uri).delete(uri))
-            .onErrorResume(e -> {
-              LOG.warn("could not delete deep-store archive {}: {}", uri, e.toString());
-              return Mono.empty();
-            }), 4)
+        .flatMap(
+            uri ->
+                Mono.defer(() -> stores.forUri(uri).delete(uri))
+                    .onErrorResume(
+                        e -> {
+                          LOG.warn("could not delete deep-store archive {}: {}", uri, e.toString());
+                          return Mono.empty();
+                        }),
+            4)
         .then();
   }
 }

@@ -14,8 +14,8 @@ import java.util.TreeMap;
  * Decides which servers hold each segment of a table. Stable: a segment keeps the servers it has
  * (moving data costs more than a slightly uneven spread), dropping only servers that are gone and
  * replicas beyond the replication. Missing replicas go to the least-loaded servers, load counting
- * every replica of every table, ties broken by instance id, so the same inputs always give the
- * same plan and a fresh table over N servers spreads evenly.
+ * every replica of every table, ties broken by instance id, so the same inputs always give the same
+ * plan and a fresh table over N servers spreads evenly.
  */
 final class AssignmentPlanner {
 
@@ -26,13 +26,17 @@ final class AssignmentPlanner {
    * @param segments the table's segment names
    * @param current the table's ideal state now (segment to instances)
    * @param servers the enabled servers that may hold segments
-   * @param load replicas held per server, updated in place to include this table's new plan
-   *     (pass the load of the other tables)
+   * @param load replicas held per server, updated in place to include this table's new plan (pass
+   *     the load of the other tables)
    * @return the new ideal state: every segment, each with at most {@code replication} servers
    *     (fewer when there are fewer servers)
    */
-  static Map<String, List<String>> plan(int replication, Collection<String> segments,
-      Map<String, List<String>> current, Collection<String> servers, Map<String, Integer> load) {
+  static Map<String, List<String>> plan(
+      int replication,
+      Collection<String> segments,
+      Map<String, List<String>> current,
+      Collection<String> servers,
+      Map<String, Integer> load) {
     Set<String> available = new HashSet<>(servers);
     for (String server : servers) {
       load.putIfAbsent(server, 0);
@@ -50,11 +54,13 @@ final class AssignmentPlanner {
       }
       plan.put(segment, kept);
     }
-    Comparator<String> leastLoaded = Comparator.<String>comparingInt(load::get).thenComparing(Comparator.naturalOrder());
+    Comparator<String> leastLoaded =
+        Comparator.<String>comparingInt(load::get).thenComparing(Comparator.naturalOrder());
     for (String segment : sortedSegments) {
       List<String> holders = plan.get(segment);
       while (holders.size() < replication) {
-        String next = servers.stream().filter(s -> !holders.contains(s)).min(leastLoaded).orElse(null);
+        String next =
+            servers.stream().filter(s -> !holders.contains(s)).min(leastLoaded).orElse(null);
         if (next == null) {
           break;
         }
@@ -68,7 +74,8 @@ final class AssignmentPlanner {
   }
 
   /** Replicas per instance in an ideal state, added to {@code into}. */
-  static Map<String, Integer> addLoad(Map<String, List<String>> idealState, Map<String, Integer> into) {
+  static Map<String, Integer> addLoad(
+      Map<String, List<String>> idealState, Map<String, Integer> into) {
     idealState.values().forEach(holders -> holders.forEach(h -> into.merge(h, 1, Integer::sum)));
     return into;
   }

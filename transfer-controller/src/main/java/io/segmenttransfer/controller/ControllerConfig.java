@@ -24,13 +24,22 @@ import java.time.Duration;
  * @param deepStoreRepair the deep-store repair task: its interval (0 disables the schedule), upload
  *     timeout and concurrency
  */
-public record ControllerConfig(int port, Path dataDir, URI deepStore, String bindHost, String advertisedHost,
-    Duration maxLongPoll, ArchiveLimits archiveLimits, DeepStoreRepairConfig deepStoreRepair) {
+public record ControllerConfig(
+    int port,
+    Path dataDir,
+    URI deepStore,
+    String bindHost,
+    String advertisedHost,
+    Duration maxLongPoll,
+    ArchiveLimits archiveLimits,
+    DeepStoreRepairConfig deepStoreRepair) {
 
   /** Pinot's controller port. */
   public static final int DEFAULT_PORT = 9000;
+
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final Duration DEFAULT_MAX_LONG_POLL = Duration.ofMinutes(5);
+
   /** The deep store's directory under the data dir when none is given. */
   public static final String DEFAULT_DEEP_STORE_DIR = "deepstore";
 
@@ -49,7 +58,8 @@ public record ControllerConfig(int port, Path dataDir, URI deepStore, String bin
       bindHost = DEFAULT_HOST;
     }
     if (advertisedHost == null || advertisedHost.isBlank()) {
-      advertisedHost = bindHost.equals("0.0.0.0") || bindHost.equals("::") ? DEFAULT_HOST : bindHost;
+      advertisedHost =
+          bindHost.equals("0.0.0.0") || bindHost.equals("::") ? DEFAULT_HOST : bindHost;
     }
     if (maxLongPoll == null || maxLongPoll.isNegative() || maxLongPoll.isZero()) {
       maxLongPoll = DEFAULT_MAX_LONG_POLL;
@@ -63,13 +73,24 @@ public record ControllerConfig(int port, Path dataDir, URI deepStore, String bin
   }
 
   /** With the default deep-store repair. */
-  public ControllerConfig(int port, Path dataDir, URI deepStore, String bindHost, String advertisedHost,
-      Duration maxLongPoll, ArchiveLimits archiveLimits) {
+  public ControllerConfig(
+      int port,
+      Path dataDir,
+      URI deepStore,
+      String bindHost,
+      String advertisedHost,
+      Duration maxLongPoll,
+      ArchiveLimits archiveLimits) {
     this(port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, archiveLimits, null);
   }
 
   /** With the default archive limits. */
-  public ControllerConfig(int port, Path dataDir, URI deepStore, String bindHost, String advertisedHost,
+  public ControllerConfig(
+      int port,
+      Path dataDir,
+      URI deepStore,
+      String bindHost,
+      String advertisedHost,
       Duration maxLongPoll) {
     this(port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, null, null);
   }
@@ -85,18 +106,29 @@ public record ControllerConfig(int port, Path dataDir, URI deepStore, String bin
   }
 
   public ControllerConfig withPort(int newPort) {
-    return new ControllerConfig(newPort, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, archiveLimits, deepStoreRepair);
+    return new ControllerConfig(
+        newPort,
+        dataDir,
+        deepStore,
+        bindHost,
+        advertisedHost,
+        maxLongPoll,
+        archiveLimits,
+        deepStoreRepair);
   }
 
   public ControllerConfig withDeepStore(URI uri) {
-    return new ControllerConfig(port, dataDir, uri, bindHost, advertisedHost, maxLongPoll, archiveLimits, deepStoreRepair);
+    return new ControllerConfig(
+        port, dataDir, uri, bindHost, advertisedHost, maxLongPoll, archiveLimits, deepStoreRepair);
   }
 
   public ControllerConfig withArchiveLimits(ArchiveLimits limits) {
-    return new ControllerConfig(port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, limits, deepStoreRepair);
+    return new ControllerConfig(
+        port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, limits, deepStoreRepair);
   }
 
   public ControllerConfig withDeepStoreRepair(DeepStoreRepairConfig repair) {
-    return new ControllerConfig(port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, archiveLimits, repair);
+    return new ControllerConfig(
+        port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, archiveLimits, repair);
   }
 }

@@ -1,19 +1,19 @@
 package io.segmenttransfer.controller;
 
-import io.segmenttransfer.controller.api.TableConfig;
-import io.segmenttransfer.controller.api.Assignment;
-import io.segmenttransfer.core.cluster.InstanceInfo;
-import io.segmenttransfer.controller.api.SegmentState;
-import io.segmenttransfer.core.error.EntityNotFoundException;
-import io.segmenttransfer.core.error.ShuttingDownException;
-import io.segmenttransfer.core.segment.SegmentId;
-import io.segmenttransfer.core.segment.RealtimeStatus;
-import io.segmenttransfer.core.segment.SegmentMetadata;
-import io.segmenttransfer.core.segment.TableNameWithType;
 import io.segmenttransfer.controller.ControllerStore.Change;
 import io.segmenttransfer.controller.ControllerStore.InstanceDocument;
 import io.segmenttransfer.controller.ControllerStore.SegmentDocument;
 import io.segmenttransfer.controller.ControllerStore.TableDocument;
+import io.segmenttransfer.controller.api.Assignment;
+import io.segmenttransfer.controller.api.SegmentState;
+import io.segmenttransfer.controller.api.TableConfig;
+import io.segmenttransfer.core.cluster.InstanceInfo;
+import io.segmenttransfer.core.error.EntityNotFoundException;
+import io.segmenttransfer.core.error.ShuttingDownException;
+import io.segmenttransfer.core.segment.RealtimeStatus;
+import io.segmenttransfer.core.segment.SegmentId;
+import io.segmenttransfer.core.segment.SegmentMetadata;
+import io.segmenttransfer.core.segment.TableNameWithType;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,10 +42,10 @@ import reactor.core.publisher.Sinks;
  *
  * <p>Reads come from immutable records in concurrent maps, from any thread, without locks. Changes
  * are serialised through one queue: each runs against a {@link Draft} of the current state, the
- * assignment is replanned where it may have moved, the resulting documents are made durable by
- * the {@link ControllerStore}, and only then are the new records installed and the affected
- * servers woken. So a reader never sees a change that a crash could still lose, and two changes
- * never interleave.
+ * assignment is replanned where it may have moved, the resulting documents are made durable by the
+ * {@link ControllerStore}, and only then are the new records installed and the affected servers
+ * woken. So a reader never sees a change that a crash could still lose, and two changes never
+ * interleave.
  *
  * <p>Public only for the controller's own sub-packages ({@code completion}); not an API.
  */
@@ -54,7 +54,10 @@ public final class ControllerState {
   private static final Logger LOG = LoggerFactory.getLogger(ControllerState.class);
 
   /** A table: config, segments by name, and the ideal state (segment to assigned instances). */
-  public record TableState(TableConfig config, Map<String, SegmentDocument> segments, Map<String, List<String>> idealState) {
+  public record TableState(
+      TableConfig config,
+      Map<String, SegmentDocument> segments,
+      Map<String, List<String>> idealState) {
     public TableState {
       segments = Collections.unmodifiableMap(new TreeMap<>(segments));
       idealState = Collections.unmodifiableMap(new TreeMap<>(idealState));
@@ -67,37 +70,55 @@ public final class ControllerState {
   private final Map<String, Sinks.Many<Long>> versions = new ConcurrentHashMap<>();
   private final Sinks.Many<Mono<Void>> queue = Sinks.many().unicast().onBackpressureBuffer();
   private final reactor.core.Disposable worker;
-  /** Callers of changes queued or running: answered 503 if the controller stops before their turn. */
+
+  /**
+   * Callers of changes queued or running: answered 503 if the controller stops before their turn.
+   */
   private final Set<MonoSink<?>> waiting = ConcurrentHashMap.newKeySet();
+
   private volatile boolean closed;
 
   private ControllerState(ControllerStore store) {
     this.store = store;
     // One change at a time, in arrival order; a failed change fails its caller only.
-    this.worker = queue.asFlux().concatMap(change -> change.onErrorResume(e -> Mono.empty()), 1).subscribe();
+    this.worker =
+        queue.asFlux().concatMap(change -> change.onErrorResume(e -> Mono.empty()), 1).subscribe();
   }
 
-  /** Loads the stored state and reconciles the assignment with it; completes with the ready state. */
+  /**
+   * Loads the stored state and reconciles the assignment with it; completes with the ready state.
+   */
   static Mono<ControllerState> load(ControllerStore store) {
-    return store.load().flatMap(snapshot -> {
-      ControllerState state = new ControllerState(store);
-      state.install(snapshot);
-      // Reconcile: an ideal state written before a crash may miss segments written just before it.
-      return state.mutate(draft -> {
-        draft.replanAll();
-        return null;
-      }).thenReturn(state);
-    });
+    return store
+        .load()
+        .flatMap(
+            snapshot -> {
+              ControllerState state = new ControllerState(store);
+              state.install(snapshot);
+              // Reconcile: an ideal state written before a crash may miss segments written just
+              // before it.
+              return state
+                  .mutate(
+                      draft -> {
+                        draft.replanAll();
+                        return null;
+                      })
+                  .thenReturn(state);
+            });
   }
 
   private void install(ControllerStore.Snapshot snapshot) {
     Map<TableNameWithType, Map<String, SegmentDocument>> segments = new HashMap<>();
     for (SegmentDocument doc : snapshot.segments()) {
-      segments.computeIfAbsent(doc.id().table(), t -> new TreeMap<>()).put(doc.id().segmentName(), doc);
+      segments
+          .computeIfAbsent(doc.id().table(), t -> new TreeMap<>())
+          .put(doc.id().segmentName(), doc);
     }
     for (TableDocument doc : snapshot.tables()) {
       TableNameWithType table = doc.config().table();
-      tables.put(table, new TableState(doc.config(), segments.getOrDefault(table, Map.of()), doc.idealState()));
+      tables.put(
+          table,
+          new TableState(doc.config(), segments.getOrDefault(table, Map.of()), doc.idealState()));
     }
     for (InstanceDocument doc : snapshot.instances()) {
       instances.put(doc.info().id(), doc);
@@ -141,8 +162,9 @@ public final class ControllerState {
   public SegmentDocument segment(SegmentId segment) {
     SegmentDocument doc = table(segment.table()).segments().get(segment.segmentName());
     if (doc == null) {
-      throw new EntityNotFoundException(null, "Segment " + segment.segmentName() + " of table " + segment.table()
-          + " does not exist");
+      throw new EntityNotFoundException(
+          null,
+          "Segment " + segment.segmentName() + " of table " + segment.table() + " does not exist");
     }
     return doc;
   }
@@ -159,15 +181,20 @@ public final class ControllerState {
     return new ArrayList<>(new TreeSet<>(instances.keySet()));
   }
 
-  /** Segment to instance to state, from what instances reported; null when none reported anything. */
+  /**
+   * Segment to instance to state, from what instances reported; null when none reported anything.
+   */
   Map<String, Map<String, String>> externalView(TableNameWithType table) {
     Map<String, Map<String, String>> view = new TreeMap<>();
     for (InstanceDocument doc : instances.values()) {
-      doc.states().forEach((segment, state) -> {
-        if (segment.table().equals(table)) {
-          view.computeIfAbsent(segment.segmentName(), s -> new TreeMap<>()).put(doc.info().id(), state.name());
-        }
-      });
+      doc.states()
+          .forEach(
+              (segment, state) -> {
+                if (segment.table().equals(table)) {
+                  view.computeIfAbsent(segment.segmentName(), s -> new TreeMap<>())
+                      .put(doc.info().id(), state.name());
+                }
+              });
     }
     return view.isEmpty() ? null : view;
   }
@@ -179,11 +206,14 @@ public final class ControllerState {
       return null;
     }
     Map<String, Map<String, String>> view = new TreeMap<>();
-    state.idealState().forEach((segment, holders) -> {
-      Map<String, String> m = new TreeMap<>();
-      holders.forEach(h -> m.put(h, SegmentState.ONLINE.name()));
-      view.put(segment, m);
-    });
+    state
+        .idealState()
+        .forEach(
+            (segment, holders) -> {
+              Map<String, String> m = new TreeMap<>();
+              holders.forEach(h -> m.put(h, SegmentState.ONLINE.name()));
+              view.put(segment, m);
+            });
     return view;
   }
 
@@ -191,14 +221,20 @@ public final class ControllerState {
   Assignment assignment(String instanceId) {
     long version = instance(instanceId).assignmentVersion();
     List<SegmentMetadata> assigned = new ArrayList<>();
-    Map<TableNameWithType, TableState> sorted = new TreeMap<>(Comparator.comparing(TableNameWithType::toString));
+    Map<TableNameWithType, TableState> sorted =
+        new TreeMap<>(Comparator.comparing(TableNameWithType::toString));
     sorted.putAll(tables);
-    sorted.forEach((table, state) -> state.idealState().forEach((segment, holders) -> {
-      SegmentDocument doc = state.segments().get(segment);
-      if (doc != null && holders.contains(instanceId)) {
-        assigned.add(doc.metadata());
-      }
-    }));
+    sorted.forEach(
+        (table, state) ->
+            state
+                .idealState()
+                .forEach(
+                    (segment, holders) -> {
+                      SegmentDocument doc = state.segments().get(segment);
+                      if (doc != null && holders.contains(instanceId)) {
+                        assigned.add(doc.metadata());
+                      }
+                    }));
     return new Assignment(version, assigned);
   }
 
@@ -208,19 +244,24 @@ public final class ControllerState {
    * sink and a timer. Fails with 404 when the instance is unknown or is removed meanwhile.
    */
   Mono<Assignment> awaitAssignment(String instanceId, long sinceVersion, Duration timeout) {
-    return Mono.defer(() -> {
-      instance(instanceId);
-      Sinks.Many<Long> sink = versions.get(instanceId);
-      return sink.asFlux()
-          .filter(version -> version != sinceVersion)
-          .next()
-          .timeout(timeout, Mono.just(sinceVersion))
-          .map(version -> assignment(instanceId))
-          // The sink completes when the instance is dropped or the controller stops.
-          .switchIfEmpty(Mono.error(() -> closed
-              ? shuttingDown()
-              : new EntityNotFoundException(null, "Instance " + instanceId + " not found")));
-    });
+    return Mono.defer(
+        () -> {
+          instance(instanceId);
+          Sinks.Many<Long> sink = versions.get(instanceId);
+          return sink.asFlux()
+              .filter(version -> version != sinceVersion)
+              .next()
+              .timeout(timeout, Mono.just(sinceVersion))
+              .map(version -> assignment(instanceId))
+              // The sink completes when the instance is dropped or the controller stops.
+              .switchIfEmpty(
+                  Mono.error(
+                      () ->
+                          closed
+                              ? shuttingDown()
+                              : new EntityNotFoundException(
+                                  null, "Instance " + instanceId + " not found")));
+        });
   }
 
   private Sinks.Many<Long> sink(String instanceId) {
@@ -230,30 +271,37 @@ public final class ControllerState {
   // ---------------------------------------------------------------- changes
 
   /**
-   * Runs {@code change} against a draft of the state, after every earlier change, then persists
-   * and installs the result. Emits the change's result (empty for null); fails with the change's
-   * own error (nothing applied) or the store's. Lazy: nothing is queued until subscribed.
+   * Runs {@code change} against a draft of the state, after every earlier change, then persists and
+   * installs the result. Emits the change's result (empty for null); fails with the change's own
+   * error (nothing applied) or the store's. Lazy: nothing is queued until subscribed.
    */
   public <T> Mono<T> mutate(Function<Draft, T> change) {
-    return Mono.create(caller -> {
-      Mono<Void> task = Mono.defer(() -> {
-        Draft draft = new Draft();
-        T result = change.apply(draft);
-        return commit(draft).then(Mono.fromRunnable(() -> caller.success(result)));
-      }).doOnError(caller::error).doFinally(signal -> waiting.remove(caller)).then();
-      waiting.add(caller);
-      // Unicast sinks need serialised emission; several request threads may change state at once.
-      Sinks.EmitResult queued;
-      synchronized (queue) {
-        queued = closed ? Sinks.EmitResult.FAIL_CANCELLED : queue.tryEmitNext(task);
-      }
-      // A change that can no longer run must say so: once the worker is gone, emitNext would
-      // drop it silently and leave its caller (an HTTP request) waiting for ever.
-      if (queued.isFailure()) {
-        waiting.remove(caller);
-        caller.error(shuttingDown());
-      }
-    });
+    return Mono.create(
+        caller -> {
+          Mono<Void> task =
+              Mono.defer(
+                      () -> {
+                        Draft draft = new Draft();
+                        T result = change.apply(draft);
+                        return commit(draft).then(Mono.fromRunnable(() -> caller.success(result)));
+                      })
+                  .doOnError(caller::error)
+                  .doFinally(signal -> waiting.remove(caller))
+                  .then();
+          waiting.add(caller);
+          // Unicast sinks need serialised emission; several request threads may change state at
+          // once.
+          Sinks.EmitResult queued;
+          synchronized (queue) {
+            queued = closed ? Sinks.EmitResult.FAIL_CANCELLED : queue.tryEmitNext(task);
+          }
+          // A change that can no longer run must say so: once the worker is gone, emitNext would
+          // drop it silently and leave its caller (an HTTP request) waiting for ever.
+          if (queued.isFailure()) {
+            waiting.remove(caller);
+            caller.error(shuttingDown());
+          }
+        });
   }
 
   private Mono<Void> commit(Draft draft) {
@@ -262,42 +310,51 @@ public final class ControllerState {
     if (changes.isEmpty()) {
       return Mono.empty();
     }
-    return store.apply(changes).then(Mono.fromRunnable(() -> {
-      draft.tables.forEach((name, table) -> {
-        if (table == null) {
-          tables.remove(name);
-        } else {
-          tables.put(name, table);
-        }
-      });
-      draft.instances.forEach((id, doc) -> {
-        if (doc == null) {
-          instances.remove(id);
-          Sinks.Many<Long> sink = versions.remove(id);
-          if (sink != null) {
-            sink.tryEmitComplete();
-          }
-        } else {
-          instances.put(id, doc);
-        }
-      });
-      draft.instances.forEach((id, doc) -> {
-        if (doc != null) {
-          sink(id).tryEmitNext(doc.assignmentVersion());
-        }
-      });
-    }));
+    return store
+        .apply(changes)
+        .then(
+            Mono.fromRunnable(
+                () -> {
+                  draft.tables.forEach(
+                      (name, table) -> {
+                        if (table == null) {
+                          tables.remove(name);
+                        } else {
+                          tables.put(name, table);
+                        }
+                      });
+                  draft.instances.forEach(
+                      (id, doc) -> {
+                        if (doc == null) {
+                          instances.remove(id);
+                          Sinks.Many<Long> sink = versions.remove(id);
+                          if (sink != null) {
+                            sink.tryEmitComplete();
+                          }
+                        } else {
+                          instances.put(id, doc);
+                        }
+                      });
+                  draft.instances.forEach(
+                      (id, doc) -> {
+                        if (doc != null) {
+                          sink(id).tryEmitNext(doc.assignmentVersion());
+                        }
+                      });
+                }));
   }
 
   /**
-   * A working copy of the state for one change. It records what it touches, so that commit
-   * replans only what may have moved and writes only documents that changed.
+   * A working copy of the state for one change. It records what it touches, so that commit replans
+   * only what may have moved and writes only documents that changed.
    */
   public final class Draft {
     /** Changed tables; a null value deletes the table. */
     private final Map<TableNameWithType, TableState> tables = new LinkedHashMap<>();
+
     /** Changed instances; a null value deletes the instance. */
     private final Map<String, InstanceDocument> instances = new LinkedHashMap<>();
+
     private final Set<TableNameWithType> replan = new HashSet<>();
     private final Set<SegmentId> changedSegments = new HashSet<>();
     private final Set<SegmentId> deletedSegments = new HashSet<>();
@@ -305,7 +362,8 @@ public final class ControllerState {
     private boolean serversChanged;
 
     public TableState table(TableNameWithType table) {
-      TableState state = tables.containsKey(table) ? tables.get(table) : ControllerState.this.tables.get(table);
+      TableState state =
+          tables.containsKey(table) ? tables.get(table) : ControllerState.this.tables.get(table);
       if (state == null) {
         throw new EntityNotFoundException(null, "Table " + table + " does not exist");
       }
@@ -313,11 +371,14 @@ public final class ControllerState {
     }
 
     public boolean hasTable(TableNameWithType table) {
-      return tables.containsKey(table) ? tables.get(table) != null : ControllerState.this.tables.containsKey(table);
+      return tables.containsKey(table)
+          ? tables.get(table) != null
+          : ControllerState.this.tables.containsKey(table);
     }
 
     InstanceDocument instance(String id) {
-      InstanceDocument doc = instances.containsKey(id) ? instances.get(id) : ControllerState.this.instances.get(id);
+      InstanceDocument doc =
+          instances.containsKey(id) ? instances.get(id) : ControllerState.this.instances.get(id);
       if (doc == null) {
         throw new EntityNotFoundException(null, "Instance " + id + " not found");
       }
@@ -326,34 +387,40 @@ public final class ControllerState {
 
     private Map<String, InstanceDocument> allInstances() {
       Map<String, InstanceDocument> all = new TreeMap<>(ControllerState.this.instances);
-      instances.forEach((id, doc) -> {
-        if (doc == null) {
-          all.remove(id);
-        } else {
-          all.put(id, doc);
-        }
-      });
+      instances.forEach(
+          (id, doc) -> {
+            if (doc == null) {
+              all.remove(id);
+            } else {
+              all.put(id, doc);
+            }
+          });
       return all;
     }
 
     private Map<TableNameWithType, TableState> allTables() {
-      Map<TableNameWithType, TableState> all = new TreeMap<>(Comparator.comparing(TableNameWithType::toString));
+      Map<TableNameWithType, TableState> all =
+          new TreeMap<>(Comparator.comparing(TableNameWithType::toString));
       all.putAll(ControllerState.this.tables);
-      tables.forEach((name, state) -> {
-        if (state == null) {
-          all.remove(name);
-        } else {
-          all.put(name, state);
-        }
-      });
+      tables.forEach(
+          (name, state) -> {
+            if (state == null) {
+              all.remove(name);
+            } else {
+              all.put(name, state);
+            }
+          });
       return all;
     }
 
     /** Adds a table, or replaces its config keeping its segments. */
     void putTable(TableConfig config) {
       TableState old = hasTable(config.table()) ? table(config.table()) : null;
-      tables.put(config.table(), old == null ? new TableState(config, Map.of(), Map.of())
-          : new TableState(config, old.segments(), old.idealState()));
+      tables.put(
+          config.table(),
+          old == null
+              ? new TableState(config, Map.of(), Map.of())
+              : new TableState(config, old.segments(), old.idealState()));
       replan.add(config.table());
     }
 
@@ -361,12 +428,15 @@ public final class ControllerState {
     List<URI> deleteTable(TableNameWithType table) {
       TableState old = table(table);
       List<URI> archives = new ArrayList<>();
-      old.segments().values().forEach(doc -> {
-        deletedSegments.add(doc.id());
-        if (doc.archive() != null) {
-          archives.add(doc.archive());
-        }
-      });
+      old.segments()
+          .values()
+          .forEach(
+              doc -> {
+                deletedSegments.add(doc.id());
+                if (doc.archive() != null) {
+                  archives.add(doc.archive());
+                }
+              });
       old.idealState().values().forEach(bumped::addAll);
       tables.put(table, null);
       dropStates(segment -> segment.table().equals(table));
@@ -408,8 +478,13 @@ public final class ControllerState {
       TableState old = table(segment.table());
       SegmentDocument previous = old.segments().get(segment.segmentName());
       if (previous == null) {
-        throw new EntityNotFoundException(null, "Segment " + segment.segmentName() + " of table " + segment.table()
-            + " does not exist");
+        throw new EntityNotFoundException(
+            null,
+            "Segment "
+                + segment.segmentName()
+                + " of table "
+                + segment.table()
+                + " does not exist");
       }
       Map<String, SegmentDocument> segments = new TreeMap<>(old.segments());
       segments.remove(segment.segmentName());
@@ -423,13 +498,19 @@ public final class ControllerState {
 
     /** Registers or updates an instance; returns true when it was new. */
     boolean putInstance(InstanceInfo info) {
-      InstanceDocument old = instances.containsKey(info.id()) ? instances.get(info.id())
-          : ControllerState.this.instances.get(info.id());
+      InstanceDocument old =
+          instances.containsKey(info.id())
+              ? instances.get(info.id())
+              : ControllerState.this.instances.get(info.id());
       if (old != null && old.info().equals(info)) {
         return false;
       }
-      instances.put(info.id(), new InstanceDocument(info, old == null ? 0 : old.assignmentVersion(),
-          old == null ? Map.of() : old.states()));
+      instances.put(
+          info.id(),
+          new InstanceDocument(
+              info,
+              old == null ? 0 : old.assignmentVersion(),
+              old == null ? Map.of() : old.states()));
       serversChanged |= info.isServer() || (old != null && old.info().isServer());
       return old == null;
     }
@@ -464,7 +545,8 @@ public final class ControllerState {
         if (doc.states().keySet().stream().anyMatch(which)) {
           Map<SegmentId, SegmentState> states = new HashMap<>(doc.states());
           states.keySet().removeIf(which);
-          instances.put(doc.info().id(), new InstanceDocument(doc.info(), doc.assignmentVersion(), states));
+          instances.put(
+              doc.info().id(), new InstanceDocument(doc.info(), doc.assignmentVersion(), states));
         }
       }
     }
@@ -472,11 +554,12 @@ public final class ControllerState {
     /** Recomputes ideal states that may have moved and bumps the versions of affected instances. */
     void replan() {
       Map<String, InstanceDocument> allInstances = allInstances();
-      List<String> servers = allInstances.values().stream()
-          .filter(d -> d.info().isServer() && d.info().enabled())
-          .map(d -> d.info().id())
-          .sorted()
-          .toList();
+      List<String> servers =
+          allInstances.values().stream()
+              .filter(d -> d.info().isServer() && d.info().enabled())
+              .map(d -> d.info().id())
+              .sorted()
+              .toList();
       Map<TableNameWithType, TableState> all = allTables();
       Map<String, Integer> load = AssignmentPlanner.newLoad();
       all.values().forEach(t -> AssignmentPlanner.addLoad(t.idealState(), load));
@@ -486,9 +569,17 @@ public final class ControllerState {
         }
         TableState table = entry.getValue();
         Map<String, Integer> others = new HashMap<>(load);
-        table.idealState().values().forEach(holders -> holders.forEach(h -> others.merge(h, -1, Integer::sum)));
-        Map<String, List<String>> plan = AssignmentPlanner.plan(table.config().replication(),
-            assignable(table), table.idealState(), servers, others);
+        table
+            .idealState()
+            .values()
+            .forEach(holders -> holders.forEach(h -> others.merge(h, -1, Integer::sum)));
+        Map<String, List<String>> plan =
+            AssignmentPlanner.plan(
+                table.config().replication(),
+                assignable(table),
+                table.idealState(),
+                servers,
+                others);
         load.clear();
         load.putAll(others);
         if (!plan.equals(table.idealState())) {
@@ -498,23 +589,38 @@ public final class ControllerState {
             Set<String> before = new HashSet<>(table.idealState().getOrDefault(segment, List.of()));
             Set<String> after = new HashSet<>(plan.getOrDefault(segment, List.of()));
             if (!before.equals(after)) {
-              before.forEach(h -> { if (!after.contains(h)) { bumped.add(h); } });
-              after.forEach(h -> { if (!before.contains(h)) { bumped.add(h); } });
+              before.forEach(
+                  h -> {
+                    if (!after.contains(h)) {
+                      bumped.add(h);
+                    }
+                  });
+              after.forEach(
+                  h -> {
+                    if (!before.contains(h)) {
+                      bumped.add(h);
+                    }
+                  });
             }
           }
           tables.put(entry.getKey(), new TableState(table.config(), table.segments(), plan));
         }
       }
       for (SegmentId segment : changedSegments) {
-        TableState table = tables.containsKey(segment.table()) ? tables.get(segment.table()) : all.get(segment.table());
+        TableState table =
+            tables.containsKey(segment.table())
+                ? tables.get(segment.table())
+                : all.get(segment.table());
         if (table != null) {
           bumped.addAll(table.idealState().getOrDefault(segment.segmentName(), List.of()));
         }
       }
       for (String id : bumped) {
-        InstanceDocument doc = instances.containsKey(id) ? instances.get(id) : ControllerState.this.instances.get(id);
+        InstanceDocument doc =
+            instances.containsKey(id) ? instances.get(id) : ControllerState.this.instances.get(id);
         if (doc != null) {
-          instances.put(id, new InstanceDocument(doc.info(), doc.assignmentVersion() + 1, doc.states()));
+          instances.put(
+              id, new InstanceDocument(doc.info(), doc.assignmentVersion() + 1, doc.states()));
         }
       }
     }
@@ -525,45 +631,58 @@ public final class ControllerState {
      */
     private List<String> assignable(TableState table) {
       List<String> names = new ArrayList<>();
-      table.segments().forEach((name, doc) -> {
-        String status = doc.metadata().fields().get(SegmentMetadata.REALTIME_STATUS);
-        if (!RealtimeStatus.IN_PROGRESS.name().equals(status) && !RealtimeStatus.COMMITTING.name().equals(status)) {
-          names.add(name);
-        }
-      });
+      table
+          .segments()
+          .forEach(
+              (name, doc) -> {
+                String status = doc.metadata().fields().get(SegmentMetadata.REALTIME_STATUS);
+                if (!RealtimeStatus.IN_PROGRESS.name().equals(status)
+                    && !RealtimeStatus.COMMITTING.name().equals(status)) {
+                  names.add(name);
+                }
+              });
       return names;
     }
 
     /** The documents to write, segments before the tables that reference them. */
     List<Change> changes() {
       List<Change> changes = new ArrayList<>();
-      instances.forEach((id, doc) -> {
-        if (doc == null) {
-          changes.add(new Change.DeleteInstance(id));
-        } else if (!doc.equals(ControllerState.this.instances.get(id))) {
-          changes.add(new Change.PutInstance(doc));
-        }
-      });
-      tables.forEach((name, table) -> {
-        TableState old = ControllerState.this.tables.get(name);
-        if (table == null) {
-          return;
-        }
-        table.segments().forEach((segment, doc) -> {
-          if (old == null || !Objects.equals(old.segments().get(segment), doc)) {
-            changes.add(new Change.PutSegment(doc));
-          }
-        });
-        if (old == null || !old.config().equals(table.config()) || !old.idealState().equals(table.idealState())) {
-          changes.add(new Change.PutTable(new TableDocument(table.config(), table.idealState())));
-        }
-      });
+      instances.forEach(
+          (id, doc) -> {
+            if (doc == null) {
+              changes.add(new Change.DeleteInstance(id));
+            } else if (!doc.equals(ControllerState.this.instances.get(id))) {
+              changes.add(new Change.PutInstance(doc));
+            }
+          });
+      tables.forEach(
+          (name, table) -> {
+            TableState old = ControllerState.this.tables.get(name);
+            if (table == null) {
+              return;
+            }
+            table
+                .segments()
+                .forEach(
+                    (segment, doc) -> {
+                      if (old == null || !Objects.equals(old.segments().get(segment), doc)) {
+                        changes.add(new Change.PutSegment(doc));
+                      }
+                    });
+            if (old == null
+                || !old.config().equals(table.config())
+                || !old.idealState().equals(table.idealState())) {
+              changes.add(
+                  new Change.PutTable(new TableDocument(table.config(), table.idealState())));
+            }
+          });
       deletedSegments.forEach(segment -> changes.add(new Change.DeleteSegment(segment)));
-      tables.forEach((name, table) -> {
-        if (table == null && ControllerState.this.tables.containsKey(name)) {
-          changes.add(new Change.DeleteTable(name));
-        }
-      });
+      tables.forEach(
+          (name, table) -> {
+            if (table == null && ControllerState.this.tables.containsKey(name)) {
+              changes.add(new Change.DeleteTable(name));
+            }
+          });
       if (LOG.isDebugEnabled()) {
         LOG.debug("persisting {} controller changes", changes.size());
       }

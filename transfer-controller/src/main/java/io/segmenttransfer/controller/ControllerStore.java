@@ -1,8 +1,8 @@
 package io.segmenttransfer.controller;
 
+import io.segmenttransfer.controller.api.SegmentState;
 import io.segmenttransfer.controller.api.TableConfig;
 import io.segmenttransfer.core.cluster.InstanceInfo;
-import io.segmenttransfer.controller.api.SegmentState;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.segment.TableNameWithType;
@@ -12,11 +12,11 @@ import java.util.Map;
 import reactor.core.publisher.Mono;
 
 /**
- * Where the controller's state survives restarts: one document per table (config and ideal
- * state), per segment (metadata and deep-store location) and per instance (registration,
- * assignment version and reported states). The controller keeps everything in memory and calls
- * {@link #apply} before it acknowledges a change, so an acknowledged change is never lost; a
- * ZooKeeper-backed store can implement the same contract.
+ * Where the controller's state survives restarts: one document per table (config and ideal state),
+ * per segment (metadata and deep-store location) and per instance (registration, assignment version
+ * and reported states). The controller keeps everything in memory and calls {@link #apply} before
+ * it acknowledges a change, so an acknowledged change is never lost; a ZooKeeper-backed store can
+ * implement the same contract.
  */
 public interface ControllerStore {
 
@@ -48,14 +48,18 @@ public interface ControllerStore {
    *
    * @param states the external-view entries this instance reported
    */
-  record InstanceDocument(InstanceInfo info, long assignmentVersion, Map<SegmentId, SegmentState> states) {
+  record InstanceDocument(
+      InstanceInfo info, long assignmentVersion, Map<SegmentId, SegmentState> states) {
     public InstanceDocument {
       states = Map.copyOf(states);
     }
   }
 
   /** Everything stored, as {@link #load} finds it. */
-  record Snapshot(List<TableDocument> tables, List<SegmentDocument> segments, List<InstanceDocument> instances) {
+  record Snapshot(
+      List<TableDocument> tables,
+      List<SegmentDocument> segments,
+      List<InstanceDocument> instances) {
     public Snapshot {
       tables = List.copyOf(tables);
       segments = List.copyOf(segments);

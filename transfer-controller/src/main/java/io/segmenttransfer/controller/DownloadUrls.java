@@ -13,15 +13,17 @@ import java.util.function.Supplier;
  * repair. As Pinot's upload does: with a deep store that servers can reach themselves (any scheme
  * but {@code file}: {@code s3://}, ...), the URL is the archive's deep-store URI and servers read
  * it with their own client, so no download streams through the controller. Only a local-directory
- * deep store ({@code file}) gets the controller's own download URL,
- * {@code http://<controller>/segments/<raw table>/<segment>}, because the directory is the
- * controller's and other machines cannot read it.
+ * deep store ({@code file}) gets the controller's own download URL, {@code
+ * http://<controller>/segments/<raw table>/<segment>}, because the directory is the controller's
+ * and other machines cannot read it.
  */
 public final class DownloadUrls {
 
   private final Supplier<String> controllerBaseUrl;
 
-  /** @param controllerBaseUrl {@code http://<advertised host>:<port>}, known once the port is bound */
+  /**
+   * @param controllerBaseUrl {@code http://<advertised host>:<port>}, known once the port is bound
+   */
   public DownloadUrls(Supplier<String> controllerBaseUrl) {
     this.controllerBaseUrl = controllerBaseUrl;
   }
@@ -31,20 +33,33 @@ public final class DownloadUrls {
     return servedByController(archive) ? controllerUrl(segment) : archive.toASCIIString();
   }
 
-  /** True for archives only the controller can serve: local files (a {@code file} URI or a plain path). */
+  /**
+   * True for archives only the controller can serve: local files (a {@code file} URI or a plain
+   * path).
+   */
   public static boolean servedByController(URI archive) {
-    return archive.getScheme() == null || archive.getScheme().toLowerCase(Locale.ROOT).equals("file");
+    return archive.getScheme() == null
+        || archive.getScheme().toLowerCase(Locale.ROOT).equals("file");
   }
 
-  /** {@code http://<controller>/segments/<raw>/<segment>}: Pinot's shape of the controller's download URL. */
+  /**
+   * {@code http://<controller>/segments/<raw>/<segment>}: Pinot's shape of the controller's
+   * download URL.
+   */
   public String controllerUrl(SegmentId segment) {
     String base = controllerBaseUrl.get();
     String authority = base.substring(base.indexOf("://") + 3);
     try {
-      return new URI("http", authority, "/segments/" + segment.table().rawName() + "/" + segment.segmentName(), null,
-          null).toASCIIString();
+      return new URI(
+              "http",
+              authority,
+              "/segments/" + segment.table().rawName() + "/" + segment.segmentName(),
+              null,
+              null)
+          .toASCIIString();
     } catch (URISyntaxException e) {
-      throw new InvalidRequestException(segment.segmentName(), "cannot form a download URL: " + e.getMessage(), e);
+      throw new InvalidRequestException(
+          segment.segmentName(), "cannot form a download URL: " + e.getMessage(), e);
     }
   }
 }

@@ -25,10 +25,10 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
 /**
- * A lightweight controller speaking the Pinot-compatible subset of docs/protocol.md over HTTP: tables,
- * segment upload (tar push), metadata, download, instances, ideal state and external view, plus
- * this project's extensions (metadata put, state reports, long-polled assignments), and runs the
- * periodic deep-store repair ({@code /periodictask}, {@link DeepStoreRepairTask}). State lives
+ * A lightweight controller speaking the Pinot-compatible subset of docs/protocol.md over HTTP:
+ * tables, segment upload (tar push), metadata, download, instances, ideal state and external view,
+ * plus this project's extensions (metadata put, state reports, long-polled assignments), and runs
+ * the periodic deep-store repair ({@code /periodictask}, {@link DeepStoreRepairTask}). State lives
  * in memory and in a {@link FileControllerStore} under {@code <dataDir>/state}; archives in the
  * configured deep store.
  *
@@ -40,6 +40,7 @@ public final class EmbeddedController implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedController.class);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
+
   /** Threads for file I/O and archive inspection: a few per core, as for transfers. */
   private static final int IO_THREADS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
@@ -51,8 +52,13 @@ public final class EmbeddedController implements AutoCloseable {
   private final PeriodicTasks tasks;
   private final String baseUrl;
 
-  private EmbeddedController(ControllerConfig config, DisposableServer server, ControllerState state,
-      Scheduler scheduler, ChannelGroup connections, PeriodicTasks tasks) {
+  private EmbeddedController(
+      ControllerConfig config,
+      DisposableServer server,
+      ControllerState state,
+      Scheduler scheduler,
+      ChannelGroup connections,
+      PeriodicTasks tasks) {
     this.config = config;
     this.server = server;
     this.state = state;
@@ -68,12 +74,13 @@ public final class EmbeddedController implements AutoCloseable {
   }
 
   /**
-   * Loads the stored state and binds the HTTP server. Lazy: nothing happens until subscribed.
-   * Emits the running controller; fails when the state cannot be loaded or the port bound.
+   * Loads the stored state and binds the HTTP server. Lazy: nothing happens until subscribed. Emits
+   * the running controller; fails when the state cannot be loaded or the port bound.
    *
    * @param extraStores deep stores for other URI schemes (S3); {@code file} is always available
    */
-  public static Mono<EmbeddedController> create(ControllerConfig config, List<SegmentStore> extraStores) {
+  public static Mono<EmbeddedController> create(
+      ControllerConfig config, List<SegmentStore> extraStores) {
     return create(config, extraStores, CompletionConfig.defaults(), Clock.systemUTC());
   }
 
@@ -81,36 +88,69 @@ public final class EmbeddedController implements AutoCloseable {
    * The same, with the completion protocol's settings and the clock its elections and build
    * deadlines are measured with (tests pass one they move).
    */
-  public static Mono<EmbeddedController> create(ControllerConfig config, List<SegmentStore> extraStores,
-      CompletionConfig completion, Clock clock) {
-    return Mono.defer(() -> {
-      Scheduler scheduler = Schedulers.newBoundedElastic(IO_THREADS, 100_000, "controller-io");
-      List<SegmentStore> all = new ArrayList<>(extraStores);
-      all.add(new LocalFileSegmentStore(scheduler));
-      SegmentStores stores = new SegmentStores(all);
-      stores.forUri(config.deepStore()); // an unsupported scheme fails now, not at the first upload
-      ControllerStore store = new FileControllerStore(config.dataDir().resolve("state"), scheduler);
-      return ControllerState.load(store)
-          .flatMap(state -> bind(config, stores, state, scheduler, completion, clock)
-              .doOnError(e -> state.close()))
-          .doOnError(e -> scheduler.dispose());
-    });
+  public static Mono<EmbeddedController> create(
+      ControllerConfig config,
+      List<SegmentStore> extraStores,
+      CompletionConfig completion,
+      Clock clock) {
+    return Mono.defer(
+        () -> {
+          Scheduler scheduler = Schedulers.newBoundedElastic(IO_THREADS, 100_000, "controller-io");
+          List<SegmentStore> all = new ArrayList<>(extraStores);
+          all.add(new LocalFileSegmentStore(scheduler));
+          SegmentStores stores = new SegmentStores(all);
+          stores.forUri(
+              config.deepStore()); // an unsupported scheme fails now, not at the first upload
+          ControllerStore store =
+              new FileControllerStore(config.dataDir().resolve("state"), scheduler);
+          return ControllerState.load(store)
+              .flatMap(
+                  state ->
+                      bind(config, stores, state, scheduler, completion, clock)
+                          .doOnError(e -> state.close()))
+              .doOnError(e -> scheduler.dispose());
+        });
   }
 
-  private static Mono<EmbeddedController> bind(ControllerConfig config, SegmentStores stores, ControllerState state,
-      Scheduler scheduler, CompletionConfig completionConfig, Clock clock) {
+  private static Mono<EmbeddedController> bind(
+      ControllerConfig config,
+      SegmentStores stores,
+      ControllerState state,
+      Scheduler scheduler,
+      CompletionConfig completionConfig,
+      Clock clock) {
     AtomicReference<String> baseUrl = new AtomicReference<>();
     ArchiveJanitor janitor = new ArchiveJanitor(stores);
     DownloadUrls downloadUrls = new DownloadUrls(baseUrl::get);
-    SegmentUpload upload = new SegmentUpload(state, stores, config.deepStore(), config.archiveLimits(), scheduler,
-        downloadUrls, Clock.systemUTC(), janitor);
+    SegmentUpload upload =
+        new SegmentUpload(
+            state,
+            stores,
+            config.deepStore(),
+            config.archiveLimits(),
+            scheduler,
+            downloadUrls,
+            Clock.systemUTC(),
+            janitor);
     TableRoutes tables = new TableRoutes(state, janitor);
     SegmentRoutes segments = new SegmentRoutes(state, janitor, upload, new SegmentDownload(stores));
     InstanceRoutes instances = new InstanceRoutes(state, config.maxLongPoll());
-    CompletionRoutes completion = CompletionRoutes.create(state, stores, config.deepStore(), config.archiveLimits(),
-        scheduler, completionConfig, clock);
-    PeriodicTasks tasks = new PeriodicTasks(List.of(new DeepStoreRepairTask(
-        new StateRepairCatalog(state, downloadUrls, janitor), config.deepStoreRepair())), Schedulers.parallel());
+    CompletionRoutes completion =
+        CompletionRoutes.create(
+            state,
+            stores,
+            config.deepStore(),
+            config.archiveLimits(),
+            scheduler,
+            completionConfig,
+            clock);
+    PeriodicTasks tasks =
+        new PeriodicTasks(
+            List.of(
+                new DeepStoreRepairTask(
+                    new StateRepairCatalog(state, downloadUrls, janitor),
+                    config.deepStoreRepair())),
+            Schedulers.parallel());
     PeriodicTaskRoutes periodic = new PeriodicTaskRoutes(state, tasks);
     // Tracking connections lets close() end them instead of leaving long polls dangling.
     ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -118,21 +158,27 @@ public final class EmbeddedController implements AutoCloseable {
         .host(config.bindHost())
         .port(config.port())
         .channelGroup(connections)
-        .route(routes -> {
-          tables.register(routes);
-          segments.register(routes);
-          instances.register(routes);
-          completion.register(routes);
-          periodic.register(routes);
-        })
+        .route(
+            routes -> {
+              tables.register(routes);
+              segments.register(routes);
+              instances.register(routes);
+              completion.register(routes);
+              periodic.register(routes);
+            })
         .bind()
-        .map(server -> {
-          EmbeddedController controller = new EmbeddedController(config, server, state, scheduler, connections, tasks);
-          baseUrl.set(controller.baseUrl());
-          tasks.start();
-          LOG.info("controller listening on {}, deep store {}", controller.baseUrl(), config.deepStore());
-          return controller;
-        });
+        .map(
+            server -> {
+              EmbeddedController controller =
+                  new EmbeddedController(config, server, state, scheduler, connections, tasks);
+              baseUrl.set(controller.baseUrl());
+              tasks.start();
+              LOG.info(
+                  "controller listening on {}, deep store {}",
+                  controller.baseUrl(),
+                  config.deepStore());
+              return controller;
+            });
   }
 
   /** The port it listens on (the chosen one when configured with 0). */

@@ -1,11 +1,11 @@
 package io.segmenttransfer.controller;
 
-import io.segmenttransfer.controller.api.TableConfig;
-import io.segmenttransfer.core.cluster.InstanceInfo;
-import io.segmenttransfer.controller.api.SegmentState;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.segmenttransfer.controller.api.SegmentState;
+import io.segmenttransfer.controller.api.TableConfig;
+import io.segmenttransfer.core.cluster.InstanceInfo;
 import io.segmenttransfer.core.error.SegmentWriteException;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.SegmentMetadataJson;
@@ -29,12 +29,11 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * A {@link ControllerStore} on local disk: {@code tables/<tableNameWithType>.json},
- * {@code segments/<tableNameWithType>/<segment>.json} and {@code instances/<id>.json} under one
- * directory. Every document is replaced atomically (temporary sibling, {@code force}, atomic
- * rename, then the directory is forced so the rename itself survives a power cut), so a crash
- * leaves each document either old or new, never torn. All I/O runs on the given
- * blocking-capable scheduler.
+ * A {@link ControllerStore} on local disk: {@code tables/<tableNameWithType>.json}, {@code
+ * segments/<tableNameWithType>/<segment>.json} and {@code instances/<id>.json} under one directory.
+ * Every document is replaced atomically (temporary sibling, {@code force}, atomic rename, then the
+ * directory is forced so the rename itself survives a power cut), so a crash leaves each document
+ * either old or new, never torn. All I/O runs on the given blocking-capable scheduler.
  */
 public final class FileControllerStore implements ControllerStore {
 
@@ -57,41 +56,47 @@ public final class FileControllerStore implements ControllerStore {
 
   @Override
   public Mono<Snapshot> load() {
-    return Mono.fromCallable(() -> {
-      List<TableDocument> tableDocs = new ArrayList<>();
-      for (Path file : documents(tables)) {
-        tableDocs.add(readTable(read(file)));
-      }
-      List<SegmentDocument> segmentDocs = new ArrayList<>();
-      if (Files.isDirectory(segments)) {
-        try (Stream<Path> dirs = Files.list(segments)) {
-          for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
-            for (Path file : documents(dir)) {
-              segmentDocs.add(readSegment(read(file)));
-            }
-          }
-        }
-      }
-      List<InstanceDocument> instanceDocs = new ArrayList<>();
-      for (Path file : documents(instances)) {
-        instanceDocs.add(readInstance(read(file)));
-      }
-      return new Snapshot(tableDocs, segmentDocs, instanceDocs);
-    }).onErrorMap(IOException.class, e -> new SegmentWriteException(null, "cannot load controller state: " + e, e))
+    return Mono.fromCallable(
+            () -> {
+              List<TableDocument> tableDocs = new ArrayList<>();
+              for (Path file : documents(tables)) {
+                tableDocs.add(readTable(read(file)));
+              }
+              List<SegmentDocument> segmentDocs = new ArrayList<>();
+              if (Files.isDirectory(segments)) {
+                try (Stream<Path> dirs = Files.list(segments)) {
+                  for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
+                    for (Path file : documents(dir)) {
+                      segmentDocs.add(readSegment(read(file)));
+                    }
+                  }
+                }
+              }
+              List<InstanceDocument> instanceDocs = new ArrayList<>();
+              for (Path file : documents(instances)) {
+                instanceDocs.add(readInstance(read(file)));
+              }
+              return new Snapshot(tableDocs, segmentDocs, instanceDocs);
+            })
+        .onErrorMap(
+            IOException.class,
+            e -> new SegmentWriteException(null, "cannot load controller state: " + e, e))
         .subscribeOn(scheduler);
   }
 
   @Override
   public Mono<Void> apply(List<Change> changes) {
-    return Mono.<Void>fromRunnable(() -> {
-      try {
-        for (Change change : changes) {
-          applyOne(change);
-        }
-      } catch (IOException e) {
-        throw new SegmentWriteException(null, "cannot persist controller state: " + e, e);
-      }
-    }).subscribeOn(scheduler);
+    return Mono.<Void>fromRunnable(
+            () -> {
+              try {
+                for (Change change : changes) {
+                  applyOne(change);
+                }
+              } catch (IOException e) {
+                throw new SegmentWriteException(null, "cannot persist controller state: " + e, e);
+              }
+            })
+        .subscribeOn(scheduler);
   }
 
   private void applyOne(Change change) throws IOException {
@@ -137,21 +142,27 @@ public final class FileControllerStore implements ControllerStore {
     ObjectNode node = JSON.createObjectNode();
     node.set("config", doc.config().json());
     ObjectNode ideal = node.putObject("idealState");
-    doc.idealState().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-      var list = ideal.putArray(e.getKey());
-      e.getValue().forEach(list::add);
-    });
+    doc.idealState().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            e -> {
+              var list = ideal.putArray(e.getKey());
+              e.getValue().forEach(list::add);
+            });
     return node;
   }
 
   private static TableDocument readTable(JsonNode node) {
     TableConfig config = TableConfig.parse(node.get("config"));
     Map<String, List<String>> ideal = new LinkedHashMap<>();
-    node.path("idealState").properties().forEach(e -> {
-      List<String> holders = new ArrayList<>();
-      e.getValue().forEach(v -> holders.add(v.asText()));
-      ideal.put(e.getKey(), holders);
-    });
+    node.path("idealState")
+        .properties()
+        .forEach(
+            e -> {
+              List<String> holders = new ArrayList<>();
+              e.getValue().forEach(v -> holders.add(v.asText()));
+              ideal.put(e.getKey(), holders);
+            });
     return new TableDocument(config, ideal);
   }
 
@@ -166,7 +177,8 @@ public final class FileControllerStore implements ControllerStore {
 
   private static SegmentDocument readSegment(JsonNode node) {
     JsonNode archive = node.get("archive");
-    return new SegmentDocument(SegmentMetadataJson.parse(node.get("metadata").toString()),
+    return new SegmentDocument(
+        SegmentMetadataJson.parse(node.get("metadata").toString()),
         archive == null || archive.isNull() ? null : URI.create(archive.asText()));
   }
 
@@ -184,21 +196,39 @@ public final class FileControllerStore implements ControllerStore {
     ObjectNode states = node.putObject("states");
     doc.states().entrySet().stream()
         .sorted(Map.Entry.comparingByKey(java.util.Comparator.comparing(SegmentId::toString)))
-        .forEach(e -> {
-          String table = e.getKey().table().toString();
-          ObjectNode perTable = states.has(table) ? (ObjectNode) states.get(table) : states.putObject(table);
-          perTable.put(e.getKey().segmentName(), e.getValue().name());
-        });
+        .forEach(
+            e -> {
+              String table = e.getKey().table().toString();
+              ObjectNode perTable =
+                  states.has(table) ? (ObjectNode) states.get(table) : states.putObject(table);
+              perTable.put(e.getKey().segmentName(), e.getValue().name());
+            });
     return node;
   }
 
   private static InstanceDocument readInstance(JsonNode node) {
     JsonNode i = node.get("instance");
-    InstanceInfo info = new InstanceInfo(i.get("id").asText(), i.get("host").asText(), i.get("port").asInt(),
-        i.get("adminPort").asInt(), i.get("type").asText(), i.get("enabled").asBoolean(true));
+    InstanceInfo info =
+        new InstanceInfo(
+            i.get("id").asText(),
+            i.get("host").asText(),
+            i.get("port").asInt(),
+            i.get("adminPort").asInt(),
+            i.get("type").asText(),
+            i.get("enabled").asBoolean(true));
     Map<SegmentId, SegmentState> states = new LinkedHashMap<>();
-    node.path("states").properties().forEach(table -> table.getValue().properties().forEach(
-        s -> states.put(SegmentId.of(table.getKey(), s.getKey()), SegmentState.parse(s.getValue().asText()))));
+    node.path("states")
+        .properties()
+        .forEach(
+            table ->
+                table
+                    .getValue()
+                    .properties()
+                    .forEach(
+                        s ->
+                            states.put(
+                                SegmentId.of(table.getKey(), s.getKey()),
+                                SegmentState.parse(s.getValue().asText()))));
     return new InstanceDocument(info, node.path("assignmentVersion").asLong(0), states);
   }
 
@@ -214,7 +244,8 @@ public final class FileControllerStore implements ControllerStore {
       for (Path file : stream) {
         String name = file.getFileName().toString();
         if (name.endsWith(TEMP_SUFFIX)) {
-          Files.deleteIfExists(file); // a write that never reached its rename: the old document stands
+          Files.deleteIfExists(
+              file); // a write that never reached its rename: the old document stands
         } else if (name.endsWith(SUFFIX) && Files.isRegularFile(file)) {
           files.add(file);
         }
@@ -239,7 +270,8 @@ public final class FileControllerStore implements ControllerStore {
     Files.createDirectories(dir);
     Path temp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + TEMP_SUFFIX);
     byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(document);
-    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (FileChannel channel =
+        FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       ByteBuffer buffer = ByteBuffer.wrap(bytes);
       while (buffer.hasRemaining()) {
         channel.write(buffer);

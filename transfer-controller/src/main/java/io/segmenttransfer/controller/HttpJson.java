@@ -1,14 +1,14 @@
 package io.segmenttransfer.controller;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.segmenttransfer.controller.api.ControllerJson;
+import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.http.ErrorBody;
 import io.segmenttransfer.http.JsonReply;
 import io.segmenttransfer.http.KeepAliveSafe;
 import io.segmenttransfer.http.PathParameters;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netty.handler.codec.http.QueryStringDecoder;
-import io.segmenttransfer.core.error.InvalidRequestException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.BiFunction;
@@ -20,17 +20,19 @@ import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * The controller's HTTP plumbing in one place: JSON responses, request bodies and parameters, and
- * failures answered with transfer-http's one mapping to a status and Pinot's error body
- * {@code {"code", "error"}} ({@link JsonReply#error}). {@link HttpStatusException} is answered
- * with its own status: {@code SegmentUpload} still throws it for a concurrent upload.
+ * failures answered with transfer-http's one mapping to a status and Pinot's error body {@code
+ * {"code", "error"}} ({@link JsonReply#error}). {@link HttpStatusException} is answered with its
+ * own status: {@code SegmentUpload} still throws it for a concurrent upload.
  *
  * <p>Public only for the controller's own sub-packages ({@code completion}); not an API.
  */
 public final class HttpJson {
 
   public static final ObjectMapper MAPPER = ControllerJson.MAPPER;
+
   /** JSON request bodies are table configs, instances and metadata: small. */
   static final int MAX_JSON_BODY = 4 * 1024 * 1024;
+
   private static final Logger LOG = LoggerFactory.getLogger(HttpJson.class);
 
   private HttpJson() {}
@@ -38,8 +40,10 @@ public final class HttpJson {
   /** Wraps a handler so that any failure, thrown or signalled, becomes an error response. */
   public static BiFunction<HttpServerRequest, HttpServerResponse, Mono<Void>> handler(
       BiFunction<HttpServerRequest, HttpServerResponse, Mono<Void>> handler) {
-    return KeepAliveSafe.offDispatch((request, response) -> Mono.defer(() -> handler.apply(request, response))
-        .onErrorResume(error -> error(request, response, error)));
+    return KeepAliveSafe.offDispatch(
+        (request, response) ->
+            Mono.defer(() -> handler.apply(request, response))
+                .onErrorResume(error -> error(request, response, error)));
   }
 
   static Mono<Void> send(HttpServerResponse response, int status, JsonNode body) {
@@ -56,9 +60,10 @@ public final class HttpJson {
   }
 
   static Mono<Void> error(HttpServerRequest request, HttpServerResponse response, Throwable error) {
-    JsonReply reply = error instanceof HttpStatusException e
-        ? new JsonReply(e.status(), new ErrorBody(e.status(), e.getMessage()))
-        : JsonReply.error(error);
+    JsonReply reply =
+        error instanceof HttpStatusException e
+            ? new JsonReply(e.status(), new ErrorBody(e.status(), e.getMessage()))
+            : JsonReply.error(error);
     if (reply.status() >= 500) {
       LOG.warn("{} {} failed", request.method(), request.uri(), error);
     }
@@ -72,29 +77,42 @@ public final class HttpJson {
 
   /** The request body as JSON; 400 when it is not JSON, 413 when over {@link #MAX_JSON_BODY}. */
   public static Mono<JsonNode> body(HttpServerRequest request) {
-    return request.receive()
-        .reduce(new java.io.ByteArrayOutputStream(), (out, buf) -> {
-          if (out.size() + buf.readableBytes() > MAX_JSON_BODY) {
-            throw new HttpStatusException(413, "request body over " + MAX_JSON_BODY + " bytes");
-          }
-          byte[] bytes = new byte[buf.readableBytes()];
-          buf.readBytes(bytes);
-          out.write(bytes, 0, bytes.length);
-          return out;
-        })
-        .map(out -> {
-          try {
-            JsonNode node = MAPPER.readTree(out.toByteArray());
-            if (node == null || node.isMissingNode()) {
-              throw new InvalidRequestException(null, "request body is empty: expected JSON");
-            }
-            return node;
-          } catch (java.io.IOException e) {
-            throw new InvalidRequestException(null, "request body is not valid JSON: "
-                + new String(out.toByteArray(), 0, Math.min(out.size(), 200), StandardCharsets.UTF_8), e);
-          }
-        })
-        .switchIfEmpty(Mono.error(() -> new InvalidRequestException(null, "request body is empty: expected JSON")));
+    return request
+        .receive()
+        .reduce(
+            new java.io.ByteArrayOutputStream(),
+            (out, buf) -> {
+              if (out.size() + buf.readableBytes() > MAX_JSON_BODY) {
+                throw new HttpStatusException(413, "request body over " + MAX_JSON_BODY + " bytes");
+              }
+              byte[] bytes = new byte[buf.readableBytes()];
+              buf.readBytes(bytes);
+              out.write(bytes, 0, bytes.length);
+              return out;
+            })
+        .map(
+            out -> {
+              try {
+                JsonNode node = MAPPER.readTree(out.toByteArray());
+                if (node == null || node.isMissingNode()) {
+                  throw new InvalidRequestException(null, "request body is empty: expected JSON");
+                }
+                return node;
+              } catch (java.io.IOException e) {
+                throw new InvalidRequestException(
+                    null,
+                    "request body is not valid JSON: "
+                        + new String(
+                            out.toByteArray(),
+                            0,
+                            Math.min(out.size(), 200),
+                            StandardCharsets.UTF_8),
+                    e);
+              }
+            })
+        .switchIfEmpty(
+            Mono.error(
+                () -> new InvalidRequestException(null, "request body is empty: expected JSON")));
   }
 
   /** A path parameter, decoded (see {@link PathParameters}). */
@@ -116,7 +134,8 @@ public final class HttpJson {
     try {
       return Long.parseLong(value.trim());
     } catch (NumberFormatException e) {
-      throw new InvalidRequestException(null, "query parameter " + name + " is not a number: '" + value + "'");
+      throw new InvalidRequestException(
+          null, "query parameter " + name + " is not a number: '" + value + "'");
     }
   }
 }

@@ -39,14 +39,21 @@ public final class MultipartParser {
 
   static final int MAX_HEADER_BYTES = 16 * 1024;
 
-  private enum State { BODY, AFTER_DELIMITER, HEADERS, EPILOGUE }
+  private enum State {
+    BODY,
+    AFTER_DELIMITER,
+    HEADERS,
+    EPILOGUE
+  }
 
   private final byte[] delimiter;
   private final int[] fallback;
 
   private State state = State.BODY;
+
   /** How many delimiter bytes the input matched so far; those bytes are held back. */
   private int matched = 2; // the body starts with "--boundary": treat it as if a CRLF preceded it
+
   private boolean capturing;
   private boolean fileDone;
   private String fileName;
@@ -69,7 +76,8 @@ public final class MultipartParser {
 
   /** The boundary of a {@code multipart/form-data} content type, or null when it is not one. */
   public static String boundary(String contentType) {
-    if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
+    if (contentType == null
+        || !contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
       return null;
     }
     for (String param : contentType.split(";")) {
@@ -216,8 +224,12 @@ public final class MultipartParser {
     }
     headers[headerLength++] = b;
     boolean empty = headerLength == 2 && headers[0] == '\r' && headers[1] == '\n';
-    boolean end = headerLength >= 4 && headers[headerLength - 4] == '\r' && headers[headerLength - 3] == '\n'
-        && headers[headerLength - 2] == '\r' && headers[headerLength - 1] == '\n';
+    boolean end =
+        headerLength >= 4
+            && headers[headerLength - 4] == '\r'
+            && headers[headerLength - 3] == '\n'
+            && headers[headerLength - 2] == '\r'
+            && headers[headerLength - 1] == '\n';
     if (empty || end) {
       String headerBlock = new String(headers, 0, headerLength, StandardCharsets.UTF_8);
       String file = dispositionParameter(headerBlock, "filename");
@@ -241,7 +253,10 @@ public final class MultipartParser {
     return fileName != null;
   }
 
-  /** A parameter ({@code name}, {@code filename}) of a {@code Content-Disposition: form-data} header, or null. */
+  /**
+   * A parameter ({@code name}, {@code filename}) of a {@code Content-Disposition: form-data}
+   * header, or null.
+   */
   private static String dispositionParameter(String headerBlock, String parameter) {
     for (String line : headerBlock.split("\r\n")) {
       int colon = line.indexOf(':');

@@ -12,10 +12,11 @@ import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.HttpServerRoutes;
 
 /**
- * {@code /periodictask}: Pinot's {@code GET /periodictask/run?taskname=T[&tableName=N[&type=OFFLINE|REALTIME]]}
- * and {@code GET /periodictask/names}, plus this project's {@code GET /periodictask/status}. Pinot
- * answers a run request at once and runs it in the background; here the answer waits for the run
- * and says what it did ({@link PeriodicTasks.RunAnswer}), or that a run is in progress already.
+ * {@code /periodictask}: Pinot's {@code GET
+ * /periodictask/run?taskname=T[&tableName=N[&type=OFFLINE|REALTIME]]} and {@code GET
+ * /periodictask/names}, plus this project's {@code GET /periodictask/status}. Pinot answers a run
+ * request at once and runs it in the background; here the answer waits for the run and says what it
+ * did ({@link PeriodicTasks.RunAnswer}), or that a run is in progress already.
  */
 final class PeriodicTaskRoutes {
 
@@ -28,31 +29,48 @@ final class PeriodicTaskRoutes {
   }
 
   void register(HttpServerRoutes routes) {
-    routes.get("/periodictask/run", HttpJson.handler(this::run))
-        .get("/periodictask/names", HttpJson.handler((request, response) ->
-            HttpJson.ok(response, HttpJson.MAPPER.valueToTree(tasks.names()))))
-        .get("/periodictask/status", HttpJson.handler((request, response) ->
-            HttpJson.ok(response, HttpJson.MAPPER.createObjectNode()
-                .set("tasks", HttpJson.MAPPER.valueToTree(tasks.status())))));
+    routes
+        .get("/periodictask/run", HttpJson.handler(this::run))
+        .get(
+            "/periodictask/names",
+            HttpJson.handler(
+                (request, response) ->
+                    HttpJson.ok(response, HttpJson.MAPPER.valueToTree(tasks.names()))))
+        .get(
+            "/periodictask/status",
+            HttpJson.handler(
+                (request, response) ->
+                    HttpJson.ok(
+                        response,
+                        HttpJson.MAPPER
+                            .createObjectNode()
+                            .set("tasks", HttpJson.MAPPER.valueToTree(tasks.status())))));
   }
 
   private Mono<Void> run(HttpServerRequest request, HttpServerResponse response) {
     String name = HttpJson.query(request, "taskname");
     if (name == null || name.isBlank()) {
-      throw new InvalidRequestException(null, "the query parameter taskname is missing; tasks: " + tasks.names());
+      throw new InvalidRequestException(
+          null, "the query parameter taskname is missing; tasks: " + tasks.names());
     }
-    return tasks.run(name.trim(), tables(request))
+    return tasks
+        .run(name.trim(), tables(request))
         .flatMap(answer -> HttpJson.ok(response, HttpJson.MAPPER.valueToTree(answer)));
   }
 
-  /** The tables {@code tableName} (raw or with type, narrowed by {@code type}) names; null for every table. */
+  /**
+   * The tables {@code tableName} (raw or with type, narrowed by {@code type}) names; null for every
+   * table.
+   */
   private Set<TableNameWithType> tables(HttpServerRequest request) {
     String name = HttpJson.query(request, "tableName");
     if (name == null || name.isBlank()) {
       return null;
     }
-    String type = HttpJson.query(request, "type") != null ? HttpJson.query(request, "type")
-        : HttpJson.query(request, "tableType");
+    String type =
+        HttpJson.query(request, "type") != null
+            ? HttpJson.query(request, "type")
+            : HttpJson.query(request, "tableType");
     Set<TableNameWithType> tables = new LinkedHashSet<>(TableNames.resolve(name.trim(), type));
     tables.removeIf(table -> !state.hasTable(table));
     if (tables.isEmpty()) {

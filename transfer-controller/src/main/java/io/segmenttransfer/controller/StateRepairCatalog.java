@@ -18,11 +18,11 @@ import java.util.Set;
 import reactor.core.publisher.Mono;
 
 /**
- * The deep-store repair task's view of the controller's state: segments and the external view
- * from the in-memory records, and a repair recorded as one change through
- * {@link ControllerState#mutate}, durable before it is acknowledged. The download URL follows
- * {@link DownloadUrls}, as for a tar push; an archive the record no longer references (the
- * controller's own copy under another key) is deleted afterwards, as a push does.
+ * The deep-store repair task's view of the controller's state: segments and the external view from
+ * the in-memory records, and a repair recorded as one change through {@link
+ * ControllerState#mutate}, durable before it is acknowledged. The download URL follows {@link
+ * DownloadUrls}, as for a tar push; an archive the record no longer references (the controller's
+ * own copy under another key) is deleted afterwards, as a push does.
  */
 final class StateRepairCatalog implements RepairCatalog {
 
@@ -56,42 +56,55 @@ final class StateRepairCatalog implements RepairCatalog {
     if (view == null) {
       return replicas;
     }
-    view.getOrDefault(segment.segmentName(), Map.of()).forEach((instance, replicaState) -> {
-      if (SegmentState.ONLINE.name().equals(replicaState)) {
-        try {
-          InstanceDocument doc = state.instance(instance);
-          replicas.add(doc.info());
-        } catch (EntityNotFoundException dropped) {
-          // Dropped since the view was read: not a replica to ask.
-        }
-      }
-    });
+    view.getOrDefault(segment.segmentName(), Map.of())
+        .forEach(
+            (instance, replicaState) -> {
+              if (SegmentState.ONLINE.name().equals(replicaState)) {
+                try {
+                  InstanceDocument doc = state.instance(instance);
+                  replicas.add(doc.info());
+                } catch (EntityNotFoundException dropped) {
+                  // Dropped since the view was read: not a replica to ask.
+                }
+              }
+            });
     return replicas;
   }
 
   @Override
   public Mono<Recorded> recordDeepStoreCopy(SegmentId segment, URI archive, long crc) {
-    return state.mutate(draft -> {
-      SegmentDocument old = draft.hasTable(segment.table())
-          ? draft.table(segment.table()).segments().get(segment.segmentName()) : null;
-      if (old == null) {
-        return new Change(new Recorded(Outcome.GONE, null, OptionalLong.empty()), null);
-      }
-      if (!old.metadata().downloadUrl().orElse(SegmentMetadata.PEERS_ONLY).isEmpty()) {
-        return new Change(new Recorded(Outcome.SUPERSEDED, null, OptionalLong.empty()), null);
-      }
-      String url = downloadUrls.forArchive(segment, archive);
-      SegmentMetadata metadata = old.metadata().with(SegmentMetadata.DOWNLOAD_URL, url);
-      OptionalLong previousCrc = OptionalLong.empty();
-      OptionalLong recordedCrc = old.metadata().crcIfPresent();
-      if (recordedCrc.isEmpty() || recordedCrc.getAsLong() != crc) {
-        metadata = metadata.with(SegmentMetadata.CRC, Long.toString(crc));
-        previousCrc = recordedCrc;
-      }
-      draft.putSegment(new SegmentDocument(metadata, archive));
-      URI stale = old.archive() != null && !old.archive().equals(archive) ? old.archive() : null;
-      return new Change(new Recorded(Outcome.RECORDED, url, previousCrc), stale);
-    }).flatMap(change -> (change.staleArchive() == null ? Mono.<Void>empty() : janitor.delete(List.of(change.staleArchive())))
-        .thenReturn(change.recorded()));
+    return state
+        .mutate(
+            draft -> {
+              SegmentDocument old =
+                  draft.hasTable(segment.table())
+                      ? draft.table(segment.table()).segments().get(segment.segmentName())
+                      : null;
+              if (old == null) {
+                return new Change(new Recorded(Outcome.GONE, null, OptionalLong.empty()), null);
+              }
+              if (!old.metadata().downloadUrl().orElse(SegmentMetadata.PEERS_ONLY).isEmpty()) {
+                return new Change(
+                    new Recorded(Outcome.SUPERSEDED, null, OptionalLong.empty()), null);
+              }
+              String url = downloadUrls.forArchive(segment, archive);
+              SegmentMetadata metadata = old.metadata().with(SegmentMetadata.DOWNLOAD_URL, url);
+              OptionalLong previousCrc = OptionalLong.empty();
+              OptionalLong recordedCrc = old.metadata().crcIfPresent();
+              if (recordedCrc.isEmpty() || recordedCrc.getAsLong() != crc) {
+                metadata = metadata.with(SegmentMetadata.CRC, Long.toString(crc));
+                previousCrc = recordedCrc;
+              }
+              draft.putSegment(new SegmentDocument(metadata, archive));
+              URI stale =
+                  old.archive() != null && !old.archive().equals(archive) ? old.archive() : null;
+              return new Change(new Recorded(Outcome.RECORDED, url, previousCrc), stale);
+            })
+        .flatMap(
+            change ->
+                (change.staleArchive() == null
+                        ? Mono.<Void>empty()
+                        : janitor.delete(List.of(change.staleArchive())))
+                    .thenReturn(change.recorded()));
   }
 }

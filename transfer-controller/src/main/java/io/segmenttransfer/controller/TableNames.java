@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Pinot's table-name conventions in request paths: a name may be raw ({@code events}, meaning
- * both types unless a type parameter narrows it) or carry its type ({@code events_OFFLINE}).
+ * Pinot's table-name conventions in request paths: a name may be raw ({@code events}, meaning both
+ * types unless a type parameter narrows it) or carry its type ({@code events_OFFLINE}).
  */
 final class TableNames {
 
@@ -29,7 +29,9 @@ final class TableNames {
     if (type != null) {
       return List.of(new TableNameWithType(name, type));
     }
-    return List.of(new TableNameWithType(name, TableType.OFFLINE), new TableNameWithType(name, TableType.REALTIME));
+    return List.of(
+        new TableNameWithType(name, TableType.OFFLINE),
+        new TableNameWithType(name, TableType.REALTIME));
   }
 
   /** The raw name of a raw or typed name. */
@@ -44,7 +46,8 @@ final class TableNames {
     try {
       return TableType.valueOf(type.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new InvalidRequestException(null, "table type '" + type + "' is not OFFLINE or REALTIME");
+      throw new InvalidRequestException(
+          null, "table type '" + type + "' is not OFFLINE or REALTIME");
     }
   }
 }

@@ -1,9 +1,9 @@
 package io.segmenttransfer.controller;
 
-import io.segmenttransfer.controller.api.TableConfig;
-import io.segmenttransfer.controller.api.ControllerJson;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.segmenttransfer.controller.api.ControllerJson;
+import io.segmenttransfer.controller.api.TableConfig;
 import io.segmenttransfer.core.error.EntityNotFoundException;
 import io.segmenttransfer.core.error.StateConflictException;
 import io.segmenttransfer.core.segment.TableNameWithType;
@@ -34,7 +34,8 @@ final class TableRoutes {
   }
 
   void register(HttpServerRoutes routes) {
-    routes.get("/tables", HttpJson.handler(this::list))
+    routes
+        .get("/tables", HttpJson.handler(this::list))
         .post("/tables", HttpJson.handler(this::create))
         .get("/tables/{tableName}/idealstate", HttpJson.handler((q, r) -> view(q, r, true)))
         .get("/tables/{tableName}/externalview", HttpJson.handler((q, r) -> view(q, r, false)))
@@ -56,33 +57,47 @@ final class TableRoutes {
   private Mono<Void> create(HttpServerRequest request, HttpServerResponse response) {
     return HttpJson.body(request)
         .map(TableConfig::parse)
-        .flatMap(config -> state.mutate(draft -> {
-          if (draft.hasTable(config.table())) {
-            throw new StateConflictException(null, "Table " + config.table() + " already exists");
-          }
-          draft.putTable(config);
-          return config;
-        }))
-        .flatMap(config -> HttpJson.ok(response, HttpJson.MAPPER.createObjectNode()
-            .<ObjectNode>set("unrecognizedProperties", HttpJson.MAPPER.createObjectNode())
-            .put("status", "Table " + config.table() + " successfully added")));
+        .flatMap(
+            config ->
+                state.mutate(
+                    draft -> {
+                      if (draft.hasTable(config.table())) {
+                        throw new StateConflictException(
+                            null, "Table " + config.table() + " already exists");
+                      }
+                      draft.putTable(config);
+                      return config;
+                    }))
+        .flatMap(
+            config ->
+                HttpJson.ok(
+                    response,
+                    HttpJson.MAPPER
+                        .createObjectNode()
+                        .<ObjectNode>set(
+                            "unrecognizedProperties", HttpJson.MAPPER.createObjectNode())
+                        .put("status", "Table " + config.table() + " successfully added")));
   }
 
   private Mono<Void> update(HttpServerRequest request, HttpServerResponse response) {
     String name = HttpJson.path(request, "tableName");
     return HttpJson.body(request)
         .map(TableConfig::parse)
-        .flatMap(config -> {
-          if (!config.table().rawName().equals(TableNames.raw(name))) {
-            return Mono.error(new io.segmenttransfer.core.error.InvalidRequestException(null,
-                "table config field 'tableName' is " + config.table() + ", not " + name));
-          }
-          return state.mutate(draft -> {
-            draft.table(config.table());
-            draft.putTable(config);
-            return config;
-          });
-        })
+        .flatMap(
+            config -> {
+              if (!config.table().rawName().equals(TableNames.raw(name))) {
+                return Mono.error(
+                    new io.segmenttransfer.core.error.InvalidRequestException(
+                        null,
+                        "table config field 'tableName' is " + config.table() + ", not " + name));
+              }
+              return state.mutate(
+                  draft -> {
+                    draft.table(config.table());
+                    draft.putTable(config);
+                    return config;
+                  });
+            })
         .flatMap(config -> HttpJson.status(response, "Table config updated for " + config.table()));
   }
 
@@ -103,21 +118,27 @@ final class TableRoutes {
   private Mono<Void> delete(HttpServerRequest request, HttpServerResponse response) {
     String name = HttpJson.path(request, "tableName");
     List<TableNameWithType> candidates = TableNames.resolve(name, typeParam(request));
-    return state.mutate(draft -> {
-      List<TableNameWithType> deleted = new ArrayList<>();
-      List<URI> archives = new ArrayList<>();
-      for (TableNameWithType table : candidates) {
-        if (draft.hasTable(table)) {
-          archives.addAll(draft.deleteTable(table));
-          deleted.add(table);
-        }
-      }
-      if (deleted.isEmpty()) {
-        throw new EntityNotFoundException(null, "Table " + name + " does not exist");
-      }
-      return Map.entry(deleted, archives);
-    }).flatMap(result -> janitor.delete(result.getValue())
-        .then(HttpJson.status(response, "Tables: " + result.getKey() + " deleted")));
+    return state
+        .mutate(
+            draft -> {
+              List<TableNameWithType> deleted = new ArrayList<>();
+              List<URI> archives = new ArrayList<>();
+              for (TableNameWithType table : candidates) {
+                if (draft.hasTable(table)) {
+                  archives.addAll(draft.deleteTable(table));
+                  deleted.add(table);
+                }
+              }
+              if (deleted.isEmpty()) {
+                throw new EntityNotFoundException(null, "Table " + name + " does not exist");
+              }
+              return Map.entry(deleted, archives);
+            })
+        .flatMap(
+            result ->
+                janitor
+                    .delete(result.getValue())
+                    .then(HttpJson.status(response, "Tables: " + result.getKey() + " deleted")));
   }
 
   private Mono<Void> view(HttpServerRequest request, HttpServerResponse response, boolean ideal) {
@@ -125,7 +146,8 @@ final class TableRoutes {
     Map<String, Map<String, String>> offline = null;
     Map<String, Map<String, String>> realtime = null;
     for (TableNameWithType table : TableNames.resolve(name, HttpJson.query(request, "tableType"))) {
-      Map<String, Map<String, String>> view = ideal ? state.idealState(table) : state.externalView(table);
+      Map<String, Map<String, String>> view =
+          ideal ? state.idealState(table) : state.externalView(table);
       if (table.type() == TableType.OFFLINE) {
         offline = view;
       } else {
@@ -133,8 +155,9 @@ final class TableRoutes {
       }
     }
     if (offline == null && realtime == null) {
-      throw new EntityNotFoundException(null, (ideal ? "Ideal state" : "External view") + " of table " + name
-          + " does not exist");
+      throw new EntityNotFoundException(
+          null,
+          (ideal ? "Ideal state" : "External view") + " of table " + name + " does not exist");
     }
     return HttpJson.ok(response, ControllerJson.view(offline, realtime));
   }

@@ -36,14 +36,25 @@ final class ControllerTestSupport {
     }
   }
 
-  static Reply call(String baseUrl, HttpMethod method, String path, byte[] body, Map<String, String> headers) {
+  static Reply call(
+      String baseUrl, HttpMethod method, String path, byte[] body, Map<String, String> headers) {
     // A fresh connection per call: servers of earlier tests come and go on reused ephemeral ports,
     // and these tests are about the server's answers, not the client's keep-alive pool.
-    HttpClient client = HttpClient.newConnection().baseUrl(baseUrl).headers(h -> headers.forEach(h::set));
-    HttpClient.ResponseReceiver<?> request = body == null ? client.request(method).uri(path)
-        : client.request(method).uri(path).send(ByteBufFlux.fromInbound(Mono.just(body)));
-    return request.responseSingle((response, content) -> content.asByteArray().defaultIfEmpty(new byte[0])
-            .map(bytes -> new Reply(response.status().code(), response.responseHeaders(), bytes)))
+    HttpClient client =
+        HttpClient.newConnection().baseUrl(baseUrl).headers(h -> headers.forEach(h::set));
+    HttpClient.ResponseReceiver<?> request =
+        body == null
+            ? client.request(method).uri(path)
+            : client.request(method).uri(path).send(ByteBufFlux.fromInbound(Mono.just(body)));
+    return request
+        .responseSingle(
+            (response, content) ->
+                content
+                    .asByteArray()
+                    .defaultIfEmpty(new byte[0])
+                    .map(
+                        bytes ->
+                            new Reply(response.status().code(), response.responseHeaders(), bytes)))
         .block(TIMEOUT);
   }
 
@@ -52,13 +63,19 @@ final class ControllerTestSupport {
   }
 
   static Reply send(String baseUrl, HttpMethod method, String path, String json) {
-    return call(baseUrl, method, path, json.getBytes(StandardCharsets.UTF_8), Map.of("Content-Type", "application/json"));
+    return call(
+        baseUrl,
+        method,
+        path,
+        json.getBytes(StandardCharsets.UTF_8),
+        Map.of("Content-Type", "application/json"));
   }
 
   /** {@code creationTimeMs} of a fixture segment, from the manifest. */
   static long creationTimeMs(String segmentName) {
     try {
-      JsonNode manifest = JSON.readTree(PinotFixtures.directory().resolve("manifest.json").toFile());
+      JsonNode manifest =
+          JSON.readTree(PinotFixtures.directory().resolve("manifest.json").toFile());
       for (JsonNode segment : manifest.get("segments")) {
         if (segment.get("segmentName").asText().equals(segmentName)) {
           return segment.get("creationTimeMs").asLong();

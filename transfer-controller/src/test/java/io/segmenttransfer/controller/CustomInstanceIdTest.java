@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.test.StepVerifier;
 
-/** An instance registered under an explicit id ({@code --instance-id}) reads back through the client. */
+/**
+ * An instance registered under an explicit id ({@code --instance-id}) reads back through the
+ * client.
+ */
 class CustomInstanceIdTest {
 
   @TempDir Path dir;
@@ -34,13 +37,20 @@ class CustomInstanceIdTest {
   @Test
   void anInstanceWithACustomIdReadsBackWithItsHostAndPorts() {
     StepVerifier.create(client.register("10.0.0.9", 8098, 9097, "pinot-server-7"))
-        .expectNext("pinot-server-7").expectComplete().verify(TIMEOUT);
+        .expectNext("pinot-server-7")
+        .expectComplete()
+        .verify(TIMEOUT);
     // The record names the id, not Server_<host>_<port>: the host and ports come from its fields.
-    assertThat(get(controller.baseUrl(), "/instances/pinot-server-7").json().get("instanceName").asText())
+    assertThat(
+            get(controller.baseUrl(), "/instances/pinot-server-7")
+                .json()
+                .get("instanceName")
+                .asText())
         .isEqualTo("pinot-server-7");
 
     StepVerifier.create(client.instance("pinot-server-7"))
-        .expectNext(new InstanceInfo("pinot-server-7", "10.0.0.9", 8098, 9097, InstanceInfo.SERVER, true))
+        .expectNext(
+            new InstanceInfo("pinot-server-7", "10.0.0.9", 8098, 9097, InstanceInfo.SERVER, true))
         .expectComplete()
         .verify(TIMEOUT);
   }
@@ -50,6 +60,8 @@ class CustomInstanceIdTest {
     client.register("10.0.0.8", 8098, 9097).block(TIMEOUT);
 
     StepVerifier.create(client.instance("Server_10.0.0.8_8098"))
-        .expectNext(InstanceInfo.server("10.0.0.8", 8098, 9097)).expectComplete().verify(TIMEOUT);
+        .expectNext(InstanceInfo.server("10.0.0.8", 8098, 9097))
+        .expectComplete()
+        .verify(TIMEOUT);
   }
 }

@@ -15,12 +15,14 @@ class DownloadUrlsTest {
   void aRemoteDeepStoreArchiveIsItsOwnDownloadUrl() {
     URI archive = URI.create("s3://bucket/prefix/events_REALTIME/events%200%25.tar.gz");
 
-    assertThat(urls.forArchive(segment, archive)).isEqualTo("s3://bucket/prefix/events_REALTIME/events%200%25.tar.gz");
+    assertThat(urls.forArchive(segment, archive))
+        .isEqualTo("s3://bucket/prefix/events_REALTIME/events%200%25.tar.gz");
   }
 
   @Test
   void aLocalDirectoryArchiveIsServedByTheController() {
-    assertThat(urls.forArchive(segment, URI.create("file:///var/deepstore/events_REALTIME/x.tar.gz")))
+    assertThat(
+            urls.forArchive(segment, URI.create("file:///var/deepstore/events_REALTIME/x.tar.gz")))
         .isEqualTo("http://ctl.example:9000/segments/events/events%200%25");
     assertThat(urls.forArchive(segment, URI.create("/var/deepstore/events_REALTIME/x.tar.gz")))
         .isEqualTo("http://ctl.example:9000/segments/events/events%200%25");

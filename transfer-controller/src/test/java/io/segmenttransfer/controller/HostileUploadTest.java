@@ -35,12 +35,15 @@ import reactor.test.StepVerifier;
 class HostileUploadTest {
 
   private static final TableNameWithType EVENTS = TableNameWithType.parse(PinotFixtures.TABLE);
+
   /** Far above the fixture segments (about 1 MiB unpacked), far below the bombs. */
   private static final long MAX_UNCOMPRESSED = 8L << 20;
 
   @TempDir Path root;
+
   /** The controller's data directory, its deep store under it. */
   private Path dir;
+
   private EmbeddedController controller;
   private ControllerClient client;
 
@@ -51,7 +54,9 @@ class HostileUploadTest {
 
   private void start(String name, ArchiveLimits limits) {
     dir = root.resolve(name);
-    controller = EmbeddedController.start(ControllerConfig.defaults(dir).withPort(0).withArchiveLimits(limits));
+    controller =
+        EmbeddedController.start(
+            ControllerConfig.defaults(dir).withPort(0).withArchiveLimits(limits));
     client = ControllerClient.create(controller.baseUrl());
     client.createTable(EVENTS, 1).block(TIMEOUT);
   }
@@ -65,11 +70,19 @@ class HostileUploadTest {
   void aRealSegmentUnderTheLimitsIsAccepted() {
     PinotFixtures.Archive fixture = PinotFixtures.archive("tar.zst");
 
-    StepVerifier.create(client.uploadSegment(EVENTS, fixture.file())).expectComplete().verify(TIMEOUT);
+    StepVerifier.create(client.uploadSegment(EVENTS, fixture.file()))
+        .expectComplete()
+        .verify(TIMEOUT);
 
-    assertThat(client.metadata(SegmentId.of(PinotFixtures.TABLE, fixture.segmentName())).block(TIMEOUT).crc())
+    assertThat(
+            client
+                .metadata(SegmentId.of(PinotFixtures.TABLE, fixture.segmentName()))
+                .block(TIMEOUT)
+                .crc())
         .isEqualTo(fixture.crc());
-    assertThat(storedFiles()).containsExactly(dir.resolve("deepstore/events_OFFLINE/" + fixture.segmentName() + ".tar.zst"));
+    assertThat(storedFiles())
+        .containsExactly(
+            dir.resolve("deepstore/events_OFFLINE/" + fixture.segmentName() + ".tar.zst"));
   }
 
   @Test
@@ -99,20 +112,29 @@ class HostileUploadTest {
 
   @Test
   void anEntryEscapingTheSegmentDirectoryIs400AndStoresNothing() {
-    for (List<String> entries : List.of(List.of("../x"), List.of("seg/", "seg/../../x"), List.of("seg/", "seg/v3/../../../x"))) {
-      byte[] archive = TestArchives.compress(Codec.GZIP, TestArchives.tar(out -> {
-        try {
-          for (String entry : entries) {
-            if (entry.endsWith("/")) {
-              TestArchives.putDirectory(out, entry);
-            } else {
-              TestArchives.putFile(out, entry, "escaped".getBytes(StandardCharsets.UTF_8));
-            }
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }));
+    for (List<String> entries :
+        List.of(
+            List.of("../x"),
+            List.of("seg/", "seg/../../x"),
+            List.of("seg/", "seg/v3/../../../x"))) {
+      byte[] archive =
+          TestArchives.compress(
+              Codec.GZIP,
+              TestArchives.tar(
+                  out -> {
+                    try {
+                      for (String entry : entries) {
+                        if (entry.endsWith("/")) {
+                          TestArchives.putDirectory(out, entry);
+                        } else {
+                          TestArchives.putFile(
+                              out, entry, "escaped".getBytes(StandardCharsets.UTF_8));
+                        }
+                      }
+                    } catch (IOException e) {
+                      throw new UncheckedIOException(e);
+                    }
+                  }));
 
       ControllerTestSupport.Reply reply = upload("evil.tar.gz", archive);
 
@@ -124,21 +146,29 @@ class HostileUploadTest {
     assertThat(dir.resolve("x")).doesNotExist();
   }
 
-  /** A valid segment archive but for one file of {@code zeros} zero bytes, compressed with {@code codec}. */
+  /**
+   * A valid segment archive but for one file of {@code zeros} zero bytes, compressed with {@code
+   * codec}.
+   */
   private static byte[] bomb(Codec codec, int zeros) {
-    Map<String, byte[]> files = TestArchives.segmentFiles(Map.of("v3/columns.psf", new byte[zeros]));
+    Map<String, byte[]> files =
+        TestArchives.segmentFiles(Map.of("v3/columns.psf", new byte[zeros]));
     return TestArchives.archive(codec, "bomb_0", files);
   }
 
   private ControllerTestSupport.Reply upload(String fileName, byte[] archive) {
-    return call(controller.baseUrl(), HttpMethod.POST, "/v2/segments?tableName=events&tableType=OFFLINE",
+    return call(
+        controller.baseUrl(),
+        HttpMethod.POST,
+        "/v2/segments?tableName=events&tableType=OFFLINE",
         SegmentUploadTest.multipart("b0undary", fileName, archive),
         Map.of("Content-Type", "multipart/form-data; boundary=b0undary"));
   }
 
   private void assertNothingStored() {
     assertThat(storedFiles()).isEmpty();
-    assertThat(get(controller.baseUrl(), "/segments/events").json().toString()).isEqualTo("[{\"OFFLINE\":[]}]");
+    assertThat(get(controller.baseUrl(), "/segments/events").json().toString())
+        .isEqualTo("[{\"OFFLINE\":[]}]");
   }
 
   /** Every file under the deep store, temporary ones included. */

@@ -20,11 +20,14 @@ class MultipartParserTest {
   @Test
   void fileBytesSurviveEverySplitEvenWhenTheyLookLikeTheDelimiter() {
     // Content full of near-delimiters: CRLF, dashes and boundary prefixes.
-    byte[] content = ("x\r\n--" + BOUNDARY.substring(0, 7) + "\r\n\r\n----abc--ab\r\n-\r" + "tail")
-        .getBytes(StandardCharsets.US_ASCII);
+    byte[] content =
+        ("x\r\n--" + BOUNDARY.substring(0, 7) + "\r\n\r\n----abc--ab\r\n-\r" + "tail")
+            .getBytes(StandardCharsets.US_ASCII);
     byte[] body = SegmentUploadTest.multipart(BOUNDARY, "f.bin", content);
     for (int split = 0; split <= body.length; split++) {
-      assertThat(parse(body, split, body.length - split)).as("split at %d", split).isEqualTo(content);
+      assertThat(parse(body, split, body.length - split))
+          .as("split at %d", split)
+          .isEqualTo(content);
     }
     Random random = new Random(1);
     byte[] large = new byte[200_000];
@@ -37,12 +40,20 @@ class MultipartParserTest {
 
   @Test
   void refusesBodiesWithoutAFileOrAClosingBoundary() {
-    byte[] noFile = ("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nv\r\n--" + BOUNDARY + "--\r\n")
-        .getBytes(StandardCharsets.US_ASCII);
-    assertThatThrownBy(() -> parse(noFile, 10)).isInstanceOf(InvalidRequestException.class).hasMessageContaining("no file part");
+    byte[] noFile =
+        ("--"
+                + BOUNDARY
+                + "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nv\r\n--"
+                + BOUNDARY
+                + "--\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+    assertThatThrownBy(() -> parse(noFile, 10))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("no file part");
     byte[] body = SegmentUploadTest.multipart(BOUNDARY, "f.bin", new byte[100]);
     assertThatThrownBy(() -> parse(Arrays.copyOf(body, body.length - 10), 16))
-        .isInstanceOf(InvalidRequestException.class).hasMessageContaining("truncated");
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("truncated");
     assertThat(MultipartParser.boundary("multipart/form-data; boundary=\"q r\"")).isEqualTo("q r");
     assertThat(MultipartParser.boundary("application/octet-stream")).isNull();
   }

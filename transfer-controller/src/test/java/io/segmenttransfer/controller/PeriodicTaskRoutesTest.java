@@ -42,15 +42,19 @@ class PeriodicTaskRoutesTest {
   @BeforeEach
   void start() {
     // Only on-demand runs here: the schedule is PeriodicTasksTest's.
-    controller = EmbeddedController.start(ControllerConfig.defaults(dir.resolve("controller")).withPort(0)
-        .withDeepStoreRepair(DeepStoreRepairConfig.defaults().withInterval(Duration.ZERO)));
+    controller =
+        EmbeddedController.start(
+            ControllerConfig.defaults(dir.resolve("controller"))
+                .withPort(0)
+                .withDeepStoreRepair(DeepStoreRepairConfig.defaults().withInterval(Duration.ZERO)));
     client = ControllerClient.create(controller.baseUrl());
     client.createTable(TABLE, 1).block(TIMEOUT);
     PinotFixtures.Archive fixture = PinotFixtures.archive("tar.gz");
     client.uploadSegment(TABLE, fixture.file()).block(TIMEOUT);
     segment = new SegmentId(TABLE, fixture.segmentName());
-    archive = new io.segmenttransfer.core.store.DeepStoreLayout(controller.deepStore())
-        .archive(segment, io.segmenttransfer.core.archive.Codec.GZIP);
+    archive =
+        new io.segmenttransfer.core.store.DeepStoreLayout(controller.deepStore())
+            .archive(segment, io.segmenttransfer.core.archive.Codec.GZIP);
     // Lost from the deep store: peers only.
     SegmentMetadata metadata = client.metadata(segment).block(TIMEOUT);
     client.putMetadata(metadata.with(SegmentMetadata.DOWNLOAD_URL, "")).block(TIMEOUT);
@@ -63,9 +67,12 @@ class PeriodicTaskRoutesTest {
 
   @Test
   void anUnknownOrMissingTaskNameIs400AndAnUnknownTable404() {
-    ControllerTestSupport.Reply unknown = get(controller.baseUrl(), "/periodictask/run?taskname=NoSuchTask");
+    ControllerTestSupport.Reply unknown =
+        get(controller.baseUrl(), "/periodictask/run?taskname=NoSuchTask");
     assertThat(unknown.status()).isEqualTo(400);
-    assertThat(unknown.json().get("error").asText()).contains("NoSuchTask").contains("RealtimeSegmentValidationManager");
+    assertThat(unknown.json().get("error").asText())
+        .contains("NoSuchTask")
+        .contains("RealtimeSegmentValidationManager");
     assertThat(get(controller.baseUrl(), "/periodictask/run").status()).isEqualTo(400);
     assertThat(get(controller.baseUrl(), RUN + "&tableName=nosuchtable").status()).isEqualTo(404);
     assertThat(get(controller.baseUrl(), "/periodictask/names").json().toString())
@@ -93,46 +100,71 @@ class PeriodicTaskRoutesTest {
   void aSecondRunWhileOneRunsAnswersRunningAndTheFirstRecordsWhatTheReplicaUploaded() {
     List<String> uploads = new CopyOnWriteArrayList<>();
     Sinks.One<String> release = Sinks.one();
-    DisposableServer replica = HttpServer.create().host("127.0.0.1").port(0)
-        .route(routes -> routes.post("/segments/{table}/{segment}/upload", (request, response) -> {
-          uploads.add(request.uri());
-          return response.header("Content-Type", "application/json").sendString(release.asMono()).then();
-        }))
-        .bindNow();
+    DisposableServer replica =
+        HttpServer.create()
+            .host("127.0.0.1")
+            .port(0)
+            .route(
+                routes ->
+                    routes.post(
+                        "/segments/{table}/{segment}/upload",
+                        (request, response) -> {
+                          uploads.add(request.uri());
+                          return response
+                              .header("Content-Type", "application/json")
+                              .sendString(release.asMono())
+                              .then();
+                        }))
+            .bindNow();
     try {
       String id = client.register("127.0.0.1", replica.port(), replica.port()).block(TIMEOUT);
       client.reportState(id, segment, SegmentState.ONLINE).block(TIMEOUT);
-      Mono<ControllerTestSupport.Reply> first = Mono.fromCallable(() -> get(controller.baseUrl(), RUN))
-          .subscribeOn(Schedulers.boundedElastic()).cache();
+      Mono<ControllerTestSupport.Reply> first =
+          Mono.fromCallable(() -> get(controller.baseUrl(), RUN))
+              .subscribeOn(Schedulers.boundedElastic())
+              .cache();
       first.subscribe();
-      Mono.fromCallable(uploads::size).filter(n -> n == 1)
+      Mono.fromCallable(uploads::size)
+          .filter(n -> n == 1)
           .repeatWhenEmpty(checks -> checks.delayElements(Duration.ofMillis(10)))
           .block(TIMEOUT);
 
       JsonNode second = get(controller.baseUrl(), RUN).json();
       assertThat(second.get("status").asText()).isEqualTo("ALREADY_RUNNING");
-      JsonNode status = get(controller.baseUrl(), "/periodictask/status").json().get("tasks").get(0);
+      JsonNode status =
+          get(controller.baseUrl(), "/periodictask/status").json().get("tasks").get(0);
       assertThat(status.get("running").asBoolean()).isTrue();
       assertThat(status.get("pending").asInt()).as("the queue gauge").isEqualTo(1);
 
       // The replica put its copy where the controller's own archive was, with another CRC.
-      release.tryEmitValue("{\"segmentName\":\"" + segment.segmentName() + "\",\"crc\":\"12345\",\"downloadUrl\":\""
-          + archive + "\"}");
+      release.tryEmitValue(
+          "{\"segmentName\":\""
+              + segment.segmentName()
+              + "\",\"crc\":\"12345\",\"downloadUrl\":\""
+              + archive
+              + "\"}");
       JsonNode answer = first.block(TIMEOUT).json();
       assertThat(answer.get("status").asText()).as(answer.toString()).isEqualTo("DONE");
       JsonNode repaired = answer.get("report").get("repaired").get(0);
       assertThat(repaired.get("replica").asText()).isEqualTo(id);
       SegmentMetadata after = client.metadata(segment).block(TIMEOUT);
       assertThat(after.crc()).isEqualTo(12345);
-      assertThat(repaired.get("crcFixedFrom").asText()).isEqualTo(Long.toString(PinotFixtures.archive("tar.gz").crc()));
+      assertThat(repaired.get("crcFixedFrom").asText())
+          .isEqualTo(Long.toString(PinotFixtures.archive("tar.gz").crc()));
       // A local-directory deep store: the controller serves it, as for a push.
       String url = controller.baseUrl() + "/segments/events/" + segment.segmentName();
       assertThat(after.downloadUrl()).contains(url);
       assertThat(repaired.get("downloadUrl").asText()).isEqualTo(url);
-      assertThat(get(controller.baseUrl(), "/segments/events/" + segment.segmentName()).status()).isEqualTo(200);
-      assertThat(uploads).containsExactly("/segments/events_OFFLINE/" + segment.segmentName() + "/upload?uploadTimeoutMs="
-          + DeepStoreRepairConfig.DEFAULT_UPLOAD_TIMEOUT.toMillis());
-      JsonNode statusAfter = get(controller.baseUrl(), "/periodictask/status").json().get("tasks").get(0);
+      assertThat(get(controller.baseUrl(), "/segments/events/" + segment.segmentName()).status())
+          .isEqualTo(200);
+      assertThat(uploads)
+          .containsExactly(
+              "/segments/events_OFFLINE/"
+                  + segment.segmentName()
+                  + "/upload?uploadTimeoutMs="
+                  + DeepStoreRepairConfig.DEFAULT_UPLOAD_TIMEOUT.toMillis());
+      JsonNode statusAfter =
+          get(controller.baseUrl(), "/periodictask/status").json().get("tasks").get(0);
       assertThat(statusAfter.get("running").asBoolean()).isFalse();
       assertThat(statusAfter.get("runs").asInt()).isEqualTo(1);
       assertThat(statusAfter.get("repairedTotal").asInt()).isEqualTo(1);

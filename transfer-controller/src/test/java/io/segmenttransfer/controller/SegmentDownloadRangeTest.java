@@ -30,7 +30,9 @@ class SegmentDownloadRangeTest {
     ControllerClient client = ControllerClient.create(controller.baseUrl());
     PinotFixtures.Archive fixture = PinotFixtures.archive("tar.gz");
     client.createTable(TableNameWithType.parse(PinotFixtures.TABLE), 1).block(TIMEOUT);
-    client.uploadSegment(TableNameWithType.parse(PinotFixtures.TABLE), fixture.file()).block(TIMEOUT);
+    client
+        .uploadSegment(TableNameWithType.parse(PinotFixtures.TABLE), fixture.file())
+        .block(TIMEOUT);
     all = PinotFixtures.bytes(fixture);
     path = "/segments/events/" + fixture.segmentName();
   }
@@ -51,7 +53,8 @@ class SegmentDownloadRangeTest {
     assertThat(suffix.status()).isEqualTo(206);
     assertThat(suffix.body()).isEqualTo(Arrays.copyOfRange(all, all.length - 100, all.length));
 
-    ControllerTestSupport.Reply pastTheEnd = ranged("bytes=" + (all.length - 5) + "-" + (all.length + 1000));
+    ControllerTestSupport.Reply pastTheEnd =
+        ranged("bytes=" + (all.length - 5) + "-" + (all.length + 1000));
     assertThat(pastTheEnd.status()).isEqualTo(206);
     assertThat(pastTheEnd.body()).isEqualTo(Arrays.copyOfRange(all, all.length - 5, all.length));
   }

@@ -15,6 +15,7 @@ public record ByteRange(long first, long last) {
 
   /** {@link #first()} of a suffix range {@code bytes=-K}. */
   public static final long SUFFIX = -1;
+
   /** {@link #last()} of an open range {@code bytes=N-}. */
   public static final long TO_END = -1;
 
@@ -82,22 +83,25 @@ public record ByteRange(long first, long last) {
   }
 
   /**
-   * The bytes of an object of {@code size} this range selects; empty when it selects none, which
-   * is answered 416 with {@link #unsatisfiable(long)}: a start at or past the end, a suffix of
-   * zero bytes, or any range of an empty object. An end past the object is cut to its last byte
-   * and a suffix longer than the object is the whole object, as RFC 9110 says.
+   * The bytes of an object of {@code size} this range selects; empty when it selects none, which is
+   * answered 416 with {@link #unsatisfiable(long)}: a start at or past the end, a suffix of zero
+   * bytes, or any range of an empty object. An end past the object is cut to its last byte and a
+   * suffix longer than the object is the whole object, as RFC 9110 says.
    */
   public Optional<Slice> slice(long size) {
     if (size <= 0) {
       return Optional.empty();
     }
     if (first == SUFFIX) {
-      return last == 0 ? Optional.empty() : Optional.of(new Slice(Math.max(0, size - last), size - 1, size));
+      return last == 0
+          ? Optional.empty()
+          : Optional.of(new Slice(Math.max(0, size - last), size - 1, size));
     }
     if (first >= size) {
       return Optional.empty();
     }
-    return Optional.of(new Slice(first, last == TO_END ? size - 1 : Math.min(last, size - 1), size));
+    return Optional.of(
+        new Slice(first, last == TO_END ? size - 1 : Math.min(last, size - 1), size));
   }
 
   /** {@code Content-Range} of a 416 answer: {@code bytes *}{@code /size}. */
@@ -107,7 +111,10 @@ public record ByteRange(long first, long last) {
 
   @Override
   public String toString() {
-    return BYTES + (first == SUFFIX ? "-" + last : first + "-" + (last == TO_END ? "" : Long.toString(last)));
+    return BYTES
+        + (first == SUFFIX
+            ? "-" + last
+            : first + "-" + (last == TO_END ? "" : Long.toString(last)));
   }
 
   /**
@@ -118,7 +125,8 @@ public record ByteRange(long first, long last) {
 
     public Slice {
       if (start < 0 || end < start || end >= size) {
-        throw new IllegalArgumentException("not a slice of " + size + " bytes: " + start + "-" + end);
+        throw new IllegalArgumentException(
+            "not a slice of " + size + " bytes: " + start + "-" + end);
       }
     }
 

@@ -22,10 +22,9 @@ import org.jspecify.annotations.Nullable;
 import reactor.netty.channel.AbortedException;
 
 /**
- * The one place where HTTP answers and client failures become the project's errors, so every
- * HTTP client (downloads and HEADs of the HTTP store, the peer finder, the controller client)
- * classifies them the same way. The opposite direction, an error to a status, is
- * {@link ErrorStatus}.
+ * The one place where HTTP answers and client failures become the project's errors, so every HTTP
+ * client (downloads and HEADs of the HTTP store, the peer finder, the controller client) classifies
+ * them the same way. The opposite direction, an error to a status, is {@link ErrorStatus}.
  *
  * <table>
  *   <caption>status to error</caption>
@@ -41,9 +40,9 @@ import reactor.netty.channel.AbortedException;
  *
  * <p>A {@link io.segmenttransfer.core.store.SegmentStore} must fail with {@link SourceException}s,
  * so stores take {@link #forStatus(URI, int, HttpHeaders)}, the same mapping in which a refused
- * request is a {@link SourceNotFoundException} caused by the {@link InvalidRequestException}:
- * this source cannot serve the object as asked, without retries, and the downloader goes on to
- * the next source.
+ * request is a {@link SourceNotFoundException} caused by the {@link InvalidRequestException}: this
+ * source cannot serve the object as asked, without retries, and the downloader goes on to the next
+ * source.
  */
 public final class HttpErrors {
 
@@ -59,14 +58,15 @@ public final class HttpErrors {
     if (error == null || error instanceof SourceException) {
       return (SourceException) error;
     }
-    return new SourceNotFoundException(uri, "HTTP " + status + ": the source refused the request", error);
+    return new SourceNotFoundException(
+        uri, "HTTP " + status + ": the source refused the request", error);
   }
 
   /**
    * The error for a non-success status, or null for 2xx.
    *
-   * @param detail what the server said about it (Pinot's {@code "error"} text, see
-   *     {@link ErrorBody#explain(String)}); null when the body was not read
+   * @param detail what the server said about it (Pinot's {@code "error"} text, see {@link
+   *     ErrorBody#explain(String)}); null when the body was not read
    */
   public static @Nullable SegmentTransferException forStatus(
       URI uri, int status, @Nullable HttpHeaders headers, @Nullable String detail) {
@@ -76,21 +76,32 @@ public final class HttpErrors {
     String what = "HTTP " + status + ": ";
     return switch (status) {
       case 404, 410 -> new SourceNotFoundException(uri, what + or(detail, "no such object"));
-      case 401, 403 -> new SourceAccessDeniedException(uri, what + or(detail, "access denied"), null);
-      case 412 -> new SourceChangedException(uri, what + or(detail, "the object no longer has the requested version"));
-      // The byte offset does not fit the object as it is now: the same situation as a changed object.
-      case 416 -> new SourceChangedException(uri, what + or(detail, "the requested byte offset is beyond the object"));
-      case 408, 429 -> new SourceUnavailableException(uri, what + or(detail, "try again later"), null,
-          retryAfter(headers, Clock.systemUTC()));
+      case 401, 403 ->
+          new SourceAccessDeniedException(uri, what + or(detail, "access denied"), null);
+      case 412 ->
+          new SourceChangedException(
+              uri, what + or(detail, "the object no longer has the requested version"));
+      // The byte offset does not fit the object as it is now: the same situation as a changed
+      // object.
+      case 416 ->
+          new SourceChangedException(
+              uri, what + or(detail, "the requested byte offset is beyond the object"));
+      case 408, 429 ->
+          new SourceUnavailableException(
+              uri,
+              what + or(detail, "try again later"),
+              null,
+              retryAfter(headers, Clock.systemUTC()));
       default -> {
         if (status >= 500) {
-          yield new SourceUnavailableException(uri, what + or(detail, "server error"), null,
-              retryAfter(headers, Clock.systemUTC()));
+          yield new SourceUnavailableException(
+              uri, what + or(detail, "server error"), null, retryAfter(headers, Clock.systemUTC()));
         }
         // 400 and the other 4xx (405, 409, 413, 422...), or a redirect we do not follow: the
         // server has judged this very request, so sending it again unchanged gets the same answer.
         // Not retryable; the caller must change the request (or, for a store, try another source).
-        yield new InvalidRequestException(null, uri + ": " + what + or(detail, "the request was refused"));
+        yield new InvalidRequestException(
+            null, uri + ": " + what + or(detail, "the request was refused"));
       }
     };
   }
@@ -104,8 +115,11 @@ public final class HttpErrors {
     if (error instanceof SegmentTransferException) {
       return error;
     }
-    if (error instanceof IOException || error instanceof ChannelException || error instanceof TimeoutException
-        || error instanceof AbortedException || error.getCause() instanceof IOException) {
+    if (error instanceof IOException
+        || error instanceof ChannelException
+        || error instanceof TimeoutException
+        || error instanceof AbortedException
+        || error.getCause() instanceof IOException) {
       return new SourceUnavailableException(uri, describe(error), error);
     }
     return error;

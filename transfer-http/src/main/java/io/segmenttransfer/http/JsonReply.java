@@ -29,8 +29,8 @@ public record JsonReply(int status, Object body) {
 
   /**
    * Sends the reply with {@code Content-Type} and {@code Content-Length}; completes when it is
-   * written, errors when the body cannot be serialised or the response fails. The bytes are a
-   * heap array reactor-netty wraps and releases itself.
+   * written, errors when the body cannot be serialised or the response fails. The bytes are a heap
+   * array reactor-netty wraps and releases itself.
    */
   public Mono<Void> send(HttpServerResponse response) {
     byte[] bytes;
@@ -39,7 +39,8 @@ public record JsonReply(int status, Object body) {
     } catch (JsonProcessingException e) {
       return Mono.error(e);
     }
-    return response.status(status)
+    return response
+        .status(status)
         .header(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
         .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(bytes.length))
         .sendByteArray(Mono.just(bytes))

@@ -9,12 +9,12 @@ import java.nio.charset.StandardCharsets;
 import reactor.netty.http.server.HttpServerRequest;
 
 /**
- * Path parameters of a route, decoded. reactor-netty matches a route against the raw path and
- * hands out its parameters still percent-encoded ({@code a%20b}), so every route reads them here.
+ * Path parameters of a route, decoded. reactor-netty matches a route against the raw path and hands
+ * out its parameters still percent-encoded ({@code a%20b}), so every route reads them here.
  *
  * <p>Only percent escapes are decoded: in a path, unlike a query, {@code +} is a plus sign (Pinot
- * segment names may hold one), so {@code QueryStringDecoder.decodeComponent}, which turns it into
- * a space, is not used.
+ * segment names may hold one), so {@code QueryStringDecoder.decodeComponent}, which turns it into a
+ * space, is not used.
  */
 public final class PathParameters {
 
@@ -45,7 +45,8 @@ public final class PathParameters {
       char c = raw.charAt(i);
       if (c != '%') {
         int end = raw.indexOf('%', i);
-        byte[] plain = raw.substring(i, end < 0 ? raw.length() : end).getBytes(StandardCharsets.UTF_8);
+        byte[] plain =
+            raw.substring(i, end < 0 ? raw.length() : end).getBytes(StandardCharsets.UTF_8);
         bytes.write(plain, 0, plain.length);
         i = end < 0 ? raw.length() : end;
         continue;
@@ -53,20 +54,23 @@ public final class PathParameters {
       int high = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
       int low = high < 0 ? -1 : Character.digit(raw.charAt(i + 2), 16);
       if (low < 0) {
-        throw new InvalidRequestException(null, "path parameter " + name + " has a malformed escape at "
-            + (i + 1) + ": '" + raw + "'");
+        throw new InvalidRequestException(
+            null,
+            "path parameter " + name + " has a malformed escape at " + (i + 1) + ": '" + raw + "'");
       }
       bytes.write(high << 4 | low);
       i += 3;
     }
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes.toByteArray()))
           .toString();
     } catch (CharacterCodingException e) {
-      throw new InvalidRequestException(null, "path parameter " + name + " is not UTF-8 once decoded: '" + raw + "'", e);
+      throw new InvalidRequestException(
+          null, "path parameter " + name + " is not UTF-8 once decoded: '" + raw + "'", e);
     }
   }
 }

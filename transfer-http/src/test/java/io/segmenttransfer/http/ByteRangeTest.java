@@ -21,9 +21,26 @@ class ByteRangeTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "bytes", "bytes=", "bytes=-", "items=0-", "bytes 0-", "bytes=a-", "bytes=1-b",
-      "bytes=+5-", "bytes=-+5", "bytes=--5", "bytes=5--", "bytes=0-1,5-", "bytes=9-3", "bytes=1.5-",
-      "bytes=99999999999999999999-", "bytes=0x10-"})
+  @ValueSource(
+      strings = {
+        "",
+        "bytes",
+        "bytes=",
+        "bytes=-",
+        "items=0-",
+        "bytes 0-",
+        "bytes=a-",
+        "bytes=1-b",
+        "bytes=+5-",
+        "bytes=-+5",
+        "bytes=--5",
+        "bytes=5--",
+        "bytes=0-1,5-",
+        "bytes=9-3",
+        "bytes=1.5-",
+        "bytes=99999999999999999999-",
+        "bytes=0x10-"
+      })
   void ignoresWhatItCannotHonour(String header) {
     assertThat(ByteRange.parse(header)).as(header).isEmpty();
   }
@@ -69,8 +86,10 @@ class ByteRangeTest {
   void refusesImpossibleValues() {
     assertThatThrownBy(() -> new ByteRange(-2, 5)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new ByteRange(5, 4)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new ByteRange(ByteRange.SUFFIX, -1)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new ByteRange.Slice(0, 10, 10)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new ByteRange(ByteRange.SUFFIX, -1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new ByteRange.Slice(0, 10, 10))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   private static Optional<ByteRange.Slice> slice(String header, long size) {

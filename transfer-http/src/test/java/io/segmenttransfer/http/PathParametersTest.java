@@ -21,17 +21,27 @@ class PathParametersTest {
 
   @BeforeEach
   void start() {
-    server = HttpServer.create().host("127.0.0.1").port(0)
-        .route(routes -> routes.get("/segments/{table}/{segment}", (request, response) -> {
-          String answer;
-          try {
-            answer = PathParameters.decoded(request, "table") + "|" + PathParameters.decoded(request, "segment");
-          } catch (InvalidRequestException e) {
-            return JsonReply.error(e).send(response);
-          }
-          return response.sendString(Mono.just(answer));
-        }))
-        .bindNow();
+    server =
+        HttpServer.create()
+            .host("127.0.0.1")
+            .port(0)
+            .route(
+                routes ->
+                    routes.get(
+                        "/segments/{table}/{segment}",
+                        (request, response) -> {
+                          String answer;
+                          try {
+                            answer =
+                                PathParameters.decoded(request, "table")
+                                    + "|"
+                                    + PathParameters.decoded(request, "segment");
+                          } catch (InvalidRequestException e) {
+                            return JsonReply.error(e).send(response);
+                          }
+                          return response.sendString(Mono.just(answer));
+                        }))
+            .bindNow();
   }
 
   @AfterEach
@@ -42,7 +52,8 @@ class PathParametersTest {
   @Test
   void decodesWhatReactorNettyHandsOutEncoded() {
     // A space, a plus sent as such, a plus sent escaped, and a literal "%2B" (sent as %252B).
-    assertThat(get("/segments/events%5FOFFLINE/a%20b+c%2Bd%252Be")).isEqualTo("200 events_OFFLINE|a b+c+d%2Be");
+    assertThat(get("/segments/events%5FOFFLINE/a%20b+c%2Bd%252Be"))
+        .isEqualTo("200 events_OFFLINE|a b+c+d%2Be");
     assertThat(get("/segments/t/caf%C3%A9")).isEqualTo("200 t|café");
     assertThat(get("/segments/t/plain")).isEqualTo("200 t|plain");
   }
@@ -55,16 +66,24 @@ class PathParametersTest {
   @Test
   void refusesMalformedEscapes() {
     assertThat(PathParameters.decode("p", "%41%42")).isEqualTo("AB");
-    assertThatThrownBy(() -> PathParameters.decode("p", "a%4")).isInstanceOf(InvalidRequestException.class)
+    assertThatThrownBy(() -> PathParameters.decode("p", "a%4"))
+        .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("malformed escape");
-    assertThatThrownBy(() -> PathParameters.decode("p", "a%")).isInstanceOf(InvalidRequestException.class);
-    assertThatThrownBy(() -> PathParameters.decode("p", "%g1")).isInstanceOf(InvalidRequestException.class);
+    assertThatThrownBy(() -> PathParameters.decode("p", "a%"))
+        .isInstanceOf(InvalidRequestException.class);
+    assertThatThrownBy(() -> PathParameters.decode("p", "%g1"))
+        .isInstanceOf(InvalidRequestException.class);
   }
 
   private String get(String path) {
-    return HttpClient.create().get().uri("http://127.0.0.1:" + server.port() + path)
-        .responseSingle((response, body) -> body.asString().defaultIfEmpty("")
-            .map(text -> response.status().code() + " " + text))
+    return HttpClient.create()
+        .get()
+        .uri("http://127.0.0.1:" + server.port() + path)
+        .responseSingle(
+            (response, body) ->
+                body.asString()
+                    .defaultIfEmpty("")
+                    .map(text -> response.status().code() + " " + text))
         .block(TIMEOUT);
   }
 }

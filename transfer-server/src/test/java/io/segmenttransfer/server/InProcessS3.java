@@ -26,13 +26,14 @@ public final class InProcessS3 implements AutoCloseable {
   /** Starts the server and creates {@code bucket}; blocks until it serves. */
   public static InProcessS3 start(String bucket) throws Exception {
     TransientNio2BlobStore blobs = new TransientNio2BlobStore();
-    S3Proxy proxy = S3Proxy.builder()
-        .blobStore(blobs)
-        .endpoint(URI.create("http://127.0.0.1:0"))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-        // The SDK's multipart uploads send x-amz-mp-object-size, which S3Proxy does not know.
-        .ignoreUnknownHeaders(true)
-        .build();
+    S3Proxy proxy =
+        S3Proxy.builder()
+            .blobStore(blobs)
+            .endpoint(URI.create("http://127.0.0.1:0"))
+            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+            // The SDK's multipart uploads send x-amz-mp-object-size, which S3Proxy does not know.
+            .ignoreUnknownHeaders(true)
+            .build();
     proxy.start();
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     // S3Proxy has no start future: its state is the only signal there is.
@@ -53,7 +54,9 @@ public final class InProcessS3 implements AutoCloseable {
 
   /** The client settings that reach it: endpoint, path-style buckets, its keys. */
   public S3Config config() {
-    return S3Config.defaults().withEndpoint(endpoint).withPathStyle(true)
+    return S3Config.defaults()
+        .withEndpoint(endpoint)
+        .withPathStyle(true)
         .withCredentials(new S3Config.Credentials(ACCESS_KEY, SECRET_KEY));
   }
 

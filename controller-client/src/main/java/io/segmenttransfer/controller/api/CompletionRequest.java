@@ -16,15 +16,26 @@ import org.jspecify.annotations.Nullable;
  * waitTimeMillis}, {@code extraTimeSec}, which are sent only when greater than zero (Pinot's rule),
  * so a zero here means "not sent".
  */
-public record CompletionRequest(String segmentName, String instance, @Nullable String streamPartitionMsgOffset,
-    @Nullable String reason, @Nullable String location, long memoryUsedBytes, long segmentSizeBytes, long rowCount,
-    long buildTimeMillis, long waitTimeMillis, int extraTimeSec) {
+public record CompletionRequest(
+    String segmentName,
+    String instance,
+    @Nullable String streamPartitionMsgOffset,
+    @Nullable String reason,
+    @Nullable String location,
+    long memoryUsedBytes,
+    long segmentSizeBytes,
+    long rowCount,
+    long buildTimeMillis,
+    long waitTimeMillis,
+    int extraTimeSec) {
 
   public static final String NAME = "name";
   public static final String INSTANCE = "instance";
   public static final String STREAM_PARTITION_MSG_OFFSET = "streamPartitionMsgOffset";
+
   /** Deprecated by Pinot in favour of {@link #STREAM_PARTITION_MSG_OFFSET}; read, never written. */
   public static final String OFFSET = "offset";
+
   public static final String REASON = "reason";
   public static final String LOCATION = "location";
   public static final String MEMORY_USED_BYTES = "memoryUsedBytes";
@@ -36,39 +47,86 @@ public record CompletionRequest(String segmentName, String instance, @Nullable S
 
   public CompletionRequest {
     if (segmentName == null || segmentName.isBlank()) {
-      throw new InvalidRequestException(null, "completion message without a segment name (" + NAME + ")");
+      throw new InvalidRequestException(
+          null, "completion message without a segment name (" + NAME + ")");
     }
     if (instance == null || instance.isBlank()) {
-      throw new InvalidRequestException(null, "completion message for " + segmentName + " without an instance id (" + INSTANCE + ")");
+      throw new InvalidRequestException(
+          null,
+          "completion message for " + segmentName + " without an instance id (" + INSTANCE + ")");
     }
   }
 
-  /** A message about {@code segmentName} from {@code instance} at {@code offset}, with no numbers. */
+  /**
+   * A message about {@code segmentName} from {@code instance} at {@code offset}, with no numbers.
+   */
   public static CompletionRequest of(String segmentName, String instance, @Nullable String offset) {
     return new CompletionRequest(segmentName, instance, offset, null, null, 0, 0, 0, 0, 0, 0);
   }
 
   public CompletionRequest withLocation(@Nullable String location) {
-    return new CompletionRequest(segmentName, instance, streamPartitionMsgOffset, reason, location, memoryUsedBytes,
-        segmentSizeBytes, rowCount, buildTimeMillis, waitTimeMillis, extraTimeSec);
+    return new CompletionRequest(
+        segmentName,
+        instance,
+        streamPartitionMsgOffset,
+        reason,
+        location,
+        memoryUsedBytes,
+        segmentSizeBytes,
+        rowCount,
+        buildTimeMillis,
+        waitTimeMillis,
+        extraTimeSec);
   }
 
   public CompletionRequest withReason(@Nullable String reason) {
-    return new CompletionRequest(segmentName, instance, streamPartitionMsgOffset, reason, location, memoryUsedBytes,
-        segmentSizeBytes, rowCount, buildTimeMillis, waitTimeMillis, extraTimeSec);
+    return new CompletionRequest(
+        segmentName,
+        instance,
+        streamPartitionMsgOffset,
+        reason,
+        location,
+        memoryUsedBytes,
+        segmentSizeBytes,
+        rowCount,
+        buildTimeMillis,
+        waitTimeMillis,
+        extraTimeSec);
   }
 
   public CompletionRequest withSizes(long segmentSizeBytes, long rowCount, long buildTimeMillis) {
-    return new CompletionRequest(segmentName, instance, streamPartitionMsgOffset, reason, location, memoryUsedBytes,
-        segmentSizeBytes, rowCount, buildTimeMillis, waitTimeMillis, extraTimeSec);
+    return new CompletionRequest(
+        segmentName,
+        instance,
+        streamPartitionMsgOffset,
+        reason,
+        location,
+        memoryUsedBytes,
+        segmentSizeBytes,
+        rowCount,
+        buildTimeMillis,
+        waitTimeMillis,
+        extraTimeSec);
   }
 
   public CompletionRequest withExtraTimeSec(int extraTimeSec) {
-    return new CompletionRequest(segmentName, instance, streamPartitionMsgOffset, reason, location, memoryUsedBytes,
-        segmentSizeBytes, rowCount, buildTimeMillis, waitTimeMillis, extraTimeSec);
+    return new CompletionRequest(
+        segmentName,
+        instance,
+        streamPartitionMsgOffset,
+        reason,
+        location,
+        memoryUsedBytes,
+        segmentSizeBytes,
+        rowCount,
+        buildTimeMillis,
+        waitTimeMillis,
+        extraTimeSec);
   }
 
-  /** The query string (without {@code ?}), names and values percent-encoded, numbers only when > 0. */
+  /**
+   * The query string (without {@code ?}), names and values percent-encoded, numbers only when > 0.
+   */
   public String toQuery() {
     Map<String, String> params = new LinkedHashMap<>();
     params.put(NAME, segmentName);
@@ -83,19 +141,20 @@ public record CompletionRequest(String segmentName, String instance, @Nullable S
     putIfPositive(params, WAIT_TIME_MILLIS, waitTimeMillis);
     putIfPositive(params, EXTRA_TIME_SEC, extraTimeSec);
     StringBuilder query = new StringBuilder();
-    params.forEach((key, value) -> {
-      if (query.length() > 0) {
-        query.append('&');
-      }
-      query.append(key).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
-    });
+    params.forEach(
+        (key, value) -> {
+          if (query.length() > 0) {
+            query.append('&');
+          }
+          query.append(key).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+        });
     return query.toString();
   }
 
   /**
    * Reads decoded query parameters (as Netty's {@code QueryStringDecoder} gives them). A missing
-   * name or instance, or a number that does not parse, is an {@link InvalidRequestException}
-   * naming the parameter; the deprecated {@code offset} stands in for a missing {@code
+   * name or instance, or a number that does not parse, is an {@link InvalidRequestException} naming
+   * the parameter; the deprecated {@code offset} stands in for a missing {@code
    * streamPartitionMsgOffset} unless it is Pinot's "unset" value -1.
    */
   public static CompletionRequest fromQuery(Map<String, List<String>> params) {
@@ -104,9 +163,17 @@ public record CompletionRequest(String segmentName, String instance, @Nullable S
       String deprecated = first(params, OFFSET);
       offset = deprecated == null || deprecated.equals("-1") ? null : deprecated;
     }
-    return new CompletionRequest(first(params, NAME), first(params, INSTANCE), offset, first(params, REASON),
-        first(params, LOCATION), number(params, MEMORY_USED_BYTES), number(params, SEGMENT_SIZE_BYTES),
-        number(params, ROW_COUNT), number(params, BUILD_TIME_MILLIS), number(params, WAIT_TIME_MILLIS),
+    return new CompletionRequest(
+        first(params, NAME),
+        first(params, INSTANCE),
+        offset,
+        first(params, REASON),
+        first(params, LOCATION),
+        number(params, MEMORY_USED_BYTES),
+        number(params, SEGMENT_SIZE_BYTES),
+        number(params, ROW_COUNT),
+        number(params, BUILD_TIME_MILLIS),
+        number(params, WAIT_TIME_MILLIS),
         (int) Math.min(Integer.MAX_VALUE, number(params, EXTRA_TIME_SEC)));
   }
 
@@ -136,7 +203,8 @@ public record CompletionRequest(String segmentName, String instance, @Nullable S
     try {
       return Math.max(0, Long.parseLong(value.trim()));
     } catch (NumberFormatException e) {
-      throw new InvalidRequestException(null, "completion parameter " + key + " is not a number: '" + value + "'");
+      throw new InvalidRequestException(
+          null, "completion parameter " + key + " is not a number: '" + value + "'");
     }
   }
 }

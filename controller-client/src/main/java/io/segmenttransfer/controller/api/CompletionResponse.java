@@ -14,8 +14,13 @@ import org.jspecify.annotations.Nullable;
  *     HOLD/CATCH_UP/KEEP/DISCARD), or null
  * @param buildTimeSec the time the committer is given to build the segment, or -1
  */
-public record CompletionResponse(CompletionStatus status, @Nullable String streamPartitionMsgOffset, long buildTimeSec,
-    boolean splitCommit, @Nullable String segmentLocation, @Nullable String controllerVipUrl) {
+public record CompletionResponse(
+    CompletionStatus status,
+    @Nullable String streamPartitionMsgOffset,
+    long buildTimeSec,
+    boolean splitCommit,
+    @Nullable String segmentLocation,
+    @Nullable String controllerVipUrl) {
 
   public CompletionResponse {
     if (status == null) {
@@ -24,7 +29,8 @@ public record CompletionResponse(CompletionStatus status, @Nullable String strea
   }
 
   /** An answer with only a status (and the offset it is about, when there is one). */
-  public static CompletionResponse of(CompletionStatus status, @Nullable String streamPartitionMsgOffset) {
+  public static CompletionResponse of(
+      CompletionStatus status, @Nullable String streamPartitionMsgOffset) {
     return new CompletionResponse(status, streamPartitionMsgOffset, -1, false, null, null);
   }
 
@@ -33,15 +39,18 @@ public record CompletionResponse(CompletionStatus status, @Nullable String strea
   }
 
   public CompletionResponse withBuildTimeSec(long seconds) {
-    return new CompletionResponse(status, streamPartitionMsgOffset, seconds, splitCommit, segmentLocation, controllerVipUrl);
+    return new CompletionResponse(
+        status, streamPartitionMsgOffset, seconds, splitCommit, segmentLocation, controllerVipUrl);
   }
 
   public CompletionResponse withSplitCommit(boolean split) {
-    return new CompletionResponse(status, streamPartitionMsgOffset, buildTimeSec, split, segmentLocation, controllerVipUrl);
+    return new CompletionResponse(
+        status, streamPartitionMsgOffset, buildTimeSec, split, segmentLocation, controllerVipUrl);
   }
 
   public CompletionResponse withSegmentLocation(@Nullable String location) {
-    return new CompletionResponse(status, streamPartitionMsgOffset, buildTimeSec, splitCommit, location, controllerVipUrl);
+    return new CompletionResponse(
+        status, streamPartitionMsgOffset, buildTimeSec, splitCommit, location, controllerVipUrl);
   }
 
   public ObjectNode toJson() {
@@ -65,8 +74,13 @@ public record CompletionResponse(CompletionStatus status, @Nullable String strea
   /** Reads Pinot's shape; a missing or unknown status is an {@code InvalidRequestException}. */
   public static CompletionResponse fromJson(JsonNode node) {
     CompletionStatus status = CompletionStatus.parse(node.path("status").asText(null));
-    return new CompletionResponse(status, text(node, "streamPartitionMsgOffset"), node.path("buildTimeSec").asLong(-1),
-        node.path("isSplitCommitType").asBoolean(false), text(node, "segmentLocation"), text(node, "controllerVipUrl"));
+    return new CompletionResponse(
+        status,
+        text(node, "streamPartitionMsgOffset"),
+        node.path("buildTimeSec").asLong(-1),
+        node.path("isSplitCommitType").asBoolean(false),
+        text(node, "segmentLocation"),
+        text(node, "controllerVipUrl"));
   }
 
   private static @Nullable String text(JsonNode node, String field) {

@@ -27,7 +27,9 @@ public enum CompletionStatus {
   PROCESSED,
   UPLOAD_SUCCESS;
 
-  /** Parses a status name case-insensitively; anything else is an {@link InvalidRequestException}. */
+  /**
+   * Parses a status name case-insensitively; anything else is an {@link InvalidRequestException}.
+   */
   public static CompletionStatus parse(String value) {
     if (value != null) {
       try {
@@ -36,6 +38,7 @@ public enum CompletionStatus {
         // fall through to the message naming the value
       }
     }
-    throw new InvalidRequestException(null, "completion status '" + value + "' is not one Pinot's protocol knows");
+    throw new InvalidRequestException(
+        null, "completion status '" + value + "' is not one Pinot's protocol knows");
   }
 }

@@ -1,11 +1,11 @@
 package io.segmenttransfer.controller.api;
 
-import io.segmenttransfer.core.cluster.InstanceInfo;
-import io.segmenttransfer.core.cluster.InstanceInfoJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.segmenttransfer.core.cluster.InstanceInfo;
+import io.segmenttransfer.core.cluster.InstanceInfoJson;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.segment.SegmentMetadataJson;
@@ -23,7 +23,10 @@ public final class ControllerJson {
 
   private ControllerJson() {}
 
-  /** {@code GET /instances/{id}}: Pinot's shape, {@code port} a string and {@code adminPort} a number. */
+  /**
+   * {@code GET /instances/{id}}: Pinot's shape, {@code port} a string and {@code adminPort} a
+   * number.
+   */
   public static ObjectNode instance(InstanceInfo info) {
     ObjectNode node = MAPPER.createObjectNode();
     node.put("instanceName", info.id());
@@ -44,14 +47,17 @@ public final class ControllerJson {
   }
 
   /**
-   * Reads {@code GET /instances/{id}} (ours or Pinot's, any id) with the one record reader,
-   * {@link InstanceInfoJson}.
+   * Reads {@code GET /instances/{id}} (ours or Pinot's, any id) with the one record reader, {@link
+   * InstanceInfoJson}.
    */
   public static InstanceInfo readInstance(JsonNode node) {
     return InstanceInfoJson.read(node);
   }
 
-  /** Reads a {@code POST /instances} body: {@code host}, {@code port}, {@code type}, {@code adminPort}. */
+  /**
+   * Reads a {@code POST /instances} body: {@code host}, {@code port}, {@code type}, {@code
+   * adminPort}.
+   */
   public static InstanceInfo readRegistration(JsonNode body) {
     if (!body.isObject()) {
       throw new InvalidRequestException(null, "instance must be a JSON object");
@@ -80,12 +86,14 @@ public final class ControllerJson {
     try {
       return Integer.parseInt(value.asText().trim());
     } catch (NumberFormatException e) {
-      throw new InvalidRequestException(null, "instance field '" + field + "' is not a number: " + value);
+      throw new InvalidRequestException(
+          null, "instance field '" + field + "' is not a number: " + value);
     }
   }
 
   /** {@code {"OFFLINE": map-or-null, "REALTIME": map-or-null}}. */
-  public static ObjectNode view(Map<String, Map<String, String>> offline, Map<String, Map<String, String>> realtime) {
+  public static ObjectNode view(
+      Map<String, Map<String, String>> offline, Map<String, Map<String, String>> realtime) {
     ObjectNode node = MAPPER.createObjectNode();
     putView(node, TableType.OFFLINE.name(), offline);
     putView(node, TableType.REALTIME.name(), realtime);
@@ -98,10 +106,11 @@ public final class ControllerJson {
       return;
     }
     ObjectNode segments = node.putObject(type);
-    view.forEach((segment, instances) -> {
-      ObjectNode states = segments.putObject(segment);
-      instances.forEach(states::put);
-    });
+    view.forEach(
+        (segment, instances) -> {
+          ObjectNode states = segments.putObject(segment);
+          instances.forEach(states::put);
+        });
   }
 
   /** {@code {"version": V, "segments": [{"tableNameWithType", "segmentName", "metadata"}]}}. */

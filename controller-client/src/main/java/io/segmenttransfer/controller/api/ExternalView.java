@@ -17,11 +17,13 @@ public record ExternalView(Map<TableType, Map<String, Map<String, String>>> byTy
 
   public ExternalView {
     Map<TableType, Map<String, Map<String, String>>> copy = new TreeMap<>();
-    byType.forEach((type, segments) -> {
-      Map<String, Map<String, String>> s = new TreeMap<>();
-      segments.forEach((segment, instances) -> s.put(segment, Map.copyOf(new TreeMap<>(instances))));
-      copy.put(type, java.util.Collections.unmodifiableMap(s));
-    });
+    byType.forEach(
+        (type, segments) -> {
+          Map<String, Map<String, String>> s = new TreeMap<>();
+          segments.forEach(
+              (segment, instances) -> s.put(segment, Map.copyOf(new TreeMap<>(instances))));
+          copy.put(type, java.util.Collections.unmodifiableMap(s));
+        });
     byType = java.util.Collections.unmodifiableMap(copy);
   }
 
@@ -32,7 +34,9 @@ public record ExternalView(Map<TableType, Map<String, Map<String, String>>> byTy
 
   /** Instance to state for one segment; empty when the segment is not in the view. */
   public Map<String, String> states(SegmentId segment) {
-    return of(segment.table().type()).map(m -> m.getOrDefault(segment.segmentName(), Map.of())).orElse(Map.of());
+    return of(segment.table().type())
+        .map(m -> m.getOrDefault(segment.segmentName(), Map.of()))
+        .orElse(Map.of());
   }
 
   /** The instances holding the segment ONLINE, sorted by id. */

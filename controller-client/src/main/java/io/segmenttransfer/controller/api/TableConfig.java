@@ -9,8 +9,8 @@ import io.segmenttransfer.core.segment.TableNameWithType.TableType;
 
 /**
  * The part of a Pinot table config this controller acts on, with the whole document kept as sent
- * (its {@code tableName} normalised to the name with type, as Pinot stores it) so that
- * {@code GET /tables/{name}} returns what was posted.
+ * (its {@code tableName} normalised to the name with type, as Pinot stores it) so that {@code GET
+ * /tables/{name}} returns what was posted.
  *
  * @param table the table with its type
  * @param replication how many servers hold each segment ({@code segmentsConfig.replication})
@@ -18,8 +18,12 @@ import io.segmenttransfer.core.segment.TableNameWithType.TableType;
  * @param crypterClassName {@code segmentsConfig.crypterClassName}, or null
  * @param json the full config document
  */
-public record TableConfig(TableNameWithType table, int replication, String peerSegmentDownloadScheme,
-    String crypterClassName, ObjectNode json) {
+public record TableConfig(
+    TableNameWithType table,
+    int replication,
+    String peerSegmentDownloadScheme,
+    String crypterClassName,
+    ObjectNode json) {
 
   /** Pinot's default when {@code segmentsConfig.replication} is absent. */
   public static final int DEFAULT_REPLICATION = 1;
@@ -31,14 +35,18 @@ public record TableConfig(TableNameWithType table, int replication, String peerS
       throw new InvalidRequestException(null, "table config has no table");
     }
     if (replication < 1) {
-      throw new InvalidRequestException(null,
-          "table config field 'segmentsConfig.replication' must be a positive integer, was " + replication);
+      throw new InvalidRequestException(
+          null,
+          "table config field 'segmentsConfig.replication' must be a positive integer, was "
+              + replication);
     }
     json = json == null ? MAPPER.createObjectNode() : json.deepCopy();
     json.put("tableName", table.toString());
     json.put("tableType", table.type().name());
-    ObjectNode segments = json.has("segmentsConfig") && json.get("segmentsConfig").isObject()
-        ? (ObjectNode) json.get("segmentsConfig") : json.putObject("segmentsConfig");
+    ObjectNode segments =
+        json.has("segmentsConfig") && json.get("segmentsConfig").isObject()
+            ? (ObjectNode) json.get("segmentsConfig")
+            : json.putObject("segmentsConfig");
     // Pinot writes replication as a string; keep that shape whatever the poster sent.
     segments.put("replication", Integer.toString(replication));
     putOrRemove(segments, "peerSegmentDownloadScheme", peerSegmentDownloadScheme);
@@ -66,19 +74,22 @@ public record TableConfig(TableNameWithType table, int replication, String peerS
     }
     String typeText = text(json, "tableType");
     if (typeText == null) {
-      throw new InvalidRequestException(null, "table config field 'tableType' is missing: expected OFFLINE or REALTIME");
+      throw new InvalidRequestException(
+          null, "table config field 'tableType' is missing: expected OFFLINE or REALTIME");
     }
     TableType type;
     try {
       type = TableType.valueOf(typeText.trim().toUpperCase(java.util.Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new InvalidRequestException(null,
+      throw new InvalidRequestException(
+          null,
           "table config field 'tableType' is '" + typeText + "': expected OFFLINE or REALTIME");
     }
     TableNameWithType table = tableName(name.trim(), type);
     JsonNode segments = json.get("segmentsConfig");
     if (segments != null && !segments.isNull() && !segments.isObject()) {
-      throw new InvalidRequestException(null, "table config field 'segmentsConfig' must be an object");
+      throw new InvalidRequestException(
+          null, "table config field 'segmentsConfig' must be an object");
     }
     int replication = DEFAULT_REPLICATION;
     String scheme = null;
@@ -88,15 +99,17 @@ public record TableConfig(TableNameWithType table, int replication, String peerS
       scheme = text(segments, "peerSegmentDownloadScheme");
       crypter = text(segments, "crypterClassName");
     }
-    return new TableConfig(table, replication, blankToNull(scheme), blankToNull(crypter), (ObjectNode) json);
+    return new TableConfig(
+        table, replication, blankToNull(scheme), blankToNull(crypter), (ObjectNode) json);
   }
 
   private static TableNameWithType tableName(String name, TableType type) {
     for (TableType t : TableType.values()) {
       if (name.endsWith("_" + t.name())) {
         if (t != type) {
-          throw new InvalidRequestException(null, "table config field 'tableName' is '" + name
-              + "' but field 'tableType' is " + type);
+          throw new InvalidRequestException(
+              null,
+              "table config field 'tableName' is '" + name + "' but field 'tableType' is " + type);
         }
         name = name.substring(0, name.length() - t.name().length() - 1);
       }
@@ -104,7 +117,8 @@ public record TableConfig(TableNameWithType table, int replication, String peerS
     try {
       return new TableNameWithType(name, type);
     } catch (InvalidRequestException e) {
-      throw new InvalidRequestException(null, "table config field 'tableName': " + e.getMessage(), e);
+      throw new InvalidRequestException(
+          null, "table config field 'tableName': " + e.getMessage(), e);
     }
   }
 
@@ -125,8 +139,10 @@ public record TableConfig(TableNameWithType table, int replication, String peerS
       replication = 0;
     }
     if (replication < 1) {
-      throw new InvalidRequestException(null,
-          "table config field 'segmentsConfig.replication' must be a positive integer, was " + value);
+      throw new InvalidRequestException(
+          null,
+          "table config field 'segmentsConfig.replication' must be a positive integer, was "
+              + value);
     }
     return replication;
   }

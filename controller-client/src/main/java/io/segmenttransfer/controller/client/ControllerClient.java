@@ -1,17 +1,17 @@
 package io.segmenttransfer.controller.client;
 
-import io.segmenttransfer.controller.api.TableConfig;
-import io.segmenttransfer.controller.api.ExternalView;
-import io.segmenttransfer.controller.api.ControllerJson;
-import io.segmenttransfer.controller.api.Assignment;
-import io.segmenttransfer.core.cluster.InstanceInfo;
-import io.segmenttransfer.controller.api.SegmentState;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.segmenttransfer.controller.api.Assignment;
+import io.segmenttransfer.controller.api.ControllerJson;
+import io.segmenttransfer.controller.api.ExternalView;
+import io.segmenttransfer.controller.api.SegmentState;
+import io.segmenttransfer.controller.api.TableConfig;
+import io.segmenttransfer.core.cluster.InstanceInfo;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.error.SourceAccessDeniedException;
 import io.segmenttransfer.core.error.SourceNotFoundException;
@@ -51,17 +51,17 @@ import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * A client of the controller admin surface (docs/protocol.md) for servers and tools. The calls Pinot
- * also has (tables, v2 upload, segment list and metadata, instances, ideal state and external
+ * A client of the controller admin surface (docs/protocol.md) for servers and tools. The calls
+ * Pinot also has (tables, v2 upload, segment list and metadata, instances, ideal state and external
  * view) use Pinot's paths and shapes and work against a real Pinot controller; the assignment long
  * poll, state reports and metadata put are this project's extensions.
  *
  * <p>Every method is lazy and sends its request per subscription. Failures are the core's
  * exceptions, mapped by transfer-http's {@link HttpErrors} like every HTTP client's, with the
- * controller's error message: 404 is {@link SourceNotFoundException}, 401/403
- * {@link SourceAccessDeniedException}, 400 and other refusals {@link InvalidRequestException},
- * 408, 429, 5xx and connection failures {@link SourceUnavailableException} (retryable, with the
- * {@code Retry-After} delay). No method hands out Netty buffers.
+ * controller's error message: 404 is {@link SourceNotFoundException}, 401/403 {@link
+ * SourceAccessDeniedException}, 400 and other refusals {@link InvalidRequestException}, 408, 429,
+ * 5xx and connection failures {@link SourceUnavailableException} (retryable, with the {@code
+ * Retry-After} delay). No method hands out Netty buffers.
  */
 public final class ControllerClient implements SegmentMetadataSource {
 
@@ -96,8 +96,8 @@ public final class ControllerClient implements SegmentMetadataSource {
   // ---------------------------------------------------------------- instances
 
   /**
-   * Registers a server ({@code POST /instances}); emits its id {@code Server_<host>_<port>}. Already
-   * registered is success (Pinot answers 409, this controller 200).
+   * Registers a server ({@code POST /instances}); emits its id {@code Server_<host>_<port>}.
+   * Already registered is success (Pinot answers 409, this controller 200).
    */
   public Mono<String> register(String host, int port, int adminPort) {
     return register(host, port, adminPort, null);
@@ -108,9 +108,15 @@ public final class ControllerClient implements SegmentMetadataSource {
    * {@code Server_<host>_<port>}. Completes with the id.
    */
   public Mono<String> register(String host, int port, int adminPort, @Nullable String instanceId) {
-    InstanceInfo info = new InstanceInfo(instanceId, host, port, adminPort, InstanceInfo.SERVER, true);
-    ObjectNode body = ControllerJson.MAPPER.createObjectNode()
-        .put("host", host).put("port", port).put("type", InstanceInfo.SERVER).put("adminPort", adminPort);
+    InstanceInfo info =
+        new InstanceInfo(instanceId, host, port, adminPort, InstanceInfo.SERVER, true);
+    ObjectNode body =
+        ControllerJson.MAPPER
+            .createObjectNode()
+            .put("host", host)
+            .put("port", port)
+            .put("type", InstanceInfo.SERVER)
+            .put("adminPort", adminPort);
     if (instanceId != null) {
       body.put("instanceName", instanceId);
     }
@@ -119,41 +125,63 @@ public final class ControllerClient implements SegmentMetadataSource {
 
   /** {@code GET /instances/{id}}. */
   public Mono<InstanceInfo> instance(String instanceId) {
-    return exchange(HttpMethod.GET, "/instances/" + encode(instanceId), null, Set.of(),
+    return exchange(
+        HttpMethod.GET,
+        "/instances/" + encode(instanceId),
+        null,
+        Set.of(),
         text -> ControllerJson.readInstance(parse(text)));
   }
 
   /** {@code GET /instances}: every instance id. */
   public Mono<List<String>> instances() {
-    return exchange(HttpMethod.GET, "/instances", null, Set.of(), text -> {
-      List<String> ids = new ArrayList<>();
-      parse(text).path("instances").forEach(id -> ids.add(id.asText()));
-      return ids;
-    });
+    return exchange(
+        HttpMethod.GET,
+        "/instances",
+        null,
+        Set.of(),
+        text -> {
+          List<String> ids = new ArrayList<>();
+          parse(text).path("instances").forEach(id -> ids.add(id.asText()));
+          return ids;
+        });
   }
 
   /**
-   * The instance's assignment once its version differs from {@code sinceVersion}, or after
-   * {@code timeout} with the same version (extension:
-   * {@code GET /instances/{id}/assignment?sinceVersion=N&timeoutMs=T}). Pass -1 to get the current
-   * assignment at once.
+   * The instance's assignment once its version differs from {@code sinceVersion}, or after {@code
+   * timeout} with the same version (extension: {@code GET
+   * /instances/{id}/assignment?sinceVersion=N&timeoutMs=T}). Pass -1 to get the current assignment
+   * at once.
    */
   public Mono<Assignment> assignment(String instanceId, long sinceVersion, Duration timeout) {
-    String path = "/instances/" + encode(instanceId) + "/assignment?sinceVersion=" + sinceVersion
-        + "&timeoutMs=" + timeout.toMillis();
-    return exchange(http.responseTimeout(DEFAULT_RESPONSE_TIMEOUT.plus(timeout)), HttpMethod.GET, path, null,
-        Set.of(), text -> readAssignment(parse(text)));
+    String path =
+        "/instances/"
+            + encode(instanceId)
+            + "/assignment?sinceVersion="
+            + sinceVersion
+            + "&timeoutMs="
+            + timeout.toMillis();
+    return exchange(
+        http.responseTimeout(DEFAULT_RESPONSE_TIMEOUT.plus(timeout)),
+        HttpMethod.GET,
+        path,
+        null,
+        Set.of(),
+        text -> readAssignment(parse(text)));
   }
 
   /** Reports a replica's state (extension: {@code PUT /instances/{id}/segments/{t}/{s}/state}). */
   public Mono<Void> reportState(String instanceId, SegmentId segment, SegmentState state) {
     ObjectNode body = ControllerJson.MAPPER.createObjectNode().put("state", state.name());
-    return exchange(HttpMethod.PUT, statePath(instanceId, segment), json(body), Set.of(), text -> text).then();
+    return exchange(
+            HttpMethod.PUT, statePath(instanceId, segment), json(body), Set.of(), text -> text)
+        .then();
   }
 
   /** Withdraws a replica from the external view (extension: {@code DELETE .../state}). */
   public Mono<Void> dropState(String instanceId, SegmentId segment) {
-    return exchange(HttpMethod.DELETE, statePath(instanceId, segment), null, Set.of(), text -> text).then();
+    return exchange(HttpMethod.DELETE, statePath(instanceId, segment), null, Set.of(), text -> text)
+        .then();
   }
 
   // ---------------------------------------------------------------- tables
@@ -170,17 +198,25 @@ public final class ControllerClient implements SegmentMetadataSource {
 
   /** {@code GET /tables/{name}}: the configs of the table's types that exist. */
   public Mono<Map<TableType, TableConfig>> table(String tableName) {
-    return exchange(HttpMethod.GET, "/tables/" + encode(tableName), null, Set.of(), text -> {
-      Map<TableType, TableConfig> configs = new EnumMap<>(TableType.class);
-      parse(text).properties().forEach(e -> configs.put(TableType.valueOf(e.getKey()),
-          TableConfig.parse(e.getValue())));
-      return configs;
-    });
+    return exchange(
+        HttpMethod.GET,
+        "/tables/" + encode(tableName),
+        null,
+        Set.of(),
+        text -> {
+          Map<TableType, TableConfig> configs = new EnumMap<>(TableType.class);
+          parse(text)
+              .properties()
+              .forEach(
+                  e -> configs.put(TableType.valueOf(e.getKey()), TableConfig.parse(e.getValue())));
+          return configs;
+        });
   }
 
   /** {@code DELETE /tables/{name}}: a raw name deletes both types. */
   public Mono<Void> deleteTable(String tableName) {
-    return exchange(HttpMethod.DELETE, "/tables/" + encode(tableName), null, Set.of(), text -> text).then();
+    return exchange(HttpMethod.DELETE, "/tables/" + encode(tableName), null, Set.of(), text -> text)
+        .then();
   }
 
   /** {@code GET /tables/{name}/externalview}; 404 (not found) while nothing was reported. */
@@ -194,37 +230,62 @@ public final class ControllerClient implements SegmentMetadataSource {
   }
 
   private Mono<ExternalView> view(String tableName, String kind) {
-    return exchange(HttpMethod.GET, "/tables/" + encode(tableName) + "/" + kind, null, Set.of(), text -> {
-      Map<TableType, Map<String, Map<String, String>>> byType = new EnumMap<>(TableType.class);
-      parse(text).properties().forEach(type -> {
-        if (type.getValue().isObject()) {
-          Map<String, Map<String, String>> segments = new LinkedHashMap<>();
-          type.getValue().properties().forEach(segment -> {
-            Map<String, String> states = new HashMap<>();
-            segment.getValue().properties().forEach(s -> states.put(s.getKey(), s.getValue().asText()));
-            segments.put(segment.getKey(), states);
-          });
-          byType.put(TableType.valueOf(type.getKey()), segments);
-        }
-      });
-      return new ExternalView(byType);
-    });
+    return exchange(
+        HttpMethod.GET,
+        "/tables/" + encode(tableName) + "/" + kind,
+        null,
+        Set.of(),
+        text -> {
+          Map<TableType, Map<String, Map<String, String>>> byType = new EnumMap<>(TableType.class);
+          parse(text)
+              .properties()
+              .forEach(
+                  type -> {
+                    if (type.getValue().isObject()) {
+                      Map<String, Map<String, String>> segments = new LinkedHashMap<>();
+                      type.getValue()
+                          .properties()
+                          .forEach(
+                              segment -> {
+                                Map<String, String> states = new HashMap<>();
+                                segment
+                                    .getValue()
+                                    .properties()
+                                    .forEach(s -> states.put(s.getKey(), s.getValue().asText()));
+                                segments.put(segment.getKey(), states);
+                              });
+                      byType.put(TableType.valueOf(type.getKey()), segments);
+                    }
+                  });
+          return new ExternalView(byType);
+        });
   }
 
   // ---------------------------------------------------------------- segments
 
   /** {@code GET /segments/{tableNameWithType}}: the segment names of one table type. */
   public Mono<List<String>> segments(TableNameWithType table) {
-    return exchange(HttpMethod.GET, "/segments/" + encode(table.toString()), null, Set.of(), text -> {
-      List<String> names = new ArrayList<>();
-      parse(text).forEach(entry -> entry.path(table.type().name()).forEach(n -> names.add(n.asText())));
-      return names;
-    });
+    return exchange(
+        HttpMethod.GET,
+        "/segments/" + encode(table.toString()),
+        null,
+        Set.of(),
+        text -> {
+          List<String> names = new ArrayList<>();
+          parse(text)
+              .forEach(
+                  entry -> entry.path(table.type().name()).forEach(n -> names.add(n.asText())));
+          return names;
+        });
   }
 
   /** {@code GET /segments/{tableNameWithType}/{segment}/metadata}. */
   public Mono<SegmentMetadata> metadata(SegmentId segment) {
-    return exchange(HttpMethod.GET, segmentPath(segment) + "/metadata", null, Set.of(),
+    return exchange(
+        HttpMethod.GET,
+        segmentPath(segment) + "/metadata",
+        null,
+        Set.of(),
         text -> SegmentMetadataJson.parse(text, segment));
   }
 
@@ -235,8 +296,13 @@ public final class ControllerClient implements SegmentMetadataSource {
 
   /** Creates or replaces a metadata record (extension: {@code PUT /segments/{t}/{s}/metadata}). */
   public Mono<Void> putMetadata(SegmentMetadata metadata) {
-    return exchange(HttpMethod.PUT, segmentPath(metadata.segment()) + "/metadata",
-        json(SegmentMetadataJson.toJson(metadata, false)), Set.of(), text -> text).then();
+    return exchange(
+            HttpMethod.PUT,
+            segmentPath(metadata.segment()) + "/metadata",
+            json(SegmentMetadataJson.toJson(metadata, false)),
+            Set.of(),
+            text -> text)
+        .then();
   }
 
   /**
@@ -246,8 +312,18 @@ public final class ControllerClient implements SegmentMetadataSource {
    * CRC other than the committed one.
    */
   public Mono<Void> putDownloadUrl(SegmentId segment, String downloadUrl, long crc) {
-    ObjectNode body = ControllerJson.MAPPER.createObjectNode().put("downloadUrl", downloadUrl).put("crc", Long.toString(crc));
-    return exchange(HttpMethod.PUT, segmentPath(segment) + "/downloadUrl", json(body), Set.of(), text -> text).then();
+    ObjectNode body =
+        ControllerJson.MAPPER
+            .createObjectNode()
+            .put("downloadUrl", downloadUrl)
+            .put("crc", Long.toString(crc));
+    return exchange(
+            HttpMethod.PUT,
+            segmentPath(segment) + "/downloadUrl",
+            json(body),
+            Set.of(),
+            text -> text)
+        .then();
   }
 
   /** {@code DELETE /segments/{tableNameWithType}/{segment}}: metadata and deep-store archive. */
@@ -262,25 +338,47 @@ public final class ControllerClient implements SegmentMetadataSource {
    */
   public Mono<Void> uploadSegment(TableNameWithType table, Path archive) {
     return Mono.fromCallable(() -> Files.size(archive))
-        .onErrorMap(IOException.class, e -> new InvalidRequestException(null, "cannot read " + archive + ": " + e, e))
+        .onErrorMap(
+            IOException.class,
+            e -> new InvalidRequestException(null, "cannot read " + archive + ": " + e, e))
         .subscribeOn(fileScheduler)
-        .flatMap(size -> {
-          String boundary = "segment-transfer-" + UUID.randomUUID();
-          String fileName = archive.getFileName().toString().replace("\"", "");
-          byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + fileName
-              + "\"; filename=\"" + fileName + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-              .getBytes(StandardCharsets.UTF_8);
-          byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
-          Flux<ByteBuf> body = Flux.concat(
-              Mono.fromSupplier(() -> Unpooled.wrappedBuffer(head)),
-              new LocalFileSegmentStore(fileScheduler).read(archive.toUri(), 0).map(Unpooled::wrappedBuffer),
-              Mono.fromSupplier(() -> Unpooled.wrappedBuffer(tail)));
-          HttpClient client = http.headers(h -> h
-              .set(HttpHeaderNames.CONTENT_TYPE, "multipart/form-data; boundary=" + boundary)
-              .set(HttpHeaderNames.CONTENT_LENGTH, head.length + size + tail.length));
-          String path = "/v2/segments?tableName=" + encode(table.rawName()) + "&tableType=" + table.type();
-          return exchange(client, HttpMethod.POST, path, body, Set.of(), text -> text).then();
-        });
+        .flatMap(
+            size -> {
+              String boundary = "segment-transfer-" + UUID.randomUUID();
+              String fileName = archive.getFileName().toString().replace("\"", "");
+              byte[] head =
+                  ("--"
+                          + boundary
+                          + "\r\nContent-Disposition: form-data; name=\""
+                          + fileName
+                          + "\"; filename=\""
+                          + fileName
+                          + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                      .getBytes(StandardCharsets.UTF_8);
+              byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+              Flux<ByteBuf> body =
+                  Flux.concat(
+                      Mono.fromSupplier(() -> Unpooled.wrappedBuffer(head)),
+                      new LocalFileSegmentStore(fileScheduler)
+                          .read(archive.toUri(), 0)
+                          .map(Unpooled::wrappedBuffer),
+                      Mono.fromSupplier(() -> Unpooled.wrappedBuffer(tail)));
+              HttpClient client =
+                  http.headers(
+                      h ->
+                          h.set(
+                                  HttpHeaderNames.CONTENT_TYPE,
+                                  "multipart/form-data; boundary=" + boundary)
+                              .set(
+                                  HttpHeaderNames.CONTENT_LENGTH,
+                                  head.length + size + tail.length));
+              String path =
+                  "/v2/segments?tableName="
+                      + encode(table.rawName())
+                      + "&tableType="
+                      + table.type();
+              return exchange(client, HttpMethod.POST, path, body, Set.of(), text -> text).then();
+            });
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -289,38 +387,62 @@ public final class ControllerClient implements SegmentMetadataSource {
     return Mono.fromCallable(() -> ControllerJson.MAPPER.writeValueAsString(body));
   }
 
-  private <T> Mono<T> exchange(HttpMethod method, String path, Publisher<?> body, Set<Integer> alsoOk,
+  private <T> Mono<T> exchange(
+      HttpMethod method,
+      String path,
+      Publisher<?> body,
+      Set<Integer> alsoOk,
       Function<String, T> parse) {
     return exchange(http, method, path, body, alsoOk, parse);
   }
 
   /**
-   * Sends one request and maps the answer: 2xx (or a status in {@code alsoOk}) through
-   * {@code parse}, anything else, and failures of the exchange, through {@link HttpErrors}.
+   * Sends one request and maps the answer: 2xx (or a status in {@code alsoOk}) through {@code
+   * parse}, anything else, and failures of the exchange, through {@link HttpErrors}.
    */
-  private <T> Mono<T> exchange(HttpClient client, HttpMethod method, String path, Publisher<?> body,
-      Set<Integer> alsoOk, Function<String, T> parse) {
+  private <T> Mono<T> exchange(
+      HttpClient client,
+      HttpMethod method,
+      String path,
+      Publisher<?> body,
+      Set<Integer> alsoOk,
+      Function<String, T> parse) {
     URI uri = URI.create(baseUrl + path);
     HttpClient.ResponseReceiver<?> sending;
     if (body == null) {
       sending = client.request(method).uri(path);
     } else if (body instanceof Mono<?> mono) {
       // A Mono body is a JSON document (see json()); archives come as a Flux of buffers.
-      sending = client.headers(h -> h.set(HttpHeaderNames.CONTENT_TYPE, "application/json"))
-          .request(method).uri(path).send(ByteBufFlux.fromString(mono.cast(String.class)));
+      sending =
+          client
+              .headers(h -> h.set(HttpHeaderNames.CONTENT_TYPE, "application/json"))
+              .request(method)
+              .uri(path)
+              .send(ByteBufFlux.fromString(mono.cast(String.class)));
     } else {
       @SuppressWarnings("unchecked")
       Publisher<ByteBuf> buffers = (Publisher<ByteBuf>) body;
       sending = client.request(method).uri(path).send(buffers);
     }
-    return sending.responseSingle((response, content) -> content.asString(StandardCharsets.UTF_8).defaultIfEmpty("")
-            .flatMap(text -> {
-              int status = response.status().code();
-              if (status / 100 == 2 || alsoOk.contains(status)) {
-                return Mono.justOrEmpty(parse.apply(text));
-              }
-              return Mono.error(HttpErrors.forStatus(uri, status, response.responseHeaders(), ErrorBody.explain(text)));
-            }))
+    return sending
+        .responseSingle(
+            (response, content) ->
+                content
+                    .asString(StandardCharsets.UTF_8)
+                    .defaultIfEmpty("")
+                    .flatMap(
+                        text -> {
+                          int status = response.status().code();
+                          if (status / 100 == 2 || alsoOk.contains(status)) {
+                            return Mono.justOrEmpty(parse.apply(text));
+                          }
+                          return Mono.error(
+                              HttpErrors.forStatus(
+                                  uri,
+                                  status,
+                                  response.responseHeaders(),
+                                  ErrorBody.explain(text)));
+                        }))
         .onErrorMap(e -> HttpErrors.forFailure(uri, e));
   }
 
@@ -328,23 +450,31 @@ public final class ControllerClient implements SegmentMetadataSource {
     try {
       return ControllerJson.MAPPER.readTree(text);
     } catch (IOException e) {
-      throw new InvalidRequestException(null, "controller answered malformed JSON: " + e.getMessage(), e);
+      throw new InvalidRequestException(
+          null, "controller answered malformed JSON: " + e.getMessage(), e);
     }
   }
 
   private static Assignment readAssignment(JsonNode node) {
     List<SegmentMetadata> segments = new ArrayList<>();
     for (JsonNode entry : node.path("segments")) {
-      SegmentId id = SegmentId.of(entry.path(ControllerJson.TABLE_NAME_WITH_TYPE).asText(),
-          entry.path(ControllerJson.SEGMENT_NAME).asText());
+      SegmentId id =
+          SegmentId.of(
+              entry.path(ControllerJson.TABLE_NAME_WITH_TYPE).asText(),
+              entry.path(ControllerJson.SEGMENT_NAME).asText());
       segments.add(SegmentMetadataJson.parse(entry.path("metadata").toString(), id));
     }
     return new Assignment(node.path("version").asLong(), segments);
   }
 
   private static String statePath(String instanceId, SegmentId segment) {
-    return "/instances/" + encode(instanceId) + "/segments/" + encode(segment.table().toString()) + "/"
-        + encode(segment.segmentName()) + "/state";
+    return "/instances/"
+        + encode(instanceId)
+        + "/segments/"
+        + encode(segment.table().toString())
+        + "/"
+        + encode(segment.segmentName())
+        + "/state";
   }
 
   private static String segmentPath(SegmentId segment) {

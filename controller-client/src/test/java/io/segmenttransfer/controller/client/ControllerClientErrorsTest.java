@@ -32,15 +32,23 @@ class ControllerClientErrorsTest {
 
   @BeforeEach
   void start() {
-    server = HttpServer.create().host("127.0.0.1").port(0)
-        .handle((request, response) -> {
-          if (retryAfter != null) {
-            response.header("Retry-After", retryAfter);
-          }
-          return request.receive().then(response.status(status.get()).sendString(Mono.just(body)).then());
-        })
-        .bindNow();
-    client = new ControllerClient(HttpClient.create(), "http://127.0.0.1:" + server.port(), Schedulers.boundedElastic());
+    server =
+        HttpServer.create()
+            .host("127.0.0.1")
+            .port(0)
+            .handle(
+                (request, response) -> {
+                  if (retryAfter != null) {
+                    response.header("Retry-After", retryAfter);
+                  }
+                  return request
+                      .receive()
+                      .then(response.status(status.get()).sendString(Mono.just(body)).then());
+                })
+            .bindNow();
+    client =
+        new ControllerClient(
+            HttpClient.create(), "http://127.0.0.1:" + server.port(), Schedulers.boundedElastic());
   }
 
   @AfterEach
@@ -53,11 +61,13 @@ class ControllerClientErrorsTest {
     answer(400, "{\"code\":400,\"error\":\"table config field 'tableType' is missing\"}");
 
     StepVerifier.create(client.createTable(EVENTS, 1))
-        .expectErrorSatisfies(e -> {
-          assertThat(e).isInstanceOf(InvalidRequestException.class)
-              .hasMessageContaining("HTTP 400: table config field 'tableType' is missing");
-          assertThat(((InvalidRequestException) e).isRetryable()).isFalse();
-        })
+        .expectErrorSatisfies(
+            e -> {
+              assertThat(e)
+                  .isInstanceOf(InvalidRequestException.class)
+                  .hasMessageContaining("HTTP 400: table config field 'tableType' is missing");
+              assertThat(((InvalidRequestException) e).isRetryable()).isFalse();
+            })
         .verify(TIMEOUT);
   }
 
@@ -66,8 +76,11 @@ class ControllerClientErrorsTest {
     answer(409, "{\"code\":409,\"error\":\"Table events_OFFLINE already exists\"}");
 
     StepVerifier.create(client.createTable(EVENTS, 1))
-        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(InvalidRequestException.class)
-            .hasMessageContaining("Table events_OFFLINE already exists"))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(InvalidRequestException.class)
+                    .hasMessageContaining("Table events_OFFLINE already exists"))
         .verify(TIMEOUT);
   }
 
@@ -76,8 +89,11 @@ class ControllerClientErrorsTest {
     answer(404, "{\"code\":404,\"error\":\"Table events does not exist\"}");
 
     StepVerifier.create(client.table("events"))
-        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SourceNotFoundException.class)
-            .hasMessageContaining("Table events does not exist"))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(SourceNotFoundException.class)
+                    .hasMessageContaining("Table events does not exist"))
         .verify(TIMEOUT);
   }
 
@@ -86,17 +102,24 @@ class ControllerClientErrorsTest {
     answer(503, "{\"code\":503,\"error\":\"controller is shutting down\"}");
     retryAfter = "3";
     StepVerifier.create(client.instances())
-        .expectErrorSatisfies(e -> {
-          assertThat(e).isInstanceOf(SourceUnavailableException.class).hasMessageContaining("shutting down");
-          assertThat(((SourceUnavailableException) e).retryAfter()).contains(Duration.ofSeconds(3));
-        })
+        .expectErrorSatisfies(
+            e -> {
+              assertThat(e)
+                  .isInstanceOf(SourceUnavailableException.class)
+                  .hasMessageContaining("shutting down");
+              assertThat(((SourceUnavailableException) e).retryAfter())
+                  .contains(Duration.ofSeconds(3));
+            })
         .verify(TIMEOUT);
 
     // Far enough ahead that no clock running this test has passed it.
     retryAfter = "Fri, 31 Dec 2100 23:59:59 GMT";
     StepVerifier.create(client.instances())
-        .expectErrorSatisfies(e -> assertThat(((SourceUnavailableException) e).retryAfter())
-            .hasValueSatisfying(wait -> assertThat(wait).isGreaterThan(Duration.ofDays(365))))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(((SourceUnavailableException) e).retryAfter())
+                    .hasValueSatisfying(
+                        wait -> assertThat(wait).isGreaterThan(Duration.ofDays(365))))
         .verify(TIMEOUT);
   }
 
@@ -105,8 +128,11 @@ class ControllerClientErrorsTest {
     answer(502, "<html>upstream down</html>");
 
     StepVerifier.create(client.instances())
-        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SourceUnavailableException.class)
-            .hasMessageContaining("HTTP 502: <html>upstream down</html>"))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(SourceUnavailableException.class)
+                    .hasMessageContaining("HTTP 502: <html>upstream down</html>"))
         .verify(TIMEOUT);
   }
 
@@ -114,9 +140,13 @@ class ControllerClientErrorsTest {
   void anUnreachableControllerIsUnavailable() {
     int port = server.port();
     server.disposeNow();
-    ControllerClient gone = new ControllerClient(HttpClient.create(), "http://127.0.0.1:" + port, Schedulers.boundedElastic());
+    ControllerClient gone =
+        new ControllerClient(
+            HttpClient.create(), "http://127.0.0.1:" + port, Schedulers.boundedElastic());
 
-    StepVerifier.create(gone.instances()).expectError(SourceUnavailableException.class).verify(TIMEOUT);
+    StepVerifier.create(gone.instances())
+        .expectError(SourceUnavailableException.class)
+        .verify(TIMEOUT);
   }
 
   private void answer(int code, String text) {

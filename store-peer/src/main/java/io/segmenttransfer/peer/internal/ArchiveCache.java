@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * exactly the bytes an earlier response started with. Keyed by segment and CRC, so a reloaded
  * segment never serves a stale archive; bounded by total bytes, least recently used evicted first.
  *
- * <p>All methods that touch files block: call them on a blocking-capable scheduler. An evicted
- * file that is still being served stays readable through its open channel (POSIX unlink).
+ * <p>All methods that touch files block: call them on a blocking-capable scheduler. An evicted file
+ * that is still being served stays readable through its open channel (POSIX unlink).
  */
 public final class ArchiveCache {
 
@@ -58,7 +58,8 @@ public final class ArchiveCache {
             .forEach(ArchiveCache::deleteQuietly);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot prepare the peer archive cache in " + this.directory, e);
+      throw new UncheckedIOException(
+          "cannot prepare the peer archive cache in " + this.directory, e);
     }
   }
 
@@ -86,7 +87,8 @@ public final class ArchiveCache {
   /** Starts writing an archive into a private temporary file. Blocking. */
   public Writer writer(Key key) throws IOException {
     Path part = directory.resolve(PART_PREFIX + partSequence.incrementAndGet());
-    return new Writer(key, part, FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+    return new Writer(
+        key, part, FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
   }
 
   public synchronized long totalBytes() {
@@ -103,7 +105,8 @@ public final class ArchiveCache {
     Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     Long previous = sizes.put(key, size);
     totalBytes += size - (previous == null ? 0 : previous);
-    // Evict the least recently used, never the archive just added (a Range request is waiting for it).
+    // Evict the least recently used, never the archive just added (a Range request is waiting for
+    // it).
     Iterator<Map.Entry<Key, Long>> eldest = sizes.entrySet().iterator();
     while (totalBytes > maxBytes && eldest.hasNext()) {
       Map.Entry<Key, Long> entry = eldest.next();
@@ -124,8 +127,10 @@ public final class ArchiveCache {
   }
 
   private Path path(Key key) {
-    return directory.resolve(key.table()).resolve(
-        key.segment() + "-" + Long.toUnsignedString(key.crc()) + "." + key.codec().extension());
+    return directory
+        .resolve(key.table())
+        .resolve(
+            key.segment() + "-" + Long.toUnsignedString(key.crc()) + "." + key.codec().extension());
   }
 
   private static void deleteQuietly(Path path) {
@@ -136,7 +141,10 @@ public final class ArchiveCache {
     }
   }
 
-  /** Receives an archive's chunks in order; {@link #commit()} publishes it, {@link #abort()} drops it. */
+  /**
+   * Receives an archive's chunks in order; {@link #commit()} publishes it, {@link #abort()} drops
+   * it.
+   */
   public final class Writer implements ArchiveTap {
     private final Key key;
     private final Path part;

@@ -14,8 +14,10 @@ public final class UploadLimits {
   private final int maxConcurrent;
   private final AtomicInteger active = new AtomicInteger();
   private final long bytesPerSecond;
+
   /** Fractional, so that frequent small refills add up exactly. */
   private double tokens;
+
   private long lastRefillNanos;
 
   public UploadLimits(int maxConcurrent, OptionalLong bytesPerSecond) {
@@ -25,7 +27,10 @@ public final class UploadLimits {
     this.lastRefillNanos = System.nanoTime();
   }
 
-  /** Takes an upload slot; false when all are taken. Every true must be paired with {@link #release()}. */
+  /**
+   * Takes an upload slot; false when all are taken. Every true must be paired with {@link
+   * #release()}.
+   */
   public boolean tryAcquire() {
     while (true) {
       int now = active.get();

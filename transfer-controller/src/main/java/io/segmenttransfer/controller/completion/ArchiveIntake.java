@@ -16,11 +16,11 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * The older commit forms that carry the archive itself ({@code segmentUpload}, {@code segmentCommit})
- * or point at one stored before ({@code segmentCommitEnd}): the archive streams into the deep store
- * under {@link DeepStoreLayout}'s key while the tar push's bounded {@link ArchiveInspector} reads
- * {@code metadata.properties} and {@code creation.meta} out of it, so nothing is unpacked and an
- * invalid archive fails the write before it completes.
+ * The older commit forms that carry the archive itself ({@code segmentUpload}, {@code
+ * segmentCommit}) or point at one stored before ({@code segmentCommitEnd}): the archive streams
+ * into the deep store under {@link DeepStoreLayout}'s key while the tar push's bounded {@link
+ * ArchiveInspector} reads {@code metadata.properties} and {@code creation.meta} out of it, so
+ * nothing is unpacked and an invalid archive fails the write before it completes.
  */
 final class ArchiveIntake {
 
@@ -48,32 +48,44 @@ final class ArchiveIntake {
    * stored) for an invalid archive.
    */
   Mono<Stored> store(SegmentId segment, Flux<ByteBuffer> archive) {
-    return Mono.defer(() -> {
-      ArchiveInspector inspector = new ArchiveInspector("commit of " + segment, limits);
-      Flux<ByteBuffer> inspected = archive
-          .publishOn(scheduler, PREFETCH) // inflating is CPU work: keep it off the event loop
-          .doOnNext(inspector::accept)
-          .concatWith(Mono.fromRunnable(inspector::finish))
-          .doFinally(signal -> inspector.close());
-      return inspected
-          // Held only until the first tar entry names the segment, as a tar push does.
-          .bufferUntil(chunk -> inspector.segmentDirectory() != null)
-          .switchOnFirst((first, all) -> {
-            if (!first.hasValue()) {
-              return all.then(Mono.<Stored>empty());
-            }
-            if (!segment.segmentName().equals(inspector.segmentDirectory())) {
-              return Mono.<Stored>error(new InvalidArchiveException(segment.toString(), "archive holds "
-                  + inspector.segmentDirectory() + ", not " + segment.segmentName()));
-            }
-            URI location = layout.archive(segment, inspector.codec());
-            return stores.forUri(location)
-                .write(location, all.concatMapIterable(chunks -> chunks))
-                .then(Mono.fromCallable(() -> stored(segment, location, inspector)));
-          })
-          .next()
-          .switchIfEmpty(Mono.error(() -> new InvalidArchiveException(segment.toString(), "empty archive")));
-    });
+    return Mono.defer(
+        () -> {
+          ArchiveInspector inspector = new ArchiveInspector("commit of " + segment, limits);
+          Flux<ByteBuffer> inspected =
+              archive
+                  .publishOn(
+                      scheduler, PREFETCH) // inflating is CPU work: keep it off the event loop
+                  .doOnNext(inspector::accept)
+                  .concatWith(Mono.fromRunnable(inspector::finish))
+                  .doFinally(signal -> inspector.close());
+          return inspected
+              // Held only until the first tar entry names the segment, as a tar push does.
+              .bufferUntil(chunk -> inspector.segmentDirectory() != null)
+              .switchOnFirst(
+                  (first, all) -> {
+                    if (!first.hasValue()) {
+                      return all.then(Mono.<Stored>empty());
+                    }
+                    if (!segment.segmentName().equals(inspector.segmentDirectory())) {
+                      return Mono.<Stored>error(
+                          new InvalidArchiveException(
+                              segment.toString(),
+                              "archive holds "
+                                  + inspector.segmentDirectory()
+                                  + ", not "
+                                  + segment.segmentName()));
+                    }
+                    URI location = layout.archive(segment, inspector.codec());
+                    return stores
+                        .forUri(location)
+                        .write(location, all.concatMapIterable(chunks -> chunks))
+                        .then(Mono.fromCallable(() -> stored(segment, location, inspector)));
+                  })
+              .next()
+              .switchIfEmpty(
+                  Mono.error(
+                      () -> new InvalidArchiveException(segment.toString(), "empty archive")));
+        });
   }
 
   /**
@@ -81,29 +93,42 @@ final class ArchiveIntake {
    * location is refused without being read.
    */
   Mono<Stored> read(SegmentId segment, String location) {
-    return Mono.defer(() -> {
-      URI uri = URI.create(location);
-      if (Arrays.stream(Codec.values()).map(codec -> layout.archive(segment, codec)).noneMatch(uri::equals)) {
-        return Mono.error(new InvalidRequestException(segment.toString(), "location " + location
-            + " is not where segmentUpload stores " + segment));
-      }
-      ArchiveInspector inspector = new ArchiveInspector("commit of " + segment, limits);
-      return stores.forUri(uri).read(uri, 0)
-          .publishOn(scheduler, PREFETCH)
-          .doOnNext(inspector::accept)
-          .then(Mono.fromCallable(() -> {
-            inspector.finish();
-            if (!segment.segmentName().equals(inspector.segmentDirectory())) {
-              throw new InvalidArchiveException(segment.toString(), "archive holds " + inspector.segmentDirectory());
-            }
-            return stored(segment, uri, inspector);
-          }))
-          .doFinally(signal -> inspector.close());
-    });
+    return Mono.defer(
+        () -> {
+          URI uri = URI.create(location);
+          if (Arrays.stream(Codec.values())
+              .map(codec -> layout.archive(segment, codec))
+              .noneMatch(uri::equals)) {
+            return Mono.error(
+                new InvalidRequestException(
+                    segment.toString(),
+                    "location " + location + " is not where segmentUpload stores " + segment));
+          }
+          ArchiveInspector inspector = new ArchiveInspector("commit of " + segment, limits);
+          return stores
+              .forUri(uri)
+              .read(uri, 0)
+              .publishOn(scheduler, PREFETCH)
+              .doOnNext(inspector::accept)
+              .then(
+                  Mono.fromCallable(
+                      () -> {
+                        inspector.finish();
+                        if (!segment.segmentName().equals(inspector.segmentDirectory())) {
+                          throw new InvalidArchiveException(
+                              segment.toString(), "archive holds " + inspector.segmentDirectory());
+                        }
+                        return stored(segment, uri, inspector);
+                      }))
+              .doFinally(signal -> inspector.close());
+        });
   }
 
   private static Stored stored(SegmentId segment, URI location, ArchiveInspector inspector) {
-    return new Stored(location, inspector.size(),
-        CommitMetadata.of(segment.segmentName(), inspector.metadataProperties(), inspector.creationMeta()));
+    return new Stored(
+        location,
+        inspector.size(),
+        CommitMetadata.of(
+            segment.segmentName(), inspector.metadataProperties(), inspector.creationMeta()));
   }
 }

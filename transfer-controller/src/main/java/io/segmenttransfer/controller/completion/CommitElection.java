@@ -23,23 +23,34 @@ import java.util.Set;
  *   <li><b>Committing</b>: the committer's {@code segmentCommitStart} was accepted. Others still
  *       get CATCH_UP or HOLD until the commit ends (then the durable record answers KEEP/DISCARD).
  * </ul>
- * A committer that has not finished by its deadline (the build time, stretched by
- * {@code extendBuildTime}) loses: the next report elects another replica among those known.
  *
- * <p>Not thread-safe: used only inside one {@code ControllerState.mutate} at a time, on a
- * {@link #copy()}, the copy installed once the change it belongs to is durable.
+ * A committer that has not finished by its deadline (the build time, stretched by {@code
+ * extendBuildTime}) loses: the next report elects another replica among those known.
+ *
+ * <p>Not thread-safe: used only inside one {@code ControllerState.mutate} at a time, on a {@link
+ * #copy()}, the copy installed once the change it belongs to is durable.
  */
 final class CommitElection {
 
-  enum Phase { HOLDING, DECIDED, COMMITTING }
+  enum Phase {
+    HOLDING,
+    DECIDED,
+    COMMITTING
+  }
 
   /** What {@link #commitStart} decided. */
-  enum Start { CONTINUE, HOLD, FAILED }
+  enum Start {
+    CONTINUE,
+    HOLD,
+    FAILED
+  }
 
   private final CompletionConfig config;
   private long startMs;
+
   /** Instance to its latest offset, and when (a sequence number) it reached that offset. */
   private final Map<String, String> offsets = new LinkedHashMap<>();
+
   private final Map<String, Long> reachedAt = new LinkedHashMap<>();
   private final Set<String> stopped = new LinkedHashSet<>();
   private long sequence;
@@ -58,8 +69,12 @@ final class CommitElection {
     return new CommitElection(config, nowMs);
   }
 
-  /** A commit in progress found in the durable record after a restart: its committer gets a fresh build time. */
-  static CommitElection committing(CompletionConfig config, String committer, String offset, long nowMs) {
+  /**
+   * A commit in progress found in the durable record after a restart: its committer gets a fresh
+   * build time.
+   */
+  static CommitElection committing(
+      CompletionConfig config, String committer, String offset, long nowMs) {
     CommitElection election = new CommitElection(config, nowMs);
     election.report(committer, offset);
     election.decide(committer, offset, nowMs);
@@ -99,7 +114,9 @@ final class CommitElection {
     if (committer != null) {
       holders.add(committer);
     }
-    offsets.keySet().stream().filter(i -> !i.equals(committer) && !stopped.contains(i)).forEach(holders::add);
+    offsets.keySet().stream()
+        .filter(i -> !i.equals(committer) && !stopped.contains(i))
+        .forEach(holders::add);
     return holders;
   }
 
@@ -118,7 +135,8 @@ final class CommitElection {
     if (instance.equals(committer)) {
       if (phase == Phase.DECIDED) {
         if (StreamOffsets.same(offset, winningOffset)) {
-          return CompletionResponse.of(CompletionStatus.COMMIT, winningOffset).withBuildTimeSec(buildTimeLeftSec(nowMs));
+          return CompletionResponse.of(CompletionStatus.COMMIT, winningOffset)
+              .withBuildTimeSec(buildTimeLeftSec(nowMs));
         }
         // The committer moved past the offset it was elected at: start over, as Pinot aborts.
         restart(nowMs);
@@ -161,7 +179,9 @@ final class CommitElection {
 
   /** {@code extendBuildTime}: the committer's deadline becomes now + extra, within the cap. */
   boolean extend(String instance, String offset, int extraTimeSec, long nowMs) {
-    if (!isCommitter(instance) || extraTimeSec <= 0 || (offset != null && !StreamOffsets.same(offset, winningOffset))) {
+    if (!isCommitter(instance)
+        || extraTimeSec <= 0
+        || (offset != null && !StreamOffsets.same(offset, winningOffset))) {
       return false;
     }
     long deadline = nowMs + extraTimeSec * 1000L;

@@ -1,6 +1,5 @@
 package io.segmenttransfer.controller.completion;
 
-import org.jspecify.annotations.Nullable;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.segment.CreationMeta;
 import io.segmenttransfer.core.segment.SegmentMetadata;
@@ -11,11 +10,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.jspecify.annotations.Nullable;
 
 /**
- * What a commit records about the segment built, from its two small files: the CRC, creation
- * time and data CRC from {@code creation.meta} (big-endian: CRC, creation time, data CRC), and the
- * doc count, time range, time unit and index version from {@code metadata.properties}. Whether the
+ * What a commit records about the segment built, from its two small files: the CRC, creation time
+ * and data CRC from {@code creation.meta} (big-endian: CRC, creation time, data CRC), and the doc
+ * count, time range, time unit and index version from {@code metadata.properties}. Whether the
  * files arrived as the two parts of {@code segmentCommitEndWithMetadata} or were read out of an
  * archive, the same checks apply.
  */
@@ -25,8 +25,13 @@ record CommitMetadata(CreationMeta creationMeta, Map<String, String> fields) {
   static final String END_TIME = "segment.end.time";
   static final String TIME_UNIT = "segment.time.unit";
   static final String DATA_CRC = "segment.data.crc";
-  private static final List<String> FROM_PROPERTIES = List.of(SegmentMetadata.TOTAL_DOCS, START_TIME, END_TIME,
-      TIME_UNIT, SegmentMetadata.INDEX_VERSION);
+  private static final List<String> FROM_PROPERTIES =
+      List.of(
+          SegmentMetadata.TOTAL_DOCS,
+          START_TIME,
+          END_TIME,
+          TIME_UNIT,
+          SegmentMetadata.INDEX_VERSION);
 
   CommitMetadata {
     fields = Map.copyOf(fields);
@@ -53,16 +58,22 @@ record CommitMetadata(CreationMeta creationMeta, Map<String, String> fields) {
   }
 
   static CommitMetadata parse(String segment, byte[] metadataProperties, byte[] creationMeta) {
-    CreationMeta meta = creationMeta == null ? null : CreationMeta.parse(creationMeta, creationMeta.length);
+    CreationMeta meta =
+        creationMeta == null ? null : CreationMeta.parse(creationMeta, creationMeta.length);
     if (meta == null || meta.crc() < 0) {
-      throw new InvalidRequestException(segment, CreationMeta.FILE_NAME + " is missing, shorter than "
-          + CreationMeta.MIN_SIZE + " bytes or has a negative CRC");
+      throw new InvalidRequestException(
+          segment,
+          CreationMeta.FILE_NAME
+              + " is missing, shorter than "
+              + CreationMeta.MIN_SIZE
+              + " bytes or has a negative CRC");
     }
     Properties properties = new Properties();
     try {
       properties.load(new StringReader(new String(metadataProperties, StandardCharsets.UTF_8)));
     } catch (IOException | IllegalArgumentException e) {
-      throw new InvalidRequestException(segment, "unreadable metadata.properties: " + e.getMessage(), e);
+      throw new InvalidRequestException(
+          segment, "unreadable metadata.properties: " + e.getMessage(), e);
     }
     return of(segment, properties, meta);
   }
@@ -85,8 +96,9 @@ record CommitMetadata(CreationMeta creationMeta, Map<String, String> fields) {
         throw new NumberFormatException(docs);
       }
     } catch (NumberFormatException e) {
-      throw new InvalidRequestException(segment, "metadata.properties has no valid " + SegmentMetadata.TOTAL_DOCS
-          + " ('" + docs + "')");
+      throw new InvalidRequestException(
+          segment,
+          "metadata.properties has no valid " + SegmentMetadata.TOTAL_DOCS + " ('" + docs + "')");
     }
     return new CommitMetadata(meta, fields);
   }

@@ -26,13 +26,13 @@ import reactor.netty.http.server.HttpServerRoutes;
 /**
  * The completion protocol's routes at the controller root, as Pinot's lead controller serves them:
  * {@code GET /segmentConsumed}, {@code /segmentCommitStart}, {@code /segmentStoppedConsuming},
- * {@code /extendBuildTime}; {@code POST /segmentCommitEndWithMetadata} (two multipart parts),
- * and the older {@code POST /segmentUpload}, {@code /segmentCommitEnd} and {@code /segmentCommit};
- * plus this project's {@code PUT /segments/{t}/{s}/downloadUrl} ({@link DownloadUrlUpdate}).
+ * {@code /extendBuildTime}; {@code POST /segmentCommitEndWithMetadata} (two multipart parts), and
+ * the older {@code POST /segmentUpload}, {@code /segmentCommitEnd} and {@code /segmentCommit}; plus
+ * this project's {@code PUT /segments/{t}/{s}/downloadUrl} ({@link DownloadUrlUpdate}).
  *
- * <p>Answers are {@link CompletionResponse} JSON with status 200, {@code FAILED} included, as
- * Pinot answers; only a query string without a segment name or instance (or with a number that
- * is not one) is a 400.
+ * <p>Answers are {@link CompletionResponse} JSON with status 200, {@code FAILED} included, as Pinot
+ * answers; only a query string without a segment name or instance (or with a number that is not
+ * one) is a 400.
  */
 public final class CompletionRoutes {
 
@@ -44,7 +44,10 @@ public final class CompletionRoutes {
   private final DownloadUrlUpdate downloadUrl;
   private final CompletionConfig config;
 
-  private CompletionRoutes(SegmentCompletion completion, ArchiveIntake intake, DownloadUrlUpdate downloadUrl,
+  private CompletionRoutes(
+      SegmentCompletion completion,
+      ArchiveIntake intake,
+      DownloadUrlUpdate downloadUrl,
       CompletionConfig config) {
     this.completion = completion;
     this.intake = intake;
@@ -57,14 +60,24 @@ public final class CompletionRoutes {
    * @param scheduler where archives are inspected (it must allow blocking calls)
    * @param clock the time elections and build deadlines are measured with
    */
-  public static CompletionRoutes create(ControllerState state, SegmentStores stores, URI deepStore,
-      ArchiveLimits limits, Scheduler scheduler, CompletionConfig config, Clock clock) {
-    return new CompletionRoutes(new SegmentCompletion(state, config, clock, deepStore),
-        new ArchiveIntake(stores, deepStore, limits, scheduler), new DownloadUrlUpdate(state), config);
+  public static CompletionRoutes create(
+      ControllerState state,
+      SegmentStores stores,
+      URI deepStore,
+      ArchiveLimits limits,
+      Scheduler scheduler,
+      CompletionConfig config,
+      Clock clock) {
+    return new CompletionRoutes(
+        new SegmentCompletion(state, config, clock, deepStore),
+        new ArchiveIntake(stores, deepStore, limits, scheduler),
+        new DownloadUrlUpdate(state),
+        config);
   }
 
   public void register(HttpServerRoutes routes) {
-    routes.get("/segmentConsumed", answer(completion::consumed))
+    routes
+        .get("/segmentConsumed", answer(completion::consumed))
         .get("/segmentCommitStart", answer(completion::commitStart))
         .get("/segmentStoppedConsuming", answer(completion::stoppedConsuming))
         .get("/extendBuildTime", answer(completion::extendBuildTime))
@@ -72,7 +85,9 @@ public final class CompletionRoutes {
         .post("/segmentUpload", answer(this::upload))
         .post("/segmentCommitEnd", answer(this::commitEnd))
         .post("/segmentCommit", answer(this::commit))
-        .put("/segments/{tableNameWithType}/{segmentName}/downloadUrl", HttpJson.handler(downloadUrl::handle));
+        .put(
+            "/segments/{tableNameWithType}/{segmentName}/downloadUrl",
+            HttpJson.handler(downloadUrl::handle));
   }
 
   @FunctionalInterface
@@ -82,110 +97,168 @@ public final class CompletionRoutes {
 
   @FunctionalInterface
   private interface BodyCall {
-    Mono<CompletionResponse> apply(HttpServerRequest http, CompletionRequest request, String tableName);
+    Mono<CompletionResponse> apply(
+        HttpServerRequest http, CompletionRequest request, String tableName);
   }
 
   private static BiFunction<HttpServerRequest, HttpServerResponse, Mono<Void>> answer(Call call) {
     return answer((http, request, table) -> call.apply(request, table));
   }
 
-  private static BiFunction<HttpServerRequest, HttpServerResponse, Mono<Void>> answer(BodyCall call) {
-    return HttpJson.handler((http, response) -> {
-      // Unparseable (no name or instance): 400 from the handler; anything later is a FAILED answer.
-      CompletionRequest request = CompletionRequest.fromQuery(new QueryStringDecoder(http.uri()).parameters());
-      String path = new QueryStringDecoder(http.uri()).path();
-      return call.apply(http, request, HttpJson.query(http, TABLE_NAME))
-          .onErrorResume(e -> Mono.just(SegmentCompletion.failed(path, request, e.toString())))
-          .flatMap(answer -> HttpJson.ok(response, answer.toJson()));
-    });
+  private static BiFunction<HttpServerRequest, HttpServerResponse, Mono<Void>> answer(
+      BodyCall call) {
+    return HttpJson.handler(
+        (http, response) -> {
+          // Unparseable (no name or instance): 400 from the handler; anything later is a FAILED
+          // answer.
+          CompletionRequest request =
+              CompletionRequest.fromQuery(new QueryStringDecoder(http.uri()).parameters());
+          String path = new QueryStringDecoder(http.uri()).path();
+          return call.apply(http, request, HttpJson.query(http, TABLE_NAME))
+              .onErrorResume(e -> Mono.just(SegmentCompletion.failed(path, request, e.toString())))
+              .flatMap(answer -> HttpJson.ok(response, answer.toJson()));
+        });
   }
 
   /**
    * The crypter a committer encrypted its asynchronous deep-store upload with (this project's
-   * parameter: the two metadata parts stay byte for byte the segment's files), recorded as
-   * {@code segment.crypter}.
+   * parameter: the two metadata parts stay byte for byte the segment's files), recorded as {@code
+   * segment.crypter}.
    */
   static final String CRYPTER = "crypter";
 
-  /** Split commit's end: the two files as multipart parts, the archive already uploaded (or not: peer://). */
-  private Mono<CompletionResponse> commitEndWithMetadata(HttpServerRequest http, CompletionRequest request,
-      String tableName) {
-    return Mono.defer(() -> {
-      SegmentId id = SegmentCompletion.segment(request, tableName);
-      MetadataParts parts = new MetadataParts(id.toString(), config.maxMetadataBytes());
-      MultipartParser parser = new MultipartParser(boundary(http), parts);
-      return http.receive().doOnNext(parser::feed)
-          .then(Mono.fromCallable(() -> {
-            parser.finish();
-            return parts.metadata().withCrypter(HttpJson.query(http, CRYPTER));
-          }))
-          .flatMap(metadata -> completion.commitEnd("segmentCommitEndWithMetadata", request, id, metadata, null));
-    });
+  /**
+   * Split commit's end: the two files as multipart parts, the archive already uploaded (or not:
+   * peer://).
+   */
+  private Mono<CompletionResponse> commitEndWithMetadata(
+      HttpServerRequest http, CompletionRequest request, String tableName) {
+    return Mono.defer(
+        () -> {
+          SegmentId id = SegmentCompletion.segment(request, tableName);
+          MetadataParts parts = new MetadataParts(id.toString(), config.maxMetadataBytes());
+          MultipartParser parser = new MultipartParser(boundary(http), parts);
+          return http.receive()
+              .doOnNext(parser::feed)
+              .then(
+                  Mono.fromCallable(
+                      () -> {
+                        parser.finish();
+                        return parts.metadata().withCrypter(HttpJson.query(http, CRYPTER));
+                      }))
+              .flatMap(
+                  metadata ->
+                      completion.commitEnd(
+                          "segmentCommitEndWithMetadata", request, id, metadata, null));
+        });
   }
 
-  /** The older split commit's upload: the committer sends the archive, stored at DeepStoreLayout's key. */
-  private Mono<CompletionResponse> upload(HttpServerRequest http, CompletionRequest request, String tableName) {
-    return Mono.defer(() -> {
-      SegmentId id = SegmentCompletion.segment(request, tableName);
-      completion.requireCommitter(id, request.instance());
-      return intake.store(id, archiveBytes(http))
-          .map(stored -> CompletionResponse.of(CompletionStatus.UPLOAD_SUCCESS, request.streamPartitionMsgOffset())
-              .withSegmentLocation(stored.location().toString()));
-    });
+  /**
+   * The older split commit's upload: the committer sends the archive, stored at DeepStoreLayout's
+   * key.
+   */
+  private Mono<CompletionResponse> upload(
+      HttpServerRequest http, CompletionRequest request, String tableName) {
+    return Mono.defer(
+        () -> {
+          SegmentId id = SegmentCompletion.segment(request, tableName);
+          completion.requireCommitter(id, request.instance());
+          return intake
+              .store(id, archiveBytes(http))
+              .map(
+                  stored ->
+                      CompletionResponse.of(
+                              CompletionStatus.UPLOAD_SUCCESS, request.streamPartitionMsgOffset())
+                          .withSegmentLocation(stored.location().toString()));
+        });
   }
 
-  /** The older split commit's end: metadata read out of what segmentUpload stored at {@code location}. */
-  private Mono<CompletionResponse> commitEnd(HttpServerRequest http, CompletionRequest request, String tableName) {
-    return Mono.defer(() -> {
-      SegmentId id = SegmentCompletion.segment(request, tableName);
-      completion.requireCommitter(id, request.instance());
-      if (request.location() == null) {
-        throw new InvalidRequestException(id.toString(), "segmentCommitEnd without a location");
-      }
-      return http.receive().then(intake.read(id, request.location()))
-          .flatMap(stored -> completion.commitEnd("segmentCommitEnd", withSize(request, stored), id,
-              stored.metadata(), stored.location()));
-    });
+  /**
+   * The older split commit's end: metadata read out of what segmentUpload stored at {@code
+   * location}.
+   */
+  private Mono<CompletionResponse> commitEnd(
+      HttpServerRequest http, CompletionRequest request, String tableName) {
+    return Mono.defer(
+        () -> {
+          SegmentId id = SegmentCompletion.segment(request, tableName);
+          completion.requireCommitter(id, request.instance());
+          if (request.location() == null) {
+            throw new InvalidRequestException(id.toString(), "segmentCommitEnd without a location");
+          }
+          return http.receive()
+              .then(intake.read(id, request.location()))
+              .flatMap(
+                  stored ->
+                      completion.commitEnd(
+                          "segmentCommitEnd",
+                          withSize(request, stored),
+                          id,
+                          stored.metadata(),
+                          stored.location()));
+        });
   }
 
-  /** The oldest form: commit start, upload and commit end in one multipart request carrying the archive. */
-  private Mono<CompletionResponse> commit(HttpServerRequest http, CompletionRequest request, String tableName) {
-    return completion.commitStart(request, tableName).flatMap(start -> {
-      if (start.status() != CompletionStatus.COMMIT_CONTINUE) {
-        return Mono.just(start);
-      }
-      SegmentId id = SegmentCompletion.segment(request, tableName);
-      return intake.store(id, archiveBytes(http))
-          .flatMap(stored -> completion.commitEnd("segmentCommit",
-              withSize(request, stored).withLocation(stored.location().toString()), id, stored.metadata(),
-              stored.location()));
-    });
+  /**
+   * The oldest form: commit start, upload and commit end in one multipart request carrying the
+   * archive.
+   */
+  private Mono<CompletionResponse> commit(
+      HttpServerRequest http, CompletionRequest request, String tableName) {
+    return completion
+        .commitStart(request, tableName)
+        .flatMap(
+            start -> {
+              if (start.status() != CompletionStatus.COMMIT_CONTINUE) {
+                return Mono.just(start);
+              }
+              SegmentId id = SegmentCompletion.segment(request, tableName);
+              return intake
+                  .store(id, archiveBytes(http))
+                  .flatMap(
+                      stored ->
+                          completion.commitEnd(
+                              "segmentCommit",
+                              withSize(request, stored).withLocation(stored.location().toString()),
+                              id,
+                              stored.metadata(),
+                              stored.location()));
+            });
   }
 
-  private static CompletionRequest withSize(CompletionRequest request, ArchiveIntake.Stored stored) {
-    return request.segmentSizeBytes() > 0 ? request
+  private static CompletionRequest withSize(
+      CompletionRequest request, ArchiveIntake.Stored stored) {
+    return request.segmentSizeBytes() > 0
+        ? request
         : request.withSizes(stored.size(), request.rowCount(), request.buildTimeMillis());
   }
 
   private static String boundary(HttpServerRequest http) {
-    String boundary = MultipartParser.boundary(http.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE));
+    String boundary =
+        MultipartParser.boundary(http.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE));
     if (boundary == null) {
       throw new InvalidRequestException(null, "expected a multipart/form-data body");
     }
     return boundary;
   }
 
-  /** The archive: the file part of a multipart body, copied out of Netty's buffers as it arrives. */
+  /**
+   * The archive: the file part of a multipart body, copied out of Netty's buffers as it arrives.
+   */
   private static Flux<ByteBuffer> archiveBytes(HttpServerRequest http) {
     String boundary = boundary(http);
-    return Flux.defer(() -> {
-      MultipartParser parser = new MultipartParser(boundary);
-      return http.receive().<ByteBuffer>handle((buf, sink) -> {
-        ByteBuffer part = parser.feed(buf);
-        if (part != null) {
-          sink.next(part);
-        }
-      }).concatWith(Mono.fromRunnable(parser::finish));
-    });
+    return Flux.defer(
+        () -> {
+          MultipartParser parser = new MultipartParser(boundary);
+          return http.receive()
+              .<ByteBuffer>handle(
+                  (buf, sink) -> {
+                    ByteBuffer part = parser.feed(buf);
+                    if (part != null) {
+                      sink.next(part);
+                    }
+                  })
+              .concatWith(Mono.fromRunnable(parser::finish));
+        });
   }
 }

@@ -15,13 +15,13 @@ import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
- * This project's extension {@code PUT /segments/{tableNameWithType}/{segmentName}/downloadUrl}
- * with {@code {"downloadUrl": "<uri>", "crc": "<crc>"}}: a server that committed with
- * {@code peer://} and uploaded afterwards, in the background, tells where the archive now is.
- * Only {@code segment.download.url} changes, and only for a completed segment (DONE or UPLOADED)
- * whose CRC is the one given, so an upload of another build cannot be attached to this record:
- * otherwise 409; an unknown table or segment is 404. The holders keep their copies (same CRC).
- * Answers the updated metadata record.
+ * This project's extension {@code PUT /segments/{tableNameWithType}/{segmentName}/downloadUrl} with
+ * {@code {"downloadUrl": "<uri>", "crc": "<crc>"}}: a server that committed with {@code peer://}
+ * and uploaded afterwards, in the background, tells where the archive now is. Only {@code
+ * segment.download.url} changes, and only for a completed segment (DONE or UPLOADED) whose CRC is
+ * the one given, so an upload of another build cannot be attached to this record: otherwise 409; an
+ * unknown table or segment is 404. The holders keep their copies (same CRC). Answers the updated
+ * metadata record.
  */
 final class DownloadUrlUpdate {
 
@@ -32,31 +32,51 @@ final class DownloadUrlUpdate {
   }
 
   Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
-    SegmentId id = SegmentId.of(HttpJson.path(request, "tableNameWithType"), HttpJson.path(request, "segmentName"));
+    SegmentId id =
+        SegmentId.of(
+            HttpJson.path(request, "tableNameWithType"), HttpJson.path(request, "segmentName"));
     return HttpJson.body(request)
-        .flatMap(json -> {
-          String url = text(json, "downloadUrl", id);
-          long crc = crc(text(json, "crc", id), id);
-          return state.mutate(draft -> {
-            SegmentDocument doc = draft.table(id.table()).segments().get(id.segmentName());
-            if (doc == null) {
-              throw new EntityNotFoundException(id.toString(), "Segment " + id.segmentName() + " of table "
-                  + id.table() + " does not exist");
-            }
-            SegmentMetadata metadata = doc.metadata();
-            if (!metadata.realtimeStatus().isCompleted()) {
-              throw new StateConflictException(id.toString(), "segment " + id + " is " + metadata.realtimeStatus()
-                  + ", not completed: its download URL is set by its commit");
-            }
-            if (metadata.crcIfPresent().orElse(-1) != crc) {
-              throw new StateConflictException(id.toString(), "segment " + id + " has CRC "
-                  + metadata.fields().get(SegmentMetadata.CRC) + ", not " + crc);
-            }
-            SegmentMetadata updated = metadata.with(SegmentMetadata.DOWNLOAD_URL, url);
-            draft.putSegment(new SegmentDocument(updated, doc.archive()));
-            return updated;
-          });
-        })
+        .flatMap(
+            json -> {
+              String url = text(json, "downloadUrl", id);
+              long crc = crc(text(json, "crc", id), id);
+              return state.mutate(
+                  draft -> {
+                    SegmentDocument doc = draft.table(id.table()).segments().get(id.segmentName());
+                    if (doc == null) {
+                      throw new EntityNotFoundException(
+                          id.toString(),
+                          "Segment "
+                              + id.segmentName()
+                              + " of table "
+                              + id.table()
+                              + " does not exist");
+                    }
+                    SegmentMetadata metadata = doc.metadata();
+                    if (!metadata.realtimeStatus().isCompleted()) {
+                      throw new StateConflictException(
+                          id.toString(),
+                          "segment "
+                              + id
+                              + " is "
+                              + metadata.realtimeStatus()
+                              + ", not completed: its download URL is set by its commit");
+                    }
+                    if (metadata.crcIfPresent().orElse(-1) != crc) {
+                      throw new StateConflictException(
+                          id.toString(),
+                          "segment "
+                              + id
+                              + " has CRC "
+                              + metadata.fields().get(SegmentMetadata.CRC)
+                              + ", not "
+                              + crc);
+                    }
+                    SegmentMetadata updated = metadata.with(SegmentMetadata.DOWNLOAD_URL, url);
+                    draft.putSegment(new SegmentDocument(updated, doc.archive()));
+                    return updated;
+                  });
+            })
         .flatMap(updated -> HttpJson.ok(response, SegmentMetadataJson.toJson(updated, false)));
   }
 
@@ -76,7 +96,8 @@ final class DownloadUrlUpdate {
       }
       return crc;
     } catch (NumberFormatException e) {
-      throw new InvalidRequestException(id.toString(), "crc '" + value + "' is not a non-negative number");
+      throw new InvalidRequestException(
+          id.toString(), "crc '" + value + "' is not a non-negative number");
     }
   }
 }

@@ -6,10 +6,12 @@ import io.segmenttransfer.core.segment.TableNameWithType;
 import io.segmenttransfer.core.segment.TableNameWithType.TableType;
 
 /**
- * Pinot's name for a consuming (LLC) segment: {@code <rawTable>__<partitionGroupId>__<sequenceNumber>__<creationTime>},
- * e.g. {@code events__0__3__20261206T1200Z}, of the table {@code <rawTable>_REALTIME}.
+ * Pinot's name for a consuming (LLC) segment: {@code
+ * <rawTable>__<partitionGroupId>__<sequenceNumber>__<creationTime>}, e.g. {@code
+ * events__0__3__20261206T1200Z}, of the table {@code <rawTable>_REALTIME}.
  */
-record LlcSegmentName(String rawTable, int partitionGroupId, int sequenceNumber, String creationTime) {
+record LlcSegmentName(
+    String rawTable, int partitionGroupId, int sequenceNumber, String creationTime) {
 
   static final String SEPARATOR = "__";
 
@@ -17,8 +19,11 @@ record LlcSegmentName(String rawTable, int partitionGroupId, int sequenceNumber,
   static LlcSegmentName parse(String name) {
     String[] parts = name == null ? new String[0] : name.split(SEPARATOR, -1);
     if (parts.length != 4 || parts[0].isEmpty() || parts[3].isEmpty()) {
-      throw new InvalidRequestException(name, "'" + name
-          + "' is not an LLC segment name <rawTable>__<partitionGroupId>__<sequenceNumber>__<creationTime>");
+      throw new InvalidRequestException(
+          name,
+          "'"
+              + name
+              + "' is not an LLC segment name <rawTable>__<partitionGroupId>__<sequenceNumber>__<creationTime>");
     }
     try {
       int partition = Integer.parseInt(parts[1]);
@@ -28,8 +33,11 @@ record LlcSegmentName(String rawTable, int partitionGroupId, int sequenceNumber,
       }
       return new LlcSegmentName(parts[0], partition, sequence, parts[3]);
     } catch (NumberFormatException e) {
-      throw new InvalidRequestException(name, "LLC segment name '" + name
-          + "' needs a non-negative partition group id and sequence number");
+      throw new InvalidRequestException(
+          name,
+          "LLC segment name '"
+              + name
+              + "' needs a non-negative partition group id and sequence number");
     }
   }
 
@@ -42,8 +50,14 @@ record LlcSegmentName(String rawTable, int partitionGroupId, int sequenceNumber,
    * time is its own), or null for the first.
    */
   String previousPrefix() {
-    return sequenceNumber == 0 ? null : String.join(SEPARATOR, rawTable, Integer.toString(partitionGroupId),
-        Integer.toString(sequenceNumber - 1), "");
+    return sequenceNumber == 0
+        ? null
+        : String.join(
+            SEPARATOR,
+            rawTable,
+            Integer.toString(partitionGroupId),
+            Integer.toString(sequenceNumber - 1),
+            "");
   }
 
   SegmentId id() {
@@ -52,7 +66,11 @@ record LlcSegmentName(String rawTable, int partitionGroupId, int sequenceNumber,
 
   @Override
   public String toString() {
-    return String.join(SEPARATOR, rawTable, Integer.toString(partitionGroupId), Integer.toString(sequenceNumber),
+    return String.join(
+        SEPARATOR,
+        rawTable,
+        Integer.toString(partitionGroupId),
+        Integer.toString(sequenceNumber),
         creationTime);
   }
 }

@@ -9,10 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Collects the body of {@code segmentCommitEndWithMetadata}: exactly two parts, named
- * {@code metadata.properties} and {@code creation.meta}, holding the files' bytes (Pinot's server
- * sends them as file parts named after the files). Bounded: more than {@code maxBytes} in all, a
- * third part, a part without a name or the same name twice is refused.
+ * Collects the body of {@code segmentCommitEndWithMetadata}: exactly two parts, named {@code
+ * metadata.properties} and {@code creation.meta}, holding the files' bytes (Pinot's server sends
+ * them as file parts named after the files). Bounded: more than {@code maxBytes} in all, a third
+ * part, a part without a name or the same name twice is refused.
  *
  * <p>Not thread-safe; fed by one request's {@link MultipartParser}.
  */
@@ -31,9 +31,16 @@ final class MetadataParts implements MultipartParser.PartSink {
 
   @Override
   public void begin(String name, String fileName) {
-    if (!ArchiveInspector.METADATA_PROPERTIES.equals(name) && !CreationMeta.FILE_NAME.equals(name)) {
-      throw new InvalidRequestException(segment, "commit part '" + name + "' is not "
-          + ArchiveInspector.METADATA_PROPERTIES + " or " + CreationMeta.FILE_NAME);
+    if (!ArchiveInspector.METADATA_PROPERTIES.equals(name)
+        && !CreationMeta.FILE_NAME.equals(name)) {
+      throw new InvalidRequestException(
+          segment,
+          "commit part '"
+              + name
+              + "' is not "
+              + ArchiveInspector.METADATA_PROPERTIES
+              + " or "
+              + CreationMeta.FILE_NAME);
     }
     if (parts.containsKey(name)) {
       throw new InvalidRequestException(segment, "commit part " + name + " sent twice");
@@ -61,8 +68,14 @@ final class MetadataParts implements MultipartParser.PartSink {
     ByteArrayOutputStream properties = parts.get(ArchiveInspector.METADATA_PROPERTIES);
     ByteArrayOutputStream meta = parts.get(CreationMeta.FILE_NAME);
     if (properties == null || meta == null) {
-      throw new InvalidRequestException(segment, "commit needs the parts " + ArchiveInspector.METADATA_PROPERTIES
-          + " and " + CreationMeta.FILE_NAME + ", got " + parts.keySet());
+      throw new InvalidRequestException(
+          segment,
+          "commit needs the parts "
+              + ArchiveInspector.METADATA_PROPERTIES
+              + " and "
+              + CreationMeta.FILE_NAME
+              + ", got "
+              + parts.keySet());
     }
     return CommitMetadata.parse(segment, properties.toByteArray(), meta.toByteArray());
   }

@@ -32,11 +32,11 @@ import reactor.core.publisher.Mono;
  *
  * <ul>
  *   <li>The record is created {@code IN_PROGRESS} (with {@code numReplicas} = the table's
- *       replication and {@code startOffset} = the previous segment's end offset, when known) when
- *       a server first reports the segment.
+ *       replication and {@code startOffset} = the previous segment's end offset, when known) when a
+ *       server first reports the segment.
  *   <li>{@link CommitElection} picks the committer; its accepted {@code segmentCommitStart} makes
- *       the record {@code COMMITTING} with the committer and its offset, durably, before
- *       {@code COMMIT_CONTINUE} is answered.
+ *       the record {@code COMMITTING} with the committer and its offset, durably, before {@code
+ *       COMMIT_CONTINUE} is answered.
  *   <li>The commit end records the segment's metadata, status {@code DONE} and the end offset, and
  *       only then puts the segment into the ideal state, on the replicas that built it (committer
  *       first). A commit end is accepted once: a retry by the committer with the same CRC answers
@@ -44,13 +44,17 @@ import reactor.core.publisher.Mono;
  * </ul>
  *
  * <p>Every decision runs inside {@link ControllerState#mutate}, one at a time, on a copy of the
- * segment's election; the copy replaces the election only once the change is durable. Answers
- * are never errors: what goes wrong is logged and answered {@code FAILED}, as Pinot does.
+ * segment's election; the copy replaces the election only once the change is durable. Answers are
+ * never errors: what goes wrong is logged and answered {@code FAILED}, as Pinot does.
  */
 public final class SegmentCompletion {
 
   private static final Logger LOG = LoggerFactory.getLogger(SegmentCompletion.class);
-  /** The location a committer that could not upload sends (Pinot's {@code METADATA_URI_FOR_PEER_DOWNLOAD}). */
+
+  /**
+   * The location a committer that could not upload sends (Pinot's {@code
+   * METADATA_URI_FOR_PEER_DOWNLOAD}).
+   */
   static final String PEER_SCHEME = "peer://";
 
   private record Outcome(CompletionResponse response, @Nullable CommitElection election) {}
@@ -74,146 +78,220 @@ public final class SegmentCompletion {
   }
 
   /**
-   * The segment a message is about: {@code <rawTable>_REALTIME} from the LLC name, or the
-   * {@code tableName} parameter (raw or with {@code _REALTIME}) when given.
+   * The segment a message is about: {@code <rawTable>_REALTIME} from the LLC name, or the {@code
+   * tableName} parameter (raw or with {@code _REALTIME}) when given.
    */
   static SegmentId segment(CompletionRequest request, @Nullable String tableName) {
     if (tableName == null || tableName.isBlank()) {
       return LlcSegmentName.parse(request.segmentName()).id();
     }
     String name = tableName.trim();
-    TableNameWithType table = name.endsWith("_" + TableType.REALTIME.name()) ? TableNameWithType.parse(name)
-        : new TableNameWithType(name, TableType.REALTIME);
+    TableNameWithType table =
+        name.endsWith("_" + TableType.REALTIME.name())
+            ? TableNameWithType.parse(name)
+            : new TableNameWithType(name, TableType.REALTIME);
     return new SegmentId(table, request.segmentName());
   }
 
   Mono<CompletionResponse> consumed(CompletionRequest request, @Nullable String tableName) {
-    return decide("segmentConsumed", request, tableName, (draft, id, election, now) -> {
-      String offset = offset(request);
-      ControllerState.TableState table = draft.table(id.table());
-      SegmentDocument doc = table.segments().get(id.segmentName());
-      if (doc == null) {
-        draft.putSegment(inProgress(draft, id));
-        election = election != null ? election : CommitElection.start(config, now); // kept if one stopped already
-      } else if (doc.metadata().realtimeStatus().isCompleted()) {
-        return new Outcome(keepOrDiscard(doc, offset), null);
-      } else if (election == null) {
-        election = resume(doc, now);
-      }
-      return new Outcome(election.consumed(request.instance(), offset, table.config().replication(), now)
-          .withSplitCommit(true), election);
-    });
+    return decide(
+        "segmentConsumed",
+        request,
+        tableName,
+        (draft, id, election, now) -> {
+          String offset = offset(request);
+          ControllerState.TableState table = draft.table(id.table());
+          SegmentDocument doc = table.segments().get(id.segmentName());
+          if (doc == null) {
+            draft.putSegment(inProgress(draft, id));
+            election =
+                election != null
+                    ? election
+                    : CommitElection.start(config, now); // kept if one stopped already
+          } else if (doc.metadata().realtimeStatus().isCompleted()) {
+            return new Outcome(keepOrDiscard(doc, offset), null);
+          } else if (election == null) {
+            election = resume(doc, now);
+          }
+          return new Outcome(
+              election
+                  .consumed(request.instance(), offset, table.config().replication(), now)
+                  .withSplitCommit(true),
+              election);
+        });
   }
 
   Mono<CompletionResponse> commitStart(CompletionRequest request, @Nullable String tableName) {
-    return decide("segmentCommitStart", request, tableName, (draft, id, election, now) -> {
-      String offset = offset(request);
-      SegmentDocument doc = draft.table(id.table()).segments().get(id.segmentName());
-      if (doc == null) {
-        // No election yet (or this controller restarted): the server reports again and is elected.
-        draft.putSegment(inProgress(draft, id));
-        return new Outcome(CompletionResponse.of(CompletionStatus.HOLD, offset),
-            election != null ? election : CommitElection.start(config, now));
-      }
-      if (doc.metadata().realtimeStatus().isCompleted()) {
-        return new Outcome(keepOrDiscard(doc, offset), null);
-      }
-      if (election == null) {
-        election = resume(doc, now);
-      }
-      CommitElection.Start start = election.commitStart(request.instance(), offset, now);
-      if (start != CommitElection.Start.CONTINUE) {
-        return new Outcome(start == CommitElection.Start.HOLD ? CompletionResponse.of(CompletionStatus.HOLD, offset)
-            : failed("segmentCommitStart", request, "not the committer elected at this offset"), election);
-      }
-      SegmentMetadata metadata = doc.metadata();
-      if (!isCommitting(metadata, request.instance(), offset)) {
-        draft.putSegment(new SegmentDocument(metadata
-            .with(SegmentMetadata.REALTIME_STATUS, RealtimeStatus.COMMITTING.name())
-            .with(SegmentMetadata.REALTIME_COMMITTER, request.instance())
-            .with(SegmentMetadata.REALTIME_END_OFFSET, offset), doc.archive()));
-      }
-      return new Outcome(CompletionResponse.of(CompletionStatus.COMMIT_CONTINUE, offset)
-          .withBuildTimeSec(election.buildTimeLeftSec(now)).withSplitCommit(true), election);
-    });
+    return decide(
+        "segmentCommitStart",
+        request,
+        tableName,
+        (draft, id, election, now) -> {
+          String offset = offset(request);
+          SegmentDocument doc = draft.table(id.table()).segments().get(id.segmentName());
+          if (doc == null) {
+            // No election yet (or this controller restarted): the server reports again and is
+            // elected.
+            draft.putSegment(inProgress(draft, id));
+            return new Outcome(
+                CompletionResponse.of(CompletionStatus.HOLD, offset),
+                election != null ? election : CommitElection.start(config, now));
+          }
+          if (doc.metadata().realtimeStatus().isCompleted()) {
+            return new Outcome(keepOrDiscard(doc, offset), null);
+          }
+          if (election == null) {
+            election = resume(doc, now);
+          }
+          CommitElection.Start start = election.commitStart(request.instance(), offset, now);
+          if (start != CommitElection.Start.CONTINUE) {
+            return new Outcome(
+                start == CommitElection.Start.HOLD
+                    ? CompletionResponse.of(CompletionStatus.HOLD, offset)
+                    : failed(
+                        "segmentCommitStart", request, "not the committer elected at this offset"),
+                election);
+          }
+          SegmentMetadata metadata = doc.metadata();
+          if (!isCommitting(metadata, request.instance(), offset)) {
+            draft.putSegment(
+                new SegmentDocument(
+                    metadata
+                        .with(SegmentMetadata.REALTIME_STATUS, RealtimeStatus.COMMITTING.name())
+                        .with(SegmentMetadata.REALTIME_COMMITTER, request.instance())
+                        .with(SegmentMetadata.REALTIME_END_OFFSET, offset),
+                    doc.archive()));
+          }
+          return new Outcome(
+              CompletionResponse.of(CompletionStatus.COMMIT_CONTINUE, offset)
+                  .withBuildTimeSec(election.buildTimeLeftSec(now))
+                  .withSplitCommit(true),
+              election);
+        });
   }
 
   Mono<CompletionResponse> stoppedConsuming(CompletionRequest request, @Nullable String tableName) {
-    return decide("segmentStoppedConsuming", request, tableName, (draft, id, election, now) -> {
-      SegmentDocument doc = draft.table(id.table()).segments().get(id.segmentName());
-      if (doc != null && doc.metadata().realtimeStatus().isCompleted()) {
-        return new Outcome(CompletionResponse.of(CompletionStatus.PROCESSED), null);
-      }
-      if (election == null) {
-        election = doc == null ? CommitElection.start(config, now) : resume(doc, now);
-      }
-      election.stopped(request.instance());
-      LOG.info("{} stopped consuming {} ({})", request.instance(), id, request.reason());
-      return new Outcome(CompletionResponse.of(CompletionStatus.PROCESSED), election);
-    });
+    return decide(
+        "segmentStoppedConsuming",
+        request,
+        tableName,
+        (draft, id, election, now) -> {
+          SegmentDocument doc = draft.table(id.table()).segments().get(id.segmentName());
+          if (doc != null && doc.metadata().realtimeStatus().isCompleted()) {
+            return new Outcome(CompletionResponse.of(CompletionStatus.PROCESSED), null);
+          }
+          if (election == null) {
+            election = doc == null ? CommitElection.start(config, now) : resume(doc, now);
+          }
+          election.stopped(request.instance());
+          LOG.info("{} stopped consuming {} ({})", request.instance(), id, request.reason());
+          return new Outcome(CompletionResponse.of(CompletionStatus.PROCESSED), election);
+        });
   }
 
   Mono<CompletionResponse> extendBuildTime(CompletionRequest request, @Nullable String tableName) {
-    return decide("extendBuildTime", request, tableName, (draft, id, election, now) -> {
-      draft.table(id.table());
-      if (election == null || !election.extend(request.instance(), request.streamPartitionMsgOffset(),
-          request.extraTimeSec(), now)) {
-        return new Outcome(failed("extendBuildTime", request, "not the committer, or beyond the longest build time"),
-            election);
-      }
-      return new Outcome(CompletionResponse.of(CompletionStatus.PROCESSED), election);
-    });
+    return decide(
+        "extendBuildTime",
+        request,
+        tableName,
+        (draft, id, election, now) -> {
+          draft.table(id.table());
+          if (election == null
+              || !election.extend(
+                  request.instance(),
+                  request.streamPartitionMsgOffset(),
+                  request.extraTimeSec(),
+                  now)) {
+            return new Outcome(
+                failed(
+                    "extendBuildTime",
+                    request,
+                    "not the committer, or beyond the longest build time"),
+                election);
+          }
+          return new Outcome(CompletionResponse.of(CompletionStatus.PROCESSED), election);
+        });
   }
 
   /**
    * Ends a commit: the committer's metadata is recorded with status DONE and the end offset, then
-   * the segment is assigned. {@code location} is the archive's deep-store URI, or
-   * {@code peer://<segment>} when the committer could not upload (recorded as {@code ""}).
+   * the segment is assigned. {@code location} is the archive's deep-store URI, or {@code
+   * peer://<segment>} when the committer could not upload (recorded as {@code ""}).
    *
    * @param archive the deep-store object the controller may delete with the segment, or null
    */
-  Mono<CompletionResponse> commitEnd(String call, CompletionRequest request, SegmentId id, CommitMetadata metadata,
+  Mono<CompletionResponse> commitEnd(
+      String call,
+      CompletionRequest request,
+      SegmentId id,
+      CommitMetadata metadata,
       @Nullable URI archive) {
-    return decide(call, request, id, (draft, segment, election, now) -> {
-      String offset = offset(request);
-      String downloadUrl = downloadUrl(request);
-      SegmentDocument doc = draft.table(id.table()).segments().get(id.segmentName());
-      if (doc == null) {
-        throw new EntityNotFoundException(id.toString(), "no segment " + id + " is being committed");
-      }
-      SegmentMetadata current = doc.metadata();
-      String committer = current.fields().get(SegmentMetadata.REALTIME_COMMITTER);
-      if (current.realtimeStatus().isCompleted()) {
-        if (!request.instance().equals(committer)) {
-          return new Outcome(keepOrDiscard(doc, offset), null);
-        }
-        if (current.crcIfPresent().orElse(-1) != metadata.crc()) {
-          throw new StateConflictException(id.toString(), "already committed with CRC "
-              + current.fields().get(SegmentMetadata.CRC) + ", retried with " + metadata.crc());
-        }
-        return new Outcome(CompletionResponse.of(CompletionStatus.COMMIT_SUCCESS, offset), null); // a retry
-      }
-      if (!isCommitting(current, request.instance(), offset)
-          || (election != null && !election.isCommitter(request.instance()))) {
-        throw new StateConflictException(id.toString(), "not committing " + id + " at offset " + offset
-            + " (status " + current.realtimeStatus() + ", committer " + committer + ")");
-      }
-      Map<String, String> fields = new LinkedHashMap<>(current.fields());
-      fields.putAll(metadata.fields());
-      fields.put(SegmentMetadata.REALTIME_STATUS, RealtimeStatus.DONE.name());
-      fields.put(SegmentMetadata.REALTIME_END_OFFSET, offset);
-      fields.put(SegmentMetadata.DOWNLOAD_URL, downloadUrl);
-      if (request.segmentSizeBytes() > 0) {
-        fields.put(SegmentMetadata.SIZE_IN_BYTES, Long.toString(request.segmentSizeBytes()));
-      }
-      draft.putSegment(new SegmentDocument(new SegmentMetadata(id, fields, current.customMap()),
-          archive != null ? archive : ownArchive(downloadUrl)));
-      // Into the ideal state only now, on the replicas that built it: they keep their copies.
-      draft.assign(id, election == null ? List.of(request.instance()) : election.holders());
-      LOG.info("{} committed {} at offset {} (CRC {}, download URL '{}')", request.instance(), id, offset,
-          metadata.crc(), downloadUrl);
-      return new Outcome(CompletionResponse.of(CompletionStatus.COMMIT_SUCCESS, offset), null);
-    });
+    return decide(
+        call,
+        request,
+        id,
+        (draft, segment, election, now) -> {
+          String offset = offset(request);
+          String downloadUrl = downloadUrl(request);
+          SegmentDocument doc = draft.table(id.table()).segments().get(id.segmentName());
+          if (doc == null) {
+            throw new EntityNotFoundException(
+                id.toString(), "no segment " + id + " is being committed");
+          }
+          SegmentMetadata current = doc.metadata();
+          String committer = current.fields().get(SegmentMetadata.REALTIME_COMMITTER);
+          if (current.realtimeStatus().isCompleted()) {
+            if (!request.instance().equals(committer)) {
+              return new Outcome(keepOrDiscard(doc, offset), null);
+            }
+            if (current.crcIfPresent().orElse(-1) != metadata.crc()) {
+              throw new StateConflictException(
+                  id.toString(),
+                  "already committed with CRC "
+                      + current.fields().get(SegmentMetadata.CRC)
+                      + ", retried with "
+                      + metadata.crc());
+            }
+            return new Outcome(
+                CompletionResponse.of(CompletionStatus.COMMIT_SUCCESS, offset), null); // a retry
+          }
+          if (!isCommitting(current, request.instance(), offset)
+              || (election != null && !election.isCommitter(request.instance()))) {
+            throw new StateConflictException(
+                id.toString(),
+                "not committing "
+                    + id
+                    + " at offset "
+                    + offset
+                    + " (status "
+                    + current.realtimeStatus()
+                    + ", committer "
+                    + committer
+                    + ")");
+          }
+          Map<String, String> fields = new LinkedHashMap<>(current.fields());
+          fields.putAll(metadata.fields());
+          fields.put(SegmentMetadata.REALTIME_STATUS, RealtimeStatus.DONE.name());
+          fields.put(SegmentMetadata.REALTIME_END_OFFSET, offset);
+          fields.put(SegmentMetadata.DOWNLOAD_URL, downloadUrl);
+          if (request.segmentSizeBytes() > 0) {
+            fields.put(SegmentMetadata.SIZE_IN_BYTES, Long.toString(request.segmentSizeBytes()));
+          }
+          draft.putSegment(
+              new SegmentDocument(
+                  new SegmentMetadata(id, fields, current.customMap()),
+                  archive != null ? archive : ownArchive(downloadUrl)));
+          // Into the ideal state only now, on the replicas that built it: they keep their copies.
+          draft.assign(id, election == null ? List.of(request.instance()) : election.holders());
+          LOG.info(
+              "{} committed {} at offset {} (CRC {}, download URL '{}')",
+              request.instance(),
+              id,
+              offset,
+              metadata.crc(),
+              downloadUrl);
+          return new Outcome(CompletionResponse.of(CompletionStatus.COMMIT_SUCCESS, offset), null);
+        });
   }
 
   /** Fails unless {@code instance} is committing {@code id} now (what segmentUpload requires). */
@@ -221,7 +299,8 @@ public final class SegmentCompletion {
     SegmentDocument doc = state.segment(id);
     CommitElection election = elections.get(id);
     String committer = doc.metadata().fields().get(SegmentMetadata.REALTIME_COMMITTER);
-    if (doc.metadata().realtimeStatus() != RealtimeStatus.COMMITTING || !instance.equals(committer)
+    if (doc.metadata().realtimeStatus() != RealtimeStatus.COMMITTING
+        || !instance.equals(committer)
         || (election != null && !election.isCommitter(instance))) {
       throw new StateConflictException(id.toString(), instance + " is not committing " + id);
     }
@@ -229,30 +308,40 @@ public final class SegmentCompletion {
 
   /** Logs why a message failed and answers FAILED. */
   static CompletionResponse failed(String call, CompletionRequest request, Object why) {
-    LOG.warn("{} of {} from {} at offset {} FAILED: {}", call, request.segmentName(), request.instance(),
-        request.streamPartitionMsgOffset(), why);
+    LOG.warn(
+        "{} of {} from {} at offset {} FAILED: {}",
+        call,
+        request.segmentName(),
+        request.instance(),
+        request.streamPartitionMsgOffset(),
+        why);
     return CompletionResponse.of(CompletionStatus.FAILED);
   }
 
-  private Mono<CompletionResponse> decide(String call, CompletionRequest request, @Nullable String tableName,
-      Step step) {
+  private Mono<CompletionResponse> decide(
+      String call, CompletionRequest request, @Nullable String tableName, Step step) {
     return Mono.defer(() -> decide(call, request, segment(request, tableName), step))
         .onErrorResume(e -> Mono.just(failed(call, request, e.toString())));
   }
 
-  private Mono<CompletionResponse> decide(String call, CompletionRequest request, SegmentId id, Step step) {
-    return state.mutate(draft -> {
-          CommitElection installed = elections.get(id);
-          return step.apply(draft, id, installed == null ? null : installed.copy(), clock.millis());
-        })
+  private Mono<CompletionResponse> decide(
+      String call, CompletionRequest request, SegmentId id, Step step) {
+    return state
+        .mutate(
+            draft -> {
+              CommitElection installed = elections.get(id);
+              return step.apply(
+                  draft, id, installed == null ? null : installed.copy(), clock.millis());
+            })
         // Installed synchronously as the durable change completes, before the next change runs.
-        .doOnNext(outcome -> {
-          if (outcome.election() == null) {
-            elections.remove(id);
-          } else {
-            elections.put(id, outcome.election());
-          }
-        })
+        .doOnNext(
+            outcome -> {
+              if (outcome.election() == null) {
+                elections.remove(id);
+              } else {
+                elections.put(id, outcome.election());
+              }
+            })
         .map(Outcome::response)
         .onErrorResume(e -> Mono.just(failed(call, request, e.toString())));
   }
@@ -261,7 +350,9 @@ public final class SegmentCompletion {
     SegmentMetadata metadata = doc.metadata();
     String committer = metadata.fields().get(SegmentMetadata.REALTIME_COMMITTER);
     String offset = metadata.fields().get(SegmentMetadata.REALTIME_END_OFFSET);
-    if (metadata.realtimeStatus() == RealtimeStatus.COMMITTING && committer != null && offset != null) {
+    if (metadata.realtimeStatus() == RealtimeStatus.COMMITTING
+        && committer != null
+        && offset != null) {
       return CommitElection.committing(config, committer, offset, nowMs);
     }
     return CommitElection.start(config, nowMs);
@@ -272,7 +363,8 @@ public final class SegmentCompletion {
     ControllerState.TableState table = draft.table(id.table());
     Map<String, String> fields = new LinkedHashMap<>();
     fields.put(SegmentMetadata.REALTIME_STATUS, RealtimeStatus.IN_PROGRESS.name());
-    fields.put(SegmentMetadata.REALTIME_NUM_REPLICAS, Integer.toString(table.config().replication()));
+    fields.put(
+        SegmentMetadata.REALTIME_NUM_REPLICAS, Integer.toString(table.config().replication()));
     String startOffset = previousEndOffset(table, id);
     if (startOffset != null) {
       fields.put(SegmentMetadata.REALTIME_START_OFFSET, startOffset);
@@ -280,8 +372,12 @@ public final class SegmentCompletion {
     return new SegmentDocument(SegmentMetadata.of(id, fields), null);
   }
 
-  /** A segment starts where the previous one of its partition group ended (Pinot's rule), when that is known. */
-  private static @Nullable String previousEndOffset(ControllerState.TableState table, SegmentId id) {
+  /**
+   * A segment starts where the previous one of its partition group ended (Pinot's rule), when that
+   * is known.
+   */
+  private static @Nullable String previousEndOffset(
+      ControllerState.TableState table, SegmentId id) {
     LlcSegmentName name;
     try {
       name = LlcSegmentName.parse(id.segmentName());
@@ -293,12 +389,16 @@ public final class SegmentCompletion {
       return null;
     }
     return table.segments().entrySet().stream()
-        .filter(e -> e.getKey().startsWith(prefix) && e.getKey().indexOf(LlcSegmentName.SEPARATOR, prefix.length()) < 0)
+        .filter(
+            e ->
+                e.getKey().startsWith(prefix)
+                    && e.getKey().indexOf(LlcSegmentName.SEPARATOR, prefix.length()) < 0)
         .map(e -> e.getValue().metadata())
         .filter(m -> m.realtimeStatus().isCompleted())
         .map(m -> m.fields().get(SegmentMetadata.REALTIME_END_OFFSET))
         .filter(Objects::nonNull)
-        .findFirst().orElse(null);
+        .findFirst()
+        .orElse(null);
   }
 
   private static boolean isCommitting(SegmentMetadata metadata, String instance, String offset) {
@@ -310,14 +410,15 @@ public final class SegmentCompletion {
   /** After the commit: KEEP for a replica at the committed end offset, DISCARD for any other. */
   private static CompletionResponse keepOrDiscard(SegmentDocument doc, String offset) {
     String end = doc.metadata().fields().get(SegmentMetadata.REALTIME_END_OFFSET);
-    return CompletionResponse.of(StreamOffsets.same(offset, end) ? CompletionStatus.KEEP : CompletionStatus.DISCARD,
-        end);
+    return CompletionResponse.of(
+        StreamOffsets.same(offset, end) ? CompletionStatus.KEEP : CompletionStatus.DISCARD, end);
   }
 
   private static String offset(CompletionRequest request) {
     String offset = request.streamPartitionMsgOffset();
     if (offset == null || offset.isBlank()) {
-      throw new InvalidRequestException(request.segmentName(), "no " + CompletionRequest.STREAM_PARTITION_MSG_OFFSET);
+      throw new InvalidRequestException(
+          request.segmentName(), "no " + CompletionRequest.STREAM_PARTITION_MSG_OFFSET);
     }
     return offset.trim();
   }
@@ -326,12 +427,14 @@ public final class SegmentCompletion {
   private static String downloadUrl(CompletionRequest request) {
     String location = request.location();
     if (location == null || location.isBlank()) {
-      throw new InvalidRequestException(request.segmentName(), "commit without a " + CompletionRequest.LOCATION);
+      throw new InvalidRequestException(
+          request.segmentName(), "commit without a " + CompletionRequest.LOCATION);
     }
     if (location.startsWith(PEER_SCHEME)) {
       if (!location.equals(PEER_SCHEME + request.segmentName())) {
-        throw new InvalidRequestException(request.segmentName(), "peer location '" + location + "' does not name "
-            + request.segmentName());
+        throw new InvalidRequestException(
+            request.segmentName(),
+            "peer location '" + location + "' does not name " + request.segmentName());
       }
       return SegmentMetadata.PEERS_ONLY;
     }
@@ -341,15 +444,20 @@ public final class SegmentCompletion {
         throw new java.net.URISyntaxException(location, "no scheme");
       }
     } catch (java.net.URISyntaxException e) {
-      throw new InvalidRequestException(request.segmentName(), "location '" + location + "' is not a URI", e);
+      throw new InvalidRequestException(
+          request.segmentName(), "location '" + location + "' is not a URI", e);
     }
     return location;
   }
 
-  /** The archive is the controller's to delete with the segment only when it lies in its own deep store. */
+  /**
+   * The archive is the controller's to delete with the segment only when it lies in its own deep
+   * store.
+   */
   private @Nullable URI ownArchive(String downloadUrl) {
     String base = deepStore.toString();
     return !downloadUrl.isEmpty() && downloadUrl.startsWith(base.endsWith("/") ? base : base + "/")
-        ? URI.create(downloadUrl) : null;
+        ? URI.create(downloadUrl)
+        : null;
   }
 }

@@ -10,7 +10,9 @@ import reactor.core.publisher.Mono;
 /** A controller task that {@link PeriodicTasks} runs on its interval and on demand. */
 public interface PeriodicTask {
 
-  /** The name {@code GET /periodictask/run?taskname=} takes: Pinot's name where Pinot has the task. */
+  /**
+   * The name {@code GET /periodictask/run?taskname=} takes: Pinot's name where Pinot has the task.
+   */
   String name();
 
   /** How long between scheduled runs; zero runs it only on demand. */

@@ -22,16 +22,20 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * Runs the controller's {@link PeriodicTask}s: each on its interval from {@link #start()}, and on
- * demand ({@code GET /periodictask/run}). One run of a task at a time: asking for another while
- * one runs answers {@link Status#ALREADY_RUNNING} at once, and a scheduled run that comes due
- * meanwhile is skipped, so slow runs never pile up. A run, once started, belongs to the runner,
- * not to whoever asked: a client that disconnects does not cancel it; {@link #close()} does.
+ * demand ({@code GET /periodictask/run}). One run of a task at a time: asking for another while one
+ * runs answers {@link Status#ALREADY_RUNNING} at once, and a scheduled run that comes due meanwhile
+ * is skipped, so slow runs never pile up. A run, once started, belongs to the runner, not to
+ * whoever asked: a client that disconnects does not cancel it; {@link #close()} does.
  */
 public final class PeriodicTasks implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(PeriodicTasks.class);
 
-  public enum Status { DONE, FAILED, ALREADY_RUNNING }
+  public enum Status {
+    DONE,
+    FAILED,
+    ALREADY_RUNNING
+  }
 
   /**
    * The answer to a run request.
@@ -39,7 +43,11 @@ public final class PeriodicTasks implements AutoCloseable {
    * @param report what the run did (the task's report), for {@code DONE}
    * @param error why the run could not be made, for {@code FAILED}
    */
-  public record RunAnswer(String taskName, Status status, @Nullable List<String> tables, @Nullable Object report,
+  public record RunAnswer(
+      String taskName,
+      Status status,
+      @Nullable List<String> tables,
+      @Nullable Object report,
       @Nullable String error) {}
 
   /** A task and its runs. */
@@ -60,13 +68,16 @@ public final class PeriodicTasks implements AutoCloseable {
   private final Disposable.Composite schedules = Disposables.composite();
   private volatile boolean closed;
 
-  /** @param timer where the intervals are counted (a virtual-time scheduler in tests) */
+  /**
+   * @param timer where the intervals are counted (a virtual-time scheduler in tests)
+   */
   public PeriodicTasks(List<PeriodicTask> tasks, Scheduler timer) {
-    tasks.forEach(task -> {
-      if (this.tasks.putIfAbsent(task.name(), new Entry(task)) != null) {
-        throw new IllegalArgumentException("two periodic tasks named " + task.name());
-      }
-    });
+    tasks.forEach(
+        task -> {
+          if (this.tasks.putIfAbsent(task.name(), new Entry(task)) != null) {
+            throw new IllegalArgumentException("two periodic tasks named " + task.name());
+          }
+        });
     this.timer = timer;
   }
 
@@ -78,14 +89,23 @@ public final class PeriodicTasks implements AutoCloseable {
         LOG.info("periodic task {}: on demand only (interval 0)", entry.task.name());
         continue;
       }
-      schedules.add(Flux.interval(interval, interval, timer)
-          .onBackpressureDrop()
-          .concatMap(tick -> run(entry, null), 0) // no prefetch: a tick due during a run is dropped, not kept
-          .subscribe(answer -> {
-            if (answer.status() == Status.ALREADY_RUNNING) {
-              LOG.debug("periodic task {}: scheduled run skipped, one is running", answer.taskName());
-            }
-          }, error -> LOG.error("periodic task {} stopped its schedule", entry.task.name(), error)));
+      schedules.add(
+          Flux.interval(interval, interval, timer)
+              .onBackpressureDrop()
+              .concatMap(
+                  tick -> run(entry, null),
+                  0) // no prefetch: a tick due during a run is dropped, not kept
+              .subscribe(
+                  answer -> {
+                    if (answer.status() == Status.ALREADY_RUNNING) {
+                      LOG.debug(
+                          "periodic task {}: scheduled run skipped, one is running",
+                          answer.taskName());
+                    }
+                  },
+                  error ->
+                      LOG.error(
+                          "periodic task {} stopped its schedule", entry.task.name(), error)));
     }
   }
 
@@ -100,47 +120,82 @@ public final class PeriodicTasks implements AutoCloseable {
    * unknown task name.
    */
   public Mono<RunAnswer> run(String taskName, @Nullable Set<TableNameWithType> tables) {
-    return Mono.defer(() -> {
-      Entry entry = tasks.get(taskName);
-      if (entry == null) {
-        return Mono.error(new InvalidRequestException(null, "unknown periodic task '" + taskName + "'; tasks: " + names()));
-      }
-      return run(entry, tables);
-    });
+    return Mono.defer(
+        () -> {
+          Entry entry = tasks.get(taskName);
+          if (entry == null) {
+            return Mono.error(
+                new InvalidRequestException(
+                    null, "unknown periodic task '" + taskName + "'; tasks: " + names()));
+          }
+          return run(entry, tables);
+        });
   }
 
   private Mono<RunAnswer> run(Entry entry, @Nullable Set<TableNameWithType> tables) {
-    return Mono.defer(() -> {
-      String name = entry.task.name();
-      List<String> tableNames = tables == null ? null : tables.stream().map(Object::toString).sorted().toList();
-      if (closed || !entry.running.compareAndSet(false, true)) {
-        return Mono.just(new RunAnswer(name, Status.ALREADY_RUNNING, tableNames, null,
-            closed ? "the controller is stopping" : "a run of " + name + " is in progress; ask again when it has ended"));
-      }
-      Sinks.One<RunAnswer> answer = Sinks.one();
-      entry.current = Mono.defer(() -> entry.task.run(tables))
-          .<RunAnswer>map(report -> new RunAnswer(name, Status.DONE, tableNames, report, null))
-          .switchIfEmpty(Mono.fromSupplier(() -> new RunAnswer(name, Status.DONE, tableNames, null, null)))
-          .onErrorResume(error -> {
-            LOG.warn("periodic task {} failed", name, error);
-            return Mono.just(new RunAnswer(name, Status.FAILED, tableNames, null, String.valueOf(error.getMessage())));
-          })
-          .doOnCancel(() -> {
-            entry.running.set(false);
-            answer.tryEmitValue(new RunAnswer(name, Status.FAILED, tableNames, null, "cancelled: the controller is stopping"));
-          })
-          .subscribe(done -> {
-            entry.last = done;
-            entry.runs.incrementAndGet();
-            // Free before answering, so whoever got the answer can start the next run at once.
-            entry.running.set(false);
-            answer.tryEmitValue(done);
-          });
-      return answer.asMono();
-    });
+    return Mono.defer(
+        () -> {
+          String name = entry.task.name();
+          List<String> tableNames =
+              tables == null ? null : tables.stream().map(Object::toString).sorted().toList();
+          if (closed || !entry.running.compareAndSet(false, true)) {
+            return Mono.just(
+                new RunAnswer(
+                    name,
+                    Status.ALREADY_RUNNING,
+                    tableNames,
+                    null,
+                    closed
+                        ? "the controller is stopping"
+                        : "a run of " + name + " is in progress; ask again when it has ended"));
+          }
+          Sinks.One<RunAnswer> answer = Sinks.one();
+          entry.current =
+              Mono.defer(() -> entry.task.run(tables))
+                  .<RunAnswer>map(
+                      report -> new RunAnswer(name, Status.DONE, tableNames, report, null))
+                  .switchIfEmpty(
+                      Mono.fromSupplier(
+                          () -> new RunAnswer(name, Status.DONE, tableNames, null, null)))
+                  .onErrorResume(
+                      error -> {
+                        LOG.warn("periodic task {} failed", name, error);
+                        return Mono.just(
+                            new RunAnswer(
+                                name,
+                                Status.FAILED,
+                                tableNames,
+                                null,
+                                String.valueOf(error.getMessage())));
+                      })
+                  .doOnCancel(
+                      () -> {
+                        entry.running.set(false);
+                        answer.tryEmitValue(
+                            new RunAnswer(
+                                name,
+                                Status.FAILED,
+                                tableNames,
+                                null,
+                                "cancelled: the controller is stopping"));
+                      })
+                  .subscribe(
+                      done -> {
+                        entry.last = done;
+                        entry.runs.incrementAndGet();
+                        // Free before answering, so whoever got the answer can start the next run
+                        // at once.
+                        entry.running.set(false);
+                        answer.tryEmitValue(done);
+                      });
+          return answer.asMono();
+        });
   }
 
-  /** Per task: its interval, whether it runs now, how many runs ended, the last answer and the task's own gauges. */
+  /**
+   * Per task: its interval, whether it runs now, how many runs ended, the last answer and the
+   * task's own gauges.
+   */
   public List<Map<String, Object>> status() {
     List<Map<String, Object>> status = new ArrayList<>();
     for (Entry entry : tasks.values()) {
@@ -161,11 +216,14 @@ public final class PeriodicTasks implements AutoCloseable {
   public void close() {
     closed = true;
     schedules.dispose();
-    tasks.values().forEach(entry -> {
-      Disposable current = entry.current;
-      if (current != null) {
-        current.dispose();
-      }
-    });
+    tasks
+        .values()
+        .forEach(
+            entry -> {
+              Disposable current = entry.current;
+              if (current != null) {
+                current.dispose();
+              }
+            });
   }
 }

@@ -46,7 +46,8 @@ public interface RepairCatalog {
 
   /**
    * @param downloadUrl the recorded {@code segment.download.url}; null unless recorded
-   * @param previousCrc the CRC the record had when the replica's differed and replaced it; empty otherwise
+   * @param previousCrc the CRC the record had when the replica's differed and replaced it; empty
+   *     otherwise
    */
   record Recorded(Outcome outcome, @Nullable String downloadUrl, OptionalLong previousCrc) {}
 }

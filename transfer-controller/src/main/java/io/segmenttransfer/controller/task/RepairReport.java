@@ -9,15 +9,25 @@ import org.jspecify.annotations.Nullable;
  *
  * @param tables the tables the run covered; null for every table
  * @param examined completed segments looked at
- * @param missing those of them without a deep-store copy ({@code segment.download.url} empty or absent)
+ * @param missing those of them without a deep-store copy ({@code segment.download.url} empty or
+ *     absent)
  * @param repaired uploaded by a replica and recorded
  * @param failed asked, but the upload or the recording failed: tried again next run
- * @param skipped not asked: no ONLINE replica, an unreadable record, or the segment changed meanwhile
+ * @param skipped not asked: no ONLINE replica, an unreadable record, or the segment changed
+ *     meanwhile
  * @param alreadyQueued missing but still being repaired by an earlier run: not asked twice
  * @param pending repairs still queued or running when the run ended (the task's queue gauge)
  */
-public record RepairReport(@Nullable List<String> tables, int examined, int missing, List<Repaired> repaired,
-    List<Failed> failed, List<Skipped> skipped, List<String> alreadyQueued, long durationMs, int pending) {
+public record RepairReport(
+    @Nullable List<String> tables,
+    int examined,
+    int missing,
+    List<Repaired> repaired,
+    List<Failed> failed,
+    List<Skipped> skipped,
+    List<String> alreadyQueued,
+    long durationMs,
+    int pending) {
 
   public RepairReport {
     repaired = List.copyOf(repaired);
@@ -26,8 +36,11 @@ public record RepairReport(@Nullable List<String> tables, int examined, int miss
     alreadyQueued = List.copyOf(alreadyQueued);
   }
 
-  /** @param crcFixedFrom the CRC the record had when the replica's differed; null when it agreed */
-  public record Repaired(String segment, String replica, String downloadUrl, @Nullable String crcFixedFrom) {}
+  /**
+   * @param crcFixedFrom the CRC the record had when the replica's differed; null when it agreed
+   */
+  public record Repaired(
+      String segment, String replica, String downloadUrl, @Nullable String crcFixedFrom) {}
 
   public record Failed(String segment, String replica, String cause) {}
 
@@ -35,14 +48,34 @@ public record RepairReport(@Nullable List<String> tables, int examined, int miss
 
   /** One line for the log: the counts, and each failure with its cause. */
   String summary() {
-    StringBuilder line = new StringBuilder("examined ").append(examined).append(" completed segments")
-        .append(tables == null ? "" : " of " + tables).append(", ").append(missing).append(" missing from the deep store: ")
-        .append(repaired.size()).append(" repaired, ").append(failed.size()).append(" failed, ")
-        .append(skipped.size()).append(" skipped, ").append(alreadyQueued.size()).append(" already queued (")
-        .append(durationMs).append(" ms)");
-    failed.forEach(f -> line.append("; failed ").append(f.segment()).append(" on ").append(f.replica()).append(": ")
-        .append(f.cause()));
-    skipped.forEach(s -> line.append("; skipped ").append(s.segment()).append(": ").append(s.reason()));
+    StringBuilder line =
+        new StringBuilder("examined ")
+            .append(examined)
+            .append(" completed segments")
+            .append(tables == null ? "" : " of " + tables)
+            .append(", ")
+            .append(missing)
+            .append(" missing from the deep store: ")
+            .append(repaired.size())
+            .append(" repaired, ")
+            .append(failed.size())
+            .append(" failed, ")
+            .append(skipped.size())
+            .append(" skipped, ")
+            .append(alreadyQueued.size())
+            .append(" already queued (")
+            .append(durationMs)
+            .append(" ms)");
+    failed.forEach(
+        f ->
+            line.append("; failed ")
+                .append(f.segment())
+                .append(" on ")
+                .append(f.replica())
+                .append(": ")
+                .append(f.cause()));
+    skipped.forEach(
+        s -> line.append("; skipped ").append(s.segment()).append(": ").append(s.reason()));
     return line.toString();
   }
 }

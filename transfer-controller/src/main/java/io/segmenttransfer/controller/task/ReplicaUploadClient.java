@@ -16,17 +16,18 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * Asks a server to upload its copy of a segment to its deep store:
- * {@code POST http://<host>:<adminPort>/segments/<tableNameWithType>/<segment>/upload?uploadTimeoutMs=N},
- * the endpoint Pinot's servers and ours both have, answered {@code {"segmentName","crc","downloadUrl"}}.
- * Pinot's newer {@code uploadLLCSegment} gives the same answer but only our servers are asked here,
- * and they serve {@code upload}. Failures are the project's errors through transfer-http's
- * {@link HttpErrors}.
+ * Asks a server to upload its copy of a segment to its deep store: {@code POST
+ * http://<host>:<adminPort>/segments/<tableNameWithType>/<segment>/upload?uploadTimeoutMs=N}, the
+ * endpoint Pinot's servers and ours both have, answered {@code
+ * {"segmentName","crc","downloadUrl"}}. Pinot's newer {@code uploadLLCSegment} gives the same
+ * answer but only our servers are asked here, and they serve {@code upload}. Failures are the
+ * project's errors through transfer-http's {@link HttpErrors}.
  */
 final class ReplicaUploadClient {
 
   /** Beyond the replica's own timeout, so its 504 arrives before the controller gives up. */
   static final Duration ANSWER_SLACK = Duration.ofSeconds(30);
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** What the replica uploaded: its CRC and the archive's deep-store URI. */
@@ -36,38 +37,59 @@ final class ReplicaUploadClient {
   private final Duration uploadTimeout;
 
   ReplicaUploadClient(Duration uploadTimeout) {
-    // No pooling: uploads are rare, and a pooled connection to a restarted server would fail the first try.
+    // No pooling: uploads are rare, and a pooled connection to a restarted server would fail the
+    // first try.
     this.http = HttpClient.newConnection().responseTimeout(uploadTimeout.plus(ANSWER_SLACK));
     this.uploadTimeout = uploadTimeout;
   }
 
   /** Lazy; emits what the replica uploaded, or fails with what the replica or the exchange said. */
   Mono<Uploaded> upload(InstanceInfo replica, SegmentId segment) {
-    return Mono.defer(() -> {
-      URI uri = uploadUri(replica, segment, uploadTimeout);
-      return http.post().uri(uri.toASCIIString())
-          .responseSingle((response, content) -> content.asString(StandardCharsets.UTF_8).defaultIfEmpty("")
-              .flatMap(text -> {
-                int status = response.status().code();
-                if (status / 100 != 2) {
-                  return Mono.error(HttpErrors.forStatus(uri, status, response.responseHeaders(), ErrorBody.explain(text)));
-                }
-                return Mono.fromCallable(() -> read(uri, segment, text));
-              }))
-          .onErrorMap(e -> HttpErrors.forFailure(uri, e));
-    });
+    return Mono.defer(
+        () -> {
+          URI uri = uploadUri(replica, segment, uploadTimeout);
+          return http.post()
+              .uri(uri.toASCIIString())
+              .responseSingle(
+                  (response, content) ->
+                      content
+                          .asString(StandardCharsets.UTF_8)
+                          .defaultIfEmpty("")
+                          .flatMap(
+                              text -> {
+                                int status = response.status().code();
+                                if (status / 100 != 2) {
+                                  return Mono.error(
+                                      HttpErrors.forStatus(
+                                          uri,
+                                          status,
+                                          response.responseHeaders(),
+                                          ErrorBody.explain(text)));
+                                }
+                                return Mono.fromCallable(() -> read(uri, segment, text));
+                              }))
+              .onErrorMap(e -> HttpErrors.forFailure(uri, e));
+        });
   }
 
   static URI uploadUri(InstanceInfo replica, SegmentId segment, Duration timeout) {
     int port = replica.adminPort() > 0 ? replica.adminPort() : InstanceInfo.DEFAULT_ADMIN_PORT;
     try {
-      // The multi-argument constructor quotes what a name may hold and a path may not (space, %, ?, #).
-      return new URI("http", null, replica.host(), port,
+      // The multi-argument constructor quotes what a name may hold and a path may not (space, %, ?,
+      // #).
+      return new URI(
+          "http",
+          null,
+          replica.host(),
+          port,
           "/segments/" + segment.table() + "/" + segment.segmentName() + "/upload",
-          "uploadTimeoutMs=" + timeout.toMillis(), null);
+          "uploadTimeoutMs=" + timeout.toMillis(),
+          null);
     } catch (URISyntaxException e) {
-      throw new InvalidRequestException(segment.segmentName(), "cannot form the upload URL for " + replica.id() + ": "
-          + e.getMessage(), e);
+      throw new InvalidRequestException(
+          segment.segmentName(),
+          "cannot form the upload URL for " + replica.id() + ": " + e.getMessage(),
+          e);
     }
   }
 
@@ -86,8 +108,14 @@ final class ReplicaUploadClient {
       }
       return new Uploaded(crc, archive);
     } catch (IOException | IllegalArgumentException e) {
-      throw new InvalidRequestException(segment.segmentName(), uri + " answered an unusable upload result ("
-          + e.getMessage() + "): " + text.substring(0, Math.min(text.length(), 300)), e);
+      throw new InvalidRequestException(
+          segment.segmentName(),
+          uri
+              + " answered an unusable upload result ("
+              + e.getMessage()
+              + "): "
+              + text.substring(0, Math.min(text.length(), 300)),
+          e);
     }
   }
 }

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The older commit forms that carry the archive: {@code segmentUpload} then {@code segmentCommitEnd}
- * (metadata read back out of the stored archive), and the single {@code segmentCommit}.
+ * The older commit forms that carry the archive: {@code segmentUpload} then {@code
+ * segmentCommitEnd} (metadata read back out of the stored archive), and the single {@code
+ * segmentCommit}.
  */
 class ArchiveCommitFormsTest {
 
@@ -30,6 +31,7 @@ class ArchiveCommitFormsTest {
 
   @TempDir Path dir;
   CompletionHarness harness;
+
   /** A Pinot 1.5.0 segment's files under this LLC name, as a gzip archive. */
   byte[] archive = TestArchives.archive(Codec.GZIP, SEGMENT, fixtureFiles());
 
@@ -59,18 +61,33 @@ class ArchiveCommitFormsTest {
         .isEqualTo(CompletionStatus.FAILED);
     harness.get("segmentCommitStart", at("77"));
 
-    CompletionResponse upload = harness.post("segmentUpload", at("77"), archivePart(archive)).completion();
+    CompletionResponse upload =
+        harness.post("segmentUpload", at("77"), archivePart(archive)).completion();
 
     assertThat(upload.status()).isEqualTo(CompletionStatus.UPLOAD_SUCCESS);
     String location = upload.segmentLocation();
     assertThat(location).endsWith("/events_REALTIME/" + SEGMENT + ".tar.gz");
     assertThat(Files.readAllBytes(Path.of(java.net.URI.create(location)))).isEqualTo(archive);
     // segmentCommitEnd reads only what segmentUpload stored.
-    assertThat(harness.call(HttpMethod.POST, "/segmentCommitEnd?" + at("77").withLocation("file:///etc/passwd")
-        .toQuery(), new byte[0], Map.of()).completion().status()).isEqualTo(CompletionStatus.FAILED);
+    assertThat(
+            harness
+                .call(
+                    HttpMethod.POST,
+                    "/segmentCommitEnd?" + at("77").withLocation("file:///etc/passwd").toQuery(),
+                    new byte[0],
+                    Map.of())
+                .completion()
+                .status())
+        .isEqualTo(CompletionStatus.FAILED);
 
-    CompletionResponse end = harness.call(HttpMethod.POST, "/segmentCommitEnd?" + at("77").withLocation(location)
-        .toQuery(), new byte[0], Map.of()).completion();
+    CompletionResponse end =
+        harness
+            .call(
+                HttpMethod.POST,
+                "/segmentCommitEnd?" + at("77").withLocation(location).toQuery(),
+                new byte[0],
+                Map.of())
+            .completion();
 
     assertThat(end.status()).isEqualTo(CompletionStatus.COMMIT_SUCCESS);
     JsonNode done = harness.metadata(SEGMENT);
@@ -86,13 +103,15 @@ class ArchiveCommitFormsTest {
   void segmentCommitCarriesTheArchiveInOneRequest() {
     harness.get("segmentConsumed", at("78"));
 
-    CompletionResponse commit = harness.post("segmentCommit", at("78"), archivePart(archive)).completion();
+    CompletionResponse commit =
+        harness.post("segmentCommit", at("78"), archivePart(archive)).completion();
 
     assertThat(commit.status()).isEqualTo(CompletionStatus.COMMIT_SUCCESS);
     JsonNode done = harness.metadata(SEGMENT);
     assertThat(done.path("segment.realtime.status").asText()).isEqualTo("DONE");
     assertThat(done.path("segment.crc").asText()).isEqualTo(Long.toString(fixtureCrc()));
-    assertThat(done.path("segment.download.url").asText()).endsWith("/events_REALTIME/" + SEGMENT + ".tar.gz");
+    assertThat(done.path("segment.download.url").asText())
+        .endsWith("/events_REALTIME/" + SEGMENT + ".tar.gz");
     assertThat(done.path("segment.realtime.endOffset").asText()).isEqualTo("78");
   }
 
@@ -104,10 +123,12 @@ class ArchiveCommitFormsTest {
 
     assertThat(harness.post("segmentCommit", at("79"), archivePart(other)).completion().status())
         .isEqualTo(CompletionStatus.FAILED);
-    assertThat(harness.post("segmentCommit", at("79"), archivePart(truncated)).completion().status())
+    assertThat(
+            harness.post("segmentCommit", at("79"), archivePart(truncated)).completion().status())
         .isEqualTo(CompletionStatus.FAILED);
 
-    assertThat(harness.metadata(SEGMENT).path("segment.realtime.status").asText()).isEqualTo("COMMITTING");
+    assertThat(harness.metadata(SEGMENT).path("segment.realtime.status").asText())
+        .isEqualTo("COMMITTING");
     assertThat(harness.controller.deepStore().resolve("events_REALTIME/" + SEGMENT + ".tar.gz"))
         .satisfies(uri -> assertThat(Path.of(uri)).doesNotExist());
     // The committer may try again with a good archive.

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A commit survives a controller restart and happens exactly once: the COMMITTING record names
- * the committer and its offset, so the committer's retries complete it after the restart, a
- * retried commit end of a DONE segment changes nothing, and other replicas keep or discard.
+ * A commit survives a controller restart and happens exactly once: the COMMITTING record names the
+ * committer and its offset, so the committer's retries complete it after the restart, a retried
+ * commit end of a DONE segment changes nothing, and other replicas keep or discard.
  */
 class CommitRestartTest {
 
@@ -39,7 +39,8 @@ class CommitRestartTest {
   }
 
   CompletionResponse commitEnd(int server, String offset, byte[] creationMeta) {
-    return harness.commitEndWithMetadata(from(server, offset), files.get("v3/metadata.properties"), creationMeta);
+    return harness.commitEndWithMetadata(
+        from(server, offset), files.get("v3/metadata.properties"), creationMeta);
   }
 
   @Test
@@ -47,48 +48,67 @@ class CommitRestartTest {
     harness = CompletionHarness.withTable(dir, 2);
     harness.get("segmentConsumed", from(1, "900"));
     harness.get("segmentConsumed", from(2, "850"));
-    assertThat(harness.get("segmentConsumed", from(1, "900")).status()).isEqualTo(CompletionStatus.COMMIT);
-    assertThat(harness.get("segmentCommitStart", from(1, "900")).status()).isEqualTo(CompletionStatus.COMMIT_CONTINUE);
+    assertThat(harness.get("segmentConsumed", from(1, "900")).status())
+        .isEqualTo(CompletionStatus.COMMIT);
+    assertThat(harness.get("segmentCommitStart", from(1, "900")).status())
+        .isEqualTo(CompletionStatus.COMMIT_CONTINUE);
 
     harness.restart();
 
     // The election is gone, the durable COMMITTING record is not: only its committer may go on.
-    assertThat(harness.metadata(SEGMENT).path("segment.realtime.status").asText()).isEqualTo("COMMITTING");
-    assertThat(harness.get("segmentCommitStart", from(2, "850")).status()).isEqualTo(CompletionStatus.HOLD);
-    assertThat(commitEnd(2, "850", files.get("v3/creation.meta")).status()).isEqualTo(CompletionStatus.FAILED);
-    assertThat(harness.get("segmentCommitStart", from(1, "900")).status()).isEqualTo(CompletionStatus.COMMIT_CONTINUE);
-    assertThat(commitEnd(1, "900", files.get("v3/creation.meta")).status()).isEqualTo(CompletionStatus.COMMIT_SUCCESS);
+    assertThat(harness.metadata(SEGMENT).path("segment.realtime.status").asText())
+        .isEqualTo("COMMITTING");
+    assertThat(harness.get("segmentCommitStart", from(2, "850")).status())
+        .isEqualTo(CompletionStatus.HOLD);
+    assertThat(commitEnd(2, "850", files.get("v3/creation.meta")).status())
+        .isEqualTo(CompletionStatus.FAILED);
+    assertThat(harness.get("segmentCommitStart", from(1, "900")).status())
+        .isEqualTo(CompletionStatus.COMMIT_CONTINUE);
+    assertThat(commitEnd(1, "900", files.get("v3/creation.meta")).status())
+        .isEqualTo(CompletionStatus.COMMIT_SUCCESS);
     JsonNode done = harness.metadata(SEGMENT);
     assertThat(done.path("segment.realtime.status").asText()).isEqualTo("DONE");
     assertThat(done.path("segment.realtime.endOffset").asText()).isEqualTo("900");
     assertThat(harness.idealState(SEGMENT)).contains(server(1));
 
     // Exactly once: the committer's retry answers success again without changing anything.
-    assertThat(commitEnd(1, "900", files.get("v3/creation.meta")).status()).isEqualTo(CompletionStatus.COMMIT_SUCCESS);
+    assertThat(commitEnd(1, "900", files.get("v3/creation.meta")).status())
+        .isEqualTo(CompletionStatus.COMMIT_SUCCESS);
     harness.restart();
-    assertThat(commitEnd(1, "900", files.get("v3/creation.meta")).status()).isEqualTo(CompletionStatus.COMMIT_SUCCESS);
+    assertThat(commitEnd(1, "900", files.get("v3/creation.meta")).status())
+        .isEqualTo(CompletionStatus.COMMIT_SUCCESS);
     assertThat(harness.metadata(SEGMENT)).isEqualTo(done);
-    // A retry with another build (another CRC) is refused; other replicas keep or discard by offset.
+    // A retry with another build (another CRC) is refused; other replicas keep or discard by
+    // offset.
     byte[] otherBuild = new CreationMeta(12345, 1_700_000_000_000L, OptionalLong.empty()).toBytes();
     assertThat(commitEnd(1, "900", otherBuild).status()).isEqualTo(CompletionStatus.FAILED);
-    assertThat(commitEnd(2, "900", files.get("v3/creation.meta")).status()).isEqualTo(CompletionStatus.KEEP);
-    assertThat(harness.get("segmentCommitStart", from(2, "850")).status()).isEqualTo(CompletionStatus.DISCARD);
-    assertThat(harness.get("segmentConsumed", from(2, "900")).status()).isEqualTo(CompletionStatus.KEEP);
+    assertThat(commitEnd(2, "900", files.get("v3/creation.meta")).status())
+        .isEqualTo(CompletionStatus.KEEP);
+    assertThat(harness.get("segmentCommitStart", from(2, "850")).status())
+        .isEqualTo(CompletionStatus.DISCARD);
+    assertThat(harness.get("segmentConsumed", from(2, "900")).status())
+        .isEqualTo(CompletionStatus.KEEP);
     assertThat(harness.metadata(SEGMENT)).isEqualTo(done);
   }
 
   @Test
   void aConsumingSegmentIsElectedAfreshAfterARestart() {
     harness = CompletionHarness.withTable(dir, 1);
-    assertThat(harness.get("segmentConsumed", from(1, "10")).status()).isEqualTo(CompletionStatus.COMMIT);
+    assertThat(harness.get("segmentConsumed", from(1, "10")).status())
+        .isEqualTo(CompletionStatus.COMMIT);
 
     harness.restart();
 
-    // The election (not yet a commit) was only in memory: commit start holds, the replica reports again.
-    assertThat(harness.get("segmentCommitStart", from(1, "10")).status()).isEqualTo(CompletionStatus.HOLD);
-    assertThat(harness.get("segmentConsumed", from(1, "12")).status()).isEqualTo(CompletionStatus.COMMIT);
-    assertThat(harness.get("segmentCommitStart", from(1, "12")).status()).isEqualTo(CompletionStatus.COMMIT_CONTINUE);
-    assertThat(commitEnd(1, "12", files.get("v3/creation.meta")).status()).isEqualTo(CompletionStatus.COMMIT_SUCCESS);
+    // The election (not yet a commit) was only in memory: commit start holds, the replica reports
+    // again.
+    assertThat(harness.get("segmentCommitStart", from(1, "10")).status())
+        .isEqualTo(CompletionStatus.HOLD);
+    assertThat(harness.get("segmentConsumed", from(1, "12")).status())
+        .isEqualTo(CompletionStatus.COMMIT);
+    assertThat(harness.get("segmentCommitStart", from(1, "12")).status())
+        .isEqualTo(CompletionStatus.COMMIT_CONTINUE);
+    assertThat(commitEnd(1, "12", files.get("v3/creation.meta")).status())
+        .isEqualTo(CompletionStatus.COMMIT_SUCCESS);
   }
 
   @Test
@@ -101,7 +121,9 @@ class CommitRestartTest {
     String next = "events__2__6__20261206T1300Z";
     harness.get("segmentConsumed", CompletionRequest.of(next, server(1), "4100"));
 
-    assertThat(harness.metadata(next).path("segment.realtime.startOffset").asText()).isEqualTo("4000");
-    assertThat(harness.metadata(next).path("segment.realtime.status").asText()).isEqualTo("IN_PROGRESS");
+    assertThat(harness.metadata(next).path("segment.realtime.startOffset").asText())
+        .isEqualTo("4000");
+    assertThat(harness.metadata(next).path("segment.realtime.status").asText())
+        .isEqualTo("IN_PROGRESS");
   }
 }

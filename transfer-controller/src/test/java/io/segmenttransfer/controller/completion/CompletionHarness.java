@@ -11,7 +11,6 @@ import io.segmenttransfer.controller.client.ControllerClient;
 import io.segmenttransfer.core.segment.TableNameWithType;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
 import io.segmenttransfer.core.store.ObjectInfo;
-import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.testing.ForwardingSegmentStore;
 import io.segmenttransfer.core.testing.PinotFixtures;
 import java.io.ByteArrayOutputStream;
@@ -45,8 +44,8 @@ import reactor.netty.http.client.HttpClient;
 
 /**
  * A real controller on port 0 driven over HTTP the way a Pinot server drives it: the completion
- * messages' exact query strings ({@link CompletionRequest#toQuery}), hand-built multipart bodies
- * as Pinot's {@code FileUploadDownloadClient} sends them, a clock the test moves, and a deep store
+ * messages' exact query strings ({@link CompletionRequest#toQuery}), hand-built multipart bodies as
+ * Pinot's {@code FileUploadDownloadClient} sends them, a clock the test moves, and a deep store
  * that counts every operation.
  */
 final class CompletionHarness implements AutoCloseable {
@@ -142,13 +141,15 @@ final class CompletionHarness implements AutoCloseable {
       try {
         return JSON.readTree(body);
       } catch (IOException e) {
-        throw new AssertionError("not JSON (" + status + "): " + new String(body, StandardCharsets.UTF_8), e);
+        throw new AssertionError(
+            "not JSON (" + status + "): " + new String(body, StandardCharsets.UTF_8), e);
       }
     }
 
     CompletionResponse completion() {
       if (status != 200) {
-        throw new AssertionError("completion call answered " + status + ": " + new String(body, StandardCharsets.UTF_8));
+        throw new AssertionError(
+            "completion call answered " + status + ": " + new String(body, StandardCharsets.UTF_8));
       }
       return CompletionResponse.fromJson(json());
     }
@@ -167,7 +168,10 @@ final class CompletionHarness implements AutoCloseable {
     start(0);
   }
 
-  /** A controller over {@code dir}, with a realtime table of {@code replication} and that many servers registered. */
+  /**
+   * A controller over {@code dir}, with a realtime table of {@code replication} and that many
+   * servers registered.
+   */
   static CompletionHarness withTable(Path dir, int replication) {
     CompletionHarness harness = new CompletionHarness(dir, CompletionConfig.defaults());
     harness.client().createTable(TABLE, replication).block(TIMEOUT);
@@ -183,8 +187,10 @@ final class CompletionHarness implements AutoCloseable {
   }
 
   private void start(int onPort) {
-    controller = EmbeddedController.create(ControllerConfig.defaults(dir).withPort(onPort), List.of(store), config,
-        clock).block(TIMEOUT);
+    controller =
+        EmbeddedController.create(
+                ControllerConfig.defaults(dir).withPort(onPort), List.of(store), config, clock)
+            .block(TIMEOUT);
     port = controller.port();
   }
 
@@ -199,11 +205,25 @@ final class CompletionHarness implements AutoCloseable {
   }
 
   Reply call(HttpMethod method, String pathAndQuery, byte[] body, Map<String, String> headers) {
-    HttpClient client = HttpClient.newConnection().baseUrl(controller.baseUrl()).headers(h -> headers.forEach(h::set));
-    HttpClient.ResponseReceiver<?> request = body == null ? client.request(method).uri(pathAndQuery)
-        : client.request(method).uri(pathAndQuery).send(ByteBufFlux.fromInbound(Mono.just(body)));
-    return request.responseSingle((response, content) -> content.asByteArray().defaultIfEmpty(new byte[0])
-        .map(bytes -> new Reply(response.status().code(), bytes))).block(TIMEOUT);
+    HttpClient client =
+        HttpClient.newConnection()
+            .baseUrl(controller.baseUrl())
+            .headers(h -> headers.forEach(h::set));
+    HttpClient.ResponseReceiver<?> request =
+        body == null
+            ? client.request(method).uri(pathAndQuery)
+            : client
+                .request(method)
+                .uri(pathAndQuery)
+                .send(ByteBufFlux.fromInbound(Mono.just(body)));
+    return request
+        .responseSingle(
+            (response, content) ->
+                content
+                    .asByteArray()
+                    .defaultIfEmpty(new byte[0])
+                    .map(bytes -> new Reply(response.status().code(), bytes)))
+        .block(TIMEOUT);
   }
 
   /** A GET message (segmentConsumed, segmentCommitStart, ...) with Pinot's query string. */
@@ -212,11 +232,15 @@ final class CompletionHarness implements AutoCloseable {
   }
 
   Reply post(String call, CompletionRequest request, byte[] multipart) {
-    return call(HttpMethod.POST, "/" + call + "?" + request.toQuery(), multipart,
+    return call(
+        HttpMethod.POST,
+        "/" + call + "?" + request.toQuery(),
+        multipart,
         Map.of("Content-Type", "multipart/form-data; boundary=" + BOUNDARY));
   }
 
-  CompletionResponse commitEndWithMetadata(CompletionRequest request, byte[] metadataProperties, byte[] creationMeta) {
+  CompletionResponse commitEndWithMetadata(
+      CompletionRequest request, byte[] metadataProperties, byte[] creationMeta) {
     Map<String, byte[]> parts = new LinkedHashMap<>();
     parts.put("metadata.properties", metadataProperties);
     parts.put("creation.meta", creationMeta);
@@ -224,13 +248,17 @@ final class CompletionHarness implements AutoCloseable {
   }
 
   JsonNode metadata(String segment) {
-    Reply reply = call(HttpMethod.GET, "/segments/" + TABLE + "/" + segment + "/metadata", null, Map.of());
+    Reply reply =
+        call(HttpMethod.GET, "/segments/" + TABLE + "/" + segment + "/metadata", null, Map.of());
     return reply.status() == 404 ? null : reply.json();
   }
 
   /** The REALTIME ideal state's entry for a segment: instance ids in order, or null when absent. */
   List<String> idealState(String segment) {
-    JsonNode realtime = call(HttpMethod.GET, "/tables/" + RAW + "/idealstate", null, Map.of()).json().path("REALTIME");
+    JsonNode realtime =
+        call(HttpMethod.GET, "/tables/" + RAW + "/idealstate", null, Map.of())
+            .json()
+            .path("REALTIME");
     JsonNode holders = realtime.get(segment);
     if (holders == null) {
       return null;
@@ -243,27 +271,39 @@ final class CompletionHarness implements AutoCloseable {
   /** A multipart/form-data body of file parts, as Pinot's FileUploadDownloadClient builds it. */
   static byte[] multipart(Map<String, byte[]> parts) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    parts.forEach((name, bytes) -> {
-      out.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"" + name + "\"; filename=\""
-          + name + "\"\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n")
-          .getBytes(StandardCharsets.ISO_8859_1));
-      out.writeBytes(bytes);
-      out.writeBytes("\r\n".getBytes(StandardCharsets.ISO_8859_1));
-    });
+    parts.forEach(
+        (name, bytes) -> {
+          out.writeBytes(
+              ("--"
+                      + BOUNDARY
+                      + "\r\nContent-Disposition: form-data; name=\""
+                      + name
+                      + "\"; filename=\""
+                      + name
+                      + "\"\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n")
+                  .getBytes(StandardCharsets.ISO_8859_1));
+          out.writeBytes(bytes);
+          out.writeBytes("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        });
     out.writeBytes(("--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.ISO_8859_1));
     return out.toByteArray();
   }
 
-  /** A Pinot 1.5.0 fixture segment's files (paths under the segment directory), read out of its tar.gz. */
+  /**
+   * A Pinot 1.5.0 fixture segment's files (paths under the segment directory), read out of its
+   * tar.gz.
+   */
   static Map<String, byte[]> fixtureFiles() {
     PinotFixtures.Archive archive = PinotFixtures.archive("tar.gz");
     Map<String, byte[]> files = new TreeMap<>();
-    try (InputStream in = new TarArchiveInputStream(new GZIPInputStream(Files.newInputStream(archive.file())))) {
+    try (InputStream in =
+        new TarArchiveInputStream(new GZIPInputStream(Files.newInputStream(archive.file())))) {
       TarArchiveInputStream tar = (TarArchiveInputStream) in;
       TarArchiveEntry entry;
       while ((entry = tar.getNextEntry()) != null) {
         if (entry.isFile()) {
-          files.put(entry.getName().substring(entry.getName().indexOf('/') + 1), tar.readAllBytes());
+          files.put(
+              entry.getName().substring(entry.getName().indexOf('/') + 1), tar.readAllBytes());
         }
       }
     } catch (IOException e) {

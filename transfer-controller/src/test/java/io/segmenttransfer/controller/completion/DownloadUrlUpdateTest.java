@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code PUT /segments/{tableNameWithType}/{segment}/downloadUrl}: after a commit with
- * {@code peer://}, the committer's background upload attaches the archive's URL, only to a
- * completed segment with the same CRC.
+ * {@code PUT /segments/{tableNameWithType}/{segment}/downloadUrl}: after a commit with {@code
+ * peer://}, the committer's background upload attaches the archive's URL, only to a completed
+ * segment with the same CRC.
  */
 class DownloadUrlUpdateTest {
 
@@ -43,24 +43,35 @@ class DownloadUrlUpdateTest {
   }
 
   CompletionHarness.Reply put(String segment, String url, String crc) {
-    ObjectNode body = CompletionHarness.JSON.createObjectNode().put("downloadUrl", url).put("crc", crc);
-    return harness.call(HttpMethod.PUT, "/segments/events_REALTIME/" + segment + "/downloadUrl",
-        body.toString().getBytes(StandardCharsets.UTF_8), Map.of("Content-Type", "application/json"));
+    ObjectNode body =
+        CompletionHarness.JSON.createObjectNode().put("downloadUrl", url).put("crc", crc);
+    return harness.call(
+        HttpMethod.PUT,
+        "/segments/events_REALTIME/" + segment + "/downloadUrl",
+        body.toString().getBytes(StandardCharsets.UTF_8),
+        Map.of("Content-Type", "application/json"));
   }
 
   void commitPeersOnly() {
-    CompletionRequest request = CompletionRequest.of(SEGMENT, server(1), "5").withLocation("peer://" + SEGMENT);
+    CompletionRequest request =
+        CompletionRequest.of(SEGMENT, server(1), "5").withLocation("peer://" + SEGMENT);
     harness.get("segmentConsumed", request);
     harness.get("segmentCommitStart", request);
     Map<String, byte[]> files = fixtureFiles();
-    harness.commitEndWithMetadata(request, files.get("v3/metadata.properties"), files.get("v3/creation.meta"));
+    harness.commitEndWithMetadata(
+        request, files.get("v3/metadata.properties"), files.get("v3/creation.meta"));
   }
 
   @Test
   void setsOnlyTheUrlOfACompletedSegmentWithTheSameCrc() {
     commitPeersOnly();
     JsonNode before = harness.metadata(SEGMENT);
-    long version = harness.client().assignment(server(1), -1, Duration.ZERO).block(CompletionHarness.TIMEOUT).version();
+    long version =
+        harness
+            .client()
+            .assignment(server(1), -1, Duration.ZERO)
+            .block(CompletionHarness.TIMEOUT)
+            .version();
 
     CompletionHarness.Reply reply = put(SEGMENT, URL, Long.toString(fixtureCrc()));
 
@@ -72,8 +83,11 @@ class DownloadUrlUpdateTest {
     expected.put("segment.download.url", URL);
     assertThat(after).isEqualTo(expected);
     // The holder learns the new URL (same CRC: it keeps its copy).
-    Assignment assignment = harness.client().assignment(server(1), version, Duration.ZERO)
-        .block(CompletionHarness.TIMEOUT);
+    Assignment assignment =
+        harness
+            .client()
+            .assignment(server(1), version, Duration.ZERO)
+            .block(CompletionHarness.TIMEOUT);
     assertThat(assignment.version()).isGreaterThan(version);
     assertThat(assignment.segments().get(0).downloadUrl()).contains(URL);
   }
@@ -86,8 +100,15 @@ class DownloadUrlUpdateTest {
     commitPeersOnly();
     assertThat(put(SEGMENT, URL, Long.toString(fixtureCrc() + 1)).status()).isEqualTo(409);
     assertThat(put("events__3__1__20261206T1300Z", URL, "1").status()).isEqualTo(404);
-    assertThat(harness.call(HttpMethod.PUT, "/segments/events_REALTIME/" + SEGMENT + "/downloadUrl",
-        "{\"crc\": \"1\"}".getBytes(StandardCharsets.UTF_8), Map.of()).status()).isEqualTo(400);
+    assertThat(
+            harness
+                .call(
+                    HttpMethod.PUT,
+                    "/segments/events_REALTIME/" + SEGMENT + "/downloadUrl",
+                    "{\"crc\": \"1\"}".getBytes(StandardCharsets.UTF_8),
+                    Map.of())
+                .status())
+        .isEqualTo(400);
     assertThat(harness.metadata(SEGMENT).path("segment.download.url").asText()).isEmpty();
   }
 }

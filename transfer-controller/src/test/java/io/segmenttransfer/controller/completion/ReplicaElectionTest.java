@@ -43,20 +43,24 @@ class ReplicaElectionTest {
   CompletionResponse commit(int server, String offset) {
     assertThat(harness.get("segmentCommitStart", from(server, offset)).status())
         .isEqualTo(CompletionStatus.COMMIT_CONTINUE);
-    return harness.commitEndWithMetadata(from(server, offset).withLocation("peer://" + SEGMENT),
-        files.get("v3/metadata.properties"), files.get("v3/creation.meta"));
+    return harness.commitEndWithMetadata(
+        from(server, offset).withLocation("peer://" + SEGMENT),
+        files.get("v3/metadata.properties"),
+        files.get("v3/creation.meta"));
   }
 
   @Test
   void twoReplicasOneCommitsTheOtherKeepsAtTheSameOffset() {
     harness = CompletionHarness.withTable(dir, 2);
 
-    assertThat(consumed(2, "700")).isEqualTo(CompletionStatus.HOLD); // waiting for the second replica
+    assertThat(consumed(2, "700"))
+        .isEqualTo(CompletionStatus.HOLD); // waiting for the second replica
     CompletionResponse first = harness.get("segmentConsumed", from(1, "700"));
     // Both at 700: the first to reach it (server 2) commits; server 1 holds while it does.
     assertThat(first.status()).isEqualTo(CompletionStatus.HOLD);
     assertThat(consumed(2, "700")).isEqualTo(CompletionStatus.COMMIT);
-    assertThat(harness.get("segmentCommitStart", from(1, "700")).status()).isEqualTo(CompletionStatus.FAILED);
+    assertThat(harness.get("segmentCommitStart", from(1, "700")).status())
+        .isEqualTo(CompletionStatus.FAILED);
     assertThat(commit(2, "700").status()).isEqualTo(CompletionStatus.COMMIT_SUCCESS);
 
     CompletionResponse after = harness.get("segmentConsumed", from(1, "700"));
@@ -77,23 +81,32 @@ class ReplicaElectionTest {
     assertThat(third.streamPartitionMsgOffset()).isEqualTo("100");
     CompletionResponse elected = harness.get("segmentConsumed", from(2, "100"));
     assertThat(elected.status()).isEqualTo(CompletionStatus.COMMIT);
-    assertThat(harness.get("segmentCommitStart", from(2, "100")).status()).isEqualTo(CompletionStatus.COMMIT_CONTINUE);
+    assertThat(harness.get("segmentCommitStart", from(2, "100")).status())
+        .isEqualTo(CompletionStatus.COMMIT_CONTINUE);
 
     // While the commit is in progress: HOLD at the winning offset, CATCH_UP behind it.
     assertThat(consumed(3, "100")).isEqualTo(CompletionStatus.HOLD);
     assertThat(consumed(1, "95")).isEqualTo(CompletionStatus.CATCH_UP);
-    assertThat(harness.get("segmentCommitStart", from(3, "100")).status()).isEqualTo(CompletionStatus.HOLD);
+    assertThat(harness.get("segmentCommitStart", from(3, "100")).status())
+        .isEqualTo(CompletionStatus.HOLD);
 
-    assertThat(harness.commitEndWithMetadata(from(2, "100").withLocation("peer://" + SEGMENT),
-        files.get("v3/metadata.properties"), files.get("v3/creation.meta")).status())
+    assertThat(
+            harness
+                .commitEndWithMetadata(
+                    from(2, "100").withLocation("peer://" + SEGMENT),
+                    files.get("v3/metadata.properties"),
+                    files.get("v3/creation.meta"))
+                .status())
         .isEqualTo(CompletionStatus.COMMIT_SUCCESS);
 
     assertThat(consumed(3, "100")).isEqualTo(CompletionStatus.KEEP);
     CompletionResponse behind = harness.get("segmentConsumed", from(1, "95"));
     assertThat(behind.status()).isEqualTo(CompletionStatus.DISCARD);
     assertThat(behind.streamPartitionMsgOffset()).isEqualTo("100");
-    assertThat(harness.metadata(SEGMENT).path("segment.realtime.endOffset").asText()).isEqualTo("100");
-    assertThat(harness.idealState(SEGMENT)).containsExactlyInAnyOrder(server(2), server(1), server(3));
+    assertThat(harness.metadata(SEGMENT).path("segment.realtime.endOffset").asText())
+        .isEqualTo("100");
+    assertThat(harness.idealState(SEGMENT))
+        .containsExactlyInAnyOrder(server(2), server(1), server(3));
   }
 
   @Test
@@ -117,7 +130,8 @@ class ReplicaElectionTest {
     harness = CompletionHarness.withTable(dir, 1);
     harness.client().register("server2", 8098, 1).block(CompletionHarness.TIMEOUT);
 
-    assertThat(consumed(2, "80")).isEqualTo(CompletionStatus.COMMIT); // replication 1: elected at once
+    assertThat(consumed(2, "80"))
+        .isEqualTo(CompletionStatus.COMMIT); // replication 1: elected at once
     assertThat(consumed(1, "80")).isEqualTo(CompletionStatus.HOLD);
     assertThat(commit(2, "80").status()).isEqualTo(CompletionStatus.COMMIT_SUCCESS);
 
@@ -128,7 +142,10 @@ class ReplicaElectionTest {
   void aReplicaThatStoppedConsumingIsNotWaitedFor() {
     harness = CompletionHarness.withTable(dir, 2);
 
-    assertThat(harness.get("segmentStoppedConsuming", from(2, "10").withReason("outOfMemory")).status())
+    assertThat(
+            harness
+                .get("segmentStoppedConsuming", from(2, "10").withReason("outOfMemory"))
+                .status())
         .isEqualTo(CompletionStatus.PROCESSED);
     assertThat(consumed(1, "40")).isEqualTo(CompletionStatus.COMMIT);
   }
@@ -151,9 +168,11 @@ class ReplicaElectionTest {
 
     harness.clock.advance(Duration.ofSeconds(31)); // past the extension too
     assertThat(consumed(2, "300")).isEqualTo(CompletionStatus.COMMIT);
-    assertThat(harness.get("segmentCommitStart", from(1, "300")).status()).isEqualTo(CompletionStatus.FAILED);
+    assertThat(harness.get("segmentCommitStart", from(1, "300")).status())
+        .isEqualTo(CompletionStatus.FAILED);
     assertThat(commit(2, "300").status()).isEqualTo(CompletionStatus.COMMIT_SUCCESS);
-    assertThat(harness.metadata(SEGMENT).path("segment.realtime.committer").asText()).isEqualTo(server(2));
+    assertThat(harness.metadata(SEGMENT).path("segment.realtime.committer").asText())
+        .isEqualTo(server(2));
   }
 
   @Test
@@ -162,15 +181,20 @@ class ReplicaElectionTest {
     consumed(1, "300");
     consumed(2, "200");
     assertThat(consumed(1, "300")).isEqualTo(CompletionStatus.COMMIT);
-    assertThat(harness.get("segmentCommitStart", from(1, "300")).status()).isEqualTo(CompletionStatus.COMMIT_CONTINUE);
+    assertThat(harness.get("segmentCommitStart", from(1, "300")).status())
+        .isEqualTo(CompletionStatus.COMMIT_CONTINUE);
 
     harness.clock.advance(CompletionConfig.DEFAULT_BUILD_TIME.plusSeconds(1));
     assertThat(consumed(2, "200")).isEqualTo(CompletionStatus.COMMIT);
-    CompletionResponse late = harness.commitEndWithMetadata(from(1, "300").withLocation("peer://" + SEGMENT),
-        files.get("v3/metadata.properties"), files.get("v3/creation.meta"));
+    CompletionResponse late =
+        harness.commitEndWithMetadata(
+            from(1, "300").withLocation("peer://" + SEGMENT),
+            files.get("v3/metadata.properties"),
+            files.get("v3/creation.meta"));
 
     assertThat(late.status()).isEqualTo(CompletionStatus.FAILED);
     assertThat(commit(2, "200").status()).isEqualTo(CompletionStatus.COMMIT_SUCCESS);
-    assertThat(harness.metadata(SEGMENT).path("segment.realtime.endOffset").asText()).isEqualTo("200");
+    assertThat(harness.metadata(SEGMENT).path("segment.realtime.endOffset").asText())
+        .isEqualTo("200");
   }
 }

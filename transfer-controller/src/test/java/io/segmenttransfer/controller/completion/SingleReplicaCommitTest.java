@@ -8,10 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.handler.codec.http.HttpMethod;
+import io.segmenttransfer.controller.api.Assignment;
 import io.segmenttransfer.controller.api.CompletionRequest;
 import io.segmenttransfer.controller.api.CompletionResponse;
 import io.segmenttransfer.controller.api.CompletionStatus;
-import io.segmenttransfer.controller.api.Assignment;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -61,9 +61,13 @@ class SingleReplicaCommitTest {
     assertThat(committing.path("segment.realtime.committer").asText()).isEqualTo(server(1));
     assertThat(harness.idealState(SEGMENT)).isNull();
 
-    String location = harness.controller.deepStore().resolve("events_REALTIME/" + SEGMENT + ".tar.gz").toString();
-    CompletionResponse end = harness.commitEndWithMetadata(at("1500").withLocation(location).withSizes(123_456, 0, 900),
-        files.get("v3/metadata.properties"), files.get("v3/creation.meta"));
+    String location =
+        harness.controller.deepStore().resolve("events_REALTIME/" + SEGMENT + ".tar.gz").toString();
+    CompletionResponse end =
+        harness.commitEndWithMetadata(
+            at("1500").withLocation(location).withSizes(123_456, 0, 900),
+            files.get("v3/metadata.properties"),
+            files.get("v3/creation.meta"));
 
     assertThat(end.status()).isEqualTo(CompletionStatus.COMMIT_SUCCESS);
     JsonNode done = harness.metadata(SEGMENT);
@@ -79,7 +83,8 @@ class SingleReplicaCommitTest {
     assertThat(done.path("segment.download.url").asText()).isEqualTo(location);
     assertThat(done.path("segment.realtime.endOffset").asText()).isEqualTo("1500");
     assertThat(harness.idealState(SEGMENT)).containsExactly(server(1));
-    Assignment assignment = harness.client().assignment(server(1), -1, Duration.ZERO).block(TIMEOUT);
+    Assignment assignment =
+        harness.client().assignment(server(1), -1, Duration.ZERO).block(TIMEOUT);
     assertThat(assignment.segments()).extracting(m -> m.segmentName()).containsExactly(SEGMENT);
     // The commit took the metadata from the request: no deep-store read, write or stat at all (and
     // no server was asked anything: nothing listens on the registered server's port).
@@ -91,8 +96,11 @@ class SingleReplicaCommitTest {
     harness.get("segmentConsumed", at("10"));
     harness.get("segmentCommitStart", at("10"));
 
-    CompletionResponse end = harness.commitEndWithMetadata(at("10").withLocation("peer://" + SEGMENT),
-        files.get("v3/metadata.properties"), files.get("v3/creation.meta"));
+    CompletionResponse end =
+        harness.commitEndWithMetadata(
+            at("10").withLocation("peer://" + SEGMENT),
+            files.get("v3/metadata.properties"),
+            files.get("v3/creation.meta"));
 
     assertThat(end.status()).isEqualTo(CompletionStatus.COMMIT_SUCCESS);
     assertThat(harness.metadata(SEGMENT).path("segment.download.url").isTextual()).isTrue();
@@ -107,13 +115,21 @@ class SingleReplicaCommitTest {
     parts.put("metadata.properties", files.get("v3/metadata.properties"));
     parts.put("creation.meta", files.get("v3/creation.meta"));
 
-    CompletionResponse end = harness.call(io.netty.handler.codec.http.HttpMethod.POST, "/segmentCommitEndWithMetadata?"
-            + at("10").withLocation("peer://" + SEGMENT).toQuery() + "&crypter=TinkStreamingAeadCrypter",
-        CompletionHarness.multipart(parts), Map.of("Content-Type", "multipart/form-data; boundary=" + CompletionHarness.BOUNDARY))
-        .completion();
+    CompletionResponse end =
+        harness
+            .call(
+                io.netty.handler.codec.http.HttpMethod.POST,
+                "/segmentCommitEndWithMetadata?"
+                    + at("10").withLocation("peer://" + SEGMENT).toQuery()
+                    + "&crypter=TinkStreamingAeadCrypter",
+                CompletionHarness.multipart(parts),
+                Map.of(
+                    "Content-Type", "multipart/form-data; boundary=" + CompletionHarness.BOUNDARY))
+            .completion();
 
     assertThat(end.status()).isEqualTo(CompletionStatus.COMMIT_SUCCESS);
-    assertThat(harness.metadata(SEGMENT).path("segment.crypter").asText()).isEqualTo("TinkStreamingAeadCrypter");
+    assertThat(harness.metadata(SEGMENT).path("segment.crypter").asText())
+        .isEqualTo("TinkStreamingAeadCrypter");
   }
 
   @Test
@@ -121,8 +137,10 @@ class SingleReplicaCommitTest {
     harness.get("segmentConsumed", at("10"));
     harness.get("segmentCommitStart", at("10"));
 
-    harness.commitEndWithMetadata(at("10").withLocation("peer://" + SEGMENT),
-        files.get("v3/metadata.properties"), files.get("v3/creation.meta"));
+    harness.commitEndWithMetadata(
+        at("10").withLocation("peer://" + SEGMENT),
+        files.get("v3/metadata.properties"),
+        files.get("v3/creation.meta"));
 
     assertThat(harness.metadata(SEGMENT).has("segment.crypter")).isFalse();
   }
@@ -133,15 +151,23 @@ class SingleReplicaCommitTest {
     harness.get("segmentCommitStart", at("10"));
     JsonNode before = harness.metadata(SEGMENT);
 
-    CompletionResponse end = harness.commitEndWithMetadata(at("10").withLocation("peer://" + SEGMENT),
-        files.get("v3/metadata.properties"), new byte[] {0, 0, 0, 1, 2});
+    CompletionResponse end =
+        harness.commitEndWithMetadata(
+            at("10").withLocation("peer://" + SEGMENT),
+            files.get("v3/metadata.properties"),
+            new byte[] {0, 0, 0, 1, 2});
 
     assertThat(end.status()).isEqualTo(CompletionStatus.FAILED);
     assertThat(harness.metadata(SEGMENT)).isEqualTo(before);
     assertThat(harness.idealState(SEGMENT)).isNull();
     // The committer can still finish with good files.
-    assertThat(harness.commitEndWithMetadata(at("10").withLocation("peer://" + SEGMENT),
-        files.get("v3/metadata.properties"), files.get("v3/creation.meta")).status())
+    assertThat(
+            harness
+                .commitEndWithMetadata(
+                    at("10").withLocation("peer://" + SEGMENT),
+                    files.get("v3/metadata.properties"),
+                    files.get("v3/creation.meta"))
+                .status())
         .isEqualTo(CompletionStatus.COMMIT_SUCCESS);
   }
 
@@ -150,34 +176,64 @@ class SingleReplicaCommitTest {
     harness.get("segmentConsumed", at("10"));
     harness.get("segmentCommitStart", at("10"));
 
-    CompletionHarness.Reply onePart = harness.post("segmentCommitEndWithMetadata",
-        at("10").withLocation("peer://" + SEGMENT),
-        CompletionHarness.multipart(Map.of("creation.meta", files.get("v3/creation.meta"))));
-    CompletionResponse wrongPeer = harness.commitEndWithMetadata(at("10").withLocation("peer://events__0__4__x"),
-        files.get("v3/metadata.properties"), files.get("v3/creation.meta"));
+    CompletionHarness.Reply onePart =
+        harness.post(
+            "segmentCommitEndWithMetadata",
+            at("10").withLocation("peer://" + SEGMENT),
+            CompletionHarness.multipart(Map.of("creation.meta", files.get("v3/creation.meta"))));
+    CompletionResponse wrongPeer =
+        harness.commitEndWithMetadata(
+            at("10").withLocation("peer://events__0__4__x"),
+            files.get("v3/metadata.properties"),
+            files.get("v3/creation.meta"));
 
     assertThat(onePart.completion().status()).isEqualTo(CompletionStatus.FAILED);
     assertThat(wrongPeer.status()).isEqualTo(CompletionStatus.FAILED);
-    assertThat(harness.metadata(SEGMENT).path("segment.realtime.status").asText()).isEqualTo("COMMITTING");
+    assertThat(harness.metadata(SEGMENT).path("segment.realtime.status").asText())
+        .isEqualTo("COMMITTING");
   }
 
   @Test
   void anUnknownTableOrANonLlcNameFailsAndAMessageWithoutInstanceIs400() {
-    assertThat(harness.get("segmentConsumed", CompletionRequest.of("clicks__0__0__20261206T1200Z", server(1), "5"))
-        .status()).isEqualTo(CompletionStatus.FAILED);
-    assertThat(harness.get("segmentConsumed", CompletionRequest.of("events_0", server(1), "5")).status())
+    assertThat(
+            harness
+                .get(
+                    "segmentConsumed",
+                    CompletionRequest.of("clicks__0__0__20261206T1200Z", server(1), "5"))
+                .status())
         .isEqualTo(CompletionStatus.FAILED);
-    assertThat(harness.call(HttpMethod.GET, "/segmentConsumed?name=" + SEGMENT + "&streamPartitionMsgOffset=5", null,
-        Map.of()).status()).isEqualTo(400);
+    assertThat(
+            harness
+                .get("segmentConsumed", CompletionRequest.of("events_0", server(1), "5"))
+                .status())
+        .isEqualTo(CompletionStatus.FAILED);
+    assertThat(
+            harness
+                .call(
+                    HttpMethod.GET,
+                    "/segmentConsumed?name=" + SEGMENT + "&streamPartitionMsgOffset=5",
+                    null,
+                    Map.of())
+                .status())
+        .isEqualTo(400);
     assertThat(harness.metadata(SEGMENT)).isNull();
   }
 
   @Test
   void theTableNameParameterNamesTheTableOfAnyName() {
-    CompletionResponse consumed = harness.call(HttpMethod.GET, "/segmentConsumed?"
-        + CompletionRequest.of("uploaded_7", server(1), "3").toQuery() + "&tableName=events", null, Map.of()).completion();
+    CompletionResponse consumed =
+        harness
+            .call(
+                HttpMethod.GET,
+                "/segmentConsumed?"
+                    + CompletionRequest.of("uploaded_7", server(1), "3").toQuery()
+                    + "&tableName=events",
+                null,
+                Map.of())
+            .completion();
 
     assertThat(consumed.status()).isEqualTo(CompletionStatus.COMMIT);
-    assertThat(harness.metadata("uploaded_7").path("segment.realtime.status").asText()).isEqualTo("IN_PROGRESS");
+    assertThat(harness.metadata("uploaded_7").path("segment.realtime.status").asText())
+        .isEqualTo("IN_PROGRESS");
   }
 }

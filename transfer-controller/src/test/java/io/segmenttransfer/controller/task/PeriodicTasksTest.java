@@ -44,12 +44,14 @@ class PeriodicTasksTest {
 
     @Override
     public Mono<?> run(Set<TableNameWithType> tables) {
-      return Mono.defer(() -> {
-        int run = runs.incrementAndGet();
-        this.tables.add(tables == null ? Set.of() : tables);
-        Sinks.Empty<Void> gate = release;
-        return (gate == null ? Mono.<Void>empty() : gate.asMono()).thenReturn(Map.of("run", run));
-      });
+      return Mono.defer(
+          () -> {
+            int run = runs.incrementAndGet();
+            this.tables.add(tables == null ? Set.of() : tables);
+            Sinks.Empty<Void> gate = release;
+            return (gate == null ? Mono.<Void>empty() : gate.asMono())
+                .thenReturn(Map.of("run", run));
+          });
     }
 
     @Override
@@ -104,10 +106,11 @@ class PeriodicTasksTest {
       assertThat(task.runs).hasValue(0);
 
       StepVerifier.create(tasks.run("Counting", null))
-          .assertNext(answer -> {
-            assertThat(answer.status()).isEqualTo(PeriodicTasks.Status.DONE);
-            assertThat(answer.report()).isEqualTo(Map.of("run", 1));
-          })
+          .assertNext(
+              answer -> {
+                assertThat(answer.status()).isEqualTo(PeriodicTasks.Status.DONE);
+                assertThat(answer.report()).isEqualTo(Map.of("run", 1));
+              })
           .expectComplete()
           .verify(TIMEOUT);
     }
@@ -122,7 +125,8 @@ class PeriodicTasksTest {
       first.subscribe();
 
       StepVerifier.create(tasks.run("Counting", null))
-          .assertNext(answer -> assertThat(answer.status()).isEqualTo(PeriodicTasks.Status.ALREADY_RUNNING))
+          .assertNext(
+              answer -> assertThat(answer.status()).isEqualTo(PeriodicTasks.Status.ALREADY_RUNNING))
           .expectComplete()
           .verify(TIMEOUT);
       assertThat(tasks.status().get(0)).containsEntry("running", true).containsEntry("gauge", 7);
@@ -134,10 +138,11 @@ class PeriodicTasksTest {
           .verify(TIMEOUT);
       task.release = null;
       StepVerifier.create(tasks.run("Counting", Set.of(TableNameWithType.parse("events_OFFLINE"))))
-          .assertNext(answer -> {
-            assertThat(answer.status()).isEqualTo(PeriodicTasks.Status.DONE);
-            assertThat(answer.tables()).containsExactly("events_OFFLINE");
-          })
+          .assertNext(
+              answer -> {
+                assertThat(answer.status()).isEqualTo(PeriodicTasks.Status.DONE);
+                assertThat(answer.tables()).containsExactly("events_OFFLINE");
+              })
           .expectComplete()
           .verify(TIMEOUT);
       assertThat(task.runs).hasValue(2);
@@ -147,9 +152,15 @@ class PeriodicTasksTest {
 
   @Test
   void anUnknownTaskNameFails() {
-    try (PeriodicTasks tasks = new PeriodicTasks(List.of(new CountingTask(Duration.ZERO)), VirtualTimeScheduler.create())) {
+    try (PeriodicTasks tasks =
+        new PeriodicTasks(
+            List.of(new CountingTask(Duration.ZERO)), VirtualTimeScheduler.create())) {
       StepVerifier.create(tasks.run("NoSuchTask", null))
-          .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(InvalidRequestException.class).hasMessageContaining("Counting"))
+          .expectErrorSatisfies(
+              e ->
+                  assertThat(e)
+                      .isInstanceOf(InvalidRequestException.class)
+                      .hasMessageContaining("Counting"))
           .verify(TIMEOUT);
     }
   }

@@ -9,8 +9,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The compression of a segment archive, detected from magic bytes, never from a file name
- * (docs/protocol.md): {@code 1f 8b} gzip, {@code 28 b5 2f fd} zstd, {@code 04 22 4d 18} lz4 frame, and
- * plain tar with {@code ustar} at offset 257.
+ * (docs/protocol.md): {@code 1f 8b} gzip, {@code 28 b5 2f fd} zstd, {@code 04 22 4d 18} lz4 frame,
+ * and plain tar with {@code ustar} at offset 257.
  */
 public enum Codec {
   GZIP("tar.gz", "application/gzip"),
@@ -46,7 +46,8 @@ public enum Codec {
    * Detects the codec from the first bytes of an archive, without moving {@code head}'s position.
    *
    * @param head the first bytes seen so far
-   * @param complete true when no more bytes will come (the archive is shorter than {@link #SNIFF_BYTES})
+   * @param complete true when no more bytes will come (the archive is shorter than {@link
+   *     #SNIFF_BYTES})
    * @return the codec, or null when more bytes are needed to decide
    * @throws InvalidArchiveException when the bytes match no supported format
    */
@@ -74,8 +75,9 @@ public enum Codec {
       if (n == 0) {
         throw new InvalidArchiveException(subject, "archive is empty");
       }
-      throw new InvalidArchiveException(subject, "archive is truncated: only " + n
-          + " bytes, too short for any supported format");
+      throw new InvalidArchiveException(
+          subject,
+          "archive is truncated: only " + n + " bytes, too short for any supported format");
     }
     return null;
   }
@@ -87,7 +89,8 @@ public enum Codec {
     }
     return new InvalidArchiveException(
         subject,
-        "unrecognised archive format (first bytes " + hex.toString().trim()
+        "unrecognised archive format (first bytes "
+            + hex.toString().trim()
             + "): expected gzip, zstd, lz4 frame or tar");
   }
 

@@ -21,12 +21,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The bytes are a function of the files alone, so two peers holding the same segment CRC serve
  * identical archives and a client may resume from byte N of another peer ("archive format v1"):
- * entries in sorted path order with the segment directory first, every mtime the creation time
- * from {@code creation.meta}, headers from {@link TarEncoder} (uid/gid 0, fixed modes), a
- * deterministic gzip header, the codecs' default levels, and input fed to the compressor in a
- * fixed pattern (each header, then file data in {@link #FEED_SIZE} pieces, then padding) with
- * output drained in fixed-size chunks. Only regular files and directories are archived; symbolic
- * links and other special files are left out.
+ * entries in sorted path order with the segment directory first, every mtime the creation time from
+ * {@code creation.meta}, headers from {@link TarEncoder} (uid/gid 0, fixed modes), a deterministic
+ * gzip header, the codecs' default levels, and input fed to the compressor in a fixed pattern (each
+ * header, then file data in {@link #FEED_SIZE} pieces, then padding) with output drained in
+ * fixed-size chunks. Only regular files and directories are archived; symbolic links and other
+ * special files are left out.
  *
  * <p>Blocking (directory walk, file reads, compression): use it on a blocking-capable thread, one
  * thread at a time. {@link #close()} must always be called.
@@ -35,8 +35,10 @@ public final class SegmentArchiveProducer implements AutoCloseable {
 
   /** Part of the v1 format: changing it changes the bytes, so it is not configurable. */
   public static final int FEED_SIZE = 64 * 1024;
+
   /** Output chunk size; also part of the v1 format. */
   public static final int CHUNK_SIZE = 64 * 1024;
+
   /** The tag of this archive layout in ETags. */
   public static final String FORMAT_VERSION = "v1";
 
@@ -48,11 +50,15 @@ public final class SegmentArchiveProducer implements AutoCloseable {
   private final long mtime;
   private final ByteTransform encoder;
   private final ArchiveTap cacheWriter;
+
   /**
    * Two file-data buffers used in turn: the encoder may still reference the last buffer offered
    * (and judges "consumed" by its position), so the next piece is read into the other one.
    */
-  private final ByteBuffer[] feeds = {ByteBuffer.allocate(FEED_SIZE), ByteBuffer.allocate(FEED_SIZE)};
+  private final ByteBuffer[] feeds = {
+    ByteBuffer.allocate(FEED_SIZE), ByteBuffer.allocate(FEED_SIZE)
+  };
+
   private int nextFeed;
   private int nextEntry;
   private FileChannel channel;
@@ -71,7 +77,12 @@ public final class SegmentArchiveProducer implements AutoCloseable {
    * @param tap receives a copy of every chunk and is committed once the archive is complete,
    *     aborted otherwise; null for none
    */
-  public SegmentArchiveProducer(Path directory, String segmentName, long creationTimeMs, Codec codec, @Nullable ArchiveTap tap)
+  public SegmentArchiveProducer(
+      Path directory,
+      String segmentName,
+      long creationTimeMs,
+      Codec codec,
+      @Nullable ArchiveTap tap)
       throws IOException {
     this.subject = segmentName;
     this.entries = list(directory, segmentName);
@@ -88,7 +99,8 @@ public final class SegmentArchiveProducer implements AutoCloseable {
         if (path.equals(root)) {
           continue;
         }
-        BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        BasicFileAttributes attributes =
+            Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         String relative = root.relativize(path).toString().replace('\\', '/');
         String archivePath = segmentName + "/" + relative;
         if (attributes.isDirectory()) {
@@ -98,8 +110,10 @@ public final class SegmentArchiveProducer implements AutoCloseable {
         }
       }
     }
-    // Directories sort with a trailing '/', as they appear in the archive; the root is a prefix of all.
-    entries.sort(Comparator.comparing(e -> e.directory() ? e.archivePath() + "/" : e.archivePath()));
+    // Directories sort with a trailing '/', as they appear in the archive; the root is a prefix of
+    // all.
+    entries.sort(
+        Comparator.comparing(e -> e.directory() ? e.archivePath() + "/" : e.archivePath()));
     return entries;
   }
 
@@ -118,7 +132,8 @@ public final class SegmentArchiveProducer implements AutoCloseable {
       if (n == 0) {
         if (!feed()) {
           if (inputEnded) {
-            throw new IllegalStateException("compressor of " + subject + " neither produced nor finished");
+            throw new IllegalStateException(
+                "compressor of " + subject + " neither produced nor finished");
           }
           inputEnded = true;
           encoder.endOfInput();
@@ -133,7 +148,8 @@ public final class SegmentArchiveProducer implements AutoCloseable {
       }
     }
     if (finished && cacheWriter != null && !committed) {
-      // Published before the last signal goes out: whoever sees this stream complete finds it cached.
+      // Published before the last signal goes out: whoever sees this stream complete finds it
+      // cached.
       committed = true;
       cacheWriter.commit();
     }
@@ -193,7 +209,9 @@ public final class SegmentArchiveProducer implements AutoCloseable {
     return bytesOut;
   }
 
-  /** Releases the file and the compressor; drops the cache copy unless the archive was completed. */
+  /**
+   * Releases the file and the compressor; drops the cache copy unless the archive was completed.
+   */
   @Override
   public void close() {
     closeChannel();

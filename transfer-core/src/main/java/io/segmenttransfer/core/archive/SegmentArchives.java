@@ -22,16 +22,23 @@ public final class SegmentArchives {
    * compression block). Completes after the last chunk; errors with the I/O failure. Buffers are
    * new and belong to the subscriber.
    */
-  public static Flux<ByteBuffer> stream(Path directory, String segmentName, long creationTimeMs, Codec codec,
-      Scheduler scheduler) {
+  public static Flux<ByteBuffer> stream(
+      Path directory, String segmentName, long creationTimeMs, Codec codec, Scheduler scheduler) {
     return stream(directory, segmentName, creationTimeMs, codec, scheduler, () -> null);
   }
 
   /** With a copy of every chunk going to a tap, opened when the stream starts (null for none). */
-  public static Flux<ByteBuffer> stream(Path directory, String segmentName, long creationTimeMs, Codec codec,
-      Scheduler scheduler, Callable<@Nullable ArchiveTap> tap) {
+  public static Flux<ByteBuffer> stream(
+      Path directory,
+      String segmentName,
+      long creationTimeMs,
+      Codec codec,
+      Scheduler scheduler,
+      Callable<@Nullable ArchiveTap> tap) {
     return Flux.<ByteBuffer, SegmentArchiveProducer>generate(
-            () -> new SegmentArchiveProducer(directory, segmentName, creationTimeMs, codec, tap.call()),
+            () ->
+                new SegmentArchiveProducer(
+                    directory, segmentName, creationTimeMs, codec, tap.call()),
             (producer, sink) -> {
               try {
                 ByteBuffer chunk = producer.next();

@@ -57,8 +57,15 @@ public final class SmallFileCollector implements TarEntryListener {
       return;
     }
     if (size > maxFileBytes) {
-      throw new ArchiveLimitExceededException(subject, "entry '" + file + "' is " + size
-          + " bytes, over the " + maxFileBytes + " bytes kept in memory");
+      throw new ArchiveLimitExceededException(
+          subject,
+          "entry '"
+              + file
+              + "' is "
+              + size
+              + " bytes, over the "
+              + maxFileBytes
+              + " bytes kept in memory");
     }
     path = file;
     capture = new byte[(int) size];

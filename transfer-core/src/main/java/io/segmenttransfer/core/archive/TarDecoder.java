@@ -12,8 +12,8 @@ import java.util.Arrays;
  * <p>Reads ustar (with the 155-byte name prefix; star's 131-byte variant), old GNU and v7 headers,
  * GNU long names ({@code L}; long link names {@code K} are read and dropped), PAX extended headers
  * ({@code x}: {@code path} and {@code size} honoured, other keys ignored; global {@code g} headers
- * read and ignored), and numbers in octal or base-256 (GNU/star), so entries over 8 GiB work.
- * Every header checksum is verified.
+ * read and ignored), and numbers in octal or base-256 (GNU/star), so entries over 8 GiB work. Every
+ * header checksum is verified.
  *
  * <p>Only regular files and directories are extracted. Links, devices, FIFOs, sparse files and
  * unknown entry types refuse the whole archive, as do paths that are absolute, contain {@code ..},
@@ -73,10 +73,13 @@ public final class TarDecoder {
 
   /** The current or last entry's name as the archive spells it, for messages. */
   private String entry;
+
   private long entryAt;
   private long entrySize;
+
   /** Bytes left in the current file's data or extended-header body. */
   private long remaining;
+
   /** Bytes of padding left after the current data or body. */
   private int padding;
 
@@ -163,14 +166,29 @@ public final class TarDecoder {
     }
     failed = true;
     throw switch (state) {
-      case DATA -> invalid(
-          "archive is truncated in the data of entry " + quote(entry) + ": " + remaining + " of "
-              + entrySize + " bytes missing");
-      case PADDING -> invalid(
-          "archive is truncated in the padding after entry " + quote(entry) + " at byte " + offset);
-      case EXTENDED -> invalid(
-          "archive is truncated in an extended header (type " + describeType(extendedType)
-              + ") at byte " + extendedStart + ", " + after());
+      case DATA ->
+          invalid(
+              "archive is truncated in the data of entry "
+                  + quote(entry)
+                  + ": "
+                  + remaining
+                  + " of "
+                  + entrySize
+                  + " bytes missing");
+      case PADDING ->
+          invalid(
+              "archive is truncated in the padding after entry "
+                  + quote(entry)
+                  + " at byte "
+                  + offset);
+      case EXTENDED ->
+          invalid(
+              "archive is truncated in an extended header (type "
+                  + describeType(extendedType)
+                  + ") at byte "
+                  + extendedStart
+                  + ", "
+                  + after());
       default -> truncatedBetweenEntries();
     };
   }
@@ -212,8 +230,8 @@ public final class TarDecoder {
     long at = offset - BLOCK;
     if (Arrays.equals(header, ZERO_BLOCK)) {
       if (hasPendingExtendedHeader()) {
-        throw invalid("extended header is followed by the end of the archive at byte " + at
-            + ", " + after());
+        throw invalid(
+            "extended header is followed by the end of the archive at byte " + at + ", " + after());
       }
       if (zeroBlockSeen) {
         state = State.END;
@@ -248,15 +266,31 @@ public final class TarDecoder {
     }
     // Some old tars (Sun, early GNU) summed signed chars; both are accepted, as GNU tar does.
     if (stored != unsigned && stored != signed) {
-      throw invalid("corrupt tar header at byte " + at + " (checksum " + stored
-          + " does not match " + unsigned + "), " + after());
+      throw invalid(
+          "corrupt tar header at byte "
+              + at
+              + " (checksum "
+              + stored
+              + " does not match "
+              + unsigned
+              + "), "
+              + after());
     }
   }
 
   private void startExtended(byte type, long size, long at) {
     if (size > MAX_EXTENDED_HEADER_BYTES) {
-      throw invalid("extended header (type " + describeType(type) + ") at byte " + at + " is "
-          + size + " bytes, over the limit of " + MAX_EXTENDED_HEADER_BYTES + ", " + after());
+      throw invalid(
+          "extended header (type "
+              + describeType(type)
+              + ") at byte "
+              + at
+              + " is "
+              + size
+              + " bytes, over the limit of "
+              + MAX_EXTENDED_HEADER_BYTES
+              + ", "
+              + after());
     }
     int length = (int) size;
     if (extended.length < length) {
@@ -322,7 +356,11 @@ public final class TarDecoder {
         p++;
       }
       int end = start + (int) recordLength;
-      if (p == start || p >= len || b[p] != ' ' || end > len || end <= p + 1
+      if (p == start
+          || p >= len
+          || b[p] != ' '
+          || end > len
+          || end <= p + 1
           || b[end - 1] != '\n') {
         throw malformedPax(start);
       }
@@ -363,8 +401,13 @@ public final class TarDecoder {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       if (c < '0' || c > '9' || v > (Long.MAX_VALUE - (c - '0')) / 10) {
-        throw invalid("PAX header at byte " + extendedStart + " has an invalid size "
-            + quote(value) + ", " + after());
+        throw invalid(
+            "PAX header at byte "
+                + extendedStart
+                + " has an invalid size "
+                + quote(value)
+                + ", "
+                + after());
       }
       v = v * 10 + (c - '0');
     }
@@ -372,20 +415,31 @@ public final class TarDecoder {
   }
 
   private InvalidArchiveException malformedPax(int at) {
-    return invalid("malformed PAX header at byte " + extendedStart + " (record at body offset "
-        + at + "), " + after());
+    return invalid(
+        "malformed PAX header at byte "
+            + extendedStart
+            + " (record at body offset "
+            + at
+            + "), "
+            + after());
   }
 
   private boolean hasPendingExtendedHeader() {
-    return longName != null || longLinkName != null || paxPath != null || paxLinkPath != null
-        || paxSize >= 0 || paxSparse;
+    return longName != null
+        || longLinkName != null
+        || paxPath != null
+        || paxLinkPath != null
+        || paxSize >= 0
+        || paxSparse;
   }
 
   private void startEntry(byte type, long headerSize, long at) {
     String raw = paxPath != null ? paxPath : longName != null ? longName : headerName();
     long size = paxSize >= 0 ? paxSize : headerSize;
-    String linkName = paxLinkPath != null ? paxLinkPath
-        : longLinkName != null ? longLinkName : cString(header, LINK_NAME, NAME_LEN, false);
+    String linkName =
+        paxLinkPath != null
+            ? paxLinkPath
+            : longLinkName != null ? longLinkName : cString(header, LINK_NAME, NAME_LEN, false);
     boolean sparse = paxSparse;
     longName = null;
     longLinkName = null;
@@ -423,8 +477,14 @@ public final class TarDecoder {
     if (size != 0) {
       // Readers disagree on whether data follows a directory header; refusing avoids an archive
       // that extracts differently here than in other tools.
-      throw invalid("directory entry " + quote(raw) + " at byte " + at + " declares " + size
-          + " bytes of data");
+      throw invalid(
+          "directory entry "
+              + quote(raw)
+              + " at byte "
+              + at
+              + " declares "
+              + size
+              + " bytes of data");
     }
     String path = normalise(raw);
     state = State.HEADER;
@@ -506,8 +566,8 @@ public final class TarDecoder {
   }
 
   /**
-   * Makes {@code raw} relative and canonical ({@code ./} and repeated or trailing slashes
-   * dropped), refusing anything that could leave the extraction root.
+   * Makes {@code raw} relative and canonical ({@code ./} and repeated or trailing slashes dropped),
+   * refusing anything that could leave the extraction root.
    *
    * @return the normalised path; empty when {@code raw} names the root itself
    */
@@ -587,14 +647,21 @@ public final class TarDecoder {
   }
 
   private InvalidArchiveException invalidField(String field, long headerAt) {
-    return invalid("corrupt tar header at byte " + headerAt + " (invalid " + field + " field), "
-        + after());
+    return invalid(
+        "corrupt tar header at byte " + headerAt + " (invalid " + field + " field), " + after());
   }
 
   private InvalidArchiveException refused(String raw, byte type, String what, String linkName) {
     String target = linkName == null || linkName.isEmpty() ? "" : " to " + quote(linkName);
-    return invalid("entry " + quote(raw) + " is " + what + target + " (type "
-        + describeType(type) + "): only regular files and directories are allowed");
+    return invalid(
+        "entry "
+            + quote(raw)
+            + " is "
+            + what
+            + target
+            + " (type "
+            + describeType(type)
+            + "): only regular files and directories are allowed");
   }
 
   private InvalidArchiveException invalid(String message) {
@@ -633,8 +700,8 @@ public final class TarDecoder {
   }
 
   /**
-   * Quotes a name for a message, escaping control characters so that a name cannot forge log
-   * lines, and shortening names of hostile length.
+   * Quotes a name for a message, escaping control characters so that a name cannot forge log lines,
+   * and shortening names of hostile length.
    */
   static String quote(String name) {
     int shown = Math.min(name.length(), MAX_QUOTED_CHARS);

@@ -8,11 +8,11 @@ import java.nio.charset.StandardCharsets;
  * caller streams the file's data (followed by {@link #padding}) in between, so an archive of a
  * directory is built on the fly without a temporary file.
  *
- * <p>Headers are POSIX ustar (name and 155-byte prefix). A path that does not fit, or is not
- * ASCII, gets a PAX extended header with a UTF-8 {@code path} record first, as Pinot's
- * commons-compress does with {@code LONGFILE_POSIX}; a size of 8 GiB or more gets a PAX
- * {@code size} record and a base-256 size field. Directories are written as {@code path/} with
- * mode 0755, files with mode 0644, owned by uid/gid 0 with empty user and group names.
+ * <p>Headers are POSIX ustar (name and 155-byte prefix). A path that does not fit, or is not ASCII,
+ * gets a PAX extended header with a UTF-8 {@code path} record first, as Pinot's commons-compress
+ * does with {@code LONGFILE_POSIX}; a size of 8 GiB or more gets a PAX {@code size} record and a
+ * base-256 size field. Directories are written as {@code path/} with mode 0755, files with mode
+ * 0644, owned by uid/gid 0 with empty user and group names.
  *
  * <p>An archive is: for each entry its header, then for a file its {@code size} data bytes and
  * {@code padding(size)}; then {@link #end()}. Stateless and thread-safe; every call returns a new
@@ -23,8 +23,10 @@ public final class TarEncoder {
   private static final int BLOCK = TarDecoder.BLOCK;
   private static final int NAME_LEN = 100;
   private static final int PREFIX_LEN = 155;
+
   /** The largest value an 11-digit octal field holds: 8 GiB - 1 for sizes. */
   private static final long MAX_OCTAL_11 = 077777777777L;
+
   private static final int DIRECTORY_MODE = 0755;
   private static final int FILE_MODE = 0644;
   private static final String PAX_DIRECTORY = "PaxHeaders/";
@@ -175,7 +177,10 @@ public final class TarEncoder {
   }
 
   private static String checkPath(String path) {
-    if (path == null || path.isEmpty() || path.startsWith("/") || path.endsWith("/")
+    if (path == null
+        || path.isEmpty()
+        || path.startsWith("/")
+        || path.endsWith("/")
         || path.indexOf('\0') >= 0) {
       throw new IllegalArgumentException("invalid archive path " + path);
     }

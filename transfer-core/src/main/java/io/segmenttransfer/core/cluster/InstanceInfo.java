@@ -4,39 +4,44 @@ import io.segmenttransfer.core.error.InvalidRequestException;
 import java.util.Locale;
 
 /**
- * A registered instance, as Pinot's {@code POST /instances} takes it and
- * {@code GET /instances/{id}} shows it ({@link InstanceInfoJson} reads that record). Peers reach a
- * server's segments at {@code http://<host>:<adminPort>}.
+ * A registered instance, as Pinot's {@code POST /instances} takes it and {@code GET
+ * /instances/{id}} shows it ({@link InstanceInfoJson} reads that record). Peers reach a server's
+ * segments at {@code http://<host>:<adminPort>}.
  *
- * @param id {@code Server_<host>_<port>} (or {@code Broker_}, {@code Minion_}, {@code Controller_}),
- *     or a custom id; never parse the host or port out of it
+ * @param id {@code Server_<host>_<port>} (or {@code Broker_}, {@code Minion_}, {@code
+ *     Controller_}), or a custom id; never parse the host or port out of it
  * @param host the host name others use
  * @param port the instance's main port (Pinot's netty query port for servers)
  * @param adminPort the admin (peer download) port, Pinot default 8097
  * @param type SERVER, BROKER, MINION or CONTROLLER; only servers are assigned segments
  * @param enabled disabled instances keep their record but get no new segments
  */
-public record InstanceInfo(String id, String host, int port, int adminPort, String type, boolean enabled) {
+public record InstanceInfo(
+    String id, String host, int port, int adminPort, String type, boolean enabled) {
 
   public static final String SERVER = "SERVER";
   public static final int DEFAULT_ADMIN_PORT = 8097;
 
   public InstanceInfo {
     if (host == null || host.isBlank() || host.indexOf('/') >= 0 || host.contains("..")) {
-      throw new InvalidRequestException(null, "instance field 'host' is missing or invalid: '" + host + "'");
+      throw new InvalidRequestException(
+          null, "instance field 'host' is missing or invalid: '" + host + "'");
     }
     if (port < 0 || port > 65535) {
       throw new InvalidRequestException(null, "instance field 'port' must be 0-65535, was " + port);
     }
     if (adminPort < -1 || adminPort > 65535) {
-      throw new InvalidRequestException(null, "instance field 'adminPort' must be 0-65535, was " + adminPort);
+      throw new InvalidRequestException(
+          null, "instance field 'adminPort' must be 0-65535, was " + adminPort);
     }
     type = type == null ? SERVER : type.toUpperCase(Locale.ROOT);
     if (id == null) {
       id = idOf(type, host, port);
     } else if (!id.matches("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,254}")) {
-      // An explicit id (--instance-id) names files and URL paths: letters, digits, '_', '.', '-' only.
-      throw new InvalidRequestException(null, "instance id '" + id + "' may only hold letters, digits, '_', '.' and '-'");
+      // An explicit id (--instance-id) names files and URL paths: letters, digits, '_', '.', '-'
+      // only.
+      throw new InvalidRequestException(
+          null, "instance id '" + id + "' may only hold letters, digits, '_', '.' and '-'");
     }
   }
 
@@ -57,8 +62,12 @@ public record InstanceInfo(String id, String host, int port, int adminPort, Stri
       case "BROKER" -> "Broker";
       case "MINION" -> "Minion";
       case "CONTROLLER" -> "Controller";
-      default -> throw new InvalidRequestException(null,
-          "instance field 'type' is '" + type + "': expected SERVER, BROKER, MINION or CONTROLLER");
+      default ->
+          throw new InvalidRequestException(
+              null,
+              "instance field 'type' is '"
+                  + type
+                  + "': expected SERVER, BROKER, MINION or CONTROLLER");
     };
   }
 

@@ -5,21 +5,22 @@ import io.segmenttransfer.core.error.InvalidRequestException;
 import java.util.List;
 
 /**
- * Reads an instance record, {@code GET /instances/{id}}, as Pinot's controller and the embedded
- * one serve it (protocol.md, Instances):
+ * Reads an instance record, {@code GET /instances/{id}}, as Pinot's controller and the embedded one
+ * serve it (protocol.md, Instances):
  *
  * <pre>
  * {"instanceName": "Server_127.0.0.1_19098", "hostName": "127.0.0.1", "enabled": true,
  *  "port": "19098", "tags": ["DefaultTenant_OFFLINE"], "grpcPort": -1, "adminPort": 19097, ...}
  * </pre>
  *
- * The one reader of these records, for the controller client and the peer finder alike. Ids are
- * not always {@code <Type>_<host>_<port>} (Pinot's {@code instanceId} setting, our
- * {@code --instance-id}), so nothing is derived from the id that the record states itself:
+ * The one reader of these records, for the controller client and the peer finder alike. Ids are not
+ * always {@code <Type>_<host>_<port>} (Pinot's {@code instanceId} setting, our {@code
+ * --instance-id}), so nothing is derived from the id that the record states itself:
+ *
  * <ul>
  *   <li>host: {@code hostName}; the id's {@code <Type>_<host>_<port>} form only when the record has
- *       none. A legacy {@code Server_} prefix in {@code hostName} is dropped, as Pinot's own
- *       {@code ServerInstance} does (host names cannot hold {@code _}, so it is never part of one);
+ *       none. A legacy {@code Server_} prefix in {@code hostName} is dropped, as Pinot's own {@code
+ *       ServerInstance} does (host names cannot hold {@code _}, so it is never part of one);
  *   <li>port: {@code port}, a string in Pinot's records, a number accepted too; else the id's port;
  *       else 0 (unknown: nothing here connects to it);
  *   <li>admin port: {@code adminPort}; a record without a usable one gets the caller's default
@@ -28,11 +29,13 @@ import java.util.List;
  *       {@code _REALTIME} are servers', {@code _BROKER} brokers'), else a server;
  *   <li>enabled: {@code enabled}, true when absent.
  * </ul>
+ *
  * Unknown keys are ignored (Pinot adds keys between versions).
  */
 public final class InstanceInfoJson {
 
-  private static final List<String> TYPES = List.of(InstanceInfo.SERVER, "BROKER", "MINION", "CONTROLLER");
+  private static final List<String> TYPES =
+      List.of(InstanceInfo.SERVER, "BROKER", "MINION", "CONTROLLER");
 
   private InstanceInfoJson() {}
 
@@ -62,7 +65,8 @@ public final class InstanceInfoJson {
     } else if (conventional != null) {
       host = conventional.host();
     } else {
-      throw new InvalidRequestException(null, "instance " + id + " has no hostName, and its id names no host");
+      throw new InvalidRequestException(
+          null, "instance " + id + " has no hostName, and its id names no host");
     }
     int port = port(record.get("port"));
     if (port < 0) {
@@ -143,7 +147,11 @@ public final class InstanceInfoJson {
         return null;
       }
       String prefix = id.substring(0, first);
-      String type = TYPES.stream().filter(t -> InstanceInfo.prefixOf(t).equals(prefix)).findFirst().orElse(null);
+      String type =
+          TYPES.stream()
+              .filter(t -> InstanceInfo.prefixOf(t).equals(prefix))
+              .findFirst()
+              .orElse(null);
       if (type == null) {
         return null;
       }
@@ -153,7 +161,9 @@ public final class InstanceInfoJson {
       } catch (NumberFormatException e) {
         return null;
       }
-      return port >= 0 && port <= 65535 ? new ConventionalId(type, id.substring(first + 1, last), port) : null;
+      return port >= 0 && port <= 65535
+          ? new ConventionalId(type, id.substring(first + 1, last), port)
+          : null;
     }
   }
 }

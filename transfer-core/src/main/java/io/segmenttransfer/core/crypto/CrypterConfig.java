@@ -55,7 +55,10 @@ public record CrypterConfig(Path tinkKeysetFile, byte[] associatedData) {
 
   @Override
   public String toString() {
-    return "CrypterConfig[tinkKeysetFile=" + tinkKeysetFile
-        + ", associatedData=" + HexFormat.of().formatHex(associatedData) + "]";
+    return "CrypterConfig[tinkKeysetFile="
+        + tinkKeysetFile
+        + ", associatedData="
+        + HexFormat.of().formatHex(associatedData)
+        + "]";
   }
 }

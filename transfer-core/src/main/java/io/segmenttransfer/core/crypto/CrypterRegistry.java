@@ -9,8 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Maps the crypter name in segment metadata ({@code segment.crypter}) to a {@link SegmentCrypter}.
- * Callers resolve before they write any byte of a segment, so a segment nobody can decrypt fails
- * up front with a message that says what to configure.
+ * Callers resolve before they write any byte of a segment, so a segment nobody can decrypt fails up
+ * front with a message that says what to configure.
  *
  * <p>Names compare case-insensitively (Pinot writes {@code NoOpPinotCrypter}, hand-edited metadata
  * does not always). No name, {@code noop} and {@code none} mean the no-op crypter. Thread-safe.
@@ -89,14 +89,23 @@ public final class CrypterRegistry {
     if (key.equals(key(TinkStreamingCrypter.NAME))) {
       throw new CrypterException(
           subject,
-          "crypter " + TinkStreamingCrypter.NAME + " needs a keyset: set the Tink keyset file"
+          "crypter "
+              + TinkStreamingCrypter.NAME
+              + " needs a keyset: set the Tink keyset file"
               + " (CrypterConfig.tinkKeysetFile) to a cleartext JSON keyset, as"
               + " TinkStreamingCrypter.generateKeysetJson() writes");
     }
     throw new CrypterException(
         subject,
-        "unknown crypter '" + name.trim() + "'; known crypters: " + String.join(", ", names())
-            + " (aliases of " + NoOpCrypter.NAME + ": " + String.join(", ", NO_OP_ALIASES) + ")");
+        "unknown crypter '"
+            + name.trim()
+            + "'; known crypters: "
+            + String.join(", ", names())
+            + " (aliases of "
+            + NoOpCrypter.NAME
+            + ": "
+            + String.join(", ", NO_OP_ALIASES)
+            + ")");
   }
 
   /** The names of the registered crypters, as they spell them, sorted case-insensitively. */

@@ -22,10 +22,10 @@ public interface SegmentCrypter {
   String name();
 
   /**
-   * A transform from ciphertext to plaintext. Failed authentication (tampering, truncation, trailing
-   * bytes, wrong key or associated data) is thrown as a {@code CrypterException} naming {@code
-   * subject}; plaintext emitted before such a failure must be treated as unverified until {@code
-   * read} returns -1.
+   * A transform from ciphertext to plaintext. Failed authentication (tampering, truncation,
+   * trailing bytes, wrong key or associated data) is thrown as a {@code CrypterException} naming
+   * {@code subject}; plaintext emitted before such a failure must be treated as unverified until
+   * {@code read} returns -1.
    *
    * @param subject the segment (or archive) the bytes belong to, used in error messages
    */

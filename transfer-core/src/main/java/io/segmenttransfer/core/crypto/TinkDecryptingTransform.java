@@ -17,8 +17,8 @@ import java.security.GeneralSecurityException;
  * channel (subtle {@code StreamingAeadDecryptingChannel}, checked in 1.18.0) stops filling its
  * segment buffer when its source returns 0 and itself returns 0 until a whole segment plus one byte
  * (or the end) arrived; the keyset-level wrapper ({@code ReadableByteChannelDecrypter}) likewise
- * returns 0 while it cannot yet tell which key matches. So the public API works without threads
- * and without a blocking pipe, and there is no reason to reach for Tink's {@code subtle} segment
+ * returns 0 while it cannot yet tell which key matches. So the public API works without threads and
+ * without a blocking pipe, and there is no reason to reach for Tink's {@code subtle} segment
  * classes.
  *
  * <p>Memory: this class copies nothing and holds only the offered chunk. Tink holds one ciphertext
@@ -35,8 +35,10 @@ final class TinkDecryptingTransform implements ByteTransform {
   private static final int MAX_IDLE_READS = 4;
 
   private final String subject;
+
   /** Stands for "no input"; per instance, as Tink and this class may touch its position. */
   private final ByteBuffer empty = ByteBuffer.allocate(0);
+
   private final OfferedInput input = new OfferedInput();
   private ReadableByteChannel plaintext;
   private CrypterException failure;

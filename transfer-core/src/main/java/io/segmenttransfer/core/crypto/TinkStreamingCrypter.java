@@ -27,10 +27,10 @@ import java.security.GeneralSecurityException;
  * <p><b>Segment size.</b> {@link #generateKeysetJson()} uses {@code AES256_GCM_HKDF_1MB}: a 1 MiB
  * ciphertext segment costs one GCM initialisation and a 16-byte tag per MiB, so throughput stays
  * close to raw AES-GCM and the size overhead is negligible, while the memory a stream holds (about
- * three segments inside Tink and this adapter) stays around 3 MiB per concurrent download.
- * 4 KiB segments would cut that memory but pay a cipher initialisation per 4 KiB and 0.4% of tags;
- * segment archives are tens of MiB to GiB, so the larger segment streams better. The segment size is
- * a property of the key, so decryption follows whatever keys the keyset holds.
+ * three segments inside Tink and this adapter) stays around 3 MiB per concurrent download. 4 KiB
+ * segments would cut that memory but pay a cipher initialisation per 4 KiB and 0.4% of tags;
+ * segment archives are tens of MiB to GiB, so the larger segment streams better. The segment size
+ * is a property of the key, so decryption follows whatever keys the keyset holds.
  *
  * <p><b>Authentication.</b> Streaming AEAD authenticates each segment on its own and marks the last
  * one, so a decryptor releases a segment's plaintext only after that segment's tag verified, and
@@ -56,7 +56,8 @@ public final class TinkStreamingCrypter implements SegmentCrypter {
   private final byte[] associatedData;
   private final int ciphertextSegmentSize;
 
-  private TinkStreamingCrypter(StreamingAead aead, byte[] associatedData, int ciphertextSegmentSize) {
+  private TinkStreamingCrypter(
+      StreamingAead aead, byte[] associatedData, int ciphertextSegmentSize) {
     this.aead = aead;
     this.associatedData = associatedData;
     this.ciphertextSegmentSize = ciphertextSegmentSize;
@@ -76,8 +77,7 @@ public final class TinkStreamingCrypter implements SegmentCrypter {
     } catch (NoSuchFileException e) {
       throw new CrypterException(null, "Tink keyset file " + keysetFile + " does not exist", e);
     } catch (IOException e) {
-      throw new CrypterException(
-          null, "cannot read Tink keyset file " + keysetFile + ": " + e, e);
+      throw new CrypterException(null, "cannot read Tink keyset file " + keysetFile + ": " + e, e);
     }
     return fromKeysetJson(json, associatedData, "Tink keyset file " + keysetFile);
   }
@@ -175,8 +175,10 @@ public final class TinkStreamingCrypter implements SegmentCrypter {
                 + " or made with another key or associated data): "
             : "encryption failed: ";
     // Tink appends a multi-line dump of its channel state to some messages; a failure is one line.
-    String detail = cause.getClass().getSimpleName() + ": "
-        + String.valueOf(cause.getMessage()).replaceAll("\\s*\\R\\s*", " ");
+    String detail =
+        cause.getClass().getSimpleName()
+            + ": "
+            + String.valueOf(cause.getMessage()).replaceAll("\\s*\\R\\s*", " ");
     return new CrypterException(subject, message + detail, cause);
   }
 
@@ -189,8 +191,7 @@ public final class TinkStreamingCrypter implements SegmentCrypter {
     if (parameters instanceof AesCtrHmacStreamingParameters ctr) {
       return ctr.getCiphertextSegmentSizeBytes();
     }
-    throw new CrypterException(
-        null, origin + ": unsupported primary key parameters " + parameters);
+    throw new CrypterException(null, origin + ": unsupported primary key parameters " + parameters);
   }
 
   private static void registerTink(String origin) {

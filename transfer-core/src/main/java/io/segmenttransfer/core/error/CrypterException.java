@@ -1,8 +1,8 @@
 package io.segmenttransfer.core.error;
 
 /**
- * A crypter problem: an unknown crypter name, missing or bad key material, or ciphertext that
- * fails authentication.
+ * A crypter problem: an unknown crypter name, missing or bad key material, or ciphertext that fails
+ * authentication.
  */
 public final class CrypterException extends SegmentTransferException {
   public CrypterException(String subject, String message) {

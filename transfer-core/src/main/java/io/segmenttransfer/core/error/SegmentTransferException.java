@@ -1,9 +1,9 @@
 package io.segmenttransfer.core.error;
 
 /**
- * Root of the closed set of failures this project reports. Every message names the segment (or
- * the archive or source when no segment is known yet) and the cause, so one line in a log or on
- * a terminal says what went wrong. Callers branch on the type, never on the message text.
+ * Root of the closed set of failures this project reports. Every message names the segment (or the
+ * archive or source when no segment is known yet) and the cause, so one line in a log or on a
+ * terminal says what went wrong. Callers branch on the type, never on the message text.
  */
 public abstract sealed class SegmentTransferException extends RuntimeException
     permits InvalidArchiveException,

@@ -11,24 +11,38 @@ public final class SourcesExhaustedException extends SegmentTransferException {
   public record Attempt(URI source, int attempt, long offset, Throwable cause) {
     @Override
     public String toString() {
-      return source + " #" + attempt + (offset > 0 ? " from byte " + offset : "") + ": "
-          + cause.getClass().getSimpleName() + ": " + cause.getMessage();
+      return source
+          + " #"
+          + attempt
+          + (offset > 0 ? " from byte " + offset : "")
+          + ": "
+          + cause.getClass().getSimpleName()
+          + ": "
+          + cause.getMessage();
     }
   }
 
   private final List<Attempt> attempts;
 
   public SourcesExhaustedException(String subject, List<Attempt> attempts) {
-    super(subject, describe(attempts), attempts.isEmpty() ? null : attempts.get(attempts.size() - 1).cause());
+    super(
+        subject,
+        describe(attempts),
+        attempts.isEmpty() ? null : attempts.get(attempts.size() - 1).cause());
     this.attempts = List.copyOf(attempts);
-    attempts.forEach(a -> { if (a.cause() != getCause()) addSuppressed(a.cause()); });
+    attempts.forEach(
+        a -> {
+          if (a.cause() != getCause()) addSuppressed(a.cause());
+        });
   }
 
   private static String describe(List<Attempt> attempts) {
     if (attempts.isEmpty()) {
       return "no source to download from";
     }
-    return "all " + attempts.size() + " attempts failed: "
+    return "all "
+        + attempts.size()
+        + " attempts failed: "
         + attempts.stream().map(Attempt::toString).collect(Collectors.joining("; "));
   }
 

@@ -15,19 +15,23 @@ import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
- * The decoder stage of the pipeline: archive chunks in, {@link WriteBatch}es out. Decrypts,
- * detects the codec from magic bytes, decompresses into pooled buffers and parses tar headers.
+ * The decoder stage of the pipeline: archive chunks in, {@link WriteBatch}es out. Decrypts, detects
+ * the codec from magic bytes, decompresses into pooled buffers and parses tar headers.
  *
  * <p>Output is produced lazily: {@link #decode} returns an iterable whose iterator fills the next
- * buffer only when asked, so Reactor's demand reaches into the decompressor and one small chunk
- * of a highly compressed archive cannot flood memory.
+ * buffer only when asked, so Reactor's demand reaches into the decompressor and one small chunk of
+ * a highly compressed archive cannot flood memory.
  *
- * <p>Single-threaded by contract (Reactor serialises the drain loop), but {@link #close()} may
- * come from a cancelling thread, hence the lock.
+ * <p>Single-threaded by contract (Reactor serialises the drain loop), but {@link #close()} may come
+ * from a cancelling thread, hence the lock.
  */
 final class ArchiveDecoder implements AutoCloseable {
 
-  private enum Fill { FULL, NEED_INPUT, END }
+  private enum Fill {
+    FULL,
+    NEED_INPUT,
+    END
+  }
 
   /** Marks the end of the plaintext stream in {@link #nextPlaintext()}. */
   private static final ByteBuffer END = ByteBuffer.allocate(0);
@@ -35,8 +39,10 @@ final class ArchiveDecoder implements AutoCloseable {
   private final String subject;
   private final ArchiveLimits limits;
   private final BufferPool pool;
+
   /** Null for the no-op crypter: archive chunks then go straight to the decompressor, uncopied. */
   private final ByteTransform decryptor;
+
   private final ByteBuffer plaintext;
   private final ByteBuffer head = ByteBuffer.allocate(Codec.SNIFF_BYTES);
   private final TarDecoder tar;
@@ -44,8 +50,10 @@ final class ArchiveDecoder implements AutoCloseable {
 
   private ByteTransform decompressor;
   private Codec codec;
+
   /** Plaintext left over after sniffing, offered to the decompressor before anything newer. */
   private ByteBuffer carry;
+
   private ByteBuffer pendingInput;
   private ByteBuffer buffer;
   private boolean inputEnded;
@@ -108,6 +116,7 @@ final class ArchiveDecoder implements AutoCloseable {
   private final class Batches implements Iterator<WriteBatch> {
     /** The chunk to hand over on the first step; null afterwards. */
     private ByteBuffer chunk;
+
     private final boolean endOfInput;
     private WriteBatch next;
     private boolean exhausted;
@@ -285,15 +294,24 @@ final class ArchiveDecoder implements AutoCloseable {
       throw new ArchiveLimitExceededException(
           subject, "archive expands to more than " + limits.maxUncompressedBytes() + " bytes");
     }
-    if (out > limits.ratioCheckAfterBytes() && out > limits.maxCompressionRatio() * Math.max(archiveBytes, 1)) {
+    if (out > limits.ratioCheckAfterBytes()
+        && out > limits.maxCompressionRatio() * Math.max(archiveBytes, 1)) {
       throw new ArchiveLimitExceededException(
           subject,
-          "compression ratio over " + limits.maxCompressionRatio() + ":1 (" + archiveBytes
-              + " archive bytes expanded to " + out + "): refusing a possible decompression bomb");
+          "compression ratio over "
+              + limits.maxCompressionRatio()
+              + ":1 ("
+              + archiveBytes
+              + " archive bytes expanded to "
+              + out
+              + "): refusing a possible decompression bomb");
     }
   }
 
-  /** Turns tar entries into write operations, enforcing one top-level directory and the entry limits. */
+  /**
+   * Turns tar entries into write operations, enforcing one top-level directory and the entry
+   * limits.
+   */
   private final class EntryCollector implements TarEntryListener {
     List<WriteBatch.WriteOp> ops = new ArrayList<>();
     String top;
@@ -312,7 +330,12 @@ final class ArchiveDecoder implements AutoCloseable {
       fileBytes += size;
       if (fileBytes > limits.maxUncompressedBytes()) {
         throw new ArchiveLimitExceededException(
-            subject, "entry '" + path + "' takes the files over " + limits.maxUncompressedBytes() + " bytes");
+            subject,
+            "entry '"
+                + path
+                + "' takes the files over "
+                + limits.maxUncompressedBytes()
+                + " bytes");
       }
       ops.add(new WriteBatch.OpenFile(path, size));
     }
@@ -330,23 +353,29 @@ final class ArchiveDecoder implements AutoCloseable {
 
     private void admit(String path, boolean directory) {
       if (++count > limits.maxEntries()) {
-        throw new ArchiveLimitExceededException(subject, "archive has more than " + limits.maxEntries() + " entries");
+        throw new ArchiveLimitExceededException(
+            subject, "archive has more than " + limits.maxEntries() + " entries");
       }
       int slash = path.indexOf('/');
       String first = slash < 0 ? path : path.substring(0, slash);
       if (slash < 0 && !directory) {
         throw new InvalidArchiveException(
-            subject, "file '" + path + "' is outside the segment directory: a segment archive holds one directory");
+            subject,
+            "file '"
+                + path
+                + "' is outside the segment directory: a segment archive holds one directory");
       }
       if (top == null) {
         try {
           top = SegmentId.validateSegmentName(first);
         } catch (RuntimeException e) {
-          throw new InvalidArchiveException(subject, "top-level directory '" + first + "' is not a segment name", e);
+          throw new InvalidArchiveException(
+              subject, "top-level directory '" + first + "' is not a segment name", e);
         }
       } else if (!top.equals(first)) {
         throw new InvalidArchiveException(
-            subject, "archive holds more than one top-level entry: '" + top + "' and '" + first + "'");
+            subject,
+            "archive holds more than one top-level entry: '" + top + "' and '" + first + "'");
       }
     }
   }

@@ -9,17 +9,17 @@ import org.jspecify.annotations.Nullable;
 /**
  * Reads the entries of a segment archive as its bytes stream past, without writing anything to
  * disk: the extraction pipeline's own decoder ({@link ArchiveDecoder}: codec sniffed from magic
- * bytes, decompression, the tar parser's path checks, one top-level directory named like a
- * segment, and the {@link ArchiveLimits}), with the entries handed to a {@link TarEntryListener}
- * instead of the staging writer. It is for callers that need a few small files out of an archive
- * whose bytes go elsewhere: the controller's tar push keeps {@code metadata.properties} and
- * {@code creation.meta} while the archive streams into the deep store, and a hostile push is
- * bounded exactly as a download is.
+ * bytes, decompression, the tar parser's path checks, one top-level directory named like a segment,
+ * and the {@link ArchiveLimits}), with the entries handed to a {@link TarEntryListener} instead of
+ * the staging writer. It is for callers that need a few small files out of an archive whose bytes
+ * go elsewhere: the controller's tar push keeps {@code metadata.properties} and {@code
+ * creation.meta} while the archive streams into the deep store, and a hostile push is bounded
+ * exactly as a download is.
  *
- * <p>Push-driven and synchronous: {@link #accept} decodes everything a chunk makes available
- * before it returns, one decoded buffer at a time, and each buffer is checked against the limits
- * before the next is produced, so a small chunk of a decompression bomb fails at the limit instead
- * of expanding in memory. Memory: one decoded buffer and the decompressor's window, whatever the
+ * <p>Push-driven and synchronous: {@link #accept} decodes everything a chunk makes available before
+ * it returns, one decoded buffer at a time, and each buffer is checked against the limits before
+ * the next is produced, so a small chunk of a decompression bomb fails at the limit instead of
+ * expanding in memory. Memory: one decoded buffer and the decompressor's window, whatever the
  * archive's size. Decoding is CPU work: call it off event loops.
  *
  * <p>Not thread-safe: one archive, fed in order by one caller; {@link #close()} may come from
@@ -47,12 +47,13 @@ public final class ArchiveEntriesReader implements AutoCloseable {
   }
 
   /**
-   * Reads the next chunk of archive bytes. The chunk's position and contents are left as they
-   * are, so the same buffer can go on to a store.
+   * Reads the next chunk of archive bytes. The chunk's position and contents are left as they are,
+   * so the same buffer can go on to a store.
    *
    * @throws io.segmenttransfer.core.error.InvalidArchiveException when the bytes are not a valid
    *     segment archive (unknown format, corrupt stream, a path escaping the segment directory)
-   * @throws io.segmenttransfer.core.error.ArchiveLimitExceededException when it goes over the limits
+   * @throws io.segmenttransfer.core.error.ArchiveLimitExceededException when it goes over the
+   *     limits
    */
   public void accept(ByteBuffer chunk) {
     archiveBytes += chunk.remaining();
@@ -81,8 +82,8 @@ public final class ArchiveEntriesReader implements AutoCloseable {
 
   /**
    * The archive's single top-level directory (the segment's name), once its first entry was
-   * decoded; null before. Entries are parsed a decoded buffer at a time, so that is at most
-   * {@link #DEFAULT_BUFFER_SIZE} decoded bytes after its header arrived, or at {@link #finish()}.
+   * decoded; null before. Entries are parsed a decoded buffer at a time, so that is at most {@link
+   * #DEFAULT_BUFFER_SIZE} decoded bytes after its header arrived, or at {@link #finish()}.
    */
   public @Nullable String topDirectory() {
     return decoder.topDirectory();

@@ -6,9 +6,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Recycles the direct buffers that carry decoded bytes from the decoder to the writer, so a steady
- * transfer allocates no direct memory. Direct because the inflater, zstd-jni and
- * {@code FileChannel.write} all work on native addresses without an extra copy. The pool only
- * keeps buffers; how many are in use at once is bounded by the pipeline's backpressure.
+ * transfer allocates no direct memory. Direct because the inflater, zstd-jni and {@code
+ * FileChannel.write} all work on native addresses without an extra copy. The pool only keeps
+ * buffers; how many are in use at once is bounded by the pipeline's backpressure.
  */
 final class BufferPool {
   private final int bufferSize;

@@ -26,11 +26,15 @@ final class Extraction {
   private final StagingWriter writer;
   private final SegmentSwap.StepObserver observer;
   private final long startNanos = System.nanoTime();
+
   /** Set by {@link #cleanup()}: {@link #complete()} no longer moves anything into place. */
   private boolean closed;
 
   private Extraction(
-      ExtractionRequest request, Path staging, ArchiveDecoder decoder, StagingWriter writer,
+      ExtractionRequest request,
+      Path staging,
+      ArchiveDecoder decoder,
+      StagingWriter writer,
       SegmentSwap.StepObserver observer) {
     this.request = request;
     this.staging = staging;
@@ -41,11 +45,15 @@ final class Extraction {
 
   /** Creates the staging directory {@code <dataDir>/<table>/tmp/<segment>-<uuid>}. Blocking. */
   static Extraction start(
-      ExtractionRequest request, ByteTransform decryptor, ExtractionConfig config, BufferPool pool,
+      ExtractionRequest request,
+      ByteTransform decryptor,
+      ExtractionConfig config,
+      BufferPool pool,
       SegmentSwap.StepObserver observer) {
     String subject = request.subject();
     Path stagingRoot = request.tableDir().resolve(SegmentPaths.STAGING_DIR);
-    Path staging = stagingRoot.resolve(request.segmentName().orElse("archive") + "-" + UUID.randomUUID());
+    Path staging =
+        stagingRoot.resolve(request.segmentName().orElse("archive") + "-" + UUID.randomUUID());
     try {
       Files.createDirectories(staging);
     } catch (IOException e) {
@@ -112,13 +120,22 @@ final class Extraction {
     boolean replaced = SegmentSwap.moveIntoPlace(staging.resolve(top), paths, observer);
     Duration total = Duration.ofNanos(System.nanoTime() - startNanos);
     return new ExtractionResult(
-        segment, paths.segmentDir(), files, writer.bytesWritten(), decoder.archiveBytes(), crc, meta,
-        decoder.codec(), replaced,
+        segment,
+        paths.segmentDir(),
+        files,
+        writer.bytesWritten(),
+        decoder.archiveBytes(),
+        crc,
+        meta,
+        decoder.codec(),
+        replaced,
         new ExtractionResult.Timings(
             total, Duration.ofNanos(decoder.busyNanos()), Duration.ofNanos(writer.busyNanos())));
   }
 
-  /** Pinot keeps {@code creation.meta} in {@code v3/} for v3 segments and at the root before that. */
+  /**
+   * Pinot keeps {@code creation.meta} in {@code v3/} for v3 segments and at the root before that.
+   */
   private CreationMeta creationMeta(String name, String prefix) {
     Map<String, byte[]> metas = writer.creationMetas();
     byte[] bytes = metas.get(prefix + "v3/" + CreationMeta.FILE_NAME);
@@ -130,7 +147,8 @@ final class Extraction {
     }
     CreationMeta meta = CreationMeta.parse(bytes, bytes.length);
     if (meta == null) {
-      throw new InvalidArchiveException(name, "creation.meta has " + bytes.length + " bytes, expected at least 16");
+      throw new InvalidArchiveException(
+          name, "creation.meta has " + bytes.length + " bytes, expected at least 16");
     }
     return meta;
   }
@@ -147,7 +165,8 @@ final class Extraction {
     try {
       SegmentSwap.deleteRecursively(staging);
     } catch (IOException e) {
-      throw new SegmentWriteException(request.subject(), "could not delete staging directory " + staging, e);
+      throw new SegmentWriteException(
+          request.subject(), "could not delete staging directory " + staging, e);
     }
   }
 }

@@ -3,23 +3,27 @@ package io.segmenttransfer.core.extract;
 import io.segmenttransfer.core.archive.ArchiveLimits;
 
 /**
- * How the extraction pipeline uses memory. Bytes in flight per transfer are bounded by
- * {@link #maxBytesInFlight()}: {@code readAhead} source chunks queued before the decoder,
- * {@code writeAhead} decoded buffers queued before the writer, and the few buffers the stages
- * hold while working, whatever the segment size.
+ * How the extraction pipeline uses memory. Bytes in flight per transfer are bounded by {@link
+ * #maxBytesInFlight()}: {@code readAhead} source chunks queued before the decoder, {@code
+ * writeAhead} decoded buffers queued before the writer, and the few buffers the stages hold while
+ * working, whatever the segment size.
  *
  * @param bufferSize size of one decoded buffer handed from the decoder to the writer
  * @param readAhead source chunks requested ahead of the decoder
  * @param writeAhead decoded buffers queued ahead of the writer
  * @param limits what an archive may hold
  */
-public record ExtractionConfig(int bufferSize, int readAhead, int writeAhead, ArchiveLimits limits) {
+public record ExtractionConfig(
+    int bufferSize, int readAhead, int writeAhead, ArchiveLimits limits) {
 
   public static final int DEFAULT_BUFFER_SIZE = 256 * 1024;
   public static final int DEFAULT_READ_AHEAD = 4;
   public static final int DEFAULT_WRITE_AHEAD = 4;
 
-  /** Buffers a transfer holds besides the queues: one being decoded into, one being written, one decrypted. */
+  /**
+   * Buffers a transfer holds besides the queues: one being decoded into, one being written, one
+   * decrypted.
+   */
   private static final int WORKING_BUFFERS = 3;
 
   public ExtractionConfig {

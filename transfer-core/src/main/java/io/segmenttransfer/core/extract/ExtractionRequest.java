@@ -31,7 +31,8 @@ public record ExtractionRequest(
   }
 
   public static ExtractionRequest of(Path dataDir, TableNameWithType table) {
-    return new ExtractionRequest(dataDir, table, Optional.empty(), OptionalLong.empty(), Optional.empty());
+    return new ExtractionRequest(
+        dataDir, table, Optional.empty(), OptionalLong.empty(), Optional.empty());
   }
 
   public static ExtractionRequest of(Path dataDir, SegmentId segment) {
@@ -47,7 +48,8 @@ public record ExtractionRequest(
   }
 
   public ExtractionRequest withCrypter(@Nullable String name) {
-    return new ExtractionRequest(dataDir, table, segmentName, expectedCrc, Optional.ofNullable(name));
+    return new ExtractionRequest(
+        dataDir, table, segmentName, expectedCrc, Optional.ofNullable(name));
   }
 
   /** What error messages call this extraction before the archive names its segment. */

@@ -40,7 +40,10 @@ public final class SegmentExtractor {
 
   /** With a hook observing the swap steps, for crash-consistency tests. */
   public SegmentExtractor(
-      ExtractionConfig config, CrypterRegistry crypters, Scheduler scheduler, SegmentSwap.StepObserver observer) {
+      ExtractionConfig config,
+      CrypterRegistry crypters,
+      Scheduler scheduler,
+      SegmentSwap.StepObserver observer) {
     this.config = config;
     this.crypters = crypters;
     this.scheduler = scheduler;
@@ -55,21 +58,24 @@ public final class SegmentExtractor {
   /**
    * Extracts one archive.
    *
-   * <p>Lazy: nothing happens until subscription. The archive's buffers become the pipeline's:
-   * the source must not touch them once emitted. Completes with the result once the segment is in
-   * place. Errors with a {@code SegmentTransferException} naming the segment and the cause
-   * ({@code CrypterException} for an unknown crypter, before anything is written); on error or
-   * cancel the staging directory is removed and any previous copy of the segment is untouched.
-   * On error it is removed before the error is signalled. A cancel returns at once and the removal
-   * runs on the scheduler, after any write or verification still running; it is counted in the subscriber's {@link DiskWork}, so an operation that put one in
-   * its context can wait for it ({@code SegmentDataDirectory} does before it releases the
-   * segment). A staging directory made as the cancel came is removed too.
+   * <p>Lazy: nothing happens until subscription. The archive's buffers become the pipeline's: the
+   * source must not touch them once emitted. Completes with the result once the segment is in
+   * place. Errors with a {@code SegmentTransferException} naming the segment and the cause ({@code
+   * CrypterException} for an unknown crypter, before anything is written); on error or cancel the
+   * staging directory is removed and any previous copy of the segment is untouched. On error it is
+   * removed before the error is signalled. A cancel returns at once and the removal runs on the
+   * scheduler, after any write or verification still running; it is counted in the subscriber's
+   * {@link DiskWork}, so an operation that put one in its context can wait for it ({@code
+   * SegmentDataDirectory} does before it releases the segment). A staging directory made as the
+   * cancel came is removed too.
    */
   public Mono<ExtractionResult> extract(Flux<ByteBuffer> archive, ExtractionRequest request) {
     return Mono.defer(
         () -> {
-          SegmentCrypter crypter = crypters.resolve(request.crypter().orElse(null), request.subject());
-          // Staging is made on the scheduler and never abandoned: one made as a cancel comes is removed too.
+          SegmentCrypter crypter =
+              crypters.resolve(request.crypter().orElse(null), request.subject());
+          // Staging is made on the scheduler and never abandoned: one made as a cancel comes is
+          // removed too.
           return DiskWork.using(
               scheduler,
               () -> Extraction.start(request, decryptor(crypter, request), config, pool, observer),
@@ -101,10 +107,13 @@ public final class SegmentExtractor {
   }
 
   private Mono<Void> cleanup(Extraction extraction) {
-    return DiskWork.blocking(scheduler, () -> {
-      extraction.cleanup();
-      return true;
-    }).then();
+    return DiskWork.blocking(
+            scheduler,
+            () -> {
+              extraction.cleanup();
+              return true;
+            })
+        .then();
   }
 
   /** Null for a pass-through crypter: the decoder then skips the decrypt step and its copy. */

@@ -18,8 +18,8 @@ import java.util.zip.Adler32;
 
 /**
  * The writer stage: applies {@link WriteBatch} operations under the staging directory, computing
- * each file's Adler-32 as its bytes pass, and keeping the bytes of every {@code creation.meta}
- * (24 bytes) so nothing is read back from disk afterwards.
+ * each file's Adler-32 as its bytes pass, and keeping the bytes of every {@code creation.meta} (24
+ * bytes) so nothing is read back from disk afterwards.
  *
  * <p>Runs on one scheduler worker at a time; {@link #abort()} may come from a cancelling thread,
  * hence the lock, which makes sure no file is created after the staging directory was deleted.
@@ -61,7 +61,9 @@ final class StagingWriter {
       }
     } catch (IOException e) {
       throw new SegmentWriteException(
-          subject, "could not write " + (openPath == null ? "under " + root : root.resolve(openPath)), e);
+          subject,
+          "could not write " + (openPath == null ? "under " + root : root.resolve(openPath)),
+          e);
     } finally {
       pool.release(batch.buffer());
       busyNanos += System.nanoTime() - started;
@@ -100,7 +102,8 @@ final class StagingWriter {
       channel.close();
       channel = null;
       if (written != openSize) {
-        throw new InvalidArchiveException(subject, "entry '" + openPath + "' has " + written + " of its " + openSize + " bytes");
+        throw new InvalidArchiveException(
+            subject, "entry '" + openPath + "' has " + written + " of its " + openSize + " bytes");
       }
       files.add(new ExtractedFile(openPath, openSize, adler.getValue()));
       if (capture != null) {
@@ -111,7 +114,8 @@ final class StagingWriter {
     } else if (op instanceof WriteBatch.MakeDirectory dir) {
       Path path = root.resolve(dir.path());
       if (Files.isRegularFile(path)) {
-        throw new InvalidArchiveException(subject, "directory entry '" + dir.path() + "' clashes with a file");
+        throw new InvalidArchiveException(
+            subject, "directory entry '" + dir.path() + "' clashes with a file");
       }
       Files.createDirectories(path);
     }

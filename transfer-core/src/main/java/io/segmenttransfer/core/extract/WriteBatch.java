@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * What the decoder stage hands to the writer stage: one decoded buffer and the file-system
  * operations the tar entries in it call for. {@link WriteOp.Write} ops are views of {@code buffer};
- * the writer returns the buffer to the pool once every op ran, so a buffer crosses threads once
- * and is never copied.
+ * the writer returns the buffer to the pool once every op ran, so a buffer crosses threads once and
+ * is never copied.
  */
 record WriteBatch(ByteBuffer buffer, List<WriteOp> ops) {
 

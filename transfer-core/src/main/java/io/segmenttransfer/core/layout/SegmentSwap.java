@@ -51,8 +51,12 @@ public final class SegmentSwap {
       Path target = paths.segmentDir();
       boolean replacing = Files.exists(target);
       if (replacing && Files.exists(paths.backupDir())) {
-        throw new SegmentWriteException(subject, "an unfinished replace left " + paths.backupDir()
-            + ": run recovery before replacing the segment", null);
+        throw new SegmentWriteException(
+            subject,
+            "an unfinished replace left "
+                + paths.backupDir()
+                + ": run recovery before replacing the segment",
+            null);
       }
       if (replacing) {
         observer.before("backup");
@@ -68,14 +72,16 @@ public final class SegmentSwap {
       }
       return replacing;
     } catch (IOException | UncheckedIOException e) {
-      throw new SegmentWriteException(subject, "could not move the segment into " + paths.segmentDir(), e);
+      throw new SegmentWriteException(
+          subject, "could not move the segment into " + paths.segmentDir(), e);
     }
   }
 
   /**
    * Finishes or rolls back an interrupted swap of this segment.
    *
-   * @return what was done: "restored backup", "removed finished backup", or null when nothing was left
+   * @return what was done: "restored backup", "removed finished backup", or null when nothing was
+   *     left
    */
   public static @Nullable String recover(SegmentPaths paths) throws IOException {
     String action = null;
@@ -92,7 +98,9 @@ public final class SegmentSwap {
     return action;
   }
 
-  /** An atomic rename: a crash leaves either the old name or the new one, never a half-moved tree. */
+  /**
+   * An atomic rename: a crash leaves either the old name or the new one, never a half-moved tree.
+   */
   public static void move(Path from, Path to) throws IOException {
     Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
   }
@@ -106,7 +114,8 @@ public final class SegmentSwap {
         path,
         new SimpleFileVisitor<>() {
           @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
             deleteIfExists(file);
             return FileVisitResult.CONTINUE;
           }

@@ -8,8 +8,8 @@ import reactor.core.publisher.MonoSink;
 /**
  * A counting semaphore whose waiters are Monos, not threads: {@link #acquire()} completes when a
  * permit is free, first come first served. A waiter cancelled while queued leaves the queue; one
- * cancelled just as it was granted hands the permit back. Used for Pinot's
- * {@code max.parallel.segment.downloads} and the per-table limit.
+ * cancelled just as it was granted hands the permit back. Used for Pinot's {@code
+ * max.parallel.segment.downloads} and the per-table limit.
  */
 final class AsyncPermits {
 
@@ -18,7 +18,11 @@ final class AsyncPermits {
     void release();
   }
 
-  private enum State { WAITING, GRANTED, CANCELLED }
+  private enum State {
+    WAITING,
+    GRANTED,
+    CANCELLED
+  }
 
   private final class Waiter {
     final MonoSink<Permit> sink;
@@ -35,20 +39,23 @@ final class AsyncPermits {
   private int inUse;
   private int peakInUse;
 
-  /** @param capacity permits; 0 or less means unlimited */
+  /**
+   * @param capacity permits; 0 or less means unlimited
+   */
   AsyncPermits(int capacity) {
     this.available = capacity <= 0 ? Integer.MAX_VALUE : capacity;
   }
 
   Mono<Permit> acquire() {
-    return Mono.create(sink -> {
-      Waiter waiter = new Waiter(sink);
-      sink.onCancel(() -> cancel(waiter));
-      synchronized (this) {
-        waiters.add(waiter);
-      }
-      grantWaiters();
-    });
+    return Mono.create(
+        sink -> {
+          Waiter waiter = new Waiter(sink);
+          sink.onCancel(() -> cancel(waiter));
+          synchronized (this) {
+            waiters.add(waiter);
+          }
+          grantWaiters();
+        });
   }
 
   private void cancel(Waiter waiter) {
@@ -77,7 +84,8 @@ final class AsyncPermits {
         next.permit = take();
         next.state = State.GRANTED;
       }
-      // If the waiter was cancelled meanwhile, Reactor drops the value and cancel() returns the permit.
+      // If the waiter was cancelled meanwhile, Reactor drops the value and cancel() returns the
+      // permit.
       next.sink.success(next.permit);
     }
   }

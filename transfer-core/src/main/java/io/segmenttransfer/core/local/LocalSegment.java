@@ -12,7 +12,10 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
 
-/** A segment in service on this server: where it is and its {@code creation.meta} (CRC, creation time). */
+/**
+ * A segment in service on this server: where it is and its {@code creation.meta} (CRC, creation
+ * time).
+ */
 public record LocalSegment(SegmentId segment, Path directory, CreationMeta creationMeta) {
 
   public long crc() {
@@ -28,7 +31,9 @@ public record LocalSegment(SegmentId segment, Path directory, CreationMeta creat
   }
 
   /** The same, with a copy of every chunk going to a tap opened when the stream starts. */
-  public Flux<ByteBuffer> archive(Codec codec, Scheduler scheduler, Callable<@Nullable ArchiveTap> tap) {
-    return SegmentArchives.stream(directory, segment.segmentName(), creationMeta.creationTimeMs(), codec, scheduler, tap);
+  public Flux<ByteBuffer> archive(
+      Codec codec, Scheduler scheduler, Callable<@Nullable ArchiveTap> tap) {
+    return SegmentArchives.stream(
+        directory, segment.segmentName(), creationMeta.creationTimeMs(), codec, scheduler, tap);
   }
 }

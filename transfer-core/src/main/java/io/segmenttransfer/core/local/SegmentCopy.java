@@ -29,7 +29,8 @@ final class SegmentCopy {
   /** What was staged: its {@code creation.meta} and the bytes copied. */
   record Staged(CreationMeta creationMeta, long bytes) {}
 
-  private record FileChecksum(String path, long size, long adler32) implements SegmentCrc.FileChecksum {}
+  private record FileChecksum(String path, long size, long adler32)
+      implements SegmentCrc.FileChecksum {}
 
   private SegmentCopy() {}
 
@@ -39,12 +40,17 @@ final class SegmentCopy {
    */
   static CreationMeta checkSource(String subject, Path source) {
     if (!Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
-      throw new InvalidRequestException(subject, "segment directory " + source + " does not exist or is not a directory");
+      throw new InvalidRequestException(
+          subject, "segment directory " + source + " does not exist or is not a directory");
     }
     Optional<CreationMeta> meta = SegmentDataDirectory.readCreationMeta(source);
     if (meta.isEmpty()) {
-      throw new InvalidRequestException(subject, source + " is not a Pinot segment: no creation.meta of at least "
-          + CreationMeta.MIN_SIZE + " bytes in v3/ or at the top");
+      throw new InvalidRequestException(
+          subject,
+          source
+              + " is not a Pinot segment: no creation.meta of at least "
+              + CreationMeta.MIN_SIZE
+              + " bytes in v3/ or at the top");
     }
     return meta.get();
   }
@@ -70,7 +76,8 @@ final class SegmentCopy {
         } else if (Files.isRegularFile(from, LinkOption.NOFOLLOW_LINKS)) {
           Adler32 adler = new Adler32();
           long size = 0;
-          try (InputStream in = Files.newInputStream(from); OutputStream out = Files.newOutputStream(to)) {
+          try (InputStream in = Files.newInputStream(from);
+              OutputStream out = Files.newOutputStream(to)) {
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
               adler.update(buffer, 0, n);
               out.write(buffer, 0, n);
@@ -81,13 +88,24 @@ final class SegmentCopy {
           bytes += size;
         } else {
           // A link could point anywhere (and change under us); Pinot segments hold none.
-          throw new InvalidRequestException(subject, "segment directory " + source + " holds " + relative
-              + ", which is not a regular file or directory");
+          throw new InvalidRequestException(
+              subject,
+              "segment directory "
+                  + source
+                  + " holds "
+                  + relative
+                  + ", which is not a regular file or directory");
         }
       }
     }
-    CreationMeta meta = SegmentDataDirectory.readCreationMeta(staging).orElseThrow(() -> new InvalidRequestException(
-        subject, source + " is not a Pinot segment: creation.meta vanished while it was copied"));
+    CreationMeta meta =
+        SegmentDataDirectory.readCreationMeta(staging)
+            .orElseThrow(
+                () ->
+                    new InvalidRequestException(
+                        subject,
+                        source
+                            + " is not a Pinot segment: creation.meta vanished while it was copied"));
     long computed = SegmentCrc.of(files);
     if (computed != meta.crc()) {
       throw new CrcMismatchException(subject, "creation.meta of " + source, meta.crc(), computed);

@@ -1,11 +1,11 @@
 package io.segmenttransfer.core.local;
 
-import io.segmenttransfer.core.layout.DiskWork;
-import io.segmenttransfer.core.layout.SegmentSwap;
-import io.segmenttransfer.core.layout.SegmentPaths;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.error.SegmentNotReadyException;
 import io.segmenttransfer.core.error.SegmentWriteException;
+import io.segmenttransfer.core.layout.DiskWork;
+import io.segmenttransfer.core.layout.SegmentPaths;
+import io.segmenttransfer.core.layout.SegmentSwap;
 import io.segmenttransfer.core.local.SegmentOutcome.Action;
 import io.segmenttransfer.core.segment.CreationMeta;
 import io.segmenttransfer.core.segment.RealtimeStatus;
@@ -44,13 +44,13 @@ import reactor.core.scheduler.Scheduler;
  * segment must be downloaded, swaps copies in with renames only, and recovers from a crash at any
  * step (see {@link SegmentSwap}).
  *
- * <p>Changes to one segment run one after another; reads (peer uploads) share the segment. Downloads
- * of different segments run in parallel up to the server-wide and per-table limits. Waiting for a
- * lock or a permit blocks no thread and is cancellable. Every operation that completes or fails ends
- * with a {@link TransferEvent.Finished} event. A cancel returns at once; the cancelled operation
- * keeps its segment (queued operations wait, {@link #busySegments()} counts it) until its
- * file-system work has stopped, its staging directory is removed and any backup is put back.
- * File-system work runs on the given blocking-capable scheduler.
+ * <p>Changes to one segment run one after another; reads (peer uploads) share the segment.
+ * Downloads of different segments run in parallel up to the server-wide and per-table limits.
+ * Waiting for a lock or a permit blocks no thread and is cancellable. Every operation that
+ * completes or fails ends with a {@link TransferEvent.Finished} event. A cancel returns at once;
+ * the cancelled operation keeps its segment (queued operations wait, {@link #busySegments()} counts
+ * it) until its file-system work has stopped, its staging directory is removed and any backup is
+ * put back. File-system work runs on the given blocking-capable scheduler.
  */
 public final class SegmentDataDirectory implements LocalSegments {
 
@@ -68,11 +68,19 @@ public final class SegmentDataDirectory implements LocalSegments {
 
   /**
    * @param peers asked whether a COMMITTING segment already has an ONLINE replica
-   * @param metadataSource re-reads the metadata of a COMMITTING segment; null when there is no controller
+   * @param metadataSource re-reads the metadata of a COMMITTING segment; null when there is no
+   *     controller
    * @param observer sees each step of a swap or reload: crash tests hook in here
    */
-  public SegmentDataDirectory(Path dataDir, SegmentDownloader downloader, DataDirectoryConfig config, Scheduler scheduler,
-      PeerFinder peers, @Nullable SegmentMetadataSource metadataSource, TransferListener listener, SegmentSwap.StepObserver observer) {
+  public SegmentDataDirectory(
+      Path dataDir,
+      SegmentDownloader downloader,
+      DataDirectoryConfig config,
+      Scheduler scheduler,
+      PeerFinder peers,
+      @Nullable SegmentMetadataSource metadataSource,
+      TransferListener listener,
+      SegmentSwap.StepObserver observer) {
     this.dataDir = dataDir.toAbsolutePath();
     this.downloader = downloader;
     this.config = config;
@@ -94,38 +102,57 @@ public final class SegmentDataDirectory implements LocalSegments {
    * Makes the segment's local copy match the metadata: keeps a copy whose CRC already matches,
    * restores a matching copy an interrupted operation left, and otherwise downloads it (deep store,
    * then peers) and swaps it in. Errors: {@code InvalidRequestException} for bad metadata (nothing
-   * touched), {@code SegmentNotReadyException} for a segment still consuming, or the download's error
-   * (the previous copy untouched).
+   * touched), {@code SegmentNotReadyException} for a segment still consuming, or the download's
+   * error (the previous copy untouched).
    */
   public Mono<SegmentOutcome> addOrReplace(SegmentMetadata metadata) {
-    return operation("add", metadata.segment(), () -> {
-      long crc = metadata.crc();
-      metadata.realtimeStatus();
-      return exclusive(metadata.segment(), () -> addLocked(metadata, crc));
-    });
+    return operation(
+        "add",
+        metadata.segment(),
+        () -> {
+          long crc = metadata.crc();
+          metadata.realtimeStatus();
+          return exclusive(metadata.segment(), () -> addLocked(metadata, crc));
+        });
   }
 
   private Mono<SegmentOutcome> addLocked(SegmentMetadata metadata, long expectedCrc) {
     SegmentPaths paths = paths(metadata.segment());
     long started = System.nanoTime();
-    return blocking(() -> {
-          Optional<CreationMeta> local = readCreationMeta(paths.segmentDir());
-          if (local.isPresent() && local.get().crc() == expectedCrc) {
-            return new LocalState(local, false);
-          }
-          boolean recovered = SegmentSwap.recover(paths) != null;
-          return new LocalState(recovered ? readCreationMeta(paths.segmentDir()) : local, recovered);
-        })
-        .flatMap(state -> {
-          if (state.crc().isPresent() && state.crc().get() == expectedCrc) {
-            return Mono.just(outcome(metadata.segment(), state.recovered() ? Action.RECOVERED : Action.KEPT,
-                expectedCrc, 0, started, null));
-          }
-          return awaitDownloadable(metadata)
-              .flatMap(this::download)
-              .map(result -> outcome(metadata.segment(), state.crc().isPresent() ? Action.REPLACED : Action.DOWNLOADED,
-                  result.extraction().crc(), result.extraction().bytesWritten(), started, result));
-        });
+    return blocking(
+            () -> {
+              Optional<CreationMeta> local = readCreationMeta(paths.segmentDir());
+              if (local.isPresent() && local.get().crc() == expectedCrc) {
+                return new LocalState(local, false);
+              }
+              boolean recovered = SegmentSwap.recover(paths) != null;
+              return new LocalState(
+                  recovered ? readCreationMeta(paths.segmentDir()) : local, recovered);
+            })
+        .flatMap(
+            state -> {
+              if (state.crc().isPresent() && state.crc().get() == expectedCrc) {
+                return Mono.just(
+                    outcome(
+                        metadata.segment(),
+                        state.recovered() ? Action.RECOVERED : Action.KEPT,
+                        expectedCrc,
+                        0,
+                        started,
+                        null));
+              }
+              return awaitDownloadable(metadata)
+                  .flatMap(this::download)
+                  .map(
+                      result ->
+                          outcome(
+                              metadata.segment(),
+                              state.crc().isPresent() ? Action.REPLACED : Action.DOWNLOADED,
+                              result.extraction().crc(),
+                              result.extraction().bytesWritten(),
+                              started,
+                              result));
+            });
   }
 
   private record LocalState(Optional<CreationMeta> meta, boolean recovered) {
@@ -141,33 +168,65 @@ public final class SegmentDataDirectory implements LocalSegments {
   private Mono<SegmentMetadata> awaitDownloadable(SegmentMetadata metadata) {
     RealtimeStatus status = metadata.realtimeStatus();
     if (status == RealtimeStatus.IN_PROGRESS) {
-      return Mono.error(new SegmentNotReadyException(metadata.segmentName(),
-          "status IN_PROGRESS: the segment is still consuming and has no copy to download"));
+      return Mono.error(
+          new SegmentNotReadyException(
+              metadata.segmentName(),
+              "status IN_PROGRESS: the segment is still consuming and has no copy to download"));
     }
     if (status.isCompleted()) {
       return Mono.just(metadata);
     }
-    Mono<SegmentMetadata> check = Mono.defer(() -> {
-      Mono<SegmentMetadata> fresh = metadataSource == null ? Mono.just(metadata)
-          : metadataSource.fetch(metadata.segment()).onErrorResume(e -> Mono.just(metadata));
-      return fresh.flatMap(current -> current.realtimeStatus().isCompleted() ? Mono.just(current)
-          : peers.findPeers(metadata.segment()).onErrorReturn(List.of())
-              .flatMap(found -> found.isEmpty() ? Mono.<SegmentMetadata>empty() : Mono.just(current)));
-    });
+    Mono<SegmentMetadata> check =
+        Mono.defer(
+            () -> {
+              Mono<SegmentMetadata> fresh =
+                  metadataSource == null
+                      ? Mono.just(metadata)
+                      : metadataSource
+                          .fetch(metadata.segment())
+                          .onErrorResume(e -> Mono.just(metadata));
+              return fresh.flatMap(
+                  current ->
+                      current.realtimeStatus().isCompleted()
+                          ? Mono.just(current)
+                          : peers
+                              .findPeers(metadata.segment())
+                              .onErrorReturn(List.of())
+                              .flatMap(
+                                  found ->
+                                      found.isEmpty()
+                                          ? Mono.<SegmentMetadata>empty()
+                                          : Mono.just(current)));
+            });
     return check
         .repeatWhenEmpty(attempts -> attempts.delayElements(config.committingPollInterval()))
-        .timeout(config.committingTimeout(), Mono.error(() -> new SegmentNotReadyException(metadata.segmentName(),
-            "status COMMITTING: not completed and no ONLINE peer within " + config.committingTimeout())));
+        .timeout(
+            config.committingTimeout(),
+            Mono.error(
+                () ->
+                    new SegmentNotReadyException(
+                        metadata.segmentName(),
+                        "status COMMITTING: not completed and no ONLINE peer within "
+                            + config.committingTimeout())));
   }
 
   /** One download within the per-table and server-wide limits; queued while both are taken. */
   private Mono<DownloadResult> download(SegmentMetadata metadata) {
-    AsyncPermits table = tablePermits.computeIfAbsent(metadata.table(), t -> new AsyncPermits(config.maxParallelDownloadsPerTable()));
-    return Mono.usingWhen(table.acquire(),
-        tablePermit -> Mono.usingWhen(serverPermits.acquire(),
-            serverPermit -> downloader.download(metadata, dataDir, listener),
-            AsyncPermitsRelease::release, (p, e) -> AsyncPermitsRelease.release(p), AsyncPermitsRelease::release),
-        AsyncPermitsRelease::release, (p, e) -> AsyncPermitsRelease.release(p), AsyncPermitsRelease::release);
+    AsyncPermits table =
+        tablePermits.computeIfAbsent(
+            metadata.table(), t -> new AsyncPermits(config.maxParallelDownloadsPerTable()));
+    return Mono.usingWhen(
+        table.acquire(),
+        tablePermit ->
+            Mono.usingWhen(
+                serverPermits.acquire(),
+                serverPermit -> downloader.download(metadata, dataDir, listener),
+                AsyncPermitsRelease::release,
+                (p, e) -> AsyncPermitsRelease.release(p),
+                AsyncPermitsRelease::release),
+        AsyncPermitsRelease::release,
+        (p, e) -> AsyncPermitsRelease.release(p),
+        AsyncPermitsRelease::release);
   }
 
   /** Adapts a permit's release to usingWhen's cleanup signature. */
@@ -181,61 +240,98 @@ public final class SegmentDataDirectory implements LocalSegments {
 
   /**
    * Pinot's reload: the index directory is renamed to {@code <segment>.segment.bak}, then either a
-   * fresh copy is downloaded (forced, or the CRC differs and the segment is completed) or the backup
-   * is copied back; on success the backup becomes {@code .segment.tmp} and is deleted, on any
-   * failure the backup is restored and the error reported. A segment not present is downloaded.
+   * fresh copy is downloaded (forced, or the CRC differs and the segment is completed) or the
+   * backup is copied back; on success the backup becomes {@code .segment.tmp} and is deleted, on
+   * any failure the backup is restored and the error reported. A segment not present is downloaded.
    */
   public Mono<SegmentOutcome> reload(SegmentMetadata metadata, boolean forceDownload) {
-    return operation("reload", metadata.segment(), () -> {
-      long crc = metadata.crc();
-      metadata.realtimeStatus();
-      return exclusive(metadata.segment(), () -> reloadLocked(metadata, crc, forceDownload));
-    });
-  }
-
-  private Mono<SegmentOutcome> reloadLocked(SegmentMetadata metadata, long expectedCrc, boolean forceDownload) {
-    SegmentPaths paths = paths(metadata.segment());
-    long started = System.nanoTime();
-    return blocking(() -> {
-          SegmentSwap.recover(paths);
-          return readCreationMeta(paths.segmentDir());
-        })
-        .flatMap(local -> {
-          if (local.isEmpty()) {
-            return addLocked(metadata, expectedCrc);
-          }
-          boolean download = forceDownload
-              || (local.get().crc() != expectedCrc && metadata.realtimeStatus().isCompleted());
-          Mono<SegmentOutcome> fill = download
-              ? awaitDownloadable(metadata).flatMap(this::download).map(result -> outcome(metadata.segment(),
-                  Action.REPLACED, result.extraction().crc(), result.extraction().bytesWritten(), started, result))
-              : blocking(() -> copyBack(paths)).map(bytes -> outcome(metadata.segment(), Action.RELOADED,
-                  local.get().crc(), bytes, started, null));
-          // The backup is the resource: on error and on cancel alike it is put back in place, once
-          // the download or copy-back has stopped and cleaned up after itself.
-          return DiskWork.using(
-              scheduler,
-              () -> io(() -> {
-                observer.before("reload-backup");
-                SegmentSwap.move(paths.segmentDir(), paths.backupDir());
-                return paths;
-              }),
-              backup -> fill.flatMap(outcome -> blocking(() -> {
-                observer.before("reload-commit");
-                SegmentSwap.move(paths.backupDir(), paths.tempDir());
-                observer.before("reload-cleanup");
-                SegmentSwap.deleteRecursively(paths.tempDir());
-                return outcome;
-              })),
-              backup -> Mono.empty(),
-              backup -> blocking(() -> SegmentSwap.recover(backup)).then());
+    return operation(
+        "reload",
+        metadata.segment(),
+        () -> {
+          long crc = metadata.crc();
+          metadata.realtimeStatus();
+          return exclusive(metadata.segment(), () -> reloadLocked(metadata, crc, forceDownload));
         });
   }
 
-  /** Copies the backup into a staging directory, then renames it into place: a crash mid-copy leaves only staging. */
+  private Mono<SegmentOutcome> reloadLocked(
+      SegmentMetadata metadata, long expectedCrc, boolean forceDownload) {
+    SegmentPaths paths = paths(metadata.segment());
+    long started = System.nanoTime();
+    return blocking(
+            () -> {
+              SegmentSwap.recover(paths);
+              return readCreationMeta(paths.segmentDir());
+            })
+        .flatMap(
+            local -> {
+              if (local.isEmpty()) {
+                return addLocked(metadata, expectedCrc);
+              }
+              boolean download =
+                  forceDownload
+                      || (local.get().crc() != expectedCrc
+                          && metadata.realtimeStatus().isCompleted());
+              Mono<SegmentOutcome> fill =
+                  download
+                      ? awaitDownloadable(metadata)
+                          .flatMap(this::download)
+                          .map(
+                              result ->
+                                  outcome(
+                                      metadata.segment(),
+                                      Action.REPLACED,
+                                      result.extraction().crc(),
+                                      result.extraction().bytesWritten(),
+                                      started,
+                                      result))
+                      : blocking(() -> copyBack(paths))
+                          .map(
+                              bytes ->
+                                  outcome(
+                                      metadata.segment(),
+                                      Action.RELOADED,
+                                      local.get().crc(),
+                                      bytes,
+                                      started,
+                                      null));
+              // The backup is the resource: on error and on cancel alike it is put back in place,
+              // once
+              // the download or copy-back has stopped and cleaned up after itself.
+              return DiskWork.using(
+                  scheduler,
+                  () ->
+                      io(
+                          () -> {
+                            observer.before("reload-backup");
+                            SegmentSwap.move(paths.segmentDir(), paths.backupDir());
+                            return paths;
+                          }),
+                  backup ->
+                      fill.flatMap(
+                          outcome ->
+                              blocking(
+                                  () -> {
+                                    observer.before("reload-commit");
+                                    SegmentSwap.move(paths.backupDir(), paths.tempDir());
+                                    observer.before("reload-cleanup");
+                                    SegmentSwap.deleteRecursively(paths.tempDir());
+                                    return outcome;
+                                  })),
+                  backup -> Mono.empty(),
+                  backup -> blocking(() -> SegmentSwap.recover(backup)).then());
+            });
+  }
+
+  /**
+   * Copies the backup into a staging directory, then renames it into place: a crash mid-copy leaves
+   * only staging.
+   */
   private long copyBack(SegmentPaths paths) throws IOException {
     observer.before("reload-copy");
-    Path staging = paths.stagingRoot().resolve(paths.segment().segmentName() + "-reload-" + UUID.randomUUID());
+    Path staging =
+        paths.stagingRoot().resolve(paths.segment().segmentName() + "-reload-" + UUID.randomUUID());
     Files.createDirectories(staging);
     long[] bytes = {0};
     try {
@@ -266,82 +362,117 @@ public final class SegmentDataDirectory implements LocalSegments {
   // ---------------------------------------------------------------- adopt
 
   /**
-   * Installs a segment built elsewhere on this machine (the segment a server just committed): copies
-   * {@code sourceDir} into staging, verifies that its files add up to the CRC of its own {@code
-   * creation.meta}, and swaps it into service with the rename protocol of every other operation,
-   * under the segment's lock; any copy in service is replaced. {@code sourceDir} is only read. On
-   * error or cancel the staging copy is deleted and the previous copy is untouched; a crash leaves
-   * what {@link #recover()} cleans up. Errors: {@code InvalidRequestException} when the source is not
-   * a segment directory, {@code CrcMismatchException} when its files do not match its creation.meta,
-   * {@code SegmentWriteException} for file-system failures.
+   * Installs a segment built elsewhere on this machine (the segment a server just committed):
+   * copies {@code sourceDir} into staging, verifies that its files add up to the CRC of its own
+   * {@code creation.meta}, and swaps it into service with the rename protocol of every other
+   * operation, under the segment's lock; any copy in service is replaced. {@code sourceDir} is only
+   * read. On error or cancel the staging copy is deleted and the previous copy is untouched; a
+   * crash leaves what {@link #recover()} cleans up. Errors: {@code InvalidRequestException} when
+   * the source is not a segment directory, {@code CrcMismatchException} when its files do not match
+   * its creation.meta, {@code SegmentWriteException} for file-system failures.
    */
   public Mono<SegmentOutcome> adopt(SegmentId segment, Path sourceDir) {
-    return operation("adopt", segment, () -> exclusive(segment, () -> {
-      long started = System.nanoTime();
-      SegmentPaths paths = paths(segment);
-      Path source = sourceDir.toAbsolutePath().normalize();
-      // The staging copy is the resource: deleted on error and on cancel alike, once the copy stopped.
-      return DiskWork.using(
-          scheduler,
-          () -> io(() -> {
-            SegmentCopy.checkSource(segment.segmentName(), source);
-            SegmentSwap.recover(paths);
-            return paths.stagingRoot().resolve(segment.segmentName() + "-adopt-" + UUID.randomUUID());
-          }),
-          staging -> blocking(() -> {
-            observer.before("adopt-copy");
-            SegmentCopy.Staged staged = SegmentCopy.copy(segment.segmentName(), source, staging);
-            SegmentSwap.moveIntoPlace(staging, paths, observer);
-            return outcome(segment, Action.ADOPTED, staged.creationMeta().crc(), staged.bytes(), started, null);
-          }),
-          staging -> Mono.empty(),
-          staging -> blocking(() -> {
-            SegmentSwap.deleteRecursively(staging);
-            return true;
-          }).then());
-    }));
+    return operation(
+        "adopt",
+        segment,
+        () ->
+            exclusive(
+                segment,
+                () -> {
+                  long started = System.nanoTime();
+                  SegmentPaths paths = paths(segment);
+                  Path source = sourceDir.toAbsolutePath().normalize();
+                  // The staging copy is the resource: deleted on error and on cancel alike, once
+                  // the copy stopped.
+                  return DiskWork.using(
+                      scheduler,
+                      () ->
+                          io(
+                              () -> {
+                                SegmentCopy.checkSource(segment.segmentName(), source);
+                                SegmentSwap.recover(paths);
+                                return paths
+                                    .stagingRoot()
+                                    .resolve(segment.segmentName() + "-adopt-" + UUID.randomUUID());
+                              }),
+                      staging ->
+                          blocking(
+                              () -> {
+                                observer.before("adopt-copy");
+                                SegmentCopy.Staged staged =
+                                    SegmentCopy.copy(segment.segmentName(), source, staging);
+                                SegmentSwap.moveIntoPlace(staging, paths, observer);
+                                return outcome(
+                                    segment,
+                                    Action.ADOPTED,
+                                    staged.creationMeta().crc(),
+                                    staged.bytes(),
+                                    started,
+                                    null);
+                              }),
+                      staging -> Mono.empty(),
+                      staging ->
+                          blocking(
+                                  () -> {
+                                    SegmentSwap.deleteRecursively(staging);
+                                    return true;
+                                  })
+                              .then());
+                }));
   }
 
   // ---------------------------------------------------------------- remove
 
-  /** Deletes the segment and any backup or temp copy it left. Completes with REMOVED even when nothing was there. */
+  /**
+   * Deletes the segment and any backup or temp copy it left. Completes with REMOVED even when
+   * nothing was there.
+   */
   public Mono<SegmentOutcome> remove(SegmentId segment) {
-    return operation("remove", segment, () -> exclusive(segment, () -> {
-      long started = System.nanoTime();
-      SegmentPaths paths = paths(segment);
-      return blocking(() -> {
-        // Rename first: a crash mid-delete leaves a .segment.tmp, which recovery deletes.
-        if (Files.exists(paths.segmentDir())) {
-          SegmentSwap.deleteRecursively(paths.tempDir());
-          SegmentSwap.move(paths.segmentDir(), paths.tempDir());
-        }
-        SegmentSwap.deleteRecursively(paths.backupDir());
-        SegmentSwap.deleteRecursively(paths.tempDir());
-        return outcome(segment, Action.REMOVED, 0, 0, started, null);
-      });
-    }));
+    return operation(
+        "remove",
+        segment,
+        () ->
+            exclusive(
+                segment,
+                () -> {
+                  long started = System.nanoTime();
+                  SegmentPaths paths = paths(segment);
+                  return blocking(
+                      () -> {
+                        // Rename first: a crash mid-delete leaves a .segment.tmp, which recovery
+                        // deletes.
+                        if (Files.exists(paths.segmentDir())) {
+                          SegmentSwap.deleteRecursively(paths.tempDir());
+                          SegmentSwap.move(paths.segmentDir(), paths.tempDir());
+                        }
+                        SegmentSwap.deleteRecursively(paths.backupDir());
+                        SegmentSwap.deleteRecursively(paths.tempDir());
+                        return outcome(segment, Action.REMOVED, 0, 0, started, null);
+                      });
+                }));
   }
 
   // ---------------------------------------------------------------- recovery
 
   /**
    * Startup recovery of every table: a {@code .segment.bak} means a swap or reload did not finish
-   * (the backup is restored), a {@code .segment.tmp} means it did (deleted), and staging directories
-   * under {@code tmp/} are deleted. Run it before any other operation.
+   * (the backup is restored), a {@code .segment.tmp} means it did (deleted), and staging
+   * directories under {@code tmp/} are deleted. Run it before any other operation.
    */
   public Mono<List<RecoveryAction>> recover() {
-    return blocking(() -> {
-      List<RecoveryAction> actions = new ArrayList<>();
-      if (!Files.isDirectory(dataDir)) {
-        return actions;
-      }
-      for (Path tableDir : list(dataDir)) {
-        if (Files.isDirectory(tableDir) && isTableName(tableDir.getFileName().toString())) {
-          recoverTable(tableDir, actions);
-        }
-      }
-      return actions;
-    });
+    return blocking(
+        () -> {
+          List<RecoveryAction> actions = new ArrayList<>();
+          if (!Files.isDirectory(dataDir)) {
+            return actions;
+          }
+          for (Path tableDir : list(dataDir)) {
+            if (Files.isDirectory(tableDir) && isTableName(tableDir.getFileName().toString())) {
+              recoverTable(tableDir, actions);
+            }
+          }
+          return actions;
+        });
   }
 
   private void recoverTable(Path tableDir, List<RecoveryAction> actions) throws IOException {
@@ -353,7 +484,8 @@ public final class SegmentDataDirectory implements LocalSegments {
           SegmentSwap.deleteRecursively(staged);
           actions.add(new RecoveryAction(staged, "removed staging directory"));
         }
-      } else if (name.endsWith(SegmentPaths.BACKUP_SUFFIX) || name.endsWith(SegmentPaths.TEMP_SUFFIX)) {
+      } else if (name.endsWith(SegmentPaths.BACKUP_SUFFIX)
+          || name.endsWith(SegmentPaths.TEMP_SUFFIX)) {
         String segmentName = name.substring(0, name.length() - SegmentPaths.BACKUP_SUFFIX.length());
         SegmentPaths paths = new SegmentPaths(dataDir, new SegmentId(table, segmentName));
         String action = SegmentSwap.recover(paths);
@@ -368,8 +500,12 @@ public final class SegmentDataDirectory implements LocalSegments {
 
   @Override
   public <T> Flux<T> withSegment(SegmentId segment, Function<LocalSegment, Publisher<T>> reader) {
-    return locks.withLock(segment, false, () -> blocking(() -> localSegment(segment))
-        .flatMapMany(local -> local.<Publisher<T>>map(reader).orElse(Flux.empty())));
+    return locks.withLock(
+        segment,
+        false,
+        () ->
+            blocking(() -> localSegment(segment))
+                .flatMapMany(local -> local.<Publisher<T>>map(reader).orElse(Flux.empty())));
   }
 
   /** The segment's local copy, if it holds a readable {@code creation.meta}. Blocking. */
@@ -378,25 +514,32 @@ public final class SegmentDataDirectory implements LocalSegments {
     return readCreationMeta(dir).map(meta -> new LocalSegment(segment, dir, meta));
   }
 
-  /** Local CRCs of a table's segments, by segment name (for {@code GET /tables/{t}/segments/crc}). */
+  /**
+   * Local CRCs of a table's segments, by segment name (for {@code GET /tables/{t}/segments/crc}).
+   */
   public Mono<Map<String, Long>> localCrcs(TableNameWithType table) {
-    return blocking(() -> {
-      Map<String, Long> crcs = new TreeMap<>();
-      Path tableDir = dataDir.resolve(table.toString());
-      if (Files.isDirectory(tableDir)) {
-        for (Path entry : list(tableDir)) {
-          String name = entry.getFileName().toString();
-          if (!name.equals(SegmentPaths.STAGING_DIR) && !name.endsWith(SegmentPaths.BACKUP_SUFFIX)
-              && !name.endsWith(SegmentPaths.TEMP_SUFFIX) && Files.isDirectory(entry)) {
-            readCreationMeta(entry).ifPresent(meta -> crcs.put(name, meta.crc()));
+    return blocking(
+        () -> {
+          Map<String, Long> crcs = new TreeMap<>();
+          Path tableDir = dataDir.resolve(table.toString());
+          if (Files.isDirectory(tableDir)) {
+            for (Path entry : list(tableDir)) {
+              String name = entry.getFileName().toString();
+              if (!name.equals(SegmentPaths.STAGING_DIR)
+                  && !name.endsWith(SegmentPaths.BACKUP_SUFFIX)
+                  && !name.endsWith(SegmentPaths.TEMP_SUFFIX)
+                  && Files.isDirectory(entry)) {
+                readCreationMeta(entry).ifPresent(meta -> crcs.put(name, meta.crc()));
+              }
+            }
           }
-        }
-      }
-      return crcs;
-    });
+          return crcs;
+        });
   }
 
-  /** Operations waiting for a segment's lock (queued behind another operation on the same segment). */
+  /**
+   * Operations waiting for a segment's lock (queued behind another operation on the same segment).
+   */
   public int queuedOperations() {
     return locks.waiting();
   }
@@ -416,7 +559,8 @@ public final class SegmentDataDirectory implements LocalSegments {
 
   /** Downloads waiting for a server-wide or per-table permit. */
   public int queuedDownloads() {
-    return serverPermits.waiting() + tablePermits.values().stream().mapToInt(AsyncPermits::waiting).sum();
+    return serverPermits.waiting()
+        + tablePermits.values().stream().mapToInt(AsyncPermits::waiting).sum();
   }
 
   /** The most downloads that ever ran at once on this server. */
@@ -432,9 +576,15 @@ public final class SegmentDataDirectory implements LocalSegments {
 
   // ---------------------------------------------------------------- plumbing
 
-  /** Reads {@code creation.meta} of a segment directory ({@code v3/} first, as Pinot does). Blocking. */
+  /**
+   * Reads {@code creation.meta} of a segment directory ({@code v3/} first, as Pinot does).
+   * Blocking.
+   */
   static Optional<CreationMeta> readCreationMeta(Path segmentDir) {
-    for (Path candidate : List.of(segmentDir.resolve("v3").resolve(CreationMeta.FILE_NAME), segmentDir.resolve(CreationMeta.FILE_NAME))) {
+    for (Path candidate :
+        List.of(
+            segmentDir.resolve("v3").resolve(CreationMeta.FILE_NAME),
+            segmentDir.resolve(CreationMeta.FILE_NAME))) {
       try {
         byte[] bytes = Files.readAllBytes(candidate);
         CreationMeta meta = CreationMeta.parse(bytes, bytes.length);
@@ -450,18 +600,38 @@ public final class SegmentDataDirectory implements LocalSegments {
     return Optional.empty();
   }
 
-  private Mono<SegmentOutcome> operation(String name, SegmentId segment, java.util.function.Supplier<Mono<SegmentOutcome>> work) {
+  private Mono<SegmentOutcome> operation(
+      String name, SegmentId segment, java.util.function.Supplier<Mono<SegmentOutcome>> work) {
     long started = System.nanoTime();
     return Mono.defer(work)
-        .doOnSuccess(outcome -> listener.on(new TransferEvent.Finished(segment, name, outcome.action().label(),
-            outcome.bytes(), outcome.attempts(), outcome.duration(), null)))
-        .doOnError(error -> listener.on(new TransferEvent.Finished(segment, name, "failed", 0, 0,
-            Duration.ofNanos(System.nanoTime() - started), error)));
+        .doOnSuccess(
+            outcome ->
+                listener.on(
+                    new TransferEvent.Finished(
+                        segment,
+                        name,
+                        outcome.action().label(),
+                        outcome.bytes(),
+                        outcome.attempts(),
+                        outcome.duration(),
+                        null)))
+        .doOnError(
+            error ->
+                listener.on(
+                    new TransferEvent.Finished(
+                        segment,
+                        name,
+                        "failed",
+                        0,
+                        0,
+                        Duration.ofNanos(System.nanoTime() - started),
+                        error)));
   }
 
   private void checkDataDir() {
     if (Files.exists(dataDir) && (!Files.isDirectory(dataDir) || !Files.isWritable(dataDir))) {
-      throw new InvalidRequestException(null, "data directory " + dataDir + " is not a writable directory");
+      throw new InvalidRequestException(
+          null, "data directory " + dataDir + " is not a writable directory");
     }
   }
 
@@ -469,21 +639,45 @@ public final class SegmentDataDirectory implements LocalSegments {
    * The lock is asked for at subscription, so operations on one segment queue in the order they
    * arrive; the data directory is checked (file I/O, on the scheduler) once the lock is held.
    */
-  private Mono<SegmentOutcome> exclusive(SegmentId segment, java.util.function.Supplier<Mono<SegmentOutcome>> work) {
-    return Mono.defer(() -> {
-      // Counts the operation's file-system work and resources (staging directories, the backup):
-      // a cancel returns at once, and the lock is released only once all of it has stopped.
-      // singleOrEmpty, not next: the outcome reaches the caller after the lock was released.
-      DiskWork inFlight = new DiskWork();
-      return locks.withLock(segment, true, inFlight.whenIdle(), () -> blocking(() -> {
-            checkDataDir();
-            return true;
-          }).then(Mono.defer(work)).contextWrite(inFlight::putIn)).singleOrEmpty();
-    });
+  private Mono<SegmentOutcome> exclusive(
+      SegmentId segment, java.util.function.Supplier<Mono<SegmentOutcome>> work) {
+    return Mono.defer(
+        () -> {
+          // Counts the operation's file-system work and resources (staging directories, the
+          // backup):
+          // a cancel returns at once, and the lock is released only once all of it has stopped.
+          // singleOrEmpty, not next: the outcome reaches the caller after the lock was released.
+          DiskWork inFlight = new DiskWork();
+          return locks
+              .withLock(
+                  segment,
+                  true,
+                  inFlight.whenIdle(),
+                  () ->
+                      blocking(
+                              () -> {
+                                checkDataDir();
+                                return true;
+                              })
+                          .then(Mono.defer(work))
+                          .contextWrite(inFlight::putIn))
+              .singleOrEmpty();
+        });
   }
 
-  private SegmentOutcome outcome(SegmentId segment, Action action, long crc, long bytes, long startedNanos, DownloadResult download) {
-    return new SegmentOutcome(segment, action, crc, bytes, Duration.ofNanos(System.nanoTime() - startedNanos),
+  private SegmentOutcome outcome(
+      SegmentId segment,
+      Action action,
+      long crc,
+      long bytes,
+      long startedNanos,
+      DownloadResult download) {
+    return new SegmentOutcome(
+        segment,
+        action,
+        crc,
+        bytes,
+        Duration.ofNanos(System.nanoTime() - startedNanos),
         Optional.ofNullable(download));
   }
 
@@ -507,8 +701,8 @@ public final class SegmentDataDirectory implements LocalSegments {
   }
 
   /**
-   * File-system work, on the scheduler; I/O failures become {@link SegmentWriteException}. Counted in
-   * the operation's {@link DiskWork} until it returned: a cancel does not stop it.
+   * File-system work, on the scheduler; I/O failures become {@link SegmentWriteException}. Counted
+   * in the operation's {@link DiskWork} until it returned: a cancel does not stop it.
    */
   private <T> Mono<T> blocking(IoCallable<T> work) {
     return DiskWork.blocking(scheduler, () -> io(work));
@@ -519,7 +713,8 @@ public final class SegmentDataDirectory implements LocalSegments {
     try {
       return work.call();
     } catch (IOException | UncheckedIOException e) {
-      throw new SegmentWriteException(null, "file system error under " + dataDir + ": " + e.getMessage(), e);
+      throw new SegmentWriteException(
+          null, "file system error under " + dataDir + ": " + e.getMessage(), e);
     }
   }
 

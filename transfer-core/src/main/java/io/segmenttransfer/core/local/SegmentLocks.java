@@ -13,12 +13,16 @@ import reactor.core.publisher.MonoSink;
 /**
  * Per-key read/write locks whose waiters are Monos: changes to a segment (add, replace, reload,
  * remove) are exclusive and run one after another; reads (serving the segment to peers) share the
- * lock with each other but never overlap a change. First come, first served, so a stream of
- * readers cannot starve a reload. Waiting blocks no thread; a waiter cancelled while queued leaves.
+ * lock with each other but never overlap a change. First come, first served, so a stream of readers
+ * cannot starve a reload. Waiting blocks no thread; a waiter cancelled while queued leaves.
  */
 final class SegmentLocks<K> {
 
-  private enum State { WAITING, GRANTED, CANCELLED }
+  private enum State {
+    WAITING,
+    GRANTED,
+    CANCELLED
+  }
 
   private final class Waiter {
     final K key;
@@ -43,7 +47,9 @@ final class SegmentLocks<K> {
 
   private final Map<K, Entry> entries = new HashMap<>();
 
-  /** Runs {@code work} holding the key's lock; released when the work terminates or is cancelled. */
+  /**
+   * Runs {@code work} holding the key's lock; released when the work terminates or is cancelled.
+   */
   <T> Flux<T> withLock(K key, boolean exclusive, Supplier<? extends Publisher<T>> work) {
     return withLock(key, exclusive, Mono.empty(), work);
   }
@@ -52,7 +58,8 @@ final class SegmentLocks<K> {
    * Runs {@code work} holding the key's lock; released once the work terminated or was cancelled
    * and then {@code settled} completed (a cancel returns at once; the lock stays held until then).
    */
-  <T> Flux<T> withLock(K key, boolean exclusive, Mono<Void> settled, Supplier<? extends Publisher<T>> work) {
+  <T> Flux<T> withLock(
+      K key, boolean exclusive, Mono<Void> settled, Supplier<? extends Publisher<T>> work) {
     return Flux.usingWhen(
         acquire(key, exclusive),
         release -> Flux.from(work.get()),
@@ -62,14 +69,15 @@ final class SegmentLocks<K> {
   }
 
   private Mono<Runnable> acquire(K key, boolean exclusive) {
-    return Mono.create(sink -> {
-      Waiter waiter = new Waiter(key, exclusive, sink);
-      sink.onCancel(() -> cancel(waiter));
-      synchronized (this) {
-        entries.computeIfAbsent(key, k -> new Entry()).queue.add(waiter);
-      }
-      grant(key);
-    });
+    return Mono.create(
+        sink -> {
+          Waiter waiter = new Waiter(key, exclusive, sink);
+          sink.onCancel(() -> cancel(waiter));
+          synchronized (this) {
+            entries.computeIfAbsent(key, k -> new Entry()).queue.add(waiter);
+          }
+          grant(key);
+        });
   }
 
   private void cancel(Waiter waiter) {

@@ -13,7 +13,12 @@ import java.util.Optional;
  * @param bytes bytes written to disk
  * @param download the download, when one ran
  */
-public record SegmentOutcome(SegmentId segment, Action action, long crc, long bytes, Duration duration,
+public record SegmentOutcome(
+    SegmentId segment,
+    Action action,
+    long crc,
+    long bytes,
+    Duration duration,
     Optional<DownloadResult> download) {
 
   public enum Action {

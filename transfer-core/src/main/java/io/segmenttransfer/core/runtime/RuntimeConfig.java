@@ -7,14 +7,20 @@ import io.segmenttransfer.core.transfer.DownloadConfig;
  * How a {@link TransferRuntime} is sized: its blocking-I/O threads and the pipeline's and
  * downloader's settings.
  *
- * @param ioThreads threads of the bounded scheduler that reads files, decompresses and writes;
- *     each transfer keeps about two of them busy (decoder, writer) plus a local store's reads
+ * @param ioThreads threads of the bounded scheduler that reads files, decompresses and writes; each
+ *     transfer keeps about two of them busy (decoder, writer) plus a local store's reads
  * @param queuedTasks tasks that may wait for one of those threads before new ones are refused
  */
-public record RuntimeConfig(int ioThreads, int queuedTasks, ExtractionConfig extraction, DownloadConfig download) {
+public record RuntimeConfig(
+    int ioThreads, int queuedTasks, ExtractionConfig extraction, DownloadConfig download) {
 
-  /** Enough for Pinot's default of 4 parallel downloads at about two busy threads each, and more on bigger machines. */
-  public static final int DEFAULT_IO_THREADS = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+  /**
+   * Enough for Pinot's default of 4 parallel downloads at about two busy threads each, and more on
+   * bigger machines.
+   */
+  public static final int DEFAULT_IO_THREADS =
+      Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+
   public static final int DEFAULT_QUEUED_TASKS = 10_000;
 
   public RuntimeConfig {
@@ -30,12 +36,20 @@ public record RuntimeConfig(int ioThreads, int queuedTasks, ExtractionConfig ext
   }
 
   public static RuntimeConfig defaults() {
-    return new RuntimeConfig(DEFAULT_IO_THREADS, DEFAULT_QUEUED_TASKS, ExtractionConfig.defaults(), DownloadConfig.defaults());
+    return new RuntimeConfig(
+        DEFAULT_IO_THREADS,
+        DEFAULT_QUEUED_TASKS,
+        ExtractionConfig.defaults(),
+        DownloadConfig.defaults());
   }
 
-  /** Threads for {@code parallelTransfers} transfers at once, when more run than the default allows for. */
+  /**
+   * Threads for {@code parallelTransfers} transfers at once, when more run than the default allows
+   * for.
+   */
   public RuntimeConfig forParallelTransfers(int parallelTransfers) {
-    return new RuntimeConfig(Math.max(DEFAULT_IO_THREADS, 4 * parallelTransfers + 4), queuedTasks, extraction, download);
+    return new RuntimeConfig(
+        Math.max(DEFAULT_IO_THREADS, 4 * parallelTransfers + 4), queuedTasks, extraction, download);
   }
 
   public RuntimeConfig withDownload(DownloadConfig download) {

@@ -48,7 +48,11 @@ public final class TransferRuntime implements AutoCloseable {
    * @param extraStores stores besides local files (S3, HTTP); those that are AutoCloseable are
    *     closed with this runtime
    */
-  public TransferRuntime(String name, RuntimeConfig config, CrypterRegistry crypters, List<? extends SegmentStore> extraStores) {
+  public TransferRuntime(
+      String name,
+      RuntimeConfig config,
+      CrypterRegistry crypters,
+      List<? extends SegmentStore> extraStores) {
     this.config = config;
     this.scheduler = Schedulers.newBoundedElastic(config.ioThreads(), config.queuedTasks(), name);
     List<SegmentStore> all = new ArrayList<>(extraStores);
@@ -81,10 +85,21 @@ public final class TransferRuntime implements AutoCloseable {
   }
 
   /** A data directory whose downloads go through this runtime, falling back to {@code peers}. */
-  public SegmentDataDirectory dataDirectory(Path dataDir, DataDirectoryConfig directoryConfig, PeerFinder peers,
-      @Nullable SegmentMetadataSource metadataSource, TransferListener listener) {
-    return new SegmentDataDirectory(dataDir, downloader(peers), directoryConfig, scheduler, peers, metadataSource,
-        listener, SegmentSwap.StepObserver.NONE);
+  public SegmentDataDirectory dataDirectory(
+      Path dataDir,
+      DataDirectoryConfig directoryConfig,
+      PeerFinder peers,
+      @Nullable SegmentMetadataSource metadataSource,
+      TransferListener listener) {
+    return new SegmentDataDirectory(
+        dataDir,
+        downloader(peers),
+        directoryConfig,
+        scheduler,
+        peers,
+        metadataSource,
+        listener,
+        SegmentSwap.StepObserver.NONE);
   }
 
   @Override

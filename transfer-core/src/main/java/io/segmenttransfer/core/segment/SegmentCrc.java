@@ -8,8 +8,8 @@ import java.util.List;
  * except {@code creation.meta} and names ending in {@code .crc}, files in sorted path order.
  *
  * <p>Files are checksummed while they are written, in archive order; the segment CRC is then
- * derived by combining the per-file Adler-32 values in sorted order (the zlib
- * {@code adler32_combine} identity), so no file is read a second time.
+ * derived by combining the per-file Adler-32 values in sorted order (the zlib {@code
+ * adler32_combine} identity), so no file is read a second time.
  */
 public final class SegmentCrc {
 
@@ -36,8 +36,8 @@ public final class SegmentCrc {
   }
 
   /**
-   * Combines the covered files' checksums in the order Pinot reads them: sorted by path. Pinot sorts
-   * {@code java.io.File}s under one root, which on Unix compares the path strings.
+   * Combines the covered files' checksums in the order Pinot reads them: sorted by path. Pinot
+   * sorts {@code java.io.File}s under one root, which on Unix compares the path strings.
    */
   public static long of(List<? extends FileChecksum> files) {
     long crc = EMPTY;
@@ -53,8 +53,8 @@ public final class SegmentCrc {
   }
 
   /**
-   * The Adler-32 of A followed by B, given adler(A), adler(B) and the length of B (zlib's
-   * {@code adler32_combine}, with 64-bit lengths).
+   * The Adler-32 of A followed by B, given adler(A), adler(B) and the length of B (zlib's {@code
+   * adler32_combine}, with 64-bit lengths).
    */
   public static long combine(long adler1, long adler2, long length2) {
     long rem = Long.remainderUnsigned(length2, BASE);

@@ -24,8 +24,10 @@ public record SegmentId(TableNameWithType table, String segmentName) {
     if (segmentName == null || segmentName.isEmpty()) {
       throw new InvalidRequestException(null, "segment name is empty");
     }
-    if (segmentName.equals(".") || segmentName.contains("..")
-        || segmentName.indexOf('/') >= 0 || segmentName.indexOf('\\') >= 0) {
+    if (segmentName.equals(".")
+        || segmentName.contains("..")
+        || segmentName.indexOf('/') >= 0
+        || segmentName.indexOf('\\') >= 0) {
       throw new InvalidRequestException(
           segmentName, "invalid segment name: path separators and '..' are not allowed");
     }
@@ -35,7 +37,8 @@ public record SegmentId(TableNameWithType table, String segmentName) {
       }
     }
     if (segmentName.length() > 255) {
-      throw new InvalidRequestException(segmentName, "invalid segment name: longer than 255 characters");
+      throw new InvalidRequestException(
+          segmentName, "invalid segment name: longer than 255 characters");
     }
     return segmentName;
   }

@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * docs/protocol.md) plus the {@code custom.map}. Typed accessors validate on read and fail with an
  * error naming the segment and the key.
  */
-public record SegmentMetadata(SegmentId segment, Map<String, String> fields, Map<String, String> customMap) {
+public record SegmentMetadata(
+    SegmentId segment, Map<String, String> fields, Map<String, String> customMap) {
 
   public static final String CRC = "segment.crc";
   public static final String DOWNLOAD_URL = "segment.download.url";
@@ -26,9 +27,15 @@ public record SegmentMetadata(SegmentId segment, Map<String, String> fields, Map
   public static final String INDEX_VERSION = "segment.index.version";
   public static final String CUSTOM_MAP = "custom.map";
   public static final String REALTIME_START_OFFSET = "segment.realtime.startOffset";
-  /** The committed end offset once DONE; while COMMITTING, the offset being committed (as Pinot's pauseless commit). */
+
+  /**
+   * The committed end offset once DONE; while COMMITTING, the offset being committed (as Pinot's
+   * pauseless commit).
+   */
   public static final String REALTIME_END_OFFSET = "segment.realtime.endOffset";
+
   public static final String REALTIME_NUM_REPLICAS = "segment.realtime.numReplicas";
+
   /**
    * This project's key: the instance committing (COMMITTING) or that committed (DONE) a realtime
    * segment, so a commit retried across a controller restart is recognised.
@@ -87,8 +94,8 @@ public record SegmentMetadata(SegmentId segment, Map<String, String> fields, Map
   }
 
   /**
-   * The deep-store URL. Empty optional when the key is absent; the empty string
-   * ({@link #PEERS_ONLY}) when the segment has no deep-store copy.
+   * The deep-store URL. Empty optional when the key is absent; the empty string ({@link
+   * #PEERS_ONLY}) when the segment has no deep-store copy.
    */
   public Optional<String> downloadUrl() {
     return field(DOWNLOAD_URL);
@@ -107,7 +114,8 @@ public record SegmentMetadata(SegmentId segment, Map<String, String> fields, Map
     try {
       return RealtimeStatus.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new InvalidRequestException(segmentName(), "unknown " + REALTIME_STATUS + " '" + value + "'");
+      throw new InvalidRequestException(
+          segmentName(), "unknown " + REALTIME_STATUS + " '" + value + "'");
     }
   }
 
@@ -119,7 +127,8 @@ public record SegmentMetadata(SegmentId segment, Map<String, String> fields, Map
     try {
       return OptionalLong.of(Long.parseLong(value.trim()));
     } catch (NumberFormatException e) {
-      throw new InvalidRequestException(segmentName(), "malformed " + SIZE_IN_BYTES + " '" + value + "'", e);
+      throw new InvalidRequestException(
+          segmentName(), "malformed " + SIZE_IN_BYTES + " '" + value + "'", e);
     }
   }
 

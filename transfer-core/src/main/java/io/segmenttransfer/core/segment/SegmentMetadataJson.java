@@ -10,10 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Segment metadata as JSON, in the shape Pinot's controller serves it
- * ({@code GET /segments/{table}/{segment}/metadata}): a flat object of string values with the
- * {@code segment.*} keys, plus {@code custom.map} (an object, or a JSON string as ZooKeeper stores it).
- * Files given to the command line add {@code tableNameWithType} and {@code segmentName}.
+ * Segment metadata as JSON, in the shape Pinot's controller serves it ({@code GET
+ * /segments/{table}/{segment}/metadata}): a flat object of string values with the {@code segment.*}
+ * keys, plus {@code custom.map} (an object, or a JSON string as ZooKeeper stores it). Files given
+ * to the command line add {@code tableNameWithType} and {@code segmentName}.
  */
 public final class SegmentMetadataJson {
 
@@ -30,13 +30,16 @@ public final class SegmentMetadataJson {
     String table = text(root, TABLE_NAME_WITH_TYPE);
     String segment = text(root, SEGMENT_NAME);
     if (table == null || segment == null) {
-      throw new InvalidRequestException(segment,
+      throw new InvalidRequestException(
+          segment,
           "segment metadata needs '" + TABLE_NAME_WITH_TYPE + "' and '" + SEGMENT_NAME + "'");
     }
     return parse(json, SegmentId.of(table, segment));
   }
 
-  /** Parses a metadata document for a known segment (the controller's response has no segment keys). */
+  /**
+   * Parses a metadata document for a known segment (the controller's response has no segment keys).
+   */
   public static SegmentMetadata parse(String json, SegmentId segment) {
     JsonNode root = readTree(json);
     Map<String, String> fields = new LinkedHashMap<>();
@@ -54,7 +57,9 @@ public final class SegmentMetadataJson {
       } else if (value.isValueNode()) {
         fields.put(key, value.asText());
       } else {
-        throw new InvalidRequestException(segment.segmentName(), "metadata key '" + key + "' must be a string, not " + value.getNodeType());
+        throw new InvalidRequestException(
+            segment.segmentName(),
+            "metadata key '" + key + "' must be a string, not " + value.getNodeType());
       }
     }
     return new SegmentMetadata(segment, fields, custom);
@@ -67,7 +72,9 @@ public final class SegmentMetadataJson {
       node.put(TABLE_NAME_WITH_TYPE, metadata.table().toString());
       node.put(SEGMENT_NAME, metadata.segmentName());
     }
-    metadata.fields().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> node.put(e.getKey(), e.getValue()));
+    metadata.fields().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(e -> node.put(e.getKey(), e.getValue()));
     if (!metadata.customMap().isEmpty()) {
       ObjectNode custom = node.putObject(SegmentMetadata.CUSTOM_MAP);
       metadata.customMap().forEach(custom::put);
@@ -83,7 +90,8 @@ public final class SegmentMetadataJson {
       }
       return root;
     } catch (JsonProcessingException e) {
-      throw new InvalidRequestException(null, "malformed segment metadata JSON: " + e.getOriginalMessage(), e);
+      throw new InvalidRequestException(
+          null, "malformed segment metadata JSON: " + e.getOriginalMessage(), e);
     }
   }
 

@@ -25,7 +25,10 @@ public record TableNameWithType(String rawName, TableType type) {
     }
   }
 
-  /** Parses {@code events_OFFLINE}; anything without the {@code _OFFLINE}/{@code _REALTIME} suffix is refused. */
+  /**
+   * Parses {@code events_OFFLINE}; anything without the {@code _OFFLINE}/{@code _REALTIME} suffix
+   * is refused.
+   */
   public static TableNameWithType parse(String nameWithType) {
     if (nameWithType != null) {
       for (TableType type : TableType.values()) {

@@ -7,15 +7,16 @@ import java.net.URI;
 import java.net.URISyntaxException;
 
 /**
- * The one rule for where a segment's archive lives in a deep store:
- * {@code <base>/<tableNameWithType>/<segmentName>.<codec extension>}, for example
- * {@code s3://bucket/pinot/events_OFFLINE/events_0.tar.gz}. Every writer (the controller's tar
- * push, a server's upload endpoint, the planned commit and repair flows) asks it; readers never
- * derive a key, they follow {@code segment.download.url}, which is why this layout may differ from
- * Pinot's without breaking anyone who downloads.
+ * The one rule for where a segment's archive lives in a deep store: {@code
+ * <base>/<tableNameWithType>/<segmentName>.<codec extension>}, for example {@code
+ * s3://bucket/pinot/events_OFFLINE/events_0.tar.gz}. Every writer (the controller's tar push, a
+ * server's upload endpoint, the planned commit and repair flows) asks it; readers never derive a
+ * key, they follow {@code segment.download.url}, which is why this layout may differ from Pinot's
+ * without breaking anyone who downloads.
  *
- * <p>Pinot's controller writes {@code <dataDir>/<rawTableName>/<segmentName>} without an
- * extension. This layout keeps two differences on purpose:
+ * <p>Pinot's controller writes {@code <dataDir>/<rawTableName>/<segmentName>} without an extension.
+ * This layout keeps two differences on purpose:
+ *
  * <ul>
  *   <li>the table <em>with its type</em>: the OFFLINE and REALTIME halves of a hybrid table may
  *       hold segments of the same name (names are unique per table with type only), and under the
@@ -24,16 +25,17 @@ import java.net.URISyntaxException;
  *       served byte for byte, so the key says what the bytes are, and a re-upload in another codec
  *       gets its own key instead of overwriting the archive the current metadata still points to.
  * </ul>
- * It is also what the controller has always written, so existing records keep pointing at the
- * keys this class computes (an identical re-upload is recognised as unchanged by its URI).
  *
- * <p>Names are percent-encoded: a segment name may hold spaces, {@code %}, {@code #}, {@code ?}
- * or non-ASCII letters ({@code SegmentId} only refuses {@code /}, {@code \}, {@code ..} and control
+ * It is also what the controller has always written, so existing records keep pointing at the keys
+ * this class computes (an identical re-upload is recognised as unchanged by its URI).
+ *
+ * <p>Names are percent-encoded: a segment name may hold spaces, {@code %}, {@code #}, {@code ?} or
+ * non-ASCII letters ({@code SegmentId} only refuses {@code /}, {@code \}, {@code ..} and control
  * characters), and the URI's decoded path, which the stores turn into a file name or an S3 key, is
  * the name exactly. The result is ASCII only, so it survives JSON and {@code URI.create}.
  *
- * @param base the deep store's root: {@code file:///var/deepstore}, {@code s3://bucket} or
- *     {@code s3://bucket/prefix}, with or without a trailing slash, or a plain absolute path
+ * @param base the deep store's root: {@code file:///var/deepstore}, {@code s3://bucket} or {@code
+ *     s3://bucket/prefix}, with or without a trailing slash, or a plain absolute path
  */
 public record DeepStoreLayout(URI base) {
 
@@ -42,8 +44,10 @@ public record DeepStoreLayout(URI base) {
       throw new InvalidRequestException(null, "deep-store base URI is missing");
     }
     if (base.isOpaque() || base.getRawQuery() != null || base.getRawFragment() != null) {
-      throw new InvalidRequestException(null,
-          "deep-store base must be a hierarchical URI without query or fragment (file:///dir, s3://bucket/prefix), was " + base);
+      throw new InvalidRequestException(
+          null,
+          "deep-store base must be a hierarchical URI without query or fragment (file:///dir, s3://bucket/prefix), was "
+              + base);
     }
   }
 
@@ -60,12 +64,15 @@ public record DeepStoreLayout(URI base) {
       // toASCIIString then escapes non-ASCII characters too.
       // An empty authority keeps "file:///p" as it is: with none, the URI would print as "file:/p",
       // which SegmentStores.toUri, reading segment.download.url back, takes for a relative path.
-      String authority = base.getAuthority() == null && base.getScheme() != null ? "" : base.getAuthority();
+      String authority =
+          base.getAuthority() == null && base.getScheme() != null ? "" : base.getAuthority();
       URI uri = new URI(base.getScheme(), authority, path, null, null);
       return URI.create(uri.toASCIIString());
     } catch (URISyntaxException e) {
-      throw new InvalidRequestException(segment.segmentName(),
-          "cannot form a deep-store URI under " + base + ": " + e.getMessage(), e);
+      throw new InvalidRequestException(
+          segment.segmentName(),
+          "cannot form a deep-store URI under " + base + ": " + e.getMessage(),
+          e);
     }
   }
 }

@@ -95,7 +95,8 @@ public final class LocalFileSegmentStore implements SegmentStore {
     long size = channel.size();
     if (offset < 0 || offset > size) {
       closeQuietly(channel);
-      throw new SourceChangedException(uri, "cannot read from byte " + offset + " of a " + size + "-byte file");
+      throw new SourceChangedException(
+          uri, "cannot read from byte " + offset + " of a " + size + "-byte file");
     }
     return channel;
   }
@@ -110,7 +111,12 @@ public final class LocalFileSegmentStore implements SegmentStore {
                 if (!attrs.isRegularFile()) {
                   throw new SourceNotFoundException(uri, "not a regular file");
                 }
-                String version = attrs.size() + "-" + attrs.lastModifiedTime().toMillis() + "-" + attrs.fileKey();
+                String version =
+                    attrs.size()
+                        + "-"
+                        + attrs.lastModifiedTime().toMillis()
+                        + "-"
+                        + attrs.fileKey();
                 return new ObjectInfo(uri, attrs.size(), version);
               } catch (IOException e) {
                 throw map(uri, e);
@@ -124,12 +130,14 @@ public final class LocalFileSegmentStore implements SegmentStore {
     return Mono.defer(
         () -> {
           Path target = path(uri);
-          Path temp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".part");
+          Path temp =
+              target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".part");
           return Mono.usingWhen(
               Mono.fromCallable(
                       () -> {
                         Files.createDirectories(target.getParent());
-                        return FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                        return FileChannel.open(
+                            temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                       })
                   .onErrorMap(IOException.class, e -> map(uri, e))
                   .subscribeOn(scheduler),
@@ -142,7 +150,11 @@ public final class LocalFileSegmentStore implements SegmentStore {
                               () -> {
                                 channel.force(false);
                                 channel.close();
-                                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                                Files.move(
+                                    temp,
+                                    target,
+                                    StandardCopyOption.ATOMIC_MOVE,
+                                    StandardCopyOption.REPLACE_EXISTING);
                                 return true;
                               }))
                       .onErrorMap(IOException.class, e -> map(uri, e))

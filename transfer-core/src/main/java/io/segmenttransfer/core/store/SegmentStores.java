@@ -33,7 +33,8 @@ public final class SegmentStores {
 
   /**
    * Parses a location as users write it: a URI with a scheme ({@code s3://b/k}, {@code file:///p},
-   * {@code http://h/p}) or a plain file path, relative paths resolved against the working directory.
+   * {@code http://h/p}) or a plain file path, relative paths resolved against the working
+   * directory.
    */
   public static URI toUri(String location) {
     if (location == null || location.isBlank()) {

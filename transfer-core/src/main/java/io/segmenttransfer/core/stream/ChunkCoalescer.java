@@ -15,16 +15,16 @@ import reactor.util.context.Context;
 
 /**
  * Gathers the small buffers a network client hands over (8-64 KiB from an HTTP decoder or the S3
- * SDK) into chunks of {@code chunkSize} bytes, in order, so everything downstream (the
- * read-ahead hand-off to the decoder, progress and idle-timeout bookkeeping) runs once per chunk
- * instead of once per network buffer.
+ * SDK) into chunks of {@code chunkSize} bytes, in order, so everything downstream (the read-ahead
+ * hand-off to the decoder, progress and idle-timeout bookkeeping) runs once per chunk instead of
+ * once per network buffer.
  *
  * <p>Memory is bounded whatever the stream's length: upstream is asked for at most {@code prefetch}
  * items at a time, and only while no full chunk waits for downstream demand, so a slow consumer
  * holds back the source (down to TCP). Items are copied as they arrive; what waits for demand is
- * about one chunk plus the items already asked for: {@code chunkSize + (prefetch + 1) *}
- * the largest item. Emitted chunks are fresh heap buffers the subscriber owns; the last one may
- * be short.
+ * about one chunk plus the items already asked for: {@code chunkSize + (prefetch + 1) *} the
+ * largest item. Emitted chunks are fresh heap buffers the subscriber owns; the last one may be
+ * short.
  *
  * <p>Ownership of upstream items goes through an {@link Adapter}: {@link Adapter#hold} runs inside
  * {@code onNext} (a Netty {@code ByteBuf} is retained there, because its producer releases it when
@@ -46,13 +46,16 @@ public final class ChunkCoalescer {
     /** Bytes left in the item. */
     int remaining(T item);
 
-    /** Copies {@code min(remaining(item), target.remaining())} bytes into {@code target}, advancing both. */
+    /**
+     * Copies {@code min(remaining(item), target.remaining())} bytes into {@code target}, advancing
+     * both.
+     */
     void copyTo(T item, ByteBuffer target);
 
     /**
-     * The item itself as a chunk, when its bytes may be handed downstream without a copy; null
-     * when they must be copied. Only asked when nothing is pending, for items of at least half a
-     * chunk. After a non-null answer the item is not released.
+     * The item itself as a chunk, when its bytes may be handed downstream without a copy; null when
+     * they must be copied. Only asked when nothing is pending, for items of at least half a chunk.
+     * After a non-null answer the item is not released.
      */
     default ByteBuffer detach(T item) {
       return null;
@@ -66,27 +69,30 @@ public final class ChunkCoalescer {
    * Heap or direct {@code ByteBuffer}s the subscriber may keep (as the SDK's body buffers): large
    * ones pass through as they are, small ones are copied.
    */
-  public static final Adapter<ByteBuffer> BYTE_BUFFERS = new Adapter<>() {
-    @Override
-    public int remaining(ByteBuffer item) {
-      return item.remaining();
-    }
+  public static final Adapter<ByteBuffer> BYTE_BUFFERS =
+      new Adapter<>() {
+        @Override
+        public int remaining(ByteBuffer item) {
+          return item.remaining();
+        }
 
-    @Override
-    public void copyTo(ByteBuffer item, ByteBuffer target) {
-      int n = Math.min(item.remaining(), target.remaining());
-      target.put(target.position(), item, item.position(), n);
-      target.position(target.position() + n);
-      item.position(item.position() + n);
-    }
+        @Override
+        public void copyTo(ByteBuffer item, ByteBuffer target) {
+          int n = Math.min(item.remaining(), target.remaining());
+          target.put(target.position(), item, item.position(), n);
+          target.position(target.position() + n);
+          item.position(item.position() + n);
+        }
 
-    @Override
-    public ByteBuffer detach(ByteBuffer item) {
-      return item;
-    }
-  };
+        @Override
+        public ByteBuffer detach(ByteBuffer item) {
+          return item;
+        }
+      };
 
-  /** Upstream items requested ahead: enough to keep a socket read loop going between replenishments. */
+  /**
+   * Upstream items requested ahead: enough to keep a socket read loop going between replenishments.
+   */
   public static final int DEFAULT_PREFETCH = 32;
 
   private ChunkCoalescer() {}
@@ -128,8 +134,10 @@ public final class ChunkCoalescer {
     private final int prefetch;
     private final int limit;
     private final Adapter<T> adapter;
+
     /** Held items, from {@code onNext} to the drain loop. */
     private final Queue<T> items;
+
     private final AtomicInteger wip = new AtomicInteger();
     private volatile long requested;
 
@@ -145,7 +153,11 @@ public final class ChunkCoalescer {
     private int outstanding;
     private boolean terminated;
 
-    CoalescingSubscriber(CoreSubscriber<? super ByteBuffer> actual, int chunkSize, int prefetch, Adapter<T> adapter) {
+    CoalescingSubscriber(
+        CoreSubscriber<? super ByteBuffer> actual,
+        int chunkSize,
+        int prefetch,
+        Adapter<T> adapter) {
       this.actual = actual;
       this.chunkSize = chunkSize;
       this.prefetch = prefetch;
@@ -237,7 +249,9 @@ public final class ChunkCoalescer {
       }
     }
 
-    /** One pass of the drain loop: absorb what arrived, emit what is wanted, finish or ask for more. */
+    /**
+     * One pass of the drain loop: absorb what arrived, emit what is wanted, finish or ask for more.
+     */
     private void step() {
       // Read before taking items: every item sent before the terminal signal is then in the queue.
       boolean upstreamDone = done;
@@ -251,8 +265,11 @@ public final class ChunkCoalescer {
         terminated = true;
         upstream.cancel();
         discard();
-        actual.onError(Operators.onOperatorError(new IllegalStateException(
-            "the source sent more than the " + prefetch + " items requested"), currentContext()));
+        actual.onError(
+            Operators.onOperatorError(
+                new IllegalStateException(
+                    "the source sent more than the " + prefetch + " items requested"),
+                currentContext()));
         return;
       }
       if (upstreamDone && filling != null && filling.position() > 0) {

@@ -7,8 +7,11 @@ public final class PassThroughTransform implements ByteTransform {
 
   private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
-  /** The current chunk; dropped once consumed so the caller may refill and re-offer the same buffer. */
+  /**
+   * The current chunk; dropped once consumed so the caller may refill and re-offer the same buffer.
+   */
   private ByteBuffer input = EMPTY;
+
   private boolean ended;
   private long bytesIn;
 

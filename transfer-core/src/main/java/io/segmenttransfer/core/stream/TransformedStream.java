@@ -21,17 +21,24 @@ public final class TransformedStream {
   private TransformedStream() {}
 
   /**
-   * The transformed bytes of {@code source}. A new transform is made per subscription; its
-   * failures (as {@code SegmentTransferException}s) are error signals. Emitted buffers are new and
-   * belong to the subscriber.
+   * The transformed bytes of {@code source}. A new transform is made per subscription; its failures
+   * (as {@code SegmentTransferException}s) are error signals. Emitted buffers are new and belong to
+   * the subscriber.
    */
   public static Flux<ByteBuffer> apply(Flux<ByteBuffer> source, Callable<ByteTransform> transform) {
-    return Flux.using(transform,
-        t -> source.concatMapIterable(chunk -> drain(t, chunk), 1).concatWith(Flux.defer(() -> Flux.fromIterable(finish(t)))),
+    return Flux.using(
+        transform,
+        t ->
+            source
+                .concatMapIterable(chunk -> drain(t, chunk), 1)
+                .concatWith(Flux.defer(() -> Flux.fromIterable(finish(t)))),
         ByteTransform::close);
   }
 
-  /** Offers one chunk and drains what it produced; read answers 0 once the transform wants more input. */
+  /**
+   * Offers one chunk and drains what it produced; read answers 0 once the transform wants more
+   * input.
+   */
   private static List<ByteBuffer> drain(ByteTransform t, ByteBuffer chunk) {
     List<ByteBuffer> out = new ArrayList<>();
     t.offer(chunk);

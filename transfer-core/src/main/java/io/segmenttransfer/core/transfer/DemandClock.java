@@ -3,10 +3,10 @@ package io.segmenttransfer.core.transfer;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * How long a source has been silent while bytes were wanted: the clock runs only while the
- * pipeline has outstanding demand, and restarts with every chunk and whenever demand reappears.
- * A pipeline that stops asking (a slow disk) never makes a live source look dead. Lock-free: it is
- * touched from event loops and timer threads.
+ * How long a source has been silent while bytes were wanted: the clock runs only while the pipeline
+ * has outstanding demand, and restarts with every chunk and whenever demand reappears. A pipeline
+ * that stops asking (a slow disk) never makes a live source look dead. Lock-free: it is touched
+ * from event loops and timer threads.
  */
 final class DemandClock {
 

@@ -6,7 +6,8 @@ import java.time.Duration;
  * How hard the downloader tries.
  *
  * @param deepStoreRetry tries per deep-store URI
- * @param peerRetry rounds of peer discovery (each round re-reads the external view and tries every peer once)
+ * @param peerRetry rounds of peer discovery (each round re-reads the external view and tries every
+ *     peer once)
  * @param firstByteTimeout the longest wait for a source's first bytes
  * @param idleTimeout the longest silence between two chunks of a source
  * @param deadline the longest a whole download may take, all attempts included
@@ -16,8 +17,13 @@ import java.time.Duration;
  *     the other replicas may ask before any peer exists. Rounds go on with {@code peerRetry}'s
  *     backoff, capped at its maximum; zero gives up after the rounds, as Pinot does.
  */
-public record DownloadConfig(RetryPolicy deepStoreRetry, RetryPolicy peerRetry, Duration firstByteTimeout,
-    Duration idleTimeout, Duration deadline, Duration peerWaitTimeout) {
+public record DownloadConfig(
+    RetryPolicy deepStoreRetry,
+    RetryPolicy peerRetry,
+    Duration firstByteTimeout,
+    Duration idleTimeout,
+    Duration deadline,
+    Duration peerWaitTimeout) {
 
   public static final Duration DEFAULT_FIRST_BYTE_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
@@ -30,7 +36,13 @@ public record DownloadConfig(RetryPolicy deepStoreRetry, RetryPolicy peerRetry, 
     }
     for (Duration d : new Duration[] {firstByteTimeout, idleTimeout, deadline}) {
       if (d == null || d.isZero() || d.isNegative()) {
-        throw new IllegalArgumentException("timeouts must be positive: " + firstByteTimeout + ", " + idleTimeout + ", " + deadline);
+        throw new IllegalArgumentException(
+            "timeouts must be positive: "
+                + firstByteTimeout
+                + ", "
+                + idleTimeout
+                + ", "
+                + deadline);
       }
     }
     if (peerWaitTimeout == null || peerWaitTimeout.isNegative()) {
@@ -39,12 +51,18 @@ public record DownloadConfig(RetryPolicy deepStoreRetry, RetryPolicy peerRetry, 
   }
 
   public static DownloadConfig defaults() {
-    return new DownloadConfig(RetryPolicy.DEFAULT_DEEP_STORE, RetryPolicy.DEFAULT_PEERS,
-        DEFAULT_FIRST_BYTE_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_DEADLINE, DEFAULT_PEER_WAIT_TIMEOUT);
+    return new DownloadConfig(
+        RetryPolicy.DEFAULT_DEEP_STORE,
+        RetryPolicy.DEFAULT_PEERS,
+        DEFAULT_FIRST_BYTE_TIMEOUT,
+        DEFAULT_IDLE_TIMEOUT,
+        DEFAULT_DEADLINE,
+        DEFAULT_PEER_WAIT_TIMEOUT);
   }
 
   public DownloadConfig withRetries(RetryPolicy deepStore, RetryPolicy peers) {
-    return new DownloadConfig(deepStore, peers, firstByteTimeout, idleTimeout, deadline, peerWaitTimeout);
+    return new DownloadConfig(
+        deepStore, peers, firstByteTimeout, idleTimeout, deadline, peerWaitTimeout);
   }
 
   public DownloadConfig withTimeouts(Duration firstByte, Duration idle, Duration overall) {
@@ -52,6 +70,7 @@ public record DownloadConfig(RetryPolicy deepStoreRetry, RetryPolicy peerRetry, 
   }
 
   public DownloadConfig withPeerWaitTimeout(Duration timeout) {
-    return new DownloadConfig(deepStoreRetry, peerRetry, firstByteTimeout, idleTimeout, deadline, timeout);
+    return new DownloadConfig(
+        deepStoreRetry, peerRetry, firstByteTimeout, idleTimeout, deadline, timeout);
   }
 }

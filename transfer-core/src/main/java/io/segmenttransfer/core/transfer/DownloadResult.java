@@ -15,15 +15,21 @@ import java.util.Map;
  * @param bytesBySource archive bytes received from each source
  * @param restarts how often extraction had to start over from byte 0 (no source could resume)
  */
-public record DownloadResult(ExtractionResult extraction, int attempts, List<Attempt> failedAttempts,
-    Map<URI, Long> bytesBySource, int restarts) {
+public record DownloadResult(
+    ExtractionResult extraction,
+    int attempts,
+    List<Attempt> failedAttempts,
+    Map<URI, Long> bytesBySource,
+    int restarts) {
 
   public DownloadResult {
     failedAttempts = List.copyOf(failedAttempts);
     bytesBySource = Map.copyOf(bytesBySource);
   }
 
-  /** Total archive bytes fetched over the network or from disk, resumed and restarted ones included. */
+  /**
+   * Total archive bytes fetched over the network or from disk, resumed and restarted ones included.
+   */
   public long bytesFetched() {
     return bytesBySource.values().stream().mapToLong(Long::longValue).sum();
   }

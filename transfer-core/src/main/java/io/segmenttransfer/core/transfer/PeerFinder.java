@@ -14,6 +14,8 @@ public interface PeerFinder {
 
   PeerFinder NONE = segment -> Mono.just(List.of());
 
-  /** Download URIs of the segment on its ONLINE peers, in random order; empty when there are none. */
+  /**
+   * Download URIs of the segment on its ONLINE peers, in random order; empty when there are none.
+   */
   Mono<List<URI>> findPeers(SegmentId segment);
 }

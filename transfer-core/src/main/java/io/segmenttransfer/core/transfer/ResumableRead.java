@@ -7,8 +7,8 @@ import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.store.ObjectInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.TimeoutException;
 import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -17,8 +17,8 @@ import reactor.core.publisher.Mono;
  * One archive byte stream stitched from as many source attempts as it takes. When a source fails
  * after N bytes went downstream, the next attempt reads from byte N of a source that serves the
  * same bytes (same size and version), so the decompressor and tar decoder just continue. When the
- * next source serves other bytes (a peer's archive after the deep store's), it fails with
- * {@link RestartRequired} and the downloader starts the extraction over from byte 0 of that source.
+ * next source serves other bytes (a peer's archive after the deep store's), it fails with {@link
+ * RestartRequired} and the downloader starts the extraction over from byte 0 of that source.
  */
 final class ResumableRead {
 
@@ -27,7 +27,11 @@ final class ResumableRead {
     private final SourceChain.Candidate candidate;
 
     RestartRequired(SourceChain.Candidate candidate) {
-      super("source " + candidate.uri() + " serves different bytes: restart from byte 0", null, false, false);
+      super(
+          "source " + candidate.uri() + " serves different bytes: restart from byte 0",
+          null,
+          false,
+          false);
       this.candidate = candidate;
     }
 
@@ -45,7 +49,11 @@ final class ResumableRead {
   private volatile ObjectInfo pinned;
   private volatile SourceChain.Candidate current;
 
-  ResumableRead(SegmentId segment, SourceChain chain, DownloadConfig config, TransferListener listener,
+  ResumableRead(
+      SegmentId segment,
+      SourceChain chain,
+      DownloadConfig config,
+      TransferListener listener,
       SourceChain.Candidate first) {
     this.segment = segment;
     this.chain = chain;
@@ -73,61 +81,88 @@ final class ResumableRead {
   private Flux<ByteBuffer> attempt(SourceChain.Candidate preset) {
     Mono<SourceChain.Candidate> next = preset != null ? Mono.just(preset) : chain.next();
     return next.flatMapMany(this::readFrom)
-        .onErrorResume(ResumableRead::isSourceFailure, error -> {
-          SourceChain.Candidate failed = current;
-          long offset = consumed.get();
-          chain.failed(failed, offset, error, true);
-          listener.on(new TransferEvent.AttemptFailed(segment, failed.uri(), failed.attempt(), offset, error));
-          return attempt(null);
-        });
+        .onErrorResume(
+            ResumableRead::isSourceFailure,
+            error -> {
+              SourceChain.Candidate failed = current;
+              long offset = consumed.get();
+              chain.failed(failed, offset, error, true);
+              listener.on(
+                  new TransferEvent.AttemptFailed(
+                      segment, failed.uri(), failed.attempt(), offset, error));
+              return attempt(null);
+            });
   }
 
   private Flux<ByteBuffer> readFrom(SourceChain.Candidate candidate) {
     current = candidate;
     long offset = consumed.get();
-    listener.on(new TransferEvent.AttemptStarted(segment, candidate.uri(), candidate.attempt(), offset));
+    listener.on(
+        new TransferEvent.AttemptStarted(segment, candidate.uri(), candidate.attempt(), offset));
     // The version check is the attempt's first round trip: it gets the first-byte timeout too.
-    Mono<io.segmenttransfer.core.store.ObjectInfo> stat = candidate.store().stat(candidate.uri())
-        .timeout(config.firstByteTimeout())
-        .onErrorMap(TimeoutException.class, e -> new SourceUnavailableException(
-            candidate.uri(), "no answer to the version check within " + config.firstByteTimeout(), e));
-    return stat.flatMapMany(info -> {
-      if (offset > 0 && !sameBytes(info, pinned)) {
-        return Flux.error(new RestartRequired(candidate));
-      }
-      if (offset == 0) {
-        pinned = info;
-      }
-      // Silence only counts while the pipeline is asking for bytes: a slow disk holding back
-      // demand must not look like a dead source.
-      DemandClock clock = new DemandClock();
-      return candidate.store().read(candidate.uri(), offset, info.version())
-          .timeout(Mono.delay(config.firstByteTimeout()), chunk -> idle(clock))
-          .onErrorMap(TimeoutException.class, e -> new SourceUnavailableException(
-              candidate.uri(), "no bytes within the first-byte or idle timeout", e))
-          .doOnRequest(clock::requested)
-          .doOnNext(chunk -> {
-            clock.received();
-            int n = chunk.remaining();
-            long done = consumed.addAndGet(n);
-            chain.received(candidate.uri(), n);
-            listener.on(new TransferEvent.Progress(segment, candidate.uri(), done, info.size()));
-          });
-    });
+    Mono<io.segmenttransfer.core.store.ObjectInfo> stat =
+        candidate
+            .store()
+            .stat(candidate.uri())
+            .timeout(config.firstByteTimeout())
+            .onErrorMap(
+                TimeoutException.class,
+                e ->
+                    new SourceUnavailableException(
+                        candidate.uri(),
+                        "no answer to the version check within " + config.firstByteTimeout(),
+                        e));
+    return stat.flatMapMany(
+        info -> {
+          if (offset > 0 && !sameBytes(info, pinned)) {
+            return Flux.error(new RestartRequired(candidate));
+          }
+          if (offset == 0) {
+            pinned = info;
+          }
+          // Silence only counts while the pipeline is asking for bytes: a slow disk holding back
+          // demand must not look like a dead source.
+          DemandClock clock = new DemandClock();
+          return candidate
+              .store()
+              .read(candidate.uri(), offset, info.version())
+              .timeout(Mono.delay(config.firstByteTimeout()), chunk -> idle(clock))
+              .onErrorMap(
+                  TimeoutException.class,
+                  e ->
+                      new SourceUnavailableException(
+                          candidate.uri(), "no bytes within the first-byte or idle timeout", e))
+              .doOnRequest(clock::requested)
+              .doOnNext(
+                  chunk -> {
+                    clock.received();
+                    int n = chunk.remaining();
+                    long done = consumed.addAndGet(n);
+                    chain.received(candidate.uri(), n);
+                    listener.on(
+                        new TransferEvent.Progress(segment, candidate.uri(), done, info.size()));
+                  });
+        });
   }
 
   /** Fires once the source has been silent for the idle timeout while bytes were wanted. */
   private Mono<Long> idle(DemandClock clock) {
     long limit = config.idleTimeout().toNanos();
     // Sleep for what is left of the allowance, then look again: one timer at a time, no polling.
-    return Mono.defer(() -> Mono.delay(Duration.ofNanos(Math.max(1_000_000, limit - clock.silentNanos()))))
+    return Mono.defer(
+            () -> Mono.delay(Duration.ofNanos(Math.max(1_000_000, limit - clock.silentNanos()))))
         .filter(tick -> clock.silentNanos() >= limit)
         .repeatWhenEmpty(Integer.MAX_VALUE, checks -> checks);
   }
 
-  /** Same version, and same size where both know it (a peer building its archive on the fly reports -1). */
+  /**
+   * Same version, and same size where both know it (a peer building its archive on the fly reports
+   * -1).
+   */
   private static boolean sameBytes(ObjectInfo a, ObjectInfo b) {
-    return b != null && a.version().equals(b.version()) && (a.size() < 0 || b.size() < 0 || a.size() == b.size());
+    return b != null
+        && a.version().equals(b.version())
+        && (a.size() < 0 || b.size() < 0 || a.size() == b.size());
   }
 
   /** Failures of a source (not of our own pipeline) that another attempt may overcome. */
@@ -138,7 +173,8 @@ final class ResumableRead {
     if (error instanceof SegmentTransferException || error instanceof RestartRequired) {
       return false;
     }
-    return error instanceof IOException || error instanceof TimeoutException
+    return error instanceof IOException
+        || error instanceof TimeoutException
         || error.getCause() instanceof IOException;
   }
 }

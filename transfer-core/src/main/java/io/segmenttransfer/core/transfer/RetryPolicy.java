@@ -9,9 +9,9 @@ import reactor.util.retry.Retry;
 
 /**
  * Bounded retries with exponential backoff and jitter: the project's one backoff. The download
- * source chain asks it for the wait before a source or a peer round ({@link #backoff(int)}); the
- * S3 store retries requests and parts in place with {@link #retrySpec()}. Pinot's own defaults are
- * the floor (docs/protocol.md): deep store 3 attempts from 100 ms, factor 5; peer discovery 5 rounds
+ * source chain asks it for the wait before a source or a peer round ({@link #backoff(int)}); the S3
+ * store retries requests and parts in place with {@link #retrySpec()}. Pinot's own defaults are the
+ * floor (docs/protocol.md): deep store 3 attempts from 100 ms, factor 5; peer discovery 5 rounds
  * from 500 ms, factor 2.
  *
  * @param attempts tries in all, including the first
@@ -22,25 +22,31 @@ import reactor.util.retry.Retry;
  * @param jitter the fraction (0..1) by which a wait is randomly shortened or lengthened, so that
  *     servers that failed together do not retry together
  */
-public record RetryPolicy(int attempts, Duration initialBackoff, double factor, Duration maxBackoff, double jitter) {
+public record RetryPolicy(
+    int attempts, Duration initialBackoff, double factor, Duration maxBackoff, double jitter) {
 
-  public static final RetryPolicy DEFAULT_DEEP_STORE = new RetryPolicy(3, Duration.ofMillis(100), 5, Duration.ofSeconds(10), 0.2);
-  public static final RetryPolicy DEFAULT_PEERS = new RetryPolicy(5, Duration.ofMillis(500), 2, Duration.ofSeconds(10), 0.2);
+  public static final RetryPolicy DEFAULT_DEEP_STORE =
+      new RetryPolicy(3, Duration.ofMillis(100), 5, Duration.ofSeconds(10), 0.2);
+  public static final RetryPolicy DEFAULT_PEERS =
+      new RetryPolicy(5, Duration.ofMillis(500), 2, Duration.ofSeconds(10), 0.2);
+
   /**
    * S3 requests and parts, retried in place by the store (the SDK's own retries are off). Four
    * attempts, as the AWS SDK's legacy retry mode; a 200 ms start, since S3 answers 503 SlowDown
-   * when it wants clients to back off; and a wider jitter than the download's, because one read
-   * or write has several parts in flight and a reset connection pool fails them together, and
-   * they should not come back in lockstep.
+   * when it wants clients to back off; and a wider jitter than the download's, because one read or
+   * write has several parts in flight and a reset connection pool fails them together, and they
+   * should not come back in lockstep.
    */
-  public static final RetryPolicy DEFAULT_S3 = new RetryPolicy(4, Duration.ofMillis(200), 2, Duration.ofSeconds(10), 0.5);
+  public static final RetryPolicy DEFAULT_S3 =
+      new RetryPolicy(4, Duration.ofMillis(200), 2, Duration.ofSeconds(10), 0.5);
 
   public RetryPolicy {
     if (attempts < 1) {
       throw new IllegalArgumentException("attempts must be at least 1, was " + attempts);
     }
     if (initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
-      throw new IllegalArgumentException("backoff must satisfy 0 <= initial <= max: " + initialBackoff + ", " + maxBackoff);
+      throw new IllegalArgumentException(
+          "backoff must satisfy 0 <= initial <= max: " + initialBackoff + ", " + maxBackoff);
     }
     if (factor < 1) {
       throw new IllegalArgumentException("factor must be at least 1, was " + factor);
@@ -61,13 +67,14 @@ public record RetryPolicy(int attempts, Duration initialBackoff, double factor, 
   }
 
   /**
-   * The wait before try number {@code attempt} after {@code failure}: the backoff, or the
-   * source's {@code Retry-After} when that is longer (a server that says when to come back knows
-   * better than our guess).
+   * The wait before try number {@code attempt} after {@code failure}: the backoff, or the source's
+   * {@code Retry-After} when that is longer (a server that says when to come back knows better than
+   * our guess).
    */
   public Duration backoff(int attempt, Throwable failure) {
     Duration wait = backoff(attempt);
-    if (failure instanceof SourceUnavailableException unavailable && unavailable.retryAfter().isPresent()) {
+    if (failure instanceof SourceUnavailableException unavailable
+        && unavailable.retryAfter().isPresent()) {
       Duration asked = unavailable.retryAfter().get();
       return asked.compareTo(wait) > 0 ? asked : wait;
     }
@@ -86,22 +93,27 @@ public record RetryPolicy(int attempts, Duration initialBackoff, double factor, 
   }
 
   /**
-   * A Reactor {@code Retry} that re-subscribes an operation in place (an S3 request, one part of
-   * a read or an upload): only retryable failures ({@link SegmentTransferException#isRetryable()})
-   * are retried, at most {@code attempts} tries in all, after {@link #backoff(int, Throwable)};
-   * the error after the last try is the last failure itself, not a wrapper. Waits run on
-   * {@code Mono.delay}, so tests can use virtual time. Counts are per subscription of the retried
+   * A Reactor {@code Retry} that re-subscribes an operation in place (an S3 request, one part of a
+   * read or an upload): only retryable failures ({@link SegmentTransferException#isRetryable()})
+   * are retried, at most {@code attempts} tries in all, after {@link #backoff(int, Throwable)}; the
+   * error after the last try is the last failure itself, not a wrapper. Waits run on {@code
+   * Mono.delay}, so tests can use virtual time. Counts are per subscription of the retried
    * publisher, so one spec may be shared.
    */
   public Retry retrySpec() {
-    return Retry.from(signals -> signals.concatMap(signal -> {
-      Throwable failure = signal.failure();
-      // totalRetries() is 0 when the first try failed: the next one is try number 2.
-      int next = (int) Math.min(Integer.MAX_VALUE, signal.totalRetries() + 2);
-      if (!(failure instanceof SegmentTransferException e) || !e.isRetryable() || next > attempts) {
-        return Mono.error(failure);
-      }
-      return Mono.delay(backoff(next, failure));
-    }));
+    return Retry.from(
+        signals ->
+            signals.concatMap(
+                signal -> {
+                  Throwable failure = signal.failure();
+                  // totalRetries() is 0 when the first try failed: the next one is try number 2.
+                  int next = (int) Math.min(Integer.MAX_VALUE, signal.totalRetries() + 2);
+                  if (!(failure instanceof SegmentTransferException e)
+                      || !e.isRetryable()
+                      || next > attempts) {
+                    return Mono.error(failure);
+                  }
+                  return Mono.delay(backoff(next, failure));
+                }));
   }
 }

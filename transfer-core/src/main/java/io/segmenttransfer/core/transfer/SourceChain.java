@@ -47,13 +47,24 @@ final class SourceChain {
   private Duration peerRetryAfter = Duration.ZERO;
   private int peerRounds;
   private int attempts;
-  /** No deep-store URL at all: a missing peer may only mean the committer has not reported ONLINE yet. */
+
+  /**
+   * No deep-store URL at all: a missing peer may only mean the committer has not reported ONLINE
+   * yet.
+   */
   private final boolean peersOnly;
+
   private boolean peerSeen;
+
   /** When the first peer round started (scheduler clock, so virtual time works), or -1. */
   private long firstRoundMillis = -1;
 
-  SourceChain(SegmentId segment, List<URI> deepStoreUris, SegmentStores stores, PeerFinder peers, DownloadConfig config) {
+  SourceChain(
+      SegmentId segment,
+      List<URI> deepStoreUris,
+      SegmentStores stores,
+      PeerFinder peers,
+      DownloadConfig config) {
     this.segment = segment;
     this.stores = stores;
     this.peers = peers;
@@ -62,41 +73,46 @@ final class SourceChain {
     this.peersOnly = deepStoreUris.isEmpty();
   }
 
-  /** The next source to try, after the backoff it is due; {@link SourcesExhaustedException} when none is left. */
+  /**
+   * The next source to try, after the backoff it is due; {@link SourcesExhaustedException} when
+   * none is left.
+   */
   Mono<Candidate> next() {
-    return Mono.defer(() -> {
-      synchronized (this) {
-        if (retry != null) {
-          Candidate again = retry;
-          retry = null;
-          return Mono.delay(retryDelay).thenReturn(counted(again));
-        }
-        if (!deepStore.isEmpty()) {
-          URI uri = deepStore.poll();
-          return Mono.just(counted(new Candidate(uri, stores.forUri(uri), false, 1)));
-        }
-        if (!peerQueue.isEmpty()) {
-          URI uri = peerQueue.poll();
-          return Mono.just(counted(new Candidate(uri, stores.forUri(uri), true, peerRounds)));
-        }
-        if (peers == PeerFinder.NONE || (peerRounds >= config.peerRetry().attempts() && !waitingForFirstPeer())) {
-          return Mono.error(exhausted());
-        }
-        if (firstRoundMillis < 0) {
-          firstRoundMillis = now();
-        }
-        peerRounds++;
-        Duration wait = max(config.peerRetry().backoff(peerRounds), peerRetryAfter);
-        peerRetryAfter = Duration.ZERO;
-        int round = peerRounds;
-        return Mono.delay(wait)
-            .then(Mono.defer(() -> peers.findPeers(segment)))
-            .map(found -> startRound(round, found, null))
-            // A lookup that fails is a round without peers; the next round looks again.
-            .onErrorResume(e -> Mono.just(startRound(round, List.of(), e)))
-            .flatMap(started -> next());
-      }
-    });
+    return Mono.defer(
+        () -> {
+          synchronized (this) {
+            if (retry != null) {
+              Candidate again = retry;
+              retry = null;
+              return Mono.delay(retryDelay).thenReturn(counted(again));
+            }
+            if (!deepStore.isEmpty()) {
+              URI uri = deepStore.poll();
+              return Mono.just(counted(new Candidate(uri, stores.forUri(uri), false, 1)));
+            }
+            if (!peerQueue.isEmpty()) {
+              URI uri = peerQueue.poll();
+              return Mono.just(counted(new Candidate(uri, stores.forUri(uri), true, peerRounds)));
+            }
+            if (peers == PeerFinder.NONE
+                || (peerRounds >= config.peerRetry().attempts() && !waitingForFirstPeer())) {
+              return Mono.error(exhausted());
+            }
+            if (firstRoundMillis < 0) {
+              firstRoundMillis = now();
+            }
+            peerRounds++;
+            Duration wait = max(config.peerRetry().backoff(peerRounds), peerRetryAfter);
+            peerRetryAfter = Duration.ZERO;
+            int round = peerRounds;
+            return Mono.delay(wait)
+                .then(Mono.defer(() -> peers.findPeers(segment)))
+                .map(found -> startRound(round, found, null))
+                // A lookup that fails is a round without peers; the next round looks again.
+                .onErrorResume(e -> Mono.just(startRound(round, List.of(), e)))
+                .flatMap(started -> next());
+          }
+        });
   }
 
   /**
@@ -107,7 +123,10 @@ final class SourceChain {
     return peersOnly && !peerSeen && now() - firstRoundMillis < config.peerWaitTimeout().toMillis();
   }
 
-  /** The clock Mono.delay waits on, so the wait and the waits between rounds agree (and virtual time applies). */
+  /**
+   * The clock Mono.delay waits on, so the wait and the waits between rounds agree (and virtual time
+   * applies).
+   */
   private static long now() {
     return Schedulers.parallel().now(TimeUnit.MILLISECONDS);
   }
@@ -117,8 +136,11 @@ final class SourceChain {
       peerSeen = true;
     }
     if (found.isEmpty()) {
-      Throwable cause = lookupError != null ? lookupError
-          : new SourceNotFoundException(PEER_DISCOVERY, "no ONLINE peer holds segment " + segment);
+      Throwable cause =
+          lookupError != null
+              ? lookupError
+              : new SourceNotFoundException(
+                  PEER_DISCOVERY, "no ONLINE peer holds segment " + segment);
       failures.add(new Attempt(PEER_DISCOVERY, round, 0, cause));
     }
     peerQueue.addAll(found);
@@ -131,20 +153,26 @@ final class SourceChain {
   }
 
   /**
-   * Records a failed attempt. A transient failure of a deep-store URI is retried (after the backoff,
-   * or the source's Retry-After when longer) while its budget lasts; a peer is not retried within a
-   * round, the next round re-reads the view instead.
+   * Records a failed attempt. A transient failure of a deep-store URI is retried (after the
+   * backoff, or the source's Retry-After when longer) while its budget lasts; a peer is not retried
+   * within a round, the next round re-reads the view instead.
    *
    * @param retryable whether the same source may be tried again (false for bad archive data)
    */
   synchronized void failed(Candidate candidate, long offset, Throwable cause, boolean retryable) {
     failures.add(new Attempt(candidate.uri(), candidate.attempt(), offset, cause));
-    Duration retryAfter = cause instanceof SourceUnavailableException u ? u.retryAfter().orElse(Duration.ZERO) : Duration.ZERO;
+    Duration retryAfter =
+        cause instanceof SourceUnavailableException u
+            ? u.retryAfter().orElse(Duration.ZERO)
+            : Duration.ZERO;
     if (candidate.peer()) {
       peerRetryAfter = max(peerRetryAfter, retryAfter);
       return;
     }
-    boolean transient_ = retryable && !(cause instanceof SourceNotFoundException) && !(cause instanceof SourceAccessDeniedException);
+    boolean transient_ =
+        retryable
+            && !(cause instanceof SourceNotFoundException)
+            && !(cause instanceof SourceAccessDeniedException);
     if (transient_ && candidate.attempt() < config.deepStoreRetry().attempts()) {
       int nextAttempt = candidate.attempt() + 1;
       retry = new Candidate(candidate.uri(), candidate.store(), false, nextAttempt);

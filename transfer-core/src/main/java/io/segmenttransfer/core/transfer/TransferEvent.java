@@ -13,14 +13,22 @@ public sealed interface TransferEvent {
 
   SegmentId segment();
 
-  /** An attempt to read from {@code source}, starting at byte {@code offset} (non-zero when resuming). */
-  record AttemptStarted(SegmentId segment, URI source, int attempt, long offset) implements TransferEvent {}
+  /**
+   * An attempt to read from {@code source}, starting at byte {@code offset} (non-zero when
+   * resuming).
+   */
+  record AttemptStarted(SegmentId segment, URI source, int attempt, long offset)
+      implements TransferEvent {}
 
   /** Archive bytes received so far, and the archive size when known (-1 otherwise). */
-  record Progress(SegmentId segment, URI source, long bytesDone, long bytesTotal) implements TransferEvent {}
+  record Progress(SegmentId segment, URI source, long bytesDone, long bytesTotal)
+      implements TransferEvent {}
 
-  /** An attempt failed; the transfer goes on with the next attempt or source unless it was the last. */
-  record AttemptFailed(SegmentId segment, URI source, int attempt, long offset, Throwable cause) implements TransferEvent {}
+  /**
+   * An attempt failed; the transfer goes on with the next attempt or source unless it was the last.
+   */
+  record AttemptFailed(SegmentId segment, URI source, int attempt, long offset, Throwable cause)
+      implements TransferEvent {}
 
   /**
    * An operation ended.
@@ -31,6 +39,13 @@ public sealed interface TransferEvent {
    * @param attempts source attempts made
    * @param error the failure, or null
    */
-  record Finished(SegmentId segment, String operation, String action, long bytes, int attempts, Duration duration,
-      @Nullable Throwable error) implements TransferEvent {}
+  record Finished(
+      SegmentId segment,
+      String operation,
+      String action,
+      long bytes,
+      int attempts,
+      Duration duration,
+      @Nullable Throwable error)
+      implements TransferEvent {}
 }

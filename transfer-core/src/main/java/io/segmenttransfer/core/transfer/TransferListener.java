@@ -1,6 +1,8 @@
 package io.segmenttransfer.core.transfer;
 
-/** Receives {@link TransferEvent}s. Must be fast and must not block: it runs on transfer threads. */
+/**
+ * Receives {@link TransferEvent}s. Must be fast and must not block: it runs on transfer threads.
+ */
 @FunctionalInterface
 public interface TransferListener {
 

@@ -37,11 +37,12 @@ final class GnuTar {
     command.add("tar");
     command.addAll(List.of(args));
     try {
-      Process p = new ProcessBuilder(command)
-          .directory(dir.toFile())
-          .redirectOutput(ProcessBuilder.Redirect.PIPE)
-          .redirectError(ProcessBuilder.Redirect.PIPE)
-          .start();
+      Process p =
+          new ProcessBuilder(command)
+              .directory(dir.toFile())
+              .redirectOutput(ProcessBuilder.Redirect.PIPE)
+              .redirectError(ProcessBuilder.Redirect.PIPE)
+              .start();
       p.getOutputStream().close();
       // The outputs are small; reading them fully before waiting cannot deadlock on them.
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -111,12 +111,14 @@ final class RecordingListener implements TarEntryListener {
     ByteBuffer reused = ByteBuffer.allocate(4096);
     int at = 0;
     while (at < tar.length) {
-      int n = switch (feed) {
-        case WHOLE -> tar.length;
-        case ONE_BYTE -> 1;
-        case SMALL_RANDOM, REUSED_BUFFER -> 1 + random.nextInt(random.nextBoolean() ? 16 : 1200);
-        case LARGE_RANDOM, DIRECT, OFFSET_SLICES -> 1 + random.nextInt(100_000);
-      };
+      int n =
+          switch (feed) {
+            case WHOLE -> tar.length;
+            case ONE_BYTE -> 1;
+            case SMALL_RANDOM, REUSED_BUFFER ->
+                1 + random.nextInt(random.nextBoolean() ? 16 : 1200);
+            case LARGE_RANDOM, DIRECT, OFFSET_SLICES -> 1 + random.nextInt(100_000);
+          };
       n = Math.min(n, tar.length - at);
       ByteBuffer chunk;
       switch (feed) {

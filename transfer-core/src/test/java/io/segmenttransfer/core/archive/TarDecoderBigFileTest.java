@@ -16,8 +16,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Entries over 8 GiB, whose size does not fit the octal field: only the header is real; the
- * data is zeros streamed in large chunks through a listener that only counts them.
+ * Entries over 8 GiB, whose size does not fit the octal field: only the header is real; the data is
+ * zeros streamed in large chunks through a listener that only counts them.
  */
 class TarDecoderBigFileTest {
 

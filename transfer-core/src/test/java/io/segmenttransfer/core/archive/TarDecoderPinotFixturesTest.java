@@ -1,6 +1,5 @@
 package io.segmenttransfer.core.archive;
 
-import io.segmenttransfer.core.testing.PinotFixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.luben.zstd.ZstdInputStream;
 import io.segmenttransfer.core.archive.RecordingListener.Entry;
 import io.segmenttransfer.core.archive.RecordingListener.Feed;
+import io.segmenttransfer.core.testing.PinotFixtures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -26,7 +26,6 @@ class TarDecoderPinotFixturesTest {
     return PinotFixtures.directory();
   }
 
-
   @Test
   void decodesEveryPinotArchiveToTheFilesOfItsManifest() throws IOException {
     Path dir = fixtures();
@@ -36,8 +35,12 @@ class TarDecoderPinotFixturesTest {
       String name = segment.get("segmentName").asText();
       List<Entry> expectedFiles = new ArrayList<>();
       for (JsonNode file : segment.get("files")) {
-        expectedFiles.add(new Entry(file.get("path").asText(), false, file.get("size").asLong(),
-            file.get("sha256").asText()));
+        expectedFiles.add(
+            new Entry(
+                file.get("path").asText(),
+                false,
+                file.get("size").asLong(),
+                file.get("sha256").asText()));
       }
       assertThat(expectedFiles).isNotEmpty();
       for (JsonNode archive : segment.get("archives")) {
@@ -49,7 +52,8 @@ class TarDecoderPinotFixturesTest {
         for (Feed feed : new Feed[] {Feed.WHOLE, Feed.LARGE_RANDOM, Feed.REUSED_BUFFER}) {
           List<Entry> entries = RecordingListener.decode(tar, feed, archives);
 
-          assertThat(entries.get(0)).as("%s: the segment directory comes first", path)
+          assertThat(entries.get(0))
+              .as("%s: the segment directory comes first", path)
               .isEqualTo(Entry.dir(name));
           assertThat(entries.stream().filter(e -> !e.directory()))
               .as("%s fed %s", path, feed)

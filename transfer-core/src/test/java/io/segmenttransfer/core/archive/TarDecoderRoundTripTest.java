@@ -90,23 +90,26 @@ class TarDecoderRoundTripTest {
     tree.put("seg/a.bin", randomBytes(new Random(1), 70_000));
     byte[] tar = TarFixtures.tar(tree);
     List<ByteBuffer> views = new ArrayList<>();
-    TarDecoder decoder = new TarDecoder("s", new TarEntryListener() {
-      @Override
-      public void directory(String path) {}
+    TarDecoder decoder =
+        new TarDecoder(
+            "s",
+            new TarEntryListener() {
+              @Override
+              public void directory(String path) {}
 
-      @Override
-      public void fileStart(String path, long size) {}
+              @Override
+              public void fileStart(String path, long size) {}
 
-      @Override
-      public void fileData(ByteBuffer data) {
-        assertThat(data.hasArray()).isTrue();
-        assertThat(data.array()).isSameAs(tar);
-        views.add(data.duplicate());
-      }
+              @Override
+              public void fileData(ByteBuffer data) {
+                assertThat(data.hasArray()).isTrue();
+                assertThat(data.array()).isSameAs(tar);
+                views.add(data.duplicate());
+              }
 
-      @Override
-      public void fileEnd() {}
-    });
+              @Override
+              public void fileEnd() {}
+            });
 
     decoder.decode(ByteBuffer.wrap(tar));
     decoder.finish();
@@ -146,9 +149,12 @@ class TarDecoderRoundTripTest {
   /** What the decoder must report for the tree: directories lose their trailing slash. */
   static List<Entry> expected(Map<String, byte[]> tree) {
     List<Entry> entries = new ArrayList<>();
-    tree.forEach((path, content) -> entries.add(path.endsWith("/")
-        ? Entry.dir(path.substring(0, path.length() - 1))
-        : Entry.file(path, content)));
+    tree.forEach(
+        (path, content) ->
+            entries.add(
+                path.endsWith("/")
+                    ? Entry.dir(path.substring(0, path.length() - 1))
+                    : Entry.file(path, content)));
     return entries;
   }
 

@@ -56,29 +56,32 @@ class TarDecoderTruncationTest {
 
   @Test
   void theMessageSaysWhereTheArchiveWasCut() {
-    byte[] tar = concat(
-        header("seg/a", '0', 1000), new byte[1000], padding(1000), // 0..1536
-        endOfArchive()); // 1536..2560
-    assertThat(refusalAt(tar, 0)).contains("ends at byte 0 without its end-of-archive blocks, "
-        + "before the first entry");
+    byte[] tar =
+        concat(
+            header("seg/a", '0', 1000),
+            new byte[1000],
+            padding(1000), // 0..1536
+            endOfArchive()); // 1536..2560
+    assertThat(refusalAt(tar, 0))
+        .contains("ends at byte 0 without its end-of-archive blocks, " + "before the first entry");
     assertThat(refusalAt(tar, 100)).contains("truncated in a header at byte 0");
-    assertThat(refusalAt(tar, 512)).contains("truncated in the data of entry 'seg/a': 1000 of "
-        + "1000 bytes missing");
-    assertThat(refusalAt(tar, 1000)).contains("truncated in the data of entry 'seg/a': 512 of "
-        + "1000 bytes missing");
+    assertThat(refusalAt(tar, 512))
+        .contains("truncated in the data of entry 'seg/a': 1000 of " + "1000 bytes missing");
+    assertThat(refusalAt(tar, 1000))
+        .contains("truncated in the data of entry 'seg/a': 512 of " + "1000 bytes missing");
     assertThat(refusalAt(tar, 1520)).contains("truncated in the padding after entry 'seg/a'");
-    assertThat(refusalAt(tar, 1536)).contains("ends at byte 1536 without its end-of-archive "
-        + "blocks, after entry 'seg/a'");
-    assertThat(refusalAt(tar, 1600)).contains("truncated in a header at byte 1536, after entry "
-        + "'seg/a'");
+    assertThat(refusalAt(tar, 1536))
+        .contains("ends at byte 1536 without its end-of-archive " + "blocks, after entry 'seg/a'");
+    assertThat(refusalAt(tar, 1600))
+        .contains("truncated in a header at byte 1536, after entry " + "'seg/a'");
     assertThat(refusalAt(tar, 2048)).contains("missing its second end-of-archive block");
 
     byte[] longName = concat(TarFixtures.gnuLongName(new byte[700]), endOfArchive());
-    assertThat(refusalAt(longName, 600)).contains("truncated in an extended header (type 'L') "
-        + "at byte 0");
+    assertThat(refusalAt(longName, 600))
+        .contains("truncated in an extended header (type 'L') " + "at byte 0");
     byte[] afterLongName = concat(TarFixtures.gnuLongName("seg/x".getBytes()), endOfArchive());
-    assertThat(refusalAt(afterLongName, 1024)).contains("ends after an extended header with no "
-        + "entry");
+    assertThat(refusalAt(afterLongName, 1024))
+        .contains("ends after an extended header with no " + "entry");
   }
 
   private static String refusalAt(byte[] tar, int cut) {

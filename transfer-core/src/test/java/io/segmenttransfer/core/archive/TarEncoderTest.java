@@ -129,8 +129,7 @@ class TarEncoderTest {
     assertThat(paxRecords(encoder.fileHeader(longName, 1, MTIME)))
         .containsExactly("path=" + longName);
     assertThat(paxRecords(encoder.fileHeader("seg/ü", 1, MTIME))).containsExactly("path=seg/ü");
-    assertThat(paxRecords(encoder.directoryHeader("seg/ü", MTIME)))
-        .containsExactly("path=seg/ü/");
+    assertThat(paxRecords(encoder.directoryHeader("seg/ü", MTIME))).containsExactly("path=seg/ü/");
     assertThat(paxRecords(encoder.fileHeader("seg/big", 1L << 33, MTIME)))
         .containsExactly("size=8589934592");
     String veryLong = "seg/" + "y".repeat(200);
@@ -175,15 +174,16 @@ class TarEncoderTest {
   static byte[] encode(Map<String, byte[]> tree) {
     TarEncoder encoder = new TarEncoder();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    tree.forEach((path, content) -> {
-      if (path.endsWith("/")) {
-        write(out, encoder.directoryHeader(path.substring(0, path.length() - 1), MTIME));
-      } else {
-        write(out, encoder.fileHeader(path, content.length, MTIME));
-        out.writeBytes(content);
-        write(out, TarEncoder.padding(content.length));
-      }
-    });
+    tree.forEach(
+        (path, content) -> {
+          if (path.endsWith("/")) {
+            write(out, encoder.directoryHeader(path.substring(0, path.length() - 1), MTIME));
+          } else {
+            write(out, encoder.fileHeader(path, content.length, MTIME));
+            out.writeBytes(content);
+            write(out, TarEncoder.padding(content.length));
+          }
+        });
     write(out, encoder.end());
     return out.toByteArray();
   }

@@ -15,8 +15,8 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * implementation independent of {@link TarEncoder}) or, for what no sane writer produces, block by
  * block by hand.
  *
- * <p>Trees are maps from path to content in iteration order (use a {@code LinkedHashMap} or
- * {@code TreeMap}); a path ending in {@code /} is a directory and its value is ignored.
+ * <p>Trees are maps from path to content in iteration order (use a {@code LinkedHashMap} or {@code
+ * TreeMap}); a path ending in {@code /} is a directory and its value is ignored.
  */
 public final class TarFixtures {
 
@@ -35,8 +35,8 @@ public final class TarFixtures {
   }
 
   /**
-   * A tar of the tree written with the given commons-compress modes, e.g. {@code LONGFILE_GNU}
-   * with {@code BIGNUMBER_STAR}.
+   * A tar of the tree written with the given commons-compress modes, e.g. {@code LONGFILE_GNU} with
+   * {@code BIGNUMBER_STAR}.
    */
   public static byte[] tar(Map<String, byte[]> tree, int longFileMode, int bigNumberMode) {
     return tar(tree, longFileMode, bigNumberMode, false);

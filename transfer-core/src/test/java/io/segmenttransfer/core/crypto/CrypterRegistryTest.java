@@ -21,8 +21,19 @@ class CrypterRegistryTest {
 
   @ParameterizedTest
   @NullSource
-  @ValueSource(strings = {"", "  ", "NoOpPinotCrypter", "noopPinotCrypter", "NOOPPINOTCRYPTER",
-      " NoOpPinotCrypter ", "noop", "NOOP", "none", "None"})
+  @ValueSource(
+      strings = {
+        "",
+        "  ",
+        "NoOpPinotCrypter",
+        "noopPinotCrypter",
+        "NOOPPINOTCRYPTER",
+        " NoOpPinotCrypter ",
+        "noop",
+        "NOOP",
+        "none",
+        "None"
+      })
   void noOpNamesAndAliasesResolveCaseInsensitively(String name) {
     CrypterRegistry registry = CrypterRegistry.fromConfig(CrypterConfig.defaults());
     assertThat(registry.resolve(name)).isSameAs(NoOpCrypter.INSTANCE);
@@ -30,11 +41,14 @@ class CrypterRegistryTest {
 
   @Test
   void theNoOpCrypterPassesBytesThroughBothWays() {
-    SegmentCrypter noOp = CrypterRegistry.fromConfig(CrypterConfig.defaults()).resolve("NoOpPinotCrypter");
+    SegmentCrypter noOp =
+        CrypterRegistry.fromConfig(CrypterConfig.defaults()).resolve("NoOpPinotCrypter");
     byte[] bytes = TinkStreamingCrypterTest.randomBytes(10_000, 3);
     TransformDriver driver = new TransformDriver(3);
-    assertThat(driver.run(noOp.newDecryptor("s"), bytes, new Chunking(100, 77, true))).isEqualTo(bytes);
-    assertThat(driver.run(noOp.newEncryptor("s"), bytes, new Chunking(1, 1, false))).isEqualTo(bytes);
+    assertThat(driver.run(noOp.newDecryptor("s"), bytes, new Chunking(100, 77, true)))
+        .isEqualTo(bytes);
+    assertThat(driver.run(noOp.newEncryptor("s"), bytes, new Chunking(1, 1, false)))
+        .isEqualTo(bytes);
     assertThat(noOp.name()).isEqualTo("NoOpPinotCrypter");
   }
 
@@ -62,7 +76,8 @@ class CrypterRegistryTest {
 
   @Test
   void aConfiguredKeysetRegistersTinkUnderAnyCase() throws Exception {
-    Path keyset = Files.writeString(dir.resolve("keyset.json"), TinkStreamingCrypter.generateKeysetJson());
+    Path keyset =
+        Files.writeString(dir.resolve("keyset.json"), TinkStreamingCrypter.generateKeysetJson());
     byte[] ad = "cluster-1".getBytes(StandardCharsets.UTF_8);
     CrypterRegistry registry = CrypterRegistry.fromConfig(new CrypterConfig(keyset, ad));
 
@@ -71,13 +86,15 @@ class CrypterRegistryTest {
     assertThat(registry.resolve("TINKSTREAMINGAEADCRYPTER")).isSameAs(tink);
     assertThat(tink).isInstanceOf(TinkStreamingCrypter.class);
 
-    // The configured associated data is in use: a crypter with the same key but none cannot decrypt.
+    // The configured associated data is in use: a crypter with the same key but none cannot
+    // decrypt.
     byte[] plaintext = TinkStreamingCrypterTest.randomBytes(3000, 4);
     TransformDriver driver = new TransformDriver(4);
     Chunking chunking = new Chunking(500, 500, false);
     byte[] ciphertext = driver.run(tink.newEncryptor("s"), plaintext, chunking);
     assertThat(driver.run(tink.newDecryptor("s"), ciphertext, chunking)).isEqualTo(plaintext);
-    SegmentCrypter noAd = CrypterRegistry.fromConfig(CrypterConfig.tink(keyset)).resolve("TinkStreamingAeadCrypter");
+    SegmentCrypter noAd =
+        CrypterRegistry.fromConfig(CrypterConfig.tink(keyset)).resolve("TinkStreamingAeadCrypter");
     ByteTransform decryptor = noAd.newDecryptor("s");
     assertThatThrownBy(() -> driver.run(decryptor, ciphertext, chunking))
         .isExactlyInstanceOf(CrypterException.class);
@@ -93,10 +110,16 @@ class CrypterRegistryTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "not json", "{\"primaryKeyId\": 1, \"key\": []}", "{\"key\": [{}]}",
-      "{\"primaryKeyId\": 1, \"key\": [{\"keyData\": {\"typeUrl\": \"x\", \"value\": \"!!\","
-          + " \"keyMaterialType\": \"SYMMETRIC\"}, \"status\": \"ENABLED\", \"keyId\": 1,"
-          + " \"outputPrefixType\": \"RAW\"}]}"})
+  @ValueSource(
+      strings = {
+        "",
+        "not json",
+        "{\"primaryKeyId\": 1, \"key\": []}",
+        "{\"key\": [{}]}",
+        "{\"primaryKeyId\": 1, \"key\": [{\"keyData\": {\"typeUrl\": \"x\", \"value\": \"!!\","
+            + " \"keyMaterialType\": \"SYMMETRIC\"}, \"status\": \"ENABLED\", \"keyId\": 1,"
+            + " \"outputPrefixType\": \"RAW\"}]}"
+      })
   void aGarbledKeysetFileIsNamed(String content) throws Exception {
     Path garbled = Files.writeString(dir.resolve("garbled.json"), content);
     assertThatThrownBy(() -> CrypterRegistry.fromConfig(CrypterConfig.tink(garbled)))
@@ -107,10 +130,11 @@ class CrypterRegistryTest {
   @Test
   void aKeysetOfAnotherPrimitiveIsRefused() throws Exception {
     com.google.crypto.tink.aead.AeadConfig.register();
-    String aeadKeyset = com.google.crypto.tink.TinkJsonProtoKeysetFormat.serializeKeyset(
-        com.google.crypto.tink.KeysetHandle.generateNew(
-            com.google.crypto.tink.aead.PredefinedAeadParameters.AES256_GCM),
-        com.google.crypto.tink.InsecureSecretKeyAccess.get());
+    String aeadKeyset =
+        com.google.crypto.tink.TinkJsonProtoKeysetFormat.serializeKeyset(
+            com.google.crypto.tink.KeysetHandle.generateNew(
+                com.google.crypto.tink.aead.PredefinedAeadParameters.AES256_GCM),
+            com.google.crypto.tink.InsecureSecretKeyAccess.get());
     Path file = Files.writeString(dir.resolve("aead.json"), aeadKeyset);
     assertThatThrownBy(() -> CrypterRegistry.fromConfig(CrypterConfig.tink(file)))
         .isExactlyInstanceOf(CrypterException.class)
@@ -120,26 +144,29 @@ class CrypterRegistryTest {
 
   @Test
   void extensionsRegisterOnceAndResolveCaseInsensitively() {
-    SegmentCrypter custom = new SegmentCrypter() {
-      @Override
-      public String name() {
-        return "MyCrypter";
-      }
+    SegmentCrypter custom =
+        new SegmentCrypter() {
+          @Override
+          public String name() {
+            return "MyCrypter";
+          }
 
-      @Override
-      public ByteTransform newDecryptor(String subject) {
-        return NoOpCrypter.INSTANCE.newDecryptor(subject);
-      }
+          @Override
+          public ByteTransform newDecryptor(String subject) {
+            return NoOpCrypter.INSTANCE.newDecryptor(subject);
+          }
 
-      @Override
-      public ByteTransform newEncryptor(String subject) {
-        return NoOpCrypter.INSTANCE.newEncryptor(subject);
-      }
-    };
-    CrypterRegistry registry = CrypterRegistry.fromConfig(CrypterConfig.defaults()).register(custom);
+          @Override
+          public ByteTransform newEncryptor(String subject) {
+            return NoOpCrypter.INSTANCE.newEncryptor(subject);
+          }
+        };
+    CrypterRegistry registry =
+        CrypterRegistry.fromConfig(CrypterConfig.defaults()).register(custom);
     assertThat(registry.resolve("mycrypter")).isSameAs(custom);
     assertThat(registry.names()).containsExactly("MyCrypter", "NoOpPinotCrypter");
-    assertThatThrownBy(() -> registry.register(custom)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> registry.register(custom))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> registry.register(NoOpCrypter.INSTANCE))
         .isInstanceOf(IllegalArgumentException.class);
   }

@@ -90,19 +90,26 @@ class TinkMemoryBoundTest {
   void keyMatchingHoldsOnlyTheFirstSegment() {
     // Until a key matched, Tink's keyset wrapper keeps all ciphertext it pulled (to rewind for the
     // next key); with a large output buffer it would pull many segments in that first read.
-    TinkStreamingCrypter crypter = TinkStreamingCrypter.fromKeysetJson(
-        TinkStreamingCrypter.generateKeysetJson(PredefinedStreamingAeadParameters.AES256_GCM_HKDF_4KB),
-        null);
+    TinkStreamingCrypter crypter =
+        TinkStreamingCrypter.fromKeysetJson(
+            TinkStreamingCrypter.generateKeysetJson(
+                PredefinedStreamingAeadParameters.AES256_GCM_HKDF_4KB),
+            null);
     int segment = crypter.ciphertextSegmentSize();
     byte[] plaintext = TinkStreamingCrypterTest.randomBytes(40 * segment, 5);
-    byte[] ciphertext = new TransformDriver(5).run(
-        crypter.newEncryptor("s"), plaintext, new TransformDriver.Chunking(1 << 20, 1 << 20, false));
+    byte[] ciphertext =
+        new TransformDriver(5)
+            .run(
+                crypter.newEncryptor("s"),
+                plaintext,
+                new TransformDriver.Chunking(1 << 20, 1 << 20, false));
 
     try (ByteTransform decryptor = crypter.newDecryptor("s")) {
       decryptor.offer(ByteBuffer.wrap(ciphertext));
       ByteBuffer dst = ByteBuffer.allocate(plaintext.length);
       assertThat(decryptor.read(dst)).isPositive();
-      assertThat(decryptor.bytesIn()).as("ciphertext pulled while matching the key")
+      assertThat(decryptor.bytesIn())
+          .as("ciphertext pulled while matching the key")
           .isLessThanOrEqualTo(segment + 1);
       // After the match, reads are as large as the caller's buffer.
       assertThat(decryptor.read(dst)).isGreaterThan(10 * segment);

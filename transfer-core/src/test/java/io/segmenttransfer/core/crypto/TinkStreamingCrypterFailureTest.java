@@ -20,8 +20,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every way a ciphertext can be wrong ends in a {@link CrypterException} naming the segment, and
- * no plaintext of a segment that failed its check is released.
+ * Every way a ciphertext can be wrong ends in a {@link CrypterException} naming the segment, and no
+ * plaintext of a segment that failed its check is released.
  */
 class TinkStreamingCrypterFailureTest {
 
@@ -29,6 +29,7 @@ class TinkStreamingCrypterFailureTest {
   private static final byte[] AD = "ad".getBytes(StandardCharsets.UTF_8);
   private static final int SEGMENT = 4096;
   private static final int TAG = 16;
+
   /** Plaintext of 5 full segments and a partial sixth. */
   private static final byte[] PLAINTEXT = randomBytes(5 * (SEGMENT - TAG) + 1000, 42);
 
@@ -40,10 +41,15 @@ class TinkStreamingCrypterFailureTest {
   @BeforeAll
   static void encrypt() {
     keyset =
-        TinkStreamingCrypter.generateKeysetJson(PredefinedStreamingAeadParameters.AES256_GCM_HKDF_4KB);
+        TinkStreamingCrypter.generateKeysetJson(
+            PredefinedStreamingAeadParameters.AES256_GCM_HKDF_4KB);
     crypter = TinkStreamingCrypter.fromKeysetJson(keyset, AD);
-    ciphertext = new TransformDriver(1).run(crypter.newEncryptor(SUBJECT), PLAINTEXT, new Chunking(5000, 5000, false));
-    byte[] empty = new TransformDriver(1).run(crypter.newEncryptor(SUBJECT), new byte[0], new Chunking(1, 1, false));
+    ciphertext =
+        new TransformDriver(1)
+            .run(crypter.newEncryptor(SUBJECT), PLAINTEXT, new Chunking(5000, 5000, false));
+    byte[] empty =
+        new TransformDriver(1)
+            .run(crypter.newEncryptor(SUBJECT), new byte[0], new Chunking(1, 1, false));
     headerLength = empty.length - TAG;
     // Header and first segment fill exactly one ciphertext segment; the layout below relies on it.
     assertThat(ciphertext.length).isEqualTo(headerLength + PLAINTEXT.length + 6 * TAG);
@@ -86,10 +92,18 @@ class TinkStreamingCrypterFailureTest {
 
   static Stream<Integer> truncationPoints() {
     return Stream.of(
-        0, 1, headerLength - 1, headerLength, headerLength + 1,
-        SEGMENT - 1, SEGMENT, SEGMENT + 1, // around the end of the first segment
-        2 * SEGMENT, 5 * SEGMENT, // exactly at later segment boundaries
-        ciphertext.length - TAG, ciphertext.length - 1);
+        0,
+        1,
+        headerLength - 1,
+        headerLength,
+        headerLength + 1,
+        SEGMENT - 1,
+        SEGMENT,
+        SEGMENT + 1, // around the end of the first segment
+        2 * SEGMENT,
+        5 * SEGMENT, // exactly at later segment boundaries
+        ciphertext.length - TAG,
+        ciphertext.length - 1);
   }
 
   @ParameterizedTest(name = "cut at {0}")
@@ -107,13 +121,17 @@ class TinkStreamingCrypterFailureTest {
   @Test
   void trailingBytesFail() {
     byte[] extended = Arrays.copyOf(ciphertext, ciphertext.length + 1);
-    assertCrypterFailure(catchThrowable(() -> drain(crypter.newDecryptor(SUBJECT), extended, 4096)));
+    assertCrypterFailure(
+        catchThrowable(() -> drain(crypter.newDecryptor(SUBJECT), extended, 4096)));
   }
 
   @Test
   void aWrongKeyFails() {
-    TinkStreamingCrypter other = TinkStreamingCrypter.fromKeysetJson(
-        TinkStreamingCrypter.generateKeysetJson(PredefinedStreamingAeadParameters.AES256_GCM_HKDF_4KB), AD);
+    TinkStreamingCrypter other =
+        TinkStreamingCrypter.fromKeysetJson(
+            TinkStreamingCrypter.generateKeysetJson(
+                PredefinedStreamingAeadParameters.AES256_GCM_HKDF_4KB),
+            AD);
     ByteTransform decryptor = other.newDecryptor(SUBJECT);
     assertCrypterFailure(catchThrowable(() -> drain(decryptor, ciphertext, 3000)));
     assertThat(decryptor.bytesOut()).isZero();
@@ -121,7 +139,8 @@ class TinkStreamingCrypterFailureTest {
 
   @Test
   void wrongAssociatedDataFails() {
-    TinkStreamingCrypter otherAd = TinkStreamingCrypter.fromKeysetJson(keyset, "other".getBytes(StandardCharsets.UTF_8));
+    TinkStreamingCrypter otherAd =
+        TinkStreamingCrypter.fromKeysetJson(keyset, "other".getBytes(StandardCharsets.UTF_8));
     ByteTransform decryptor = otherAd.newDecryptor(SUBJECT);
     assertCrypterFailure(catchThrowable(() -> drain(decryptor, ciphertext, 3000)));
     assertThat(decryptor.bytesOut()).isZero();
@@ -132,7 +151,8 @@ class TinkStreamingCrypterFailureTest {
 
   @Test
   void plaintextIsNotCiphertext() {
-    assertCrypterFailure(catchThrowable(() -> drain(crypter.newDecryptor(SUBJECT), PLAINTEXT, 100)));
+    assertCrypterFailure(
+        catchThrowable(() -> drain(crypter.newDecryptor(SUBJECT), PLAINTEXT, 100)));
   }
 
   @Test
@@ -160,7 +180,8 @@ class TinkStreamingCrypterFailureTest {
     encryptor.read(ByteBuffer.allocate(100));
     encryptor.close();
     encryptor.close();
-    assertThatThrownBy(() -> encryptor.read(ByteBuffer.allocate(1))).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> encryptor.read(ByteBuffer.allocate(1)))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   @Test

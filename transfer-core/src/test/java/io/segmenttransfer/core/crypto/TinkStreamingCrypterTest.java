@@ -37,7 +37,8 @@ class TinkStreamingCrypterTest {
   static void keys() {
     keyset1m = TinkStreamingCrypter.generateKeysetJson();
     keyset4k =
-        TinkStreamingCrypter.generateKeysetJson(PredefinedStreamingAeadParameters.AES256_GCM_HKDF_4KB);
+        TinkStreamingCrypter.generateKeysetJson(
+            PredefinedStreamingAeadParameters.AES256_GCM_HKDF_4KB);
     crypter1m = TinkStreamingCrypter.fromKeysetJson(keyset1m, AD);
     crypter4k = TinkStreamingCrypter.fromKeysetJson(keyset4k, AD);
   }
@@ -59,7 +60,8 @@ class TinkStreamingCrypterTest {
     Chunking bigInSmallOut = new Chunking(3 * MIB, 1, false);
     for (String key : List.of("4k", "1m")) {
       int seg = key.equals("4k") ? 4096 : MIB;
-      // 2 * seg - 72: a 40-byte header and two 16-byte tags, so the final segment is completely full.
+      // 2 * seg - 72: a 40-byte header and two 16-byte tags, so the final segment is completely
+      // full.
       for (int size : new int[] {0, 1, seg - 1, seg, seg + 1, 2 * seg - 72, 2 * seg + 17}) {
         boolean large = size > 64 * 1024;
         for (Chunking c : List.of(bytewise, small, mixed, mixedDirect)) {
@@ -82,7 +84,8 @@ class TinkStreamingCrypterTest {
 
   @ParameterizedTest(name = "{0} key, {1} bytes, {2}")
   @MethodSource("roundTrips")
-  void roundTripThroughTheTransformContract(String key, int size, Chunking chunking) throws Exception {
+  void roundTripThroughTheTransformContract(String key, int size, Chunking chunking)
+      throws Exception {
     TinkStreamingCrypter crypter = key.equals("4k") ? crypter4k : crypter1m;
     byte[] plaintext = randomBytes(size, size);
     TransformDriver driver = new TransformDriver(31L * size + chunking.hashCode());
@@ -116,7 +119,8 @@ class TinkStreamingCrypterTest {
 
     byte[] byUs = driver.run(crypter.newEncryptor("seg"), plaintext, chunking);
     assertThat(tinkDecrypt(key, byUs, AD)).isEqualTo(plaintext);
-    // Same key and plaintext, fresh random salt and nonce prefix per stream: same length, other bytes.
+    // Same key and plaintext, fresh random salt and nonce prefix per stream: same length, other
+    // bytes.
     assertThat(byUs).hasSameSizeAs(byTink);
     if (size > 0) {
       assertThat(byUs).isNotEqualTo(byTink);
@@ -125,15 +129,21 @@ class TinkStreamingCrypterTest {
 
   static Stream<Arguments> independentSizes() {
     return Stream.of(
-        Arguments.of("4k", 0), Arguments.of("4k", 4095), Arguments.of("4k", 4096 * 5 + 1),
-        Arguments.of("1m", 1), Arguments.of("1m", MIB - 1), Arguments.of("1m", 3 * MIB + 5));
+        Arguments.of("4k", 0),
+        Arguments.of("4k", 4095),
+        Arguments.of("4k", 4096 * 5 + 1),
+        Arguments.of("1m", 1),
+        Arguments.of("1m", MIB - 1),
+        Arguments.of("1m", 3 * MIB + 5));
   }
 
   @Test
   void emptyAssociatedDataIsTheDefault() throws Exception {
     TinkStreamingCrypter noAd = TinkStreamingCrypter.fromKeysetJson(keyset4k, null);
     byte[] plaintext = randomBytes(10_000, 7);
-    byte[] ct = new TransformDriver(1).run(noAd.newEncryptor("s"), plaintext, new Chunking(999, 999, false));
+    byte[] ct =
+        new TransformDriver(1)
+            .run(noAd.newEncryptor("s"), plaintext, new Chunking(999, 999, false));
     assertThat(tinkDecrypt("4k", ct, new byte[0])).isEqualTo(plaintext);
   }
 
@@ -143,8 +153,11 @@ class TinkStreamingCrypterTest {
     TinkStreamingCrypter crypter = TinkStreamingCrypter.fromKeysetJson(keyset4k, ad);
     ad[0] = 'X';
     byte[] plaintext = randomBytes(5000, 8);
-    byte[] ct = new TransformDriver(2).run(crypter.newEncryptor("s"), plaintext, new Chunking(999, 999, false));
-    assertThat(tinkDecrypt("4k", ct, "first".getBytes(StandardCharsets.UTF_8))).isEqualTo(plaintext);
+    byte[] ct =
+        new TransformDriver(2)
+            .run(crypter.newEncryptor("s"), plaintext, new Chunking(999, 999, false));
+    assertThat(tinkDecrypt("4k", ct, "first".getBytes(StandardCharsets.UTF_8)))
+        .isEqualTo(plaintext);
   }
 
   static byte[] randomBytes(int size, long seed) {
@@ -167,8 +180,8 @@ class TinkStreamingCrypterTest {
   }
 
   private static StreamingAead tink(String key) throws Exception {
-    return TinkJsonProtoKeysetFormat.parseKeyset(key.equals("4k") ? keyset4k : keyset1m,
-            InsecureSecretKeyAccess.get())
+    return TinkJsonProtoKeysetFormat.parseKeyset(
+            key.equals("4k") ? keyset4k : keyset1m, InsecureSecretKeyAccess.get())
         .getPrimitive(RegistryConfiguration.get(), StreamingAead.class);
   }
 
@@ -181,7 +194,8 @@ class TinkStreamingCrypterTest {
   }
 
   private static byte[] tinkDecrypt(String key, byte[] ciphertext, byte[] ad) throws Exception {
-    try (InputStream dec = tink(key).newDecryptingStream(new ByteArrayInputStream(ciphertext), ad)) {
+    try (InputStream dec =
+        tink(key).newDecryptingStream(new ByteArrayInputStream(ciphertext), ad)) {
       return dec.readAllBytes();
     }
   }

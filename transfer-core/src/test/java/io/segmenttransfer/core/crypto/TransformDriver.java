@@ -51,7 +51,9 @@ final class TransformDriver {
           int r = readOnce(t, chunking, out);
           if (r == 0) {
             assertThat(t.needsInput()).as("read() returned 0 with room: needs input").isTrue();
-            assertThat(chunk.hasRemaining()).as("0 before the offered chunk was consumed").isFalse();
+            assertThat(chunk.hasRemaining())
+                .as("0 before the offered chunk was consumed")
+                .isFalse();
             break;
           }
           if (r < 0) {
@@ -80,11 +82,15 @@ final class TransformDriver {
     int room = 1 + random.nextInt(chunking.maxOutputBuffer());
     int prefix = random.nextInt(4);
     ByteBuffer dst =
-        chunking.direct() ? ByteBuffer.allocateDirect(prefix + room) : ByteBuffer.allocate(prefix + room);
+        chunking.direct()
+            ? ByteBuffer.allocateDirect(prefix + room)
+            : ByteBuffer.allocate(prefix + room);
     dst.position(prefix);
     int r = t.read(dst);
     if (r > 0) {
-      assertThat(dst.position()).as("position advanced by the count returned").isEqualTo(prefix + r);
+      assertThat(dst.position())
+          .as("position advanced by the count returned")
+          .isEqualTo(prefix + r);
       dst.flip().position(prefix);
       byte[] bytes = new byte[r];
       dst.get(bytes);
@@ -97,7 +103,8 @@ final class TransformDriver {
 
   /** The input bytes as a buffer the transform reads from its position: a slice of a larger one. */
   static ByteBuffer chunk(byte[] input, int offset, int length, boolean direct) {
-    ByteBuffer whole = direct ? ByteBuffer.allocateDirect(length + 2) : ByteBuffer.allocate(length + 2);
+    ByteBuffer whole =
+        direct ? ByteBuffer.allocateDirect(length + 2) : ByteBuffer.allocate(length + 2);
     whole.put((byte) 0x5a).put(input, offset, length).put((byte) 0xa5);
     whole.position(1).limit(1 + length);
     return whole;

@@ -28,7 +28,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -70,7 +69,8 @@ class SegmentExtractorTest {
   }
 
   private SegmentExtractor extractor(ExtractionConfig config) {
-    return new SegmentExtractor(config, CrypterRegistry.fromConfig(CrypterConfig.defaults()), scheduler);
+    return new SegmentExtractor(
+        config, CrypterRegistry.fromConfig(CrypterConfig.defaults()), scheduler);
   }
 
   private ExtractionRequest request() {
@@ -90,14 +90,17 @@ class SegmentExtractorTest {
   void extractsEveryPinotFixtureToTheManifest(PinotFixtures.Archive fixture) {
     byte[] bytes = PinotFixtures.bytes(fixture);
 
-    ExtractionResult result = extractor()
-        .extract(TestArchives.chunks(bytes, 64 * 1024), request().withExpectedCrc(fixture.crc()))
-        .block(TIMEOUT);
+    ExtractionResult result =
+        extractor()
+            .extract(
+                TestArchives.chunks(bytes, 64 * 1024), request().withExpectedCrc(fixture.crc()))
+            .block(TIMEOUT);
 
     assertThat(result.crc()).isEqualTo(fixture.crc());
     assertThat(result.segment().segmentName()).isEqualTo(fixture.segmentName());
     assertThat(result.directory()).isEqualTo(tableDir().resolve(fixture.segmentName()));
-    assertThat(result.codec()).isEqualTo(fixture.format().equals("tar.gz") ? Codec.GZIP : Codec.ZSTD);
+    assertThat(result.codec())
+        .isEqualTo(fixture.format().equals("tar.gz") ? Codec.GZIP : Codec.ZSTD);
     assertThat(result.archiveBytes()).isEqualTo(fixture.size());
     assertThat(result.creationMeta().crc()).isEqualTo(fixture.crc());
     Map<String, String> expected = new TreeMap<>();
@@ -105,7 +108,9 @@ class SegmentExtractorTest {
     Map<String, String> actual = new TreeMap<>(DirectorySnapshot.of(result.directory()));
     actual.values().removeIf("dir"::equals);
     assertThat(actual).isEqualTo(expected);
-    assertThat(result.bytesWritten()).isEqualTo(fixture.files().values().stream().mapToLong(PinotFixtures.FileEntry::size).sum());
+    assertThat(result.bytesWritten())
+        .isEqualTo(
+            fixture.files().values().stream().mapToLong(PinotFixtures.FileEntry::size).sum());
     assertNoLeftovers();
   }
 
@@ -131,9 +136,13 @@ class SegmentExtractorTest {
       files.put(longName, "long".getBytes());
       files = TestArchives.segmentFiles(withoutCreationMeta(files));
       byte[] archive = TestArchives.archive(codec, SEGMENT, files);
-      Flux<ByteBuffer> chunks = TestArchives.randomChunks(archive, random, round % 2 == 0 ? 17 : 100_000);
+      Flux<ByteBuffer> chunks =
+          TestArchives.randomChunks(archive, random, round % 2 == 0 ? 17 : 100_000);
 
-      ExtractionResult result = extractor().extract(chunks, request().withExpectedCrc(TestArchives.crcOf(files))).block(TIMEOUT);
+      ExtractionResult result =
+          extractor()
+              .extract(chunks, request().withExpectedCrc(TestArchives.crcOf(files)))
+              .block(TIMEOUT);
 
       assertThat(result.codec()).isEqualTo(codec);
       assertThat(result.crc()).isEqualTo(TestArchives.crcOf(files));
@@ -147,7 +156,10 @@ class SegmentExtractorTest {
     Map<String, byte[]> files = TestArchives.randomSegment(new Random(1), 2, 1000);
     byte[] archive = TestArchives.archive(Codec.GZIP, "whatever_the_tar_says", files);
 
-    ExtractionResult result = extractor().extract(TestArchives.chunks(archive, 4096), request().withSegmentName(SEGMENT)).block(TIMEOUT);
+    ExtractionResult result =
+        extractor()
+            .extract(TestArchives.chunks(archive, 4096), request().withSegmentName(SEGMENT))
+            .block(TIMEOUT);
 
     assertThat(result.directory()).isEqualTo(tableDir().resolve(SEGMENT));
     assertSegmentEquals(result.directory(), files);
@@ -157,11 +169,18 @@ class SegmentExtractorTest {
   void replacesAnExistingCopyAtomicallyAndLeavesNoBackup() {
     Map<String, byte[]> oldFiles = TestArchives.randomSegment(new Random(1), 3, 5000);
     Map<String, byte[]> newFiles = TestArchives.randomSegment(new Random(2), 4, 5000);
-    extractor().extract(TestArchives.chunks(TestArchives.archive(Codec.GZIP, SEGMENT, oldFiles), 8192), request()).block(TIMEOUT);
-
-    ExtractionResult result = extractor()
-        .extract(TestArchives.chunks(TestArchives.archive(Codec.ZSTD, SEGMENT, newFiles), 8192), request())
+    extractor()
+        .extract(
+            TestArchives.chunks(TestArchives.archive(Codec.GZIP, SEGMENT, oldFiles), 8192),
+            request())
         .block(TIMEOUT);
+
+    ExtractionResult result =
+        extractor()
+            .extract(
+                TestArchives.chunks(TestArchives.archive(Codec.ZSTD, SEGMENT, newFiles), 8192),
+                request())
+            .block(TIMEOUT);
 
     assertThat(result.replaced()).isTrue();
     assertSegmentEquals(tableDir().resolve(SEGMENT), newFiles);
@@ -174,51 +193,65 @@ class SegmentExtractorTest {
 
   @Test
   void refusesAnEntryThatEscapesTheSegmentDirectory() {
-    byte[] tar = TestArchives.tar(out -> {
-      try {
-        TestArchives.putDirectory(out, SEGMENT + "/");
-        TestArchives.putFile(out, SEGMENT + "/../../evil", "x".getBytes());
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
-    assertFailsAndKeepsOldCopy(TestArchives.compress(Codec.GZIP, tar), InvalidArchiveException.class, "evil");
+    byte[] tar =
+        TestArchives.tar(
+            out -> {
+              try {
+                TestArchives.putDirectory(out, SEGMENT + "/");
+                TestArchives.putFile(out, SEGMENT + "/../../evil", "x".getBytes());
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    assertFailsAndKeepsOldCopy(
+        TestArchives.compress(Codec.GZIP, tar), InvalidArchiveException.class, "evil");
     assertThat(dataDir.resolve("evil")).doesNotExist();
   }
 
   @Test
   void refusesASymlink() {
-    byte[] tar = TestArchives.tar(out -> {
-      try {
-        TestArchives.putDirectory(out, SEGMENT + "/");
-        TarArchiveEntry link = new TarArchiveEntry(SEGMENT + "/v3", TarArchiveEntry.LF_SYMLINK);
-        link.setLinkName("/etc");
-        out.putArchiveEntry(link);
-        out.closeArchiveEntry();
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
-    assertFailsAndKeepsOldCopy(TestArchives.compress(Codec.GZIP, tar), InvalidArchiveException.class, "v3");
+    byte[] tar =
+        TestArchives.tar(
+            out -> {
+              try {
+                TestArchives.putDirectory(out, SEGMENT + "/");
+                TarArchiveEntry link =
+                    new TarArchiveEntry(SEGMENT + "/v3", TarArchiveEntry.LF_SYMLINK);
+                link.setLinkName("/etc");
+                out.putArchiveEntry(link);
+                out.closeArchiveEntry();
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    assertFailsAndKeepsOldCopy(
+        TestArchives.compress(Codec.GZIP, tar), InvalidArchiveException.class, "v3");
   }
 
   @Test
   void refusesAnAbsolutePath() {
     // commons-compress strips a leading '/', so the header is written by hand.
     byte[] tar = TarFixtures.fileNamed("/tmp/evil-absolute", "x".getBytes());
-    assertFailsAndKeepsOldCopy(TestArchives.compress(Codec.GZIP, tar), InvalidArchiveException.class, "evil-absolute");
+    assertFailsAndKeepsOldCopy(
+        TestArchives.compress(Codec.GZIP, tar), InvalidArchiveException.class, "evil-absolute");
     assertThat(Path.of("/tmp/evil-absolute")).doesNotExist();
   }
 
   @ParameterizedTest
-  @EnumSource(value = Codec.class, names = {"GZIP", "ZSTD", "NONE"})
+  @EnumSource(
+      value = Codec.class,
+      names = {"GZIP", "ZSTD", "NONE"})
   void refusesTruncatedArchivesAtEveryStage(Codec codec) {
     Map<String, byte[]> files = TestArchives.randomSegment(new Random(5), 3, 50_000);
     byte[] tar = TestArchives.tar(SEGMENT, files);
     byte[] archive = TestArchives.compress(codec, tar);
     // mid-header, mid-file, just before the end: cut points across the whole archive
-    for (int cut : new int[] {100, archive.length / 3, archive.length / 2, archive.length - 9, archive.length - 1}) {
-      assertFailsAndKeepsOldCopy(Arrays.copyOf(archive, cut), InvalidArchiveException.class, "truncated");
+    for (int cut :
+        new int[] {
+          100, archive.length / 3, archive.length / 2, archive.length - 9, archive.length - 1
+        }) {
+      assertFailsAndKeepsOldCopy(
+          Arrays.copyOf(archive, cut), InvalidArchiveException.class, "truncated");
     }
   }
 
@@ -232,7 +265,10 @@ class SegmentExtractorTest {
       end--;
     }
     end = (end + 511) / 512 * 512;
-    assertFailsAndKeepsOldCopy(TestArchives.compress(Codec.GZIP, Arrays.copyOf(tar, end)), InvalidArchiveException.class, "end");
+    assertFailsAndKeepsOldCopy(
+        TestArchives.compress(Codec.GZIP, Arrays.copyOf(tar, end)),
+        InvalidArchiveException.class,
+        "end");
   }
 
   @Test
@@ -249,7 +285,8 @@ class SegmentExtractorTest {
   }
 
   private static byte[] corruptMiddle(Codec codec) {
-    byte[] archive = TestArchives.archive(codec, SEGMENT, TestArchives.randomSegment(new Random(7), 3, 40_000));
+    byte[] archive =
+        TestArchives.archive(codec, SEGMENT, TestArchives.randomSegment(new Random(7), 3, 40_000));
     for (int i = archive.length / 2; i < archive.length / 2 + 8; i++) {
       archive[i] ^= 0x5a;
     }
@@ -260,28 +297,48 @@ class SegmentExtractorTest {
   void refusesASegmentWhoseCrcDiffersFromItsCreationMeta() {
     Map<String, byte[]> files = new TreeMap<>(TestArchives.randomSegment(new Random(8), 3, 4000));
     files.put("v3/file_0.idx", "tampered after creation".getBytes());
-    assertFailsAndKeepsOldCopy(TestArchives.archive(Codec.GZIP, SEGMENT, files), CrcMismatchException.class, "creation.meta");
+    assertFailsAndKeepsOldCopy(
+        TestArchives.archive(Codec.GZIP, SEGMENT, files),
+        CrcMismatchException.class,
+        "creation.meta");
   }
 
   @Test
   void refusesASegmentWhoseCrcDiffersFromTheExpectedOne() {
     Map<String, byte[]> files = TestArchives.randomSegment(new Random(9), 3, 4000);
     byte[] archive = TestArchives.archive(Codec.GZIP, SEGMENT, files);
-    assertFails(archive, request().withSegmentName(SEGMENT).withExpectedCrc(TestArchives.crcOf(files) + 1), extractor(),
-        CrcMismatchException.class, "expected");
+    assertFails(
+        archive,
+        request().withSegmentName(SEGMENT).withExpectedCrc(TestArchives.crcOf(files) + 1),
+        extractor(),
+        CrcMismatchException.class,
+        "expected");
   }
 
   @Test
   void refusesAnArchiveWithoutCreationMeta() {
-    Map<String, byte[]> files = withoutCreationMeta(TestArchives.randomSegment(new Random(10), 2, 100));
-    assertFailsAndKeepsOldCopy(TestArchives.archive(Codec.GZIP, SEGMENT, files), InvalidArchiveException.class, "creation.meta");
+    Map<String, byte[]> files =
+        withoutCreationMeta(TestArchives.randomSegment(new Random(10), 2, 100));
+    assertFailsAndKeepsOldCopy(
+        TestArchives.archive(Codec.GZIP, SEGMENT, files),
+        InvalidArchiveException.class,
+        "creation.meta");
   }
 
   @Test
   void enforcesTheTotalBytesLimit() {
-    byte[] archive = TestArchives.archive(Codec.GZIP, SEGMENT, TestArchives.randomSegment(new Random(11), 4, 100_000));
-    ExtractionConfig config = ExtractionConfig.defaults().withLimits(ArchiveLimits.defaults().withMaxUncompressedBytes(50_000));
-    assertFails(archive, request().withSegmentName(SEGMENT), extractor(config), ArchiveLimitExceededException.class, "50000");
+    byte[] archive =
+        TestArchives.archive(
+            Codec.GZIP, SEGMENT, TestArchives.randomSegment(new Random(11), 4, 100_000));
+    ExtractionConfig config =
+        ExtractionConfig.defaults()
+            .withLimits(ArchiveLimits.defaults().withMaxUncompressedBytes(50_000));
+    assertFails(
+        archive,
+        request().withSegmentName(SEGMENT),
+        extractor(config),
+        ArchiveLimitExceededException.class,
+        "50000");
   }
 
   @Test
@@ -291,36 +348,66 @@ class SegmentExtractorTest {
       files.put("v3/f" + i, new byte[] {(byte) i});
     }
     byte[] archive = TestArchives.archive(Codec.GZIP, SEGMENT, TestArchives.segmentFiles(files));
-    ExtractionConfig config = ExtractionConfig.defaults().withLimits(ArchiveLimits.defaults().withMaxEntries(20));
-    assertFails(archive, request().withSegmentName(SEGMENT), extractor(config), ArchiveLimitExceededException.class, "20 entries");
+    ExtractionConfig config =
+        ExtractionConfig.defaults().withLimits(ArchiveLimits.defaults().withMaxEntries(20));
+    assertFails(
+        archive,
+        request().withSegmentName(SEGMENT),
+        extractor(config),
+        ArchiveLimitExceededException.class,
+        "20 entries");
   }
 
   @Test
   void refusesADecompressionBomb() {
     Map<String, byte[]> files = TestArchives.segmentFiles(Map.of("v3/zeros", new byte[64 << 20]));
     byte[] archive = TestArchives.archive(Codec.ZSTD, SEGMENT, files);
-    ExtractionConfig config = ExtractionConfig.defaults().withLimits(ArchiveLimits.defaults().withMaxCompressionRatio(100, 1 << 20));
-    assertFails(archive, request().withSegmentName(SEGMENT), extractor(config), ArchiveLimitExceededException.class, "bomb");
+    ExtractionConfig config =
+        ExtractionConfig.defaults()
+            .withLimits(ArchiveLimits.defaults().withMaxCompressionRatio(100, 1 << 20));
+    assertFails(
+        archive,
+        request().withSegmentName(SEGMENT),
+        extractor(config),
+        ArchiveLimitExceededException.class,
+        "bomb");
   }
 
   @Test
   void reportsAFileSystemErrorAsAWriteFailure() throws IOException {
-    // The staging area is a regular file, so nothing can be created under it (root ignores mode bits).
+    // The staging area is a regular file, so nothing can be created under it (root ignores mode
+    // bits).
     Files.createDirectories(tableDir());
     Files.writeString(tableDir().resolve("tmp"), "in the way");
-    byte[] archive = TestArchives.archive(Codec.GZIP, SEGMENT, TestArchives.randomSegment(new Random(12), 2, 100));
+    byte[] archive =
+        TestArchives.archive(
+            Codec.GZIP, SEGMENT, TestArchives.randomSegment(new Random(12), 2, 100));
 
     StepVerifier.create(extractor().extract(TestArchives.chunks(archive, 1024), request()))
-        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SegmentWriteException.class).hasMessageContaining("staging"))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(SegmentWriteException.class)
+                    .hasMessageContaining("staging"))
         .verify(TIMEOUT);
   }
 
   @Test
   void refusesAnUnknownCrypterBeforeWritingAnything() {
-    byte[] archive = TestArchives.archive(Codec.GZIP, SEGMENT, TestArchives.randomSegment(new Random(13), 2, 100));
+    byte[] archive =
+        TestArchives.archive(
+            Codec.GZIP, SEGMENT, TestArchives.randomSegment(new Random(13), 2, 100));
 
-    StepVerifier.create(extractor().extract(TestArchives.chunks(archive, 1024), request().withCrypter("RotThirteenCrypter")))
-        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(CrypterException.class).hasMessageContaining("RotThirteenCrypter"))
+    StepVerifier.create(
+            extractor()
+                .extract(
+                    TestArchives.chunks(archive, 1024),
+                    request().withCrypter("RotThirteenCrypter")))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(CrypterException.class)
+                    .hasMessageContaining("RotThirteenCrypter"))
         .verify(TIMEOUT);
     assertThat(dataDir).isEmptyDirectory();
   }
@@ -329,9 +416,13 @@ class SegmentExtractorTest {
   void cancellingMidStreamRemovesTheStagingDirectory() throws IOException {
     Path old = installOldCopy();
     Map<String, String> before = DirectorySnapshot.of(old);
-    byte[] archive = TestArchives.archive(Codec.GZIP, SEGMENT, TestArchives.randomSegment(new Random(14), 4, 400_000));
+    byte[] archive =
+        TestArchives.archive(
+            Codec.GZIP, SEGMENT, TestArchives.randomSegment(new Random(14), 4, 400_000));
     // Half the archive arrives, then the source goes quiet: the subscriber gives up.
-    Flux<ByteBuffer> stalls = TestArchives.chunks(Arrays.copyOf(archive, archive.length / 2), 8192).concatWith(Flux.never());
+    Flux<ByteBuffer> stalls =
+        TestArchives.chunks(Arrays.copyOf(archive, archive.length / 2), 8192)
+            .concatWith(Flux.never());
 
     StepVerifier.create(extractor().extract(stalls, request().withSegmentName(SEGMENT)))
         .expectSubscription()
@@ -354,24 +445,38 @@ class SegmentExtractorTest {
   private Path installOldCopy() {
     Path old = tableDir().resolve(SEGMENT);
     if (!Files.exists(old)) {
-      byte[] archive = TestArchives.archive(Codec.GZIP, SEGMENT, TestArchives.randomSegment(new Random(99), 2, 2000));
+      byte[] archive =
+          TestArchives.archive(
+              Codec.GZIP, SEGMENT, TestArchives.randomSegment(new Random(99), 2, 2000));
       extractor().extract(TestArchives.chunks(archive, 4096), request()).block(TIMEOUT);
     }
     return old;
   }
 
-  private void assertFailsAndKeepsOldCopy(byte[] archive, Class<? extends SegmentTransferException> type, String messagePart) {
+  private void assertFailsAndKeepsOldCopy(
+      byte[] archive, Class<? extends SegmentTransferException> type, String messagePart) {
     assertFails(archive, request().withSegmentName(SEGMENT), extractor(), type, messagePart);
   }
 
-  private void assertFails(byte[] archive, ExtractionRequest request, SegmentExtractor extractor,
-      Class<? extends SegmentTransferException> type, String messagePart) {
+  private void assertFails(
+      byte[] archive,
+      ExtractionRequest request,
+      SegmentExtractor extractor,
+      Class<? extends SegmentTransferException> type,
+      String messagePart) {
     Path old = installOldCopy();
     Map<String, String> before = DirectorySnapshot.of(old);
     assertThat(before).isNotEmpty();
 
-    StepVerifier.create(extractor.extract(TestArchives.randomChunks(archive, new Random(archive.length), 5000), request))
-        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(type).hasMessageContaining(messagePart).hasMessageContaining(SEGMENT))
+    StepVerifier.create(
+            extractor.extract(
+                TestArchives.randomChunks(archive, new Random(archive.length), 5000), request))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(type)
+                    .hasMessageContaining(messagePart)
+                    .hasMessageContaining(SEGMENT))
         .verify(TIMEOUT);
 
     assertNoLeftovers();
@@ -389,7 +494,8 @@ class SegmentExtractorTest {
   private void assertNoLeftovers() {
     Path staging = tableDir().resolve("tmp");
     assertThat(DirectorySnapshot.of(staging)).as("staging leftovers").isEmpty();
-    try (Stream<Path> entries = Files.exists(tableDir()) ? Files.list(tableDir()) : Stream.empty()) {
+    try (Stream<Path> entries =
+        Files.exists(tableDir()) ? Files.list(tableDir()) : Stream.empty()) {
       List<String> names = entries.map(p -> p.getFileName().toString()).toList();
       assertThat(names).noneMatch(n -> n.endsWith(".segment.bak") || n.endsWith(".segment.tmp"));
     } catch (IOException e) {
@@ -399,7 +505,8 @@ class SegmentExtractorTest {
 
   /** Cancellation cleans up asynchronously, on the scheduler: wait (bounded) for it. */
   private void awaitNoLeftovers() {
-    await("staging cleaned up").atMost(Duration.ofSeconds(10))
+    await("staging cleaned up")
+        .atMost(Duration.ofSeconds(10))
         .until(() -> DirectorySnapshot.of(tableDir().resolve("tmp")).isEmpty());
     assertNoLeftovers();
   }

@@ -29,10 +29,10 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * A cancelled operation is over only once its file-system work has stopped and its staging
- * directory and backup are cleaned up: the moment {@link SegmentDataDirectory#busySegments()}
- * reads zero, nothing of it is left. Each test holds one step of a reload on a gate, cancels the
- * reload there, and checks that the segment stays busy until the gate opens and that nothing is
- * left the instant it is idle.
+ * directory and backup are cleaned up: the moment {@link SegmentDataDirectory#busySegments()} reads
+ * zero, nothing of it is left. Each test holds one step of a reload on a gate, cancels the reload
+ * there, and checks that the segment stays busy until the gate opens and that nothing is left the
+ * instant it is idle.
  */
 class CancelledOperationCleanupTest {
 
@@ -60,7 +60,9 @@ class CancelledOperationCleanupTest {
   void setUp() {
     harness = new DataDirectoryHarness(root, scheduler);
     gate = new Gate();
-    directory = harness.directory(DataDirectoryConfig.defaults(), gate, null, PeerFinder.NONE, harness.dataDir);
+    directory =
+        harness.directory(
+            DataDirectoryConfig.defaults(), gate, null, PeerFinder.NONE, harness.dataDir);
   }
 
   @AfterEach
@@ -108,31 +110,46 @@ class CancelledOperationCleanupTest {
     cancelAtAndSettle("reload-backup");
   }
 
-  /** Without looking at busySegments: once everything settled, the old copy is back and nothing is left. */
+  /**
+   * Without looking at busySegments: once everything settled, the old copy is back and nothing is
+   * left.
+   */
   private void cancelAtAndSettle(String step) throws InterruptedException {
     directory.addOrReplace(harness.publish(SEGMENT, 1)).block(TIMEOUT);
     gate.arm(step);
 
     Disposable reload = directory.reload(harness.publish(SEGMENT, 2), true).subscribe();
-    assertThat(gate.reached.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).as("the reload reached " + step).isTrue();
+    assertThat(gate.reached.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+        .as("the reload reached " + step)
+        .isTrue();
     reload.dispose();
     gate.open();
 
     long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-    while ((directory.busySegments() != 0 || !leftovers(harness.dataDir, SEGMENT).isEmpty()) && System.nanoTime() < deadline) {
+    while ((directory.busySegments() != 0 || !leftovers(harness.dataDir, SEGMENT).isEmpty())
+        && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
     assertThat(leftovers(harness.dataDir, SEGMENT)).as("leftovers 3 s after the cancel").isEmpty();
-    assertThat(filesOf(harness.dataDir, SEGMENT)).as("the old copy is back").isEqualTo(snapshotOf(1));
+    assertThat(filesOf(harness.dataDir, SEGMENT))
+        .as("the old copy is back")
+        .isEqualTo(snapshotOf(1));
   }
 
-  /** The reload is cancelled while {@code step} is held; the old copy must be back, nothing left. */
+  /**
+   * The reload is cancelled while {@code step} is held; the old copy must be back, nothing left.
+   */
   private void cancelAt(String step, boolean forceDownload) throws InterruptedException {
     directory.addOrReplace(harness.publish(SEGMENT, 1)).block(TIMEOUT);
     gate.arm(step);
 
-    Disposable reload = directory.reload(harness.publish(SEGMENT, forceDownload ? 2 : 1), forceDownload).subscribe();
-    assertThat(gate.reached.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).as("the reload reached " + step).isTrue();
+    Disposable reload =
+        directory
+            .reload(harness.publish(SEGMENT, forceDownload ? 2 : 1), forceDownload)
+            .subscribe();
+    assertThat(gate.reached.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+        .as("the reload reached " + step)
+        .isTrue();
     reload.dispose();
 
     Thread.sleep(50);
@@ -152,7 +169,8 @@ class CancelledOperationCleanupTest {
       SegmentDataDirectory dir = own.directory();
       dir.addOrReplace(own.publish(SEGMENT, 1)).block(TIMEOUT);
       own.store.slowDown(Duration.ofMillis(200));
-      Path backup = new io.segmenttransfer.core.layout.SegmentPaths(own.dataDir, SEGMENT).backupDir();
+      Path backup =
+          new io.segmenttransfer.core.layout.SegmentPaths(own.dataDir, SEGMENT).backupDir();
 
       Disposable reload = dir.reload(own.publish(SEGMENT, 2), true).subscribe();
       long deadline = System.nanoTime() + TIMEOUT.toNanos();
@@ -162,7 +180,8 @@ class CancelledOperationCleanupTest {
       assertThat(backup).as("the reload backed the segment up").exists();
       reload.dispose();
 
-      reactor.core.publisher.Mono.fromCallable(() -> dir.busySegments() == 0 && !java.nio.file.Files.exists(backup))
+      reactor.core.publisher.Mono.fromCallable(
+              () -> dir.busySegments() == 0 && !java.nio.file.Files.exists(backup))
           .filter(Boolean::booleanValue)
           .repeatWhenEmpty(100, r -> r.delayElements(Duration.ofMillis(20)))
           .block(TIMEOUT);
@@ -172,8 +191,8 @@ class CancelledOperationCleanupTest {
   }
 
   /**
-   * What {@code SegmentDataDirectoryTest.aCancelledReloadPutsTheOldCopyBack} checks, cancelling at a
-   * random moment, and strict: the instant the directory reports itself idle nothing is left.
+   * What {@code SegmentDataDirectoryTest.aCancelledReloadPutsTheOldCopyBack} checks, cancelling at
+   * a random moment, and strict: the instant the directory reports itself idle nothing is left.
    */
   @RepeatedTest(30)
   void aReloadCancelledAtAnyMomentLeavesNothingOnceIdle() throws InterruptedException {
@@ -181,13 +200,19 @@ class CancelledOperationCleanupTest {
     harness.store.slowDown(Duration.ofMillis(ThreadLocalRandom.current().nextInt(1, 20)));
 
     AtomicBoolean completed = new AtomicBoolean();
-    Disposable reload = directory.reload(harness.publish(SEGMENT, 2), true).subscribe(outcome -> completed.set(true));
+    Disposable reload =
+        directory
+            .reload(harness.publish(SEGMENT, 2), true)
+            .subscribe(outcome -> completed.set(true));
     Thread.sleep(ThreadLocalRandom.current().nextInt(0, 60));
     reload.dispose();
 
     awaitIdle();
-    assertThat(leftovers(harness.dataDir, SEGMENT)).as("leftovers the instant the directory is idle").isEmpty();
-    // A cancel after the commit step leaves the new copy: one copy or the other, whole, never a mix.
+    assertThat(leftovers(harness.dataDir, SEGMENT))
+        .as("leftovers the instant the directory is idle")
+        .isEmpty();
+    // A cancel after the commit step leaves the new copy: one copy or the other, whole, never a
+    // mix.
     Map<String, String> files = filesOf(harness.dataDir, SEGMENT);
     if (completed.get()) {
       assertThat(files).as("the reload finished before the cancel").isEqualTo(snapshotOf(2));
@@ -201,7 +226,9 @@ class CancelledOperationCleanupTest {
     awaitIdle();
     List<String> left = leftovers(harness.dataDir, SEGMENT);
     assertThat(left).as("leftovers the instant the directory is idle").isEmpty();
-    assertThat(filesOf(harness.dataDir, SEGMENT)).as("the old copy is back").isEqualTo(snapshotOf(1));
+    assertThat(filesOf(harness.dataDir, SEGMENT))
+        .as("the old copy is back")
+        .isEqualTo(snapshotOf(1));
   }
 
   private void awaitIdle() throws InterruptedException {
@@ -212,7 +239,10 @@ class CancelledOperationCleanupTest {
     assertThat(directory.busySegments()).as("the directory became idle").isZero();
   }
 
-  /** Holds the first run of one step until opened; waits through interrupts (a cancel may interrupt the worker). */
+  /**
+   * Holds the first run of one step until opened; waits through interrupts (a cancel may interrupt
+   * the worker).
+   */
   private static final class Gate implements SegmentSwap.StepObserver {
     final CountDownLatch reached = new CountDownLatch(1);
     private final CountDownLatch opened = new CountDownLatch(1);

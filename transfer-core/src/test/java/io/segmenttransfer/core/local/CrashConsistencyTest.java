@@ -1,11 +1,11 @@
 package io.segmenttransfer.core.local;
 
-import io.segmenttransfer.core.layout.SegmentSwap;
 import static io.segmenttransfer.core.local.DataDirectoryHarness.filesOf;
 import static io.segmenttransfer.core.local.DataDirectoryHarness.leftovers;
 import static io.segmenttransfer.core.local.DataDirectoryHarness.snapshotOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.segmenttransfer.core.layout.SegmentSwap;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.transfer.PeerFinder;
@@ -31,10 +31,9 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Fails every step of add, replace and reload, two ways: an exception thrown at the step, and a
- * simulated process kill (the disk copied as it is at that step, then recovered by a fresh
- * instance that never saw the operation). After recovery the segment is exactly the old version
- * or exactly the new one, never a mix, never missing when an old copy existed, and nothing is
- * left behind.
+ * simulated process kill (the disk copied as it is at that step, then recovered by a fresh instance
+ * that never saw the operation). After recovery the segment is exactly the old version or exactly
+ * the new one, never a mix, never missing when an old copy existed, and nothing is left behind.
  */
 class CrashConsistencyTest {
 
@@ -65,10 +64,15 @@ class CrashConsistencyTest {
     RELOAD_CHANGED(true, (d, m) -> d.reload(m.get(NEW), false));
 
     final boolean oldCopy;
-    final java.util.function.BiFunction<SegmentDataDirectory, Map<Long, SegmentMetadata>, Mono<SegmentOutcome>> run;
+    final java.util.function.BiFunction<
+            SegmentDataDirectory, Map<Long, SegmentMetadata>, Mono<SegmentOutcome>>
+        run;
 
-    Scenario(boolean oldCopy,
-        java.util.function.BiFunction<SegmentDataDirectory, Map<Long, SegmentMetadata>, Mono<SegmentOutcome>> run) {
+    Scenario(
+        boolean oldCopy,
+        java.util.function.BiFunction<
+                SegmentDataDirectory, Map<Long, SegmentMetadata>, Mono<SegmentOutcome>>
+            run) {
       this.oldCopy = oldCopy;
       this.run = run;
     }
@@ -105,7 +109,11 @@ class CrashConsistencyTest {
   @EnumSource(Scenario.class)
   void everyStepFailsSafely(Scenario scenario) {
     List<String> steps = stepsOf(scenario);
-    assertThat(steps).as("steps observed in " + scenario).isNotEmpty().contains("extract-staged").doesNotHaveDuplicates();
+    assertThat(steps)
+        .as("steps observed in " + scenario)
+        .isNotEmpty()
+        .contains("extract-staged")
+        .doesNotHaveDuplicates();
     AtomicInteger runs = new AtomicInteger();
     for (String step : steps) {
       Path exceptionRoot = root.resolve("exception-" + runs.incrementAndGet());
@@ -132,9 +140,14 @@ class CrashConsistencyTest {
   private void runWithException(Scenario scenario, String step, Path dir) {
     DataDirectoryHarness harness = new DataDirectoryHarness(dir, scheduler);
     Map<Long, SegmentMetadata> versions = prepare(harness, scenario);
-    Injector injector = new Injector(step, name -> new IllegalStateException("injected failure at " + name), null);
+    Injector injector =
+        new Injector(step, name -> new IllegalStateException("injected failure at " + name), null);
 
-    scenario.run.apply(directory(harness, injector), versions).onErrorResume(e -> Mono.empty()).block(TIMEOUT);
+    scenario
+        .run
+        .apply(directory(harness, injector), versions)
+        .onErrorResume(e -> Mono.empty())
+        .block(TIMEOUT);
     recoverFresh(harness, harness.dataDir);
 
     assertOldOrNew(scenario, step, "exception", harness.dataDir);
@@ -146,7 +159,11 @@ class CrashConsistencyTest {
     Path crashedDisk = dir.resolve("crashed-disk");
     Injector injector = new Injector(step, null, () -> copyTree(harness.dataDir, crashedDisk));
 
-    scenario.run.apply(directory(harness, injector), versions).onErrorResume(e -> Mono.empty()).block(TIMEOUT);
+    scenario
+        .run
+        .apply(directory(harness, injector), versions)
+        .onErrorResume(e -> Mono.empty())
+        .block(TIMEOUT);
     if (!Files.exists(crashedDisk)) {
       return; // the step does not occur on this path (RELOAD_COPY's synthetic extract-staged)
     }
@@ -164,14 +181,23 @@ class CrashConsistencyTest {
     return Map.of(OLD, old, NEW, fresh);
   }
 
-  private SegmentDataDirectory directory(DataDirectoryHarness harness, SegmentSwap.StepObserver observer) {
-    return harness.directory(DataDirectoryConfig.defaults(), observer, null, PeerFinder.NONE, harness.dataDir);
+  private SegmentDataDirectory directory(
+      DataDirectoryHarness harness, SegmentSwap.StepObserver observer) {
+    return harness.directory(
+        DataDirectoryConfig.defaults(), observer, null, PeerFinder.NONE, harness.dataDir);
   }
 
   /** A new process: a fresh instance over the disk runs startup recovery. */
   private void recoverFresh(DataDirectoryHarness harness, Path dataDir) {
-    harness.directory(DataDirectoryConfig.defaults(), SegmentSwap.StepObserver.NONE, null, PeerFinder.NONE, dataDir)
-        .recover().block(TIMEOUT);
+    harness
+        .directory(
+            DataDirectoryConfig.defaults(),
+            SegmentSwap.StepObserver.NONE,
+            null,
+            PeerFinder.NONE,
+            dataDir)
+        .recover()
+        .block(TIMEOUT);
   }
 
   private void assertOldOrNew(Scenario scenario, String step, String how, Path dataDir) {

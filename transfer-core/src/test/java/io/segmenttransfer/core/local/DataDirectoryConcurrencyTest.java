@@ -1,12 +1,12 @@
 package io.segmenttransfer.core.local;
 
-import io.segmenttransfer.core.layout.SegmentSwap;
 import static io.segmenttransfer.core.local.DataDirectoryHarness.filesOf;
 import static io.segmenttransfer.core.local.DataDirectoryHarness.leftovers;
 import static io.segmenttransfer.core.local.DataDirectoryHarness.snapshotOf;
 import static io.segmenttransfer.core.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.segmenttransfer.core.layout.SegmentSwap;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.segment.TableNameWithType;
@@ -49,8 +49,13 @@ class DataDirectoryConcurrencyTest {
   void respectsTheServerWideAndPerTableDownloadLimits() {
     DataDirectoryHarness harness = new DataDirectoryHarness(root, scheduler);
     harness.store.slowDown(Duration.ofMillis(15));
-    SegmentDataDirectory directory = harness.directory(DataDirectoryConfig.defaults().withLimits(3, 2),
-        SegmentSwap.StepObserver.NONE, null, PeerFinder.NONE, harness.dataDir);
+    SegmentDataDirectory directory =
+        harness.directory(
+            DataDirectoryConfig.defaults().withLimits(3, 2),
+            SegmentSwap.StepObserver.NONE,
+            null,
+            PeerFinder.NONE,
+            harness.dataDir);
     List<SegmentMetadata> segments = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       segments.add(harness.publish(SegmentId.of("events_OFFLINE", "e" + i), i));
@@ -61,8 +66,10 @@ class DataDirectoryConcurrencyTest {
 
     // Measured: how many downloads really ran at once, server-wide and per table.
     assertThat(directory.peakParallelDownloads()).isEqualTo(3);
-    assertThat(directory.peakParallelDownloads(TableNameWithType.parse("events_OFFLINE"))).isEqualTo(2);
-    assertThat(directory.peakParallelDownloads(TableNameWithType.parse("clicks_OFFLINE"))).isEqualTo(2);
+    assertThat(directory.peakParallelDownloads(TableNameWithType.parse("events_OFFLINE")))
+        .isEqualTo(2);
+    assertThat(directory.peakParallelDownloads(TableNameWithType.parse("clicks_OFFLINE")))
+        .isEqualTo(2);
     assertThat(harness.store.peakActive()).isLessThanOrEqualTo(3).isGreaterThan(1);
     for (SegmentMetadata m : segments) {
       assertThat(filesOf(harness.dataDir, m.segment())).isNotEmpty();
@@ -83,30 +90,42 @@ class DataDirectoryConcurrencyTest {
 
     List<Mono<?>> operations = new ArrayList<>();
     for (int i = 0; i < 24; i++) {
-      Mono<?> op = switch (i % 4) {
-        case 0 -> directory.addOrReplace(v1);
-        case 1 -> directory.addOrReplace(v2);
-        case 2 -> directory.reload(i % 8 == 2 ? v1 : v2, i % 3 == 0);
-        default -> directory.remove(segment);
-      };
+      Mono<?> op =
+          switch (i % 4) {
+            case 0 -> directory.addOrReplace(v1);
+            case 1 -> directory.addOrReplace(v2);
+            case 2 -> directory.reload(i % 8 == 2 ? v1 : v2, i % 3 == 0);
+            default -> directory.remove(segment);
+          };
       operations.add(op.onErrorResume(e -> Mono.empty()));
     }
     // Readers share the lock with each other but never overlap a change.
     for (int i = 0; i < 8; i++) {
-      operations.add(directory.withSegment(segment, local -> Mono.fromCallable(() -> {
-        peakInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
-        Map<String, String> files = filesOf(harness.dataDir, segment);
-        inside.decrementAndGet();
-        return files;
-      })).doOnNext(files -> assertThat(files).isIn(snapshotOf(1), snapshotOf(2))).then());
+      operations.add(
+          directory
+              .withSegment(
+                  segment,
+                  local ->
+                      Mono.fromCallable(
+                          () -> {
+                            peakInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                            Map<String, String> files = filesOf(harness.dataDir, segment);
+                            inside.decrementAndGet();
+                            return files;
+                          }))
+              .doOnNext(files -> assertThat(files).isIn(snapshotOf(1), snapshotOf(2)))
+              .then());
     }
 
-    Flux.merge(Flux.fromIterable(operations).map(m -> m.subscribeOn(scheduler)), 64).blockLast(TIMEOUT);
+    Flux.merge(Flux.fromIterable(operations).map(m -> m.subscribeOn(scheduler)), 64)
+        .blockLast(TIMEOUT);
 
     Map<String, String> finalState = filesOf(harness.dataDir, segment);
     assertThat(finalState).isIn(Map.of(), snapshotOf(1), snapshotOf(2));
     assertThat(leftovers(harness.dataDir, segment)).isEmpty();
-    assertThat(harness.store.peakActive()).as("downloads of one segment never overlap").isEqualTo(1);
+    assertThat(harness.store.peakActive())
+        .as("downloads of one segment never overlap")
+        .isEqualTo(1);
     assertThat(directory.busySegments()).isZero();
   }
 
@@ -123,7 +142,9 @@ class DataDirectoryConcurrencyTest {
     Mono<SegmentOutcome> first = directory.addOrReplace(v1).cache();
     first.subscribe();
     Disposable queued = directory.addOrReplace(v2).subscribe();
-    await("the second operation queued").atMost(TIMEOUT).until(() -> directory.queuedOperations() == 1);
+    await("the second operation queued")
+        .atMost(TIMEOUT)
+        .until(() -> directory.queuedOperations() == 1);
     queued.dispose();
     assertThat(directory.queuedOperations()).as("the cancelled operation left the queue").isZero();
 

@@ -1,12 +1,12 @@
 package io.segmenttransfer.core.local;
 
-import io.segmenttransfer.core.layout.SegmentSwap;
-import io.segmenttransfer.core.layout.SegmentPaths;
 import io.segmenttransfer.core.archive.Codec;
 import io.segmenttransfer.core.crypto.CrypterConfig;
 import io.segmenttransfer.core.crypto.CrypterRegistry;
 import io.segmenttransfer.core.extract.ExtractionConfig;
 import io.segmenttransfer.core.extract.SegmentExtractor;
+import io.segmenttransfer.core.layout.SegmentPaths;
+import io.segmenttransfer.core.layout.SegmentSwap;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
@@ -35,7 +35,8 @@ import reactor.core.scheduler.Scheduler;
 /** A deep store of real archives on disk and the pieces to build data directories over it. */
 final class DataDirectoryHarness {
 
-  static final RetryPolicy FAST = new RetryPolicy(2, Duration.ofMillis(5), 2, Duration.ofMillis(20), 0);
+  static final RetryPolicy FAST =
+      new RetryPolicy(2, Duration.ofMillis(5), 2, Duration.ofMillis(20), 0);
 
   final Path deepStore;
   final Path dataDir;
@@ -50,17 +51,41 @@ final class DataDirectoryHarness {
   }
 
   SegmentDataDirectory directory() {
-    return directory(DataDirectoryConfig.defaults(), SegmentSwap.StepObserver.NONE, null, PeerFinder.NONE, dataDir);
+    return directory(
+        DataDirectoryConfig.defaults(),
+        SegmentSwap.StepObserver.NONE,
+        null,
+        PeerFinder.NONE,
+        dataDir);
   }
 
-  SegmentDataDirectory directory(DataDirectoryConfig config, SegmentSwap.StepObserver observer,
-      SegmentMetadataSource metadataSource, PeerFinder peers, Path onDataDir) {
-    SegmentExtractor extractor = new SegmentExtractor(ExtractionConfig.defaults(),
-        CrypterRegistry.fromConfig(CrypterConfig.defaults()), scheduler, observer);
-    SegmentDownloader downloader = new SegmentDownloader(extractor, new SegmentStores(List.of(store)), peers,
-        DownloadConfig.defaults().withRetries(FAST, FAST));
-    return new SegmentDataDirectory(onDataDir, downloader, config, scheduler, peers, metadataSource,
-        TransferListener.NONE, observer);
+  SegmentDataDirectory directory(
+      DataDirectoryConfig config,
+      SegmentSwap.StepObserver observer,
+      SegmentMetadataSource metadataSource,
+      PeerFinder peers,
+      Path onDataDir) {
+    SegmentExtractor extractor =
+        new SegmentExtractor(
+            ExtractionConfig.defaults(),
+            CrypterRegistry.fromConfig(CrypterConfig.defaults()),
+            scheduler,
+            observer);
+    SegmentDownloader downloader =
+        new SegmentDownloader(
+            extractor,
+            new SegmentStores(List.of(store)),
+            peers,
+            DownloadConfig.defaults().withRetries(FAST, FAST));
+    return new SegmentDataDirectory(
+        onDataDir,
+        downloader,
+        config,
+        scheduler,
+        peers,
+        metadataSource,
+        TransferListener.NONE,
+        observer);
   }
 
   /** Version {@code seed} of a segment's files (creation.meta included). */
@@ -71,7 +96,10 @@ final class DataDirectoryHarness {
   /** Writes version {@code seed} of the segment to the deep store and returns its metadata. */
   SegmentMetadata publish(SegmentId segment, long seed) {
     Map<String, byte[]> files = version(seed);
-    Path archive = deepStore.resolve(segment.table().toString()).resolve(segment.segmentName() + "-v" + seed + ".tar.gz");
+    Path archive =
+        deepStore
+            .resolve(segment.table().toString())
+            .resolve(segment.segmentName() + "-v" + seed + ".tar.gz");
     try {
       Files.createDirectories(archive.getParent());
       Files.write(archive, TestArchives.archive(Codec.GZIP, segment.segmentName(), files));
@@ -93,7 +121,8 @@ final class DataDirectoryHarness {
 
   /** The files (directories left out) of the segment's directory under a data dir. */
   static Map<String, String> filesOf(Path dataDir, SegmentId segment) {
-    Map<String, String> files = new TreeMap<>(DirectorySnapshot.of(new SegmentPaths(dataDir, segment).segmentDir()));
+    Map<String, String> files =
+        new TreeMap<>(DirectorySnapshot.of(new SegmentPaths(dataDir, segment).segmentDir()));
     files.values().removeIf("dir"::equals);
     return files;
   }

@@ -1,13 +1,12 @@
 package io.segmenttransfer.core.local;
 
-import io.segmenttransfer.core.testing.ForwardingSegmentStore;
 import io.segmenttransfer.core.store.SegmentStore;
+import io.segmenttransfer.core.testing.ForwardingSegmentStore;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * A real store with counters around it: how many reads ran, how many at once at most, and an
@@ -38,14 +37,15 @@ final class InstrumentedStore extends ForwardingSegmentStore {
 
   @Override
   public Flux<ByteBuffer> read(URI uri, long offset) {
-    return Flux.defer(() -> {
-      reads.incrementAndGet();
-      peakActive.accumulateAndGet(active.incrementAndGet(), Math::max);
-      Flux<ByteBuffer> bytes = delegate.read(uri, offset);
-      if (!chunkDelay.isZero()) {
-        bytes = bytes.delayElements(chunkDelay);
-      }
-      return bytes.doFinally(signal -> active.decrementAndGet());
-    });
+    return Flux.defer(
+        () -> {
+          reads.incrementAndGet();
+          peakActive.accumulateAndGet(active.incrementAndGet(), Math::max);
+          Flux<ByteBuffer> bytes = delegate.read(uri, offset);
+          if (!chunkDelay.isZero()) {
+            bytes = bytes.delayElements(chunkDelay);
+          }
+          return bytes.doFinally(signal -> active.decrementAndGet());
+        });
   }
 }

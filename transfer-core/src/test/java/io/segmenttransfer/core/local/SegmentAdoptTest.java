@@ -22,11 +22,15 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
-/** {@link SegmentDataDirectory#adopt}: a segment built on this machine, copied in, verified and swapped. */
+/**
+ * {@link SegmentDataDirectory#adopt}: a segment built on this machine, copied in, verified and
+ * swapped.
+ */
 class SegmentAdoptTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
-  private static final SegmentId SEGMENT = SegmentId.of("events_REALTIME", "events__0__3__20261206T1200Z");
+  private static final SegmentId SEGMENT =
+      SegmentId.of("events_REALTIME", "events__0__3__20261206T1200Z");
 
   private static Scheduler scheduler;
 
@@ -63,7 +67,8 @@ class SegmentAdoptTest {
 
     assertThat(outcome.action()).isEqualTo(SegmentOutcome.Action.ADOPTED);
     assertThat(outcome.crc()).isEqualTo(TestArchives.crcOf(DataDirectoryHarness.version(1)));
-    assertThat(DataDirectoryHarness.filesOf(harness.dataDir, SEGMENT)).isEqualTo(DataDirectoryHarness.snapshotOf(1));
+    assertThat(DataDirectoryHarness.filesOf(harness.dataDir, SEGMENT))
+        .isEqualTo(DataDirectoryHarness.snapshotOf(1));
     assertThat(DirectorySnapshot.of(source)).isEqualTo(before);
     assertThat(DataDirectoryHarness.leftovers(harness.dataDir, SEGMENT)).isEmpty();
   }
@@ -76,7 +81,8 @@ class SegmentAdoptTest {
 
     directory.adopt(SEGMENT, built(2)).block(TIMEOUT);
 
-    assertThat(DataDirectoryHarness.filesOf(harness.dataDir, SEGMENT)).isEqualTo(DataDirectoryHarness.snapshotOf(2));
+    assertThat(DataDirectoryHarness.filesOf(harness.dataDir, SEGMENT))
+        .isEqualTo(DataDirectoryHarness.snapshotOf(2));
     assertThat(DataDirectoryHarness.leftovers(harness.dataDir, SEGMENT)).isEmpty();
   }
 
@@ -87,29 +93,44 @@ class SegmentAdoptTest {
     directory.adopt(SEGMENT, built(1)).block(TIMEOUT);
     Path tampered = built(2);
     try (var files = Files.walk(tampered)) {
-      Path victim = files.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().equals("creation.meta"))
-          .findFirst().orElseThrow();
+      Path victim =
+          files
+              .filter(Files::isRegularFile)
+              .filter(p -> !p.getFileName().toString().equals("creation.meta"))
+              .findFirst()
+              .orElseThrow();
       Files.write(victim, new byte[] {1, 2, 3});
     }
 
-    StepVerifier.create(directory.adopt(SEGMENT, tampered)).expectError(CrcMismatchException.class).verify(TIMEOUT);
+    StepVerifier.create(directory.adopt(SEGMENT, tampered))
+        .expectError(CrcMismatchException.class)
+        .verify(TIMEOUT);
 
-    assertThat(DataDirectoryHarness.filesOf(harness.dataDir, SEGMENT)).isEqualTo(DataDirectoryHarness.snapshotOf(1));
+    assertThat(DataDirectoryHarness.filesOf(harness.dataDir, SEGMENT))
+        .isEqualTo(DataDirectoryHarness.snapshotOf(1));
     assertThat(DataDirectoryHarness.leftovers(harness.dataDir, SEGMENT)).isEmpty();
   }
 
   @Test
   void aDirectoryWithoutCreationMetaIsNotASegment() throws IOException {
     DataDirectoryHarness harness = new DataDirectoryHarness(root, scheduler);
-    Path notASegment = Files.createDirectories(root.resolve("plain").resolve(SEGMENT.segmentName()));
+    Path notASegment =
+        Files.createDirectories(root.resolve("plain").resolve(SEGMENT.segmentName()));
     Files.writeString(notASegment.resolve("readme.txt"), "hello");
 
     StepVerifier.create(harness.directory().adopt(SEGMENT, notASegment))
-        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(InvalidRequestException.class).hasMessageContaining("creation.meta"))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(InvalidRequestException.class)
+                    .hasMessageContaining("creation.meta"))
         .verify(TIMEOUT);
     StepVerifier.create(harness.directory().adopt(SEGMENT, root.resolve("missing")))
-        .expectError(InvalidRequestException.class).verify(TIMEOUT);
-    assertThat(new io.segmenttransfer.core.layout.SegmentPaths(harness.dataDir, SEGMENT).segmentDir()).doesNotExist();
+        .expectError(InvalidRequestException.class)
+        .verify(TIMEOUT);
+    assertThat(
+            new io.segmenttransfer.core.layout.SegmentPaths(harness.dataDir, SEGMENT).segmentDir())
+        .doesNotExist();
   }
 
   @Test
@@ -117,18 +138,21 @@ class SegmentAdoptTest {
     DataDirectoryHarness harness = new DataDirectoryHarness(root, scheduler);
     harness.directory().adopt(SEGMENT, built(1)).block(TIMEOUT);
     for (String step : new String[] {"adopt-copy", "backup", "install"}) {
-      SegmentSwap.StepObserver crash = s -> {
-        if (s.equals(step)) {
-          throw new IllegalStateException("simulated kill before " + s);
-        }
-      };
-      SegmentDataDirectory crashing = harness.directory(DataDirectoryConfig.defaults(), crash, null, PeerFinder.NONE,
-          harness.dataDir);
+      SegmentSwap.StepObserver crash =
+          s -> {
+            if (s.equals(step)) {
+              throw new IllegalStateException("simulated kill before " + s);
+            }
+          };
+      SegmentDataDirectory crashing =
+          harness.directory(
+              DataDirectoryConfig.defaults(), crash, null, PeerFinder.NONE, harness.dataDir);
       StepVerifier.create(crashing.adopt(SEGMENT, built(2))).expectError().verify(TIMEOUT);
 
       harness.directory().recover().block(TIMEOUT);
 
-      assertThat(DataDirectoryHarness.filesOf(harness.dataDir, SEGMENT)).as("after a kill before " + step)
+      assertThat(DataDirectoryHarness.filesOf(harness.dataDir, SEGMENT))
+          .as("after a kill before " + step)
           .isEqualTo(DataDirectoryHarness.snapshotOf(1));
       assertThat(DataDirectoryHarness.leftovers(harness.dataDir, SEGMENT)).isEmpty();
     }

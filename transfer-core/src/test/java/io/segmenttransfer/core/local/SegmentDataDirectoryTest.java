@@ -1,7 +1,5 @@
 package io.segmenttransfer.core.local;
 
-import io.segmenttransfer.core.layout.SegmentSwap;
-import io.segmenttransfer.core.layout.SegmentPaths;
 import static io.segmenttransfer.core.local.DataDirectoryHarness.filesOf;
 import static io.segmenttransfer.core.local.DataDirectoryHarness.leftovers;
 import static io.segmenttransfer.core.local.DataDirectoryHarness.snapshotOf;
@@ -12,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.error.SegmentNotReadyException;
 import io.segmenttransfer.core.error.SourcesExhaustedException;
+import io.segmenttransfer.core.layout.SegmentPaths;
+import io.segmenttransfer.core.layout.SegmentSwap;
 import io.segmenttransfer.core.local.SegmentOutcome.Action;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.SegmentMetadata;
@@ -76,7 +76,9 @@ class SegmentDataDirectoryTest {
 
     SegmentOutcome again = add(harness.publish(SEGMENT, 1));
     assertThat(again.action()).isEqualTo(Action.KEPT);
-    assertThat(harness.store.reads()).as("a CRC-equal copy downloads nothing").isEqualTo(readsAfterFirst);
+    assertThat(harness.store.reads())
+        .as("a CRC-equal copy downloads nothing")
+        .isEqualTo(readsAfterFirst);
 
     SegmentOutcome replaced = add(harness.publish(SEGMENT, 2));
     assertThat(replaced.action()).isEqualTo(Action.REPLACED);
@@ -126,12 +128,18 @@ class SegmentDataDirectoryTest {
   @Test
   void aFailedReloadRestoresTheBackup() {
     add(harness.publish(SEGMENT, 1));
-    SegmentMetadata missing = harness.publish(SEGMENT, 2)
-        .with(SegmentMetadata.DOWNLOAD_URL, root.resolve("nowhere.tar.gz").toUri().toString());
+    SegmentMetadata missing =
+        harness
+            .publish(SEGMENT, 2)
+            .with(SegmentMetadata.DOWNLOAD_URL, root.resolve("nowhere.tar.gz").toUri().toString());
 
     StepVerifier.create(directory.reload(missing, true))
-        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SourcesExhaustedException.class)
-            .hasMessageContaining("nowhere.tar.gz").hasMessageContaining("no such file"))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(SourcesExhaustedException.class)
+                    .hasMessageContaining("nowhere.tar.gz")
+                    .hasMessageContaining("no such file"))
         .verify(TIMEOUT);
 
     assertThat(filesOf(harness.dataDir, SEGMENT)).isEqualTo(snapshotOf(1));
@@ -144,13 +152,19 @@ class SegmentDataDirectoryTest {
     harness.store.slowDown(Duration.ofMillis(200));
     SegmentPaths paths = new SegmentPaths(harness.dataDir, SEGMENT);
 
-    reactor.core.Disposable reload = directory.reload(harness.publish(SEGMENT, 2), true).subscribe();
-    await("the reload backed the segment up").atMost(TIMEOUT).until(() -> Files.exists(paths.backupDir()));
+    reactor.core.Disposable reload =
+        directory.reload(harness.publish(SEGMENT, 2), true).subscribe();
+    await("the reload backed the segment up")
+        .atMost(TIMEOUT)
+        .until(() -> Files.exists(paths.backupDir()));
     reload.dispose();
 
-    // The old copy comes back under the lock; the staging copy is deleted on the scheduler, maybe after.
-    await("the cancelled reload cleaned up").atMost(TIMEOUT)
-        .until(() -> directory.busySegments() == 0 && leftovers(harness.dataDir, SEGMENT).isEmpty());
+    // The old copy comes back under the lock; the staging copy is deleted on the scheduler, maybe
+    // after.
+    await("the cancelled reload cleaned up")
+        .atMost(TIMEOUT)
+        .until(
+            () -> directory.busySegments() == 0 && leftovers(harness.dataDir, SEGMENT).isEmpty());
     assertThat(filesOf(harness.dataDir, SEGMENT)).isEqualTo(snapshotOf(1));
     assertThat(leftovers(harness.dataDir, SEGMENT)).isEmpty();
   }
@@ -161,7 +175,11 @@ class SegmentDataDirectoryTest {
     SegmentMetadata wrongCrc = harness.publish(SEGMENT, 2).with(SegmentMetadata.CRC, "12345");
 
     StepVerifier.create(directory.addOrReplace(wrongCrc))
-        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SourcesExhaustedException.class).hasMessageContaining("12345"))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(SourcesExhaustedException.class)
+                    .hasMessageContaining("12345"))
         .verify(TIMEOUT);
 
     assertThat(filesOf(harness.dataDir, SEGMENT)).isEqualTo(snapshotOf(1));
@@ -193,16 +211,21 @@ class SegmentDataDirectoryTest {
     SegmentPaths pa = new SegmentPaths(harness.dataDir, a);
     SegmentPaths pb = new SegmentPaths(harness.dataDir, b);
     SegmentPaths pc = new SegmentPaths(harness.dataDir, c);
-    Files.move(pa.segmentDir(), pa.backupDir());                 // reload interrupted before the download landed
-    copy(pb.segmentDir(), pb.backupDir());                       // swap interrupted after the new copy landed
-    Files.move(pc.segmentDir(), pc.tempDir());                   // crash while deleting the old copy after commit
+    Files.move(pa.segmentDir(), pa.backupDir()); // reload interrupted before the download landed
+    copy(pb.segmentDir(), pb.backupDir()); // swap interrupted after the new copy landed
+    Files.move(pc.segmentDir(), pc.tempDir()); // crash while deleting the old copy after commit
     Files.createDirectories(pa.stagingRoot().resolve("a-123/a/v3"));
     Files.writeString(harness.dataDir.resolve("not-a-table.txt"), "ignored");
 
     List<RecoveryAction> actions = harness.directory().recover().block(TIMEOUT);
 
-    assertThat(actions).extracting(RecoveryAction::action)
-        .containsExactlyInAnyOrder("restored backup", "restored backup", "removed finished backup", "removed staging directory");
+    assertThat(actions)
+        .extracting(RecoveryAction::action)
+        .containsExactlyInAnyOrder(
+            "restored backup",
+            "restored backup",
+            "removed finished backup",
+            "removed staging directory");
     assertThat(filesOf(harness.dataDir, a)).isEqualTo(snapshotOf(1));
     assertThat(filesOf(harness.dataDir, b)).isEqualTo(snapshotOf(2));
     assertThat(pc.segmentDir()).doesNotExist();
@@ -216,25 +239,34 @@ class SegmentDataDirectoryTest {
 
   @Test
   void neverDownloadsASegmentStillConsuming() {
-    SegmentMetadata consuming = harness.publish(SEGMENT, 1).with(SegmentMetadata.REALTIME_STATUS, "IN_PROGRESS");
+    SegmentMetadata consuming =
+        harness.publish(SEGMENT, 1).with(SegmentMetadata.REALTIME_STATUS, "IN_PROGRESS");
 
     StepVerifier.create(directory.addOrReplace(consuming))
-        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SegmentNotReadyException.class)
-            .hasMessageContaining("IN_PROGRESS").hasMessageContaining(SEGMENT.segmentName()))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(SegmentNotReadyException.class)
+                    .hasMessageContaining("IN_PROGRESS")
+                    .hasMessageContaining(SEGMENT.segmentName()))
         .verify(TIMEOUT);
     assertThat(harness.store.reads()).isZero();
   }
 
   @Test
   void waitsForACommittingSegmentToComplete() {
-    SegmentMetadata done = harness.publish(SEGMENT, 1).with(SegmentMetadata.REALTIME_STATUS, "DONE");
+    SegmentMetadata done =
+        harness.publish(SEGMENT, 1).with(SegmentMetadata.REALTIME_STATUS, "DONE");
     SegmentMetadata committing = done.with(SegmentMetadata.REALTIME_STATUS, "COMMITTING");
     AtomicInteger polls = new AtomicInteger();
-    SegmentDataDirectory waiting = harness.directory(
-        DataDirectoryConfig.defaults().withCommittingWait(Duration.ofSeconds(10), Duration.ofMillis(20)),
-        SegmentSwap.StepObserver.NONE,
-        segment -> Mono.just(polls.incrementAndGet() < 3 ? committing : done),
-        PeerFinder.NONE, harness.dataDir);
+    SegmentDataDirectory waiting =
+        harness.directory(
+            DataDirectoryConfig.defaults()
+                .withCommittingWait(Duration.ofSeconds(10), Duration.ofMillis(20)),
+            SegmentSwap.StepObserver.NONE,
+            segment -> Mono.just(polls.incrementAndGet() < 3 ? committing : done),
+            PeerFinder.NONE,
+            harness.dataDir);
 
     SegmentOutcome outcome = waiting.addOrReplace(committing).block(TIMEOUT);
 
@@ -244,25 +276,42 @@ class SegmentDataDirectoryTest {
 
   @Test
   void aCommittingSegmentWithAnOnlinePeerDownloadsAtOnce() {
-    SegmentMetadata committing = harness.publish(SEGMENT, 1).with(SegmentMetadata.REALTIME_STATUS, "COMMITTING");
-    SegmentDataDirectory waiting = harness.directory(
-        DataDirectoryConfig.defaults().withCommittingWait(Duration.ofSeconds(10), Duration.ofMillis(20)),
-        SegmentSwap.StepObserver.NONE, null,
-        segment -> Mono.just(List.of(URI.create("http://127.0.0.1:1/segments/events_OFFLINE/events_0"))),
-        harness.dataDir);
+    SegmentMetadata committing =
+        harness.publish(SEGMENT, 1).with(SegmentMetadata.REALTIME_STATUS, "COMMITTING");
+    SegmentDataDirectory waiting =
+        harness.directory(
+            DataDirectoryConfig.defaults()
+                .withCommittingWait(Duration.ofSeconds(10), Duration.ofMillis(20)),
+            SegmentSwap.StepObserver.NONE,
+            null,
+            segment ->
+                Mono.just(
+                    List.of(URI.create("http://127.0.0.1:1/segments/events_OFFLINE/events_0"))),
+            harness.dataDir);
 
-    assertThat(waiting.addOrReplace(committing).block(TIMEOUT).action()).isEqualTo(Action.DOWNLOADED);
+    assertThat(waiting.addOrReplace(committing).block(TIMEOUT).action())
+        .isEqualTo(Action.DOWNLOADED);
   }
 
   @Test
   void givesUpOnACommittingSegmentAfterTheTimeout() {
-    SegmentMetadata committing = harness.publish(SEGMENT, 1).with(SegmentMetadata.REALTIME_STATUS, "COMMITTING");
-    SegmentDataDirectory waiting = harness.directory(
-        DataDirectoryConfig.defaults().withCommittingWait(Duration.ofMillis(150), Duration.ofMillis(20)),
-        SegmentSwap.StepObserver.NONE, segment -> Mono.just(committing), PeerFinder.NONE, harness.dataDir);
+    SegmentMetadata committing =
+        harness.publish(SEGMENT, 1).with(SegmentMetadata.REALTIME_STATUS, "COMMITTING");
+    SegmentDataDirectory waiting =
+        harness.directory(
+            DataDirectoryConfig.defaults()
+                .withCommittingWait(Duration.ofMillis(150), Duration.ofMillis(20)),
+            SegmentSwap.StepObserver.NONE,
+            segment -> Mono.just(committing),
+            PeerFinder.NONE,
+            harness.dataDir);
 
     StepVerifier.create(waiting.addOrReplace(committing))
-        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SegmentNotReadyException.class).hasMessageContaining("COMMITTING"))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(SegmentNotReadyException.class)
+                    .hasMessageContaining("COMMITTING"))
         .verify(TIMEOUT);
     assertThat(harness.store.reads()).isZero();
   }
@@ -276,29 +325,43 @@ class SegmentDataDirectoryTest {
 
   @Test
   void refusesAMalformedCrc() {
-    assertRefused(harness.publish(SEGMENT, 1).with(SegmentMetadata.CRC, "0x1f"), "malformed segment.crc");
+    assertRefused(
+        harness.publish(SEGMENT, 1).with(SegmentMetadata.CRC, "0x1f"), "malformed segment.crc");
   }
 
   @Test
   void refusesUnsafeSegmentNamesAndUntypedTables() {
-    assertThatThrownBy(() -> SegmentId.of("events_OFFLINE", "../escape")).isInstanceOf(InvalidRequestException.class)
+    assertThatThrownBy(() -> SegmentId.of("events_OFFLINE", "../escape"))
+        .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("..");
-    assertThatThrownBy(() -> SegmentId.of("events_OFFLINE", "a/b")).isInstanceOf(InvalidRequestException.class)
+    assertThatThrownBy(() -> SegmentId.of("events_OFFLINE", "a/b"))
+        .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("path separators");
-    assertThatThrownBy(() -> SegmentId.of("events", "a")).isInstanceOf(InvalidRequestException.class)
+    assertThatThrownBy(() -> SegmentId.of("events", "a"))
+        .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("_OFFLINE or <raw>_REALTIME");
-    assertThatThrownBy(() -> TableNameWithType.parse("_OFFLINE")).isInstanceOf(InvalidRequestException.class);
+    assertThatThrownBy(() -> TableNameWithType.parse("_OFFLINE"))
+        .isInstanceOf(InvalidRequestException.class);
   }
 
   @Test
   void refusesADataDirectoryThatIsNotADirectory() throws IOException {
     Path file = root.resolve("data-is-a-file");
     Files.writeString(file, "x");
-    SegmentDataDirectory broken = harness.directory(DataDirectoryConfig.defaults(), SegmentSwap.StepObserver.NONE,
-        null, PeerFinder.NONE, file);
+    SegmentDataDirectory broken =
+        harness.directory(
+            DataDirectoryConfig.defaults(),
+            SegmentSwap.StepObserver.NONE,
+            null,
+            PeerFinder.NONE,
+            file);
 
     StepVerifier.create(broken.addOrReplace(harness.publish(SEGMENT, 1)))
-        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(InvalidRequestException.class).hasMessageContaining("not a writable directory"))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(InvalidRequestException.class)
+                    .hasMessageContaining("not a writable directory"))
         .verify(TIMEOUT);
     assertThat(Files.readString(file)).isEqualTo("x");
   }
@@ -308,8 +371,12 @@ class SegmentDataDirectoryTest {
     Map<String, String> before = DirectorySnapshot.of(harness.dataDir);
 
     StepVerifier.create(directory.addOrReplace(metadata))
-        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(InvalidRequestException.class)
-            .hasMessageContaining(messagePart).hasMessageContaining(SEGMENT.segmentName()))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(InvalidRequestException.class)
+                    .hasMessageContaining(messagePart)
+                    .hasMessageContaining(SEGMENT.segmentName()))
         .verify(TIMEOUT);
     assertThat(DirectorySnapshot.of(harness.dataDir)).isEqualTo(before);
   }

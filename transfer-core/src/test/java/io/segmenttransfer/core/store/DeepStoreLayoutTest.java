@@ -29,8 +29,12 @@ class DeepStoreLayoutTest {
         .isEqualTo(URI.create("s3://bucket/events_OFFLINE/events_0.tar"));
     assertThat(new DeepStoreLayout(URI.create("file:///var/deep/")).archive(SEGMENT, Codec.GZIP))
         .isEqualTo(URI.create("file:///var/deep/events_OFFLINE/events_0.tar.gz"));
-    // As a string too: the download URL is read back with SegmentStores.toUri, which needs "file://".
-    assertThat(new DeepStoreLayout(Path.of("/var/deep").toUri()).archive(SEGMENT, Codec.GZIP).toString())
+    // As a string too: the download URL is read back with SegmentStores.toUri, which needs
+    // "file://".
+    assertThat(
+            new DeepStoreLayout(Path.of("/var/deep").toUri())
+                .archive(SEGMENT, Codec.GZIP)
+                .toString())
         .isEqualTo("file:///var/deep/events_OFFLINE/events_0.tar.gz");
     assertThat(new DeepStoreLayout(URI.create("/var/deep")).archive(SEGMENT, Codec.GZIP))
         .isEqualTo(URI.create("/var/deep/events_OFFLINE/events_0.tar.gz"));
@@ -46,9 +50,12 @@ class DeepStoreLayoutTest {
   @Test
   void segmentNamesArePercentEncodedAndDecodeToExactlyTheName() {
     String name = "ev ents%20#1?x=ü";
-    URI uri = new DeepStoreLayout(URI.create("s3://bucket/pre")).archive(SegmentId.of("events_OFFLINE", name), Codec.GZIP);
+    URI uri =
+        new DeepStoreLayout(URI.create("s3://bucket/pre"))
+            .archive(SegmentId.of("events_OFFLINE", name), Codec.GZIP);
 
-    assertThat(uri.toString()).isEqualTo("s3://bucket/pre/events_OFFLINE/ev%20ents%2520%231%3Fx=%C3%BC.tar.gz");
+    assertThat(uri.toString())
+        .isEqualTo("s3://bucket/pre/events_OFFLINE/ev%20ents%2520%231%3Fx=%C3%BC.tar.gz");
     assertThat(uri.getPath()).isEqualTo("/pre/events_OFFLINE/" + name + ".tar.gz");
     assertThat(uri.getRawQuery()).isNull();
     assertThat(uri.getRawFragment()).isNull();
@@ -57,9 +64,11 @@ class DeepStoreLayoutTest {
 
   @Test
   void aFileBaseMapsToTheFileOfThatNameUnderTheBaseDirectory() {
-    Path base = dir.resolve("deep store"); // Path.toUri escapes the space: it must not be escaped twice
+    Path base =
+        dir.resolve("deep store"); // Path.toUri escapes the space: it must not be escaped twice
     String name = "seg 1%#ü";
-    URI uri = new DeepStoreLayout(base.toUri()).archive(SegmentId.of("events_OFFLINE", name), Codec.GZIP);
+    URI uri =
+        new DeepStoreLayout(base.toUri()).archive(SegmentId.of("events_OFFLINE", name), Codec.GZIP);
 
     assertThat(Path.of(uri)).isEqualTo(base.resolve("events_OFFLINE").resolve(name + ".tar.gz"));
   }
@@ -67,8 +76,11 @@ class DeepStoreLayoutTest {
   @Test
   void refusesBasesThatCannotTakeAPath() {
     assertThatThrownBy(() -> new DeepStoreLayout(null)).isInstanceOf(InvalidRequestException.class);
-    assertThatThrownBy(() -> new DeepStoreLayout(URI.create("s3:bucket"))).isInstanceOf(InvalidRequestException.class);
-    assertThatThrownBy(() -> new DeepStoreLayout(URI.create("s3://bucket/p?x=1"))).isInstanceOf(InvalidRequestException.class);
-    assertThatThrownBy(() -> new DeepStoreLayout(URI.create("s3://bucket/p#f"))).isInstanceOf(InvalidRequestException.class);
+    assertThatThrownBy(() -> new DeepStoreLayout(URI.create("s3:bucket")))
+        .isInstanceOf(InvalidRequestException.class);
+    assertThatThrownBy(() -> new DeepStoreLayout(URI.create("s3://bucket/p?x=1")))
+        .isInstanceOf(InvalidRequestException.class);
+    assertThatThrownBy(() -> new DeepStoreLayout(URI.create("s3://bucket/p#f")))
+        .isInstanceOf(InvalidRequestException.class);
   }
 }

@@ -46,16 +46,24 @@ public abstract class SegmentStoreContract {
 
   protected static Flux<ByteBuffer> chunks(byte[] bytes, int size) {
     return Flux.range(0, (bytes.length + size - 1) / size)
-        .map(i -> ByteBuffer.wrap(Arrays.copyOfRange(bytes, i * size, Math.min(bytes.length, (i + 1) * size))));
+        .map(
+            i ->
+                ByteBuffer.wrap(
+                    Arrays.copyOfRange(bytes, i * size, Math.min(bytes.length, (i + 1) * size))));
   }
 
   protected static byte[] collect(Flux<ByteBuffer> flux) {
-    return flux.reduce(new java.io.ByteArrayOutputStream(), (out, buffer) -> {
-      byte[] chunk = new byte[buffer.remaining()];
-      buffer.get(chunk);
-      out.writeBytes(chunk);
-      return out;
-    }).map(java.io.ByteArrayOutputStream::toByteArray).defaultIfEmpty(new byte[0]).block(TIMEOUT);
+    return flux.reduce(
+            new java.io.ByteArrayOutputStream(),
+            (out, buffer) -> {
+              byte[] chunk = new byte[buffer.remaining()];
+              buffer.get(chunk);
+              out.writeBytes(chunk);
+              return out;
+            })
+        .map(java.io.ByteArrayOutputStream::toByteArray)
+        .defaultIfEmpty(new byte[0])
+        .block(TIMEOUT);
   }
 
   @Test
@@ -73,7 +81,8 @@ public abstract class SegmentStoreContract {
     byte[] bytes = random(1024 * 1024 + 5, 2);
     put(uri, bytes);
 
-    assertThat(collect(store().read(uri, 777_777))).isEqualTo(Arrays.copyOfRange(bytes, 777_777, bytes.length));
+    assertThat(collect(store().read(uri, 777_777)))
+        .isEqualTo(Arrays.copyOfRange(bytes, 777_777, bytes.length));
     assertThat(collect(store().read(uri, bytes.length))).isEmpty();
   }
 
@@ -93,8 +102,12 @@ public abstract class SegmentStoreContract {
   void aMissingObjectIsNotFound() {
     URI uri = newUri("missing.tar.gz");
 
-    StepVerifier.create(store().read(uri, 0)).expectError(SourceNotFoundException.class).verify(TIMEOUT);
-    StepVerifier.create(store().stat(uri)).expectError(SourceNotFoundException.class).verify(TIMEOUT);
+    StepVerifier.create(store().read(uri, 0))
+        .expectError(SourceNotFoundException.class)
+        .verify(TIMEOUT);
+    StepVerifier.create(store().stat(uri))
+        .expectError(SourceNotFoundException.class)
+        .verify(TIMEOUT);
     assertThat(store().exists(uri).block(TIMEOUT)).isFalse();
   }
 
@@ -103,7 +116,9 @@ public abstract class SegmentStoreContract {
     URI uri = newUri("short.tar.gz");
     put(uri, random(100, 4));
 
-    StepVerifier.create(store().read(uri, 101)).expectError(SourceChangedException.class).verify(TIMEOUT);
+    StepVerifier.create(store().read(uri, 101))
+        .expectError(SourceChangedException.class)
+        .verify(TIMEOUT);
   }
 
   @Test
@@ -139,9 +154,13 @@ public abstract class SegmentStoreContract {
       return;
     }
     URI uri = newUri("failed-write.tar.gz");
-    Flux<ByteBuffer> failing = chunks(random(300_000, 8), 50_000).concatWith(Flux.error(new IllegalStateException("source broke")));
+    Flux<ByteBuffer> failing =
+        chunks(random(300_000, 8), 50_000)
+            .concatWith(Flux.error(new IllegalStateException("source broke")));
 
-    StepVerifier.create(store().write(uri, failing)).expectError(IllegalStateException.class).verify(TIMEOUT);
+    StepVerifier.create(store().write(uri, failing))
+        .expectError(IllegalStateException.class)
+        .verify(TIMEOUT);
     assertThat(store().exists(uri).block(TIMEOUT)).isFalse();
   }
 

@@ -101,9 +101,8 @@ class ChunkCoalescerTest {
       all.writeBytes(item);
     }
     CountingAdapter adapter = new CountingAdapter();
-    List<ByteBuffer> chunks = ChunkCoalescer.coalesce(produced(items), 4096, 8, adapter)
-        .collectList()
-        .block(TIMEOUT);
+    List<ByteBuffer> chunks =
+        ChunkCoalescer.coalesce(produced(items), 4096, 8, adapter).collectList().block(TIMEOUT);
 
     assertThat(concat(chunks)).isEqualTo(all.toByteArray());
     for (int i = 0; i < chunks.size() - 1; i++) {
@@ -117,16 +116,22 @@ class ChunkCoalescerTest {
   void oneByteItemsMakeWholeChunks() {
     int n = 10_000;
     Flux<ByteBuffer> bytes = Flux.range(0, n).map(i -> ByteBuffer.wrap(new byte[] {i.byteValue()}));
-    StepVerifier.create(ChunkCoalescer.coalesce(bytes, 1024).map(ByteBuffer::remaining).collectList())
-        .assertNext(sizes -> {
-          assertThat(sizes).hasSize(10);
-          assertThat(sizes.subList(0, 9)).containsOnly(1024);
-          assertThat(sizes.get(9)).isEqualTo(n - 9 * 1024);
-        })
+    StepVerifier.create(
+            ChunkCoalescer.coalesce(bytes, 1024).map(ByteBuffer::remaining).collectList())
+        .assertNext(
+            sizes -> {
+              assertThat(sizes).hasSize(10);
+              assertThat(sizes.subList(0, 9)).containsOnly(1024);
+              assertThat(sizes.get(9)).isEqualTo(n - 9 * 1024);
+            })
         .expectComplete()
         .verify(TIMEOUT);
-    byte[] out = concat(ChunkCoalescer.coalesce(Flux.range(0, n).map(i -> ByteBuffer.wrap(new byte[] {i.byteValue()})), 1024)
-        .collectList().block(TIMEOUT));
+    byte[] out =
+        concat(
+            ChunkCoalescer.coalesce(
+                    Flux.range(0, n).map(i -> ByteBuffer.wrap(new byte[] {i.byteValue()})), 1024)
+                .collectList()
+                .block(TIMEOUT));
     for (int i = 0; i < n; i++) {
       assertThat(out[i]).isEqualTo((byte) i);
     }
@@ -136,8 +141,10 @@ class ChunkCoalescerTest {
   void largeBuffersPassThroughUncopiedWhenNothingIsPending() {
     ByteBuffer big = ByteBuffer.allocate(3000);
     ByteBuffer small = ByteBuffer.allocate(10);
-    List<ByteBuffer> out = ChunkCoalescer.coalesce(Flux.just(big, small, ByteBuffer.allocate(3000)), 4096)
-        .collectList().block(TIMEOUT);
+    List<ByteBuffer> out =
+        ChunkCoalescer.coalesce(Flux.just(big, small, ByteBuffer.allocate(3000)), 4096)
+            .collectList()
+            .block(TIMEOUT);
     assertThat(out.get(0)).isSameAs(big);
     // The third buffer follows bytes that are pending: copied behind them, in order.
     assertThat(out).hasSize(2);
@@ -159,24 +166,30 @@ class ChunkCoalescerTest {
     AtomicLong requested = new AtomicLong();
     AtomicLong sent = new AtomicLong();
     // An endless source: only the coalescer's requests bound what it sends.
-    Flux<ByteBuffer> endless = Flux.<ByteBuffer>generate(sink -> sink.next(ByteBuffer.allocate(4)))
-        .doOnRequest(requested::addAndGet)
-        .doOnNext(b -> sent.incrementAndGet());
+    Flux<ByteBuffer> endless =
+        Flux.<ByteBuffer>generate(sink -> sink.next(ByteBuffer.allocate(4)))
+            .doOnRequest(requested::addAndGet)
+            .doOnNext(b -> sent.incrementAndGet());
 
     StepVerifier.create(ChunkCoalescer.coalesce(endless, 16, 8, ChunkCoalescer.BYTE_BUFFERS), 0)
         .expectSubscription()
         .expectNoEvent(Duration.ofMillis(100))
-        .then(() -> {
-          // 8 items of 4 bytes: two full chunks wait, and nothing more was asked for.
-          assertThat(requested.get()).isEqualTo(8);
-          assertThat(sent.get()).isEqualTo(8);
-        })
+        .then(
+            () -> {
+              // 8 items of 4 bytes: two full chunks wait, and nothing more was asked for.
+              assertThat(requested.get()).isEqualTo(8);
+              assertThat(sent.get()).isEqualTo(8);
+            })
         .thenRequest(1)
         .expectNextMatches(chunk -> chunk.remaining() == 16)
         .then(() -> assertThat(sent.get()).as("one chunk still waits: no more asked").isEqualTo(8))
         .thenRequest(1)
         .expectNextMatches(chunk -> chunk.remaining() == 16)
-        .then(() -> assertThat(sent.get()).as("nothing waits: asked again, a prefetch at most").isBetween(9L, 16L))
+        .then(
+            () ->
+                assertThat(sent.get())
+                    .as("nothing waits: asked again, a prefetch at most")
+                    .isBetween(9L, 16L))
         .thenCancel()
         .verify(TIMEOUT);
   }
@@ -203,18 +216,21 @@ class ChunkCoalescerTest {
   @Test
   void anItemArrivingAfterTheCancelIsReleased() {
     CountingAdapter adapter = new CountingAdapter();
-    // A source that, like a network client, may still deliver an item it was reading when the cancel came.
+    // A source that, like a network client, may still deliver an item it was reading when the
+    // cancel came.
     AtomicReference<Subscriber<? super Counted>> subscriber = new AtomicReference<>();
-    Publisher<Counted> source = s -> {
-      subscriber.set(s);
-      s.onSubscribe(new Subscription() {
-        @Override
-        public void request(long n) {}
+    Publisher<Counted> source =
+        s -> {
+          subscriber.set(s);
+          s.onSubscribe(
+              new Subscription() {
+                @Override
+                public void request(long n) {}
 
-        @Override
-        public void cancel() {}
-      });
-    };
+                @Override
+                public void cancel() {}
+              });
+        };
     Counted late = new Counted(new byte[10]);
     StepVerifier.create(ChunkCoalescer.coalesce(source, 1000, 8, adapter), 0)
         .thenCancel()
@@ -231,10 +247,11 @@ class ChunkCoalescerTest {
     TestPublisher<Counted> source = TestPublisher.create();
     IllegalStateException boom = new IllegalStateException("connection reset");
     StepVerifier.create(ChunkCoalescer.coalesce(source, 16, 8, adapter))
-        .then(() -> {
-          source.next(new Counted(new byte[20]));
-          source.next(new Counted(new byte[5]));
-        })
+        .then(
+            () -> {
+              source.next(new Counted(new byte[20]));
+              source.next(new Counted(new byte[5]));
+            })
         .expectNextMatches(chunk -> chunk.remaining() == 16)
         .then(() -> source.error(boom))
         // The bytes received before the error come first, in a short chunk.
@@ -249,10 +266,11 @@ class ChunkCoalescerTest {
     TestPublisher<ByteBuffer> source = TestPublisher.create();
     IllegalStateException boom = new IllegalStateException("connection reset");
     StepVerifier.create(ChunkCoalescer.coalesce(source, 16), 0)
-        .then(() -> {
-          source.next(ByteBuffer.allocate(5));
-          source.error(boom);
-        })
+        .then(
+            () -> {
+              source.next(ByteBuffer.allocate(5));
+              source.error(boom);
+            })
         .expectNoEvent(Duration.ofMillis(50))
         .thenRequest(1)
         .expectNextMatches(chunk -> chunk.remaining() == 5)
@@ -266,28 +284,32 @@ class ChunkCoalescerTest {
     AtomicLong requested = new AtomicLong();
     AtomicInteger cancels = new AtomicInteger();
     AtomicReference<Subscriber<? super Counted>> subscriber = new AtomicReference<>();
-    Publisher<Counted> source = s -> {
-      subscriber.set(s);
-      s.onSubscribe(new Subscription() {
-        @Override
-        public void request(long n) {
-          requested.addAndGet(n);
-        }
+    Publisher<Counted> source =
+        s -> {
+          subscriber.set(s);
+          s.onSubscribe(
+              new Subscription() {
+                @Override
+                public void request(long n) {
+                  requested.addAndGet(n);
+                }
 
-        @Override
-        public void cancel() {
-          cancels.incrementAndGet();
-        }
-      });
-    };
-    // One-byte chunks: every item fills one, so without demand nothing more is asked for after the prefetch.
+                @Override
+                public void cancel() {
+                  cancels.incrementAndGet();
+                }
+              });
+        };
+    // One-byte chunks: every item fills one, so without demand nothing more is asked for after the
+    // prefetch.
     StepVerifier.create(ChunkCoalescer.coalesce(source, 1, 2, adapter), 0)
-        .then(() -> {
-          assertThat(requested.get()).isEqualTo(2);
-          for (int i = 0; i < 10; i++) {
-            subscriber.get().onNext(new Counted(new byte[1]));
-          }
-        })
+        .then(
+            () -> {
+              assertThat(requested.get()).isEqualTo(2);
+              for (int i = 0; i < 10; i++) {
+                subscriber.get().onNext(new Counted(new byte[1]));
+              }
+            })
         .expectError(IllegalStateException.class)
         .verify(TIMEOUT);
     assertThat(requested.get()).isEqualTo(2);
@@ -306,11 +328,12 @@ class ChunkCoalescerTest {
       all.writeBytes(item);
     }
     CountingAdapter adapter = new CountingAdapter();
-    List<ByteBuffer> chunks = ChunkCoalescer.coalesce(
-            produced(items).subscribeOn(Schedulers.parallel()), 1024, 4, adapter)
-        .publishOn(Schedulers.single(), 2)
-        .collectList()
-        .block(TIMEOUT);
+    List<ByteBuffer> chunks =
+        ChunkCoalescer.coalesce(
+                produced(items).subscribeOn(Schedulers.parallel()), 1024, 4, adapter)
+            .publishOn(Schedulers.single(), 2)
+            .collectList()
+            .block(TIMEOUT);
     assertThat(concat(chunks)).isEqualTo(all.toByteArray());
     assertThat(adapter.releases.get()).isEqualTo(adapter.holds.get()).isEqualTo(items.size());
   }
@@ -338,7 +361,10 @@ class ChunkCoalescerTest {
   void rejectsNonPositiveSizes() {
     assertThatThrownBy(() -> ChunkCoalescer.coalesce(Flux.<ByteBuffer>empty(), 0))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> ChunkCoalescer.coalesce(Flux.<ByteBuffer>empty(), 16, 0, ChunkCoalescer.BYTE_BUFFERS))
+    assertThatThrownBy(
+            () ->
+                ChunkCoalescer.coalesce(
+                    Flux.<ByteBuffer>empty(), 16, 0, ChunkCoalescer.BYTE_BUFFERS))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

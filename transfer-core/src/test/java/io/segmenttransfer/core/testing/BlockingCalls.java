@@ -30,13 +30,16 @@ public final class BlockingCalls {
     installed = true;
     BlockHound.Builder builder = BlockHound.builder();
     // A bare builder knows no threads: add the integrations on the class path as install() would.
-    ServiceLoader.load(BlockHoundIntegration.class).stream().map(ServiceLoader.Provider::get).sorted()
+    ServiceLoader.load(BlockHoundIntegration.class).stream()
+        .map(ServiceLoader.Provider::get)
+        .sorted()
         .forEach(builder::with);
     builder
-        .blockingMethodCallback(method -> {
-          VIOLATIONS.add(method + " on " + Thread.currentThread().getName());
-          throw new BlockingOperationError(method);
-        })
+        .blockingMethodCallback(
+            method -> {
+              VIOLATIONS.add(method + " on " + Thread.currentThread().getName());
+              throw new BlockingOperationError(method);
+            })
         .install();
   }
 

@@ -10,7 +10,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-/** Every regular file under a directory, by relative path, with its SHA-256: compares trees byte for byte. */
+/**
+ * Every regular file under a directory, by relative path, with its SHA-256: compares trees byte for
+ * byte.
+ */
 public final class DirectorySnapshot {
 
   private DirectorySnapshot() {}

@@ -18,7 +18,8 @@ public final class LibraryBlockingAllowances implements BlockHoundIntegration {
         .allowBlockingCallsInside("io.netty.channel.pool.SimpleChannelPool", "close")
         // Netty 4.2's adaptive allocator briefly takes a StampedLock when it grows or frees a
         // magazine; its own BlockHound integration does not list these paths yet.
-        .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
+        .allowBlockingCallsInside(
+            "io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
         .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
         // The test logger prints to stderr; logging is not what is under test.
         .allowBlockingCallsInside("org.slf4j.simple.SimpleLogger", "write")

@@ -13,8 +13,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Records Netty's leak reports so that tests can fail on them. {@link TestGuards} installs the
  * recording factory when the JUnit launcher session opens, before any test loads Netty's buffer
  * classes (their detectors are created once per class), and {@link TestGuardsExtension} fails a
- * test class whose run leaked. Paranoid level: every buffer is tracked, every leak is reported
- * with its access records.
+ * test class whose run leaked. Paranoid level: every buffer is tracked, every leak is reported with
+ * its access records.
  */
 public final class NettyLeaks {
 
@@ -31,36 +31,38 @@ public final class NettyLeaks {
     }
     installed = true;
     ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
-    ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new ResourceLeakDetectorFactory() {
-      @Override
-      public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval, long maxActive) {
-        tracking = true;
-        return new ResourceLeakDetector<T>(resource, samplingInterval) {
+    ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(
+        new ResourceLeakDetectorFactory() {
           @Override
-          protected boolean needReport() {
-            return true;
-          }
+          public <T> ResourceLeakDetector<T> newResourceLeakDetector(
+              Class<T> resource, int samplingInterval, long maxActive) {
+            tracking = true;
+            return new ResourceLeakDetector<T>(resource, samplingInterval) {
+              @Override
+              protected boolean needReport() {
+                return true;
+              }
 
-          @Override
-          protected void reportTracedLeak(String resourceType, String records) {
-            // Not logged as well: the failure carries the records.
-            LEAKS.add("LEAK: " + resourceType + records);
-          }
+              @Override
+              protected void reportTracedLeak(String resourceType, String records) {
+                // Not logged as well: the failure carries the records.
+                LEAKS.add("LEAK: " + resourceType + records);
+              }
 
-          @Override
-          protected void reportUntracedLeak(String resourceType) {
-            LEAKS.add("LEAK: " + resourceType + " (untraced)");
+              @Override
+              protected void reportUntracedLeak(String resourceType) {
+                LEAKS.add("LEAK: " + resourceType + " (untraced)");
+              }
+            };
           }
-        };
-      }
-    });
+        });
   }
 
   /**
    * Provokes leak reports (garbage collection, then allocations, which poll the detectors' queues)
-   * and returns the reports recorded since the last call, each with its access records. Costs a
-   * few garbage collections: call it per test class, not per test. Returns nothing at once while
-   * no Netty resource was ever tracked in this JVM.
+   * and returns the reports recorded since the last call, each with its access records. Costs a few
+   * garbage collections: call it per test class, not per test. Returns nothing at once while no
+   * Netty resource was ever tracked in this JVM.
    */
   public static List<String> collect() {
     if (!installed || !tracking) {
@@ -73,8 +75,12 @@ public final class NettyLeaks {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      for (ByteBufAllocator allocator : new ByteBufAllocator[] {
-          PooledByteBufAllocator.DEFAULT, UnpooledByteBufAllocator.DEFAULT, ByteBufAllocator.DEFAULT}) {
+      for (ByteBufAllocator allocator :
+          new ByteBufAllocator[] {
+            PooledByteBufAllocator.DEFAULT,
+            UnpooledByteBufAllocator.DEFAULT,
+            ByteBufAllocator.DEFAULT
+          }) {
         for (int i = 0; i < 8; i++) {
           ByteBuf heap = allocator.heapBuffer(16);
           ByteBuf direct = allocator.directBuffer(16);

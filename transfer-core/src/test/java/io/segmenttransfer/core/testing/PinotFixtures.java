@@ -12,15 +12,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The real segments built by Apache Pinot 1.5.0 in the repository's {@code testdata/pinot-1.5.0}, with
- * their manifest. Missing fixtures fail the test: they are the ground truth, never optional.
+ * The real segments built by Apache Pinot 1.5.0 in the repository's {@code testdata/pinot-1.5.0},
+ * with their manifest. Missing fixtures fail the test: they are the ground truth, never optional.
  */
 public final class PinotFixtures {
 
   public static final String TABLE = "events_OFFLINE";
 
   /** One fixture archive: its file, the segment it holds and what extracting it must produce. */
-  public record Archive(Path file, String segmentName, long crc, long size, String sha256, String format,
+  public record Archive(
+      Path file,
+      String segmentName,
+      long crc,
+      long size,
+      String sha256,
+      String format,
       Map<String, FileEntry> files) {
     @Override
     public String toString() {
@@ -53,7 +59,9 @@ public final class PinotFixtures {
       }
     }
     throw new IllegalStateException(
-        "Pinot fixtures not found (looked in " + candidates + "): they belong in the repository's"
+        "Pinot fixtures not found (looked in "
+            + candidates
+            + "): they belong in the repository's"
             + " testdata/pinot-1.5.0");
   }
 
@@ -67,14 +75,22 @@ public final class PinotFixtures {
         Map<String, FileEntry> files = new LinkedHashMap<>();
         for (JsonNode file : segment.get("files")) {
           String path = file.get("path").asText().substring(name.length() + 1);
-          files.put(path, new FileEntry(path, file.get("size").asLong(), file.get("sha256").asText()));
+          files.put(
+              path, new FileEntry(path, file.get("size").asLong(), file.get("sha256").asText()));
         }
         var formats = segment.get("archives").fields();
         while (formats.hasNext()) {
           var format = formats.next();
           JsonNode archive = format.getValue();
-          archives.add(new Archive(dir.resolve(archive.get("file").asText()), name, segment.get("crc").asLong(),
-              archive.get("size").asLong(), archive.get("sha256").asText(), format.getKey(), files));
+          archives.add(
+              new Archive(
+                  dir.resolve(archive.get("file").asText()),
+                  name,
+                  segment.get("crc").asLong(),
+                  archive.get("size").asLong(),
+                  archive.get("sha256").asText(),
+                  format.getKey(),
+                  files));
         }
       }
       return archives;

@@ -32,21 +32,30 @@ public final class TestArchives {
 
   private TestArchives() {}
 
-  /** A segment's files (paths relative to the segment dir) plus a valid {@code v3/creation.meta}. */
+  /**
+   * A segment's files (paths relative to the segment dir) plus a valid {@code v3/creation.meta}.
+   */
   public static Map<String, byte[]> segmentFiles(Map<String, byte[]> files) {
     Map<String, byte[]> all = new TreeMap<>(files);
-    all.put("v3/" + CreationMeta.FILE_NAME, new CreationMeta(crcOf(files), 1_700_000_000_000L, OptionalLong.of(7)).toBytes());
+    all.put(
+        "v3/" + CreationMeta.FILE_NAME,
+        new CreationMeta(crcOf(files), 1_700_000_000_000L, OptionalLong.of(7)).toBytes());
     return all;
   }
 
-  /** The Pinot CRC of files (creation.meta and *.crc excluded), computed the plain way: one running Adler-32. */
+  /**
+   * The Pinot CRC of files (creation.meta and *.crc excluded), computed the plain way: one running
+   * Adler-32.
+   */
   public static long crcOf(Map<String, byte[]> files) {
     Adler32 adler = new Adler32();
-    new TreeMap<>(files).forEach((path, bytes) -> {
-      if (SegmentCrc.isCovered(path)) {
-        adler.update(bytes);
-      }
-    });
+    new TreeMap<>(files)
+        .forEach(
+            (path, bytes) -> {
+              if (SegmentCrc.isCovered(path)) {
+                adler.update(bytes);
+              }
+            });
     return adler.getValue();
   }
 
@@ -64,30 +73,34 @@ public final class TestArchives {
       }
       content.put("v3/file_" + i + (i % 3 == 0 ? ".idx" : ".bin"), bytes);
     }
-    content.put("v3/metadata.properties", "segment.name=random\nsegment.total.docs=42\n".getBytes());
+    content.put(
+        "v3/metadata.properties", "segment.name=random\nsegment.total.docs=42\n".getBytes());
     content.put("v3/empty", new byte[0]);
     return segmentFiles(content);
   }
 
-  /** A tar of {@code <segmentName>/...} entries with a directory entry first, as Pinot writes it. */
+  /**
+   * A tar of {@code <segmentName>/...} entries with a directory entry first, as Pinot writes it.
+   */
   public static byte[] tar(String segmentName, Map<String, byte[]> files) {
-    return tar(out -> {
-      try {
-        putDirectory(out, segmentName + "/");
-        List<String> dirs = new ArrayList<>();
-        for (Map.Entry<String, byte[]> file : files.entrySet()) {
-          String path = file.getKey();
-          int slash = path.lastIndexOf('/');
-          if (slash > 0 && !dirs.contains(path.substring(0, slash))) {
-            dirs.add(path.substring(0, slash));
-            putDirectory(out, segmentName + "/" + path.substring(0, slash) + "/");
+    return tar(
+        out -> {
+          try {
+            putDirectory(out, segmentName + "/");
+            List<String> dirs = new ArrayList<>();
+            for (Map.Entry<String, byte[]> file : files.entrySet()) {
+              String path = file.getKey();
+              int slash = path.lastIndexOf('/');
+              if (slash > 0 && !dirs.contains(path.substring(0, slash))) {
+                dirs.add(path.substring(0, slash));
+                putDirectory(out, segmentName + "/" + path.substring(0, slash) + "/");
+              }
+              putFile(out, segmentName + "/" + path, file.getValue());
+            }
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
           }
-          putFile(out, segmentName + "/" + path, file.getValue());
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+        });
   }
 
   /** A tar written by commons-compress with POSIX long names and big numbers. */
@@ -109,7 +122,8 @@ public final class TestArchives {
     out.closeArchiveEntry();
   }
 
-  public static void putFile(TarArchiveOutputStream out, String name, byte[] bytes) throws IOException {
+  public static void putFile(TarArchiveOutputStream out, String name, byte[] bytes)
+      throws IOException {
     TarArchiveEntry entry = new TarArchiveEntry(name);
     entry.setSize(bytes.length);
     out.putArchiveEntry(entry);
@@ -119,7 +133,8 @@ public final class TestArchives {
 
   public static byte[] compress(Codec codec, byte[] tar) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (OutputStream out = switch (codec) {
+    try (OutputStream out =
+        switch (codec) {
           case GZIP -> new GZIPOutputStream(bytes, 65536);
           case ZSTD -> new ZstdOutputStream(bytes, 3);
           case LZ4 -> new LZ4FrameOutputStream(bytes);
@@ -139,7 +154,11 @@ public final class TestArchives {
   /** The bytes as a Flux of fresh buffers of the given size. */
   public static Flux<ByteBuffer> chunks(byte[] bytes, int chunkSize) {
     return Flux.range(0, (bytes.length + chunkSize - 1) / chunkSize)
-        .map(i -> ByteBuffer.wrap(bytes, i * chunkSize, Math.min(chunkSize, bytes.length - i * chunkSize)).slice());
+        .map(
+            i ->
+                ByteBuffer.wrap(
+                        bytes, i * chunkSize, Math.min(chunkSize, bytes.length - i * chunkSize))
+                    .slice());
   }
 
   /** The bytes as a Flux of buffers of random sizes between 1 and maxChunk. */

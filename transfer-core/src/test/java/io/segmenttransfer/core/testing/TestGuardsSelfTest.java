@@ -35,7 +35,8 @@ class TestGuardsSelfTest {
   void aDroppedBufferIsReported() {
     NettyLeaks.collect();
     leak();
-    assertThat(NettyLeaks.collect()).anySatisfy(report -> assertThat(report).startsWith("LEAK: ByteBuf"));
+    assertThat(NettyLeaks.collect())
+        .anySatisfy(report -> assertThat(report).startsWith("LEAK: ByteBuf"));
   }
 
   @Test
@@ -69,10 +70,15 @@ class TestGuardsSelfTest {
 
   @Test
   void blockHoundIsArmedForTheWholeJvm() {
-    assertThatThrownBy(() -> Mono.fromCallable(() -> {
-          Thread.sleep(1);
-          return 1;
-        }).subscribeOn(Schedulers.parallel()).block(Duration.ofSeconds(10)))
+    assertThatThrownBy(
+            () ->
+                Mono.fromCallable(
+                        () -> {
+                          Thread.sleep(1);
+                          return 1;
+                        })
+                    .subscribeOn(Schedulers.parallel())
+                    .block(Duration.ofSeconds(10)))
         .hasCauseInstanceOf(BlockingOperationError.class);
     assertThat(BlockingCalls.drain()).singleElement().asString().contains("sleep");
   }
@@ -80,14 +86,18 @@ class TestGuardsSelfTest {
   private static EngineExecutionResults run(Class<?> testClass) {
     return EngineTestKit.engine("junit-jupiter")
         .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
-        .configurationParameter("junit.jupiter.extensions.autodetection.include", "io.segmenttransfer.core.testing.*")
+        .configurationParameter(
+            "junit.jupiter.extensions.autodetection.include", "io.segmenttransfer.core.testing.*")
         .selectors(selectClass(testClass))
         .execute();
   }
 
   private static Throwable failure(Event event) {
-    return event.getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow()
-        .getThrowable().orElseThrow();
+    return event
+        .getPayload(org.junit.platform.engine.TestExecutionResult.class)
+        .orElseThrow()
+        .getThrowable()
+        .orElseThrow();
   }
 
   private static void leak() {
@@ -110,10 +120,11 @@ class TestGuardsSelfTest {
     @Test
     void sleepsOnAParallelThread() {
       if (armed) {
-        Mono.fromCallable(() -> {
-              Thread.sleep(1);
-              return 1;
-            })
+        Mono.fromCallable(
+                () -> {
+                  Thread.sleep(1);
+                  return 1;
+                })
             .subscribeOn(Schedulers.parallel())
             .onErrorReturn(0)
             .block(Duration.ofSeconds(10));

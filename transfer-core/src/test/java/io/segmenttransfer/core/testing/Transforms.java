@@ -4,7 +4,10 @@ import io.segmenttransfer.core.stream.ByteTransform;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 
-/** Runs a whole byte array through a {@link ByteTransform} (an encoder or encryptor, to build test inputs). */
+/**
+ * Runs a whole byte array through a {@link ByteTransform} (an encoder or encryptor, to build test
+ * inputs).
+ */
 public final class Transforms {
 
   private Transforms() {}
@@ -21,7 +24,8 @@ public final class Transforms {
     }
   }
 
-  private static void drain(ByteTransform transform, ByteBuffer dst, ByteArrayOutputStream out, boolean ended) {
+  private static void drain(
+      ByteTransform transform, ByteBuffer dst, ByteArrayOutputStream out, boolean ended) {
     while (true) {
       dst.clear();
       int n = transform.read(dst);

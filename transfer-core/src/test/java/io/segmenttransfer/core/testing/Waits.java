@@ -6,10 +6,10 @@ import org.awaitility.core.ConditionFactory;
 
 /**
  * Awaitility with the project's defaults, for a state reached by work running elsewhere (a
- * scheduler, a server, another process): the condition is checked at once and then every 10 ms,
- * for at most 30 seconds unless {@code atMost} says otherwise; a timeout fails with the alias.
- * Needs {@code org.awaitility:awaitility} on the test class path. Prefer an event (a latch, a sink,
- * a StepVerifier) when the code under test offers one.
+ * scheduler, a server, another process): the condition is checked at once and then every 10 ms, for
+ * at most 30 seconds unless {@code atMost} says otherwise; a timeout fails with the alias. Needs
+ * {@code org.awaitility:awaitility} on the test class path. Prefer an event (a latch, a sink, a
+ * StepVerifier) when the code under test offers one.
  */
 public final class Waits {
 

@@ -1,8 +1,8 @@
 package io.segmenttransfer.core.transfer;
 
-import io.segmenttransfer.core.testing.ForwardingSegmentStore;
 import io.segmenttransfer.core.error.SourceUnavailableException;
 import io.segmenttransfer.core.store.SegmentStore;
+import io.segmenttransfer.core.testing.ForwardingSegmentStore;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -14,8 +14,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * A real store with faults injected on the way out: the first {@code failingReads} reads break
- * with a connection-reset-like error after {@code failAfterBytes}. Records the offset of every read.
+ * A real store with faults injected on the way out: the first {@code failingReads} reads break with
+ * a connection-reset-like error after {@code failAfterBytes}. Records the offset of every read.
  */
 class FaultyStore extends ForwardingSegmentStore {
 
@@ -37,22 +37,28 @@ class FaultyStore extends ForwardingSegmentStore {
 
   @Override
   public Flux<ByteBuffer> read(URI uri, long offset) {
-    return Flux.defer(() -> {
-      readOffsets.add(offset);
-      Flux<ByteBuffer> bytes = delegate.read(uri, offset);
-      if (failuresLeft.getAndDecrement() <= 0) {
-        return bytes;
-      }
-      AtomicLong sent = new AtomicLong();
-      return bytes.concatMap(chunk -> {
-        long before = sent.getAndAdd(chunk.remaining());
-        if (before + chunk.remaining() <= failAfterBytes) {
-          return Mono.just(chunk);
-        }
-        int keep = (int) Math.max(0, failAfterBytes - before);
-        Flux<ByteBuffer> head = keep == 0 ? Flux.empty() : Flux.just(chunk.slice(chunk.position(), keep));
-        return head.concatWith(Flux.error(new SourceUnavailableException(uri, "connection reset by test", null, retryAfter)));
-      });
-    });
+    return Flux.defer(
+        () -> {
+          readOffsets.add(offset);
+          Flux<ByteBuffer> bytes = delegate.read(uri, offset);
+          if (failuresLeft.getAndDecrement() <= 0) {
+            return bytes;
+          }
+          AtomicLong sent = new AtomicLong();
+          return bytes.concatMap(
+              chunk -> {
+                long before = sent.getAndAdd(chunk.remaining());
+                if (before + chunk.remaining() <= failAfterBytes) {
+                  return Mono.just(chunk);
+                }
+                int keep = (int) Math.max(0, failAfterBytes - before);
+                Flux<ByteBuffer> head =
+                    keep == 0 ? Flux.empty() : Flux.just(chunk.slice(chunk.position(), keep));
+                return head.concatWith(
+                    Flux.error(
+                        new SourceUnavailableException(
+                            uri, "connection reset by test", null, retryAfter)));
+              });
+        });
   }
 }

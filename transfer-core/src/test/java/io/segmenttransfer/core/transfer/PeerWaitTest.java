@@ -32,15 +32,19 @@ import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 /**
- * A peers-only download (a segment committed while its upload still runs) waits for a first
- * ONLINE peer up to {@link DownloadConfig#peerWaitTimeout()}, past the usual peer rounds.
+ * A peers-only download (a segment committed while its upload still runs) waits for a first ONLINE
+ * peer up to {@link DownloadConfig#peerWaitTimeout()}, past the usual peer rounds.
  */
 class PeerWaitTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
-  private static final SegmentId SEGMENT = SegmentId.of("events_REALTIME", "events__0__7__20261206T1200Z");
+  private static final SegmentId SEGMENT =
+      SegmentId.of("events_REALTIME", "events__0__7__20261206T1200Z");
+
   /** Two rounds, 1 s then doubling up to 4 s, no jitter: the waits are exact. */
-  private static final RetryPolicy TWO_ROUNDS = new RetryPolicy(2, Duration.ofSeconds(1), 2, Duration.ofSeconds(4), 0);
+  private static final RetryPolicy TWO_ROUNDS =
+      new RetryPolicy(2, Duration.ofSeconds(1), 2, Duration.ofSeconds(4), 0);
+
   private static final URI PEER = URI.create("file:///peer/segment.tar.gz");
 
   private static Scheduler scheduler;
@@ -56,13 +60,21 @@ class PeerWaitTest {
   }
 
   private static SourceChain chain(List<URI> deepStore, PeerFinder peers, Duration peerWait) {
-    return new SourceChain(SEGMENT, deepStore, new SegmentStores(List.of(new LocalFileSegmentStore(scheduler))), peers,
-        DownloadConfig.defaults().withRetries(TWO_ROUNDS, TWO_ROUNDS).withPeerWaitTimeout(peerWait));
+    return new SourceChain(
+        SEGMENT,
+        deepStore,
+        new SegmentStores(List.of(new LocalFileSegmentStore(scheduler))),
+        peers,
+        DownloadConfig.defaults()
+            .withRetries(TWO_ROUNDS, TWO_ROUNDS)
+            .withPeerWaitTimeout(peerWait));
   }
 
   /** No peer for the first {@code emptyLookups} lookups, then one. */
   private static PeerFinder lateOnline(AtomicInteger lookups, int emptyLookups) {
-    return segment -> Mono.fromCallable(() -> lookups.incrementAndGet() <= emptyLookups ? List.<URI>of() : List.of(PEER));
+    return segment ->
+        Mono.fromCallable(
+            () -> lookups.incrementAndGet() <= emptyLookups ? List.<URI>of() : List.of(PEER));
   }
 
   @Test
@@ -70,7 +82,8 @@ class PeerWaitTest {
     AtomicInteger lookups = new AtomicInteger();
 
     // Rounds at 0, 1, 3, 7, 11, 15 s find nobody; the one at 19 s finds the peer.
-    StepVerifier.withVirtualTime(() -> chain(List.of(), lateOnline(lookups, 6), Duration.ofMinutes(1)).next())
+    StepVerifier.withVirtualTime(
+            () -> chain(List.of(), lateOnline(lookups, 6), Duration.ofMinutes(1)).next())
         .expectSubscription()
         .expectNoEvent(Duration.ofMillis(18_999))
         .thenAwait(Duration.ofMillis(1))
@@ -85,12 +98,18 @@ class PeerWaitTest {
     AtomicInteger lookups = new AtomicInteger();
 
     // Rounds at 0, 1, 3, 7 s, then 11 s: past the 10 s wait, so no further round.
-    StepVerifier.withVirtualTime(() -> chain(List.of(), lateOnline(lookups, Integer.MAX_VALUE), Duration.ofSeconds(10)).next())
+    StepVerifier.withVirtualTime(
+            () ->
+                chain(List.of(), lateOnline(lookups, Integer.MAX_VALUE), Duration.ofSeconds(10))
+                    .next())
         .expectSubscription()
         .expectNoEvent(Duration.ofMillis(10_999))
         .thenAwait(Duration.ofMillis(1))
-        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SourcesExhaustedException.class)
-            .hasMessageContaining("no ONLINE peer"))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(SourcesExhaustedException.class)
+                    .hasMessageContaining("no ONLINE peer"))
         .verify(TIMEOUT);
     assertThat(lookups).hasValue(5);
   }
@@ -99,7 +118,8 @@ class PeerWaitTest {
   void aSegmentWithADeepStoreUrlDoesNotWaitForPeers() {
     URI deep = URI.create("file:///nowhere/segment.tar.gz");
     AtomicInteger lookups = new AtomicInteger();
-    SourceChain chain = chain(List.of(deep), lateOnline(lookups, Integer.MAX_VALUE), Duration.ofMinutes(5));
+    SourceChain chain =
+        chain(List.of(deep), lateOnline(lookups, Integer.MAX_VALUE), Duration.ofMinutes(5));
     SourceChain.Candidate first = chain.next().block(TIMEOUT);
     chain.failed(first, 0, new SourceNotFoundException(deep, "gone"), true);
 
@@ -119,20 +139,41 @@ class PeerWaitTest {
     Path peerArchive = Files.createDirectories(root.resolve("peer")).resolve("segment.tar.gz");
     Files.write(peerArchive, TestArchives.archive(Codec.GZIP, SEGMENT.segmentName(), files));
     AtomicInteger lookups = new AtomicInteger();
-    PeerFinder late = segment -> Mono.fromCallable(() -> lookups.incrementAndGet() <= 6 ? List.<URI>of()
-        : List.of(peerArchive.toUri()));
+    PeerFinder late =
+        segment ->
+            Mono.fromCallable(
+                () ->
+                    lookups.incrementAndGet() <= 6 ? List.<URI>of() : List.of(peerArchive.toUri()));
     RetryPolicy quick = new RetryPolicy(2, Duration.ofMillis(10), 2, Duration.ofMillis(40), 0);
-    SegmentDownloader downloader = new SegmentDownloader(
-        new SegmentExtractor(ExtractionConfig.defaults(), CrypterRegistry.fromConfig(CrypterConfig.defaults()), scheduler),
-        new SegmentStores(List.of(new LocalFileSegmentStore(scheduler))), late,
-        DownloadConfig.defaults().withRetries(quick, quick).withPeerWaitTimeout(Duration.ofSeconds(20)));
-    SegmentMetadata metadata = SegmentMetadata.of(SEGMENT, Map.of(SegmentMetadata.CRC, Long.toString(TestArchives.crcOf(files)),
-        SegmentMetadata.DOWNLOAD_URL, SegmentMetadata.PEERS_ONLY, SegmentMetadata.REALTIME_STATUS, "DONE"));
+    SegmentDownloader downloader =
+        new SegmentDownloader(
+            new SegmentExtractor(
+                ExtractionConfig.defaults(),
+                CrypterRegistry.fromConfig(CrypterConfig.defaults()),
+                scheduler),
+            new SegmentStores(List.of(new LocalFileSegmentStore(scheduler))),
+            late,
+            DownloadConfig.defaults()
+                .withRetries(quick, quick)
+                .withPeerWaitTimeout(Duration.ofSeconds(20)));
+    SegmentMetadata metadata =
+        SegmentMetadata.of(
+            SEGMENT,
+            Map.of(
+                SegmentMetadata.CRC,
+                Long.toString(TestArchives.crcOf(files)),
+                SegmentMetadata.DOWNLOAD_URL,
+                SegmentMetadata.PEERS_ONLY,
+                SegmentMetadata.REALTIME_STATUS,
+                "DONE"));
 
-    DownloadResult result = downloader.download(metadata, root.resolve("data"), TransferListener.NONE).block(TIMEOUT);
+    DownloadResult result =
+        downloader.download(metadata, root.resolve("data"), TransferListener.NONE).block(TIMEOUT);
 
     assertThat(result.extraction().crc()).isEqualTo(TestArchives.crcOf(files));
     assertThat(lookups).hasValue(7);
-    assertThat(result.failedAttempts()).hasSize(6).allSatisfy(a -> assertThat(a.source()).isEqualTo(SourceChain.PEER_DISCOVERY));
+    assertThat(result.failedAttempts())
+        .hasSize(6)
+        .allSatisfy(a -> assertThat(a.source()).isEqualTo(SourceChain.PEER_DISCOVERY));
   }
 }

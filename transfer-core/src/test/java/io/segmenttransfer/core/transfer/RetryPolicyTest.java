@@ -13,13 +13,18 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
-/** The one backoff: nominal waits, jitter bounds, the cap, Retry-After, and the in-place Retry in virtual time. */
+/**
+ * The one backoff: nominal waits, jitter bounds, the cap, Retry-After, and the in-place Retry in
+ * virtual time.
+ */
 class RetryPolicyTest {
 
   private static final URI SOURCE = URI.create("s3://b/k");
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
   /** 100, 200, then capped at 300 ms; waits spread by a half either way. */
-  private final RetryPolicy policy = new RetryPolicy(4, Duration.ofMillis(100), 2, Duration.ofMillis(300), 0.5);
+  private final RetryPolicy policy =
+      new RetryPolicy(4, Duration.ofMillis(100), 2, Duration.ofMillis(300), 0.5);
 
   @Test
   void theFirstTryDoesNotWait() {
@@ -42,7 +47,8 @@ class RetryPolicyTest {
     assertThat(policy.backoff(4, 0.0)).isEqualTo(Duration.ofMillis(150));
     assertThat(policy.backoff(4, 0.5)).isEqualTo(Duration.ofMillis(300));
     assertThat(policy.backoff(4, Math.nextDown(1.0))).isEqualTo(Duration.ofMillis(300));
-    assertThat(policy.backoff(Integer.MAX_VALUE, Math.nextDown(1.0))).isEqualTo(Duration.ofMillis(300));
+    assertThat(policy.backoff(Integer.MAX_VALUE, Math.nextDown(1.0)))
+        .isEqualTo(Duration.ofMillis(300));
   }
 
   @Test
@@ -71,32 +77,47 @@ class RetryPolicyTest {
 
   @Test
   void aLongerRetryAfterWinsAndAShorterOneDoesNot() {
-    assertThat(policy.backoff(2, new SourceUnavailableException(SOURCE, "503", null, Duration.ofSeconds(2))))
+    assertThat(
+            policy.backoff(
+                2, new SourceUnavailableException(SOURCE, "503", null, Duration.ofSeconds(2))))
         .isEqualTo(Duration.ofSeconds(2));
-    assertThat(policy.backoff(2, new SourceUnavailableException(SOURCE, "503", null, Duration.ofMillis(1))))
+    assertThat(
+            policy.backoff(
+                2, new SourceUnavailableException(SOURCE, "503", null, Duration.ofMillis(1))))
         .isBetween(Duration.ofMillis(50), Duration.ofMillis(150));
   }
 
   @Test
   void invalidPoliciesAreRefused() {
-    assertThatThrownBy(() -> new RetryPolicy(0, Duration.ZERO, 1, Duration.ZERO, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new RetryPolicy(0, Duration.ZERO, 1, Duration.ZERO, 0))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new RetryPolicy(1, Duration.ofSeconds(2), 1, Duration.ofSeconds(1), 0))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new RetryPolicy(1, Duration.ZERO, 0.5, Duration.ZERO, 0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new RetryPolicy(1, Duration.ZERO, 1, Duration.ZERO, 1.5)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new RetryPolicy(1, Duration.ZERO, 0.5, Duration.ZERO, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new RetryPolicy(1, Duration.ZERO, 1, Duration.ZERO, 1.5))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void retriesUpToTheAttemptsThenFailsWithTheLastError() {
     AtomicInteger tries = new AtomicInteger();
-    StepVerifier.withVirtualTime(() -> Mono.defer(() -> {
-              tries.incrementAndGet();
-              return Mono.<String>error(new SourceUnavailableException(SOURCE, "try " + tries.get(), null));
-            })
-            .retryWhen(policy.retrySpec()))
+    StepVerifier.withVirtualTime(
+            () ->
+                Mono.defer(
+                        () -> {
+                          tries.incrementAndGet();
+                          return Mono.<String>error(
+                              new SourceUnavailableException(SOURCE, "try " + tries.get(), null));
+                        })
+                    .retryWhen(policy.retrySpec()))
         .expectSubscription()
         .thenAwait(Duration.ofSeconds(5))
-        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SourceUnavailableException.class).hasMessageContaining("try 4"))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(SourceUnavailableException.class)
+                    .hasMessageContaining("try 4"))
         .verify(TIMEOUT);
     assertThat(tries.get()).isEqualTo(4);
   }
@@ -104,10 +125,14 @@ class RetryPolicyTest {
   @Test
   void waitsAtLeastTheJitteredBackoffBeforeRetrying() {
     AtomicInteger tries = new AtomicInteger();
-    StepVerifier.withVirtualTime(() -> Mono.defer(() -> tries.incrementAndGet() < 2
-                ? Mono.error(new SourceUnavailableException(SOURCE, "503", null))
-                : Mono.just("ok"))
-            .retryWhen(policy.retrySpec()))
+    StepVerifier.withVirtualTime(
+            () ->
+                Mono.defer(
+                        () ->
+                            tries.incrementAndGet() < 2
+                                ? Mono.error(new SourceUnavailableException(SOURCE, "503", null))
+                                : Mono.just("ok"))
+                    .retryWhen(policy.retrySpec()))
         .expectSubscription()
         .thenAwait(Duration.ofMillis(49))
         .then(() -> assertThat(tries.get()).isEqualTo(1))
@@ -120,10 +145,16 @@ class RetryPolicyTest {
   @Test
   void honoursRetryAfterBeforeRetrying() {
     AtomicInteger tries = new AtomicInteger();
-    StepVerifier.withVirtualTime(() -> Mono.defer(() -> tries.incrementAndGet() < 2
-                ? Mono.error(new SourceUnavailableException(SOURCE, "503", null, Duration.ofSeconds(1)))
-                : Mono.just("ok"))
-            .retryWhen(policy.retrySpec()))
+    StepVerifier.withVirtualTime(
+            () ->
+                Mono.defer(
+                        () ->
+                            tries.incrementAndGet() < 2
+                                ? Mono.error(
+                                    new SourceUnavailableException(
+                                        SOURCE, "503", null, Duration.ofSeconds(1)))
+                                : Mono.just("ok"))
+                    .retryWhen(policy.retrySpec()))
         .expectSubscription()
         .thenAwait(Duration.ofMillis(999))
         .then(() -> assertThat(tries.get()).isEqualTo(1))
@@ -135,15 +166,21 @@ class RetryPolicyTest {
 
   @Test
   void doesNotRetryWhatCannotSucceed() {
-    for (RuntimeException failure : new RuntimeException[] {
-        new SourceNotFoundException(SOURCE, "404"), new InvalidArchiveException("s", "corrupt"),
-        new IllegalStateException("a bug")}) {
+    for (RuntimeException failure :
+        new RuntimeException[] {
+          new SourceNotFoundException(SOURCE, "404"),
+          new InvalidArchiveException("s", "corrupt"),
+          new IllegalStateException("a bug")
+        }) {
       AtomicInteger tries = new AtomicInteger();
-      StepVerifier.withVirtualTime(() -> Mono.defer(() -> {
-                tries.incrementAndGet();
-                return Mono.error(failure);
-              })
-              .retryWhen(policy.retrySpec()))
+      StepVerifier.withVirtualTime(
+              () ->
+                  Mono.defer(
+                          () -> {
+                            tries.incrementAndGet();
+                            return Mono.error(failure);
+                          })
+                      .retryWhen(policy.retrySpec()))
           .expectErrorSatisfies(e -> assertThat(e).isSameAs(failure))
           .verify(TIMEOUT);
       assertThat(tries.get()).as(failure.toString()).isEqualTo(1);
@@ -156,11 +193,14 @@ class RetryPolicyTest {
     reactor.util.retry.Retry shared = twice.retrySpec();
     for (int run = 0; run < 2; run++) {
       AtomicInteger tries = new AtomicInteger();
-      StepVerifier.withVirtualTime(() -> Mono.defer(() -> {
-                tries.incrementAndGet();
-                return Mono.error(new SourceUnavailableException(SOURCE, "503", null));
-              })
-              .retryWhen(shared))
+      StepVerifier.withVirtualTime(
+              () ->
+                  Mono.defer(
+                          () -> {
+                            tries.incrementAndGet();
+                            return Mono.error(new SourceUnavailableException(SOURCE, "503", null));
+                          })
+                      .retryWhen(shared))
           .expectSubscription()
           .thenAwait(Duration.ofSeconds(1))
           .expectError(SourceUnavailableException.class)

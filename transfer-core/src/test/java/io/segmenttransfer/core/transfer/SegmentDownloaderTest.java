@@ -41,7 +41,8 @@ class SegmentDownloaderTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final SegmentId SEGMENT = SegmentId.of("events_OFFLINE", "events_7");
-  private static final RetryPolicy FAST = new RetryPolicy(3, Duration.ofMillis(5), 2, Duration.ofMillis(20), 0);
+  private static final RetryPolicy FAST =
+      new RetryPolicy(3, Duration.ofMillis(5), 2, Duration.ofMillis(20), 0);
 
   private static Scheduler scheduler;
 
@@ -74,17 +75,23 @@ class SegmentDownloaderTest {
   }
 
   private SegmentDownloader downloader(FaultyStore store, PeerFinder peers, DownloadConfig config) {
-    SegmentExtractor extractor = new SegmentExtractor(ExtractionConfig.defaults(),
-        CrypterRegistry.fromConfig(CrypterConfig.defaults()), scheduler);
+    SegmentExtractor extractor =
+        new SegmentExtractor(
+            ExtractionConfig.defaults(),
+            CrypterRegistry.fromConfig(CrypterConfig.defaults()),
+            scheduler);
     return new SegmentDownloader(extractor, new SegmentStores(List.of(store)), peers, config);
   }
 
   private FaultyStore store(int failingReads, long failAfterBytes) {
-    return new FaultyStore(new LocalFileSegmentStore(scheduler, 32 * 1024), failingReads, failAfterBytes, null);
+    return new FaultyStore(
+        new LocalFileSegmentStore(scheduler, 32 * 1024), failingReads, failAfterBytes, null);
   }
 
   private SegmentMetadata metadata(String downloadUrl) {
-    return SegmentMetadata.of(SEGMENT, Map.of(SegmentMetadata.CRC, Long.toString(crc), SegmentMetadata.DOWNLOAD_URL, downloadUrl));
+    return SegmentMetadata.of(
+        SEGMENT,
+        Map.of(SegmentMetadata.CRC, Long.toString(crc), SegmentMetadata.DOWNLOAD_URL, downloadUrl));
   }
 
   private DownloadResult download(SegmentDownloader downloader, SegmentMetadata metadata) {
@@ -94,7 +101,8 @@ class SegmentDownloaderTest {
   private void assertSegmentInPlace() {
     Map<String, String> expected = new TreeMap<>();
     files.forEach((p, b) -> expected.put(p, DirectorySnapshot.sha256(b)));
-    Map<String, String> actual = new TreeMap<>(DirectorySnapshot.of(root.resolve("data/events_OFFLINE/events_7")));
+    Map<String, String> actual =
+        new TreeMap<>(DirectorySnapshot.of(root.resolve("data/events_OFFLINE/events_7")));
     actual.values().removeIf("dir"::equals);
     assertThat(actual).isEqualTo(expected);
   }
@@ -105,8 +113,10 @@ class SegmentDownloaderTest {
     URI uri = write("deep.tar.gz", archive);
     FaultyStore store = store(2, 100_000);
 
-    DownloadResult result = download(downloader(store, PeerFinder.NONE, DownloadConfig.defaults().withRetries(FAST, FAST)),
-        metadata(uri.toString()));
+    DownloadResult result =
+        download(
+            downloader(store, PeerFinder.NONE, DownloadConfig.defaults().withRetries(FAST, FAST)),
+            metadata(uri.toString()));
 
     assertSegmentInPlace();
     assertThat(result.restarts()).isZero();
@@ -114,30 +124,47 @@ class SegmentDownloaderTest {
     // Each retry asks for the bytes after those already consumed: 0, then 100 000, then 200 000.
     assertThat(store.readOffsets()).containsExactly(0L, 100_000L, 200_000L);
     assertThat(result.bytesFetched()).as("no byte fetched twice").isEqualTo(archive.length);
-    assertThat(result.failedAttempts()).hasSize(2).allSatisfy(a -> assertThat(a.cause()).isInstanceOf(SourceUnavailableException.class));
-    assertThat(events).filteredOn(TransferEvent.AttemptStarted.class::isInstance).extracting(e -> ((TransferEvent.AttemptStarted) e).offset())
+    assertThat(result.failedAttempts())
+        .hasSize(2)
+        .allSatisfy(a -> assertThat(a.cause()).isInstanceOf(SourceUnavailableException.class));
+    assertThat(events)
+        .filteredOn(TransferEvent.AttemptStarted.class::isInstance)
+        .extracting(e -> ((TransferEvent.AttemptStarted) e).offset())
         .containsExactly(0L, 100_000L, 200_000L);
   }
 
   @Test
   void goesToPeersWhenTheDeepStoreHasNoCopy() throws IOException {
-    URI peer = write("peer.tar.zst", TestArchives.archive(Codec.ZSTD, SEGMENT.segmentName(), files));
+    URI peer =
+        write("peer.tar.zst", TestArchives.archive(Codec.ZSTD, SEGMENT.segmentName(), files));
     FaultyStore store = store(0, 0);
 
-    DownloadResult result = download(downloader(store, segment -> Mono.just(List.of(peer)), DownloadConfig.defaults().withRetries(FAST, FAST)),
-        metadata(root.resolve("sources/missing.tar.gz").toUri().toString()));
+    DownloadResult result =
+        download(
+            downloader(
+                store,
+                segment -> Mono.just(List.of(peer)),
+                DownloadConfig.defaults().withRetries(FAST, FAST)),
+            metadata(root.resolve("sources/missing.tar.gz").toUri().toString()));
 
     assertSegmentInPlace();
     assertThat(result.bytesBySource()).containsOnlyKeys(peer);
-    assertThat(result.failedAttempts()).singleElement().satisfies(a -> assertThat(a.cause()).isInstanceOf(SourceNotFoundException.class));
+    assertThat(result.failedAttempts())
+        .singleElement()
+        .satisfies(a -> assertThat(a.cause()).isInstanceOf(SourceNotFoundException.class));
   }
 
   @Test
   void anEmptyDownloadUrlMeansPeersOnly() throws IOException {
     URI peer = write("peer.tar.gz", TestArchives.archive(Codec.GZIP, SEGMENT.segmentName(), files));
 
-    DownloadResult result = download(downloader(store(0, 0), segment -> Mono.just(List.of(peer)), DownloadConfig.defaults().withRetries(FAST, FAST)),
-        metadata(SegmentMetadata.PEERS_ONLY));
+    DownloadResult result =
+        download(
+            downloader(
+                store(0, 0),
+                segment -> Mono.just(List.of(peer)),
+                DownloadConfig.defaults().withRetries(FAST, FAST)),
+            metadata(SegmentMetadata.PEERS_ONLY));
 
     assertSegmentInPlace();
     assertThat(result.attempts()).isEqualTo(1);
@@ -146,13 +173,21 @@ class SegmentDownloaderTest {
   @Test
   void restartsFromByteZeroWhenTheNextSourceServesOtherBytes() throws IOException {
     URI deep = write("deep.tar.gz", TestArchives.archive(Codec.GZIP, SEGMENT.segmentName(), files));
-    URI peer = write("peer.tar.zst", TestArchives.archive(Codec.ZSTD, SEGMENT.segmentName(), files));
-    // Both deep-store reads break (its budget is two tries); then the peer, whose bytes differ, takes over.
-    FaultyStore store = new FaultyStore(new LocalFileSegmentStore(scheduler, 32 * 1024), 2, 60_000, null);
+    URI peer =
+        write("peer.tar.zst", TestArchives.archive(Codec.ZSTD, SEGMENT.segmentName(), files));
+    // Both deep-store reads break (its budget is two tries); then the peer, whose bytes differ,
+    // takes over.
+    FaultyStore store =
+        new FaultyStore(new LocalFileSegmentStore(scheduler, 32 * 1024), 2, 60_000, null);
     RetryPolicy twice = new RetryPolicy(2, Duration.ofMillis(5), 2, Duration.ofMillis(20), 0);
 
-    DownloadResult result = download(downloader(store, segment -> Mono.just(List.of(peer)), DownloadConfig.defaults().withRetries(twice, FAST)),
-        metadata(deep.toString()));
+    DownloadResult result =
+        download(
+            downloader(
+                store,
+                segment -> Mono.just(List.of(peer)),
+                DownloadConfig.defaults().withRetries(twice, FAST)),
+            metadata(deep.toString()));
 
     assertSegmentInPlace();
     assertThat(result.restarts()).isEqualTo(1);
@@ -167,14 +202,22 @@ class SegmentDownloaderTest {
     URI peer = write("peer.tar.gz", good);
     FaultyStore store = store(0, 0);
 
-    DownloadResult result = download(downloader(store, segment -> Mono.just(List.of(peer)), DownloadConfig.defaults().withRetries(FAST, FAST)),
-        metadata(deep.toString()));
+    DownloadResult result =
+        download(
+            downloader(
+                store,
+                segment -> Mono.just(List.of(peer)),
+                DownloadConfig.defaults().withRetries(FAST, FAST)),
+            metadata(deep.toString()));
 
     assertSegmentInPlace();
-    assertThat(result.failedAttempts()).singleElement().satisfies(a -> {
-      assertThat(a.source()).isEqualTo(deep);
-      assertThat(a.cause()).isInstanceOf(InvalidArchiveException.class);
-    });
+    assertThat(result.failedAttempts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.source()).isEqualTo(deep);
+              assertThat(a.cause()).isInstanceOf(InvalidArchiveException.class);
+            });
     assertThat(store.readOffsets()).containsExactly(0L, 0L);
   }
 
@@ -184,16 +227,26 @@ class SegmentDownloaderTest {
     FaultyStore store = store(100, 10_000);
     RetryPolicy peersTwice = new RetryPolicy(2, Duration.ofMillis(5), 2, Duration.ofMillis(20), 0);
 
-    StepVerifier.create(downloader(store, segment -> Mono.just(List.of()), DownloadConfig.defaults().withRetries(FAST, peersTwice))
-            .download(metadata(deep.toString()), root.resolve("data"), TransferListener.NONE))
-        .expectErrorSatisfies(e -> {
-          assertThat(e).isInstanceOf(SourcesExhaustedException.class).hasMessageContaining(SEGMENT.segmentName());
-          List<SourcesExhaustedException.Attempt> attempts = ((SourcesExhaustedException) e).attempts();
-          assertThat(attempts).hasSize(5);
-          assertThat(attempts.subList(0, 3)).allSatisfy(a -> assertThat(a.source()).isEqualTo(deep));
-          assertThat(attempts.subList(3, 5)).allSatisfy(a -> assertThat(a.cause()).hasMessageContaining("no ONLINE peer"));
-          assertThat(e.getMessage()).contains("#1", "#2", "#3", "connection reset by test");
-        })
+    StepVerifier.create(
+            downloader(
+                    store,
+                    segment -> Mono.just(List.of()),
+                    DownloadConfig.defaults().withRetries(FAST, peersTwice))
+                .download(metadata(deep.toString()), root.resolve("data"), TransferListener.NONE))
+        .expectErrorSatisfies(
+            e -> {
+              assertThat(e)
+                  .isInstanceOf(SourcesExhaustedException.class)
+                  .hasMessageContaining(SEGMENT.segmentName());
+              List<SourcesExhaustedException.Attempt> attempts =
+                  ((SourcesExhaustedException) e).attempts();
+              assertThat(attempts).hasSize(5);
+              assertThat(attempts.subList(0, 3))
+                  .allSatisfy(a -> assertThat(a.source()).isEqualTo(deep));
+              assertThat(attempts.subList(3, 5))
+                  .allSatisfy(a -> assertThat(a.cause()).hasMessageContaining("no ONLINE peer"));
+              assertThat(e.getMessage()).contains("#1", "#2", "#3", "connection reset by test");
+            })
         .verify(TIMEOUT);
     assertThat(root.resolve("data/events_OFFLINE/events_7")).doesNotExist();
   }
@@ -201,10 +254,19 @@ class SegmentDownloaderTest {
   @Test
   void waitsForTheRetryAfterASourceAsksFor() {
     URI uri = URI.create("file:///nowhere");
-    SourceChain chain = new SourceChain(SEGMENT, List.of(uri), new SegmentStores(List.of(store(0, 0))), PeerFinder.NONE,
-        DownloadConfig.defaults().withRetries(FAST, FAST));
+    SourceChain chain =
+        new SourceChain(
+            SEGMENT,
+            List.of(uri),
+            new SegmentStores(List.of(store(0, 0))),
+            PeerFinder.NONE,
+            DownloadConfig.defaults().withRetries(FAST, FAST));
     SourceChain.Candidate first = chain.next().block(TIMEOUT);
-    chain.failed(first, 0, new SourceUnavailableException(uri, "503 SlowDown", null, Duration.ofSeconds(30)), true);
+    chain.failed(
+        first,
+        0,
+        new SourceUnavailableException(uri, "503 SlowDown", null, Duration.ofSeconds(30)),
+        true);
 
     StepVerifier.withVirtualTime(chain::next)
         .expectSubscription()
@@ -218,13 +280,21 @@ class SegmentDownloaderTest {
   @Test
   void peerRoundsBackOffAndReReadTheView() {
     List<Integer> lookups = new ArrayList<>();
-    PeerFinder finder = segment -> Mono.fromCallable(() -> {
-      lookups.add(lookups.size() + 1);
-      return lookups.size() < 3 ? List.<URI>of() : List.of(URI.create("file:///peer"));
-    });
+    PeerFinder finder =
+        segment ->
+            Mono.fromCallable(
+                () -> {
+                  lookups.add(lookups.size() + 1);
+                  return lookups.size() < 3 ? List.<URI>of() : List.of(URI.create("file:///peer"));
+                });
     RetryPolicy peers = new RetryPolicy(5, Duration.ofSeconds(1), 2, Duration.ofSeconds(10), 0);
-    SourceChain chain = new SourceChain(SEGMENT, List.of(), new SegmentStores(List.of(store(0, 0))), finder,
-        DownloadConfig.defaults().withRetries(FAST, peers));
+    SourceChain chain =
+        new SourceChain(
+            SEGMENT,
+            List.of(),
+            new SegmentStores(List.of(store(0, 0))),
+            finder,
+            DownloadConfig.defaults().withRetries(FAST, peers));
 
     // Round 1 at once, round 2 after 1 s, round 3 after 2 s more: the view is read each time.
     StepVerifier.withVirtualTime(chain::next)
@@ -240,12 +310,21 @@ class SegmentDownloaderTest {
   @Test
   void silenceWithoutDemandIsNotAnIdleTimeout() throws IOException {
     URI uri = write("deep.tar.gz", TestArchives.archive(Codec.GZIP, SEGMENT.segmentName(), files));
-    DownloadConfig config = DownloadConfig.defaults().withRetries(FAST, FAST)
-        .withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(300), Duration.ofSeconds(30));
-    SourceChain chain = new SourceChain(SEGMENT, List.of(uri), new SegmentStores(List.of(store(0, 0))), PeerFinder.NONE, config);
+    DownloadConfig config =
+        DownloadConfig.defaults()
+            .withRetries(FAST, FAST)
+            .withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(300), Duration.ofSeconds(30));
+    SourceChain chain =
+        new SourceChain(
+            SEGMENT,
+            List.of(uri),
+            new SegmentStores(List.of(store(0, 0))),
+            PeerFinder.NONE,
+            config);
     ResumableRead read = new ResumableRead(SEGMENT, chain, config, TransferListener.NONE, null);
 
-    // The consumer takes one chunk, then asks for nothing for 5 idle periods (a slow disk), then the
+    // The consumer takes one chunk, then asks for nothing for 5 idle periods (a slow disk), then
+    // the
     // rest: the moment demand comes back must not count as the end of an idle period.
     StepVerifier.create(read.bytes(), 1)
         .expectNextCount(1)
@@ -260,36 +339,55 @@ class SegmentDownloaderTest {
   @Test
   void silenceWhileBytesAreWantedIsAnIdleTimeout() throws IOException {
     URI uri = write("deep.tar.gz", TestArchives.archive(Codec.GZIP, SEGMENT.segmentName(), files));
-    FaultyStore stalls = new FaultyStore(new LocalFileSegmentStore(scheduler, 32 * 1024), 0, 0, null) {
-      @Override
-      public reactor.core.publisher.Flux<java.nio.ByteBuffer> read(URI u, long offset) {
-        return super.read(u, offset).take(2).concatWith(reactor.core.publisher.Flux.never());
-      }
-    };
-    DownloadConfig config = DownloadConfig.defaults().withRetries(new RetryPolicy(1, Duration.ZERO, 1, Duration.ZERO, 0), FAST)
-        .withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30));
-    SourceChain chain = new SourceChain(SEGMENT, List.of(uri), new SegmentStores(List.of(stalls)), PeerFinder.NONE, config);
+    FaultyStore stalls =
+        new FaultyStore(new LocalFileSegmentStore(scheduler, 32 * 1024), 0, 0, null) {
+          @Override
+          public reactor.core.publisher.Flux<java.nio.ByteBuffer> read(URI u, long offset) {
+            return super.read(u, offset).take(2).concatWith(reactor.core.publisher.Flux.never());
+          }
+        };
+    DownloadConfig config =
+        DownloadConfig.defaults()
+            .withRetries(new RetryPolicy(1, Duration.ZERO, 1, Duration.ZERO, 0), FAST)
+            .withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30));
+    SourceChain chain =
+        new SourceChain(
+            SEGMENT, List.of(uri), new SegmentStores(List.of(stalls)), PeerFinder.NONE, config);
 
-    StepVerifier.create(new ResumableRead(SEGMENT, chain, config, TransferListener.NONE, null).bytes())
+    StepVerifier.create(
+            new ResumableRead(SEGMENT, chain, config, TransferListener.NONE, null).bytes())
         .expectNextCount(2)
-        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SourcesExhaustedException.class).hasMessageContaining("idle timeout"))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(SourcesExhaustedException.class)
+                    .hasMessageContaining("idle timeout"))
         .verify(TIMEOUT);
   }
 
   @Test
   void theDeadlineBoundsTheWholeDownload() throws IOException {
     URI deep = write("deep.tar.gz", TestArchives.archive(Codec.GZIP, SEGMENT.segmentName(), files));
-    FaultyStore slow = new FaultyStore(new LocalFileSegmentStore(scheduler, 32 * 1024), 0, 0, null) {
-      @Override
-      public reactor.core.publisher.Flux<java.nio.ByteBuffer> read(URI uri, long offset) {
-        return super.read(uri, offset).delayElements(Duration.ofMillis(100));
-      }
-    };
-    DownloadConfig config = DownloadConfig.defaults().withRetries(FAST, FAST)
-        .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMillis(300));
+    FaultyStore slow =
+        new FaultyStore(new LocalFileSegmentStore(scheduler, 32 * 1024), 0, 0, null) {
+          @Override
+          public reactor.core.publisher.Flux<java.nio.ByteBuffer> read(URI uri, long offset) {
+            return super.read(uri, offset).delayElements(Duration.ofMillis(100));
+          }
+        };
+    DownloadConfig config =
+        DownloadConfig.defaults()
+            .withRetries(FAST, FAST)
+            .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMillis(300));
 
-    StepVerifier.create(downloader(slow, PeerFinder.NONE, config).download(metadata(deep.toString()), root.resolve("data"), TransferListener.NONE))
-        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SourcesExhaustedException.class).hasMessageContaining("longer than PT0.3S"))
+    StepVerifier.create(
+            downloader(slow, PeerFinder.NONE, config)
+                .download(metadata(deep.toString()), root.resolve("data"), TransferListener.NONE))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(SourcesExhaustedException.class)
+                    .hasMessageContaining("longer than PT0.3S"))
         .verify(TIMEOUT);
   }
 }

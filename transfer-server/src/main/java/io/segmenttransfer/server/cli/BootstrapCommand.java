@@ -1,8 +1,8 @@
 package io.segmenttransfer.server.cli;
 
+import io.segmenttransfer.controller.client.ControllerClient;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.segment.SegmentMetadata;
-import io.segmenttransfer.controller.client.ControllerClient;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,32 +17,57 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code bootstrap}: every segment of a table (or of metadata files) into a data directory, then exit. */
-@Command(name = "bootstrap", mixinStandardHelpOptions = true,
-    description = {"Downloads every segment of a table into a data directory and exits: recovers the directory first,",
-        "keeps copies whose CRC already matches, downloads the rest (deep store first, ONLINE peers from the",
-        "controller's external view as the fallback) within the download limit, and prints a summary.",
-        "Exit 0 when every segment is in place, 1 when any failed (each failure is listed), 2 for bad flags.",
-        "Either --controller URL --table T (T with type, or raw for every type that exists),",
-        "or --metadata FILE... (add --controller to let peers serve what the download URLs cannot)."})
+/**
+ * {@code bootstrap}: every segment of a table (or of metadata files) into a data directory, then
+ * exit.
+ */
+@Command(
+    name = "bootstrap",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Downloads every segment of a table into a data directory and exits: recovers the directory first,",
+      "keeps copies whose CRC already matches, downloads the rest (deep store first, ONLINE peers from the",
+      "controller's external view as the fallback) within the download limit, and prints a summary.",
+      "Exit 0 when every segment is in place, 1 when any failed (each failure is listed), 2 for bad flags.",
+      "Either --controller URL --table T (T with type, or raw for every type that exists),",
+      "or --metadata FILE... (add --controller to let peers serve what the download URLs cannot)."
+    })
 final class BootstrapCommand implements Callable<Integer> {
 
-  @Option(names = "--controller", paramLabel = "URL", description = "The controller, e.g. http://127.0.0.1:9000.")
+  @Option(
+      names = "--controller",
+      paramLabel = "URL",
+      description = "The controller, e.g. http://127.0.0.1:9000.")
   URI controller;
 
-  @Option(names = "--table", paramLabel = "TABLE", description = "events_OFFLINE, or events for every type it has.")
+  @Option(
+      names = "--table",
+      paramLabel = "TABLE",
+      description = "events_OFFLINE, or events for every type it has.")
   String table;
 
-  @Option(names = "--metadata", paramLabel = "FILE", arity = "1..*",
-      description = "Segment metadata JSON files, as 'load' takes them, instead of listing a table.")
+  @Option(
+      names = "--metadata",
+      paramLabel = "FILE",
+      arity = "1..*",
+      description =
+          "Segment metadata JSON files, as 'load' takes them, instead of listing a table.")
   List<Path> metadataFiles = new ArrayList<>();
 
-  @Option(names = "--max-parallel-downloads", paramLabel = "N", defaultValue = "4",
-      description = "Downloads at once (Pinot's max.parallel.segment.downloads); 0 for no limit. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--max-parallel-downloads",
+      paramLabel = "N",
+      defaultValue = "4",
+      description =
+          "Downloads at once (Pinot's max.parallel.segment.downloads); 0 for no limit. Default: ${DEFAULT-VALUE}.")
   int maxParallelDownloads;
 
-  @Option(names = "--peer-rounds", paramLabel = "N", defaultValue = "" + TableBootstrap.Settings.DEFAULT_PEER_ROUNDS,
-      description = "Rounds of peer discovery per segment after its deep-store copy failed. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--peer-rounds",
+      paramLabel = "N",
+      defaultValue = "" + TableBootstrap.Settings.DEFAULT_PEER_ROUNDS,
+      description =
+          "Rounds of peer discovery per segment after its deep-store copy failed. Default: ${DEFAULT-VALUE}.")
   int peerRounds;
 
   @Mixin SegmentCommandOptions options;
@@ -53,35 +78,66 @@ final class BootstrapCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (controller != null && (controller.getHost() == null
-        || !("http".equals(controller.getScheme()) || "https".equals(controller.getScheme())))) {
-      throw new InvalidRequestException(null, "--controller must be an http(s)://host:port URL, was '" + controller + "'");
+    if (controller != null
+        && (controller.getHost() == null
+            || !("http".equals(controller.getScheme())
+                || "https".equals(controller.getScheme())))) {
+      throw new InvalidRequestException(
+          null, "--controller must be an http(s)://host:port URL, was '" + controller + "'");
     }
     List<SegmentMetadata> segments;
     String label;
     if (metadataFiles.isEmpty()) {
       if (controller == null || table == null) {
-        throw new InvalidRequestException(null, "give --controller and --table, or --metadata files");
+        throw new InvalidRequestException(
+            null, "give --controller and --table, or --metadata files");
       }
-      segments = TableBootstrap.listTable(ControllerClient.create(controller.toString()), table)
-          .block(java.time.Duration.ofMinutes(2));
+      segments =
+          TableBootstrap.listTable(ControllerClient.create(controller.toString()), table)
+              .block(java.time.Duration.ofMinutes(2));
       label = table;
     } else {
       if (table != null) {
-        throw new InvalidRequestException(null, "--table lists a table on the controller; --metadata files name their own segments");
+        throw new InvalidRequestException(
+            null,
+            "--table lists a table on the controller; --metadata files name their own segments");
       }
       segments = metadataFiles.stream().map(SegmentCommandOptions::readMetadata).toList();
-      label = segments.stream().map(m -> m.table().toString()).distinct().collect(Collectors.joining(","));
+      label =
+          segments.stream()
+              .map(m -> m.table().toString())
+              .distinct()
+              .collect(Collectors.joining(","));
     }
-    TableBootstrap.Settings settings = new TableBootstrap.Settings(options.dataDir, controller, maxParallelDownloads, peerRounds);
-    BootstrapProgress progress = new BootstrapProgress(BootstrapProgress.Mode.of(output.json),
-        spec.commandLine().getOut(), "bootstrap " + label, TableBootstrap.announcedBytes(segments), "");
-    BootstrapSummary summary = TableBootstrap.run(settings, label, segments, options.crypters(),
-        options.storeOptions.storesFor(locations(segments)), progress);
+    TableBootstrap.Settings settings =
+        new TableBootstrap.Settings(options.dataDir, controller, maxParallelDownloads, peerRounds);
+    BootstrapProgress progress =
+        new BootstrapProgress(
+            BootstrapProgress.Mode.of(output.json),
+            spec.commandLine().getOut(),
+            "bootstrap " + label,
+            TableBootstrap.announcedBytes(segments),
+            "");
+    BootstrapSummary summary =
+        TableBootstrap.run(
+            settings,
+            label,
+            segments,
+            options.crypters(),
+            options.storeOptions.storesFor(locations(segments)),
+            progress);
     output.print(summary);
     if (!summary.succeeded()) {
-      spec.commandLine().getErr().println("error: " + summary.failed() + " of " + summary.segments()
-          + " segments failed: " + summary.failures().get(0) + (summary.failed() > 1 ? " (and more, see the summary)" : ""));
+      spec.commandLine()
+          .getErr()
+          .println(
+              "error: "
+                  + summary.failed()
+                  + " of "
+                  + summary.segments()
+                  + " segments failed: "
+                  + summary.failures().get(0)
+                  + (summary.failed() > 1 ? " (and more, see the summary)" : ""));
       spec.commandLine().getErr().flush();
       return Main.EXIT_FAILED;
     }

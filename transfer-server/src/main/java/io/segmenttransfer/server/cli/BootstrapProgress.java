@@ -55,8 +55,10 @@ final class BootstrapProgress implements TransferListener, AutoCloseable {
   private final ProgressBar bar;
   private final Map<SegmentId, AtomicLong> received = new ConcurrentHashMap<>();
   private final Map<SegmentId, Set<String>> sourceKinds = new ConcurrentHashMap<>();
+
   /** Lock-free, so adding a line never parks a transfer thread. */
   private final Queue<String> lines = new ConcurrentLinkedQueue<>();
+
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /**
@@ -64,21 +66,27 @@ final class BootstrapProgress implements TransferListener, AutoCloseable {
    *     when unknown, for a bar without an end
    * @param indent put before every segment line
    */
-  BootstrapProgress(Mode mode, PrintWriter out, String task, long totalArchiveBytes, String indent) {
+  BootstrapProgress(
+      Mode mode, PrintWriter out, String task, long totalArchiveBytes, String indent) {
     this.mode = mode;
     this.out = out;
     this.indent = indent;
-    this.bar = mode != Mode.BAR ? null : new ProgressBarBuilder()
-        .setTaskName(task)
-        .setInitialMax(totalArchiveBytes > 0 ? totalArchiveBytes : -1)
-        .setUnit("MB", 1_000_000)
-        .showSpeed()
-        .setUpdateIntervalMillis(200)
-        // Redrawn in place with a carriage return on stdout (a terminal in this mode): a segment
-        // line printed over it pushes it down. The interactive consumer would move the cursor up
-        // and overwrite the segment line instead.
-        .setConsumer(new ConsoleProgressBarConsumer(System.out))
-        .build();
+    this.bar =
+        mode != Mode.BAR
+            ? null
+            : new ProgressBarBuilder()
+                .setTaskName(task)
+                .setInitialMax(totalArchiveBytes > 0 ? totalArchiveBytes : -1)
+                .setUnit("MB", 1_000_000)
+                .showSpeed()
+                .setUpdateIntervalMillis(200)
+                // Redrawn in place with a carriage return on stdout (a terminal in this mode): a
+                // segment
+                // line printed over it pushes it down. The interactive consumer would move the
+                // cursor up
+                // and overwrite the segment line instead.
+                .setConsumer(new ConsoleProgressBarConsumer(System.out))
+                .build();
   }
 
   @Override
@@ -87,10 +95,15 @@ final class BootstrapProgress implements TransferListener, AutoCloseable {
       // A resumed attempt counts on from its offset; a restarted one from 0 again.
       received.computeIfAbsent(started.segment(), s -> new AtomicLong()).set(started.offset());
     } else if (event instanceof TransferEvent.Progress progress) {
-      long last = received.computeIfAbsent(progress.segment(), s -> new AtomicLong()).getAndSet(progress.bytesDone());
+      long last =
+          received
+              .computeIfAbsent(progress.segment(), s -> new AtomicLong())
+              .getAndSet(progress.bytesDone());
       long delta = progress.bytesDone() - last;
       if (delta > 0) {
-        sourceKinds.computeIfAbsent(progress.segment(), s -> ConcurrentHashMap.newKeySet()).add(SourceKind.of(progress.source()));
+        sourceKinds
+            .computeIfAbsent(progress.segment(), s -> ConcurrentHashMap.newKeySet())
+            .add(SourceKind.of(progress.source()));
         if (bar != null) {
           bar.stepBy(delta);
         }
@@ -105,12 +118,17 @@ final class BootstrapProgress implements TransferListener, AutoCloseable {
   private String line(TransferEvent.Finished finished, Set<String> kinds) {
     String name = finished.segment().segmentName();
     if (finished.error() != null) {
-      return String.format("%sfailed %s after %d ms: %s", indent, name, finished.duration().toMillis(),
-          BootstrapSummary.oneLine(finished.error()));
+      return String.format(
+          "%sfailed %s after %d ms: %s",
+          indent, name, finished.duration().toMillis(), BootstrapSummary.oneLine(finished.error()));
     }
-    String from = kinds == null || kinds.isEmpty() ? "the local copy" : String.join(" + ", new TreeSet<>(kinds));
-    return String.format("%s%s %s %,d bytes %d ms from %s", indent, finished.action(), name, finished.bytes(),
-        finished.duration().toMillis(), from);
+    String from =
+        kinds == null || kinds.isEmpty()
+            ? "the local copy"
+            : String.join(" + ", new TreeSet<>(kinds));
+    return String.format(
+        "%s%s %s %,d bytes %d ms from %s",
+        indent, finished.action(), name, finished.bytes(), finished.duration().toMillis(), from);
   }
 
   /**

@@ -24,9 +24,23 @@ import java.util.TreeSet;
  * @param retries source attempts beyond the first of each segment
  * @param failures one line per failed segment: its name and why
  */
-record BootstrapSummary(String table, String dataDir, int segments, int kept, int recovered, int downloaded,
-    int replaced, int failed, long bytes, long archiveBytes, long millis, double megabytesPerSecond,
-    Map<String, Integer> sources, int retries, List<String> failures) implements OutputOptions.Summary {
+record BootstrapSummary(
+    String table,
+    String dataDir,
+    int segments,
+    int kept,
+    int recovered,
+    int downloaded,
+    int replaced,
+    int failed,
+    long bytes,
+    long archiveBytes,
+    long millis,
+    double megabytesPerSecond,
+    Map<String, Integer> sources,
+    int retries,
+    List<String> failures)
+    implements OutputOptions.Summary {
 
   /** How one segment ended: an outcome or an error. */
   record SegmentResult(SegmentId segment, SegmentOutcome outcome, Throwable error) {
@@ -46,11 +60,17 @@ record BootstrapSummary(String table, String dataDir, int segments, int kept, in
     Set<String> sourceKinds() {
       Set<String> kinds = new TreeSet<>();
       if (outcome != null) {
-        outcome.download().ifPresent(d -> d.bytesBySource().forEach((uri, n) -> {
-          if (n > 0) {
-            kinds.add(SourceKind.of(uri));
-          }
-        }));
+        outcome
+            .download()
+            .ifPresent(
+                d ->
+                    d.bytesBySource()
+                        .forEach(
+                            (uri, n) -> {
+                              if (n > 0) {
+                                kinds.add(SourceKind.of(uri));
+                              }
+                            }));
       }
       return kinds;
     }
@@ -59,11 +79,14 @@ record BootstrapSummary(String table, String dataDir, int segments, int kept, in
       if (outcome != null) {
         return Math.max(0, outcome.attempts() - 1);
       }
-      return error instanceof SourcesExhaustedException exhausted ? Math.max(0, exhausted.attempts().size() - 1) : 0;
+      return error instanceof SourcesExhaustedException exhausted
+          ? Math.max(0, exhausted.attempts().size() - 1)
+          : 0;
     }
   }
 
-  static BootstrapSummary of(String table, String dataDir, List<SegmentResult> results, Duration elapsed) {
+  static BootstrapSummary of(
+      String table, String dataDir, List<SegmentResult> results, Duration elapsed) {
     int kept = 0, recovered = 0, downloaded = 0, replaced = 0, retries = 0;
     long bytes = 0, archiveBytes = 0;
     Map<String, Integer> sources = new TreeMap<>();
@@ -82,18 +105,33 @@ record BootstrapSummary(String table, String dataDir, int segments, int kept, in
         case RECOVERED -> recovered++;
         case DOWNLOADED -> downloaded++;
         case REPLACED -> replaced++;
-        default -> { }
+        default -> {}
       }
     }
     long millis = elapsed.toMillis();
     double rate = bytes / 1e6 / Math.max(elapsed.toNanos(), 1) * 1e9;
-    return new BootstrapSummary(table, dataDir, results.size(), kept, recovered, downloaded, replaced, failures.size(),
-        bytes, archiveBytes, millis, Math.round(rate * 10) / 10.0, sources, retries, failures);
+    return new BootstrapSummary(
+        table,
+        dataDir,
+        results.size(),
+        kept,
+        recovered,
+        downloaded,
+        replaced,
+        failures.size(),
+        bytes,
+        archiveBytes,
+        millis,
+        Math.round(rate * 10) / 10.0,
+        sources,
+        retries,
+        failures);
   }
 
   /** An error as one line: the core's messages name the segment and every attempt already. */
   static String oneLine(Throwable error) {
-    String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+    String message =
+        error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
     return message.replaceAll("\\s*[\\r\\n]+\\s*", " ");
   }
 
@@ -105,14 +143,35 @@ record BootstrapSummary(String table, String dataDir, int segments, int kept, in
   public String text() {
     StringBuilder text = new StringBuilder();
     row(text, "table", table + " -> " + dataDir);
-    row(text, "segments", String.format("%d: %d kept, %d downloaded, %d replaced, %d failed%s", segments, kept,
-        downloaded, replaced, failed, recovered > 0 ? ", " + recovered + " recovered" : ""));
+    row(
+        text,
+        "segments",
+        String.format(
+            "%d: %d kept, %d downloaded, %d replaced, %d failed%s",
+            segments,
+            kept,
+            downloaded,
+            replaced,
+            failed,
+            recovered > 0 ? ", " + recovered + " recovered" : ""));
     row(text, "bytes", String.format("%,d written from %,d archive bytes", bytes, archiveBytes));
     row(text, "time", String.format("%,d ms", millis));
     row(text, "throughput", String.format("%.1f MB/s", megabytesPerSecond));
-    row(text, "sources", sources.isEmpty() ? "none (nothing downloaded)" : String.join(", ",
-        sources.entrySet().stream().map(e -> e.getKey() + " " + e.getValue() + (e.getValue() == 1 ? " segment" : " segments"))
-            .toList()));
+    row(
+        text,
+        "sources",
+        sources.isEmpty()
+            ? "none (nothing downloaded)"
+            : String.join(
+                ", ",
+                sources.entrySet().stream()
+                    .map(
+                        e ->
+                            e.getKey()
+                                + " "
+                                + e.getValue()
+                                + (e.getValue() == 1 ? " segment" : " segments"))
+                    .toList()));
     row(text, "retries", Integer.toString(retries));
     failures.forEach(failure -> row(text, "FAILED", failure));
     return text.toString().stripTrailing();

@@ -1,10 +1,10 @@
 package io.segmenttransfer.server.cli;
 
+import io.segmenttransfer.controller.ControllerConfig;
+import io.segmenttransfer.controller.EmbeddedController;
 import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.store.SegmentStores;
 import io.segmenttransfer.s3.S3SegmentStore;
-import io.segmenttransfer.controller.ControllerConfig;
-import io.segmenttransfer.controller.EmbeddedController;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,32 +21,48 @@ import picocli.CommandLine.Spec;
  * {@code s3://bucket/prefix} deep store it builds its S3 client from the {@code --s3-*} options,
  * and segments' download URLs are their S3 URIs, read by the servers themselves.
  */
-@Command(name = "controller", mixinStandardHelpOptions = true,
-    description = {"Runs a lightweight Pinot-compatible controller: tables, segment upload and download,",
-        "metadata, instances, ideal state and external view, state kept under --data-dir."})
+@Command(
+    name = "controller",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs a lightweight Pinot-compatible controller: tables, segment upload and download,",
+      "metadata, instances, ideal state and external view, state kept under --data-dir."
+    })
 final class ControllerCommand implements Callable<Integer> {
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
-  @Option(names = "--port", defaultValue = "" + ControllerConfig.DEFAULT_PORT,
+  @Option(
+      names = "--port",
+      defaultValue = "" + ControllerConfig.DEFAULT_PORT,
       description = "HTTP port (0 picks a free one). Default: ${DEFAULT-VALUE}.")
   int port;
 
-  @Option(names = "--data-dir", required = true, description = "Directory for the controller's state.")
+  @Option(
+      names = "--data-dir",
+      required = true,
+      description = "Directory for the controller's state.")
   Path dataDir;
 
-  @Option(names = "--deep-store", paramLabel = "URI",
-      description = "Deep store URI: file:///dir or s3://bucket/prefix. Default: file://<data-dir>/deepstore.")
+  @Option(
+      names = "--deep-store",
+      paramLabel = "URI",
+      description =
+          "Deep store URI: file:///dir or s3://bucket/prefix. Default: file://<data-dir>/deepstore.")
   String deepStore;
 
   @Mixin S3Options s3;
 
-  @Option(names = "--host", defaultValue = ControllerConfig.DEFAULT_HOST,
+  @Option(
+      names = "--host",
+      defaultValue = ControllerConfig.DEFAULT_HOST,
       description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
   String host;
 
-  @Option(names = "--advertised-host",
-      description = "Host name put into download URLs. Default: the --host address (127.0.0.1 for 0.0.0.0).")
+  @Option(
+      names = "--advertised-host",
+      description =
+          "Host name put into download URLs. Default: the --host address (127.0.0.1 for 0.0.0.0).")
   String advertisedHost;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -54,9 +70,12 @@ final class ControllerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     URI store = deepStore == null ? null : SegmentStores.toUri(deepStore);
-    ControllerConfig config = new ControllerConfig(port, dataDir, store, host, advertisedHost, null);
-    // Only an S3 deep store needs an SDK client; the controller does not close the stores it is given.
-    S3SegmentStore s3Store = "s3".equalsIgnoreCase(config.deepStore().getScheme()) ? s3.newStore() : null;
+    ControllerConfig config =
+        new ControllerConfig(port, dataDir, store, host, advertisedHost, null);
+    // Only an S3 deep store needs an SDK client; the controller does not close the stores it is
+    // given.
+    S3SegmentStore s3Store =
+        "s3".equalsIgnoreCase(config.deepStore().getScheme()) ? s3.newStore() : null;
     List<SegmentStore> stores = s3Store == null ? List.of() : List.of(s3Store);
     EmbeddedController controller;
     try {

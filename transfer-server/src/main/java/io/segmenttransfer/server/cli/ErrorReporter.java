@@ -10,7 +10,8 @@ final class ErrorReporter {
   private ErrorReporter() {}
 
   static int exitCode(Throwable error) {
-    return error instanceof InvalidRequestException || error instanceof CommandLine.ParameterException
+    return error instanceof InvalidRequestException
+            || error instanceof CommandLine.ParameterException
         ? Main.EXIT_USAGE
         : Main.EXIT_FAILED;
   }
@@ -27,7 +28,9 @@ final class ErrorReporter {
   static int reportUsage(CommandLine.ParameterException error, String[] args) {
     CommandLine commandLine = error.getCommandLine();
     commandLine.getErr().println("error: " + error.getMessage());
-    commandLine.getErr().println("Try '" + commandLine.getCommandSpec().qualifiedName() + " --help' for usage.");
+    commandLine
+        .getErr()
+        .println("Try '" + commandLine.getCommandSpec().qualifiedName() + " --help' for usage.");
     return Main.EXIT_USAGE;
   }
 
@@ -37,7 +40,8 @@ final class ErrorReporter {
     while (!(current instanceof SegmentTransferException)
         && current.getCause() != null
         && current.getCause() != current
-        && (current.getClass().getName().startsWith("reactor.") || current instanceof java.util.concurrent.ExecutionException
+        && (current.getClass().getName().startsWith("reactor.")
+            || current instanceof java.util.concurrent.ExecutionException
             || current instanceof java.io.UncheckedIOException)) {
       current = current.getCause();
     }

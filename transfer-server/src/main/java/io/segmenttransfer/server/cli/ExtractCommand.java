@@ -1,13 +1,12 @@
 package io.segmenttransfer.server.cli;
 
-import io.segmenttransfer.core.runtime.TransferRuntime;
-import io.segmenttransfer.core.runtime.RuntimeConfig;
 import io.segmenttransfer.core.crypto.CrypterConfig;
 import io.segmenttransfer.core.crypto.CrypterRegistry;
 import io.segmenttransfer.core.extract.ExtractionRequest;
+import io.segmenttransfer.core.runtime.RuntimeConfig;
+import io.segmenttransfer.core.runtime.TransferRuntime;
 import io.segmenttransfer.core.segment.TableNameWithType;
 import io.segmenttransfer.core.store.SegmentStores;
-import io.segmenttransfer.core.transfer.DownloadConfig;
 import io.segmenttransfer.core.transfer.DownloadResult;
 import io.segmenttransfer.core.transfer.PeerFinder;
 import io.segmenttransfer.core.transfer.TransferListener;
@@ -30,26 +29,49 @@ import picocli.CommandLine.Option;
     })
 final class ExtractCommand implements Callable<Integer> {
 
-  @Option(names = "--archive", required = true, paramLabel = "FILE|URI",
+  @Option(
+      names = "--archive",
+      required = true,
+      paramLabel = "FILE|URI",
       description = "The archive: a path, file://, s3://bucket/key or http(s):// URL.")
   String archive;
 
-  @Option(names = "--to", required = true, paramLabel = "DATA_DIR", description = "The server's data directory.")
+  @Option(
+      names = "--to",
+      required = true,
+      paramLabel = "DATA_DIR",
+      description = "The server's data directory.")
   Path dataDir;
 
-  @Option(names = "--table", required = true, paramLabel = "TABLE", description = "Table name with type, e.g. events_OFFLINE.")
+  @Option(
+      names = "--table",
+      required = true,
+      paramLabel = "TABLE",
+      description = "Table name with type, e.g. events_OFFLINE.")
   String table;
 
-  @Option(names = "--segment", paramLabel = "NAME", description = "Segment name (default: the archive's top-level directory).")
+  @Option(
+      names = "--segment",
+      paramLabel = "NAME",
+      description = "Segment name (default: the archive's top-level directory).")
   String segment;
 
-  @Option(names = "--expect-crc", paramLabel = "CRC", description = "Fail unless the segment CRC equals this.")
+  @Option(
+      names = "--expect-crc",
+      paramLabel = "CRC",
+      description = "Fail unless the segment CRC equals this.")
   Long expectedCrc;
 
-  @Option(names = "--crypter", paramLabel = "NAME", description = "Crypter the archive was encrypted with (default: none).")
+  @Option(
+      names = "--crypter",
+      paramLabel = "NAME",
+      description = "Crypter the archive was encrypted with (default: none).")
   String crypter;
 
-  @Option(names = "--keyset", paramLabel = "FILE", description = "Tink keyset (JSON) for TinkStreamingAeadCrypter.")
+  @Option(
+      names = "--keyset",
+      paramLabel = "FILE",
+      description = "Tink keyset (JSON) for TinkStreamingAeadCrypter.")
   Path keyset;
 
   @Mixin StoreOptions storeOptions;
@@ -58,7 +80,9 @@ final class ExtractCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ExtractionRequest request = ExtractionRequest.of(dataDir.toAbsolutePath(), TableNameWithType.parse(table)).withCrypter(crypter);
+    ExtractionRequest request =
+        ExtractionRequest.of(dataDir.toAbsolutePath(), TableNameWithType.parse(table))
+            .withCrypter(crypter);
     if (segment != null) {
       request = request.withSegmentName(segment);
     }
@@ -66,10 +90,20 @@ final class ExtractCommand implements Callable<Integer> {
       request = request.withExpectedCrc(expectedCrc);
     }
     URI uri = SegmentStores.toUri(archive);
-    CrypterRegistry crypters = CrypterRegistry.fromConfig(keyset == null ? CrypterConfig.defaults() : CrypterConfig.tink(keyset));
-    try (TransferRuntime runtime = new TransferRuntime(TransferRuntime.CLI_THREADS, RuntimeConfig.defaults(), crypters,
-        storeOptions.storesFor(List.of(uri)))) {
-      DownloadResult result = runtime.downloader(PeerFinder.NONE).download(request, List.of(uri), TransferListener.NONE).block(SegmentCommandOptions.LIMIT);
+    CrypterRegistry crypters =
+        CrypterRegistry.fromConfig(
+            keyset == null ? CrypterConfig.defaults() : CrypterConfig.tink(keyset));
+    try (TransferRuntime runtime =
+        new TransferRuntime(
+            TransferRuntime.CLI_THREADS,
+            RuntimeConfig.defaults(),
+            crypters,
+            storeOptions.storesFor(List.of(uri)))) {
+      DownloadResult result =
+          runtime
+              .downloader(PeerFinder.NONE)
+              .download(request, List.of(uri), TransferListener.NONE)
+              .block(SegmentCommandOptions.LIMIT);
       output.print(ExtractionSummary.of(result));
       return 0;
     }

@@ -6,19 +6,29 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code --http-connect-timeout}, {@code --http-response-timeout}: how {@code http(s)://} download
- * URLs (a peer's or controller's segment URL) are fetched. Unset options keep
- * {@link HttpStoreConfig#defaults()}; this is the one place request options meet those defaults.
+ * URLs (a peer's or controller's segment URL) are fetched. Unset options keep {@link
+ * HttpStoreConfig#defaults()}; this is the one place request options meet those defaults.
  */
 final class HttpOptions {
 
-  @Option(names = "--http-connect-timeout", paramLabel = "DURATION",
-      description = "Longest wait for an HTTP connection, ISO-8601 (PT10S) or seconds. Default: "
-          + "${DEFAULT-VALUE}.", defaultValue = "PT10S", converter = DurationConverter.class)
+  @Option(
+      names = "--http-connect-timeout",
+      paramLabel = "DURATION",
+      description =
+          "Longest wait for an HTTP connection, ISO-8601 (PT10S) or seconds. Default: "
+              + "${DEFAULT-VALUE}.",
+      defaultValue = "PT10S",
+      converter = DurationConverter.class)
   Duration connectTimeout = HttpStoreConfig.DEFAULT_CONNECT_TIMEOUT;
 
-  @Option(names = "--http-response-timeout", paramLabel = "DURATION",
-      description = "Longest silence on an HTTP connection while a response is due or arriving. Default: "
-          + "${DEFAULT-VALUE}.", defaultValue = "PT60S", converter = DurationConverter.class)
+  @Option(
+      names = "--http-response-timeout",
+      paramLabel = "DURATION",
+      description =
+          "Longest silence on an HTTP connection while a response is due or arriving. Default: "
+              + "${DEFAULT-VALUE}.",
+      defaultValue = "PT60S",
+      converter = DurationConverter.class)
   Duration responseTimeout = HttpStoreConfig.DEFAULT_RESPONSE_TIMEOUT;
 
   HttpStoreConfig toConfig() {

@@ -12,9 +12,18 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Reactive segment transfer for Pinot-style analytics servers.",
-    subcommands = {ExtractCommand.class, LoadCommand.class, ReloadCommand.class, RecoverCommand.class, ControllerCommand.class, ServerCommand.class, CommitCommand.class,
-      BootstrapCommand.class, QuickstartCommand.class,
-      CommandLine.HelpCommand.class})
+    subcommands = {
+      ExtractCommand.class,
+      LoadCommand.class,
+      ReloadCommand.class,
+      RecoverCommand.class,
+      ControllerCommand.class,
+      ServerCommand.class,
+      CommitCommand.class,
+      BootstrapCommand.class,
+      QuickstartCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main {
 
   public static final int EXIT_FAILED = 1;

@@ -9,7 +9,8 @@ import picocli.CommandLine.Spec;
 /** {@code --json}: one JSON object on stdout instead of the human summary. */
 final class OutputOptions {
 
-  private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
 
   @Option(names = "--json", description = "Print one JSON object instead of a summary.")
   boolean json;
@@ -27,7 +28,8 @@ final class OutputOptions {
       spec.commandLine().getOut().println(json ? JSON.writeValueAsString(summary) : summary.text());
       spec.commandLine().getOut().flush();
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("cannot render " + summary.getClass().getSimpleName() + " as JSON", e);
+      throw new IllegalStateException(
+          "cannot render " + summary.getClass().getSimpleName() + " as JSON", e);
     }
   }
 }

@@ -1,5 +1,10 @@
 package io.segmenttransfer.server.cli;
 
+import io.segmenttransfer.controller.ControllerConfig;
+import io.segmenttransfer.controller.EmbeddedController;
+import io.segmenttransfer.controller.api.ExternalView;
+import io.segmenttransfer.controller.client.ControllerClient;
+import io.segmenttransfer.controller.completion.CompletionConfig;
 import io.segmenttransfer.core.crypto.CrypterConfig;
 import io.segmenttransfer.core.crypto.CrypterRegistry;
 import io.segmenttransfer.core.error.InvalidRequestException;
@@ -7,17 +12,12 @@ import io.segmenttransfer.core.error.SourceNotFoundException;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.segment.TableNameWithType;
+import io.segmenttransfer.core.store.SegmentStore;
+import io.segmenttransfer.core.transfer.RetryPolicy;
 import io.segmenttransfer.peer.HttpSegmentStore;
 import io.segmenttransfer.peer.HttpStoreConfig;
 import io.segmenttransfer.s3.S3Config;
 import io.segmenttransfer.s3.S3SegmentStore;
-import io.segmenttransfer.core.store.SegmentStore;
-import io.segmenttransfer.controller.client.ControllerClient;
-import io.segmenttransfer.controller.ControllerConfig;
-import io.segmenttransfer.controller.EmbeddedController;
-import io.segmenttransfer.controller.completion.CompletionConfig;
-import io.segmenttransfer.controller.api.ExternalView;
-import io.segmenttransfer.core.transfer.RetryPolicy;
 import io.segmenttransfer.server.daemon.CommitConfig;
 import io.segmenttransfer.server.daemon.SegmentServer;
 import io.segmenttransfer.server.daemon.ServerConfig;
@@ -51,51 +51,75 @@ import reactor.core.scheduler.Schedulers;
  * {@code quickstart}: the whole story on one machine with nothing installed. Generates sample
  * segments, starts a controller with a deep store, uploads the segments, starts two servers that
  * load them, bootstraps a third data directory from the deep store and, after one archive was
- * deleted from the deep store behind the controller's back, a fourth one that must get that
- * segment from the servers holding it. Then the commit story ({@link QuickstartCommitStory}): a
- * REALTIME table whose segment server A commits while the deep store is down, B gets from A as a
- * peer, the controller's repair task uploads once the deep store is back, and a fifth data dir
- * bootstraps from the deep store. Prints what happened and the throughput; exits 0 when every
- * step did what it should, 1 with the step that did not.
+ * deleted from the deep store behind the controller's back, a fourth one that must get that segment
+ * from the servers holding it. Then the commit story ({@link QuickstartCommitStory}): a REALTIME
+ * table whose segment server A commits while the deep store is down, B gets from A as a peer, the
+ * controller's repair task uploads once the deep store is back, and a fifth data dir bootstraps
+ * from the deep store. Prints what happened and the throughput; exits 0 when every step did what it
+ * should, 1 with the step that did not.
  */
-@Command(name = "quickstart", mixinStandardHelpOptions = true,
-    description = {"Runs the whole story on this machine: an embedded controller and deep store (a directory, or an",
-        "in-process S3 server with --s3), generated sample segments, two servers that load them, a one-shot",
-        "bootstrap from the deep store, and one that falls back to peers for a segment missing from the deep",
-        "store. Then a REALTIME segment is committed while the deep store is down: a peer serves it, the",
-        "controller's repair task uploads it once the deep store is back, a fresh bootstrap reads it from there.",
-        "Prints what happened and the throughput. Every port is chosen free; nothing is left running."})
+@Command(
+    name = "quickstart",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs the whole story on this machine: an embedded controller and deep store (a directory, or an",
+      "in-process S3 server with --s3), generated sample segments, two servers that load them, a one-shot",
+      "bootstrap from the deep store, and one that falls back to peers for a segment missing from the deep",
+      "store. Then a REALTIME segment is committed while the deep store is down: a peer serves it, the",
+      "controller's repair task uploads it once the deep store is back, a fresh bootstrap reads it from there.",
+      "Prints what happened and the throughput. Every port is chosen free; nothing is left running."
+    })
 final class QuickstartCommand implements Callable<Integer> {
 
-  static final TableNameWithType TABLE = new TableNameWithType("quickstart", TableNameWithType.TableType.OFFLINE);
+  static final TableNameWithType TABLE =
+      new TableNameWithType("quickstart", TableNameWithType.TableType.OFFLINE);
   private static final int REPLICATION = 2;
   private static final Duration STEP_TIMEOUT = Duration.ofMinutes(2);
   private static final int IO_THREADS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+
   /**
-   * How long the controller holds a commit for replicas that have not reported: only A consumes
-   * the quickstart's realtime segment, so Pinot's 3 s would only be waited out.
+   * How long the controller holds a commit for replicas that have not reported: only A consumes the
+   * quickstart's realtime segment, so Pinot's 3 s would only be waited out.
    */
   private static final Duration HOLD_WINDOW = Duration.ofMillis(500);
+
   /**
    * The servers' commits: asked again 250 ms after a HOLD (not 2 s), and one try of the background
    * upload (not 5 over about 40 s), so that the commit made while the deep store is down gives its
    * upload up at once and leaves it to the controller's repair task, as the story shows.
    */
-  private static final CommitConfig COMMIT = CommitConfig.defaults().withRetries(Duration.ofMillis(250),
-      CommitConfig.DEFAULT_CONTROLLER_RETRY, new RetryPolicy(1, Duration.ofMillis(100), 2, Duration.ofSeconds(1), 0.2));
+  private static final CommitConfig COMMIT =
+      CommitConfig.defaults()
+          .withRetries(
+              Duration.ofMillis(250),
+              CommitConfig.DEFAULT_CONTROLLER_RETRY,
+              new RetryPolicy(1, Duration.ofMillis(100), 2, Duration.ofSeconds(1), 0.2));
 
-  @Option(names = "--work-dir", paramLabel = "DIR",
-      description = "Where everything goes (must be empty or absent; kept afterwards). Default: a temporary directory, deleted at the end.")
+  @Option(
+      names = "--work-dir",
+      paramLabel = "DIR",
+      description =
+          "Where everything goes (must be empty or absent; kept afterwards). Default: a temporary directory, deleted at the end.")
   Path workDir;
 
-  @Option(names = "--segments", paramLabel = "N", defaultValue = "6", description = "Sample segments. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--segments",
+      paramLabel = "N",
+      defaultValue = "6",
+      description = "Sample segments. Default: ${DEFAULT-VALUE}.")
   int segments;
 
-  @Option(names = "--segment-size-mb", paramLabel = "M", defaultValue = "8",
+  @Option(
+      names = "--segment-size-mb",
+      paramLabel = "M",
+      defaultValue = "8",
       description = "Approximate size of each segment in MB. Default: ${DEFAULT-VALUE}.")
   int segmentSizeMb;
 
-  @Option(names = "--s3", description = "Use an S3 bucket (S3Proxy, in this JVM) as the deep store instead of a directory.")
+  @Option(
+      names = "--s3",
+      description =
+          "Use an S3 bucket (S3Proxy, in this JVM) as the deep store instead of a directory.")
   boolean s3;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -110,10 +134,12 @@ final class QuickstartCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (segments < 2 || segments > 1000) {
-      throw new InvalidRequestException(null, "--segments must be between 2 and 1000, was " + segments);
+      throw new InvalidRequestException(
+          null, "--segments must be between 2 and 1000, was " + segments);
     }
     if (segmentSizeMb < 1 || segmentSizeMb > 4096) {
-      throw new InvalidRequestException(null, "--segment-size-mb must be between 1 and 4096, was " + segmentSizeMb);
+      throw new InvalidRequestException(
+          null, "--segment-size-mb must be between 1 and 4096, was " + segmentSizeMb);
     }
     long started = System.nanoTime();
     Path work = workDirectory();
@@ -128,98 +154,208 @@ final class QuickstartCommand implements Callable<Integer> {
     }
   }
 
-  private int run(Path work, Scheduler io, Resources resources, PrintWriter out, long started) throws Exception {
+  private int run(Path work, Scheduler io, Resources resources, PrintWriter out, long started)
+      throws Exception {
     say(out, "segment-transfer quickstart in " + work);
 
     // 1. Sample segments.
     long t = System.nanoTime();
-    List<SampleSegment> samples = SampleSegments.write(Files.createDirectories(work.resolve("samples")), TABLE, segments,
-            segmentSizeMb * 1_000_000L, io)
-        .sort(Comparator.comparing(s -> s.segment().segmentName()))
-        .collectList().block(STEP_TIMEOUT);
+    List<SampleSegment> samples =
+        SampleSegments.write(
+                Files.createDirectories(work.resolve("samples")),
+                TABLE,
+                segments,
+                segmentSizeMb * 1_000_000L,
+                io)
+            .sort(Comparator.comparing(s -> s.segment().segmentName()))
+            .collectList()
+            .block(STEP_TIMEOUT);
     long sampleBytes = samples.stream().mapToLong(SampleSegment::bytes).sum();
     long archiveBytes = samples.stream().mapToLong(SampleSegment::archiveBytes).sum();
-    say(out, String.format("[1] generated %d segments of table %s in Pinot's v3 layout with valid creation.meta CRCs:%n"
-            + "    %,d bytes, %,d as tar.gz archives (%.1fx), in %,d ms", samples.size(), TABLE, sampleBytes, archiveBytes,
-        (double) sampleBytes / Math.max(archiveBytes, 1), millisSince(t)));
+    say(
+        out,
+        String.format(
+            "[1] generated %d segments of table %s in Pinot's v3 layout with valid creation.meta CRCs:%n"
+                + "    %,d bytes, %,d as tar.gz archives (%.1fx), in %,d ms",
+            samples.size(),
+            TABLE,
+            sampleBytes,
+            archiveBytes,
+            (double) sampleBytes / Math.max(archiveBytes, 1),
+            millisSince(t)));
 
     // 2. Deep store, controller, table, uploads.
     t = System.nanoTime();
-    QuickstartDeepStore deepStore = s3 ? QuickstartDeepStore.s3() : QuickstartDeepStore.local(work.resolve("deepstore"), io);
+    QuickstartDeepStore deepStore =
+        s3 ? QuickstartDeepStore.s3() : QuickstartDeepStore.local(work.resolve("deepstore"), io);
     resources.add(deepStore);
-    ControllerConfig controllerConfig = new ControllerConfig(0, work.resolve("controller"), deepStore.uri(), null, null, null);
-    EmbeddedController controller = EmbeddedController.create(controllerConfig, deepStore.controllerStores(),
-        CompletionConfig.defaults().withHoldWindow(HOLD_WINDOW), Clock.systemUTC()).block(STEP_TIMEOUT);
+    ControllerConfig controllerConfig =
+        new ControllerConfig(0, work.resolve("controller"), deepStore.uri(), null, null, null);
+    EmbeddedController controller =
+        EmbeddedController.create(
+                controllerConfig,
+                deepStore.controllerStores(),
+                CompletionConfig.defaults().withHoldWindow(HOLD_WINDOW),
+                Clock.systemUTC())
+            .block(STEP_TIMEOUT);
     resources.add(controller);
     ControllerClient client = ControllerClient.create(controller.baseUrl());
     client.createTable(TABLE, REPLICATION).block(STEP_TIMEOUT);
-    Flux.fromIterable(samples).flatMap(s -> client.uploadSegment(TABLE, s.archive()), 2).then().block(STEP_TIMEOUT);
-    say(out, String.format("[2] controller at %s, deep store: %s%n"
-            + "    created table %s (replication %d) and uploaded the %d archives in %,d ms", controller.baseUrl(),
-        deepStore.description(), TABLE, REPLICATION, samples.size(), millisSince(t)));
+    Flux.fromIterable(samples)
+        .flatMap(s -> client.uploadSegment(TABLE, s.archive()), 2)
+        .then()
+        .block(STEP_TIMEOUT);
+    say(
+        out,
+        String.format(
+            "[2] controller at %s, deep store: %s%n"
+                + "    created table %s (replication %d) and uploaded the %d archives in %,d ms",
+            controller.baseUrl(),
+            deepStore.description(),
+            TABLE,
+            REPLICATION,
+            samples.size(),
+            millisSince(t)));
 
     // 3. Two servers load everything the controller assigns them.
     t = System.nanoTime();
     URI controllerUri = URI.create(controller.baseUrl());
-    List<SegmentServer> servers = Flux.just("server-a", "server-b")
-        .flatMapSequential(name -> SegmentServer.start(serverConfig(controllerUri, work.resolve(name), deepStore.uri(),
-            deepStore.s3Config())))
-        .doOnNext(server -> resources.add(server))
-        .collectList().block(STEP_TIMEOUT);
+    List<SegmentServer> servers =
+        Flux.just("server-a", "server-b")
+            .flatMapSequential(
+                name ->
+                    SegmentServer.start(
+                        serverConfig(
+                            controllerUri,
+                            work.resolve(name),
+                            deepStore.uri(),
+                            deepStore.s3Config())))
+            .doOnNext(server -> resources.add(server))
+            .collectList()
+            .block(STEP_TIMEOUT);
     Mono.when(servers.stream().map(SegmentServer::bootstrapped).toList())
         .then(allOnline(client, samples, REPLICATION))
         .block(STEP_TIMEOUT);
     long serversMillis = millisSince(t);
-    say(out, String.format("[3] servers A (%s) and B (%s) registered, were each assigned all %d segments and loaded%n"
-            + "    them from the deep store: every segment ONLINE on %d servers after %,d ms", servers.get(0).instanceId(),
-        servers.get(1).instanceId(), samples.size(), REPLICATION, serversMillis));
+    say(
+        out,
+        String.format(
+            "[3] servers A (%s) and B (%s) registered, were each assigned all %d segments and loaded%n"
+                + "    them from the deep store: every segment ONLINE on %d servers after %,d ms",
+            servers.get(0).instanceId(),
+            servers.get(1).instanceId(),
+            samples.size(),
+            REPLICATION,
+            serversMillis));
 
     // 4. A new server bootstraps from the deep store.
-    String deepStoreKind = SourceKind.of(URI.create(client.metadata(samples.get(0).segment()).block(STEP_TIMEOUT)
-        .downloadUrl().orElseThrow()));
-    say(out, "[4] server C bootstraps a fresh data dir with the 'bootstrap' command's code, from the deep store\n"
-        + (deepStoreKind.equals(SourceKind.CONTROLLER)
-            ? "    (source 'controller': the deep-store archive served at the controller's download URL):"
-            : "    (source '" + deepStoreKind + "': the download URLs are deep-store URIs, read without the controller):"));
-    BootstrapSummary c = bootstrap(work.resolve("server-c"), TABLE, controllerUri, client, deepStore.s3Config(), out);
+    String deepStoreKind =
+        SourceKind.of(
+            URI.create(
+                client
+                    .metadata(samples.get(0).segment())
+                    .block(STEP_TIMEOUT)
+                    .downloadUrl()
+                    .orElseThrow()));
+    say(
+        out,
+        "[4] server C bootstraps a fresh data dir with the 'bootstrap' command's code, from the deep store\n"
+            + (deepStoreKind.equals(SourceKind.CONTROLLER)
+                ? "    (source 'controller': the deep-store archive served at the controller's download URL):"
+                : "    (source '"
+                    + deepStoreKind
+                    + "': the download URLs are deep-store URIs, read without the controller):"));
+    BootstrapSummary c =
+        bootstrap(
+            work.resolve("server-c"), TABLE, controllerUri, client, deepStore.s3Config(), out);
 
     // 5. One archive disappears from the deep store; the metadata still points at it.
     SegmentId victim = samples.get(samples.size() / 2).segment();
     URI deleted = deepStore.deleteArchive(victim).block(STEP_TIMEOUT);
-    say(out, "[5] deleted the archive of " + victim.segmentName() + " straight from the deep store:\n"
-        + "    " + deleted + "\n"
-        + "    the controller's metadata still points at it; its download URL now answers 404");
+    say(
+        out,
+        "[5] deleted the archive of "
+            + victim.segmentName()
+            + " straight from the deep store:\n"
+            + "    "
+            + deleted
+            + "\n"
+            + "    the controller's metadata still points at it; its download URL now answers 404");
 
     // 6. The next bootstrap must fall back to the peers for it.
-    say(out, "[6] server D bootstraps a fresh data dir: the deep store fails for that segment, so the servers holding it\n"
-        + "    ONLINE in the external view (A and B) serve it as peers:");
-    BootstrapSummary d = bootstrap(work.resolve("server-d"), TABLE, controllerUri, client, deepStore.s3Config(), out);
+    say(
+        out,
+        "[6] server D bootstraps a fresh data dir: the deep store fails for that segment, so the servers holding it\n"
+            + "    ONLINE in the external view (A and B) serve it as peers:");
+    BootstrapSummary d =
+        bootstrap(
+            work.resolve("server-d"), TABLE, controllerUri, client, deepStore.s3Config(), out);
 
-    List<Step> steps = List.of(
-        new Step("servers A + B load (assigned)", 2 * samples.size(), 2 * sampleBytes, serversMillis, deepStoreKind),
-        new Step("C bootstraps from the deep store", c.segments(), c.bytes(), c.millis(), sources(c)),
-        new Step("D bootstraps, one archive missing", d.segments(), d.bytes(), d.millis(), sources(d)));
+    List<Step> steps =
+        List.of(
+            new Step(
+                "servers A + B load (assigned)",
+                2 * samples.size(),
+                2 * sampleBytes,
+                serversMillis,
+                deepStoreKind),
+            new Step(
+                "C bootstraps from the deep store",
+                c.segments(),
+                c.bytes(),
+                c.millis(),
+                sources(c)),
+            new Step(
+                "D bootstraps, one archive missing",
+                d.segments(),
+                d.bytes(),
+                d.millis(),
+                sources(d)));
     say(out, throughputTable(steps));
 
     int peerSegments = d.sources().getOrDefault(SourceKind.PEER, 0);
     if (!c.succeeded() || !d.succeeded() || peerSegments != 1) {
-      spec.commandLine().getErr().println("error: the quickstart did not go as it should: C failed " + c.failed()
-          + ", D failed " + d.failed() + ", D got " + peerSegments + " segment(s) from peers instead of 1"
-          + (d.failures().isEmpty() ? "" : "; " + d.failures().get(0)));
+      spec.commandLine()
+          .getErr()
+          .println(
+              "error: the quickstart did not go as it should: C failed "
+                  + c.failed()
+                  + ", D failed "
+                  + d.failed()
+                  + ", D got "
+                  + peerSegments
+                  + " segment(s) from peers instead of 1"
+                  + (d.failures().isEmpty() ? "" : "; " + d.failures().get(0)));
       spec.commandLine().getErr().flush();
       return Main.EXIT_FAILED;
     }
-    say(out, String.format("the peer fallback worked: %s came from a peer, the other %d from the deep store.",
-        victim.segmentName(), d.segments() - 1));
+    say(
+        out,
+        String.format(
+            "the peer fallback worked: %s came from a peer, the other %d from the deep store.",
+            victim.segmentName(), d.segments() - 1));
 
     // 7-12. The commit story: a realtime segment committed while the deep store is down.
-    QuickstartCommitStory story = new QuickstartCommitStory(work, io, out, client, servers.get(0), servers.get(1),
-        deepStore, deepStoreKind, REPLICATION, HOLD_WINDOW,
-        (dataDir, table) -> bootstrap(dataDir, table, controllerUri, client, deepStore.s3Config(), out));
+    QuickstartCommitStory story =
+        new QuickstartCommitStory(
+            work,
+            io,
+            out,
+            client,
+            servers.get(0),
+            servers.get(1),
+            deepStore,
+            deepStoreKind,
+            REPLICATION,
+            HOLD_WINDOW,
+            (dataDir, table) ->
+                bootstrap(dataDir, table, controllerUri, client, deepStore.s3Config(), out));
     try {
       story.run(7, segmentSizeMb * 1_000_000L);
     } catch (QuickstartCommitStory.StepFailed e) {
-      spec.commandLine().getErr().println("error: the quickstart did not go as it should: " + e.getMessage());
+      spec.commandLine()
+          .getErr()
+          .println("error: the quickstart did not go as it should: " + e.getMessage());
       spec.commandLine().getErr().flush();
       return Main.EXIT_FAILED;
     }
@@ -242,48 +378,103 @@ final class QuickstartCommand implements Callable<Integer> {
     return Files.createDirectories(dir);
   }
 
-  private static ServerConfig serverConfig(URI controller, Path dataDir, URI deepStore, S3Config s3) {
-    return new ServerConfig(controller, dataDir, ServerConfig.DEFAULT_HOST, 0, null, deepStore, 4, 0,
-        ServerConfig.DEFAULT_MAX_PEER_UPLOADS, 0, ServerConfig.DEFAULT_LONG_POLL, Duration.ofSeconds(5), null, s3)
+  private static ServerConfig serverConfig(
+      URI controller, Path dataDir, URI deepStore, S3Config s3) {
+    return new ServerConfig(
+            controller,
+            dataDir,
+            ServerConfig.DEFAULT_HOST,
+            0,
+            null,
+            deepStore,
+            4,
+            0,
+            ServerConfig.DEFAULT_MAX_PEER_UPLOADS,
+            0,
+            ServerConfig.DEFAULT_LONG_POLL,
+            Duration.ofSeconds(5),
+            null,
+            s3)
         .withCommit(COMMIT);
   }
 
-  /** Completes once the external view shows every sample ONLINE on {@code replicas} servers; polls every 100 ms. */
-  private static Mono<ExternalView> allOnline(ControllerClient client, List<SampleSegment> samples, int replicas) {
+  /**
+   * Completes once the external view shows every sample ONLINE on {@code replicas} servers; polls
+   * every 100 ms.
+   */
+  private static Mono<ExternalView> allOnline(
+      ControllerClient client, List<SampleSegment> samples, int replicas) {
     return Mono.defer(() -> client.externalView(TABLE.rawName()))
         // 404 until the first replica is reported.
         .onErrorResume(SourceNotFoundException.class, e -> Mono.empty())
-        .filter(view -> samples.stream().allMatch(s -> view.onlineInstances(s.segment()).size() >= replicas))
+        .filter(
+            view ->
+                samples.stream()
+                    .allMatch(s -> view.onlineInstances(s.segment()).size() >= replicas))
         .repeatWhenEmpty(repeats -> repeats.delayElements(Duration.ofMillis(100)));
   }
 
-  private BootstrapSummary bootstrap(Path dataDir, TableNameWithType table, URI controller, ControllerClient client,
-      S3Config s3, PrintWriter out) throws InterruptedException {
-    List<SegmentMetadata> metadata = TableBootstrap.listTable(client, table.toString()).block(STEP_TIMEOUT);
-    TableBootstrap.Settings settings = new TableBootstrap.Settings(dataDir, controller, 4,
-        TableBootstrap.Settings.DEFAULT_PEER_ROUNDS);
-    BootstrapProgress progress = new BootstrapProgress(BootstrapProgress.Mode.LINES, out, "bootstrap", 0, "      ");
-    List<SegmentStore> stores = new ArrayList<>(List.of(HttpSegmentStore.create(HttpStoreConfig.defaults())));
+  private BootstrapSummary bootstrap(
+      Path dataDir,
+      TableNameWithType table,
+      URI controller,
+      ControllerClient client,
+      S3Config s3,
+      PrintWriter out)
+      throws InterruptedException {
+    List<SegmentMetadata> metadata =
+        TableBootstrap.listTable(client, table.toString()).block(STEP_TIMEOUT);
+    TableBootstrap.Settings settings =
+        new TableBootstrap.Settings(
+            dataDir, controller, 4, TableBootstrap.Settings.DEFAULT_PEER_ROUNDS);
+    BootstrapProgress progress =
+        new BootstrapProgress(BootstrapProgress.Mode.LINES, out, "bootstrap", 0, "      ");
+    List<SegmentStore> stores =
+        new ArrayList<>(List.of(HttpSegmentStore.create(HttpStoreConfig.defaults())));
     if (s3 != null) {
       stores.add(S3SegmentStore.create(s3));
     }
-    BootstrapSummary summary = TableBootstrap.run(settings, table.toString(), metadata,
-        CrypterRegistry.fromConfig(CrypterConfig.defaults()), stores, progress);
-    say(out, summary.text().lines().map(line -> "  " + line).reduce((a, b) -> a + System.lineSeparator() + b).orElse(""));
+    BootstrapSummary summary =
+        TableBootstrap.run(
+            settings,
+            table.toString(),
+            metadata,
+            CrypterRegistry.fromConfig(CrypterConfig.defaults()),
+            stores,
+            progress);
+    say(
+        out,
+        summary
+            .text()
+            .lines()
+            .map(line -> "  " + line)
+            .reduce((a, b) -> a + System.lineSeparator() + b)
+            .orElse(""));
     return summary;
   }
 
   private static String sources(BootstrapSummary summary) {
-    return String.join(", ", summary.sources().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList());
+    return String.join(
+        ", ",
+        summary.sources().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList());
   }
 
   private static String throughputTable(List<Step> steps) {
-    StringBuilder table = new StringBuilder("throughput (MB = 10^6 bytes of segment files written)\n");
+    StringBuilder table =
+        new StringBuilder("throughput (MB = 10^6 bytes of segment files written)\n");
     String format = "  %-34s %8s %14s %9s %8s  %s%n";
-    table.append(String.format(format, "step", "segments", "bytes", "ms", "MB/s", "sources (segments)"));
+    table.append(
+        String.format(format, "step", "segments", "bytes", "ms", "MB/s", "sources (segments)"));
     for (Step step : steps) {
-      table.append(String.format(format, step.what(), step.segments(), String.format("%,d", step.bytes()),
-          String.format("%,d", step.millis()), String.format("%.1f", step.megabytesPerSecond()), step.sources()));
+      table.append(
+          String.format(
+              format,
+              step.what(),
+              step.segments(),
+              String.format("%,d", step.bytes()),
+              String.format("%,d", step.millis()),
+              String.format("%.1f", step.megabytesPerSecond()),
+              step.sources()));
     }
     return table.toString().stripTrailing();
   }
@@ -331,7 +522,8 @@ final class QuickstartCommand implements Callable<Integer> {
         }
       }
       if (!failures.isEmpty()) {
-        IllegalStateException error = new IllegalStateException("cleanup failed: " + failures.get(0), failures.get(0));
+        IllegalStateException error =
+            new IllegalStateException("cleanup failed: " + failures.get(0), failures.get(0));
         failures.stream().skip(1).forEach(error::addSuppressed);
         throw error;
       }

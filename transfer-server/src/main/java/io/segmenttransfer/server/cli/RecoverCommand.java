@@ -1,8 +1,8 @@
 package io.segmenttransfer.server.cli;
 
-import io.segmenttransfer.core.runtime.TransferRuntime;
 import io.segmenttransfer.core.local.DataDirectoryConfig;
 import io.segmenttransfer.core.local.RecoveryAction;
+import io.segmenttransfer.core.runtime.TransferRuntime;
 import io.segmenttransfer.core.transfer.PeerFinder;
 import io.segmenttransfer.core.transfer.TransferListener;
 import java.util.List;
@@ -12,9 +12,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code recover}: startup recovery of a data directory. */
-@Command(name = "recover", mixinStandardHelpOptions = true,
-    description = {"Finishes or rolls back interrupted swaps and reloads in a data directory: restores .segment.bak",
-        "copies, deletes .segment.tmp copies and staging directories, and prints each."})
+@Command(
+    name = "recover",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Finishes or rolls back interrupted swaps and reloads in a data directory: restores .segment.bak",
+      "copies, deletes .segment.tmp copies and staging directories, and prints each."
+    })
 final class RecoverCommand implements Callable<Integer> {
 
   @Mixin SegmentCommandOptions options;
@@ -26,17 +30,32 @@ final class RecoverCommand implements Callable<Integer> {
 
     @Override
     public String text() {
-      return actions.isEmpty() ? "nothing to recover"
-          : actions.stream().map(a -> a.action() + ": " + a.path()).collect(Collectors.joining(System.lineSeparator()));
+      return actions.isEmpty()
+          ? "nothing to recover"
+          : actions.stream()
+              .map(a -> a.action() + ": " + a.path())
+              .collect(Collectors.joining(System.lineSeparator()));
     }
   }
 
   @Override
   public Integer call() {
     try (TransferRuntime runtime = options.runtime(List.of())) {
-      List<RecoveryAction> actions = runtime.dataDirectory(options.dataDir, DataDirectoryConfig.defaults(),
-          PeerFinder.NONE, null, TransferListener.NONE).recover().block(SegmentCommandOptions.LIMIT);
-      output.print(new Recovered(actions.stream().map(a -> new Recovered.Action(a.path().toString(), a.action())).toList()));
+      List<RecoveryAction> actions =
+          runtime
+              .dataDirectory(
+                  options.dataDir,
+                  DataDirectoryConfig.defaults(),
+                  PeerFinder.NONE,
+                  null,
+                  TransferListener.NONE)
+              .recover()
+              .block(SegmentCommandOptions.LIMIT);
+      output.print(
+          new Recovered(
+              actions.stream()
+                  .map(a -> new Recovered.Action(a.path().toString(), a.action()))
+                  .toList()));
       return 0;
     }
   }

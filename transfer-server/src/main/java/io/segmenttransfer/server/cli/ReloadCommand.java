@@ -1,8 +1,8 @@
 package io.segmenttransfer.server.cli;
 
-import io.segmenttransfer.core.runtime.TransferRuntime;
 import io.segmenttransfer.core.local.DataDirectoryConfig;
 import io.segmenttransfer.core.local.SegmentOutcome;
+import io.segmenttransfer.core.runtime.TransferRuntime;
 import io.segmenttransfer.core.transfer.PeerFinder;
 import io.segmenttransfer.core.transfer.TransferListener;
 import java.util.concurrent.Callable;
@@ -11,9 +11,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code reload}: Pinot's reload protocol on one segment. */
-@Command(name = "reload", mixinStandardHelpOptions = true,
-    description = {"Reloads a segment: renames it to <segment>.segment.bak, then downloads a fresh copy (forced, or the",
-        "CRC differs) or copies the backup back; restores the backup on any failure."})
+@Command(
+    name = "reload",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Reloads a segment: renames it to <segment>.segment.bak, then downloads a fresh copy (forced, or the",
+      "CRC differs) or copies the backup back; restores the backup on any failure."
+    })
 final class ReloadCommand implements Callable<Integer> {
 
   @Mixin SegmentCommandOptions options;
@@ -29,8 +33,16 @@ final class ReloadCommand implements Callable<Integer> {
   public Integer call() {
     var metadata = metadataFile.read();
     try (TransferRuntime runtime = options.runtime(SegmentCommandOptions.locations(metadata))) {
-      SegmentOutcome outcome = runtime.dataDirectory(options.dataDir, DataDirectoryConfig.defaults(), PeerFinder.NONE,
-          null, TransferListener.NONE).reload(metadata, forceDownload).block(SegmentCommandOptions.LIMIT);
+      SegmentOutcome outcome =
+          runtime
+              .dataDirectory(
+                  options.dataDir,
+                  DataDirectoryConfig.defaults(),
+                  PeerFinder.NONE,
+                  null,
+                  TransferListener.NONE)
+              .reload(metadata, forceDownload)
+              .block(SegmentCommandOptions.LIMIT);
       output.print(OutcomeSummary.of(outcome));
       return 0;
     }

@@ -8,29 +8,38 @@ import picocli.CommandLine.Option;
 /**
  * {@code --s3-endpoint}, {@code --s3-region}, {@code --s3-path-style}: how commands that accept
  * {@code s3://bucket/key} URIs (or an {@code s3://bucket/prefix} deep store) reach S3. Credentials
- * come from the SDK's default chain: the standard AWS environment variables
- * ({@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY}, {@code AWS_SESSION_TOKEN}), system
- * properties, or the profile ({@code AWS_PROFILE}, {@code ~/.aws/credentials}), so secrets never
- * appear on a command line. An option not given is null, so that {@code server} can tell it from
- * the same setting in its config file.
+ * come from the SDK's default chain: the standard AWS environment variables ({@code
+ * AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY}, {@code AWS_SESSION_TOKEN}), system properties,
+ * or the profile ({@code AWS_PROFILE}, {@code ~/.aws/credentials}), so secrets never appear on a
+ * command line. An option not given is null, so that {@code server} can tell it from the same
+ * setting in its config file.
  */
 final class S3Options {
 
-  @Option(names = "--s3-endpoint", paramLabel = "URL",
-      description = "S3 endpoint for s3:// URIs, for S3-compatible servers (default: AWS for the region).")
+  @Option(
+      names = "--s3-endpoint",
+      paramLabel = "URL",
+      description =
+          "S3 endpoint for s3:// URIs, for S3-compatible servers (default: AWS for the region).")
   URI endpoint;
 
-  @Option(names = "--s3-region", paramLabel = "REGION",
+  @Option(
+      names = "--s3-region",
+      paramLabel = "REGION",
       description = "S3 signing region (default: " + S3Config.DEFAULT_REGION + ").")
   String region;
 
-  @Option(names = "--s3-path-style",
-      description = "Address buckets as <endpoint>/<bucket>/<key>, as most S3-compatible servers need.")
+  @Option(
+      names = "--s3-path-style",
+      description =
+          "Address buckets as <endpoint>/<bucket>/<key>, as most S3-compatible servers need.")
   Boolean pathStyle;
 
   /** The store configuration these options describe; the rest keeps its defaults. */
   S3Config toConfig() {
-    return S3Config.defaults().withEndpoint(endpoint).withRegion(region == null ? S3Config.DEFAULT_REGION : region)
+    return S3Config.defaults()
+        .withEndpoint(endpoint)
+        .withRegion(region == null ? S3Config.DEFAULT_REGION : region)
         .withPathStyle(Boolean.TRUE.equals(pathStyle));
   }
 

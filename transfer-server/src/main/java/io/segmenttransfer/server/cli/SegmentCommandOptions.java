@@ -1,19 +1,18 @@
 package io.segmenttransfer.server.cli;
 
-import io.segmenttransfer.core.runtime.TransferRuntime;
-import io.segmenttransfer.core.runtime.RuntimeConfig;
 import io.segmenttransfer.core.crypto.CrypterConfig;
 import io.segmenttransfer.core.crypto.CrypterRegistry;
 import io.segmenttransfer.core.error.InvalidRequestException;
+import io.segmenttransfer.core.runtime.RuntimeConfig;
+import io.segmenttransfer.core.runtime.TransferRuntime;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.segment.SegmentMetadataJson;
+import io.segmenttransfer.core.store.SegmentStores;
 import io.segmenttransfer.core.transfer.DownloadConfig;
-import io.segmenttransfer.core.transfer.PeerFinder;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.segmenttransfer.core.store.SegmentStores;
-import java.net.URI;
 import java.util.Collection;
 import java.util.List;
 import picocli.CommandLine.Mixin;
@@ -25,34 +24,55 @@ final class SegmentCommandOptions {
   /** The longest a one-shot command waits: the download deadline, plus time to verify and swap. */
   static final java.time.Duration LIMIT = DownloadConfig.DEFAULT_DEADLINE.plusMinutes(5);
 
-  @Option(names = "--data-dir", required = true, paramLabel = "DIR", description = "The server's data directory.")
+  @Option(
+      names = "--data-dir",
+      required = true,
+      paramLabel = "DIR",
+      description = "The server's data directory.")
   Path dataDir;
 
-  @Option(names = "--keyset", paramLabel = "FILE", description = "Tink keyset (JSON) for TinkStreamingAeadCrypter.")
+  @Option(
+      names = "--keyset",
+      paramLabel = "FILE",
+      description = "Tink keyset (JSON) for TinkStreamingAeadCrypter.")
   Path keyset;
 
   CrypterRegistry crypters() {
-    return CrypterRegistry.fromConfig(keyset == null ? CrypterConfig.defaults() : CrypterConfig.tink(keyset));
+    return CrypterRegistry.fromConfig(
+        keyset == null ? CrypterConfig.defaults() : CrypterConfig.tink(keyset));
   }
 
   @Mixin StoreOptions storeOptions;
 
   /** A runtime able to read the given locations (file, s3, http). */
   TransferRuntime runtime(Collection<URI> locations) {
-    return new TransferRuntime(TransferRuntime.CLI_THREADS, RuntimeConfig.defaults(), crypters(), storeOptions.storesFor(locations));
+    return new TransferRuntime(
+        TransferRuntime.CLI_THREADS,
+        RuntimeConfig.defaults(),
+        crypters(),
+        storeOptions.storesFor(locations));
   }
 
   /** The deep-store location of a metadata record, when it has one. */
   static List<URI> locations(SegmentMetadata metadata) {
-    return metadata.downloadUrl().filter(url -> !url.isBlank()).map(SegmentStores::toUri).map(List::of).orElse(List.of());
+    return metadata
+        .downloadUrl()
+        .filter(url -> !url.isBlank())
+        .map(SegmentStores::toUri)
+        .map(List::of)
+        .orElse(List.of());
   }
 
-  /** Reads a metadata file: Pinot's metadata keys plus {@code tableNameWithType} and {@code segmentName}. */
+  /**
+   * Reads a metadata file: Pinot's metadata keys plus {@code tableNameWithType} and {@code
+   * segmentName}.
+   */
   static SegmentMetadata readMetadata(Path file) {
     try {
       return SegmentMetadataJson.parse(Files.readString(file));
     } catch (IOException e) {
-      throw new InvalidRequestException(null, "cannot read metadata file " + file + ": " + e.getMessage(), e);
+      throw new InvalidRequestException(
+          null, "cannot read metadata file " + file + ": " + e.getMessage(), e);
     }
   }
 }

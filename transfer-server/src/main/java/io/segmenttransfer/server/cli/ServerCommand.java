@@ -12,62 +12,97 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code server}: the daemon. Flags override the config file, which overrides the defaults. */
-@Command(name = "server", mixinStandardHelpOptions = true,
-    description = {"Runs a server: serves its segments to peers, registers with the controller, bootstraps every",
-        "segment assigned to it (deep store first, peers as fallback) and follows assignment changes.",
-        "Settings (file keys): controller, dataDir, host, adminPort, instanceId, deepStore, maxParallelDownloads,",
-        "maxParallelDownloadsPerTable, maxPeerUploads, peerBytesPerSecond, longPoll, shutdownDeadline, keyset,",
-        "s3.endpoint, s3.region, s3.pathStyle."})
+@Command(
+    name = "server",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs a server: serves its segments to peers, registers with the controller, bootstraps every",
+      "segment assigned to it (deep store first, peers as fallback) and follows assignment changes.",
+      "Settings (file keys): controller, dataDir, host, adminPort, instanceId, deepStore, maxParallelDownloads,",
+      "maxParallelDownloadsPerTable, maxPeerUploads, peerBytesPerSecond, longPoll, shutdownDeadline, keyset,",
+      "s3.endpoint, s3.region, s3.pathStyle."
+    })
 final class ServerCommand implements Callable<Integer> {
 
-  @Option(names = "--config", paramLabel = "FILE", description = "Settings file: YAML (.yml/.yaml) or properties.")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "Settings file: YAML (.yml/.yaml) or properties.")
   Path configFile;
 
-  @Option(names = "--controller", paramLabel = "URL", description = "The controller, e.g. http://127.0.0.1:9000.")
+  @Option(
+      names = "--controller",
+      paramLabel = "URL",
+      description = "The controller, e.g. http://127.0.0.1:9000.")
   String controller;
 
   @Option(names = "--data-dir", paramLabel = "DIR", description = "The data directory.")
   Path dataDir;
 
-  @Option(names = "--admin-port", paramLabel = "PORT", description = "Admin/peer HTTP port (default 8097; 0 = any free).")
+  @Option(
+      names = "--admin-port",
+      paramLabel = "PORT",
+      description = "Admin/peer HTTP port (default 8097; 0 = any free).")
   Integer adminPort;
 
-  @Option(names = "--host", paramLabel = "HOST", description = "Host peers reach this server at (default 127.0.0.1).")
+  @Option(
+      names = "--host",
+      paramLabel = "HOST",
+      description = "Host peers reach this server at (default 127.0.0.1).")
   String host;
 
-  @Option(names = "--instance-id", paramLabel = "ID", description = "Instance id (default Server_<host>_<adminPort>).")
+  @Option(
+      names = "--instance-id",
+      paramLabel = "ID",
+      description = "Instance id (default Server_<host>_<adminPort>).")
   String instanceId;
 
-  @Option(names = "--deep-store", paramLabel = "URI",
-      description = "Where to upload this server's copies when asked (file:///dir or s3://bucket/prefix).")
+  @Option(
+      names = "--deep-store",
+      paramLabel = "URI",
+      description =
+          "Where to upload this server's copies when asked (file:///dir or s3://bucket/prefix).")
   String deepStore;
 
   /** The S3 client for an s3:// deep store and s3:// download URLs (the s3.* settings). */
   @Mixin S3Options s3;
 
-  @Option(names = "--max-parallel-downloads", paramLabel = "N", description = "Downloads at once (default 4).")
+  @Option(
+      names = "--max-parallel-downloads",
+      paramLabel = "N",
+      description = "Downloads at once (default 4).")
   Integer maxParallelDownloads;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws InterruptedException {
-    ServerConfig config = ServerSettings.fromFile(configFile)
-        .override("controller", controller)
-        .override("dataDir", dataDir)
-        .override("adminPort", adminPort)
-        .override("host", host)
-        .override("instanceId", instanceId)
-        .override("deepStore", deepStore)
-        .override("maxParallelDownloads", maxParallelDownloads)
-        .override("s3.endpoint", s3.endpoint)
-        .override("s3.region", s3.region)
-        .override("s3.pathStyle", s3.pathStyle)
-        .toConfig();
+    ServerConfig config =
+        ServerSettings.fromFile(configFile)
+            .override("controller", controller)
+            .override("dataDir", dataDir)
+            .override("adminPort", adminPort)
+            .override("host", host)
+            .override("instanceId", instanceId)
+            .override("deepStore", deepStore)
+            .override("maxParallelDownloads", maxParallelDownloads)
+            .override("s3.endpoint", s3.endpoint)
+            .override("s3.region", s3.region)
+            .override("s3.pathStyle", s3.pathStyle)
+            .toConfig();
     SegmentServer server = SegmentServer.start(config).block(Duration.ofMinutes(2));
     StopSignal stop = new StopSignal(server::close);
-    spec.commandLine().getOut().println(server.instanceId() + " listening on " + server.baseUrl()
-        + " (controller " + config.controller() + ", data " + config.dataDir() + ")");
+    spec.commandLine()
+        .getOut()
+        .println(
+            server.instanceId()
+                + " listening on "
+                + server.baseUrl()
+                + " (controller "
+                + config.controller()
+                + ", data "
+                + config.dataDir()
+                + ")");
     spec.commandLine().getOut().flush();
     stop.await();
     server.close();

@@ -4,8 +4,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Waits for SIGTERM or SIGINT so a long-running command can stop in order and exit 0, instead of
- * the JVM exiting with 143/130 from the signal thread. Any other way the JVM ends still runs
- * {@code onExit} through a shutdown hook.
+ * the JVM exiting with 143/130 from the signal thread. Any other way the JVM ends still runs {@code
+ * onExit} through a shutdown hook.
  */
 final class StopSignal {
 
@@ -24,7 +24,9 @@ final class StopSignal {
     Runtime.getRuntime().addShutdownHook(hook);
   }
 
-  /** Blocks the command's thread until a stop signal arrives, then lets the caller close in order. */
+  /**
+   * Blocks the command's thread until a stop signal arrives, then lets the caller close in order.
+   */
   void await() throws InterruptedException {
     stop.await();
     try {

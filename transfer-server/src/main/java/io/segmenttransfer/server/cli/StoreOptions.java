@@ -21,7 +21,9 @@ final class StoreOptions {
 
   @Mixin HttpOptions http;
 
-  /** The stores the given locations need; each is also an {@link AutoCloseable} the caller closes. */
+  /**
+   * The stores the given locations need; each is also an {@link AutoCloseable} the caller closes.
+   */
   List<SegmentStore> storesFor(Collection<URI> locations) {
     List<SegmentStore> stores = new ArrayList<>();
     if (uses(locations, "s3")) {
@@ -34,6 +36,9 @@ final class StoreOptions {
   }
 
   private static boolean uses(Collection<URI> locations, String scheme) {
-    return locations.stream().anyMatch(uri -> uri.getScheme() != null && uri.getScheme().toLowerCase(Locale.ROOT).equals(scheme));
+    return locations.stream()
+        .anyMatch(
+            uri ->
+                uri.getScheme() != null && uri.getScheme().toLowerCase(Locale.ROOT).equals(scheme));
   }
 }

@@ -1,12 +1,13 @@
 package io.segmenttransfer.server.cli;
 
-import io.segmenttransfer.core.runtime.TransferRuntime;
-import io.segmenttransfer.core.runtime.RuntimeConfig;
+import io.segmenttransfer.controller.client.ControllerClient;
 import io.segmenttransfer.core.crypto.CrypterRegistry;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.error.SourceNotFoundException;
 import io.segmenttransfer.core.local.DataDirectoryConfig;
 import io.segmenttransfer.core.local.SegmentDataDirectory;
+import io.segmenttransfer.core.runtime.RuntimeConfig;
+import io.segmenttransfer.core.runtime.TransferRuntime;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.segment.TableNameWithType;
@@ -17,7 +18,6 @@ import io.segmenttransfer.core.transfer.RetryPolicy;
 import io.segmenttransfer.peer.ExternalViewPeerFinder;
 import io.segmenttransfer.peer.PeerDiscoveryConfig;
 import io.segmenttransfer.server.cli.BootstrapSummary.SegmentResult;
-import io.segmenttransfer.controller.client.ControllerClient;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,10 +29,10 @@ import reactor.netty.http.client.HttpClient;
 
 /**
  * The one-shot bootstrap that {@code bootstrap} and {@code quickstart} run: recovers the data
- * directory, then adds or replaces every segment at once through
- * {@link SegmentDataDirectory#addOrReplace}, which queues them within its download limits, keeps
- * CRC-equal copies, and downloads the rest from the deep store with ONLINE peers as the fallback.
- * One segment failing does not stop the others: every segment ends in the summary.
+ * directory, then adds or replaces every segment at once through {@link
+ * SegmentDataDirectory#addOrReplace}, which queues them within its download limits, keeps CRC-equal
+ * copies, and downloads the rest from the deep store with ONLINE peers as the fallback. One segment
+ * failing does not stop the others: every segment ends in the summary.
  */
 final class TableBootstrap {
 
@@ -49,15 +49,21 @@ final class TableBootstrap {
    */
   record Settings(Path dataDir, URI controller, int maxParallelDownloads, int peerRounds) {
 
-    /** Pinot's peer-discovery attempts, as in {@link RetryPolicy#DEFAULT_PEERS}; a constant for the flag's default. */
+    /**
+     * Pinot's peer-discovery attempts, as in {@link RetryPolicy#DEFAULT_PEERS}; a constant for the
+     * flag's default.
+     */
     static final int DEFAULT_PEER_ROUNDS = 5;
 
     Settings {
       if (maxParallelDownloads < 0) {
-        throw new InvalidRequestException(null, "--max-parallel-downloads must be 0 (no limit) or more, was " + maxParallelDownloads);
+        throw new InvalidRequestException(
+            null,
+            "--max-parallel-downloads must be 0 (no limit) or more, was " + maxParallelDownloads);
       }
       if (peerRounds < 1) {
-        throw new InvalidRequestException(null, "--peer-rounds must be at least 1, was " + peerRounds);
+        throw new InvalidRequestException(
+            null, "--peer-rounds must be at least 1, was " + peerRounds);
       }
       dataDir = dataDir.toAbsolutePath().normalize();
     }
@@ -65,7 +71,8 @@ final class TableBootstrap {
     /** Pinot's peer backoff with this many rounds. */
     RetryPolicy peerRetry() {
       RetryPolicy pinot = RetryPolicy.DEFAULT_PEERS;
-      return new RetryPolicy(peerRounds, pinot.initialBackoff(), pinot.factor(), pinot.maxBackoff(), pinot.jitter());
+      return new RetryPolicy(
+          peerRounds, pinot.initialBackoff(), pinot.factor(), pinot.maxBackoff(), pinot.jitter());
     }
   }
 
@@ -77,52 +84,116 @@ final class TableBootstrap {
    * when there is no such table.
    */
   static Mono<List<SegmentMetadata>> listTable(ControllerClient controller, String table) {
-    Mono<List<TableNameWithType>> tables = table.endsWith("_OFFLINE") || table.endsWith("_REALTIME")
-        ? Mono.fromCallable(() -> List.of(TableNameWithType.parse(table)))
-        : Mono.fromCallable(() -> new TableNameWithType(table, TableNameWithType.TableType.OFFLINE))
-            .then(controller.table(table))
-            .map(configs -> configs.keySet().stream().map(type -> new TableNameWithType(table, type)).toList());
+    Mono<List<TableNameWithType>> tables =
+        table.endsWith("_OFFLINE") || table.endsWith("_REALTIME")
+            ? Mono.fromCallable(() -> List.of(TableNameWithType.parse(table)))
+            : Mono.fromCallable(
+                    () -> new TableNameWithType(table, TableNameWithType.TableType.OFFLINE))
+                .then(controller.table(table))
+                .map(
+                    configs ->
+                        configs.keySet().stream()
+                            .map(type -> new TableNameWithType(table, type))
+                            .toList());
     return tables
         .flatMapMany(Flux::fromIterable)
-        .concatMap(typed -> controller.segments(typed)
-            .flatMapMany(names -> Flux.fromIterable(names).map(name -> new SegmentId(typed, name))))
+        .concatMap(
+            typed ->
+                controller
+                    .segments(typed)
+                    .flatMapMany(
+                        names -> Flux.fromIterable(names).map(name -> new SegmentId(typed, name))))
         .flatMapSequential(controller::metadata, METADATA_CONCURRENCY)
-        .sort(Comparator.comparing((SegmentMetadata m) -> m.table().toString()).thenComparing(SegmentMetadata::segmentName))
+        .sort(
+            Comparator.comparing((SegmentMetadata m) -> m.table().toString())
+                .thenComparing(SegmentMetadata::segmentName))
         .collectList()
-        .onErrorMap(SourceNotFoundException.class, e -> new InvalidRequestException(null,
-            "no table " + table + " on the controller " + controller.baseUrl() + " (" + e.getMessage() + ")", e));
+        .onErrorMap(
+            SourceNotFoundException.class,
+            e ->
+                new InvalidRequestException(
+                    null,
+                    "no table "
+                        + table
+                        + " on the controller "
+                        + controller.baseUrl()
+                        + " ("
+                        + e.getMessage()
+                        + ")",
+                    e));
   }
 
   /**
-   * Runs a bootstrap of {@code segments} and returns its summary once every segment is in place
-   * or failed. Blocks the calling (command) thread, which prints the progress lines meanwhile;
-   * fails only when the data directory cannot be recovered.
+   * Runs a bootstrap of {@code segments} and returns its summary once every segment is in place or
+   * failed. Blocks the calling (command) thread, which prints the progress lines meanwhile; fails
+   * only when the data directory cannot be recovered.
    *
-   * @param extraStores stores besides local files (HTTP for peers and controller URLs, S3); closed here
+   * @param extraStores stores besides local files (HTTP for peers and controller URLs, S3); closed
+   *     here
    */
-  static BootstrapSummary run(Settings settings, String label, List<SegmentMetadata> segments, CrypterRegistry crypters,
-      List<SegmentStore> extraStores, BootstrapProgress progress) throws InterruptedException {
-    PeerFinder peers = settings.controller() == null ? PeerFinder.NONE
-        : new ExternalViewPeerFinder(HttpClient.create(), PeerDiscoveryConfig.of(settings.controller(), null));
-    ControllerClient metadataSource = settings.controller() == null ? null : ControllerClient.create(settings.controller().toString());
-    DownloadConfig download = DownloadConfig.defaults().withRetries(RetryPolicy.DEFAULT_DEEP_STORE, settings.peerRetry());
-    RuntimeConfig runtimeConfig = RuntimeConfig.defaults().withDownload(download)
-        .forParallelTransfers(settings.maxParallelDownloads());
-    try (TransferRuntime runtime = new TransferRuntime(TransferRuntime.CLI_THREADS, runtimeConfig, crypters, extraStores)) {
-      SegmentDataDirectory directory = runtime.dataDirectory(settings.dataDir(),
-          DataDirectoryConfig.defaults().withLimits(settings.maxParallelDownloads(), 0), peers, metadataSource, progress);
-      Mono<BootstrapSummary> work = Mono.defer(() -> {
-        long started = System.nanoTime();
-        return directory.recover()
-            // All at once: the directory's permits decide how many download, the rest wait without a thread.
-            .thenMany(Flux.fromIterable(segments).flatMap(metadata -> directory.addOrReplace(metadata)
-                .map(SegmentResult::of)
-                .onErrorResume(error -> Mono.just(SegmentResult.failed(metadata.segment(), error))), Math.max(1, segments.size())))
-            .sort(Comparator.comparing(result -> result.segment().toString()))
-            .collectList()
-            .map(results -> BootstrapSummary.of(label, settings.dataDir().toString(), results,
-                Duration.ofNanos(System.nanoTime() - started)));
-      });
+  static BootstrapSummary run(
+      Settings settings,
+      String label,
+      List<SegmentMetadata> segments,
+      CrypterRegistry crypters,
+      List<SegmentStore> extraStores,
+      BootstrapProgress progress)
+      throws InterruptedException {
+    PeerFinder peers =
+        settings.controller() == null
+            ? PeerFinder.NONE
+            : new ExternalViewPeerFinder(
+                HttpClient.create(), PeerDiscoveryConfig.of(settings.controller(), null));
+    ControllerClient metadataSource =
+        settings.controller() == null
+            ? null
+            : ControllerClient.create(settings.controller().toString());
+    DownloadConfig download =
+        DownloadConfig.defaults().withRetries(RetryPolicy.DEFAULT_DEEP_STORE, settings.peerRetry());
+    RuntimeConfig runtimeConfig =
+        RuntimeConfig.defaults()
+            .withDownload(download)
+            .forParallelTransfers(settings.maxParallelDownloads());
+    try (TransferRuntime runtime =
+        new TransferRuntime(TransferRuntime.CLI_THREADS, runtimeConfig, crypters, extraStores)) {
+      SegmentDataDirectory directory =
+          runtime.dataDirectory(
+              settings.dataDir(),
+              DataDirectoryConfig.defaults().withLimits(settings.maxParallelDownloads(), 0),
+              peers,
+              metadataSource,
+              progress);
+      Mono<BootstrapSummary> work =
+          Mono.defer(
+              () -> {
+                long started = System.nanoTime();
+                return directory
+                    .recover()
+                    // All at once: the directory's permits decide how many download, the rest wait
+                    // without a thread.
+                    .thenMany(
+                        Flux.fromIterable(segments)
+                            .flatMap(
+                                metadata ->
+                                    directory
+                                        .addOrReplace(metadata)
+                                        .map(SegmentResult::of)
+                                        .onErrorResume(
+                                            error ->
+                                                Mono.just(
+                                                    SegmentResult.failed(
+                                                        metadata.segment(), error))),
+                                Math.max(1, segments.size())))
+                    .sort(Comparator.comparing(result -> result.segment().toString()))
+                    .collectList()
+                    .map(
+                        results ->
+                            BootstrapSummary.of(
+                                label,
+                                settings.dataDir().toString(),
+                                results,
+                                Duration.ofNanos(System.nanoTime() - started)));
+              });
       return progress.await(work);
     }
   }

@@ -1,11 +1,11 @@
 package io.segmenttransfer.server.daemon;
 
+import io.segmenttransfer.controller.api.Assignment;
+import io.segmenttransfer.controller.api.SegmentState;
+import io.segmenttransfer.controller.client.ControllerClient;
 import io.segmenttransfer.core.local.SegmentDataDirectory;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.SegmentMetadata;
-import io.segmenttransfer.controller.api.Assignment;
-import io.segmenttransfer.controller.client.ControllerClient;
-import io.segmenttransfer.controller.api.SegmentState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,18 +38,27 @@ final class AssignmentFollower {
   private final SegmentDataDirectory directory;
   private final String instanceId;
   private final Duration longPoll;
+
   /** The CRC last requested per segment: what "no change" is judged against. */
   private final Map<SegmentId, Long> requested = new HashMap<>();
+
   private final Disposable.Composite running = Disposables.composite();
+
   /** Waits before retrying failed loads: not in-flight work, so shutdown does not wait for them. */
   private final Disposable.Composite retries = Disposables.composite();
+
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Sinks.One<Void> bootstrapped = Sinks.one();
   private final AtomicLong version = new AtomicLong(-1);
-  private final java.util.concurrent.atomic.AtomicBoolean firstApplied = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean firstApplied =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private Disposable polling;
 
-  AssignmentFollower(ControllerClient controller, SegmentDataDirectory directory, String instanceId, Duration longPoll) {
+  AssignmentFollower(
+      ControllerClient controller,
+      SegmentDataDirectory directory,
+      String instanceId,
+      Duration longPoll) {
     this.controller = controller;
     this.directory = directory;
     this.instanceId = instanceId;
@@ -62,12 +71,19 @@ final class AssignmentFollower {
   }
 
   void start() {
-    polling = Mono.defer(() -> controller.assignment(instanceId, version.get(), longPoll))
-        .doOnNext(this::apply)
-        .repeat()
-        .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5))
-            .doBeforeRetry(signal -> LOG.warn("controller unreachable, retrying: {}", signal.failure().toString())))
-        .subscribe();
+    polling =
+        Mono.defer(() -> controller.assignment(instanceId, version.get(), longPoll))
+            .doOnNext(this::apply)
+            .repeat()
+            .retryWhen(
+                Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
+                    .maxBackoff(Duration.ofSeconds(5))
+                    .doBeforeRetry(
+                        signal ->
+                            LOG.warn(
+                                "controller unreachable, retrying: {}",
+                                signal.failure().toString())))
+            .subscribe();
   }
 
   private void apply(Assignment assignment) {
@@ -80,7 +96,8 @@ final class AssignmentFollower {
       Set<SegmentId> assigned = new HashSet<>();
       for (SegmentMetadata metadata : assignment.segments()) {
         assigned.add(metadata.segment());
-        // A segment without a CRC cannot be loaded (addOrReplace refuses it): remember it as -1 so it
+        // A segment without a CRC cannot be loaded (addOrReplace refuses it): remember it as -1 so
+        // it
         // fails once per change, not on every assignment.
         long crc = metadata.crcIfPresent().orElse(-1);
         if (!Long.valueOf(crc).equals(requested.get(metadata.segment()))) {
@@ -107,41 +124,54 @@ final class AssignmentFollower {
     inFlight.incrementAndGet();
     Disposable.Swap handle = reactor.core.Disposables.swap();
     running.add(handle);
-    handle.update(operation
-        .doFinally(signal -> {
-          inFlight.decrementAndGet();
-          running.remove(handle);
-          done.tryEmitEmpty();
-        })
-        .subscribe(null, e -> LOG.warn("segment operation failed: {}", e.toString())));
+    handle.update(
+        operation
+            .doFinally(
+                signal -> {
+                  inFlight.decrementAndGet();
+                  running.remove(handle);
+                  done.tryEmitEmpty();
+                })
+            .subscribe(null, e -> LOG.warn("segment operation failed: {}", e.toString())));
     return done.asMono();
   }
 
   /**
    * Loads a segment and reports it ONLINE. A failure is reported ERROR and retried with capped
-   * backoff while the segment is still assigned with this CRC (a deep store or peers may come back);
-   * the returned Mono completes after the first attempt either way, so readiness does not wait on
-   * a segment that cannot be had right now.
+   * backoff while the segment is still assigned with this CRC (a deep store or peers may come
+   * back); the returned Mono completes after the first attempt either way, so readiness does not
+   * wait on a segment that cannot be had right now.
    */
   private Mono<Void> load(SegmentMetadata metadata, long crc) {
     return attempt(metadata, crc, 1);
   }
 
   private Mono<Void> attempt(SegmentMetadata metadata, long crc, int attempt) {
-    return directory.addOrReplace(metadata)
-        .flatMap(outcome -> controller.reportState(instanceId, metadata.segment(), SegmentState.ONLINE))
-        .onErrorResume(error -> {
-          Duration wait = retryDelay(attempt);
-          LOG.warn("cannot load {} (attempt {}), retrying in {}: {}", metadata.segment(), attempt, wait, error.getMessage());
-          Disposable.Swap slot = Disposables.swap();
-          retries.add(slot);
-          slot.update(Mono.delay(wait)
-              .filter(tick -> stillWanted(metadata.segment(), crc))
-              .flatMap(tick -> track(attempt(metadata, crc, attempt + 1)))
-              .doFinally(signal -> retries.remove(slot))
-              .subscribe());
-          return controller.reportState(instanceId, metadata.segment(), SegmentState.ERROR).onErrorResume(e -> Mono.empty());
-        });
+    return directory
+        .addOrReplace(metadata)
+        .flatMap(
+            outcome -> controller.reportState(instanceId, metadata.segment(), SegmentState.ONLINE))
+        .onErrorResume(
+            error -> {
+              Duration wait = retryDelay(attempt);
+              LOG.warn(
+                  "cannot load {} (attempt {}), retrying in {}: {}",
+                  metadata.segment(),
+                  attempt,
+                  wait,
+                  error.getMessage());
+              Disposable.Swap slot = Disposables.swap();
+              retries.add(slot);
+              slot.update(
+                  Mono.delay(wait)
+                      .filter(tick -> stillWanted(metadata.segment(), crc))
+                      .flatMap(tick -> track(attempt(metadata, crc, attempt + 1)))
+                      .doFinally(signal -> retries.remove(slot))
+                      .subscribe());
+              return controller
+                  .reportState(instanceId, metadata.segment(), SegmentState.ERROR)
+                  .onErrorResume(e -> Mono.empty());
+            });
   }
 
   /** 1 s, 2 s, 4 s ... up to 60 s. */
@@ -156,12 +186,14 @@ final class AssignmentFollower {
   }
 
   private Mono<Void> unload(SegmentId segment) {
-    return directory.remove(segment)
+    return directory
+        .remove(segment)
         .then(controller.dropState(instanceId, segment))
-        .onErrorResume(error -> {
-          LOG.warn("cannot remove {}: {}", segment, error.getMessage());
-          return Mono.empty();
-        });
+        .onErrorResume(
+            error -> {
+              LOG.warn("cannot remove {}: {}", segment, error.getMessage());
+              return Mono.empty();
+            });
   }
 
   /** Segments this server was asked to hold, last seen. */
@@ -183,7 +215,9 @@ final class AssignmentFollower {
     retries.dispose();
   }
 
-  /** Cancels every operation still running (their staging directories are removed by the pipeline). */
+  /**
+   * Cancels every operation still running (their staging directories are removed by the pipeline).
+   */
   void cancelAll() {
     running.dispose();
   }

@@ -19,6 +19,7 @@ record CommitRequestBody(Path segmentDir, @Nullable String offset) {
 
   static final String SEGMENT_DIR = "segmentDir";
   static final String OFFSET = "offset";
+
   /** A commit request is two short strings; anything longer is not one. */
   static final int MAX_BODY_BYTES = 64 * 1024;
 
@@ -30,30 +31,36 @@ record CommitRequestBody(Path segmentDir, @Nullable String offset) {
       try {
         node = JSON.readTree(body);
       } catch (IOException e) {
-        throw new InvalidRequestException(segmentName, "commit body is not JSON: " + e.getMessage());
+        throw new InvalidRequestException(
+            segmentName, "commit body is not JSON: " + e.getMessage());
       }
       if (node != null && !node.isObject()) {
-        throw new InvalidRequestException(segmentName, "commit body must be a JSON object with segmentDir and offset");
+        throw new InvalidRequestException(
+            segmentName, "commit body must be a JSON object with segmentDir and offset");
       }
     }
     String dir = field(node, query, SEGMENT_DIR);
     if (dir == null || dir.isBlank()) {
-      throw new InvalidRequestException(segmentName, "commit needs segmentDir, the segment's directory on this server");
+      throw new InvalidRequestException(
+          segmentName, "commit needs segmentDir, the segment's directory on this server");
     }
     Path path;
     try {
       path = Path.of(dir);
     } catch (InvalidPathException e) {
-      throw new InvalidRequestException(segmentName, "segmentDir '" + dir + "' is not a path: " + e.getMessage());
+      throw new InvalidRequestException(
+          segmentName, "segmentDir '" + dir + "' is not a path: " + e.getMessage());
     }
     // Relative to what? The server's working directory is nobody's business: say it exactly.
     if (!path.isAbsolute()) {
-      throw new InvalidRequestException(segmentName, "segmentDir must be an absolute path, was '" + dir + "'");
+      throw new InvalidRequestException(
+          segmentName, "segmentDir must be an absolute path, was '" + dir + "'");
     }
     return new CommitRequestBody(path.normalize(), field(node, query, OFFSET));
   }
 
-  private static @Nullable String field(@Nullable JsonNode node, Map<String, List<String>> query, String name) {
+  private static @Nullable String field(
+      @Nullable JsonNode node, Map<String, List<String>> query, String name) {
     if (node != null && node.hasNonNull(name)) {
       return node.get(name).asText();
     }

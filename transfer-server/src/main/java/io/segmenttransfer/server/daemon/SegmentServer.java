@@ -1,28 +1,27 @@
 package io.segmenttransfer.server.daemon;
 
-import io.segmenttransfer.core.store.DeepStoreLayout;
-import org.jspecify.annotations.Nullable;
-import io.segmenttransfer.core.runtime.RuntimeConfig;
-import io.segmenttransfer.core.runtime.TransferRuntime;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.segmenttransfer.controller.api.SegmentState;
+import io.segmenttransfer.controller.client.CompletionClient;
+import io.segmenttransfer.controller.client.ControllerClient;
 import io.segmenttransfer.core.archive.Codec;
 import io.segmenttransfer.core.crypto.CrypterConfig;
 import io.segmenttransfer.core.crypto.CrypterRegistry;
 import io.segmenttransfer.core.error.CrcMismatchException;
 import io.segmenttransfer.core.error.EntityNotFoundException;
 import io.segmenttransfer.core.error.InvalidRequestException;
-import io.segmenttransfer.core.extract.ExtractionConfig;
-import io.segmenttransfer.core.extract.SegmentExtractor;
 import io.segmenttransfer.core.local.SegmentDataDirectory;
-import io.segmenttransfer.core.layout.SegmentSwap;
+import io.segmenttransfer.core.runtime.RuntimeConfig;
+import io.segmenttransfer.core.runtime.TransferRuntime;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.TableNameWithType;
-import io.segmenttransfer.core.store.LocalFileSegmentStore;
+import io.segmenttransfer.core.store.DeepStoreLayout;
 import io.segmenttransfer.core.store.SegmentStore;
-import io.segmenttransfer.core.store.SegmentStores;
-import io.segmenttransfer.core.transfer.DownloadConfig;
-import io.segmenttransfer.core.transfer.SegmentDownloader;
+import io.segmenttransfer.http.ErrorBody;
+import io.segmenttransfer.http.JsonReply;
+import io.segmenttransfer.http.KeepAliveSafe;
+import io.segmenttransfer.http.PathParameters;
 import io.segmenttransfer.peer.ExternalViewPeerFinder;
 import io.segmenttransfer.peer.HttpSegmentStore;
 import io.segmenttransfer.peer.HttpStoreConfig;
@@ -30,13 +29,6 @@ import io.segmenttransfer.peer.PeerDiscoveryConfig;
 import io.segmenttransfer.peer.PeerSegmentHandler;
 import io.segmenttransfer.peer.PeerServeConfig;
 import io.segmenttransfer.s3.S3SegmentStore;
-import io.segmenttransfer.controller.client.CompletionClient;
-import io.segmenttransfer.controller.client.ControllerClient;
-import io.segmenttransfer.http.ErrorBody;
-import io.segmenttransfer.http.JsonReply;
-import io.segmenttransfer.http.KeepAliveSafe;
-import io.segmenttransfer.http.PathParameters;
-import io.segmenttransfer.controller.api.SegmentState;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,13 +52,13 @@ import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.HttpServerRoutes;
 
 /**
- * A server daemon: serves its segments to peers, follows the controller's assignment, and keeps
- * its data directory equal to it (deep store first, peers as fallback, CRC-equal copies kept).
+ * A server daemon: serves its segments to peers, follows the controller's assignment, and keeps its
+ * data directory equal to it (deep store first, peers as fallback, CRC-equal copies kept).
  *
- * <p>Admin HTTP surface (docs/protocol.md): {@code GET /segments/{t}/{s}} (peer download),
- * {@code POST /segments/{t}/{s}/upload} (upload this copy to the deep store), {@code GET /health}
- * (200 once the first assignment was loaded, 503 before), {@code GET /metrics} (Prometheus) and
- * {@code GET /tables/{table}/segments/crc}.
+ * <p>Admin HTTP surface (docs/protocol.md): {@code GET /segments/{t}/{s}} (peer download), {@code
+ * POST /segments/{t}/{s}/upload} (upload this copy to the deep store), {@code GET /health} (200
+ * once the first assignment was loaded, 503 before), {@code GET /metrics} (Prometheus) and {@code
+ * GET /tables/{table}/segments/crc}.
  */
 public final class SegmentServer implements AutoCloseable {
 
@@ -73,10 +66,13 @@ public final class SegmentServer implements AutoCloseable {
 
   private final ServerConfig config;
   private final TransferRuntime runtime;
+
   /** Where this server uploads its copies; null without a deep store (uploads are then refused). */
   private final @Nullable DeepStoreLayout deepStoreLayout;
+
   private final Scheduler scheduler;
-  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry metrics =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ControllerClient controller;
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -91,63 +87,101 @@ public final class SegmentServer implements AutoCloseable {
 
   private SegmentServer(ServerConfig config) {
     this.config = config;
-    this.crypters = CrypterRegistry.fromConfig(
-        config.keyset() == null ? CrypterConfig.defaults() : CrypterConfig.tink(config.keyset()));
-    this.runtime = new TransferRuntime("server-io", RuntimeConfig.defaults(), crypters,
-        List.of(S3SegmentStore.create(config.s3()), HttpSegmentStore.create(HttpStoreConfig.defaults())));
+    this.crypters =
+        CrypterRegistry.fromConfig(
+            config.keyset() == null
+                ? CrypterConfig.defaults()
+                : CrypterConfig.tink(config.keyset()));
+    this.runtime =
+        new TransferRuntime(
+            "server-io",
+            RuntimeConfig.defaults(),
+            crypters,
+            List.of(
+                S3SegmentStore.create(config.s3()),
+                HttpSegmentStore.create(HttpStoreConfig.defaults())));
     this.scheduler = runtime.scheduler();
     // Built at start, so a deep-store URI it cannot use fails the start, not the first upload.
-    this.deepStoreLayout = config.deepStore() == null ? null : new DeepStoreLayout(config.deepStore());
+    this.deepStoreLayout =
+        config.deepStore() == null ? null : new DeepStoreLayout(config.deepStore());
     this.controller = ControllerClient.create(config.controller().toString());
   }
 
   /**
    * Starts a server: recovers the data directory, binds the admin port, registers with the
-   * controller and starts following its assignment. Completes once registered (bootstrap goes on
-   * in the background: see {@link #bootstrapped()}); errors when the controller cannot be reached
-   * or the port is taken, with everything started so far closed again.
+   * controller and starts following its assignment. Completes once registered (bootstrap goes on in
+   * the background: see {@link #bootstrapped()}); errors when the controller cannot be reached or
+   * the port is taken, with everything started so far closed again.
    */
   public static Mono<SegmentServer> start(ServerConfig config) {
-    return Mono.defer(() -> {
-      SegmentServer server = new SegmentServer(config);
-      // A failure may arrive on an event loop: release everything without blocking, keep the error.
-      return server.startUp().thenReturn(server)
-          .onErrorResume(error -> server.shutdown().onErrorResume(e -> Mono.empty()).then(Mono.error(error)));
-    });
+    return Mono.defer(
+        () -> {
+          SegmentServer server = new SegmentServer(config);
+          // A failure may arrive on an event loop: release everything without blocking, keep the
+          // error.
+          return server
+              .startUp()
+              .thenReturn(server)
+              .onErrorResume(
+                  error ->
+                      server.shutdown().onErrorResume(e -> Mono.empty()).then(Mono.error(error)));
+        });
   }
 
   private Mono<Void> startUp() {
     // The admin port is bound first: with port 0 the instance id depends on the port we get.
     HttpServerRoutes routes = HttpServerRoutes.newRoutes();
     AtomicBoolean routed = new AtomicBoolean();
-    return HttpServer.create().host(config.host()).port(config.adminPort())
-        .handle(KeepAliveSafe.offDispatch(
-            (request, response) -> routed.get() ? routes.apply(request, response) : unavailable(response)))
+    return HttpServer.create()
+        .host(config.host())
+        .port(config.adminPort())
+        .handle(
+            KeepAliveSafe.offDispatch(
+                (request, response) ->
+                    routed.get() ? routes.apply(request, response) : unavailable(response)))
         .bind()
-        .flatMap(bound -> {
-          admin = bound;
-          instanceId = config.instanceId() != null ? config.instanceId() : "Server_" + config.host() + "_" + bound.port();
-          build(routes);
-          routed.set(true);
-          LOG.info("{} admin surface on http://{}:{}", instanceId, config.host(), bound.port());
-          return directory.recover();
-        })
-        .doOnNext(actions -> actions.forEach(a -> LOG.info("recovery: {} {}", a.action(), a.path())))
-        .then(Mono.defer(() -> controller.register(config.host(), admin.port(), admin.port(), config.instanceId())))
-        .doOnNext(registered -> {
-          follower = new AssignmentFollower(controller, directory, instanceId, config.longPoll());
-          follower.bootstrapped().doOnTerminate(() -> ready.set(true)).subscribe();
-          follower.start();
-        })
+        .flatMap(
+            bound -> {
+              admin = bound;
+              instanceId =
+                  config.instanceId() != null
+                      ? config.instanceId()
+                      : "Server_" + config.host() + "_" + bound.port();
+              build(routes);
+              routed.set(true);
+              LOG.info("{} admin surface on http://{}:{}", instanceId, config.host(), bound.port());
+              return directory.recover();
+            })
+        .doOnNext(
+            actions -> actions.forEach(a -> LOG.info("recovery: {} {}", a.action(), a.path())))
+        .then(
+            Mono.defer(
+                () ->
+                    controller.register(
+                        config.host(), admin.port(), admin.port(), config.instanceId())))
+        .doOnNext(
+            registered -> {
+              follower =
+                  new AssignmentFollower(controller, directory, instanceId, config.longPoll());
+              follower.bootstrapped().doOnTerminate(() -> ready.set(true)).subscribe();
+              follower.start();
+            })
         .then();
   }
 
   private void build(HttpServerRoutes routes) {
-    ExternalViewPeerFinder peerFinder = new ExternalViewPeerFinder(HttpClient.create(),
-        PeerDiscoveryConfig.of(config.controller(), instanceId));
-    directory = runtime.dataDirectory(config.dataDir(), config.dataDirectoryConfig(), peerFinder, controller,
-        new TransferMetrics(metrics));
-    PeerServeConfig serve = PeerServeConfig.defaults(peerCacheDir()).withMaxConcurrentUploads(config.maxPeerUploads());
+    ExternalViewPeerFinder peerFinder =
+        new ExternalViewPeerFinder(
+            HttpClient.create(), PeerDiscoveryConfig.of(config.controller(), instanceId));
+    directory =
+        runtime.dataDirectory(
+            config.dataDir(),
+            config.dataDirectoryConfig(),
+            peerFinder,
+            controller,
+            new TransferMetrics(metrics));
+    PeerServeConfig serve =
+        PeerServeConfig.defaults(peerCacheDir()).withMaxConcurrentUploads(config.maxPeerUploads());
     if (config.peerBytesPerSecond() > 0) {
       serve = serve.withBytesPerSecond(config.peerBytesPerSecond());
     }
@@ -155,66 +189,113 @@ public final class SegmentServer implements AutoCloseable {
     metrics.gauge("segment_downloads_active", dir, SegmentDataDirectory::activeDownloads);
     metrics.gauge("segment_downloads_queued", dir, SegmentDataDirectory::queuedDownloads);
     metrics.gauge("segment_operations_busy", dir, SegmentDataDirectory::busySegments);
-    uploader = new AsyncDeepStoreUploader(directory, runtime.stores(), crypters, controller,
-        config.commit().uploadConcurrency(), config.commit().uploadRetry(), scheduler, metrics);
+    uploader =
+        new AsyncDeepStoreUploader(
+            directory,
+            runtime.stores(),
+            crypters,
+            controller,
+            config.commit().uploadConcurrency(),
+            config.commit().uploadRetry(),
+            scheduler,
+            metrics);
     // One controller today: re-resolving after NOT_LEADER means asking the configured one again.
-    committer = new SegmentCommitter(() -> new CompletionClient(HttpClient.create(), config.controller().toString()),
-        controller, directory, deepStoreLayout, uploader, crypters, () -> instanceId, config.commit(), scheduler);
+    committer =
+        new SegmentCommitter(
+            () -> new CompletionClient(HttpClient.create(), config.controller().toString()),
+            controller,
+            directory,
+            deepStoreLayout,
+            uploader,
+            crypters,
+            () -> instanceId,
+            config.commit(),
+            scheduler);
     peers = new PeerSegmentHandler(directory, serve, scheduler);
     PeerSegmentHandler handler = peers;
     metrics.gauge("peer_uploads_active", handler, PeerSegmentHandler::activeUploads);
     metrics.gauge("peer_archive_cache_bytes", handler, PeerSegmentHandler::cachedBytes);
     peers.register(routes);
-    routes.get("/health", (request, response) -> ready.get()
-            ? JsonReply.ok(Map.of("status", "READY", "instanceId", instanceId)).send(response)
-            : new JsonReply(503, Map.of("status", "STARTING", "instanceId", instanceId)).send(response))
-        .get("/metrics", (request, response) -> response.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-            .sendString(Mono.fromCallable(metrics::scrape).subscribeOn(scheduler)))
+    routes
+        .get(
+            "/health",
+            (request, response) ->
+                ready.get()
+                    ? JsonReply.ok(Map.of("status", "READY", "instanceId", instanceId))
+                        .send(response)
+                    : new JsonReply(503, Map.of("status", "STARTING", "instanceId", instanceId))
+                        .send(response))
+        .get(
+            "/metrics",
+            (request, response) ->
+                response
+                    .header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                    .sendString(Mono.fromCallable(metrics::scrape).subscribeOn(scheduler)))
         .get("/tables/{table}/segments/crc", this::crcs)
         .post("/segments/{table}/{segment}/upload", this::upload)
-        // Pinot's newer name for the same request and answer ({"segmentName", "crc", "downloadUrl"}).
+        // Pinot's newer name for the same request and answer ({"segmentName", "crc",
+        // "downloadUrl"}).
         .post("/segments/{table}/{segment}/uploadLLCSegment", this::upload)
         .post("/segments/{table}/{segment}/commit", this::commit);
   }
 
   /**
    * {@code POST /segments/{t}/{s}/commit} with {@code {"segmentDir", "offset"}}: installs the
-   * segment built at {@code segmentDir} and commits it with the controller ({@link SegmentCommitter});
-   * answers once the controller decided, not after the upload: 200 {@code {"status", "downloadUrl",
-   * "crc", "segmentName"}} for a decision (plus {@code uploadUrl} when a background upload was
-   * queued; {@code downloadUrl} is what the controller recorded, "" until the upload is done), 504 with {@code status FAILED} and {@code error} when
-   * none came within {@code commitDeadline}, the usual error shape for a bad request or segment.
+   * segment built at {@code segmentDir} and commits it with the controller ({@link
+   * SegmentCommitter}); answers once the controller decided, not after the upload: 200 {@code
+   * {"status", "downloadUrl", "crc", "segmentName"}} for a decision (plus {@code uploadUrl} when a
+   * background upload was queued; {@code downloadUrl} is what the controller recorded, "" until the
+   * upload is done), 504 with {@code status FAILED} and {@code error} when none came within {@code
+   * commitDeadline}, the usual error shape for a bad request or segment.
    */
   private Publisher<Void> commit(HttpServerRequest request, HttpServerResponse response) {
-    return request.receive().asByteArray()
-        .collect(java.io.ByteArrayOutputStream::new, (body, chunk) -> {
-          if (body.size() + chunk.length > CommitRequestBody.MAX_BODY_BYTES) {
-            throw new InvalidRequestException(null, "commit body over " + CommitRequestBody.MAX_BODY_BYTES + " bytes");
-          }
-          body.write(chunk, 0, chunk.length);
-        })
-        .flatMap(body -> {
-          SegmentId segment = SegmentId.of(PathParameters.decoded(request, "table"), PathParameters.decoded(request, "segment"));
-          CommitRequestBody asked = CommitRequestBody.parse(segment.segmentName(), body.toByteArray(),
-              new io.netty.handler.codec.http.QueryStringDecoder(request.uri()).parameters());
-          return committer.commit(segment, asked.segmentDir(), asked.offset())
-              // The caller's directory does not add up: a bad request, not a failure of this server.
-              .onErrorMap(CrcMismatchException.class, e -> new InvalidRequestException(segment.segmentName(), e.getMessage(), e));
-        })
-        .map(outcome -> {
-          Map<String, Object> body = new LinkedHashMap<>();
-          body.put("status", outcome.status().name());
-          body.put("downloadUrl", outcome.downloadUrl());
-          body.put("crc", Long.toString(outcome.crc()));
-          body.put("segmentName", outcome.segment().segmentName());
-          if (outcome.uploadUrl() != null) {
-            body.put("uploadUrl", outcome.uploadUrl());
-          }
-          if (outcome.error() != null) {
-            body.put("error", outcome.error());
-          }
-          return new JsonReply(outcome.error() == null ? 200 : 504, body);
-        })
+    return request
+        .receive()
+        .asByteArray()
+        .collect(
+            java.io.ByteArrayOutputStream::new,
+            (body, chunk) -> {
+              if (body.size() + chunk.length > CommitRequestBody.MAX_BODY_BYTES) {
+                throw new InvalidRequestException(
+                    null, "commit body over " + CommitRequestBody.MAX_BODY_BYTES + " bytes");
+              }
+              body.write(chunk, 0, chunk.length);
+            })
+        .flatMap(
+            body -> {
+              SegmentId segment =
+                  SegmentId.of(
+                      PathParameters.decoded(request, "table"),
+                      PathParameters.decoded(request, "segment"));
+              CommitRequestBody asked =
+                  CommitRequestBody.parse(
+                      segment.segmentName(),
+                      body.toByteArray(),
+                      new io.netty.handler.codec.http.QueryStringDecoder(request.uri())
+                          .parameters());
+              return committer
+                  .commit(segment, asked.segmentDir(), asked.offset())
+                  // The caller's directory does not add up: a bad request, not a failure of this
+                  // server.
+                  .onErrorMap(
+                      CrcMismatchException.class,
+                      e -> new InvalidRequestException(segment.segmentName(), e.getMessage(), e));
+            })
+        .map(
+            outcome -> {
+              Map<String, Object> body = new LinkedHashMap<>();
+              body.put("status", outcome.status().name());
+              body.put("downloadUrl", outcome.downloadUrl());
+              body.put("crc", Long.toString(outcome.crc()));
+              body.put("segmentName", outcome.segment().segmentName());
+              if (outcome.uploadUrl() != null) {
+                body.put("uploadUrl", outcome.uploadUrl());
+              }
+              if (outcome.error() != null) {
+                body.put("error", outcome.error());
+              }
+              return new JsonReply(outcome.error() == null ? 200 : 504, body);
+            })
         .onErrorResume(e -> Mono.just(JsonReply.error(e)))
         .flatMap(reply -> reply.send(response));
   }
@@ -233,55 +314,85 @@ public final class SegmentServer implements AutoCloseable {
     List<TableNameWithType> tables;
     try {
       String table = PathParameters.decoded(request, "table");
-      tables = table.endsWith("_OFFLINE") || table.endsWith("_REALTIME") ? List.of(TableNameWithType.parse(table))
-          : List.of(new TableNameWithType(table, TableNameWithType.TableType.OFFLINE), new TableNameWithType(table, TableNameWithType.TableType.REALTIME));
+      tables =
+          table.endsWith("_OFFLINE") || table.endsWith("_REALTIME")
+              ? List.of(TableNameWithType.parse(table))
+              : List.of(
+                  new TableNameWithType(table, TableNameWithType.TableType.OFFLINE),
+                  new TableNameWithType(table, TableNameWithType.TableType.REALTIME));
     } catch (InvalidRequestException e) {
       return JsonReply.error(e).send(response);
     }
-    return Flux.fromIterable(tables).concatMap(directory::localCrcs)
-        .reduce(new LinkedHashMap<String, String>(), (all, crcs) -> {
-          crcs.forEach((segment, crc) -> all.put(segment, Long.toString(crc)));
-          return all;
-        })
+    return Flux.fromIterable(tables)
+        .concatMap(directory::localCrcs)
+        .reduce(
+            new LinkedHashMap<String, String>(),
+            (all, crcs) -> {
+              crcs.forEach((segment, crc) -> all.put(segment, Long.toString(crc)));
+              return all;
+            })
         .flatMap(all -> JsonReply.ok(all).send(response));
   }
 
   /**
    * Pinot's {@code POST /segments/{t}/{s}/upload?uploadTimeoutMs=N}: this server's copy goes to the
-   * deep store (the controller's repair task asks for it), read under the segment's lock, bounded by
-   * the timeout so a stuck deep store cannot hold the lock; answers {@code {"segmentName","crc","downloadUrl"}}.
+   * deep store (the controller's repair task asks for it), read under the segment's lock, bounded
+   * by the timeout so a stuck deep store cannot hold the lock; answers {@code
+   * {"segmentName","crc","downloadUrl"}}.
    */
   private Publisher<Void> upload(HttpServerRequest request, HttpServerResponse response) {
     if (deepStoreLayout == null) {
-      return new JsonReply(503, new ErrorBody(503, "this server has no deep store configured (deepStore)")).send(response);
+      return new JsonReply(
+              503, new ErrorBody(503, "this server has no deep store configured (deepStore)"))
+          .send(response);
     }
     SegmentId segment;
     Duration timeout;
     try {
-      segment = SegmentId.of(PathParameters.decoded(request, "table"), PathParameters.decoded(request, "segment"));
+      segment =
+          SegmentId.of(
+              PathParameters.decoded(request, "table"), PathParameters.decoded(request, "segment"));
       timeout = uploadTimeout(request);
     } catch (InvalidRequestException e) {
       return JsonReply.error(e).send(response);
     }
     URI target = deepStoreLayout.archive(segment, Codec.GZIP);
     SegmentStore store = runtime.stores().forUri(target);
-    Mono<Map<String, Object>> uploaded = directory.withSegment(segment, local -> store
-            .write(target, local.archive(Codec.GZIP, scheduler))
-            .timeout(timeout)
-            .thenReturn(Map.<String, Object>of("segmentName", segment.segmentName(), "crc", Long.toString(local.crc()),
-                "downloadUrl", target.toString())))
-        .next();
+    Mono<Map<String, Object>> uploaded =
+        directory
+            .withSegment(
+                segment,
+                local ->
+                    store
+                        .write(target, local.archive(Codec.GZIP, scheduler))
+                        .timeout(timeout)
+                        .thenReturn(
+                            Map.<String, Object>of(
+                                "segmentName",
+                                segment.segmentName(),
+                                "crc",
+                                Long.toString(local.crc()),
+                                "downloadUrl",
+                                target.toString())))
+            .next();
     // Decide the status first, then answer once: an error while sending is not answered twice.
     return uploaded
         .map(JsonReply::ok)
-        .switchIfEmpty(Mono.error(() -> new EntityNotFoundException(null, "segment " + segment + " is not loaded here")))
+        .switchIfEmpty(
+            Mono.error(
+                () ->
+                    new EntityNotFoundException(
+                        null, "segment " + segment + " is not loaded here")))
         .onErrorResume(e -> Mono.just(JsonReply.error(e)))
         .flatMap(reply -> reply.send(response));
   }
 
   private static Duration uploadTimeout(HttpServerRequest request) {
-    String value = new io.netty.handler.codec.http.QueryStringDecoder(request.uri()).parameters()
-        .getOrDefault("uploadTimeoutMs", List.of("600000")).get(0);
+    String value =
+        new io.netty.handler.codec.http.QueryStringDecoder(request.uri())
+            .parameters()
+            .getOrDefault("uploadTimeoutMs", List.of("600000"))
+            .get(0);
     try {
       long millis = Long.parseLong(value);
       if (millis <= 0) {
@@ -289,7 +400,8 @@ public final class SegmentServer implements AutoCloseable {
       }
       return Duration.ofMillis(millis);
     } catch (NumberFormatException e) {
-      throw new InvalidRequestException(null, "uploadTimeoutMs must be a positive number of milliseconds, was '" + value + "'");
+      throw new InvalidRequestException(
+          null, "uploadTimeoutMs must be a positive number of milliseconds, was '" + value + "'");
     }
   }
 
@@ -327,49 +439,69 @@ public final class SegmentServer implements AutoCloseable {
   }
 
   /**
-   * Stops cleanly: no new work is taken, in-flight transfers get {@code shutdownDeadline} to
-   * finish and are cancelled after it, replicas are reported OFFLINE (best effort), leftovers of
-   * cancelled transfers are removed, then the admin port and the threads are released. Completes
-   * when all of it is done; a second call completes at once.
+   * Stops cleanly: no new work is taken, in-flight transfers get {@code shutdownDeadline} to finish
+   * and are cancelled after it, replicas are reported OFFLINE (best effort), leftovers of cancelled
+   * transfers are removed, then the admin port and the threads are released. Completes when all of
+   * it is done; a second call completes at once.
    */
   public Mono<Void> shutdown() {
-    return Mono.defer(() -> {
-      if (!closed.compareAndSet(false, true)) {
-        return Mono.empty();
-      }
-      Mono<Void> drain = Mono.empty();
-      if (follower != null) {
-        AssignmentFollower f = follower;
-        f.stopPolling();
-        drain = until(() -> f.inFlight() == 0, config.shutdownDeadline())
-            .then(Mono.fromRunnable(f::cancelAll))
-            .then(Flux.fromIterable(f.held())
-                .flatMap(segment -> controller.reportState(instanceId, segment, SegmentState.OFFLINE))
-                .then()
-                .timeout(Duration.ofSeconds(2))
-                .onErrorResume(e -> Mono.empty()));
-      }
-      if (directory != null) {
-        SegmentDataDirectory dir = directory;
-        // Cancelled transfers clean their staging asynchronously: wait for them, then sweep.
-        drain = drain.then(until(() -> dir.busySegments() == 0, Duration.ofSeconds(10)))
-            .then(dir.recover().onErrorResume(e -> Mono.empty()).then());
-      }
-      return drain.then(Mono.defer(() -> {
-            if (admin == null) {
-              return Mono.<Void>empty();
-            }
-            admin.dispose();
-            return admin.onDispose().timeout(Duration.ofSeconds(5)).onErrorResume(e -> Mono.empty());
-          }))
-          .onErrorResume(e -> Mono.empty())
-          // The admin port closes on an event loop; closing the SDK clients blocks, so it moves off it
-          // (not onto this server's own scheduler, which it disposes).
-          .then(Mono.fromRunnable(this::releaseResources).subscribeOn(Schedulers.boundedElastic()).then());
-    });
+    return Mono.defer(
+        () -> {
+          if (!closed.compareAndSet(false, true)) {
+            return Mono.empty();
+          }
+          Mono<Void> drain = Mono.empty();
+          if (follower != null) {
+            AssignmentFollower f = follower;
+            f.stopPolling();
+            drain =
+                until(() -> f.inFlight() == 0, config.shutdownDeadline())
+                    .then(Mono.fromRunnable(f::cancelAll))
+                    .then(
+                        Flux.fromIterable(f.held())
+                            .flatMap(
+                                segment ->
+                                    controller.reportState(
+                                        instanceId, segment, SegmentState.OFFLINE))
+                            .then()
+                            .timeout(Duration.ofSeconds(2))
+                            .onErrorResume(e -> Mono.empty()));
+          }
+          if (directory != null) {
+            SegmentDataDirectory dir = directory;
+            // Cancelled transfers clean their staging asynchronously: wait for them, then sweep.
+            drain =
+                drain
+                    .then(until(() -> dir.busySegments() == 0, Duration.ofSeconds(10)))
+                    .then(dir.recover().onErrorResume(e -> Mono.empty()).then());
+          }
+          return drain
+              .then(
+                  Mono.defer(
+                      () -> {
+                        if (admin == null) {
+                          return Mono.<Void>empty();
+                        }
+                        admin.dispose();
+                        return admin
+                            .onDispose()
+                            .timeout(Duration.ofSeconds(5))
+                            .onErrorResume(e -> Mono.empty());
+                      }))
+              .onErrorResume(e -> Mono.empty())
+              // The admin port closes on an event loop; closing the SDK clients blocks, so it moves
+              // off it
+              // (not onto this server's own scheduler, which it disposes).
+              .then(
+                  Mono.fromRunnable(this::releaseResources)
+                      .subscribeOn(Schedulers.boundedElastic())
+                      .then());
+        });
   }
 
-  /** {@link #shutdown()} from a thread that may block (the CLI's, a test's); never an event loop. */
+  /**
+   * {@link #shutdown()} from a thread that may block (the CLI's, a test's); never an event loop.
+   */
   @Override
   public void close() {
     shutdown().block(config.shutdownDeadline().plusSeconds(30));
@@ -383,7 +515,10 @@ public final class SegmentServer implements AutoCloseable {
     runtime.close();
   }
 
-  /** Completes once {@code condition} holds, checking every 20 ms, or after {@code limit} regardless. */
+  /**
+   * Completes once {@code condition} holds, checking every 20 ms, or after {@code limit}
+   * regardless.
+   */
   private static Mono<Void> until(java.util.function.BooleanSupplier condition, Duration limit) {
     return Mono.fromCallable(condition::getAsBoolean)
         .filter(Boolean::booleanValue)

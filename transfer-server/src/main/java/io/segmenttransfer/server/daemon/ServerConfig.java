@@ -22,21 +22,61 @@ import java.time.Duration;
  * @param maxPeerUploads concurrent peer downloads served; more get 503 + Retry-After
  * @param peerBytesPerSecond bandwidth for serving peers; 0 for no limit
  * @param longPoll how long one assignment long-poll may wait on the controller
- * @param shutdownDeadline how long in-flight transfers may finish on shutdown before they are cancelled
+ * @param shutdownDeadline how long in-flight transfers may finish on shutdown before they are
+ *     cancelled
  * @param keyset Tink keyset for encrypted segments; null for none
  * @param s3 S3 client settings for {@code s3://} deep stores and download URLs
  * @param commit how segments built here are committed and uploaded; null for the defaults
  */
-public record ServerConfig(URI controller, Path dataDir, String host, int adminPort, String instanceId, URI deepStore,
-    int maxParallelDownloads, int maxParallelDownloadsPerTable, int maxPeerUploads, long peerBytesPerSecond,
-    Duration longPoll, Duration shutdownDeadline, Path keyset, S3Config s3, CommitConfig commit) {
+public record ServerConfig(
+    URI controller,
+    Path dataDir,
+    String host,
+    int adminPort,
+    String instanceId,
+    URI deepStore,
+    int maxParallelDownloads,
+    int maxParallelDownloadsPerTable,
+    int maxPeerUploads,
+    long peerBytesPerSecond,
+    Duration longPoll,
+    Duration shutdownDeadline,
+    Path keyset,
+    S3Config s3,
+    CommitConfig commit) {
 
   /** Without commit settings: the defaults ({@link CommitConfig#defaults()}). */
-  public ServerConfig(URI controller, Path dataDir, String host, int adminPort, String instanceId, URI deepStore,
-      int maxParallelDownloads, int maxParallelDownloadsPerTable, int maxPeerUploads, long peerBytesPerSecond,
-      Duration longPoll, Duration shutdownDeadline, Path keyset, S3Config s3) {
-    this(controller, dataDir, host, adminPort, instanceId, deepStore, maxParallelDownloads, maxParallelDownloadsPerTable,
-        maxPeerUploads, peerBytesPerSecond, longPoll, shutdownDeadline, keyset, s3, null);
+  public ServerConfig(
+      URI controller,
+      Path dataDir,
+      String host,
+      int adminPort,
+      String instanceId,
+      URI deepStore,
+      int maxParallelDownloads,
+      int maxParallelDownloadsPerTable,
+      int maxPeerUploads,
+      long peerBytesPerSecond,
+      Duration longPoll,
+      Duration shutdownDeadline,
+      Path keyset,
+      S3Config s3) {
+    this(
+        controller,
+        dataDir,
+        host,
+        adminPort,
+        instanceId,
+        deepStore,
+        maxParallelDownloads,
+        maxParallelDownloadsPerTable,
+        maxPeerUploads,
+        peerBytesPerSecond,
+        longPoll,
+        shutdownDeadline,
+        keyset,
+        s3,
+        null);
   }
 
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -55,8 +95,12 @@ public record ServerConfig(URI controller, Path dataDir, String host, int adminP
     if (adminPort < 0 || adminPort > 65535) {
       throw new InvalidRequestException(null, "admin port " + adminPort + " is not a port number");
     }
-    if (maxParallelDownloads < 0 || maxParallelDownloadsPerTable < 0 || maxPeerUploads < 1 || peerBytesPerSecond < 0) {
-      throw new InvalidRequestException(null, "limits must be positive (0 = none for downloads and bandwidth)");
+    if (maxParallelDownloads < 0
+        || maxParallelDownloadsPerTable < 0
+        || maxPeerUploads < 1
+        || peerBytesPerSecond < 0) {
+      throw new InvalidRequestException(
+          null, "limits must be positive (0 = none for downloads and bandwidth)");
     }
     if (longPoll.isNegative() || longPoll.isZero() || shutdownDeadline.isNegative()) {
       throw new InvalidRequestException(null, "durations must be positive");
@@ -67,11 +111,26 @@ public record ServerConfig(URI controller, Path dataDir, String host, int adminP
   }
 
   public ServerConfig withCommit(CommitConfig commit) {
-    return new ServerConfig(controller, dataDir, host, adminPort, instanceId, deepStore, maxParallelDownloads,
-        maxParallelDownloadsPerTable, maxPeerUploads, peerBytesPerSecond, longPoll, shutdownDeadline, keyset, s3, commit);
+    return new ServerConfig(
+        controller,
+        dataDir,
+        host,
+        adminPort,
+        instanceId,
+        deepStore,
+        maxParallelDownloads,
+        maxParallelDownloadsPerTable,
+        maxPeerUploads,
+        peerBytesPerSecond,
+        longPoll,
+        shutdownDeadline,
+        keyset,
+        s3,
+        commit);
   }
 
   public DataDirectoryConfig dataDirectoryConfig() {
-    return DataDirectoryConfig.defaults().withLimits(maxParallelDownloads, maxParallelDownloadsPerTable);
+    return DataDirectoryConfig.defaults()
+        .withLimits(maxParallelDownloads, maxParallelDownloadsPerTable);
   }
 }

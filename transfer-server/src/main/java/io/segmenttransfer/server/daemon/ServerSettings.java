@@ -23,7 +23,8 @@ import java.util.TreeSet;
 /**
  * The one place a server's settings are resolved: a flag wins over the config file, the file over
  * the documented default. Files are YAML ({@code .yml}, {@code .yaml}) or Java properties, with the
- * keys of {@link #KEYS}; an unknown key is an error, so a typo never silently falls back to a default.
+ * keys of {@link #KEYS}; an unknown key is an error, so a typo never silently falls back to a
+ * default.
  */
 public final class ServerSettings {
 
@@ -40,7 +41,9 @@ public final class ServerSettings {
     keys.put("adminPort", Integer.toString(ServerConfig.DEFAULT_ADMIN_PORT));
     keys.put("instanceId", "Server_<host>_<adminPort>");
     keys.put("deepStore", "(none: uploads refused)");
-    keys.put("maxParallelDownloads", Integer.toString(DataDirectoryConfig.DEFAULT_MAX_PARALLEL_DOWNLOADS));
+    keys.put(
+        "maxParallelDownloads",
+        Integer.toString(DataDirectoryConfig.DEFAULT_MAX_PARALLEL_DOWNLOADS));
     keys.put("maxParallelDownloadsPerTable", "0 (no limit)");
     keys.put("maxPeerUploads", Integer.toString(ServerConfig.DEFAULT_MAX_PEER_UPLOADS));
     keys.put("peerBytesPerSecond", "0 (no limit)");
@@ -57,7 +60,10 @@ public final class ServerSettings {
     return keys;
   }
 
-  /** Loads a config file; a missing, unreadable or malformed file, or an unknown key, is an error naming it. */
+  /**
+   * Loads a config file; a missing, unreadable or malformed file, or an unknown key, is an error
+   * naming it.
+   */
   public static ServerSettings fromFile(Path file) {
     ServerSettings settings = new ServerSettings();
     if (file == null) {
@@ -68,7 +74,8 @@ public final class ServerSettings {
       if (name.endsWith(".yml") || name.endsWith(".yaml")) {
         JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(reader);
         if (root != null && !root.isObject()) {
-          throw new InvalidRequestException(null, "config file " + file + " must hold a mapping of settings");
+          throw new InvalidRequestException(
+              null, "config file " + file + " must hold a mapping of settings");
         }
         if (root != null) {
           flatten("", root, settings.values);
@@ -76,28 +83,35 @@ public final class ServerSettings {
       } else {
         Properties properties = new Properties();
         properties.load(reader);
-        properties.stringPropertyNames().forEach(key -> settings.values.put(key, properties.getProperty(key).trim()));
+        properties
+            .stringPropertyNames()
+            .forEach(key -> settings.values.put(key, properties.getProperty(key).trim()));
       }
     } catch (IOException e) {
-      throw new InvalidRequestException(null, "cannot read config file " + file + ": " + e.getMessage(), e);
+      throw new InvalidRequestException(
+          null, "cannot read config file " + file + ": " + e.getMessage(), e);
     }
     Set<String> unknown = new TreeSet<>(settings.values.keySet());
     unknown.removeAll(KEYS.keySet());
     if (!unknown.isEmpty()) {
-      throw new InvalidRequestException(null, "unknown setting " + unknown + " in " + file + "; known settings: " + KEYS.keySet());
+      throw new InvalidRequestException(
+          null,
+          "unknown setting " + unknown + " in " + file + "; known settings: " + KEYS.keySet());
     }
     return settings;
   }
 
   private static void flatten(String prefix, JsonNode node, Map<String, String> into) {
-    node.fields().forEachRemaining(field -> {
-      String key = prefix + field.getKey();
-      if (field.getValue().isObject()) {
-        flatten(key + ".", field.getValue(), into);
-      } else if (!field.getValue().isNull()) {
-        into.put(key, field.getValue().asText());
-      }
-    });
+    node.fields()
+        .forEachRemaining(
+            field -> {
+              String key = prefix + field.getKey();
+              if (field.getValue().isObject()) {
+                flatten(key + ".", field.getValue(), into);
+              } else if (!field.getValue().isNull()) {
+                into.put(key, field.getValue().asText());
+              }
+            });
   }
 
   /** Sets a value from a flag; null leaves the file's value (or the default) in place. */
@@ -112,8 +126,10 @@ public final class ServerSettings {
   }
 
   public ServerConfig toConfig() {
-    S3Config s3 = S3Config.defaults().withRegion(text("s3.region", S3Config.DEFAULT_REGION))
-        .withPathStyle(Boolean.parseBoolean(text("s3.pathStyle", "false")));
+    S3Config s3 =
+        S3Config.defaults()
+            .withRegion(text("s3.region", S3Config.DEFAULT_REGION))
+            .withPathStyle(Boolean.parseBoolean(text("s3.pathStyle", "false")));
     if (values.containsKey("s3.endpoint")) {
       s3 = s3.withEndpoint(uri("s3.endpoint"));
     }
@@ -123,7 +139,9 @@ public final class ServerSettings {
         text("host", ServerConfig.DEFAULT_HOST),
         integer("adminPort", ServerConfig.DEFAULT_ADMIN_PORT),
         values.get("instanceId"),
-        values.containsKey("deepStore") ? io.segmenttransfer.core.store.SegmentStores.toUri(values.get("deepStore")) : null,
+        values.containsKey("deepStore")
+            ? io.segmenttransfer.core.store.SegmentStores.toUri(values.get("deepStore"))
+            : null,
         integer("maxParallelDownloads", DataDirectoryConfig.DEFAULT_MAX_PARALLEL_DOWNLOADS),
         integer("maxParallelDownloadsPerTable", 0),
         integer("maxPeerUploads", ServerConfig.DEFAULT_MAX_PEER_UPLOADS),
@@ -137,9 +155,12 @@ public final class ServerSettings {
 
   private CommitConfig commitConfig() {
     return CommitConfig.defaults()
-        .withProtocol(CommitConfig.Protocol.parse(text("completionProtocol", CommitConfig.DEFAULT_PROTOCOL.name())))
+        .withProtocol(
+            CommitConfig.Protocol.parse(
+                text("completionProtocol", CommitConfig.DEFAULT_PROTOCOL.name())))
         .withDeadline(duration("commitDeadline", CommitConfig.DEFAULT_DEADLINE))
-        .withUploadConcurrency(integer("uploadConcurrency", CommitConfig.DEFAULT_UPLOAD_CONCURRENCY));
+        .withUploadConcurrency(
+            integer("uploadConcurrency", CommitConfig.DEFAULT_UPLOAD_CONCURRENCY));
   }
 
   private String text(String key, String fallback) {
@@ -151,7 +172,8 @@ public final class ServerSettings {
     try {
       return value == null ? fallback : Integer.parseInt(value.trim());
     } catch (NumberFormatException e) {
-      throw new InvalidRequestException(null, "setting " + key + " = '" + value + "' is not a whole number");
+      throw new InvalidRequestException(
+          null, "setting " + key + " = '" + value + "' is not a whole number");
     }
   }
 
@@ -159,7 +181,8 @@ public final class ServerSettings {
     try {
       return URI.create(values.get(key).trim());
     } catch (IllegalArgumentException e) {
-      throw new InvalidRequestException(null, "setting " + key + " = '" + values.get(key) + "' is not a URL");
+      throw new InvalidRequestException(
+          null, "setting " + key + " = '" + values.get(key) + "' is not a URL");
     }
   }
 
@@ -181,7 +204,8 @@ public final class ServerSettings {
       }
       return Duration.ofSeconds(Long.parseLong(v));
     } catch (NumberFormatException | DateTimeParseException e) {
-      throw new InvalidRequestException(null, "setting " + key + " = '" + value + "' is not a duration (e.g. 30s, 500ms, PT1M)");
+      throw new InvalidRequestException(
+          null, "setting " + key + " = '" + value + "' is not a duration (e.g. 30s, 500ms, PT1M)");
     }
   }
 

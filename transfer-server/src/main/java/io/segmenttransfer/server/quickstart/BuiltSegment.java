@@ -8,6 +8,7 @@ import java.nio.file.Path;
  *
  * @param crc the segment CRC written into {@code creation.meta}
  * @param bytes the size of the segment's files together
- * @param rows the rows it holds, which is also the stream offset it ends at when its partition started at 0
+ * @param rows the rows it holds, which is also the stream offset it ends at when its partition
+ *     started at 0
  */
 public record BuiltSegment(SegmentId segment, Path directory, long crc, long bytes, long rows) {}

@@ -22,10 +22,10 @@ import software.amazon.awssdk.services.s3.model.CreateBucketRequest;
 
 /**
  * The quickstart's deep store: a directory under the work dir, or a bucket on an S3-compatible
- * server (S3Proxy, in memory) started in this JVM on a free port. Either way the controller
- * writes uploaded archives to {@code <uri>/<tableNameWithType>/<segment>.tar.gz}, and the
- * quickstart deletes one of them here, behind the controller's back, to show the peer fallback,
- * and takes the whole store {@link #down()} and back {@link #up()} to show a commit without it.
+ * server (S3Proxy, in memory) started in this JVM on a free port. Either way the controller writes
+ * uploaded archives to {@code <uri>/<tableNameWithType>/<segment>.tar.gz}, and the quickstart
+ * deletes one of them here, behind the controller's back, to show the peer fallback, and takes the
+ * whole store {@link #down()} and back {@link #up()} to show a commit without it.
  */
 public final class QuickstartDeepStore implements AutoCloseable {
 
@@ -35,21 +35,38 @@ public final class QuickstartDeepStore implements AutoCloseable {
   private final URI uri;
   private final SegmentStore store;
   private final List<SegmentStore> controllerStores;
-  /** The S3 server while it runs: null for a directory, and while an S3 store is {@link #down()}. */
+
+  /**
+   * The S3 server while it runs: null for a directory, and while an S3 store is {@link #down()}.
+   */
   private S3Proxy proxy;
+
   private final S3Config s3Config;
   private final String description;
+
   /** The directory of a local store; null for S3. */
   private final Path dir;
+
   /** What a new S3 server needs to serve the same bucket on the same port; null for a directory. */
   private final S3Server s3Server;
+
   private boolean down;
 
-  /** The in-memory blobs, keys and port of the S3 server, so that {@link #up()} can start it again. */
-  private record S3Server(TransientNio2BlobStore blobs, String accessKey, String secretKey, int port) {}
+  /**
+   * The in-memory blobs, keys and port of the S3 server, so that {@link #up()} can start it again.
+   */
+  private record S3Server(
+      TransientNio2BlobStore blobs, String accessKey, String secretKey, int port) {}
 
-  private QuickstartDeepStore(URI uri, SegmentStore store, List<SegmentStore> controllerStores, S3Proxy proxy,
-      S3Config s3Config, String description, Path dir, S3Server s3Server) {
+  private QuickstartDeepStore(
+      URI uri,
+      SegmentStore store,
+      List<SegmentStore> controllerStores,
+      S3Proxy proxy,
+      S3Config s3Config,
+      String description,
+      Path dir,
+      S3Server s3Server) {
     this.uri = uri;
     this.store = store;
     this.controllerStores = controllerStores;
@@ -64,8 +81,15 @@ public final class QuickstartDeepStore implements AutoCloseable {
   public static QuickstartDeepStore local(Path dir, Scheduler scheduler) {
     Path root = dir.toAbsolutePath().normalize();
     URI uri = root.toUri();
-    return new QuickstartDeepStore(uri, new LocalFileSegmentStore(scheduler), List.of(), null, null,
-        "local directory " + uri, root, null);
+    return new QuickstartDeepStore(
+        uri,
+        new LocalFileSegmentStore(scheduler),
+        List.of(),
+        null,
+        null,
+        "local directory " + uri,
+        root,
+        null);
   }
 
   /**
@@ -79,30 +103,41 @@ public final class QuickstartDeepStore implements AutoCloseable {
     S3Proxy proxy = startProxy(blobs, accessKey, secretKey, 0);
     blobs.createContainer(CreateBucketRequest.builder().bucket(BUCKET).build());
     URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
-    S3Config config = S3Config.defaults().withEndpoint(endpoint).withPathStyle(true)
-        .withCredentials(new S3Config.Credentials(accessKey, secretKey));
+    S3Config config =
+        S3Config.defaults()
+            .withEndpoint(endpoint)
+            .withPathStyle(true)
+            .withCredentials(new S3Config.Credentials(accessKey, secretKey));
     S3SegmentStore store = S3SegmentStore.create(config);
-    return new QuickstartDeepStore(URI.create("s3://" + BUCKET + "/deepstore"), store, List.of(store), proxy, config,
-        "bucket s3://" + BUCKET + " on the in-process S3 server at " + endpoint, null,
+    return new QuickstartDeepStore(
+        URI.create("s3://" + BUCKET + "/deepstore"),
+        store,
+        List.of(store),
+        proxy,
+        config,
+        "bucket s3://" + BUCKET + " on the in-process S3 server at " + endpoint,
+        null,
         new S3Server(blobs, accessKey, secretKey, proxy.getPort()));
   }
 
   /** Starts S3Proxy on {@code port} (0: a free one) over {@code blobs}; blocks until it serves. */
-  private static S3Proxy startProxy(TransientNio2BlobStore blobs, String accessKey, String secretKey, int port)
-      throws Exception {
-    S3Proxy proxy = S3Proxy.builder()
-        .blobStore(blobs)
-        .endpoint(URI.create("http://127.0.0.1:" + port))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
-        // The SDK's multipart uploads send x-amz-mp-object-size, which S3Proxy does not know.
-        .ignoreUnknownHeaders(true)
-        .build();
+  private static S3Proxy startProxy(
+      TransientNio2BlobStore blobs, String accessKey, String secretKey, int port) throws Exception {
+    S3Proxy proxy =
+        S3Proxy.builder()
+            .blobStore(blobs)
+            .endpoint(URI.create("http://127.0.0.1:" + port))
+            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
+            // The SDK's multipart uploads send x-amz-mp-object-size, which S3Proxy does not know.
+            .ignoreUnknownHeaders(true)
+            .build();
     proxy.start();
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (!"STARTED".equals(proxy.getState())) {
       if (System.nanoTime() > deadline) {
         proxy.stop();
-        throw new IllegalStateException("the in-process S3 server did not start within " + START_TIMEOUT);
+        throw new IllegalStateException(
+            "the in-process S3 server did not start within " + START_TIMEOUT);
       }
       Thread.sleep(10);
     }
@@ -134,7 +169,8 @@ public final class QuickstartDeepStore implements AutoCloseable {
   /** Where the controller put a segment's archive. */
   public URI archiveOf(SegmentId segment) {
     String base = uri.toString().endsWith("/") ? uri.toString() : uri + "/";
-    return URI.create(base + segment.table() + "/" + segment.segmentName() + "." + Codec.GZIP.extension());
+    return URI.create(
+        base + segment.table() + "/" + segment.segmentName() + "." + Codec.GZIP.extension());
   }
 
   /** Whether the store holds a segment's archive where the controller and servers put it. */
@@ -149,16 +185,22 @@ public final class QuickstartDeepStore implements AutoCloseable {
    */
   public Mono<URI> deleteArchive(SegmentId segment) {
     URI archive = archiveOf(segment);
-    return store.exists(archive)
-        .flatMap(exists -> exists ? store.delete(archive).thenReturn(archive)
-            : Mono.error(new SourceNotFoundException(archive, "no archive of " + segment + " in the deep store")));
+    return store
+        .exists(archive)
+        .flatMap(
+            exists ->
+                exists
+                    ? store.delete(archive).thenReturn(archive)
+                    : Mono.error(
+                        new SourceNotFoundException(
+                            archive, "no archive of " + segment + " in the deep store")));
   }
 
   /**
    * Takes the deep store down, so that every write to it fails until {@link #up()}: a directory is
-   * moved aside and a plain file put in its place (permissions would not stop root), the S3
-   * server is stopped (its port refuses connections; the bucket stays in memory). Returns what
-   * was done, for the quickstart to say. Blocking: call it from the command's thread.
+   * moved aside and a plain file put in its place (permissions would not stop root), the S3 server
+   * is stopped (its port refuses connections; the bucket stays in memory). Returns what was done,
+   * for the quickstart to say. Blocking: call it from the command's thread.
    */
   public synchronized String down() throws Exception {
     if (down) {
@@ -167,7 +209,8 @@ public final class QuickstartDeepStore implements AutoCloseable {
     String what;
     if (dir != null) {
       Files.move(dir, aside());
-      Files.writeString(dir, "the quickstart's deep store is down: the directory is at " + aside() + "\n");
+      Files.writeString(
+          dir, "the quickstart's deep store is down: the directory is at " + aside() + "\n");
       what = "moved " + dir.getFileName() + "/ aside and put a plain file in its place";
     } else {
       proxy.stop();
@@ -178,7 +221,10 @@ public final class QuickstartDeepStore implements AutoCloseable {
     return what;
   }
 
-  /** Brings the deep store back as it was before {@link #down()}: the same directory, or bucket and port. */
+  /**
+   * Brings the deep store back as it was before {@link #down()}: the same directory, or bucket and
+   * port.
+   */
   public synchronized String up() throws Exception {
     if (!down) {
       throw new IllegalStateException("the deep store is not down");
@@ -189,7 +235,8 @@ public final class QuickstartDeepStore implements AutoCloseable {
       Files.move(aside(), dir);
       what = "put " + dir.getFileName() + "/ back";
     } else {
-      proxy = startProxy(s3Server.blobs(), s3Server.accessKey(), s3Server.secretKey(), s3Server.port());
+      proxy =
+          startProxy(s3Server.blobs(), s3Server.accessKey(), s3Server.secretKey(), s3Server.port());
       what = "started the S3 server again on port " + s3Server.port();
     }
     down = false;
@@ -218,7 +265,8 @@ public final class QuickstartDeepStore implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
-      throw new IllegalStateException("cannot stop the deep store (" + description + "): " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot stop the deep store (" + description + "): " + e.getMessage(), e);
     }
   }
 }

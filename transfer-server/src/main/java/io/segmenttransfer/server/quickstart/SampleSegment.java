@@ -10,4 +10,5 @@ import java.nio.file.Path;
  * @param bytes the size of the segment's files together
  * @param archiveBytes the size of the {@code .tar.gz} archive
  */
-public record SampleSegment(SegmentId segment, Path directory, Path archive, long crc, long bytes, long archiveBytes) {}
+public record SampleSegment(
+    SegmentId segment, Path directory, Path archive, long crc, long bytes, long archiveBytes) {}

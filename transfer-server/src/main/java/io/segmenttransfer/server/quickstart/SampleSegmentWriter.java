@@ -17,30 +17,34 @@ import java.util.zip.Adler32;
 
 /**
  * Writes one click-stream segment in Pinot's v3 layout: {@code v3/columns.psf} (every column's
- * indexes back to back), {@code v3/index_map} (where each index starts and how long it is),
- * {@code v3/metadata.properties} and {@code v3/creation.meta}.
+ * indexes back to back), {@code v3/index_map} (where each index starts and how long it is), {@code
+ * v3/metadata.properties} and {@code v3/creation.meta}.
  *
  * <p>The content is shaped like real columns so that it compresses like a real segment (2-3x with
- * gzip): sorted timestamps, skewed dictionary ids, a sorted string dictionary and
- * random-looking metric values. The CRC is computed as Pinot computes it, independently of the
- * project's own CRC code: one running Adler-32 over every file except {@code creation.meta}, in
- * sorted path order ({@code columns.psf}, {@code index_map}, {@code metadata.properties}), which
- * is also the order they are written in here.
+ * gzip): sorted timestamps, skewed dictionary ids, a sorted string dictionary and random-looking
+ * metric values. The CRC is computed as Pinot computes it, independently of the project's own CRC
+ * code: one running Adler-32 over every file except {@code creation.meta}, in sorted path order
+ * ({@code columns.psf}, {@code index_map}, {@code metadata.properties}), which is also the order
+ * they are written in here.
  *
  * <p>Blocking file I/O: run it on a blocking-capable thread.
  */
 final class SampleSegmentWriter {
 
   private static final int BUFFER_SIZE = 256 * 1024;
-  private static final String[] COUNTRIES = {"US", "IN", "DE", "BR", "GB", "FR", "JP", "CA", "MX", "ES",
-      "IT", "NL", "SE", "PL", "AU", "KR", "TR", "AR", "ZA", "NG"};
+  private static final String[] COUNTRIES = {
+    "US", "IN", "DE", "BR", "GB", "FR", "JP", "CA", "MX", "ES", "IT", "NL", "SE", "PL", "AU", "KR",
+    "TR", "AR", "ZA", "NG"
+  };
   private static final String[] DEVICES = {"mobile", "desktop", "tablet", "tv"};
   private static final int PAGES = 2_000;
   private static final int PAGE_WIDTH = 32;
   private static final int COUNTRY_WIDTH = 2;
   private static final int DEVICE_WIDTH = 8;
+
   /** ts (8) + country id (1) + device id (1) + page id (4) + clicks (2) + revenue (8). */
   private static final int BYTES_PER_DOC = 24;
+
   /** What the small files and the dictionaries take, roughly: the rest of the size is rows. */
   private static final long OVERHEAD = 4_096L + (long) PAGES * PAGE_WIDTH;
 
@@ -53,7 +57,8 @@ final class SampleSegmentWriter {
   private final long docs;
   private final long seed;
 
-  SampleSegmentWriter(SegmentId segment, long startMs, long durationMs, long approximateBytes, long seed) {
+  SampleSegmentWriter(
+      SegmentId segment, long startMs, long durationMs, long approximateBytes, long seed) {
     this.segment = segment;
     this.startMs = startMs;
     this.durationMs = durationMs;
@@ -66,7 +71,10 @@ final class SampleSegmentWriter {
     return docs;
   }
 
-  /** Writes the segment into {@code segmentDir} (created; must not exist yet) and returns its creation.meta. */
+  /**
+   * Writes the segment into {@code segmentDir} (created; must not exist yet) and returns its
+   * creation.meta.
+   */
   CreationMeta write(Path segmentDir) throws IOException {
     Path v3 = Files.createDirectories(segmentDir.resolve("v3"));
     List<Section> sections = layout();
@@ -80,7 +88,8 @@ final class SampleSegmentWriter {
     try (Sink metadata = new Sink(v3.resolve("metadata.properties"), crc)) {
       metadata.put(metadataProperties().getBytes(StandardCharsets.UTF_8));
     }
-    CreationMeta meta = new CreationMeta(crc.getValue(), startMs + durationMs, OptionalLong.of(crc.getValue()));
+    CreationMeta meta =
+        new CreationMeta(crc.getValue(), startMs + durationMs, OptionalLong.of(crc.getValue()));
     Files.write(v3.resolve(CreationMeta.FILE_NAME), meta.toBytes());
     return meta;
   }
@@ -88,16 +97,18 @@ final class SampleSegmentWriter {
   private List<Section> layout() {
     List<Section> sections = new ArrayList<>();
     long offset = 0;
-    for (Object[] s : new Object[][] {
-        {"ts", "forward_index", docs * 8},
-        {"country", "dictionary", (long) COUNTRIES.length * COUNTRY_WIDTH},
-        {"country", "forward_index", docs},
-        {"device", "dictionary", (long) DEVICES.length * DEVICE_WIDTH},
-        {"device", "forward_index", docs},
-        {"page", "dictionary", (long) PAGES * PAGE_WIDTH},
-        {"page", "forward_index", docs * 4},
-        {"clicks", "forward_index", docs * 2},
-        {"revenue", "forward_index", docs * 8}}) {
+    for (Object[] s :
+        new Object[][] {
+          {"ts", "forward_index", docs * 8},
+          {"country", "dictionary", (long) COUNTRIES.length * COUNTRY_WIDTH},
+          {"country", "forward_index", docs},
+          {"device", "dictionary", (long) DEVICES.length * DEVICE_WIDTH},
+          {"device", "forward_index", docs},
+          {"page", "dictionary", (long) PAGES * PAGE_WIDTH},
+          {"page", "forward_index", docs * 4},
+          {"clicks", "forward_index", docs * 2},
+          {"revenue", "forward_index", docs * 8}
+        }) {
       long size = (Long) s[2];
       sections.add(new Section((String) s[0], (String) s[1], offset, size));
       offset += size;
@@ -133,7 +144,8 @@ final class SampleSegmentWriter {
       out.ensure(4).putInt(skewed(random, PAGES));
     }
     for (long d = 0; d < docs; d++) {
-      out.ensure(2).putShort((short) (random.nextInt(4) == 0 ? random.nextInt(1_000) : random.nextInt(10)));
+      out.ensure(2)
+          .putShort((short) (random.nextInt(4) == 0 ? random.nextInt(1_000) : random.nextInt(10)));
     }
     for (long d = 0; d < docs; d++) {
       out.ensure(8).putDouble(random.nextInt(1_000_000) / 100.0);
@@ -156,14 +168,25 @@ final class SampleSegmentWriter {
   private static String indexMap(List<Section> sections) {
     StringBuilder map = new StringBuilder();
     for (Section s : sections) {
-      map.append(s.column()).append('.').append(s.index()).append(".startOffset = ").append(s.offset()).append('\n');
-      map.append(s.column()).append('.').append(s.index()).append(".size = ").append(s.size()).append('\n');
+      map.append(s.column())
+          .append('.')
+          .append(s.index())
+          .append(".startOffset = ")
+          .append(s.offset())
+          .append('\n');
+      map.append(s.column())
+          .append('.')
+          .append(s.index())
+          .append(".size = ")
+          .append(s.size())
+          .append('\n');
     }
     return map.toString();
   }
 
   private String metadataProperties() {
-    return String.join("\n",
+    return String.join(
+        "\n",
         "segment.name = " + segment.segmentName(),
         "segment.table.name = " + segment.table().rawName(),
         "segment.dimension.column.names = country,device,page",
@@ -189,7 +212,8 @@ final class SampleSegmentWriter {
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
 
     Sink(Path file, Adler32 crc) throws IOException {
-      this.channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      this.channel =
+          FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       this.crc = crc;
     }
 

@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.segmenttransfer.controller.ControllerConfig;
+import io.segmenttransfer.controller.EmbeddedController;
+import io.segmenttransfer.controller.client.ControllerClient;
 import io.segmenttransfer.core.error.SourceNotFoundException;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.TableNameWithType;
 import io.segmenttransfer.core.testing.DirectorySnapshot;
 import io.segmenttransfer.core.testing.PinotFixtures;
-import io.segmenttransfer.controller.client.ControllerClient;
-import io.segmenttransfer.controller.ControllerConfig;
-import io.segmenttransfer.controller.EmbeddedController;
 import io.segmenttransfer.server.daemon.SegmentServer;
 import io.segmenttransfer.server.daemon.ServerConfig;
 import java.net.URI;
@@ -28,7 +28,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Mono;
 
-/** {@code bootstrap} against a real embedded controller, a real server as the peer, and the Pinot fixtures. */
+/**
+ * {@code bootstrap} against a real embedded controller, a real server as the peer, and the Pinot
+ * fixtures.
+ */
 class BootstrapCommandTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -38,12 +41,13 @@ class BootstrapCommandTest {
   @TempDir Path dir;
   private EmbeddedController controller;
   private ControllerClient client;
-  private final List<PinotFixtures.Archive> fixtures = PinotFixtures.archives().stream()
-      .filter(a -> a.format().equals("tar.gz")).toList();
+  private final List<PinotFixtures.Archive> fixtures =
+      PinotFixtures.archives().stream().filter(a -> a.format().equals("tar.gz")).toList();
 
   @BeforeEach
   void startControllerWithTheFixtures() {
-    controller = EmbeddedController.start(ControllerConfig.defaults(dir.resolve("controller")).withPort(0));
+    controller =
+        EmbeddedController.start(ControllerConfig.defaults(dir.resolve("controller")).withPort(0));
     client = ControllerClient.create(controller.baseUrl());
     client.createTable(EVENTS, 1).block(TIMEOUT);
     fixtures.forEach(a -> client.uploadSegment(EVENTS, a.file()).block(TIMEOUT));
@@ -55,8 +59,10 @@ class BootstrapCommandTest {
   }
 
   private CommandLineTest.Run bootstrap(Path data, String... more) {
-    List<String> args = new java.util.ArrayList<>(List.of("bootstrap", "--controller", controller.baseUrl(),
-        "--data-dir", data.toString()));
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "bootstrap", "--controller", controller.baseUrl(), "--data-dir", data.toString()));
     args.addAll(List.of(more));
     return CommandLineTest.run(args.toArray(String[]::new));
   }
@@ -75,15 +81,21 @@ class BootstrapCommandTest {
     assertThat(json.get("kept").asInt()).isZero();
     assertThat(json.get("failed").asInt()).isZero();
     assertThat(json.get("failures")).isEmpty();
-    long segmentBytes = fixtures.stream().flatMap(a -> a.files().values().stream()).mapToLong(PinotFixtures.FileEntry::size).sum();
+    long segmentBytes =
+        fixtures.stream()
+            .flatMap(a -> a.files().values().stream())
+            .mapToLong(PinotFixtures.FileEntry::size)
+            .sum();
     assertThat(json.get("bytes").asLong()).isEqualTo(segmentBytes);
-    assertThat(json.get("archiveBytes").asLong()).isEqualTo(fixtures.stream().mapToLong(PinotFixtures.Archive::size).sum());
+    assertThat(json.get("archiveBytes").asLong())
+        .isEqualTo(fixtures.stream().mapToLong(PinotFixtures.Archive::size).sum());
     assertThat(json.get("sources").get("controller").asInt()).isEqualTo(3);
     assertThat(json.get("sources").size()).isEqualTo(1);
     assertThat(json.get("retries").asInt()).isZero();
     assertThat(json.get("megabytesPerSecond").asDouble()).isPositive();
     for (PinotFixtures.Archive fixture : fixtures) {
-      assertThat(files(data.resolve(PinotFixtures.TABLE).resolve(fixture.segmentName()))).as(fixture.segmentName())
+      assertThat(files(data.resolve(PinotFixtures.TABLE).resolve(fixture.segmentName())))
+          .as(fixture.segmentName())
           .isEqualTo(manifest(fixture));
     }
 
@@ -99,8 +111,22 @@ class BootstrapCommandTest {
 
   @Test
   void aSegmentMissingFromTheDeepStoreComesFromTheServerHoldingItOnline() throws Exception {
-    ServerConfig config = new ServerConfig(URI.create(controller.baseUrl()), dir.resolve("server"), "127.0.0.1", 0, null,
-        null, 4, 0, 8, 0, Duration.ofSeconds(30), Duration.ofSeconds(5), null, null);
+    ServerConfig config =
+        new ServerConfig(
+            URI.create(controller.baseUrl()),
+            dir.resolve("server"),
+            "127.0.0.1",
+            0,
+            null,
+            null,
+            4,
+            0,
+            8,
+            0,
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(5),
+            null,
+            null);
     try (SegmentServer server = SegmentServer.start(config).block(TIMEOUT)) {
       server.bootstrapped().then(online(fixtures.size())).block(TIMEOUT);
       PinotFixtures.Archive victim = fixtures.get(1);
@@ -110,15 +136,21 @@ class BootstrapCommandTest {
       CommandLineTest.Run run = bootstrap(data, "--table", "events");
 
       assertThat(run.exitCode()).as(run.err()).isZero();
-      assertThat(run.out()).containsPattern("downloaded " + victim.segmentName() + " [0-9,]+ bytes \\d+ ms from peer\n");
+      assertThat(run.out())
+          .containsPattern(
+              "downloaded " + victim.segmentName() + " [0-9,]+ bytes \\d+ ms from peer\n");
       for (PinotFixtures.Archive other : List.of(fixtures.get(0), fixtures.get(2))) {
-        assertThat(run.out()).containsPattern("downloaded " + other.segmentName() + " [0-9,]+ bytes \\d+ ms from controller\n");
+        assertThat(run.out())
+            .containsPattern(
+                "downloaded " + other.segmentName() + " [0-9,]+ bytes \\d+ ms from controller\n");
       }
-      assertThat(run.out()).contains("sources     controller 2 segments, peer 1 segment")
+      assertThat(run.out())
+          .contains("sources     controller 2 segments, peer 1 segment")
           .contains("3: 0 kept, 3 downloaded, 0 replaced, 0 failed")
           .contains("retries     1");
       for (PinotFixtures.Archive fixture : fixtures) {
-        assertThat(files(data.resolve(PinotFixtures.TABLE).resolve(fixture.segmentName()))).isEqualTo(manifest(fixture));
+        assertThat(files(data.resolve(PinotFixtures.TABLE).resolve(fixture.segmentName())))
+            .isEqualTo(manifest(fixture));
       }
     }
   }
@@ -129,19 +161,26 @@ class BootstrapCommandTest {
     Files.delete(deepStoreArchive(victim));
     Path data = dir.resolve("data");
 
-    CommandLineTest.Run run = bootstrap(data, "--table", PinotFixtures.TABLE, "--peer-rounds", "1", "--json");
+    CommandLineTest.Run run =
+        bootstrap(data, "--table", PinotFixtures.TABLE, "--peer-rounds", "1", "--json");
 
     assertThat(run.exitCode()).isEqualTo(1);
     JsonNode json = run.json();
     assertThat(json.get("failed").asInt()).isEqualTo(1);
     assertThat(json.get("downloaded").asInt()).isEqualTo(2);
     assertThat(json.get("failures")).hasSize(1);
-    assertThat(json.get("failures").get(0).asText()).startsWith(victim.segmentName() + ": ")
-        .contains("no ONLINE peer holds segment").doesNotContain("\n");
-    assertThat(run.err().strip()).doesNotContain("\n").contains("1 of 3 segments failed").contains(victim.segmentName());
+    assertThat(json.get("failures").get(0).asText())
+        .startsWith(victim.segmentName() + ": ")
+        .contains("no ONLINE peer holds segment")
+        .doesNotContain("\n");
+    assertThat(run.err().strip())
+        .doesNotContain("\n")
+        .contains("1 of 3 segments failed")
+        .contains(victim.segmentName());
     assertThat(data.resolve(PinotFixtures.TABLE).resolve(victim.segmentName())).doesNotExist();
     for (PinotFixtures.Archive other : List.of(fixtures.get(1), fixtures.get(2))) {
-      assertThat(files(data.resolve(PinotFixtures.TABLE).resolve(other.segmentName()))).isEqualTo(manifest(other));
+      assertThat(files(data.resolve(PinotFixtures.TABLE).resolve(other.segmentName())))
+          .isEqualTo(manifest(other));
     }
     Path staging = data.resolve(PinotFixtures.TABLE).resolve("tmp");
     if (Files.exists(staging)) {
@@ -154,12 +193,23 @@ class BootstrapCommandTest {
   @Test
   void metadataFilesBootstrapWithoutAController() throws Exception {
     Path data = dir.resolve("data");
-    List<String> args = new java.util.ArrayList<>(List.of("bootstrap", "--data-dir", data.toString(), "--json", "--metadata"));
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of("bootstrap", "--data-dir", data.toString(), "--json", "--metadata"));
     for (PinotFixtures.Archive fixture : fixtures.subList(0, 2)) {
       Path file = dir.resolve(fixture.segmentName() + ".json");
-      Files.writeString(file, JSON.writeValueAsString(Map.of("tableNameWithType", PinotFixtures.TABLE,
-          "segmentName", fixture.segmentName(), "segment.crc", Long.toString(fixture.crc()),
-          "segment.download.url", fixture.file().toUri().toString())));
+      Files.writeString(
+          file,
+          JSON.writeValueAsString(
+              Map.of(
+                  "tableNameWithType",
+                  PinotFixtures.TABLE,
+                  "segmentName",
+                  fixture.segmentName(),
+                  "segment.crc",
+                  Long.toString(fixture.crc()),
+                  "segment.download.url",
+                  fixture.file().toUri().toString())));
       args.add(file.toString());
     }
 
@@ -170,33 +220,55 @@ class BootstrapCommandTest {
     assertThat(run.json().get("downloaded").asInt()).isEqualTo(2);
     assertThat(run.json().get("sources").get("deepstore-file").asInt()).isEqualTo(2);
     for (PinotFixtures.Archive fixture : fixtures.subList(0, 2)) {
-      assertThat(files(data.resolve(PinotFixtures.TABLE).resolve(fixture.segmentName()))).isEqualTo(manifest(fixture));
+      assertThat(files(data.resolve(PinotFixtures.TABLE).resolve(fixture.segmentName())))
+          .isEqualTo(manifest(fixture));
     }
   }
 
   @Test
   void badFlagsAndUnknownTablesExitWithTwo() {
     Path data = dir.resolve("data");
-    assertThat(CommandLineTest.run("bootstrap", "--controller", controller.baseUrl(), "--table", "events").exitCode())
-        .as("no --data-dir").isEqualTo(2);
+    assertThat(
+            CommandLineTest.run(
+                    "bootstrap", "--controller", controller.baseUrl(), "--table", "events")
+                .exitCode())
+        .as("no --data-dir")
+        .isEqualTo(2);
     assertThat(bootstrap(data).exitCode()).as("neither --table nor --metadata").isEqualTo(2);
-    assertThat(bootstrap(data, "--table", "events", "--max-parallel-downloads", "-1").exitCode()).isEqualTo(2);
+    assertThat(bootstrap(data, "--table", "events", "--max-parallel-downloads", "-1").exitCode())
+        .isEqualTo(2);
     assertThat(bootstrap(data, "--table", "events", "--peer-rounds", "0").exitCode()).isEqualTo(2);
     assertThat(bootstrap(data, "--table", "events", "--bogus").exitCode()).isEqualTo(2);
-    assertThat(CommandLineTest.run("bootstrap", "--controller", "not-a-url", "--table", "events", "--data-dir",
-        data.toString()).exitCode()).isEqualTo(2);
-    assertThat(bootstrap(data, "--table", "events", "--metadata", "x.json").exitCode()).isEqualTo(2);
+    assertThat(
+            CommandLineTest.run(
+                    "bootstrap",
+                    "--controller",
+                    "not-a-url",
+                    "--table",
+                    "events",
+                    "--data-dir",
+                    data.toString())
+                .exitCode())
+        .isEqualTo(2);
+    assertThat(bootstrap(data, "--table", "events", "--metadata", "x.json").exitCode())
+        .isEqualTo(2);
     CommandLineTest.Run unknown = bootstrap(data, "--table", "nosuch");
     assertThat(unknown.exitCode()).isEqualTo(2);
     assertThat(unknown.err().strip()).doesNotContain("\n").contains("no table nosuch");
     CommandLineTest.Run help = CommandLineTest.run("bootstrap", "--help");
     assertThat(help.exitCode()).isZero();
-    assertThat(help.out()).contains("Usage:").contains("--max-parallel-downloads").contains("--metadata");
+    assertThat(help.out())
+        .contains("Usage:")
+        .contains("--max-parallel-downloads")
+        .contains("--metadata");
   }
 
   private Path deepStoreArchive(PinotFixtures.Archive fixture) {
-    Path archive = dir.resolve("controller").resolve(ControllerConfig.DEFAULT_DEEP_STORE_DIR).resolve(PinotFixtures.TABLE)
-        .resolve(fixture.segmentName() + ".tar.gz");
+    Path archive =
+        dir.resolve("controller")
+            .resolve(ControllerConfig.DEFAULT_DEEP_STORE_DIR)
+            .resolve(PinotFixtures.TABLE)
+            .resolve(fixture.segmentName() + ".tar.gz");
     assertThat(archive).as("the controller's copy").exists();
     return archive;
   }
@@ -205,7 +277,13 @@ class BootstrapCommandTest {
   private Mono<Void> online(int segments) {
     return Mono.defer(() -> client.externalView("events"))
         .onErrorResume(SourceNotFoundException.class, e -> Mono.empty())
-        .filter(view -> fixtures.stream().allMatch(f -> !view.onlineInstances(new SegmentId(EVENTS, f.segmentName())).isEmpty()))
+        .filter(
+            view ->
+                fixtures.stream()
+                    .allMatch(
+                        f ->
+                            !view.onlineInstances(new SegmentId(EVENTS, f.segmentName()))
+                                .isEmpty()))
         .repeatWhenEmpty(repeats -> repeats.delayElements(Duration.ofMillis(50)))
         .then();
   }

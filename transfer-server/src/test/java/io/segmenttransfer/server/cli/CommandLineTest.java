@@ -44,8 +44,18 @@ class CommandLineTest {
   @Test
   void extractsAFixtureAndReportsJson() {
     PinotFixtures.Archive fixture = PinotFixtures.archive("tar.gz");
-    Run run = run("extract", "--archive", fixture.file().toString(), "--to", dir.toString(), "--table", "events_OFFLINE",
-        "--expect-crc", Long.toString(fixture.crc()), "--json");
+    Run run =
+        run(
+            "extract",
+            "--archive",
+            fixture.file().toString(),
+            "--to",
+            dir.toString(),
+            "--table",
+            "events_OFFLINE",
+            "--expect-crc",
+            Long.toString(fixture.crc()),
+            "--json");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     JsonNode json = run.json();
@@ -54,17 +64,31 @@ class CommandLineTest {
     assertThat(json.get("files").asInt()).isEqualTo(fixture.files().size());
     assertThat(json.get("bytes").asLong()).isPositive();
     assertThat(json.has("millis")).isTrue();
-    assertThat(dir.resolve("events_OFFLINE").resolve(fixture.segmentName()).resolve("v3/columns.psf")).exists();
+    assertThat(
+            dir.resolve("events_OFFLINE").resolve(fixture.segmentName()).resolve("v3/columns.psf"))
+        .exists();
   }
 
   @Test
   void aCrcMismatchIsOneLineAndExitCodeOne() {
     PinotFixtures.Archive fixture = PinotFixtures.archive("tar.zst");
-    Run run = run("extract", "--archive", fixture.file().toString(), "--to", dir.toString(), "--table", "events_OFFLINE",
-        "--expect-crc", "42");
+    Run run =
+        run(
+            "extract",
+            "--archive",
+            fixture.file().toString(),
+            "--to",
+            dir.toString(),
+            "--table",
+            "events_OFFLINE",
+            "--expect-crc",
+            "42");
 
     assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.err().strip()).doesNotContain("\n").contains("expected CRC 42").contains(fixture.segmentName());
+    assertThat(run.err().strip())
+        .doesNotContain("\n")
+        .contains("expected CRC 42")
+        .contains(fixture.segmentName());
     assertThat(dir.resolve("events_OFFLINE").resolve(fixture.segmentName())).doesNotExist();
   }
 
@@ -72,7 +96,8 @@ class CommandLineTest {
   void badFlagsAndBadValuesExitWithTwo() {
     assertThat(run("extract", "--to", dir.toString()).exitCode()).isEqualTo(2);
     assertThat(run("extract", "--bogus").exitCode()).isEqualTo(2);
-    Run badTable = run("extract", "--archive", "x.tar.gz", "--to", dir.toString(), "--table", "events");
+    Run badTable =
+        run("extract", "--archive", "x.tar.gz", "--to", dir.toString(), "--table", "events");
     assertThat(badTable.exitCode()).isEqualTo(2);
     assertThat(badTable.err()).contains("invalid table name 'events'");
     assertThat(run("no-such-command").exitCode()).isEqualTo(2);
@@ -91,40 +116,62 @@ class CommandLineTest {
   void loadsKeepsReloadsAndRecovers() throws Exception {
     PinotFixtures.Archive fixture = PinotFixtures.archive("tar.gz");
     Path metadata = dir.resolve("metadata.json");
-    Files.writeString(metadata, JSON.writeValueAsString(java.util.Map.of(
-        "tableNameWithType", "events_OFFLINE", "segmentName", fixture.segmentName(),
-        "segment.crc", Long.toString(fixture.crc()), "segment.download.url", fixture.file().toUri().toString())));
+    Files.writeString(
+        metadata,
+        JSON.writeValueAsString(
+            java.util.Map.of(
+                "tableNameWithType",
+                "events_OFFLINE",
+                "segmentName",
+                fixture.segmentName(),
+                "segment.crc",
+                Long.toString(fixture.crc()),
+                "segment.download.url",
+                fixture.file().toUri().toString())));
     Path data = dir.resolve("data");
 
-    Run load = run("load", "--data-dir", data.toString(), "--metadata", metadata.toString(), "--json");
+    Run load =
+        run("load", "--data-dir", data.toString(), "--metadata", metadata.toString(), "--json");
     assertThat(load.exitCode()).as(load.err()).isZero();
     assertThat(load.json().get("action").asText()).isEqualTo("downloaded");
     assertThat(load.json().get("crc").asLong()).isEqualTo(fixture.crc());
     assertThat(load.json().get("attempts").asInt()).isEqualTo(1);
-    assertThat(load.json().get("bytesBySource").get(fixture.file().toUri().toString()).asLong()).isEqualTo(fixture.size());
+    assertThat(load.json().get("bytesBySource").get(fixture.file().toUri().toString()).asLong())
+        .isEqualTo(fixture.size());
 
-    Run again = run("load", "--data-dir", data.toString(), "--metadata", metadata.toString(), "--json");
+    Run again =
+        run("load", "--data-dir", data.toString(), "--metadata", metadata.toString(), "--json");
     assertThat(again.json().get("action").asText()).isEqualTo("kept");
 
     Path segmentDir = data.resolve("events_OFFLINE").resolve(fixture.segmentName());
     var before = DirectorySnapshot.of(segmentDir);
-    Run reload = run("reload", "--data-dir", data.toString(), "--metadata", metadata.toString(), "--json");
+    Run reload =
+        run("reload", "--data-dir", data.toString(), "--metadata", metadata.toString(), "--json");
     assertThat(reload.json().get("action").asText()).isEqualTo("reloaded");
     assertThat(DirectorySnapshot.of(segmentDir)).isEqualTo(before);
 
     Files.move(segmentDir, segmentDir.resolveSibling(fixture.segmentName() + ".segment.bak"));
     Run recover = run("recover", "--data-dir", data.toString(), "--json");
     assertThat(recover.exitCode()).isZero();
-    assertThat(recover.json().get("actions").get(0).get("action").asText()).isEqualTo("restored backup");
+    assertThat(recover.json().get("actions").get(0).get("action").asText())
+        .isEqualTo("restored backup");
     assertThat(DirectorySnapshot.of(segmentDir)).isEqualTo(before);
   }
 
   @Test
   void aMalformedMetadataFileIsAUsageError() throws Exception {
     Path metadata = dir.resolve("bad.json");
-    Files.writeString(metadata, "{\"tableNameWithType\": \"events_OFFLINE\", \"segmentName\": \"s\", \"segment.crc\": \"abc\"}");
+    Files.writeString(
+        metadata,
+        "{\"tableNameWithType\": \"events_OFFLINE\", \"segmentName\": \"s\", \"segment.crc\": \"abc\"}");
 
-    Run run = run("load", "--data-dir", dir.resolve("data").toString(), "--metadata", metadata.toString());
+    Run run =
+        run(
+            "load",
+            "--data-dir",
+            dir.resolve("data").toString(),
+            "--metadata",
+            metadata.toString());
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("malformed segment.crc 'abc'");

@@ -17,7 +17,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The long-running commands as real processes: they say where they listen and stop on SIGTERM with exit 0. */
+/**
+ * The long-running commands as real processes: they say where they listen and stop on SIGTERM with
+ * exit 0.
+ */
 class ProcessLifecycleTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -30,8 +33,14 @@ class ProcessLifecycleTest {
 
   /** The command in a fresh JVM, with {@code env} added to this one's environment. */
   static Process launch(java.util.Map<String, String> env, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().putAll(env);
@@ -43,18 +52,25 @@ class ProcessLifecycleTest {
    * into a queue and keeps draining it afterwards, so the child never blocks on a full pipe and a
    * silent child cannot hang the test.
    */
-  static Matcher awaitLine(Process process, Pattern pattern, List<String> seen) throws InterruptedException {
-    java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          lines.add(line);
-        }
-      } catch (IOException ignored) {
-        // The process ended: nothing more to read.
-      }
-    }, "process-output");
+  static Matcher awaitLine(Process process, Pattern pattern, List<String> seen)
+      throws InterruptedException {
+    java.util.concurrent.BlockingQueue<String> lines =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                  lines.add(line);
+                }
+              } catch (IOException ignored) {
+                // The process ended: nothing more to read.
+              }
+            },
+            "process-output");
     reader.setDaemon(true);
     reader.start();
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
@@ -74,15 +90,30 @@ class ProcessLifecycleTest {
 
   @Test
   void controllerAndServerStartSayWhereAndStopCleanlyOnSigterm() throws Exception {
-    Process controller = launch("controller", "--port", "0", "--data-dir", dir.resolve("controller").toString());
+    Process controller =
+        launch("controller", "--port", "0", "--data-dir", dir.resolve("controller").toString());
     Process server = null;
     try {
       List<String> controllerOut = new ArrayList<>();
-      String url = awaitLine(controller, Pattern.compile("controller listening on (http://\\S+)"), controllerOut).group(1);
+      String url =
+          awaitLine(
+                  controller,
+                  Pattern.compile("controller listening on (http://\\S+)"),
+                  controllerOut)
+              .group(1);
 
-      server = launch("server", "--controller", url, "--data-dir", dir.resolve("server").toString(), "--admin-port", "0");
+      server =
+          launch(
+              "server",
+              "--controller",
+              url,
+              "--data-dir",
+              dir.resolve("server").toString(),
+              "--admin-port",
+              "0");
       List<String> serverOut = new ArrayList<>();
-      Matcher listening = awaitLine(server, Pattern.compile("(Server_\\S+) listening on (http://\\S+)"), serverOut);
+      Matcher listening =
+          awaitLine(server, Pattern.compile("(Server_\\S+) listening on (http://\\S+)"), serverOut);
       assertThat(listening.group(1)).startsWith("Server_127.0.0.1_");
 
       server.destroy(); // SIGTERM
@@ -102,18 +133,23 @@ class ProcessLifecycleTest {
   @Test
   void badConfigFilesAndFlagsAreOneLineAndExitTwo() throws IOException {
     Path typo = dir.resolve("server.yml");
-    Files.writeString(typo, "controller: http://127.0.0.1:9000\ndataDir: /tmp/x\nmaxParalelDownloads: 3\n");
+    Files.writeString(
+        typo, "controller: http://127.0.0.1:9000\ndataDir: /tmp/x\nmaxParalelDownloads: 3\n");
     CommandLineTest.Run unknownKey = CommandLineTest.run("server", "--config", typo.toString());
     assertThat(unknownKey.exitCode()).isEqualTo(2);
-    assertThat(unknownKey.err().strip()).doesNotContain("\n").contains("unknown setting [maxParalelDownloads]");
+    assertThat(unknownKey.err().strip())
+        .doesNotContain("\n")
+        .contains("unknown setting [maxParalelDownloads]");
 
     Path badValue = dir.resolve("server.properties");
-    Files.writeString(badValue, "controller=http://127.0.0.1:9000\ndataDir=/tmp/x\nlongPoll=soon\n");
+    Files.writeString(
+        badValue, "controller=http://127.0.0.1:9000\ndataDir=/tmp/x\nlongPoll=soon\n");
     CommandLineTest.Run bad = CommandLineTest.run("server", "--config", badValue.toString());
     assertThat(bad.exitCode()).isEqualTo(2);
     assertThat(bad.err()).contains("longPoll = 'soon' is not a duration");
 
-    CommandLineTest.Run missing = CommandLineTest.run("server", "--config", dir.resolve("nope.yml").toString());
+    CommandLineTest.Run missing =
+        CommandLineTest.run("server", "--config", dir.resolve("nope.yml").toString());
     assertThat(missing.exitCode()).isEqualTo(2);
     assertThat(missing.err()).contains("cannot read config file");
 

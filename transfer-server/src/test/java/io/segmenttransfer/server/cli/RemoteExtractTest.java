@@ -20,7 +20,9 @@ import reactor.core.publisher.Flux;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
-/** {@code extract} from the network: a real HTTP server and a real S3 API server, both on loopback. */
+/**
+ * {@code extract} from the network: a real HTTP server and a real S3 API server, both on loopback.
+ */
 class RemoteExtractTest {
 
   @TempDir Path dir;
@@ -31,34 +33,84 @@ class RemoteExtractTest {
     byte[] bytes = PinotFixtures.bytes(fixture);
     AtomicInteger requests = new AtomicInteger();
     // A server that cuts the first response after 200 000 bytes and honours Range afterwards.
-    DisposableServer server = HttpServer.create().host("127.0.0.1").port(0)
-        .route(routes -> routes.get("/segments/events/seg.tar.gz", (request, response) -> {
-          int n = requests.incrementAndGet();
-          String range = request.requestHeaders().get("Range");
-          int from = range == null ? 0 : Integer.parseInt(range.substring("bytes=".length(), range.length() - 1));
-          response.header("ETag", "\"v1\"");
-          if (range != null) {
-            response.status(206).header("Content-Range", "bytes " + from + "-" + (bytes.length - 1) + "/" + bytes.length);
-          }
-          int to = n == 1 ? 200_000 : bytes.length;
-          response.header("Content-Length", Integer.toString(bytes.length - from));
-          return response.send(Flux.just(ByteBuffer.wrap(bytes, from, to - from))
-              .map(b -> response.alloc().buffer(b.remaining()).writeBytes(b)))
-              .then(n == 1 ? reactor.core.publisher.Mono.<Void>fromRunnable(() -> response.withConnection(c -> c.dispose())) : reactor.core.publisher.Mono.empty());
-        })
-        .head("/segments/events/seg.tar.gz", (request, response) -> response.header("ETag", "\"v1\"")
-            .header("Content-Length", Integer.toString(bytes.length)).send()))
-        .bindNow();
+    DisposableServer server =
+        HttpServer.create()
+            .host("127.0.0.1")
+            .port(0)
+            .route(
+                routes ->
+                    routes
+                        .get(
+                            "/segments/events/seg.tar.gz",
+                            (request, response) -> {
+                              int n = requests.incrementAndGet();
+                              String range = request.requestHeaders().get("Range");
+                              int from =
+                                  range == null
+                                      ? 0
+                                      : Integer.parseInt(
+                                          range.substring("bytes=".length(), range.length() - 1));
+                              response.header("ETag", "\"v1\"");
+                              if (range != null) {
+                                response
+                                    .status(206)
+                                    .header(
+                                        "Content-Range",
+                                        "bytes "
+                                            + from
+                                            + "-"
+                                            + (bytes.length - 1)
+                                            + "/"
+                                            + bytes.length);
+                              }
+                              int to = n == 1 ? 200_000 : bytes.length;
+                              response.header(
+                                  "Content-Length", Integer.toString(bytes.length - from));
+                              return response
+                                  .send(
+                                      Flux.just(ByteBuffer.wrap(bytes, from, to - from))
+                                          .map(
+                                              b ->
+                                                  response
+                                                      .alloc()
+                                                      .buffer(b.remaining())
+                                                      .writeBytes(b)))
+                                  .then(
+                                      n == 1
+                                          ? reactor.core.publisher.Mono.<Void>fromRunnable(
+                                              () -> response.withConnection(c -> c.dispose()))
+                                          : reactor.core.publisher.Mono.empty());
+                            })
+                        .head(
+                            "/segments/events/seg.tar.gz",
+                            (request, response) ->
+                                response
+                                    .header("ETag", "\"v1\"")
+                                    .header("Content-Length", Integer.toString(bytes.length))
+                                    .send()))
+            .bindNow();
     try {
       String url = "http://127.0.0.1:" + server.port() + "/segments/events/seg.tar.gz";
-      CommandLineTest.Run run = CommandLineTest.run("extract", "--archive", url, "--to", dir.toString(),
-          "--table", "events_OFFLINE", "--expect-crc", Long.toString(fixture.crc()), "--json");
+      CommandLineTest.Run run =
+          CommandLineTest.run(
+              "extract",
+              "--archive",
+              url,
+              "--to",
+              dir.toString(),
+              "--table",
+              "events_OFFLINE",
+              "--expect-crc",
+              Long.toString(fixture.crc()),
+              "--json");
 
       assertThat(run.exitCode()).as(run.err()).isZero();
       assertThat(run.json().get("crc").asLong()).isEqualTo(fixture.crc());
       assertThat(run.json().get("attempts").asInt()).isEqualTo(2);
       assertThat(run.json().get("restarts").asInt()).isZero();
-      assertThat(run.json().get("bytesBySource").get(url).asLong()).as("nothing fetched twice").isEqualTo(bytes.length);
+      assertThat(run.json().get("bytesBySource").get(url).asLong())
+          .as("nothing fetched twice")
+          .isEqualTo(bytes.length);
     } finally {
       server.disposeNow();
     }
@@ -69,32 +121,54 @@ class RemoteExtractTest {
     // The CLI takes credentials from the SDK's default chain; system properties are part of it.
     String previousId = System.setProperty("aws.accessKeyId", "cli-test");
     String previousSecret = System.setProperty("aws.secretAccessKey", "cli-test-secret");
-    S3Proxy proxy = S3Proxy.builder()
-        .blobStore(new TransientNio2BlobStore())
-        .endpoint(URI.create("http://127.0.0.1:0"))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "cli-test", "cli-test-secret")
-        .ignoreUnknownHeaders(true)
-        .build();
+    S3Proxy proxy =
+        S3Proxy.builder()
+            .blobStore(new TransientNio2BlobStore())
+            .endpoint(URI.create("http://127.0.0.1:0"))
+            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "cli-test", "cli-test-secret")
+            .ignoreUnknownHeaders(true)
+            .build();
     proxy.start();
     try {
       await("S3Proxy started").until(() -> "STARTED".equals(proxy.getState()));
       URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
       PinotFixtures.Archive fixture = PinotFixtures.archive("tar.zst");
       URI object = URI.create("s3://segments/events/" + fixture.file().getFileName());
-      S3Config config = S3Config.defaults().withEndpoint(endpoint).withPathStyle(true)
-          .withCredentials(new S3Config.Credentials("cli-test", "cli-test-secret"));
-      try (var client = software.amazon.awssdk.services.s3.S3AsyncClient.builder()
-              .endpointOverride(endpoint).forcePathStyle(true).region(software.amazon.awssdk.regions.Region.US_EAST_1)
-              .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-                  software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("cli-test", "cli-test-secret")))
-              .build();
+      S3Config config =
+          S3Config.defaults()
+              .withEndpoint(endpoint)
+              .withPathStyle(true)
+              .withCredentials(new S3Config.Credentials("cli-test", "cli-test-secret"));
+      try (var client =
+              software.amazon.awssdk.services.s3.S3AsyncClient.builder()
+                  .endpointOverride(endpoint)
+                  .forcePathStyle(true)
+                  .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                  .credentialsProvider(
+                      software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                          software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(
+                              "cli-test", "cli-test-secret")))
+                  .build();
           S3SegmentStore store = S3SegmentStore.create(config)) {
         client.createBucket(b -> b.bucket("segments")).get();
-        store.write(object, Flux.just(ByteBuffer.wrap(PinotFixtures.bytes(fixture)))).block(Duration.ofSeconds(30));
+        store
+            .write(object, Flux.just(ByteBuffer.wrap(PinotFixtures.bytes(fixture))))
+            .block(Duration.ofSeconds(30));
       }
 
-      CommandLineTest.Run run = CommandLineTest.run("extract", "--archive", object.toString(), "--to", dir.toString(),
-          "--table", "events_OFFLINE", "--s3-endpoint", endpoint.toString(), "--s3-path-style", "--json");
+      CommandLineTest.Run run =
+          CommandLineTest.run(
+              "extract",
+              "--archive",
+              object.toString(),
+              "--to",
+              dir.toString(),
+              "--table",
+              "events_OFFLINE",
+              "--s3-endpoint",
+              endpoint.toString(),
+              "--s3-path-style",
+              "--json");
 
       assertThat(run.exitCode()).as(run.err()).isZero();
       assertThat(run.json().get("crc").asLong()).isEqualTo(fixture.crc());

@@ -29,16 +29,27 @@ class CommitCommandTest {
   @BeforeEach
   void setUp() throws IOException {
     controller = new FakeCompletionController();
-    built = TestRealtimeSegment.write(Files.createDirectories(dir.resolve("built")), SEGMENT, "17", 10_000, 3);
-    CommitConfig fast = CommitConfig.defaults().withDeadline(Duration.ofSeconds(1)).withRetries(Duration.ofMillis(50),
-        new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(20), 2, Duration.ofMillis(100), 0.2),
-        new RetryPolicy(2, Duration.ofMillis(20), 2, Duration.ofMillis(100), 0.2));
-    server = SegmentServer.start(ServerSettings.fromFile(null)
-        .override("controller", controller.baseUrl())
-        .override("dataDir", dir.resolve("server"))
-        .override("adminPort", 0)
-        .override("deepStore", dir.resolve("deepstore").toUri())
-        .toConfig().withCommit(fast)).block(Duration.ofSeconds(30));
+    built =
+        TestRealtimeSegment.write(
+            Files.createDirectories(dir.resolve("built")), SEGMENT, "17", 10_000, 3);
+    CommitConfig fast =
+        CommitConfig.defaults()
+            .withDeadline(Duration.ofSeconds(1))
+            .withRetries(
+                Duration.ofMillis(50),
+                new RetryPolicy(
+                    Integer.MAX_VALUE, Duration.ofMillis(20), 2, Duration.ofMillis(100), 0.2),
+                new RetryPolicy(2, Duration.ofMillis(20), 2, Duration.ofMillis(100), 0.2));
+    server =
+        SegmentServer.start(
+                ServerSettings.fromFile(null)
+                    .override("controller", controller.baseUrl())
+                    .override("dataDir", dir.resolve("server"))
+                    .override("adminPort", 0)
+                    .override("deepStore", dir.resolve("deepstore").toUri())
+                    .toConfig()
+                    .withCommit(fast))
+            .block(Duration.ofSeconds(30));
   }
 
   @AfterEach
@@ -48,7 +59,9 @@ class CommitCommandTest {
   }
 
   private int commit(String... extra) {
-    String[] base = {"commit", "--server", server.baseUrl(), "--table", TABLE, "--segment-dir", built.toString()};
+    String[] base = {
+      "commit", "--server", server.baseUrl(), "--table", TABLE, "--segment-dir", built.toString()
+    };
     String[] args = java.util.Arrays.copyOf(base, base.length + extra.length);
     System.arraycopy(extra, 0, args, base.length, extra.length);
     return Main.run(args);
@@ -89,8 +102,17 @@ class CommitCommandTest {
 
   @Test
   void badFlagsAreTwo() {
-    assertThat(Main.run("commit", "--server", server.baseUrl(), "--segment-dir", built.toString())).isEqualTo(Main.EXIT_USAGE);
-    assertThat(Main.run("commit", "--server", server.baseUrl(), "--table", "events", "--segment-dir", built.toString()))
+    assertThat(Main.run("commit", "--server", server.baseUrl(), "--segment-dir", built.toString()))
+        .isEqualTo(Main.EXIT_USAGE);
+    assertThat(
+            Main.run(
+                "commit",
+                "--server",
+                server.baseUrl(),
+                "--table",
+                "events",
+                "--segment-dir",
+                built.toString()))
         .isEqualTo(Main.EXIT_USAGE);
     assertThat(controller.calls).isEmpty();
   }

@@ -14,13 +14,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The daemon talks to the controller only through controller-client's wire model and client; the
- * embedded controller's internals (transfer-controller) are for the {@code controller} and
- * {@code quickstart} commands alone. The module graph cannot say this (the jar holds both), so this
- * test reads the daemon's imports.
+ * embedded controller's internals (transfer-controller) are for the {@code controller} and {@code
+ * quickstart} commands alone. The module graph cannot say this (the jar holds both), so this test
+ * reads the daemon's imports.
  */
 class DaemonBoundaryTest {
 
-  private static final Pattern IMPORT = Pattern.compile("^import (static )?(io\\.segmenttransfer\\.[\\w.]+);", Pattern.MULTILINE);
+  private static final Pattern IMPORT =
+      Pattern.compile("^import (static )?(io\\.segmenttransfer\\.[\\w.]+);", Pattern.MULTILINE);
 
   @Test
   void daemonImportsNothingOfTheControllerButItsWireModelAndClient() throws IOException {
@@ -29,7 +30,8 @@ class DaemonBoundaryTest {
     List<String> offending = new ArrayList<>();
     int checked = 0;
     try (Stream<Path> files = Files.list(daemon)) {
-      for (Path file : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".java"))::iterator) {
+      for (Path file :
+          (Iterable<Path>) files.filter(f -> f.toString().endsWith(".java"))::iterator) {
         checked++;
         Matcher imports = IMPORT.matcher(Files.readString(file));
         while (imports.find()) {

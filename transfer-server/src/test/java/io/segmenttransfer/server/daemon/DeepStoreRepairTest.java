@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * Deep-store repair end to end: the controller's task asks a real server daemon to upload a
- * segment whose download URL is empty, and what it records is what the next server downloads.
+ * Deep-store repair end to end: the controller's task asks a real server daemon to upload a segment
+ * whose download URL is empty, and what it records is what the next server downloads.
  */
 class DeepStoreRepairTest {
 
@@ -36,14 +36,22 @@ class DeepStoreRepairTest {
 
   @TempDir Path dir;
 
-  private static EmbeddedController controller(ControllerConfig config, List<io.segmenttransfer.core.store.SegmentStore> stores) {
+  private static EmbeddedController controller(
+      ControllerConfig config, List<io.segmenttransfer.core.store.SegmentStore> stores) {
     // On demand only: these tests run the task themselves.
-    return EmbeddedController.create(config.withPort(0)
-        .withDeepStoreRepair(DeepStoreRepairConfig.defaults().withInterval(Duration.ZERO)), stores).block(TIMEOUT);
+    return EmbeddedController.create(
+            config
+                .withPort(0)
+                .withDeepStoreRepair(DeepStoreRepairConfig.defaults().withInterval(Duration.ZERO)),
+            stores)
+        .block(TIMEOUT);
   }
 
-  /** Pushed, loaded by {@code holder}, then lost from the deep store: the record says peers only. */
-  private static void pushLoadAndLose(DeepStoreTestCluster cluster, SegmentServer holder, Runnable deleteArchive) {
+  /**
+   * Pushed, loaded by {@code holder}, then lost from the deep store: the record says peers only.
+   */
+  private static void pushLoadAndLose(
+      DeepStoreTestCluster cluster, SegmentServer holder, Runnable deleteArchive) {
     holder.bootstrapped().block(TIMEOUT);
     cluster.awaitOnline(SEGMENT, holder.instanceId());
     deleteArchive.run();
@@ -55,13 +63,19 @@ class DeepStoreRepairTest {
   void aServerUploadsTheMissingSegmentToS3AndAFreshServerThenLoadsItFromThere() throws Exception {
     try (InProcessS3 s3 = InProcessS3.start("deep");
         S3SegmentStore controllerS3 = S3SegmentStore.create(s3.config());
-        DeepStoreTestCluster cluster = new DeepStoreTestCluster(controller(ControllerConfig.defaults(dir.resolve("controller"))
-            .withDeepStore(URI.create("s3://deep/controller")), List.of(controllerS3)), dir)) {
+        DeepStoreTestCluster cluster =
+            new DeepStoreTestCluster(
+                controller(
+                    ControllerConfig.defaults(dir.resolve("controller"))
+                        .withDeepStore(URI.create("s3://deep/controller")),
+                    List.of(controllerS3)),
+                dir)) {
       cluster.client.createTable(TABLE, 2).block(TIMEOUT);
       cluster.client.uploadSegment(TABLE, FIXTURE.file()).block(TIMEOUT);
       URI serverDeepStore = URI.create("s3://deep/servers");
       SegmentServer a = cluster.server("a", serverDeepStore, s3.config());
-      URI pushed = URI.create(cluster.client.metadata(SEGMENT).block(TIMEOUT).downloadUrl().orElseThrow());
+      URI pushed =
+          URI.create(cluster.client.metadata(SEGMENT).block(TIMEOUT).downloadUrl().orElseThrow());
       pushLoadAndLose(cluster, a, () -> controllerS3.delete(pushed).block(TIMEOUT));
 
       JsonNode answer = cluster.runRepair();
@@ -72,7 +86,8 @@ class DeepStoreRepairTest {
       assertThat(report.get("failed")).as(report.toString()).isEmpty();
       URI uploaded = new DeepStoreLayout(serverDeepStore).archive(SEGMENT, Codec.GZIP);
       assertThat(report.get("repaired").get(0).get("replica").asText()).isEqualTo(a.instanceId());
-      assertThat(report.get("repaired").get(0).get("downloadUrl").asText()).isEqualTo(uploaded.toString());
+      assertThat(report.get("repaired").get(0).get("downloadUrl").asText())
+          .isEqualTo(uploaded.toString());
       SegmentMetadata repaired = cluster.client.metadata(SEGMENT).block(TIMEOUT);
       assertThat(repaired.downloadUrl()).contains(uploaded.toString());
       assertThat(repaired.crc()).isEqualTo(FIXTURE.crc());
@@ -82,35 +97,45 @@ class DeepStoreRepairTest {
       b.bootstrapped().block(TIMEOUT);
       cluster.awaitOnline(SEGMENT, b.instanceId());
       String metrics = b.metrics().scrape();
-      assertThat(metrics).contains("segment_transfer_bytes_total{source=\"deepstore-s3\"}")
-          .doesNotContain("source=\"peer\"").doesNotContain("source=\"controller\"");
-      assertThat(b.directory().localCrcs(TABLE).block(TIMEOUT)).containsEntry(SEGMENT.segmentName(), FIXTURE.crc());
+      assertThat(metrics)
+          .contains("segment_transfer_bytes_total{source=\"deepstore-s3\"}")
+          .doesNotContain("source=\"peer\"")
+          .doesNotContain("source=\"controller\"");
+      assertThat(b.directory().localCrcs(TABLE).block(TIMEOUT))
+          .containsEntry(SEGMENT.segmentName(), FIXTURE.crc());
     }
   }
 
   @Test
-  void anUploadFailingOnTheServersDeepStoreLeavesTheUrlEmptyAndTheNextRunRepairsIt() throws Exception {
+  void anUploadFailingOnTheServersDeepStoreLeavesTheUrlEmptyAndTheNextRunRepairsIt()
+      throws Exception {
     ControllerConfig config = ControllerConfig.defaults(dir.resolve("controller"));
-    try (DeepStoreTestCluster cluster = new DeepStoreTestCluster(controller(config, List.of()), dir)) {
+    try (DeepStoreTestCluster cluster =
+        new DeepStoreTestCluster(controller(config, List.of()), dir)) {
       cluster.client.createTable(TABLE, 1).block(TIMEOUT);
       cluster.client.uploadSegment(TABLE, FIXTURE.file()).block(TIMEOUT);
       // The server's deep store is "down": its root is a file, so nothing can be written under it.
       Path serverDeepStore = dir.resolve("uploads");
       Files.writeString(serverDeepStore, "not a directory");
       SegmentServer a = cluster.server("a", serverDeepStore.toUri(), null);
-      Path pushed = Path.of(new DeepStoreLayout(cluster.controller.deepStore()).archive(SEGMENT, Codec.GZIP));
-      pushLoadAndLose(cluster, a, () -> {
-        try {
-          Files.delete(pushed);
-        } catch (java.io.IOException e) {
-          throw new AssertionError(e);
-        }
-      });
+      Path pushed =
+          Path.of(new DeepStoreLayout(cluster.controller.deepStore()).archive(SEGMENT, Codec.GZIP));
+      pushLoadAndLose(
+          cluster,
+          a,
+          () -> {
+            try {
+              Files.delete(pushed);
+            } catch (java.io.IOException e) {
+              throw new AssertionError(e);
+            }
+          });
 
       JsonNode failedRun = cluster.runRepair().get("report");
 
       assertThat(failedRun.get("repaired")).isEmpty();
-      assertThat(failedRun.get("failed").get(0).get("segment").asText()).isEqualTo(SEGMENT.toString());
+      assertThat(failedRun.get("failed").get(0).get("segment").asText())
+          .isEqualTo(SEGMENT.toString());
       assertThat(failedRun.get("failed").get(0).get("replica").asText()).isEqualTo(a.instanceId());
       assertThat(failedRun.get("failed").get(0).get("cause").asText()).contains("HTTP 5");
       assertThat(cluster.client.metadata(SEGMENT).block(TIMEOUT).downloadUrl()).contains("");
@@ -123,10 +148,17 @@ class DeepStoreRepairTest {
       // A local-directory deep store: the controller's own URL, serving the server's archive.
       String url = cluster.controller.baseUrl() + "/segments/events/" + SEGMENT.segmentName();
       assertThat(cluster.client.metadata(SEGMENT).block(TIMEOUT).downloadUrl()).contains(url);
-      byte[] served = HttpClient.newConnection().get().uri(url).responseSingle((response, body) -> body.asByteArray())
-          .block(TIMEOUT);
-      assertThat(served).isEqualTo(Files.readAllBytes(Path.of(
-          new DeepStoreLayout(serverDeepStore.toUri()).archive(SEGMENT, Codec.GZIP))));
+      byte[] served =
+          HttpClient.newConnection()
+              .get()
+              .uri(url)
+              .responseSingle((response, body) -> body.asByteArray())
+              .block(TIMEOUT);
+      assertThat(served)
+          .isEqualTo(
+              Files.readAllBytes(
+                  Path.of(
+                      new DeepStoreLayout(serverDeepStore.toUri()).archive(SEGMENT, Codec.GZIP))));
     }
   }
 }

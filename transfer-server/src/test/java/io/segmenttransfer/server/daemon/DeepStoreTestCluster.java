@@ -34,19 +34,35 @@ final class DeepStoreTestCluster implements AutoCloseable {
     this.dir = dir;
   }
 
-  /** A server with its own data dir under the test's, uploading to {@code deepStore}, reaching S3 with {@code s3}. */
+  /**
+   * A server with its own data dir under the test's, uploading to {@code deepStore}, reaching S3
+   * with {@code s3}.
+   */
   SegmentServer server(String name, URI deepStore, S3Config s3) {
-    ServerConfig settings = ServerSettings.fromFile(null)
-        .override("controller", controller.baseUrl())
-        .override("dataDir", dir.resolve(name))
-        .override("adminPort", 0)
-        .override("deepStore", deepStore)
-        .override("longPoll", "2s")
-        .toConfig();
-    ServerConfig config = new ServerConfig(settings.controller(), settings.dataDir(), settings.host(), settings.adminPort(),
-        settings.instanceId(), settings.deepStore(), settings.maxParallelDownloads(),
-        settings.maxParallelDownloadsPerTable(), settings.maxPeerUploads(), settings.peerBytesPerSecond(),
-        settings.longPoll(), settings.shutdownDeadline(), settings.keyset(), s3);
+    ServerConfig settings =
+        ServerSettings.fromFile(null)
+            .override("controller", controller.baseUrl())
+            .override("dataDir", dir.resolve(name))
+            .override("adminPort", 0)
+            .override("deepStore", deepStore)
+            .override("longPoll", "2s")
+            .toConfig();
+    ServerConfig config =
+        new ServerConfig(
+            settings.controller(),
+            settings.dataDir(),
+            settings.host(),
+            settings.adminPort(),
+            settings.instanceId(),
+            settings.deepStore(),
+            settings.maxParallelDownloads(),
+            settings.maxParallelDownloadsPerTable(),
+            settings.maxPeerUploads(),
+            settings.peerBytesPerSecond(),
+            settings.longPoll(),
+            settings.shutdownDeadline(),
+            settings.keyset(),
+            s3);
     SegmentServer server = SegmentServer.start(config).block(TIMEOUT);
     servers.add(server);
     return server;
@@ -57,24 +73,38 @@ final class DeepStoreTestCluster implements AutoCloseable {
     Mono.defer(() -> client.externalView(segment.table().rawName()))
         .onErrorResume(SourceNotFoundException.class, e -> Mono.empty())
         .map(ExternalView::byType)
-        .filter(view -> "ONLINE".equals(view.getOrDefault(segment.table().type(), java.util.Map.of())
-            .getOrDefault(segment.segmentName(), java.util.Map.of()).get(instanceId)))
+        .filter(
+            view ->
+                "ONLINE"
+                    .equals(
+                        view.getOrDefault(segment.table().type(), java.util.Map.of())
+                            .getOrDefault(segment.segmentName(), java.util.Map.of())
+                            .get(instanceId)))
         .repeatWhenEmpty(checks -> checks.delayElements(Duration.ofMillis(50)))
         .block(TIMEOUT);
   }
 
   /** {@code GET /periodictask/run?taskname=RealtimeSegmentValidationManager}: the answer's JSON. */
   JsonNode runRepair() {
-    String body = HttpClient.newConnection().get()
-        .uri(controller.baseUrl() + "/periodictask/run?taskname=RealtimeSegmentValidationManager")
-        .responseSingle((response, content) -> content.asString()
-            .map(text -> {
-              if (response.status().code() != 200) {
-                throw new AssertionError("repair run answered " + response.status() + ": " + text);
-              }
-              return text;
-            }))
-        .block(TIMEOUT);
+    String body =
+        HttpClient.newConnection()
+            .get()
+            .uri(
+                controller.baseUrl()
+                    + "/periodictask/run?taskname=RealtimeSegmentValidationManager")
+            .responseSingle(
+                (response, content) ->
+                    content
+                        .asString()
+                        .map(
+                            text -> {
+                              if (response.status().code() != 200) {
+                                throw new AssertionError(
+                                    "repair run answered " + response.status() + ": " + text);
+                              }
+                              return text;
+                            }))
+            .block(TIMEOUT);
     try {
       return JSON.readTree(body);
     } catch (IOException e) {

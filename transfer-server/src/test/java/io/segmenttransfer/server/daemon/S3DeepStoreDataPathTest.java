@@ -25,8 +25,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The deep store in the data path: with an S3 deep store, a pushed segment's download URL is its
- * S3 URI and a server reads it from S3 itself; the controller never serves the bytes.
+ * The deep store in the data path: with an S3 deep store, a pushed segment's download URL is its S3
+ * URI and a server reads it from S3 itself; the controller never serves the bytes.
  */
 class S3DeepStoreDataPathTest {
 
@@ -61,22 +61,30 @@ class S3DeepStoreDataPathTest {
     try (InProcessS3 s3 = InProcessS3.start("deep");
         S3SegmentStore store = S3SegmentStore.create(s3.config())) {
       CountingStore counting = new CountingStore(store);
-      EmbeddedController controller = EmbeddedController.create(ControllerConfig.defaults(dir.resolve("controller"))
-          .withPort(0).withDeepStore(deepStore), List.of(counting)).block(TIMEOUT);
+      EmbeddedController controller =
+          EmbeddedController.create(
+                  ControllerConfig.defaults(dir.resolve("controller"))
+                      .withPort(0)
+                      .withDeepStore(deepStore),
+                  List.of(counting))
+              .block(TIMEOUT);
       try (DeepStoreTestCluster cluster = new DeepStoreTestCluster(controller, dir)) {
         cluster.client.createTable(TABLE, 1).block(TIMEOUT);
         cluster.client.uploadSegment(TABLE, fixture.file()).block(TIMEOUT);
 
         URI archive = new DeepStoreLayout(deepStore).archive(segment, Codec.GZIP);
-        assertThat(cluster.client.metadata(segment).block(TIMEOUT).downloadUrl()).contains(archive.toString());
+        assertThat(cluster.client.metadata(segment).block(TIMEOUT).downloadUrl())
+            .contains(archive.toString());
         assertThat(store.exists(archive).block(TIMEOUT)).isTrue();
 
         SegmentServer server = cluster.server("a", null, s3.config());
         server.bootstrapped().block(TIMEOUT);
         cluster.awaitOnline(segment, server.instanceId());
 
-        assertThat(server.directory().localCrcs(TABLE).block(TIMEOUT)).containsEntry(segment.segmentName(), fixture.crc());
-        assertThat(server.metrics().scrape()).contains("segment_transfer_bytes_total{source=\"deepstore-s3\"}")
+        assertThat(server.directory().localCrcs(TABLE).block(TIMEOUT))
+            .containsEntry(segment.segmentName(), fixture.crc());
+        assertThat(server.metrics().scrape())
+            .contains("segment_transfer_bytes_total{source=\"deepstore-s3\"}")
             .doesNotContain("source=\"controller\"");
         assertThat(counting.reads).as("the controller's download route read nothing").hasValue(0);
       }

@@ -29,16 +29,23 @@ import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
 
-/** The commit flow against the real embedded controller: election, split commit, URL after the upload, a replica. */
+/**
+ * The commit flow against the real embedded controller: election, split commit, URL after the
+ * upload, a replica.
+ */
 class SegmentCommitEmbeddedControllerTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final TableNameWithType TABLE = TableNameWithType.parse("events_REALTIME");
   private static final String SEGMENT = "events__0__3__20261206T1200Z";
   private static final SegmentId ID = new SegmentId(TABLE, SEGMENT);
-  private static final CommitConfig FAST = CommitConfig.defaults().withRetries(Duration.ofMillis(100),
-      new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(50), 2, Duration.ofMillis(500), 0.2),
-      new RetryPolicy(3, Duration.ofMillis(50), 2, Duration.ofMillis(200), 0.2));
+  private static final CommitConfig FAST =
+      CommitConfig.defaults()
+          .withRetries(
+              Duration.ofMillis(100),
+              new RetryPolicy(
+                  Integer.MAX_VALUE, Duration.ofMillis(50), 2, Duration.ofMillis(500), 0.2),
+              new RetryPolicy(3, Duration.ofMillis(50), 2, Duration.ofMillis(200), 0.2));
 
   @TempDir Path dir;
   private EmbeddedController controller;
@@ -47,7 +54,8 @@ class SegmentCommitEmbeddedControllerTest {
 
   @BeforeEach
   void start() {
-    controller = EmbeddedController.start(ControllerConfig.defaults(dir.resolve("controller")).withPort(0));
+    controller =
+        EmbeddedController.start(ControllerConfig.defaults(dir.resolve("controller")).withPort(0));
     client = ControllerClient.create(controller.baseUrl());
   }
 
@@ -58,28 +66,38 @@ class SegmentCommitEmbeddedControllerTest {
   }
 
   private SegmentServer server(String name) {
-    SegmentServer server = SegmentServer.start(ServerSettings.fromFile(null)
-        .override("controller", controller.baseUrl())
-        .override("dataDir", dir.resolve(name))
-        .override("adminPort", 0)
-        .override("longPoll", "2s")
-        .override("deepStore", dir.resolve("deepstore").toUri())
-        .toConfig().withCommit(FAST)).block(TIMEOUT);
+    SegmentServer server =
+        SegmentServer.start(
+                ServerSettings.fromFile(null)
+                    .override("controller", controller.baseUrl())
+                    .override("dataDir", dir.resolve(name))
+                    .override("adminPort", 0)
+                    .override("longPoll", "2s")
+                    .override("deepStore", dir.resolve("deepstore").toUri())
+                    .toConfig()
+                    .withCommit(FAST))
+            .block(TIMEOUT);
     servers.add(server);
     return server;
   }
 
   private static JsonNode commit(SegmentServer server, Path segmentDir) throws IOException {
-    String text = HttpClient.create().post().uri(server.baseUrl() + "/segments/" + TABLE + "/" + SEGMENT + "/commit")
-        .send(ByteBufFlux.fromString(Mono.just("{\"segmentDir\":\"" + segmentDir + "\"}")))
-        .responseSingle((response, content) -> content.asString()).block(TIMEOUT);
+    String text =
+        HttpClient.create()
+            .post()
+            .uri(server.baseUrl() + "/segments/" + TABLE + "/" + SEGMENT + "/commit")
+            .send(ByteBufFlux.fromString(Mono.just("{\"segmentDir\":\"" + segmentDir + "\"}")))
+            .responseSingle((response, content) -> content.asString())
+            .block(TIMEOUT);
     return FakeCompletionController.JSON.readTree(text);
   }
 
   @Test
   void aServerCommitsItsSegmentUploadsItAndAReplicaLoadsIt() throws IOException {
     client.createTable(TABLE, 2).block(TIMEOUT);
-    Path built = TestRealtimeSegment.write(Files.createDirectories(dir.resolve("built")), SEGMENT, "1500", 300_000, 5);
+    Path built =
+        TestRealtimeSegment.write(
+            Files.createDirectories(dir.resolve("built")), SEGMENT, "1500", 300_000, 5);
     SegmentServer committer = server("a");
     SegmentServer replica = server("b");
     URI archive = new DeepStoreLayout(dir.resolve("deepstore").toUri()).archive(ID, Codec.GZIP);
@@ -89,7 +107,16 @@ class SegmentCommitEmbeddedControllerTest {
 
     assertThat(answer.path("status").asText()).as(answer.toString()).isEqualTo("COMMIT_SUCCESS");
     long crc = Long.parseLong(answer.path("crc").asText());
-    await().atMost(TIMEOUT).until(() -> client.metadata(ID).block(TIMEOUT).downloadUrl().orElse("").equals(archive.toString()));
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                client
+                    .metadata(ID)
+                    .block(TIMEOUT)
+                    .downloadUrl()
+                    .orElse("")
+                    .equals(archive.toString()));
     SegmentMetadata committed = client.metadata(ID).block(TIMEOUT);
     assertThat(committed.crc()).isEqualTo(crc);
     assertThat(committed.field("segment.realtime.status")).hasValue("DONE");
@@ -97,12 +124,24 @@ class SegmentCommitEmbeddedControllerTest {
     assertThat(Path.of(archive)).isRegularFile();
 
     // The other replica is assigned the committed segment and loads it; both end ONLINE.
-    await().atMost(TIMEOUT).until(() -> {
-      Map<String, String> holders = client.externalView(TABLE.rawName()).onErrorResume(e -> Mono.empty())
-          .map(view -> view.byType().getOrDefault(TABLE.type(), Map.of()).getOrDefault(SEGMENT, Map.of()))
-          .blockOptional(TIMEOUT).orElse(Map.of());
-      return "ONLINE".equals(holders.get(committer.instanceId())) && "ONLINE".equals(holders.get(replica.instanceId()));
-    });
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () -> {
+              Map<String, String> holders =
+                  client
+                      .externalView(TABLE.rawName())
+                      .onErrorResume(e -> Mono.empty())
+                      .map(
+                          view ->
+                              view.byType()
+                                  .getOrDefault(TABLE.type(), Map.of())
+                                  .getOrDefault(SEGMENT, Map.of()))
+                      .blockOptional(TIMEOUT)
+                      .orElse(Map.of());
+              return "ONLINE".equals(holders.get(committer.instanceId()))
+                  && "ONLINE".equals(holders.get(replica.instanceId()));
+            });
     assertThat(replica.directory().localCrcs(TABLE).block(TIMEOUT)).containsEntry(SEGMENT, crc);
     assertThat(committer.directory().localCrcs(TABLE).block(TIMEOUT)).containsEntry(SEGMENT, crc);
   }

@@ -50,10 +50,15 @@ class SegmentCommitFlowTest {
   private static final String TABLE = RAW + "_REALTIME";
   private static final String SEGMENT = RAW + "__0__7__20261206T1200Z";
   private static final SegmentId ID = SegmentId.of(TABLE, SEGMENT);
+
   /** Fast but real: the same code paths, waits in milliseconds. */
-  private static final CommitConfig FAST = CommitConfig.defaults().withRetries(Duration.ofMillis(50),
-      new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(20), 2, Duration.ofMillis(200), 0.2),
-      new RetryPolicy(3, Duration.ofMillis(20), 2, Duration.ofMillis(100), 0.2));
+  private static final CommitConfig FAST =
+      CommitConfig.defaults()
+          .withRetries(
+              Duration.ofMillis(50),
+              new RetryPolicy(
+                  Integer.MAX_VALUE, Duration.ofMillis(20), 2, Duration.ofMillis(200), 0.2),
+              new RetryPolicy(3, Duration.ofMillis(20), 2, Duration.ofMillis(100), 0.2));
 
   @TempDir Path dir;
   private FakeCompletionController controller;
@@ -63,7 +68,9 @@ class SegmentCommitFlowTest {
   @BeforeEach
   void setUp() throws IOException {
     controller = new FakeCompletionController();
-    built = TestRealtimeSegment.write(Files.createDirectories(dir.resolve("built")), SEGMENT, "1234", 200_000, 1);
+    built =
+        TestRealtimeSegment.write(
+            Files.createDirectories(dir.resolve("built")), SEGMENT, "1234", 200_000, 1);
   }
 
   @AfterEach
@@ -73,14 +80,16 @@ class SegmentCommitFlowTest {
   }
 
   private SegmentServer server(String name, URI deepStore, CommitConfig commit, Path keyset) {
-    ServerSettings settings = ServerSettings.fromFile(null)
-        .override("controller", controller.baseUrl())
-        .override("dataDir", dir.resolve(name))
-        .override("adminPort", 0)
-        .override("longPoll", "1s")
-        .override("deepStore", deepStore)
-        .override("keyset", keyset);
-    SegmentServer server = SegmentServer.start(settings.toConfig().withCommit(commit)).block(TIMEOUT);
+    ServerSettings settings =
+        ServerSettings.fromFile(null)
+            .override("controller", controller.baseUrl())
+            .override("dataDir", dir.resolve(name))
+            .override("adminPort", 0)
+            .override("longPoll", "1s")
+            .override("deepStore", deepStore)
+            .override("keyset", keyset);
+    SegmentServer server =
+        SegmentServer.start(settings.toConfig().withCommit(commit)).block(TIMEOUT);
     servers.add(server);
     return server;
   }
@@ -95,12 +104,25 @@ class SegmentCommitFlowTest {
 
   /** POSTs the commit request; answers the HTTP status and the JSON body. */
   private static JsonNode commit(SegmentServer server, String body) {
-    String text = HttpClient.create().headers(h -> h.set("Content-Type", "application/json"))
-        .post().uri(server.baseUrl() + "/segments/" + TABLE + "/" + SEGMENT + "/commit")
-        .send(ByteBufFlux.fromString(Mono.just(body)))
-        .responseSingle((response, content) -> content.asString().defaultIfEmpty("")
-            .map(t -> "{\"_http\":" + response.status().code() + ",\"body\":" + (t.isEmpty() ? "null" : t) + "}"))
-        .block(TIMEOUT);
+    String text =
+        HttpClient.create()
+            .headers(h -> h.set("Content-Type", "application/json"))
+            .post()
+            .uri(server.baseUrl() + "/segments/" + TABLE + "/" + SEGMENT + "/commit")
+            .send(ByteBufFlux.fromString(Mono.just(body)))
+            .responseSingle(
+                (response, content) ->
+                    content
+                        .asString()
+                        .defaultIfEmpty("")
+                        .map(
+                            t ->
+                                "{\"_http\":"
+                                    + response.status().code()
+                                    + ",\"body\":"
+                                    + (t.isEmpty() ? "null" : t)
+                                    + "}"))
+            .block(TIMEOUT);
     try {
       return FakeCompletionController.JSON.readTree(text);
     } catch (IOException e) {
@@ -113,12 +135,17 @@ class SegmentCommitFlowTest {
   }
 
   private static int peerStatus(SegmentServer server) {
-    return HttpClient.create().get().uri(server.baseUrl() + "/segments/" + TABLE + "/" + SEGMENT)
-        .responseSingle((response, content) -> content.then(Mono.just(response.status().code()))).block(TIMEOUT);
+    return HttpClient.create()
+        .get()
+        .uri(server.baseUrl() + "/segments/" + TABLE + "/" + SEGMENT)
+        .responseSingle((response, content) -> content.then(Mono.just(response.status().code())))
+        .block(TIMEOUT);
   }
 
   private long crc() throws IOException {
-    return io.segmenttransfer.core.segment.CreationMeta.parse(Files.readAllBytes(built.resolve("v3/creation.meta")), 24).crc();
+    return io.segmenttransfer.core.segment.CreationMeta.parse(
+            Files.readAllBytes(built.resolve("v3/creation.meta")), 24)
+        .crc();
   }
 
   @Test
@@ -136,7 +163,9 @@ class SegmentCommitFlowTest {
     assertThat(answer.path("body").path("uploadUrl").asText()).isEqualTo(archive.toString());
     assertThat(answer.path("body").path("crc").asText()).isEqualTo(Long.toString(crc()));
     assertThat(answer.path("body").path("segmentName").asText()).isEqualTo(SEGMENT);
-    assertThat(controller.paths()).containsExactly("/segmentConsumed", "/segmentCommitStart", "/segmentCommitEndWithMetadata");
+    assertThat(controller.paths())
+        .containsExactly(
+            "/segmentConsumed", "/segmentCommitStart", "/segmentCommitEndWithMetadata");
     for (FakeCompletionController.Call call : controller.calls) {
       assertThat(call.param("name")).isEqualTo(SEGMENT);
       assertThat(call.param("instance")).isEqualTo(server.instanceId());
@@ -148,8 +177,10 @@ class SegmentCommitFlowTest {
     assertThat(Long.parseLong(end.param("segmentSizeBytes"))).isGreaterThan(200_000);
     assertThat(end.param("crypter")).isNull();
     assertThat(end.parts().keySet()).containsExactly("metadata.properties", "creation.meta");
-    assertThat(end.parts().get("metadata.properties")).isEqualTo(Files.readAllBytes(built.resolve("v3/metadata.properties")));
-    assertThat(end.parts().get("creation.meta")).isEqualTo(Files.readAllBytes(built.resolve("v3/creation.meta")));
+    assertThat(end.parts().get("metadata.properties"))
+        .isEqualTo(Files.readAllBytes(built.resolve("v3/metadata.properties")));
+    assertThat(end.parts().get("creation.meta"))
+        .isEqualTo(Files.readAllBytes(built.resolve("v3/creation.meta")));
     assertThat(controller.states).containsEntry(TABLE + "/" + SEGMENT, "ONLINE");
 
     await().atMost(TIMEOUT).until(() -> controller.downloadUrlPuts.size() == 1);
@@ -164,7 +195,8 @@ class SegmentCommitFlowTest {
 
     // The installed copy serves peers; the source was only read.
     assertThat(peerStatus(server)).isEqualTo(200);
-    assertThat(DirectorySnapshot.of(server.directory().dataDir().resolve(TABLE).resolve(SEGMENT))).isEqualTo(before);
+    assertThat(DirectorySnapshot.of(server.directory().dataDir().resolve(TABLE).resolve(SEGMENT)))
+        .isEqualTo(before);
     assertThat(DirectorySnapshot.of(built)).isEqualTo(before);
   }
 
@@ -172,22 +204,30 @@ class SegmentCommitFlowTest {
   void anOffsetInTheBodyOrQueryWins() {
     SegmentServer server = server(deepStore());
 
-    JsonNode answer = commit(server, "{\"segmentDir\":\"" + built + "\",\"offset\":\"{\\\"kafka\\\":99}\"}");
+    JsonNode answer =
+        commit(server, "{\"segmentDir\":\"" + built + "\",\"offset\":\"{\\\"kafka\\\":99}\"}");
 
     assertThat(answer.path("body").path("status").asText()).isEqualTo("COMMIT_SUCCESS");
-    assertThat(controller.calls.get(0).param("streamPartitionMsgOffset")).isEqualTo("{\"kafka\":99}");
+    assertThat(controller.calls.get(0).param("streamPartitionMsgOffset"))
+        .isEqualTo("{\"kafka\":99}");
   }
 
   @Test
   void holdIsAskedAgainUntilCommit() {
-    controller.script("/segmentConsumed", Answer.of(CompletionStatus.HOLD), Answer.of(CompletionStatus.HOLD));
+    controller.script(
+        "/segmentConsumed", Answer.of(CompletionStatus.HOLD), Answer.of(CompletionStatus.HOLD));
     SegmentServer server = server(deepStore());
 
     JsonNode answer = commit(server);
 
     assertThat(answer.path("body").path("status").asText()).isEqualTo("COMMIT_SUCCESS");
-    assertThat(controller.paths()).containsExactly("/segmentConsumed", "/segmentConsumed", "/segmentConsumed",
-        "/segmentCommitStart", "/segmentCommitEndWithMetadata");
+    assertThat(controller.paths())
+        .containsExactly(
+            "/segmentConsumed",
+            "/segmentConsumed",
+            "/segmentConsumed",
+            "/segmentCommitStart",
+            "/segmentCommitEndWithMetadata");
   }
 
   @Test
@@ -199,8 +239,14 @@ class SegmentCommitFlowTest {
     JsonNode answer = commit(server);
 
     assertThat(answer.path("body").path("status").asText()).isEqualTo("COMMIT_SUCCESS");
-    assertThat(controller.paths()).containsExactly("/segmentConsumed", "/segmentConsumed", "/segmentCommitStart",
-        "/segmentConsumed", "/segmentCommitStart", "/segmentCommitEndWithMetadata");
+    assertThat(controller.paths())
+        .containsExactly(
+            "/segmentConsumed",
+            "/segmentConsumed",
+            "/segmentCommitStart",
+            "/segmentConsumed",
+            "/segmentCommitStart",
+            "/segmentCommitEndWithMetadata");
   }
 
   @Test
@@ -212,8 +258,15 @@ class SegmentCommitFlowTest {
     JsonNode answer = commit(server);
 
     assertThat(answer.path("body").path("status").asText()).isEqualTo("COMMIT_SUCCESS");
-    assertThat(controller.paths()).containsExactly("/segmentConsumed", "/segmentConsumed", "/segmentCommitStart",
-        "/segmentCommitEndWithMetadata", "/segmentConsumed", "/segmentCommitStart", "/segmentCommitEndWithMetadata");
+    assertThat(controller.paths())
+        .containsExactly(
+            "/segmentConsumed",
+            "/segmentConsumed",
+            "/segmentCommitStart",
+            "/segmentCommitEndWithMetadata",
+            "/segmentConsumed",
+            "/segmentCommitStart",
+            "/segmentCommitEndWithMetadata");
   }
 
   @Test
@@ -221,7 +274,8 @@ class SegmentCommitFlowTest {
     for (int i = 0; i < 200; i++) {
       controller.script("/segmentConsumed", Answer.of(CompletionStatus.HOLD));
     }
-    SegmentServer server = server("server", deepStore(), FAST.withDeadline(Duration.ofMillis(600)), null);
+    SegmentServer server =
+        server("server", deepStore(), FAST.withDeadline(Duration.ofMillis(600)), null);
 
     JsonNode answer = commit(server);
 
@@ -280,7 +334,9 @@ class SegmentCommitFlowTest {
     JsonNode answer = commit(server);
 
     assertThat(answer.path("body").path("status").asText()).isEqualTo("COMMIT_SUCCESS");
-    await().atMost(TIMEOUT).until(() -> server.metrics().scrape().contains("segment_commit_uploads_failed_total 1.0"));
+    await()
+        .atMost(TIMEOUT)
+        .until(() -> server.metrics().scrape().contains("segment_commit_uploads_failed_total 1.0"));
     assertThat(server.pendingUploads()).isZero();
     assertThat(controller.downloadUrlPuts).isEmpty();
     assertThat(controller.states).containsEntry(TABLE + "/" + SEGMENT, "ONLINE");
@@ -302,7 +358,8 @@ class SegmentCommitFlowTest {
 
   @Test
   void anEncryptedTableUploadsCiphertextThatTheReadPathLoads() throws IOException {
-    Path keyset = Files.writeString(dir.resolve("keyset.json"), TinkStreamingCrypter.generateKeysetJson());
+    Path keyset =
+        Files.writeString(dir.resolve("keyset.json"), TinkStreamingCrypter.generateKeysetJson());
     controller.tableConfig(RAW, TinkStreamingCrypter.NAME);
     SegmentServer server = server("server", deepStore(), FAST, keyset);
     URI archive = new DeepStoreLayout(deepStore()).archive(ID, Codec.GZIP);
@@ -313,15 +370,38 @@ class SegmentCommitFlowTest {
     assertThat(controller.calls.get(2).param("crypter")).isEqualTo(TinkStreamingCrypter.NAME);
     await().atMost(TIMEOUT).until(() -> controller.downloadUrlPuts.size() == 1);
     byte[] stored = Files.readAllBytes(Path.of(archive));
-    assertThat(stored[0] == (byte) 0x1f && stored[1] == (byte) 0x8b).as("gzip magic in the deep store").isFalse();
+    assertThat(stored[0] == (byte) 0x1f && stored[1] == (byte) 0x8b)
+        .as("gzip magic in the deep store")
+        .isFalse();
 
-    try (TransferRuntime runtime = new TransferRuntime("reader", RuntimeConfig.defaults(),
-        CrypterRegistry.fromConfig(CrypterConfig.tink(keyset)), List.of())) {
-      SegmentMetadata metadata = SegmentMetadata.of(ID, Map.of(SegmentMetadata.CRC, Long.toString(crc()),
-          SegmentMetadata.DOWNLOAD_URL, archive.toString(), SegmentMetadata.CRYPTER, TinkStreamingCrypter.NAME,
-          SegmentMetadata.REALTIME_STATUS, "DONE"));
-      SegmentOutcome outcome = runtime.dataDirectory(dir.resolve("reader"), DataDirectoryConfig.defaults(), PeerFinder.NONE,
-          null, TransferListener.NONE).addOrReplace(metadata).block(TIMEOUT);
+    try (TransferRuntime runtime =
+        new TransferRuntime(
+            "reader",
+            RuntimeConfig.defaults(),
+            CrypterRegistry.fromConfig(CrypterConfig.tink(keyset)),
+            List.of())) {
+      SegmentMetadata metadata =
+          SegmentMetadata.of(
+              ID,
+              Map.of(
+                  SegmentMetadata.CRC,
+                  Long.toString(crc()),
+                  SegmentMetadata.DOWNLOAD_URL,
+                  archive.toString(),
+                  SegmentMetadata.CRYPTER,
+                  TinkStreamingCrypter.NAME,
+                  SegmentMetadata.REALTIME_STATUS,
+                  "DONE"));
+      SegmentOutcome outcome =
+          runtime
+              .dataDirectory(
+                  dir.resolve("reader"),
+                  DataDirectoryConfig.defaults(),
+                  PeerFinder.NONE,
+                  null,
+                  TransferListener.NONE)
+              .addOrReplace(metadata)
+              .block(TIMEOUT);
       assertThat(outcome.action()).isEqualTo(SegmentOutcome.Action.DOWNLOADED);
       assertThat(outcome.crc()).isEqualTo(crc());
     }
@@ -329,15 +409,17 @@ class SegmentCommitFlowTest {
 
   @Test
   void legacyProtocolUploadsToTheControllerThenCommitsWithItsLocation() {
-    SegmentServer server = server("server", deepStore(), FAST.withProtocol(CommitConfig.Protocol.LEGACY), null);
+    SegmentServer server =
+        server("server", deepStore(), FAST.withProtocol(CommitConfig.Protocol.LEGACY), null);
 
     JsonNode answer = commit(server);
 
     String location = controller.baseUrl() + "/segments/uploaded/" + SEGMENT;
     assertThat(answer.path("body").path("status").asText()).isEqualTo("COMMIT_SUCCESS");
     assertThat(answer.path("body").path("downloadUrl").asText()).isEqualTo(location);
-    assertThat(controller.paths()).containsExactly("/segmentConsumed", "/segmentCommitStart", "/segmentUpload",
-        "/segmentCommitEnd");
+    assertThat(controller.paths())
+        .containsExactly(
+            "/segmentConsumed", "/segmentCommitStart", "/segmentUpload", "/segmentCommitEnd");
     byte[] uploaded = controller.calls.get(2).parts().get(SEGMENT);
     assertThat(uploaded[0] & 0xff).isEqualTo(0x1f);
     assertThat(controller.calls.get(3).param("location")).isEqualTo(location);
@@ -349,14 +431,25 @@ class SegmentCommitFlowTest {
   void aServerRestartedBeforeItsUploadFinishedKeepsServingTheCommittedCopy() throws IOException {
     Path blocker = Files.writeString(dir.resolve("blocker"), "not a directory");
     URI unwritable = blocker.resolve("deepstore").toUri();
-    CommitConfig slowUploads = FAST.withRetries(Duration.ofMillis(50), FAST.controllerRetry(),
-        new RetryPolicy(1000, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), 0));
+    CommitConfig slowUploads =
+        FAST.withRetries(
+            Duration.ofMillis(50),
+            FAST.controllerRetry(),
+            new RetryPolicy(1000, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), 0));
     SegmentServer first = server("server", unwritable, slowUploads, null);
     assertThat(commit(first).path("body").path("status").asText()).isEqualTo("COMMIT_SUCCESS");
     assertThat(first.pendingUploads()).isEqualTo(1);
-    // What a controller holds after the commit: DONE, no deep-store copy, this server in the ideal state.
-    controller.assign(ID, Map.of(SegmentMetadata.CRC, Long.toString(crc()), SegmentMetadata.DOWNLOAD_URL, "",
-        SegmentMetadata.REALTIME_STATUS, "DONE"));
+    // What a controller holds after the commit: DONE, no deep-store copy, this server in the ideal
+    // state.
+    controller.assign(
+        ID,
+        Map.of(
+            SegmentMetadata.CRC,
+            Long.toString(crc()),
+            SegmentMetadata.DOWNLOAD_URL,
+            "",
+            SegmentMetadata.REALTIME_STATUS,
+            "DONE"));
     first.close();
     servers.remove(first);
     controller.states.clear();
@@ -364,21 +457,29 @@ class SegmentCommitFlowTest {
     SegmentServer second = server("server", unwritable, slowUploads, null);
     second.bootstrapped().block(TIMEOUT);
 
-    await().atMost(TIMEOUT).until(() -> "ONLINE".equals(controller.states.get(TABLE + "/" + SEGMENT)));
+    await()
+        .atMost(TIMEOUT)
+        .until(() -> "ONLINE".equals(controller.states.get(TABLE + "/" + SEGMENT)));
     assertThat(peerStatus(second)).isEqualTo(200);
-    assertThat(second.directory().localCrcs(ID.table()).block(TIMEOUT)).containsEntry(SEGMENT, crc());
-    assertThat(second.metrics().scrape()).contains("segment_operations_seconds_count{operation=\"add\",outcome=\"kept\"");
+    assertThat(second.directory().localCrcs(ID.table()).block(TIMEOUT))
+        .containsEntry(SEGMENT, crc());
+    assertThat(second.metrics().scrape())
+        .contains("segment_operations_seconds_count{operation=\"add\",outcome=\"kept\"");
   }
 
   @Test
   void theCommitMetadataReadsTheRealtimeEndOffsetOrZero() throws IOException {
-    Path noOffset = TestRealtimeSegment.write(Files.createDirectories(dir.resolve("other")), SEGMENT, null, 1000, 2);
+    Path noOffset =
+        TestRealtimeSegment.write(
+            Files.createDirectories(dir.resolve("other")), SEGMENT, null, 1000, 2);
     SegmentServer server = server(deepStore());
 
     commit(server, "{\"segmentDir\":\"" + noOffset + "\"}");
 
     assertThat(controller.calls.get(0).param("streamPartitionMsgOffset")).isEqualTo("0");
-    assertThat(new String(controller.calls.get(2).parts().get("metadata.properties"), StandardCharsets.UTF_8))
+    assertThat(
+            new String(
+                controller.calls.get(2).parts().get("metadata.properties"), StandardCharsets.UTF_8))
         .doesNotContain("endOffset");
   }
 }

@@ -20,11 +20,14 @@ import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
-/** The quickstart's deep store taken down and brought back: writes fail while down, nothing is lost. */
+/**
+ * The quickstart's deep store taken down and brought back: writes fail while down, nothing is lost.
+ */
 class QuickstartDeepStoreTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
-  private static final TableNameWithType TABLE = new TableNameWithType("clicks", TableNameWithType.TableType.REALTIME);
+  private static final TableNameWithType TABLE =
+      new TableNameWithType("clicks", TableNameWithType.TableType.REALTIME);
   private static final SegmentId BEFORE = new SegmentId(TABLE, "clicks__0__0__20261206T2000Z");
   private static final SegmentId DURING = new SegmentId(TABLE, "clicks__0__1__20261206T2100Z");
 
@@ -86,19 +89,26 @@ class QuickstartDeepStoreTest {
 
   @Test
   void aBuiltSegmentIsAnLlcNamedDirectoryWhoseFilesAddUpToItsCrc() throws Exception {
-    BuiltSegment built = SampleSegments.writeBuilt(dir, BEFORE, 7, 500_000, scheduler).block(TIMEOUT);
+    BuiltSegment built =
+        SampleSegments.writeBuilt(dir, BEFORE, 7, 500_000, scheduler).block(TIMEOUT);
 
     assertThat(built.directory()).isEqualTo(dir.resolve(BEFORE.segmentName()));
     assertThat(built.directory().resolve("v3").resolve("creation.meta")).isRegularFile();
     assertThat(SampleSegments.crcOf(built.directory())).isEqualTo(built.crc());
     assertThat(built.rows()).isPositive();
     assertThat(built.bytes()).isBetween(400_000L, 600_000L);
-    Files.write(built.directory().resolve("v3").resolve("index_map"), new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
+    Files.write(
+        built.directory().resolve("v3").resolve("index_map"),
+        new byte[] {1},
+        java.nio.file.StandardOpenOption.APPEND);
     assertThat(SampleSegments.crcOf(built.directory())).isNotEqualTo(built.crc());
   }
 
   private static void write(SegmentStore store, QuickstartDeepStore deepStore, SegmentId segment) {
-    store.write(deepStore.archiveOf(segment),
-        Flux.just(ByteBuffer.wrap(segment.segmentName().getBytes(StandardCharsets.UTF_8)))).block(TIMEOUT);
+    store
+        .write(
+            deepStore.archiveOf(segment),
+            Flux.just(ByteBuffer.wrap(segment.segmentName().getBytes(StandardCharsets.UTF_8))))
+        .block(TIMEOUT);
   }
 }

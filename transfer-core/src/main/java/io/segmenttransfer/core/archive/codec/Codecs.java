@@ -14,8 +14,10 @@ public final class Codecs {
 
   /** gzip's usual trade-off, what {@code gzip} and {@code GZIPOutputStream} use. */
   public static final int DEFAULT_GZIP_LEVEL = GzipEncoder.DEFAULT_LEVEL;
+
   /** zstd's own default. */
   public static final int DEFAULT_ZSTD_LEVEL = ZstdEncoder.DEFAULT_LEVEL;
+
   /** The fast LZ4 compressor; 1 to 17 select LZ4 HC at that level. */
   public static final int DEFAULT_LZ4_LEVEL = 0;
 
@@ -42,17 +44,19 @@ public final class Codecs {
   }
 
   /**
-   * A new streaming compressor for {@code codec} at {@code level}: gzip 0 to 9, zstd
-   * {@code Zstd.minCompressionLevel()} to {@code Zstd.maxCompressionLevel()} (negative levels are
-   * zstd's fast modes), lz4 0 (fast) or 1 to 17 (HC); ignored for {@link Codec#NONE}.
+   * A new streaming compressor for {@code codec} at {@code level}: gzip 0 to 9, zstd {@code
+   * Zstd.minCompressionLevel()} to {@code Zstd.maxCompressionLevel()} (negative levels are zstd's
+   * fast modes), lz4 0 (fast) or 1 to 17 (HC); ignored for {@link Codec#NONE}.
    *
    * @throws IllegalArgumentException when the level is out of the codec's range
    */
   public static ByteTransform encoder(Codec codec, String subject, int level) {
     return switch (codec) {
       case GZIP -> new GzipEncoder(subject, checkLevel(codec, level, 0, 9));
-      case ZSTD -> new ZstdEncoder(
-          subject, checkLevel(codec, level, Zstd.minCompressionLevel(), Zstd.maxCompressionLevel()));
+      case ZSTD ->
+          new ZstdEncoder(
+              subject,
+              checkLevel(codec, level, Zstd.minCompressionLevel(), Zstd.maxCompressionLevel()));
       case LZ4 -> new Lz4FrameEncoder(subject, checkLevel(codec, level, 0, 17));
       case NONE -> new PassThroughTransform();
     };

@@ -1,18 +1,17 @@
 package io.segmenttransfer.core.archive.codec;
 
-import io.segmenttransfer.core.error.InvalidArchiveException;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
 /**
- * Streaming gzip (RFC 1952) decoder: the member header and trailer are parsed here, byte by byte
- * if need be, and the deflate data in between goes to a raw {@link Inflater} through its
- * ByteBuffer API, which works on heap and direct buffers alike without copying. Every member of a
- * multi-member stream is decoded (pigz and concatenated files produce them) and each one's CRC-32
- * and length are verified; anything after the last member other than another member is refused,
- * so a damaged or padded archive never passes as complete. Memory: the inflater's 32 KiB window.
+ * Streaming gzip (RFC 1952) decoder: the member header and trailer are parsed here, byte by byte if
+ * need be, and the deflate data in between goes to a raw {@link Inflater} through its ByteBuffer
+ * API, which works on heap and direct buffers alike without copying. Every member of a multi-member
+ * stream is decoded (pigz and concatenated files produce them) and each one's CRC-32 and length are
+ * verified; anything after the last member other than another member is refused, so a damaged or
+ * padded archive never passes as complete. Memory: the inflater's 32 KiB window.
  */
 final class GzipDecoder extends StreamingTransform {
 
@@ -24,16 +23,31 @@ final class GzipDecoder extends StreamingTransform {
   private static final int FIXED_HEADER = 10;
   private static final int TRAILER = 8;
 
-  private enum State { HEADER, INFLATE, TRAILER, BETWEEN_MEMBERS, DONE }
+  private enum State {
+    HEADER,
+    INFLATE,
+    TRAILER,
+    BETWEEN_MEMBERS,
+    DONE
+  }
 
   /** The header parts in the order RFC 1952 lays them out; each optional one per a flag bit. */
-  private enum Field { FIXED, EXTRA_LENGTH, EXTRA, NAME, COMMENT, HEADER_CRC }
+  private enum Field {
+    FIXED,
+    EXTRA_LENGTH,
+    EXTRA,
+    NAME,
+    COMMENT,
+    HEADER_CRC
+  }
 
   private final Inflater inflater = new Inflater(true);
   private final CRC32 crc = new CRC32();
   private final CRC32 headerCrc = new CRC32();
+
   /** Holds the fixed header, the extra-field length, the header CRC or the trailer as it comes. */
   private final byte[] scratch = new byte[FIXED_HEADER];
+
   private int scratchLength;
 
   private long memberStart;
@@ -106,8 +120,14 @@ final class GzipDecoder extends StreamingTransform {
       return -1;
     }
     if (ended() && dst.hasRemaining()) {
-      throw fail("truncated gzip stream: input ended after " + bytesIn() + " bytes, inside member "
-          + (members + 1) + " (" + describe(state) + ")");
+      throw fail(
+          "truncated gzip stream: input ended after "
+              + bytesIn()
+              + " bytes, inside member "
+              + (members + 1)
+              + " ("
+              + describe(state)
+              + ")");
     }
     return 0;
   }
@@ -139,7 +159,10 @@ final class GzipDecoder extends StreamingTransform {
       return true;
     }
     if (n == 0 && inflater.needsDictionary()) {
-      throw fail("corrupt gzip stream in member " + (members + 1) + ": deflate data asks for a preset dictionary");
+      throw fail(
+          "corrupt gzip stream in member "
+              + (members + 1)
+              + ": deflate data asks for a preset dictionary");
     }
     return n > 0;
   }
@@ -207,7 +230,8 @@ final class GzipDecoder extends StreamingTransform {
           scratch[scratchLength++] = b;
           if (scratchLength == 2) {
             if (scratch[0] != scratch[2] || scratch[1] != scratch[3]) {
-              throw fail("corrupt gzip header in member " + (members + 1) + ": header CRC mismatch");
+              throw fail(
+                  "corrupt gzip header in member " + (members + 1) + ": header CRC mismatch");
             }
             return true;
           }
@@ -221,25 +245,37 @@ final class GzipDecoder extends StreamingTransform {
     switch (index) {
       case 0, 1 -> {
         if (b != (index == 0 ? (byte) 0x1f : (byte) 0x8b)) {
-          throw fail(members == 0
-              ? "not a gzip stream (bad magic bytes)"
-              : "unexpected bytes after gzip member " + members + " at input byte " + memberStart
-                  + ": not another gzip member");
+          throw fail(
+              members == 0
+                  ? "not a gzip stream (bad magic bytes)"
+                  : "unexpected bytes after gzip member "
+                      + members
+                      + " at input byte "
+                      + memberStart
+                      + ": not another gzip member");
         }
       }
       case 2 -> {
         if (b != 8) {
-          throw fail("unsupported gzip compression method " + (b & 0xff) + " in member "
-              + (members + 1) + " (only deflate, 8, exists)");
+          throw fail(
+              "unsupported gzip compression method "
+                  + (b & 0xff)
+                  + " in member "
+                  + (members + 1)
+                  + " (only deflate, 8, exists)");
         }
       }
       case 3 -> {
         if ((b & RESERVED_FLAGS) != 0) {
-          throw fail("corrupt gzip header in member " + (members + 1) + ": reserved flag bits set (0x"
-              + Integer.toHexString(b & 0xff) + ")");
+          throw fail(
+              "corrupt gzip header in member "
+                  + (members + 1)
+                  + ": reserved flag bits set (0x"
+                  + Integer.toHexString(b & 0xff)
+                  + ")");
         }
       }
-      default -> { }
+      default -> {}
     }
   }
 
@@ -249,13 +285,14 @@ final class GzipDecoder extends StreamingTransform {
     Field[] fields = Field.values();
     for (int i = done.ordinal() + 1; i < fields.length; i++) {
       Field f = fields[i];
-      boolean present = switch (f) {
-        case FIXED, EXTRA -> false;
-        case EXTRA_LENGTH -> (flags & FEXTRA) != 0;
-        case NAME -> (flags & FNAME) != 0;
-        case COMMENT -> (flags & FCOMMENT) != 0;
-        case HEADER_CRC -> (flags & FHCRC) != 0;
-      };
+      boolean present =
+          switch (f) {
+            case FIXED, EXTRA -> false;
+            case EXTRA_LENGTH -> (flags & FEXTRA) != 0;
+            case NAME -> (flags & FNAME) != 0;
+            case COMMENT -> (flags & FCOMMENT) != 0;
+            case HEADER_CRC -> (flags & FHCRC) != 0;
+          };
       if (present) {
         field = f;
         return false;
@@ -275,17 +312,26 @@ final class GzipDecoder extends StreamingTransform {
     int storedCrc = littleEndianInt(0);
     int storedSize = littleEndianInt(4);
     if (storedCrc != (int) crc.getValue()) {
-      throw fail(String.format("gzip CRC mismatch in member %d: trailer says %08x, data gives %08x",
-          members + 1, storedCrc, (int) crc.getValue()));
+      throw fail(
+          String.format(
+              "gzip CRC mismatch in member %d: trailer says %08x, data gives %08x",
+              members + 1, storedCrc, (int) crc.getValue()));
     }
     if (storedSize != (int) memberOut) {
-      throw fail("gzip size mismatch in member " + (members + 1) + ": trailer says "
-          + Integer.toUnsignedString(storedSize) + " bytes (mod 2^32), data has " + memberOut);
+      throw fail(
+          "gzip size mismatch in member "
+              + (members + 1)
+              + ": trailer says "
+              + Integer.toUnsignedString(storedSize)
+              + " bytes (mod 2^32), data has "
+              + memberOut);
     }
   }
 
   private int littleEndianInt(int at) {
-    return (scratch[at] & 0xff) | (scratch[at + 1] & 0xff) << 8 | (scratch[at + 2] & 0xff) << 16
+    return (scratch[at] & 0xff)
+        | (scratch[at + 1] & 0xff) << 8
+        | (scratch[at + 2] & 0xff) << 16
         | (scratch[at + 3] & 0xff) << 24;
   }
 

@@ -15,12 +15,19 @@ final class GzipEncoder extends StreamingTransform {
 
   private static final byte[] HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff};
 
-  private enum State { HEADER, DEFLATE, TRAILER, DONE }
+  private enum State {
+    HEADER,
+    DEFLATE,
+    TRAILER,
+    DONE
+  }
 
   private final Deflater deflater;
   private final CRC32 crc = new CRC32();
+
   /** Header or trailer bytes not yet copied out. */
   private final byte[] pending = new byte[HEADER.length];
+
   private int pendingPosition;
   private int pendingLimit;
   private State state = State.HEADER;

@@ -9,9 +9,9 @@ import net.jpountz.xxhash.XXHash32;
 import net.jpountz.xxhash.XXHashFactory;
 
 /**
- * Streaming decoder of the LZ4 frame format (lz4 spec "LZ4 Frame Format Description" 1.6.x): one
- * or more frames back to back, skippable frames skipped, header, block and content checksums and
- * the content size verified. LZ4 blocks cannot be decoded piecemeal, so a block is decoded whole:
+ * Streaming decoder of the LZ4 frame format (lz4 spec "LZ4 Frame Format Description" 1.6.x): one or
+ * more frames back to back, skippable frames skipped, header, block and content checksums and the
+ * content size verified. LZ4 blocks cannot be decoded piecemeal, so a block is decoded whole:
  * straight from the caller's input when the chunk holds all of it, otherwise after staging it; and
  * straight into the caller's buffer when that is a heap buffer with room for a maximal block,
  * otherwise into an internal block buffer drained over the following reads. Memory: at most one
@@ -42,14 +42,25 @@ final class Lz4FrameDecoder extends StreamingTransform {
   private static final int STORED_BLOCK = 0x80000000;
 
   private enum State {
-    MAGIC, DESCRIPTOR, BLOCK_SIZE, BLOCK, CONTENT_CHECKSUM, SKIP_SIZE, SKIP, FRAME_END, DONE
+    MAGIC,
+    DESCRIPTOR,
+    BLOCK_SIZE,
+    BLOCK,
+    CONTENT_CHECKSUM,
+    SKIP_SIZE,
+    SKIP,
+    FRAME_END,
+    DONE
   }
 
   private final LZ4SafeDecompressor decompressor = LZ4Factory.fastestInstance().safeDecompressor();
   private final XXHash32 xxhash = XXHashFactory.fastestInstance().hash32();
-  private final StreamingXXHash32 contentHash = XXHashFactory.fastestInstance().newStreamingHash32(0);
+  private final StreamingXXHash32 contentHash =
+      XXHashFactory.fastestInstance().newStreamingHash32(0);
+
   /** Magic, descriptor, block size or checksum bytes as they arrive (descriptor: at most 15). */
   private final byte[] head = new byte[15];
+
   private int headLength;
 
   private State state = State.MAGIC;
@@ -66,10 +77,13 @@ final class Lz4FrameDecoder extends StreamingTransform {
 
   /** A block record (data plus checksum) that straddles input chunks, gathered here. */
   private byte[] staged = new byte[0];
+
   private ByteBuffer stagedBuffer = ByteBuffer.wrap(staged);
   private int stagedLength;
+
   /** A decoded block waiting to be read out. */
   private byte[] decoded = new byte[0];
+
   private ByteBuffer decodedBuffer = ByteBuffer.wrap(decoded);
   private int decodedPosition;
   private int decodedLimit;
@@ -96,8 +110,15 @@ final class Lz4FrameDecoder extends StreamingTransform {
       return -1;
     }
     if (ended() && dst.hasRemaining()) {
-      throw fail("truncated lz4 stream: input ended after " + bytesIn() + " bytes, inside frame "
-          + (frames + 1) + " (" + state.name().toLowerCase().replace('_', ' ') + ")", null);
+      throw fail(
+          "truncated lz4 stream: input ended after "
+              + bytesIn()
+              + " bytes, inside frame "
+              + (frames + 1)
+              + " ("
+              + state.name().toLowerCase().replace('_', ' ')
+              + ")",
+          null);
     }
     return 0;
   }
@@ -147,8 +168,11 @@ final class Lz4FrameDecoder extends StreamingTransform {
           }
           int stored = littleEndianInt(0);
           if (stored != contentHash.getValue()) {
-            throw fail(String.format("lz4 content checksum mismatch in frame %d: frame says %08x, data gives %08x",
-                frames + 1, stored, contentHash.getValue()), null);
+            throw fail(
+                String.format(
+                    "lz4 content checksum mismatch in frame %d: frame says %08x, data gives %08x",
+                    frames + 1, stored, contentHash.getValue()),
+                null);
           }
           endFrame();
         }
@@ -194,10 +218,16 @@ final class Lz4FrameDecoder extends StreamingTransform {
     } else if ((magic & SKIPPABLE_MASK) == SKIPPABLE_MAGIC) {
       state = State.SKIP_SIZE;
     } else if (magic == LEGACY_MAGIC) {
-      throw fail("the legacy lz4 format (lz4 -l) is not supported, only the lz4 frame format", null);
+      throw fail(
+          "the legacy lz4 format (lz4 -l) is not supported, only the lz4 frame format", null);
     } else if (frames > 0) {
-      throw fail("unexpected bytes after lz4 frame " + frames + " at input byte " + frameStart
-          + ": not another lz4 frame", null);
+      throw fail(
+          "unexpected bytes after lz4 frame "
+              + frames
+              + " at input byte "
+              + frameStart
+              + ": not another lz4 frame",
+          null);
     } else {
       throw fail("not an lz4 frame stream (bad magic bytes)", null);
     }
@@ -213,26 +243,39 @@ final class Lz4FrameDecoder extends StreamingTransform {
     int flg = head[0] & 0xff;
     int bd = head[1] & 0xff;
     if ((flg & FLG_VERSION_MASK) != FLG_VERSION) {
-      throw fail("unsupported lz4 frame version " + (flg >>> 6) + " in frame " + (frames + 1), null);
+      throw fail(
+          "unsupported lz4 frame version " + (flg >>> 6) + " in frame " + (frames + 1), null);
     }
     if ((flg & FLG_RESERVED) != 0 || (bd & BD_RESERVED) != 0) {
-      throw fail("corrupt lz4 frame descriptor in frame " + (frames + 1) + ": reserved bits set", null);
+      throw fail(
+          "corrupt lz4 frame descriptor in frame " + (frames + 1) + ": reserved bits set", null);
     }
     int checksum = (xxhash.hash(head, 0, length - 1, 0) >>> 8) & 0xff;
     if (checksum != (head[length - 1] & 0xff)) {
-      throw fail("corrupt lz4 frame descriptor in frame " + (frames + 1) + ": header checksum mismatch", null);
+      throw fail(
+          "corrupt lz4 frame descriptor in frame " + (frames + 1) + ": header checksum mismatch",
+          null);
     }
     if ((flg & FLG_BLOCK_INDEPENDENCE) == 0) {
-      throw fail("lz4 frame " + (frames + 1) + " uses linked blocks (block dependency), which this "
-          + "decoder does not support: write the archive with independent blocks, as Pinot does", null);
+      throw fail(
+          "lz4 frame "
+              + (frames + 1)
+              + " uses linked blocks (block dependency), which this "
+              + "decoder does not support: write the archive with independent blocks, as Pinot does",
+          null);
     }
     if ((flg & FLG_DICT_ID) != 0) {
-      throw fail("lz4 frame " + (frames + 1) + " needs a preset dictionary, which is not supported", null);
+      throw fail(
+          "lz4 frame " + (frames + 1) + " needs a preset dictionary, which is not supported", null);
     }
     int sizeCode = (bd >>> 4) & 0x7;
     if (sizeCode < 4) {
-      throw fail("corrupt lz4 frame descriptor in frame " + (frames + 1) + ": invalid block size code "
-          + sizeCode, null);
+      throw fail(
+          "corrupt lz4 frame descriptor in frame "
+              + (frames + 1)
+              + ": invalid block size code "
+              + sizeCode,
+          null);
     }
     blockMaxSize = 1 << (8 + 2 * sizeCode);
     blockChecksum = (flg & FLG_BLOCK_CHECKSUM) != 0;
@@ -261,8 +304,14 @@ final class Lz4FrameDecoder extends StreamingTransform {
     blockStored = (word & STORED_BLOCK) != 0;
     blockSize = word & ~STORED_BLOCK;
     if (blockSize == 0 || blockSize > blockMaxSize) {
-      throw fail("corrupt lz4 block in frame " + (frames + 1) + ": block size " + blockSize
-          + " is not within 1.." + blockMaxSize, null);
+      throw fail(
+          "corrupt lz4 block in frame "
+              + (frames + 1)
+              + ": block size "
+              + blockSize
+              + " is not within 1.."
+              + blockMaxSize,
+          null);
     }
     stagedLength = 0;
     state = State.BLOCK;
@@ -294,12 +343,18 @@ final class Lz4FrameDecoder extends StreamingTransform {
       offset = 0;
     }
     if (blockChecksum) {
-      int stored = source.get(offset + blockSize) & 0xff | (source.get(offset + blockSize + 1) & 0xff) << 8
-          | (source.get(offset + blockSize + 2) & 0xff) << 16 | (source.get(offset + blockSize + 3) & 0xff) << 24;
+      int stored =
+          source.get(offset + blockSize) & 0xff
+              | (source.get(offset + blockSize + 1) & 0xff) << 8
+              | (source.get(offset + blockSize + 2) & 0xff) << 16
+              | (source.get(offset + blockSize + 3) & 0xff) << 24;
       int actual = xxhash.hash(source, offset, blockSize, 0);
       if (stored != actual) {
-        throw fail(String.format("lz4 block checksum mismatch in frame %d at output byte %d: block says %08x, data gives %08x",
-            frames + 1, frameOut, stored, actual), null);
+        throw fail(
+            String.format(
+                "lz4 block checksum mismatch in frame %d at output byte %d: block says %08x, data gives %08x",
+                frames + 1, frameOut, stored, actual),
+            null);
       }
     }
     int decodedSize;
@@ -318,7 +373,8 @@ final class Lz4FrameDecoder extends StreamingTransform {
         source.get(offset, decoded, 0, blockSize);
         decodedSize = blockSize;
       } else {
-        decodedSize = decompressor.decompress(source, offset, blockSize, decodedBuffer, 0, blockMaxSize);
+        decodedSize =
+            decompressor.decompress(source, offset, blockSize, decodedBuffer, 0, blockMaxSize);
       }
       contentHash.update(decoded, 0, decodedSize);
       decodedPosition = 0;
@@ -326,8 +382,13 @@ final class Lz4FrameDecoder extends StreamingTransform {
     }
     frameOut += decodedSize;
     if (contentSize >= 0 && frameOut > contentSize) {
-      throw fail("corrupt lz4 frame " + (frames + 1) + ": more than the declared " + contentSize
-          + " bytes of content", null);
+      throw fail(
+          "corrupt lz4 frame "
+              + (frames + 1)
+              + ": more than the declared "
+              + contentSize
+              + " bytes of content",
+          null);
     }
     stagedLength = 0;
     state = State.BLOCK_SIZE;
@@ -336,8 +397,15 @@ final class Lz4FrameDecoder extends StreamingTransform {
 
   private void endFrame() {
     if (contentSize >= 0 && frameOut != contentSize) {
-      throw fail("corrupt lz4 frame " + (frames + 1) + ": declared content size " + contentSize
-          + " but " + frameOut + " bytes decoded", null);
+      throw fail(
+          "corrupt lz4 frame "
+              + (frames + 1)
+              + ": declared content size "
+              + contentSize
+              + " but "
+              + frameOut
+              + " bytes decoded",
+          null);
     }
     frames++;
     headLength = 0;
@@ -355,7 +423,9 @@ final class Lz4FrameDecoder extends StreamingTransform {
   }
 
   private int littleEndianInt(int at) {
-    return (head[at] & 0xff) | (head[at + 1] & 0xff) << 8 | (head[at + 2] & 0xff) << 16
+    return (head[at] & 0xff)
+        | (head[at + 1] & 0xff) << 8
+        | (head[at + 2] & 0xff) << 16
         | (head[at + 3] & 0xff) << 24;
   }
 

@@ -7,8 +7,8 @@ import net.jpountz.xxhash.StreamingXXHash32;
 import net.jpountz.xxhash.XXHashFactory;
 
 /**
- * Streaming LZ4 frame encoder: one frame of independent 4 MiB blocks with a content checksum and
- * no content size (unknown while streaming). 4 MiB is what Pinot and commons-compress write, so
+ * Streaming LZ4 frame encoder: one frame of independent 4 MiB blocks with a content checksum and no
+ * content size (unknown while streaming). 4 MiB is what Pinot and commons-compress write, so
  * archives from either side have the same shape; the price is up to 4 MiB of gathered input plus
  * one compressed block in memory. A block that does not shrink is stored uncompressed, as the
  * format allows.
@@ -19,18 +19,28 @@ final class Lz4FrameEncoder extends StreamingTransform {
 
   /** FLG: version 01, independent blocks, content checksum. */
   private static final byte FLG = 0x40 | 0x20 | 0x04;
+
   /** BD: block maximum size code 7 = 4 MiB. */
   private static final byte BD = 0x70;
+
   private static final int STORED_BLOCK = 0x80000000;
 
-  private enum State { HEADER, BLOCKS, END_MARK, DONE }
+  private enum State {
+    HEADER,
+    BLOCKS,
+    END_MARK,
+    DONE
+  }
 
   private final LZ4Compressor compressor;
-  private final StreamingXXHash32 contentHash = XXHashFactory.fastestInstance().newStreamingHash32(0);
+  private final StreamingXXHash32 contentHash =
+      XXHashFactory.fastestInstance().newStreamingHash32(0);
   private byte[] block = new byte[BLOCK_SIZE];
   private int blockLength;
+
   /** Bytes ready to be read out: header, a block record, or end mark and checksum. */
   private byte[] out;
+
   private int outPosition;
   private int outLimit;
   private State state = State.HEADER;

@@ -4,9 +4,9 @@ import java.nio.ByteBuffer;
 
 /**
  * The caller's current input chunk as a JNI codec sees it. zstd-jni's streaming calls take only
- * direct buffers, so a direct chunk is handed over as is (no copy) and a heap chunk is copied,
- * one staging buffer at a time, into a direct buffer allocated once per transform. Memory held:
- * the staging buffer, whatever the chunk size.
+ * direct buffers, so a direct chunk is handed over as is (no copy) and a heap chunk is copied, one
+ * staging buffer at a time, into a direct buffer allocated once per transform. Memory held: the
+ * staging buffer, whatever the chunk size.
  */
 final class NativeInput {
 
@@ -15,6 +15,7 @@ final class NativeInput {
   private final int stagingSize;
   private ByteBuffer staging;
   private ByteBuffer chunk = EMPTY;
+
   /** Bytes offered so far, consumed or not. */
   private long offered;
 
@@ -41,8 +42,8 @@ final class NativeInput {
 
   /**
    * The direct buffer the codec reads from next, possibly empty. The codec advances its position;
-   * the staged bytes are refilled from a heap chunk only once the codec took all of them, so a
-   * byte is copied at most once.
+   * the staged bytes are refilled from a heap chunk only once the codec took all of them, so a byte
+   * is copied at most once.
    */
   ByteBuffer source() {
     if (chunk.isDirect()) {

@@ -3,9 +3,9 @@ package io.segmenttransfer.core.archive.codec;
 import java.nio.ByteBuffer;
 
 /**
- * The caller's output buffer as a JNI codec sees it, the companion of {@link NativeInput}: a
- * direct buffer is written into as is (no copy), a heap one through a direct staging buffer
- * allocated once per transform, because zstd-jni's streaming calls take only direct buffers.
+ * The caller's output buffer as a JNI codec sees it, the companion of {@link NativeInput}: a direct
+ * buffer is written into as is (no copy), a heap one through a direct staging buffer allocated once
+ * per transform, because zstd-jni's streaming calls take only direct buffers.
  */
 final class NativeOutput {
 

@@ -21,13 +21,16 @@ abstract class StreamingTransform implements ByteTransform {
 
   /** Named in every failure and in the closed message. */
   final String subject;
+
   /** What this is, for the closed message ("gzip decoder"). */
   private final String kind;
 
   /** The caller's current chunk; what is still in it is not consumed yet. */
   ByteBuffer input = EMPTY;
+
   /** Bytes offered so far, consumed or not. */
   private long offered;
+
   private long bytesOut;
   private boolean ended;
   private boolean closed;

@@ -6,10 +6,10 @@ import java.nio.ByteBuffer;
 
 /**
  * Streaming zstd decoder on zstd-jni's {@link ZstdDecompressCtx}, one or more frames back to back
- * (skippable frames are skipped by the library). Memory: the zstd window of the current frame
- * (the library refuses windows over 128 MiB), plus a direct input staging buffer when the caller
- * offers heap chunks and a direct output staging buffer when it reads into heap buffers, because
- * the JNI calls take only direct buffers.
+ * (skippable frames are skipped by the library). Memory: the zstd window of the current frame (the
+ * library refuses windows over 128 MiB), plus a direct input staging buffer when the caller offers
+ * heap chunks and a direct output staging buffer when it reads into heap buffers, because the JNI
+ * calls take only direct buffers.
  */
 final class ZstdDecoder extends StreamingTransform {
 
@@ -21,8 +21,10 @@ final class ZstdDecoder extends StreamingTransform {
   private final NativeOutput nativeOutput = new NativeOutput(STAGING_SIZE);
   private long frames;
   private boolean inFrame;
+
   /** The last call filled its output, so the library may still hold decoded bytes to flush. */
   private boolean outputMayBePending;
+
   private boolean done;
 
   ZstdDecoder(String subject) {
@@ -60,7 +62,9 @@ final class ZstdDecoder extends StreamingTransform {
       try {
         frameComplete = ctx.decompressDirectByteBufferStream(target, src);
       } catch (ZstdException e) {
-        throw fail("corrupt zstd stream at input byte " + nativeInput.consumed() + ": " + e.getMessage(), e);
+        throw fail(
+            "corrupt zstd stream at input byte " + nativeInput.consumed() + ": " + e.getMessage(),
+            e);
       }
       int made = target.position() - dstBefore;
       boolean consumed = src.position() != srcBefore;
@@ -81,7 +85,10 @@ final class ZstdDecoder extends StreamingTransform {
       return produced;
     }
     if (inFrame || frames == 0) {
-      throw fail("truncated zstd stream: input ended inside a frame after " + nativeInput.consumed() + " bytes");
+      throw fail(
+          "truncated zstd stream: input ended inside a frame after "
+              + nativeInput.consumed()
+              + " bytes");
     }
     done = true;
     return -1;

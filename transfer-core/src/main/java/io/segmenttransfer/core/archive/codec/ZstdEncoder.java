@@ -8,8 +8,8 @@ import java.nio.ByteBuffer;
 
 /**
  * Streaming zstd encoder on zstd-jni's {@link ZstdCompressCtx}: one frame with a content checksum
- * (so a decoder detects corruption the block structure alone would not). Heap input and heap
- * output go through direct staging buffers, as in {@link ZstdDecoder}.
+ * (so a decoder detects corruption the block structure alone would not). Heap input and heap output
+ * go through direct staging buffers, as in {@link ZstdDecoder}.
  */
 final class ZstdEncoder extends StreamingTransform {
 

@@ -19,8 +19,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * What every codec's decoder and encoder must do, checked against an independent implementation
- * of the same format (the JDK, zstd-jni's streams, lz4-java's frame streams). Each codec's test
+ * What every codec's decoder and encoder must do, checked against an independent implementation of
+ * the same format (the JDK, zstd-jni's streams, lz4-java's frame streams). Each codec's test
  * extends this with its reference and its format's own cases.
  */
 abstract class CodecContractTest {
@@ -36,8 +36,8 @@ abstract class CodecContractTest {
   abstract byte[] referenceDecode(byte[] compressed);
 
   /**
-   * The first byte of a reference stream whose corruption the format detects: header fields that
-   * no checksum covers (gzip's modification time, zstd's window size) can change unnoticed.
+   * The first byte of a reference stream whose corruption the format detects: header fields that no
+   * checksum covers (gzip's modification time, zstd's window size) can change unnoticed.
    */
   abstract int firstCheckedByte();
 
@@ -104,12 +104,21 @@ abstract class CodecContractTest {
     byte[] a = TestData.mixed(70_000, 1);
     byte[] b = TestData.mixed(0, 2);
     byte[] c = TestData.mixed(300_001, 3);
-    byte[] stream = TestData.concat(referenceEncode(a), referenceEncode(b), referenceEncode(c),
-        TransformDriver.run(encoder(), a));
+    byte[] stream =
+        TestData.concat(
+            referenceEncode(a),
+            referenceEncode(b),
+            referenceEncode(c),
+            TransformDriver.run(encoder(), a));
 
-    for (Plan plan : List.of(Plan.fixed(64 * 1024, 64 * 1024, false), Plan.random(7, 5000, 333, true, false),
-        Plan.fixed(1, 1000, false))) {
-      assertThat(TransformDriver.run(decoder(), stream, plan)).as(plan.name()).isEqualTo(TestData.concat(a, b, c, a));
+    for (Plan plan :
+        List.of(
+            Plan.fixed(64 * 1024, 64 * 1024, false),
+            Plan.random(7, 5000, 333, true, false),
+            Plan.fixed(1, 1000, false))) {
+      assertThat(TransformDriver.run(decoder(), stream, plan))
+          .as(plan.name())
+          .isEqualTo(TestData.concat(a, b, c, a));
     }
   }
 
@@ -119,8 +128,13 @@ abstract class CodecContractTest {
     Random random = new Random(5);
     for (int cut = 0; cut < compressed.length; cut++) {
       byte[] truncated = Arrays.copyOf(compressed, cut);
-      Plan plan = Plan.random(random.nextLong(), 1 + random.nextInt(64), 1 + random.nextInt(512), random.nextBoolean(),
-          random.nextBoolean());
+      Plan plan =
+          Plan.random(
+              random.nextLong(),
+              1 + random.nextInt(64),
+              1 + random.nextInt(512),
+              random.nextBoolean(),
+              random.nextBoolean());
       int at = cut;
       assertThatThrownBy(() -> TransformDriver.run(decoder(), truncated, plan))
           .as("cut at %d of %d, %s", at, compressed.length, plan)
@@ -136,7 +150,10 @@ abstract class CodecContractTest {
     for (int i = 0; i < 40; i++) {
       int cut = i == 0 ? compressed.length - 1 : random.nextInt(compressed.length);
       byte[] truncated = Arrays.copyOf(compressed, cut);
-      assertThatThrownBy(() -> TransformDriver.run(decoder(), truncated, Plan.random(cut, 100_000, 70_000, true, false)))
+      assertThatThrownBy(
+              () ->
+                  TransformDriver.run(
+                      decoder(), truncated, Plan.random(cut, 100_000, 70_000, true, false)))
           .as("cut at %d of %d", cut, compressed.length)
           .isInstanceOf(InvalidArchiveException.class)
           .hasMessageContaining(SUBJECT)
@@ -153,7 +170,10 @@ abstract class CodecContractTest {
     for (int i = 0; i < 30; i++) {
       int cut = first.length + 1 + random.nextInt(second.length - 1);
       byte[] truncated = Arrays.copyOf(stream, cut);
-      assertThatThrownBy(() -> TransformDriver.run(decoder(), truncated, Plan.random(cut, 3000, 5000, false, true)))
+      assertThatThrownBy(
+              () ->
+                  TransformDriver.run(
+                      decoder(), truncated, Plan.random(cut, 3000, 5000, false, true)))
           .as("cut at %d of %d (second stream from %d)", cut, stream.length, first.length)
           .isInstanceOf(InvalidArchiveException.class)
           .hasMessageContaining("truncated");
@@ -168,7 +188,10 @@ abstract class CodecContractTest {
       int at = firstCheckedByte() + random.nextInt(compressed.length - firstCheckedByte());
       byte[] corrupt = compressed.clone();
       corrupt[at] ^= (byte) (1 + random.nextInt(255));
-      assertThatThrownBy(() -> TransformDriver.run(decoder(), corrupt, Plan.random(at, 10_000, 4096, false, false)))
+      assertThatThrownBy(
+              () ->
+                  TransformDriver.run(
+                      decoder(), corrupt, Plan.random(at, 10_000, 4096, false, false)))
           .as("byte %d of %d corrupted", at, compressed.length)
           .isInstanceOf(InvalidArchiveException.class)
           .hasMessageContaining(SUBJECT);
@@ -178,7 +201,8 @@ abstract class CodecContractTest {
   @Test
   void trailingGarbageFails() {
     byte[] compressed = referenceEncode(TestData.mixed(10_000, 14));
-    for (byte[] garbage : List.of(new byte[] {0}, new byte[] {0x1f}, new byte[512], "hello world".getBytes())) {
+    for (byte[] garbage :
+        List.of(new byte[] {0}, new byte[] {0x1f}, new byte[512], "hello world".getBytes())) {
       byte[] stream = TestData.concat(compressed, garbage);
       assertThatThrownBy(() -> TransformDriver.run(decoder(), stream))
           .as("%d bytes of garbage", garbage.length)
@@ -231,7 +255,8 @@ abstract class CodecContractTest {
     transform.close();
     transform.close();
     assertThatThrownBy(() -> transform.read(dst)).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> transform.offer(ByteBuffer.allocate(1))).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> transform.offer(ByteBuffer.allocate(1)))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   @Test
@@ -239,7 +264,8 @@ abstract class CodecContractTest {
     ByteTransform decoder = decoder();
     decoder.offer(ByteBuffer.wrap(referenceEncode(TestData.mixed(100_000, 17))));
     assertThat(decoder.needsInput()).isFalse();
-    assertThatThrownBy(() -> decoder.offer(ByteBuffer.allocate(1))).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> decoder.offer(ByteBuffer.allocate(1)))
+        .isInstanceOf(IllegalStateException.class);
     decoder.close();
   }
 }

@@ -18,7 +18,9 @@ class CodecsTest {
       if (codec != Codec.NONE) {
         assertThat(Codec.sniff(ByteBuffer.wrap(encoded), true, "rt")).isEqualTo(codec);
       }
-      assertThat(TransformDriver.run(codec.newDecoder("rt"), encoded)).as(codec.name()).isEqualTo(data);
+      assertThat(TransformDriver.run(codec.newDecoder("rt"), encoded))
+          .as(codec.name())
+          .isEqualTo(data);
     }
   }
 
@@ -30,9 +32,11 @@ class CodecsTest {
 
   @Test
   void levelsOutOfRangeAreRefused() {
-    assertThatThrownBy(() -> Codecs.encoder(Codec.GZIP, "s", -1)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> Codecs.encoder(Codec.GZIP, "s", -1))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("GZIP compression level -1");
-    assertThatThrownBy(() -> Codecs.encoder(Codec.LZ4, "s", -1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Codecs.encoder(Codec.LZ4, "s", -1))
+        .isInstanceOf(IllegalArgumentException.class);
     Codecs.encoder(Codec.ZSTD, "s", 22).close();
     Codecs.encoder(Codec.LZ4, "s", 17).close();
     Codecs.encoder(Codec.GZIP, "s", 0).close();

@@ -20,11 +20,12 @@ import org.junit.jupiter.api.Test;
 
 class GzipCodecTest extends CodecContractTest {
 
-  private static final List<Plan> PLANS = List.of(
-      Plan.fixed(64 * 1024, 64 * 1024, false),
-      Plan.fixed(1, 1, false),
-      Plan.fixed(1, 1, true),
-      Plan.random(3, 17, 5, false, true));
+  private static final List<Plan> PLANS =
+      List.of(
+          Plan.fixed(64 * 1024, 64 * 1024, false),
+          Plan.fixed(1, 1, false),
+          Plan.fixed(1, 1, true),
+          Plan.random(3, 17, 5, false, true));
 
   @Override
   Codec codec() {
@@ -56,7 +57,8 @@ class GzipCodecTest extends CodecContractTest {
     parameters.setHeaderCRC(true);
     parameters.setModificationTime(1_700_000_000_000L);
     parameters.setCompressionLevel(9);
-    byte[] compressed = TestData.encode(data, out -> new GzipCompressorOutputStream(out, parameters));
+    byte[] compressed =
+        TestData.encode(data, out -> new GzipCompressorOutputStream(out, parameters));
     assertThat(compressed[3] & 0x1a).as("FNAME, FCOMMENT and FHCRC set").isEqualTo(0x1a);
 
     for (Plan plan : PLANS) {
@@ -89,7 +91,9 @@ class GzipCodecTest extends CodecContractTest {
     byte[] a = TestData.mixed(100_000, 24);
     byte[] b = TestData.mixed(1, 25);
     byte[] c = TestData.mixed(0, 26);
-    byte[] stream = TestData.concat(referenceEncode(a), referenceEncode(b), referenceEncode(c), referenceEncode(a));
+    byte[] stream =
+        TestData.concat(
+            referenceEncode(a), referenceEncode(b), referenceEncode(c), referenceEncode(a));
     byte[] expected = TestData.concat(a, b, c, a);
     assertThat(referenceDecode(stream)).isEqualTo(expected);
 
@@ -100,7 +104,8 @@ class GzipCodecTest extends CodecContractTest {
 
   @Test
   void refusesBytesAfterTheLastMember() {
-    byte[] stream = TestData.concat(referenceEncode(TestData.mixed(5000, 27)), new byte[] {0, 0, 0, 0});
+    byte[] stream =
+        TestData.concat(referenceEncode(TestData.mixed(5000, 27)), new byte[] {0, 0, 0, 0});
 
     assertThatThrownBy(() -> TransformDriver.run(decoder(), stream))
         .isInstanceOf(InvalidArchiveException.class)
@@ -130,9 +135,12 @@ class GzipCodecTest extends CodecContractTest {
     for (int level = 0; level <= 9; level++) {
       byte[] compressed = TransformDriver.run(Codecs.encoder(Codec.GZIP, SUBJECT, level), data);
       assertThat(referenceDecode(compressed)).as("level %d", level).isEqualTo(data);
-      assertThat(TestData.decode(compressed, GzipCompressorInputStream::new)).as("level %d", level).isEqualTo(data);
+      assertThat(TestData.decode(compressed, GzipCompressorInputStream::new))
+          .as("level %d", level)
+          .isEqualTo(data);
     }
-    assertThatThrownBy(() -> Codecs.encoder(Codec.GZIP, SUBJECT, 10)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Codecs.encoder(Codec.GZIP, SUBJECT, 10))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   private void assertRefused(byte[] stream, String message) {
@@ -149,8 +157,8 @@ class GzipCodecTest extends CodecContractTest {
   }
 
   /**
-   * Replaces the 10-byte header of a JDK gzip stream by one with the given flags: an extra field,
-   * a name, a comment and a header CRC (correct or not) as the flags say.
+   * Replaces the 10-byte header of a JDK gzip stream by one with the given flags: an extra field, a
+   * name, a comment and a header CRC (correct or not) as the flags say.
    */
   private static byte[] withHeader(byte[] jdkStream, int flags, boolean correctCrc) {
     ByteArrayOutputStream header = new ByteArrayOutputStream();
@@ -175,6 +183,7 @@ class GzipCodecTest extends CodecContractTest {
       header.write(value);
       header.write(value >>> 8);
     }
-    return TestData.concat(header.toByteArray(), Arrays.copyOfRange(jdkStream, 10, jdkStream.length));
+    return TestData.concat(
+        header.toByteArray(), Arrays.copyOfRange(jdkStream, 10, jdkStream.length));
   }
 }

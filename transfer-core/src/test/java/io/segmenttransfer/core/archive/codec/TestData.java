@@ -9,7 +9,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 
-/** Deterministic test inputs of mixed compressibility, and stream helpers for the reference codecs. */
+/**
+ * Deterministic test inputs of mixed compressibility, and stream helpers for the reference codecs.
+ */
 final class TestData {
 
   /** Sizes every round trip covers: empty, one byte, small, around block sizes, several MiB. */
@@ -25,8 +27,10 @@ final class TestData {
   static byte[] mixed(int size, long seed) {
     Random random = new Random(seed);
     byte[] data = new byte[size];
-    byte[] text = ("segment events_1700000000000 column userId dictionary forward index "
-        + "inverted index star-tree metadata.properties creation.meta ").getBytes(StandardCharsets.US_ASCII);
+    byte[] text =
+        ("segment events_1700000000000 column userId dictionary forward index "
+                + "inverted index star-tree metadata.properties creation.meta ")
+            .getBytes(StandardCharsets.US_ASCII);
     int i = 0;
     while (i < size) {
       int run = Math.min(size - i, 1 + random.nextInt(200_000));
@@ -41,7 +45,7 @@ final class TestData {
             data[i + k] = text[(k + random.nextInt(2)) % text.length];
           }
         }
-        case 2 -> { }
+        case 2 -> {}
         default -> {
           for (int k = 0; k < run; k++) {
             data[i + k] = (byte) random.nextInt(16);

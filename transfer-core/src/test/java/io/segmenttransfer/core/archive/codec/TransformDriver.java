@@ -17,27 +17,57 @@ import java.util.function.IntUnaryOperator;
 final class TransformDriver {
 
   /** How the input is cut and the output read. */
-  record Plan(String name, IntUnaryOperator chunkSize, int outSize, boolean directIn, boolean directOut,
+  record Plan(
+      String name,
+      IntUnaryOperator chunkSize,
+      int outSize,
+      boolean directIn,
+      boolean directOut,
       boolean reuseInput) {
 
     /** Every input chunk of {@code chunk} bytes (the last one shorter). */
     static Plan fixed(int chunk, int outSize, boolean direct) {
-      return new Plan("chunks of " + chunk + ", out " + outSize + (direct ? ", direct" : ", heap"),
-          remaining -> chunk, outSize, direct, direct, false);
+      return new Plan(
+          "chunks of " + chunk + ", out " + outSize + (direct ? ", direct" : ", heap"),
+          remaining -> chunk,
+          outSize,
+          direct,
+          direct,
+          false);
     }
 
     /** Like {@link #fixed}, refilling one input buffer object as a pooling caller does. */
     static Plan reusing(int chunk, int outSize, boolean direct) {
-      return new Plan("one reused input buffer of " + chunk + ", out " + outSize + (direct ? ", direct" : ", heap"),
-          remaining -> chunk, outSize, direct, direct, true);
+      return new Plan(
+          "one reused input buffer of "
+              + chunk
+              + ", out "
+              + outSize
+              + (direct ? ", direct" : ", heap"),
+          remaining -> chunk,
+          outSize,
+          direct,
+          direct,
+          true);
     }
 
     /** Chunks of random sizes in 1..maxChunk; input and output heap or direct independently. */
     static Plan random(long seed, int maxChunk, int outSize, boolean directIn, boolean directOut) {
       Random random = new Random(seed);
-      return new Plan("random chunks up to " + maxChunk + " (seed " + seed + "), out " + outSize
-          + (directIn ? ", direct in" : ", heap in") + (directOut ? ", direct out" : ", heap out"),
-          remaining -> 1 + random.nextInt(maxChunk), outSize, directIn, directOut, false);
+      return new Plan(
+          "random chunks up to "
+              + maxChunk
+              + " (seed "
+              + seed
+              + "), out "
+              + outSize
+              + (directIn ? ", direct in" : ", heap in")
+              + (directOut ? ", direct out" : ", heap out"),
+          remaining -> 1 + random.nextInt(maxChunk),
+          outSize,
+          directIn,
+          directOut,
+          false);
     }
 
     @Override
@@ -62,14 +92,20 @@ final class TransformDriver {
 
   private static byte[] drive(ByteTransform t, byte[] input, Plan plan) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteBuffer dst = plan.directOut() ? ByteBuffer.allocateDirect(plan.outSize()) : ByteBuffer.allocate(plan.outSize());
+    ByteBuffer dst =
+        plan.directOut()
+            ? ByteBuffer.allocateDirect(plan.outSize())
+            : ByteBuffer.allocate(plan.outSize());
     byte[] drained = new byte[plan.outSize()];
     int offset = 0;
     int chunkIndex = 0;
     ByteBuffer reused = null;
     while (offset < input.length) {
       assertThat(t.needsInput()).as("needsInput before chunk %d", chunkIndex).isTrue();
-      int n = Math.max(1, Math.min(plan.chunkSize().applyAsInt(input.length - offset), input.length - offset));
+      int n =
+          Math.max(
+              1,
+              Math.min(plan.chunkSize().applyAsInt(input.length - offset), input.length - offset));
       ByteBuffer chunk;
       if (plan.reuseInput()) {
         if (reused == null) {
@@ -88,7 +124,9 @@ final class TransformDriver {
         assertThat(r).as("read() before endOfInput()").isGreaterThanOrEqualTo(0);
         assertThat(dst.position() - before).as("bytes written vs returned").isEqualTo(r);
         if (r == 0) {
-          assertThat(t.needsInput()).as("read() returned 0 with room in dst: needsInput()").isTrue();
+          assertThat(t.needsInput())
+              .as("read() returned 0 with room in dst: needsInput()")
+              .isTrue();
           assertThat(chunk.hasRemaining()).as("chunk left unconsumed").isFalse();
           break;
         }

@@ -40,11 +40,15 @@ class ZstdCodecTest extends CodecContractTest {
   void skipsSkippableFrames() {
     byte[] a = TestData.mixed(50_000, 31);
     byte[] b = TestData.mixed(70_000, 32);
-    byte[] skippable = TestData.concat(new byte[] {0x53, 0x2a, 0x4d, 0x18, 5, 0, 0, 0}, "12345".getBytes());
-    byte[] stream = TestData.concat(skippable, referenceEncode(a), skippable, referenceEncode(b), skippable);
+    byte[] skippable =
+        TestData.concat(new byte[] {0x53, 0x2a, 0x4d, 0x18, 5, 0, 0, 0}, "12345".getBytes());
+    byte[] stream =
+        TestData.concat(skippable, referenceEncode(a), skippable, referenceEncode(b), skippable);
 
     for (Plan plan : List.of(Plan.fixed(64 * 1024, 64 * 1024, true), Plan.fixed(1, 1, false))) {
-      assertThat(TransformDriver.run(decoder(), stream, plan)).as(plan.name()).isEqualTo(TestData.concat(a, b));
+      assertThat(TransformDriver.run(decoder(), stream, plan))
+          .as(plan.name())
+          .isEqualTo(TestData.concat(a, b));
     }
   }
 
@@ -79,7 +83,9 @@ class ZstdCodecTest extends CodecContractTest {
     for (int level : new int[] {-5, 1, 3, 9, 19}) {
       byte[] compressed = TransformDriver.run(Codecs.encoder(Codec.ZSTD, SUBJECT, level), data);
       assertThat(referenceDecode(compressed)).as("level %d", level).isEqualTo(data);
-      assertThat(TestData.decode(compressed, ZstdCompressorInputStream::new)).as("level %d", level).isEqualTo(data);
+      assertThat(TestData.decode(compressed, ZstdCompressorInputStream::new))
+          .as("level %d", level)
+          .isEqualTo(data);
     }
     assertThatThrownBy(() -> Codecs.encoder(Codec.ZSTD, SUBJECT, Zstd.maxCompressionLevel() + 1))
         .isInstanceOf(IllegalArgumentException.class);
