@@ -82,7 +82,11 @@ public final class LocalFileSegmentStore implements SegmentStore {
                           }),
                   LocalFileSegmentStore::closeQuietly);
             })
-        .subscribeOn(scheduler);
+        .subscribeOn(scheduler)
+        // A cancel closes the channel, and closing waits for a read in progress on another thread:
+        // it must not run on the canceller's thread, often an event loop (an HTTP client whose
+        // request body this is, answered before it was sent).
+        .cancelOn(scheduler);
   }
 
   private FileChannel open(URI uri, Path path, long offset) throws IOException {
