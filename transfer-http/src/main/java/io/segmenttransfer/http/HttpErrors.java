@@ -13,13 +13,18 @@ import io.segmenttransfer.core.error.SourceNotFoundException;
 import io.segmenttransfer.core.error.SourceUnavailableException;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufMono;
 import reactor.netty.channel.AbortedException;
+import reactor.netty.http.client.HttpClientResponse;
 
 /**
  * The one place where HTTP answers and client failures become the project's errors, so every HTTP
@@ -108,6 +113,33 @@ public final class HttpErrors {
 
   private static String or(String detail, String otherwise) {
     return detail == null || detail.isBlank() ? otherwise : detail;
+  }
+
+  /**
+   * The body of an answer as text when its status is 2xx (or one of {@code alsoOk}); otherwise an
+   * error mapped by {@link #forStatus(URI, int, HttpHeaders, String)} with the server's own
+   * explanation from Pinot's error body. The whole body is read either way, so the connection can
+   * be reused; an empty body reads as {@code ""}.
+   */
+  public static Mono<String> answerText(
+      URI uri, HttpClientResponse response, ByteBufMono content, Set<Integer> alsoOk) {
+    return content
+        .asString(StandardCharsets.UTF_8)
+        .defaultIfEmpty("")
+        .flatMap(
+            text -> {
+              int status = response.status().code();
+              if (status / 100 == 2 || alsoOk.contains(status)) {
+                return Mono.just(text);
+              }
+              return Mono.error(
+                  forStatus(uri, status, response.responseHeaders(), ErrorBody.explain(text)));
+            });
+  }
+
+  /** {@link #answerText(URI, HttpClientResponse, ByteBufMono, Set)} with only 2xx as success. */
+  public static Mono<String> answerText(URI uri, HttpClientResponse response, ByteBufMono content) {
+    return answerText(uri, response, content, Set.of());
   }
 
   /** A failure of the exchange itself (connect, reset, premature close, read timeout). */

@@ -8,7 +8,6 @@ import io.segmenttransfer.controller.api.CompletionRequest;
 import io.segmenttransfer.controller.api.CompletionResponse;
 import io.segmenttransfer.controller.api.ControllerJson;
 import io.segmenttransfer.core.error.InvalidRequestException;
-import io.segmenttransfer.http.ErrorBody;
 import io.segmenttransfer.http.HttpErrors;
 import java.io.IOException;
 import java.net.URI;
@@ -192,22 +191,8 @@ public final class CompletionClient {
     return sending
         .responseSingle(
             (response, content) ->
-                content
-                    .asString(StandardCharsets.UTF_8)
-                    .defaultIfEmpty("")
-                    .flatMap(
-                        text -> {
-                          int status = response.status().code();
-                          if (status / 100 != 2) {
-                            return Mono.error(
-                                HttpErrors.forStatus(
-                                    uri,
-                                    status,
-                                    response.responseHeaders(),
-                                    ErrorBody.explain(text)));
-                          }
-                          return Mono.fromCallable(() -> parse(path, text));
-                        }))
+                HttpErrors.answerText(uri, response, content)
+                    .flatMap(text -> Mono.fromCallable(() -> parse(path, text))))
         .onErrorMap(e -> HttpErrors.forFailure(uri, e));
   }
 

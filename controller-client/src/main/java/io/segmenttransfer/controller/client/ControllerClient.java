@@ -23,7 +23,6 @@ import io.segmenttransfer.core.segment.TableNameWithType;
 import io.segmenttransfer.core.segment.TableNameWithType.TableType;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
 import io.segmenttransfer.core.transfer.SegmentMetadataSource;
-import io.segmenttransfer.http.ErrorBody;
 import io.segmenttransfer.http.HttpErrors;
 import java.io.IOException;
 import java.net.URI;
@@ -427,22 +426,8 @@ public final class ControllerClient implements SegmentMetadataSource {
     return sending
         .responseSingle(
             (response, content) ->
-                content
-                    .asString(StandardCharsets.UTF_8)
-                    .defaultIfEmpty("")
-                    .flatMap(
-                        text -> {
-                          int status = response.status().code();
-                          if (status / 100 == 2 || alsoOk.contains(status)) {
-                            return Mono.justOrEmpty(parse.apply(text));
-                          }
-                          return Mono.error(
-                              HttpErrors.forStatus(
-                                  uri,
-                                  status,
-                                  response.responseHeaders(),
-                                  ErrorBody.explain(text)));
-                        }))
+                HttpErrors.answerText(uri, response, content, alsoOk)
+                    .flatMap(text -> Mono.justOrEmpty(parse.apply(text))))
         .onErrorMap(e -> HttpErrors.forFailure(uri, e));
   }
 

@@ -5,12 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segmenttransfer.core.cluster.InstanceInfo;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.segment.SegmentId;
-import io.segmenttransfer.http.ErrorBody;
 import io.segmenttransfer.http.HttpErrors;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -52,22 +50,8 @@ final class ReplicaUploadClient {
               .uri(uri.toASCIIString())
               .responseSingle(
                   (response, content) ->
-                      content
-                          .asString(StandardCharsets.UTF_8)
-                          .defaultIfEmpty("")
-                          .flatMap(
-                              text -> {
-                                int status = response.status().code();
-                                if (status / 100 != 2) {
-                                  return Mono.error(
-                                      HttpErrors.forStatus(
-                                          uri,
-                                          status,
-                                          response.responseHeaders(),
-                                          ErrorBody.explain(text)));
-                                }
-                                return Mono.fromCallable(() -> read(uri, segment, text));
-                              }))
+                      HttpErrors.answerText(uri, response, content)
+                          .flatMap(text -> Mono.fromCallable(() -> read(uri, segment, text))))
               .onErrorMap(e -> HttpErrors.forFailure(uri, e));
         });
   }
