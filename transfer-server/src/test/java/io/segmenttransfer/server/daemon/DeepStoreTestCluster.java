@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
 
 /** A controller and the servers started against it in a test, closed together. */
@@ -82,6 +83,37 @@ final class DeepStoreTestCluster implements AutoCloseable {
                             .get(instanceId)))
         .repeatWhenEmpty(checks -> checks.delayElements(Duration.ofMillis(50)))
         .block(TIMEOUT);
+  }
+
+  /**
+   * {@code POST /segments/{table}/{segment}/commit} on {@code server} with the segment directory
+   * built beside it: the answer's JSON (status, downloadUrl, crc), once the metadata commit is
+   * decided.
+   */
+  static JsonNode commit(SegmentServer server, SegmentId segment, Path segmentDir) {
+    String text =
+        HttpClient.create()
+            .post()
+            .uri(
+                server.baseUrl()
+                    + "/segments/"
+                    + segment.table()
+                    + "/"
+                    + segment.segmentName()
+                    + "/commit")
+            .send(
+                ByteBufFlux.fromString(
+                    Mono.fromCallable(
+                        () ->
+                            JSON.writeValueAsString(
+                                java.util.Map.of("segmentDir", segmentDir.toString())))))
+            .responseSingle((response, content) -> content.asString())
+            .block(TIMEOUT);
+    try {
+      return JSON.readTree(text);
+    } catch (IOException e) {
+      throw new AssertionError("not JSON: " + text, e);
+    }
   }
 
   /** {@code GET /periodictask/run?taskname=RealtimeSegmentValidationManager}: the answer's JSON. */
