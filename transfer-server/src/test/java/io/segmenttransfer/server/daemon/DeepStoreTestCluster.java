@@ -91,11 +91,16 @@ final class DeepStoreTestCluster implements AutoCloseable {
    * decided.
    */
   static JsonNode commit(SegmentServer server, SegmentId segment, Path segmentDir) {
+    return commit(server.baseUrl(), segment, segmentDir);
+  }
+
+  /** The same against the server listening at {@code serverUrl} (another process, say). */
+  static JsonNode commit(String serverUrl, SegmentId segment, Path segmentDir) {
     String text =
         HttpClient.create()
             .post()
             .uri(
-                server.baseUrl()
+                serverUrl
                     + "/segments/"
                     + segment.table()
                     + "/"
