@@ -140,6 +140,7 @@ public final class EmbeddedController implements AutoCloseable {
             state,
             stores,
             config.deepStore(),
+            downloadUrls,
             config.archiveLimits(),
             scheduler,
             completionConfig,
