@@ -40,14 +40,23 @@ final class DeepStoreTestCluster implements AutoCloseable {
    * with {@code s3}.
    */
   SegmentServer server(String name, URI deepStore, S3Config s3) {
-    ServerConfig settings =
+    return server(name, deepStore, s3, java.util.Map.of());
+  }
+
+  /** The same, with further settings ({@code ServerSettings} keys). */
+  SegmentServer server(
+      String name, URI deepStore, S3Config s3, java.util.Map<String, Object> settingsOverrides) {
+    ServerSettings base =
         ServerSettings.fromFile(null)
             .override("controller", controller.baseUrl())
             .override("dataDir", dir.resolve(name))
             .override("adminPort", 0)
             .override("deepStore", deepStore)
-            .override("longPoll", "2s")
-            .toConfig();
+            .override("longPoll", "2s");
+    for (var entry : settingsOverrides.entrySet()) {
+      base = base.override(entry.getKey(), entry.getValue());
+    }
+    ServerConfig settings = base.toConfig();
     ServerConfig config =
         new ServerConfig(
             settings.controller(),

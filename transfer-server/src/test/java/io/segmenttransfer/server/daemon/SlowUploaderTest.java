@@ -2,6 +2,7 @@ package io.segmenttransfer.server.daemon;
 
 import static io.segmenttransfer.server.daemon.DeepStoreTestCluster.TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,8 +23,12 @@ import io.segmenttransfer.server.InProcessS3;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.scheduler.Schedulers;
@@ -118,6 +123,79 @@ class SlowUploaderTest {
                 .block(TIMEOUT);
         assertThat(result.crc()).isEqualTo(crc);
       }
+    }
+  }
+
+  /** A committer whose first upload is held in the deep store; its stop deadline as given. */
+  private record HeldUpload(InProcessS3 s3, DeepStoreTestCluster cluster, SegmentServer committer)
+      implements AutoCloseable {
+
+    static HeldUpload start(Path dir, String shutdownDeadline) throws Exception {
+      InProcessS3 s3 = InProcessS3.start("deep");
+      DeepStoreTestCluster cluster =
+          new DeepStoreTestCluster(
+              EmbeddedController.create(
+                      ControllerConfig.defaults(dir.resolve("controller")).withPort(0), List.of())
+                  .block(TIMEOUT),
+              dir);
+      cluster.client.createTable(TABLE, 1).block(TIMEOUT);
+      SegmentServer committer =
+          cluster.server(
+              "a",
+              URI.create("s3://deep/servers"),
+              s3.config(),
+              Map.of("shutdownDeadline", shutdownDeadline));
+      Path built =
+          TestRealtimeSegment.write(
+              Files.createDirectories(dir.resolve("built")),
+              FIRST.segmentName(),
+              "700",
+              200_000,
+              3);
+      s3.writes().hold();
+      JsonNode answer = DeepStoreTestCluster.commit(committer, FIRST, built);
+      assertThat(answer.path("status").asText()).as(answer.toString()).isEqualTo("COMMIT_SUCCESS");
+      s3.writes().awaitHeld(TIMEOUT);
+      return new HeldUpload(s3, cluster, committer);
+    }
+
+    @Override
+    public void close() throws Exception {
+      cluster.close();
+      s3.close();
+    }
+  }
+
+  @Test
+  void aGracefulStopLetsAnUploadInFlightFinishWithinItsDeadline() throws Exception {
+    try (HeldUpload held = HeldUpload.start(dir, "30s")) {
+      CompletableFuture<Void> stopped = held.committer().shutdown().toFuture();
+
+      assertThatThrownBy(() -> stopped.get(2, TimeUnit.SECONDS))
+          .as("the stop waits for the upload")
+          .isInstanceOf(TimeoutException.class);
+      held.s3().writes().release();
+      stopped.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+
+      // It finished, and was recorded before the server let go of its controller client.
+      URI archive = new DeepStoreLayout(URI.create("s3://deep/servers")).archive(FIRST, Codec.GZIP);
+      assertThat(held.cluster().client.metadata(FIRST).block(TIMEOUT).downloadUrl())
+          .contains(archive.toString());
+    }
+  }
+
+  @Test
+  void aStopWithAnUploadStuckInTheDeepStoreStillEndsAfterItsDeadline() throws Exception {
+    try (HeldUpload held = HeldUpload.start(dir, "2s")) {
+      long start = System.nanoTime();
+
+      held.committer().shutdown().block(TIMEOUT);
+
+      // Bounded by the deadline (plus the fixed cleanup waits), not by the stuck write; the URL
+      // stays "" for the repair task.
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+      assertThat(held.cluster().client.metadata(FIRST).block(TIMEOUT).downloadUrl().orElse(""))
+          .isEmpty();
     }
   }
 }
