@@ -1,6 +1,7 @@
 package io.segmenttransfer.pinottools;
 
 import java.io.PrintWriter;
+import org.apache.pinot.segment.local.segment.index.loader.SegmentPreProcessor;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,6 +13,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "pinot-tools",
     mixinStandardHelpOptions = true,
+    versionProvider = PinotTools.PinotVersion.class,
     description =
         "Apache Pinot 1.5's own segment code: preprocess, check, build and untar segments.",
     subcommands = {
@@ -27,6 +29,15 @@ public final class PinotTools {
   public static final int EXIT_USAGE = 2;
 
   private PinotTools() {}
+
+  /** {@code --version}: the Pinot build this program runs, as its jar's manifest names it. */
+  static final class PinotVersion implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String pinot = SegmentPreProcessor.class.getPackage().getImplementationVersion();
+      return new String[] {"pinot-tools, Apache Pinot " + (pinot == null ? "(unknown)" : pinot)};
+    }
+  }
 
   public static void main(String[] args) {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
