@@ -22,20 +22,51 @@ class PackagedJarIT {
 
   @TempDir Path work;
 
+  /**
+   * Every command through the jar once (so its manifest class path is proven complete for each):
+   * build-segment with an archive, untar of that archive, process, check.
+   */
   @Test
-  void processThroughTheJarAppliesAConfigChangeThatPinotsLoaderThenSees() throws Exception {
+  void everyCommandRunsFromThePackagedJar() throws Exception {
     Path parent = work.resolve("segments");
+    Path archive = work.resolve("archive/segment.tar.gz");
     Result build =
-        run("build-segment", "--out", parent.toString(), "--rows", "20000", "--seed", "11");
+        run(
+            "build-segment",
+            "--out",
+            parent.toString(),
+            "--rows",
+            "20000",
+            "--seed",
+            "11",
+            "--archive",
+            "gzip",
+            "--archive-out",
+            archive.toString());
     assertThat(build.exitCode()).as(build.err()).isZero();
     Path segment = TestSegments.only(parent);
+
+    Path untarred = work.resolve("untarred");
+    Result untar = run("untar", "--archive", archive.toString(), "--out", untarred.toString());
+    assertThat(untar.exitCode()).as(untar.err()).isZero();
+    assertThat(SegmentFiles.digests(untarred.resolve(segment.getFileName().toString())))
+        .isEqualTo(SegmentFiles.digests(segment));
+
     TableFiles changed = TableFiles.changed(work.resolve("config"));
-    assertThat(needsProcessing(changed, segment)).isTrue();
+    TableInputs inputs = TableInputs.read(changed.tableConfig(), changed.schema());
+    assertThat(
+            SegmentIndexReport.of(segment.toFile(), inputs.indexLoadingConfig()).needsProcessing())
+        .isTrue();
 
     Result process = run(ProcessCommandTest.concat("process", changed.options(segment)));
 
     assertThat(process.exitCode()).as(process.err()).isZero();
-    assertThat(needsProcessing(changed, segment)).isFalse();
+    Result check = run(ProcessCommandTest.concat("check", changed.options(segment), "--json"));
+    assertThat(check.exitCode()).as(check.err()).isZero();
+    JsonNode report = JsonUtils.stringToJsonNode(check.out());
+    assertThat(report.get("needsProcessing").asBoolean(true)).isFalse();
+    assertThat(report.get("columns").get(EventsTable.CAMPAIGN).toString())
+        .contains("inverted_index");
     ProcessCommandTest.assertLoadsWithIndexAndNewColumn(segment, changed);
   }
 
@@ -56,13 +87,6 @@ class PackagedJarIT {
 
     assertThat(run.exitCode()).isEqualTo(PinotTools.EXIT_FAILED);
     assertThat(run.err().strip().lines()).singleElement().asString().contains(missing.toString());
-  }
-
-  private boolean needsProcessing(TableFiles files, Path segment) throws Exception {
-    Result check = run(ProcessCommandTest.concat("check", files.options(segment), "--json"));
-    assertThat(check.exitCode()).as(check.err()).isZero();
-    JsonNode json = JsonUtils.stringToJsonNode(check.out());
-    return json.get("needsProcessing").asBoolean();
   }
 
   private Result run(String... args) throws Exception {
