@@ -32,7 +32,12 @@ final class CheckCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     File indexDir = SegmentDirectories.existing(options.segmentDir);
     TableInputs inputs = TableInputs.read(options.tableConfig, options.schema);
-    SegmentIndexReport report = SegmentIndexReport.of(indexDir, inputs.indexLoadingConfig());
+    SegmentIndexReport report;
+    try {
+      report = SegmentIndexReport.of(indexDir, inputs.indexLoadingConfig());
+    } catch (Exception e) {
+      throw new SegmentFailure(indexDir, e);
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(JsonUtils.objectToString(report));

@@ -31,12 +31,17 @@ final class ProcessCommand implements Callable<Integer> {
     TableInputs inputs = TableInputs.read(options.tableConfig, options.schema);
     IndexLoadingConfig config = inputs.indexLoadingConfig();
     long started = System.nanoTime();
-    if (SegmentDirectories.needsFormatConversion(indexDir, config)) {
-      SegmentDirectories.convertFormat(indexDir, config);
-    }
-    try (SegmentDirectory directory = SegmentDirectories.open(indexDir, config);
-        SegmentPreProcessor preProcessor = new SegmentPreProcessor(directory, config)) {
-      preProcessor.process();
+    try {
+      if (SegmentDirectories.needsFormatConversion(indexDir, config)) {
+        SegmentDirectories.convertFormat(indexDir, config);
+      }
+      try (SegmentDirectory directory = SegmentDirectories.open(indexDir, config);
+          SegmentPreProcessor preProcessor = new SegmentPreProcessor(directory, config)) {
+        preProcessor.process();
+      }
+    } catch (Exception e) {
+      // Pinot's messages rarely name the segment; the failure line must.
+      throw new SegmentFailure(indexDir, e);
     }
     spec.commandLine()
         .getOut()

@@ -73,6 +73,21 @@ class ArgumentsAndFailuresTest {
   }
 
   @Test
+  void pinotFailureOnASegmentNamesTheSegmentAndPinotsReason() throws Exception {
+    Path segment = Files.createDirectories(work.resolve("broken-segment"));
+    Files.writeString(segment.resolve("metadata.properties"), "segment.name = x\n");
+    TableFiles files = TableFiles.asBuilt(work.resolve("config"));
+
+    ToolRun run = ToolRun.of(ProcessCommandTest.concat("process", files.options(segment)));
+
+    assertThat(run.exitCode()).isEqualTo(PinotTools.EXIT_FAILED);
+    assertThat(run.err().strip())
+        .doesNotContain("\n")
+        .startsWith("process failed: segment " + segment + ": ")
+        .contains("segment.total.docs");
+  }
+
+  @Test
   void unreadableTableConfigFailsNamingTheFile() throws Exception {
     Path segment = Files.createDirectories(work.resolve("segment"));
     Files.writeString(segment.resolve("metadata.properties"), "segment.name = x\n");
