@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The decoder stage of the pipeline: archive chunks in, {@link WriteBatch}es out. Decrypts, detects
@@ -40,7 +41,7 @@ final class ArchiveDecoder implements AutoCloseable {
 
   private final String subject;
   private final ArchiveLimits limits;
-  private final ParallelSettings parallel;
+  private final @Nullable ParallelSettings parallel;
   private final BufferPool pool;
 
   /** Null for the no-op crypter: archive chunks then go straight to the decompressor, uncopied. */
@@ -80,7 +81,7 @@ final class ArchiveDecoder implements AutoCloseable {
       ByteTransform decryptor,
       ArchiveLimits limits,
       BufferPool pool,
-      ParallelSettings parallel) {
+      @Nullable ParallelSettings parallel) {
     this.subject = subject;
     this.limits = limits;
     this.parallel = parallel;

@@ -3,6 +3,7 @@ package io.segmenttransfer.core.archive.codec;
 import io.segmenttransfer.core.error.InvalidArchiveException;
 import io.segmenttransfer.core.stream.ByteTransform;
 import java.nio.ByteBuffer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The parallel readers' shared part: the format finds chunk (frame) boundaries in the compressed
@@ -34,10 +35,10 @@ abstract class ChunkedDecoder extends StreamingTransform {
   final OrderedWork<Decoded> work;
 
   /** Once set, every byte not yet in a chunk goes here, after the chunks in flight. */
-  private ByteTransform serial;
+  private @Nullable ByteTransform serial;
 
   /** Bytes gathered before the switch to {@link #serial}, offered to it first. */
-  private ByteBuffer serialCarry;
+  private @Nullable ByteBuffer serialCarry;
 
   private boolean serialToldEnd;
   private boolean done;

@@ -2,6 +2,7 @@ package io.segmenttransfer.core.archive.codec;
 
 import io.segmenttransfer.core.error.InvalidArchiveException;
 import java.nio.ByteBuffer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The parallel writers' shared part: input cut into chunks of {@link ParallelSettings#chunkSize()}
@@ -25,7 +26,7 @@ abstract class ChunkedEncoder extends StreamingTransform {
   private final int chunkSize;
   private final OrderedWork<Compressed> work;
 
-  private byte[] filling;
+  private byte @Nullable [] filling;
   private int filled;
   private boolean lastSubmitted;
   private boolean headerSent;

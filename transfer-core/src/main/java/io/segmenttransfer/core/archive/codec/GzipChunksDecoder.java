@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the gzip independent-chunk layout ({@link GzipChunkLayout}) on all cores; any other gzip
@@ -44,7 +45,7 @@ final class GzipChunksDecoder extends ChunkedDecoder {
   private int maxSpan;
 
   /** Compressed bytes after the last cut. */
-  private byte[] gathered;
+  private byte @Nullable [] gathered;
 
   private int gatheredLength;
 

@@ -236,6 +236,7 @@ final class ZstdFramesDecoder extends ChunkedDecoder {
   /** The serial decoder takes over from the start of the current frame. */
   private void toSerial() {
     switchToSerial(new ZstdDecoder(subject), ByteBuffer.wrap(frame, 0, filled));
+    // The serial decoder now judges the rest, an empty or truncated one included.
     frames++;
   }
 
