@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       ControllerCommand.class,
       ServerCommand.class,
       CommitCommand.class,
+      ArchiveCommand.class,
       BootstrapCommand.class,
       QuickstartCommand.class,
       CommandLine.HelpCommand.class
