@@ -32,7 +32,7 @@ import reactor.core.publisher.Mono;
  * {@link #NETWORK_PREFETCH} network buffers each. reactor-netty stops reading a connection when its
  * part has no demand, so the bound holds however slow the consumer is.
  *
- * <p>The GETs go through {@link RangeGets} (reactor-netty, presigned), whose pooled buffers are
+ * <p>The GETs go through {@link S3Reads} (reactor-netty, presigned), whose pooled buffers are
  * copied once, into the chunks emitted.
  */
 final class RangedGetReader {
@@ -47,7 +47,7 @@ final class RangedGetReader {
   /** Network buffers (up to 64 KiB each) a part requests ahead of the copy into chunks. */
   static final int NETWORK_PREFETCH = 16;
 
-  private final RangeGets gets;
+  private final S3Reads gets;
   private final int partSize;
   private final int concurrency;
   private final int prefetch;
@@ -55,7 +55,7 @@ final class RangedGetReader {
   private final Function<S3Location, Mono<ObjectInfo>> stat;
 
   /** {@code stat} answers size and version when a range turns out to start at or past the end. */
-  RangedGetReader(RangeGets gets, S3Config config, Function<S3Location, Mono<ObjectInfo>> stat) {
+  RangedGetReader(S3Reads gets, S3Config config, Function<S3Location, Mono<ObjectInfo>> stat) {
     this.gets = gets;
     this.stat = stat;
     this.partSize = config.readPartSize();
@@ -102,7 +102,7 @@ final class RangedGetReader {
                     if (!signal.hasValue()) {
                       return response.ignoreElements().thenMany(Flux.<ByteBuffer>empty());
                     }
-                    RangeGets.Head head = (RangeGets.Head) signal.get();
+                    S3Reads.Head head = (S3Reads.Head) signal.get();
                     return parts(
                         location, offset, head, response.skip(1).cast(ByteBuf.class), version);
                   })
@@ -165,7 +165,7 @@ final class RangedGetReader {
   private Flux<ByteBuffer> parts(
       S3Location location,
       long offset,
-      RangeGets.Head first,
+      S3Reads.Head first,
       Flux<ByteBuf> firstBody,
       @Nullable String version) {
     long size;
@@ -260,7 +260,7 @@ final class RangedGetReader {
       long from,
       @Nullable String etag,
       Flux<Object> response) {
-    if (!(first instanceof RangeGets.Head head)) {
+    if (!(first instanceof S3Reads.Head head)) {
       return response.ignoreElements().thenMany(Flux.<ByteBuf>empty());
     }
     if (etag != null && head.eTag() != null && !etag.equals(head.eTag())) {
@@ -282,7 +282,7 @@ final class RangedGetReader {
   /**
    * The total size from {@code Content-Range: bytes a-b/total} (or the length of a full-body 200).
    */
-  private static long objectSize(S3Location location, RangeGets.Head response, long offset) {
+  private static long objectSize(S3Location location, S3Reads.Head response, long offset) {
     String range = response.contentRange();
     if (range == null) {
       if (offset == 0 && response.status() == 200 && response.length() >= 0) {

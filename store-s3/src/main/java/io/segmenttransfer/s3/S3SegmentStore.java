@@ -13,7 +13,6 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
-import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 
 /**
  * The deep store on S3 or an S3-compatible server, for {@code s3://bucket/key} URIs, on the AWS SDK
@@ -32,8 +31,8 @@ import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
  *       after the retries configured).
  * </ul>
  *
- * <p>Reads go through their own reactor-netty client ({@link RangeGets}: presigned ranged GETs, one
- * copy of the bytes); the SDK client serves HEAD, writes and deletes. A store made with {@link
+ * <p>Reads go through their own reactor-netty client ({@link S3Reads}: presigned ranged GETs, one
+ * copy of the bytes); HEAD too; the SDK client serves writes and deletes. A store made with {@link
  * #create(S3Config)} builds its SDK client on first use only, so a command that only reads never
  * pays for it (about a second of a fresh JVM), and closes it in {@link #close()}.
  */
@@ -43,7 +42,7 @@ public final class S3SegmentStore implements SegmentStore, AutoCloseable {
   private final boolean ownsClient;
   private final AtomicReference<S3AsyncClient> client = new AtomicReference<>();
   private final RetryPolicy backoff;
-  private final RangeGets gets;
+  private final S3Reads gets;
   private final RangedGetReader reader;
 
   /**
@@ -59,7 +58,7 @@ public final class S3SegmentStore implements SegmentStore, AutoCloseable {
     this.client.set(client);
     this.ownsClient = ownsClient;
     this.backoff = config.retryPolicy();
-    this.gets = new RangeGets(config);
+    this.gets = new S3Reads(config);
     this.reader = new RangedGetReader(gets, config, this::head);
   }
 
@@ -78,6 +77,11 @@ public final class S3SegmentStore implements SegmentStore, AutoCloseable {
       return Mono.just(built);
     }
     return Mono.fromCallable(this::buildOnce).subscribeOn(Schedulers.boundedElastic());
+  }
+
+  /** Whether the SDK client exists yet (built, or given): for tests. */
+  boolean sdkClientBuilt() {
+    return client.get() != null;
   }
 
   private synchronized S3AsyncClient buildOnce() {
@@ -119,19 +123,10 @@ public final class S3SegmentStore implements SegmentStore, AutoCloseable {
   }
 
   private Mono<ObjectInfo> head(S3Location location) {
-    return sdk()
-        .flatMap(
-            sdk ->
-                Mono.fromFuture(
-                        () ->
-                            sdk.headObject(
-                                HeadObjectRequest.builder()
-                                    .bucket(location.bucket())
-                                    .key(location.key())
-                                    .build()))
-                    .onErrorMap(e -> S3Errors.map(location.uri(), e)))
+    // On the reads' client: a read that checks its source first never builds the SDK client.
+    return Mono.defer(() -> gets.head(location))
         .retryWhen(backoff.retrySpec())
-        .map(head -> new ObjectInfo(location.uri(), head.contentLength(), head.eTag()));
+        .map(head -> new ObjectInfo(location.uri(), head.length(), head.eTag()));
   }
 
   /**

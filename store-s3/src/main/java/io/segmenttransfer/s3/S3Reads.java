@@ -21,11 +21,13 @@ import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.s3.presigner.model.GetObjectPresignRequest;
+import software.amazon.awssdk.services.s3.presigner.model.HeadObjectPresignRequest;
 
 /**
- * Ranged GETs of S3 objects on reactor-netty, signed by the SDK's presigner.
+ * Ranged GETs and HEADs of S3 objects on reactor-netty, signed by the SDK's presigner.
  *
  * <p>Why not the SDK's own client for the bytes: its Netty client copies every 8 KiB buffer of the
  * HTTP decoder into a fresh heap buffer and hands it through several publishers (profiled: 42% of
@@ -37,7 +39,7 @@ import software.amazon.awssdk.services.s3.presigner.model.GetObjectPresignReques
  * as the client would; each GET is signed on its own (query-string SigV4, the range and {@code
  * If-Match} among the signed headers), so no signature outlives {@link #SIGNATURE_LIFETIME}.
  */
-final class RangeGets implements AutoCloseable {
+final class S3Reads implements AutoCloseable {
 
   /** How long one GET's signature is valid: it is used once, right away. */
   static final Duration SIGNATURE_LIFETIME = Duration.ofMinutes(15);
@@ -54,7 +56,7 @@ final class RangeGets implements AutoCloseable {
   private final ConnectionProvider provider;
   private final HttpClient http;
 
-  RangeGets(S3Config config) {
+  S3Reads(S3Config config) {
     S3Presigner.Builder builder =
         S3Presigner.builder()
             .region(Region.of(config.region()))
@@ -113,13 +115,65 @@ final class RangeGets implements AutoCloseable {
         .httpRequest();
   }
 
-  private Flux<Object> send(S3Location location, SdkHttpRequest request) {
+  /**
+   * HEAD: the object's size and ETag, as {@link Head} with status 200. Errors as {@link #get}'s
+   * (404 not found, ...).
+   */
+  Mono<Head> head(S3Location location) {
+    return Mono.fromCallable(() -> signHead(location))
+        .subscribeOn(Schedulers.boundedElastic())
+        .flatMap(
+            request ->
+                signed(request)
+                    .head()
+                    .uri(request.getUri())
+                    .response(
+                        (response, body) ->
+                            body.then(
+                                Mono.defer(
+                                    () -> {
+                                      int status = response.status().code();
+                                      HttpHeaders headers = response.responseHeaders();
+                                      if (status != 200) {
+                                        return Mono.error(failure(status, null, headers));
+                                      }
+                                      return Mono.just(
+                                          new Head(
+                                              status,
+                                              null,
+                                              headers.get("ETag"),
+                                              length(headers.get("Content-Length"))));
+                                    })))
+                    .single())
+        .onErrorMap(e -> S3Errors.map(location.uri(), e));
+  }
+
+  private SdkHttpRequest signHead(S3Location location) {
+    return presigner
+        .presignHeadObject(
+            HeadObjectPresignRequest.builder()
+                .signatureDuration(SIGNATURE_LIFETIME)
+                .headObjectRequest(
+                    HeadObjectRequest.builder()
+                        .bucket(location.bucket())
+                        .key(location.key())
+                        .build())
+                .build())
+        .httpRequest();
+  }
+
+  /** The client sending exactly the headers the signature covers. */
+  private HttpClient signed(SdkHttpRequest request) {
     return http.headers(
-            headers -> {
-              for (Map.Entry<String, List<String>> header : request.headers().entrySet()) {
-                headers.set(header.getKey(), header.getValue());
-              }
-            })
+        headers -> {
+          for (Map.Entry<String, List<String>> header : request.headers().entrySet()) {
+            headers.set(header.getKey(), header.getValue());
+          }
+        });
+  }
+
+  private Flux<Object> send(S3Location location, SdkHttpRequest request) {
+    return signed(request)
         .get()
         .uri(request.getUri())
         .response(
