@@ -121,7 +121,10 @@ final class ClassDataSharingLauncher {
       return Optional.empty();
     }
     String command = command(args);
-    if (command == null || !ONE_SHOT_COMMANDS.contains(command) || jar == null) {
+    if (command == null
+        || !ONE_SHOT_COMMANDS.contains(command)
+        || jar == null
+        || asksForHelp(args)) {
       return Optional.empty();
     }
     List<String> original = List.of(jvmArguments.get());
@@ -157,6 +160,19 @@ final class ClassDataSharingLauncher {
     child.add("-D" + CHILD_PROPERTY + "=true");
     child.addAll(original);
     return Optional.of(new Plan(child, archive, creating));
+  }
+
+  /**
+   * Help and version output load few classes: not worth a relaunch, and an archive made by such a
+   * run would serve the real command's later runs poorly.
+   */
+  private static boolean asksForHelp(String[] args) {
+    for (String arg : args) {
+      if (arg.equals("--help") || arg.equals("-h") || arg.equals("--version") || arg.equals("-V")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The command's name: the first argument that is not an option. */

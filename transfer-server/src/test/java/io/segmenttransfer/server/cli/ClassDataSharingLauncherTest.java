@@ -117,6 +117,7 @@ class ClassDataSharingLauncherTest {
     // Daemons, help, the user's own sharing or compiler choices, and switched off.
     assertThat(plan(new String[] {"server", "--port", "0"}, null, List.of())).isEmpty();
     assertThat(plan(new String[] {"--help"}, null, List.of())).isEmpty();
+    assertThat(plan(new String[] {"extract", "--help"}, null, List.of())).isEmpty();
     assertThat(plan(extract, null, List.of("-Xshare:off"))).isEmpty();
     assertThat(plan(extract, null, List.of("-XX:SharedArchiveFile=/x.jsa"))).isEmpty();
     assertThat(plan(extract, "false", List.of())).isEmpty();
