@@ -6,6 +6,7 @@ import io.segmenttransfer.http.NettyBuffers;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -52,21 +53,13 @@ final class S3Reads implements AutoCloseable {
   /** What a ranged GET answered before its body: status and the headers the reader needs. */
   record Head(int status, @Nullable String contentRange, @Nullable String eTag, long length) {}
 
-  private final S3Presigner presigner;
+  /** Built on a daemon thread of its own (see {@link #warmUp}); awaited where signing blocks. */
+  private final CompletableFuture<S3Presigner> presigner = new CompletableFuture<>();
+
   private final ConnectionProvider provider;
   private final HttpClient http;
 
   S3Reads(S3Config config) {
-    S3Presigner.Builder builder =
-        S3Presigner.builder()
-            .region(Region.of(config.region()))
-            .credentialsProvider(S3Clients.credentials(config))
-            .serviceConfiguration(
-                S3Configuration.builder().pathStyleAccessEnabled(config.pathStyle()).build());
-    if (config.endpoint() != null) {
-      builder.endpointOverride(config.endpoint());
-    }
-    this.presigner = builder.build();
     this.provider =
         ConnectionProvider.builder("segment-s3")
             .maxConnections(config.maxConnections())
@@ -80,6 +73,61 @@ final class S3Reads implements AutoCloseable {
             .responseTimeout(config.readTimeout())
             // Archives are read byte for byte.
             .compress(false);
+    warmUp(config);
+  }
+
+  /**
+   * In a fresh JVM the presigner (the SDK's endpoint rules, signer and credential chain), its first
+   * signature and the HTTP client's event loops take a large part of a cold read's time before the
+   * first request: a daemon thread does all three at once, overlapping what the caller builds
+   * before its first read. Nothing is lost when the warm-up signature fails (no credentials yet):
+   * the first real one fails the same way, on the read that needs it.
+   */
+  private void warmUp(S3Config config) {
+    Thread thread =
+        new Thread(
+            () -> {
+              S3Presigner built;
+              try {
+                built = build(config);
+                presigner.complete(built);
+              } catch (RuntimeException | Error e) {
+                presigner.completeExceptionally(e);
+                return;
+              }
+              try {
+                built.presignHeadObject(
+                    HeadObjectPresignRequest.builder()
+                        .signatureDuration(SIGNATURE_LIFETIME)
+                        .headObjectRequest(
+                            HeadObjectRequest.builder().bucket("warm-up").key("warm-up").build())
+                        .build());
+                http.warmup().block();
+              } catch (RuntimeException e) {
+                // The first read signs and connects for itself.
+              }
+            },
+            "segment-s3-warmup");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private static S3Presigner build(S3Config config) {
+    S3Presigner.Builder builder =
+        S3Presigner.builder()
+            .region(Region.of(config.region()))
+            .credentialsProvider(S3Clients.credentials(config))
+            .serviceConfiguration(
+                S3Configuration.builder().pathStyleAccessEnabled(config.pathStyle()).build());
+    if (config.endpoint() != null) {
+      builder.endpointOverride(config.endpoint());
+    }
+    return builder.build();
+  }
+
+  /** The presigner, waiting for its build: only on threads that may block. */
+  private S3Presigner presigner() {
+    return presigner.join();
   }
 
   /**
@@ -106,7 +154,7 @@ final class S3Reads implements AutoCloseable {
             .range("bytes=" + from + "-" + toInclusive)
             .ifMatch(ifMatch)
             .build();
-    return presigner
+    return presigner()
         .presignGetObject(
             GetObjectPresignRequest.builder()
                 .signatureDuration(SIGNATURE_LIFETIME)
@@ -149,7 +197,7 @@ final class S3Reads implements AutoCloseable {
   }
 
   private SdkHttpRequest signHead(S3Location location) {
-    return presigner
+    return presigner()
         .presignHeadObject(
             HeadObjectPresignRequest.builder()
                 .signatureDuration(SIGNATURE_LIFETIME)
@@ -239,7 +287,7 @@ final class S3Reads implements AutoCloseable {
   @Override
   public void close() {
     try {
-      presigner.close();
+      presigner.thenAccept(S3Presigner::close);
     } finally {
       provider.dispose();
     }
