@@ -60,21 +60,26 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * with commons-compress ({@link PinotUntar}) and moved into place.
  *
  * <p>Warm: {@code --warm N} rounds in this JVM (each way once per round, in turn; the first {@code
- * --warmup} rounds are not recorded). Cold: {@code --cold N} fresh JVMs per way, each launched with
- * this class and {@code --child WAY URI}, building its clients from nothing like a command-line
- * {@code extract}; reported as the child's own time for clients + transfer, and the process's wall
- * time (JVM start and exit included). The servers always run in this (parent) JVM, on their own
- * event loops. Every run checks the segment CRC.
+ * --warmup} rounds are not recorded). Cold: {@code --cold N} fresh processes per way: the runnable
+ * jar's {@code extract} as a user runs it ({@code --jar}, default {@code
+ * transfer-server/target/segment-transfer.jar}), with its class-data-sharing launcher and with it
+ * off, after one unrecorded run per way that creates the launcher's archive; Pinot's way (and ours
+ * with {@code --jar none}) as this class with {@code --child WAY URI}, building its clients from
+ * nothing. Reported: the process's wall time (JVM start and exit included), the transfer's own time
+ * (the jar's JSON {@code millis}, or the child's clients + transfer), and the load average. The
+ * servers always run in this (parent) JVM, on their own event loops. Every run checks the segment
+ * CRC.
  *
- * <p>{@code --cds true}: before the cold runs, one unrecorded run per way writes a dynamic AppCDS
- * archive ({@code -XX:ArchiveClassesAtExit}) that its cold runs then start with, to show what class
- * loading costs a fresh JVM. {@code -Dbench.childJvmArgs="..."} adds JVM flags to every child;
- * {@code -Dbench.trace=true} (also as a child flag) prints when the first and last bytes arrived.
+ * <p>{@code --cds true} (with {@code --jar none}): before the cold runs, one unrecorded run per way
+ * writes a dynamic AppCDS archive ({@code -XX:ArchiveClassesAtExit}) that its cold runs then start
+ * with, to show what class loading costs a fresh JVM. {@code -Dbench.childJvmArgs="..."} adds JVM
+ * flags to every child; {@code -Dbench.trace=true} (also as a child flag) prints when the first and
+ * last bytes arrived.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.segmenttransfer.benchmarks.NetworkPathBenchmark \
  *     [--size 128] [--codec gzip|zstd] [--warmup 2] [--warm 8] [--cold 5] [--cds false]
- *     [--ways file,http,s3,peer,pinot]
+ *     [--ways file,http,s3,peer,pinot] [--jar transfer-server/target/segment-transfer.jar|none]
  * </pre>
  */
 public final class NetworkPathBenchmark {
