@@ -132,7 +132,8 @@ public final class EmbeddedController implements AutoCloseable {
             downloadUrls,
             Clock.systemUTC(),
             janitor);
-    TableRoutes tables = new TableRoutes(state, janitor);
+    TableRoutes tables = new TableRoutes(state, janitor, Clock.systemUTC());
+    SchemaRoutes schemas = new SchemaRoutes(state, Clock.systemUTC());
     SegmentRoutes segments = new SegmentRoutes(state, janitor, upload, new SegmentDownload(stores));
     InstanceRoutes instances = new InstanceRoutes(state, config.maxLongPoll());
     CompletionRoutes completion =
@@ -161,6 +162,7 @@ public final class EmbeddedController implements AutoCloseable {
         .route(
             routes -> {
               tables.register(routes);
+              schemas.register(routes);
               segments.register(routes);
               instances.register(routes);
               completion.register(routes);
