@@ -177,7 +177,7 @@ public final class ControllerState {
     return tables.containsKey(table);
   }
 
-  List<TableNameWithType> tableNames() {
+  public List<TableNameWithType> tableNames() {
     return List.copyOf(tables.keySet());
   }
 
@@ -212,6 +212,12 @@ public final class ControllerState {
       throw new EntityNotFoundException(null, "Instance " + id + " not found");
     }
     return doc;
+  }
+
+  /** An instance's registration, if it is registered. */
+  public java.util.Optional<InstanceInfo> instanceInfo(String id) {
+    InstanceDocument doc = instances.get(id);
+    return doc == null ? java.util.Optional.empty() : java.util.Optional.of(doc.info());
   }
 
   List<String> instanceIds() {
