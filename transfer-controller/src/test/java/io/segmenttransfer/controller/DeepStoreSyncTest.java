@@ -21,17 +21,14 @@ import io.segmenttransfer.core.segment.MetadataProperties;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.segment.TableNameWithType;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
-import io.segmenttransfer.core.store.SegmentStore;
-import io.segmenttransfer.core.testing.ForwardingSegmentStore;
+import io.segmenttransfer.core.testing.NamedObjectObserver;
 import io.segmenttransfer.core.testing.PinotFixtures;
 import io.segmenttransfer.core.testing.Waits;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +40,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -72,54 +67,18 @@ class DeepStoreSyncTest {
     io.dispose();
   }
 
-  /** Records every moment the deep store contradicts the controller's records. */
-  static final class NamedObjectObserver extends ForwardingSegmentStore {
-    final List<String> violations = Collections.synchronizedList(new ArrayList<>());
-    final AtomicInteger checks = new AtomicInteger();
-    volatile ControllerState state;
-
-    NamedObjectObserver(SegmentStore delegate) {
-      super(delegate);
-    }
-
-    @Override
-    public Mono<Void> write(URI uri, Flux<ByteBuffer> content) {
-      return Mono.defer(
-          () -> {
-            check(uri, "write");
-            return delegate.write(uri, content.doOnNext(chunk -> check(uri, "chunk of")));
-          });
-    }
-
-    @Override
-    public Mono<Void> delete(URI uri) {
-      return Mono.defer(
-          () -> {
-            check(uri, "delete of");
-            return delegate.delete(uri);
-          });
-    }
-
-    private void check(URI uri, String what) {
-      ControllerState current = state;
-      if (current == null) {
-        return;
-      }
-      checks.incrementAndGet();
-      for (TableNameWithType table : current.tableNames()) {
-        for (SegmentDocument doc : current.table(table).segments().values()) {
-          if (doc.archive() == null) {
-            continue;
-          }
-          if (uri.equals(doc.archive())) {
-            violations.add(what + " " + uri + " while the record of " + doc.id() + " names it");
-          }
-          if (!Files.isRegularFile(Path.of(doc.archive()))) {
-            violations.add("record of " + doc.id() + " names missing " + doc.archive());
-          }
+  /** The archives the records name; every one of them must exist whenever it is asked. */
+  private static java.util.Collection<URI> named(ControllerState state) {
+    List<URI> named = new ArrayList<>();
+    for (TableNameWithType table : state.tableNames()) {
+      for (SegmentDocument doc : state.table(table).segments().values()) {
+        if (doc.archive() != null) {
+          assertThat(Path.of(doc.archive())).as("archive named by " + doc.id()).isRegularFile();
+          named.add(doc.archive());
         }
       }
     }
+    return named;
   }
 
   private record Cluster(EmbeddedController controller, ControllerClient client) {}
@@ -134,7 +93,7 @@ class DeepStoreSyncTest {
                 steps)
             .block(TIMEOUT);
     started.add(controller);
-    store.state = controller.state();
+    store.watch(() -> named(controller.state()));
     return new Cluster(controller, ControllerClient.create(controller.baseUrl()));
   }
 
@@ -229,8 +188,8 @@ class DeepStoreSyncTest {
           .isEqualTo(Files.size(Path.of(doc.archive())));
       assertThat(extract(doc, dir.resolve("check")).crc()).isEqualTo(old.metadata().crc());
     }
-    assertThat(store.checks.get()).isPositive();
-    assertThat(store.violations).isEmpty();
+    assertThat(store.checks()).isPositive();
+    assertThat(store.violations()).isEmpty();
     assertNoWorkLeft();
 
     SyncReport again =
@@ -266,7 +225,7 @@ class DeepStoreSyncTest {
       // Pinot's data CRC cannot be recomputed here: dropped with the CRC change.
       assertThat(extracted.creationMeta().dataCrc()).isEmpty();
     }
-    assertThat(store.violations).isEmpty();
+    assertThat(store.violations()).isEmpty();
 
     SyncReport again =
         runToEnd(
@@ -323,7 +282,7 @@ class DeepStoreSyncTest {
         .singleElement()
         .satisfies(f -> assertThat(f.cause()).contains("did not finish within 1 s"));
     assertThat(records(cluster.controller).get(failing)).isEqualTo(beforeFailure.get(failing));
-    assertThat(store.violations).isEmpty();
+    assertThat(store.violations()).isEmpty();
     assertNoWorkLeft();
   }
 
@@ -361,7 +320,7 @@ class DeepStoreSyncTest {
     assertThat(records(cluster.controller)).isEqualTo(before);
     Waits.await("work directories of the cancelled run removed")
         .untilAsserted(this::assertNoWorkLeft);
-    assertThat(store.violations).isEmpty();
+    assertThat(store.violations()).isEmpty();
 
     // Bad requests are refused before anything runs.
     assertThat(
@@ -417,7 +376,7 @@ class DeepStoreSyncTest {
     first.controller.halt();
     started.remove(first.controller);
     halted.countDown();
-    store.state = null;
+    store.watch(List::of);
 
     NamedObjectObserver again = new NamedObjectObserver(new LocalFileSegmentStore(io));
     Cluster second = start(again, SyncStepObserver.NONE);
@@ -442,8 +401,8 @@ class DeepStoreSyncTest {
       assertThat(doc.metadata().fields().get(SegmentMetadata.TABLE_CONFIG_HASH)).isEqualTo(hash);
       extract(doc, dir.resolve("final-" + doc.id().segmentName()));
     }
-    assertThat(again.violations).isEmpty();
-    assertThat(store.violations).isEmpty();
+    assertThat(again.violations()).isEmpty();
+    assertThat(store.violations()).isEmpty();
     // Only the three current archives and the crash's one unreferenced version are left.
     try (Stream<Path> files =
         Files.list(
