@@ -421,9 +421,14 @@ public final class ControllerClient implements SegmentMetadataSource {
    *     timeoutSeconds}
    */
   public Mono<SyncReport> startSync(TableNameWithType table, Map<String, String> options) {
+    return startSync(table.toString(), options);
+  }
+
+  /** The same for a table named raw ({@code events}: the one type it has) or with its type. */
+  public Mono<SyncReport> startSync(String tableName, Map<String, String> options) {
     StringBuilder path =
         new StringBuilder("/tasks/DeepStoreSync/run?wait=false&tableName=")
-            .append(encode(table.toString()));
+            .append(encode(tableName));
     options.forEach(
         (key, value) -> path.append('&').append(encode(key)).append('=').append(encode(value)));
     return exchange(

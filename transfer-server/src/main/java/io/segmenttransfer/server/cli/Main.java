@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       CommitCommand.class,
       BootstrapCommand.class,
       QuickstartCommand.class,
+      SyncCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
