@@ -156,15 +156,47 @@ class DeepStoreSyncTest {
   }
 
   @Test
+  void aPushOverAnExistingSegmentWritesANewVersionAndSwitchesToIt() throws Exception {
+    NamedObjectObserver store = new NamedObjectObserver(new LocalFileSegmentStore(io));
+    Cluster cluster = start(store, SyncStepObserver.NONE);
+    cluster.client.createTable(TABLE, 1).block(TIMEOUT);
+    PinotFixtures.Archive gz = PinotFixtures.archive("tar.gz");
+    PinotFixtures.Archive zst =
+        PinotFixtures.archives().stream()
+            .filter(a -> a.format().equals("tar.zst") && a.segmentName().equals(gz.segmentName()))
+            .findFirst()
+            .orElseThrow();
+    cluster.client.uploadSegment(TABLE, gz.file()).block(TIMEOUT);
+    SegmentDocument pushed = records(cluster.controller).get(gz.segmentName());
+
+    cluster.client.uploadSegment(TABLE, zst.file()).block(TIMEOUT);
+    SegmentDocument refreshed = records(cluster.controller).get(gz.segmentName());
+    assertThat(refreshed.archive().getPath()).contains("..r").endsWith(".tar.zst");
+    assertThat(Path.of(pushed.archive())).doesNotExist();
+    assertThat(refreshed.metadata().fields()).containsKey(SegmentMetadata.REFRESH_TIME);
+    // The same archive again changes nothing and leaves no version behind.
+    cluster.client.uploadSegment(TABLE, zst.file()).block(TIMEOUT);
+    assertThat(records(cluster.controller).get(gz.segmentName())).isEqualTo(refreshed);
+    try (Stream<Path> files = Files.list(Path.of(refreshed.archive()).getParent())) {
+      assertThat(files.toList()).containsExactly(Path.of(refreshed.archive()));
+    }
+    assertThat(store.checks()).isPositive();
+    assertThat(store.violations()).isEmpty();
+  }
+
+  @Test
   void recompressRearchivesEverySegmentInZstdWithItsFilesAndCrcUntouched() throws Exception {
     NamedObjectObserver store = new NamedObjectObserver(new LocalFileSegmentStore(io));
     Cluster cluster = startWithSegments(store, SyncStepObserver.NONE);
     Map<String, SegmentDocument> before = records(cluster.controller);
 
+    // A level other than the default: the plain tar stream compressed in the same pass.
     SyncReport report =
         runToEnd(
             cluster.client,
-            options("forceReload", "true", "processor", "recompress", "codec", "zstd"));
+            options(
+                "forceReload", "true", "processor", "recompress", "codec", "zstd", "level", "5"));
+    assertThat(report.processor()).isEqualTo("recompress zstd 5");
 
     assertThat(report.status()).isEqualTo(SyncReport.FINISHED);
     assertThat(report.failed()).isEmpty();
