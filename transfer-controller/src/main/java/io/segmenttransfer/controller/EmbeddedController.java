@@ -158,6 +158,7 @@ public final class EmbeddedController implements AutoCloseable {
             state,
             stores,
             config.deepStore(),
+            downloadUrls,
             config.archiveLimits(),
             scheduler,
             completionConfig,

@@ -133,6 +133,12 @@ final class CommitElection {
       elect(nowMs);
     }
     if (instance.equals(committer)) {
+      if (phase == Phase.COMMITTING && StreamOffsets.same(offset, winningOffset)) {
+        // The committer lost its commit's answer (a controller restart, a dropped connection) and
+        // reports again: it may go on, or nobody could ever finish this commit.
+        return CompletionResponse.of(CompletionStatus.COMMIT, winningOffset)
+            .withBuildTimeSec(buildTimeLeftSec(nowMs));
+      }
       if (phase == Phase.DECIDED) {
         if (StreamOffsets.same(offset, winningOffset)) {
           return CompletionResponse.of(CompletionStatus.COMMIT, winningOffset)

@@ -3,6 +3,7 @@ package io.segmenttransfer.controller.completion;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.segmenttransfer.controller.ControllerState;
+import io.segmenttransfer.controller.DownloadUrls;
 import io.segmenttransfer.controller.HttpJson;
 import io.segmenttransfer.controller.MultipartParser;
 import io.segmenttransfer.controller.api.CompletionRequest;
@@ -59,19 +60,21 @@ public final class CompletionRoutes {
    * @param deepStore where the older forms store archives ({@code DeepStoreLayout}'s key)
    * @param scheduler where archives are inspected (it must allow blocking calls)
    * @param clock the time elections and build deadlines are measured with
+   * @param downloadUrls the rule that turns a committed archive's location into its download URL
    */
   public static CompletionRoutes create(
       ControllerState state,
       SegmentStores stores,
       URI deepStore,
+      DownloadUrls downloadUrls,
       ArchiveLimits limits,
       Scheduler scheduler,
       CompletionConfig config,
       Clock clock) {
     return new CompletionRoutes(
-        new SegmentCompletion(state, config, clock, deepStore),
+        new SegmentCompletion(state, config, clock, deepStore, downloadUrls),
         new ArchiveIntake(stores, deepStore, limits, scheduler),
-        new DownloadUrlUpdate(state),
+        new DownloadUrlUpdate(state, downloadUrls),
         config);
   }
 

@@ -3,6 +3,7 @@ package io.segmenttransfer.controller.completion;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.segmenttransfer.controller.ControllerState;
 import io.segmenttransfer.controller.ControllerStore.SegmentDocument;
+import io.segmenttransfer.controller.DownloadUrls;
 import io.segmenttransfer.controller.HttpJson;
 import io.segmenttransfer.core.error.EntityNotFoundException;
 import io.segmenttransfer.core.error.InvalidRequestException;
@@ -10,6 +11,8 @@ import io.segmenttransfer.core.error.StateConflictException;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.segment.SegmentMetadataJson;
+import java.net.URI;
+import java.net.URISyntaxException;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -26,9 +29,11 @@ import reactor.netty.http.server.HttpServerResponse;
 final class DownloadUrlUpdate {
 
   private final ControllerState state;
+  private final DownloadUrls downloadUrls;
 
-  DownloadUrlUpdate(ControllerState state) {
+  DownloadUrlUpdate(ControllerState state, DownloadUrls downloadUrls) {
     this.state = state;
+    this.downloadUrls = downloadUrls;
   }
 
   Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
@@ -38,7 +43,7 @@ final class DownloadUrlUpdate {
     return HttpJson.body(request)
         .flatMap(
             json -> {
-              String url = text(json, "downloadUrl", id);
+              URI archive = uri(text(json, "downloadUrl", id), id);
               long crc = crc(text(json, "crc", id), id);
               return state.mutate(
                   draft -> {
@@ -72,12 +77,32 @@ final class DownloadUrlUpdate {
                               + ", not "
                               + crc);
                     }
-                    SegmentMetadata updated = metadata.with(SegmentMetadata.DOWNLOAD_URL, url);
-                    draft.putSegment(new SegmentDocument(updated, doc.archive()));
+                    // A local file only this controller serves is recorded as its own URL, the
+                    // rule every other way a segment arrives follows (DownloadUrls).
+                    SegmentMetadata updated =
+                        metadata.with(
+                            SegmentMetadata.DOWNLOAD_URL, downloadUrls.forArchive(id, archive));
+                    draft.putSegment(
+                        new SegmentDocument(
+                            updated,
+                            DownloadUrls.servedByController(archive) ? archive : doc.archive()));
                     return updated;
                   });
             })
         .flatMap(updated -> HttpJson.ok(response, SegmentMetadataJson.toJson(updated, false)));
+  }
+
+  private static URI uri(String text, SegmentId id) {
+    try {
+      URI uri = new URI(text);
+      if (uri.getScheme() == null) {
+        throw new URISyntaxException(text, "no scheme");
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      throw new InvalidRequestException(
+          id.toString(), "downloadUrl '" + text + "' is not a URI: " + e.getMessage(), e);
+    }
   }
 
   private static String text(JsonNode json, String field, SegmentId id) {

@@ -3,6 +3,7 @@ package io.segmenttransfer.controller.completion;
 import io.segmenttransfer.controller.ControllerState;
 import io.segmenttransfer.controller.ControllerState.Draft;
 import io.segmenttransfer.controller.ControllerStore.SegmentDocument;
+import io.segmenttransfer.controller.DownloadUrls;
 import io.segmenttransfer.controller.api.CompletionRequest;
 import io.segmenttransfer.controller.api.CompletionResponse;
 import io.segmenttransfer.controller.api.CompletionStatus;
@@ -68,13 +69,20 @@ public final class SegmentCompletion {
   private final CompletionConfig config;
   private final Clock clock;
   private final URI deepStore;
+  private final DownloadUrls downloadUrls;
   private final Map<SegmentId, CommitElection> elections = new ConcurrentHashMap<>();
 
-  SegmentCompletion(ControllerState state, CompletionConfig config, Clock clock, URI deepStore) {
+  SegmentCompletion(
+      ControllerState state,
+      CompletionConfig config,
+      Clock clock,
+      URI deepStore,
+      DownloadUrls downloadUrls) {
     this.state = state;
     this.config = config;
     this.clock = clock;
     this.deepStore = deepStore;
+    this.downloadUrls = downloadUrls;
   }
 
   /**
@@ -232,7 +240,11 @@ public final class SegmentCompletion {
         id,
         (draft, segment, election, now) -> {
           String offset = offset(request);
-          String downloadUrl = downloadUrl(request);
+          String location = location(request);
+          // The one rule for download URLs: a local-directory deep store is served by this
+          // controller, any other deep store is read by servers directly.
+          String downloadUrl =
+              location.isEmpty() ? location : downloadUrls.forArchive(id, URI.create(location));
           SegmentDocument doc = draft.table(id.table()).segments().get(id.segmentName());
           if (doc == null) {
             throw new EntityNotFoundException(
@@ -280,7 +292,7 @@ public final class SegmentCompletion {
           draft.putSegment(
               new SegmentDocument(
                   new SegmentMetadata(id, fields, current.customMap()),
-                  archive != null ? archive : ownArchive(downloadUrl)));
+                  archive != null ? archive : ownArchive(location)));
           // Into the ideal state only now, on the replicas that built it: they keep their copies.
           draft.assign(id, election == null ? List.of(request.instance()) : election.holders());
           LOG.info(
@@ -424,7 +436,7 @@ public final class SegmentCompletion {
   }
 
   /** {@code peer://<segment>} becomes {@code ""} (peers only); anything else must be a URI. */
-  private static String downloadUrl(CompletionRequest request) {
+  private static String location(CompletionRequest request) {
     String location = request.location();
     if (location == null || location.isBlank()) {
       throw new InvalidRequestException(
@@ -454,10 +466,10 @@ public final class SegmentCompletion {
    * The archive is the controller's to delete with the segment only when it lies in its own deep
    * store.
    */
-  private @Nullable URI ownArchive(String downloadUrl) {
+  private @Nullable URI ownArchive(String location) {
     String base = deepStore.toString();
-    return !downloadUrl.isEmpty() && downloadUrl.startsWith(base.endsWith("/") ? base : base + "/")
-        ? URI.create(downloadUrl)
+    return !location.isEmpty() && location.startsWith(base.endsWith("/") ? base : base + "/")
+        ? URI.create(location)
         : null;
   }
 }

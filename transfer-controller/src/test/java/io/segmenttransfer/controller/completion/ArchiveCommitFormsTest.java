@@ -94,7 +94,9 @@ class ArchiveCommitFormsTest {
     assertThat(done.path("segment.realtime.status").asText()).isEqualTo("DONE");
     assertThat(done.path("segment.crc").asText()).isEqualTo(Long.toString(fixtureCrc()));
     assertThat(done.path("segment.total.docs").asText()).isEqualTo("20000");
-    assertThat(done.path("segment.download.url").asText()).isEqualTo(location);
+    // The archive lies in the controller's local deep store: the URL is the controller's own.
+    assertThat(done.path("segment.download.url").asText())
+        .isEqualTo(harness.controller.baseUrl() + "/segments/events/" + SEGMENT);
     assertThat(done.path("segment.size.in.bytes").asLong()).isEqualTo(archive.length);
     assertThat(harness.idealState(SEGMENT)).containsExactly(server(1));
   }
@@ -111,7 +113,7 @@ class ArchiveCommitFormsTest {
     assertThat(done.path("segment.realtime.status").asText()).isEqualTo("DONE");
     assertThat(done.path("segment.crc").asText()).isEqualTo(Long.toString(fixtureCrc()));
     assertThat(done.path("segment.download.url").asText())
-        .endsWith("/events_REALTIME/" + SEGMENT + ".tar.gz");
+        .isEqualTo(harness.controller.baseUrl() + "/segments/events/" + SEGMENT);
     assertThat(done.path("segment.realtime.endOffset").asText()).isEqualTo("78");
   }
 

@@ -92,6 +92,28 @@ class CommitRestartTest {
   }
 
   @Test
+  void aCommitterThatLostItsCommitEndToARestartReportsAgainAndFinishes() {
+    harness = CompletionHarness.withTable(dir, 1);
+    harness.get("segmentConsumed", from(1, "900"));
+    assertThat(harness.get("segmentCommitStart", from(1, "900")).status())
+        .isEqualTo(CompletionStatus.COMMIT_CONTINUE);
+
+    harness.restart(); // the commit end never arrived; the server starts its round over
+
+    // Only at the offset it is committing: a commit in progress is not taken over at another.
+    assertThat(harness.get("segmentConsumed", from(1, "950")).status())
+        .isEqualTo(CompletionStatus.HOLD);
+    assertThat(harness.get("segmentConsumed", from(1, "900")).status())
+        .isEqualTo(CompletionStatus.COMMIT);
+    assertThat(harness.get("segmentCommitStart", from(1, "900")).status())
+        .isEqualTo(CompletionStatus.COMMIT_CONTINUE);
+    assertThat(commitEnd(1, "900", files.get("v3/creation.meta")).status())
+        .isEqualTo(CompletionStatus.COMMIT_SUCCESS);
+    assertThat(harness.metadata(SEGMENT).path("segment.realtime.status").asText())
+        .isEqualTo("DONE");
+  }
+
+  @Test
   void aConsumingSegmentIsElectedAfreshAfterARestart() {
     harness = CompletionHarness.withTable(dir, 1);
     assertThat(harness.get("segmentConsumed", from(1, "10")).status())

@@ -80,7 +80,9 @@ class SingleReplicaCommitTest {
     assertThat(done.path("segment.time.unit").asText()).isEqualTo("MILLISECONDS");
     assertThat(done.path("segment.index.version").asText()).isEqualTo("v3");
     assertThat(done.path("segment.size.in.bytes").asText()).isEqualTo("123456");
-    assertThat(done.path("segment.download.url").asText()).isEqualTo(location);
+    // A local-directory deep store is served by the controller, under its own URL.
+    assertThat(done.path("segment.download.url").asText())
+        .isEqualTo(harness.controller.baseUrl() + "/segments/events/" + SEGMENT);
     assertThat(done.path("segment.realtime.endOffset").asText()).isEqualTo("1500");
     assertThat(harness.idealState(SEGMENT)).containsExactly(server(1));
     Assignment assignment =

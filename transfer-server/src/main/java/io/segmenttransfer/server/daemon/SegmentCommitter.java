@@ -354,12 +354,18 @@ final class SegmentCommitter {
     // A URI committed before its object exists would stay wrong forever if the upload failed,
     // hidden from the repair task, which looks for "".
     String location = PEER_SCHEME + segment.segmentName();
-    return client
-        .segmentCommitEndWithMetadata(
-            request.withLocation(location).withSizes(files.sizeBytes(), 0, 0),
-            files.metadataProperties(),
-            files.creationMeta(),
-            deepStore == null ? null : crypter)
+    // A commit end whose answer is lost (a dropped connection, a controller restarting) is sent
+    // again as it was: the controller answers it once more (COMMIT_SUCCESS if it was decided),
+    // where
+    // starting the round over would hear KEEP and leave this committer's upload undone.
+    return Mono.defer(
+            () ->
+                client.segmentCommitEndWithMetadata(
+                    request.withLocation(location).withSizes(files.sizeBytes(), 0, 0),
+                    files.metadataProperties(),
+                    files.creationMeta(),
+                    deepStore == null ? null : crypter))
+        .retryWhen(controllerRetries())
         .map(
             end ->
                 end.status() == CompletionStatus.COMMIT_SUCCESS
@@ -387,23 +393,28 @@ final class SegmentCommitter {
                 java.util.Optional.ofNullable(configs.get(segment.table().type()))
                     .map(TableConfig::crypterClassName))
         .onErrorResume(SourceNotFoundException.class, e -> Mono.just(java.util.Optional.empty()))
-        .retryWhen(
-            reactor.util.retry.Retry.from(
-                signals ->
-                    signals.concatMap(
-                        signal ->
-                            retryable(signal.failure())
-                                ? Mono.delay(
-                                    config
-                                        .controllerRetry()
-                                        .backoff(
-                                            (int)
-                                                Math.min(
-                                                    Integer.MAX_VALUE, signal.totalRetries() + 2),
-                                            signal.failure()),
-                                    scheduler)
-                                : Mono.error(signal.failure()))))
+        .retryWhen(controllerRetries())
         .doOnNext(name -> name.ifPresent(n -> crypters.resolve(n, segment.segmentName())));
+  }
+
+  /**
+   * Retryable failures of one controller call, retried with the controller backoff (the commit's
+   * deadline bounds them); others fail at once.
+   */
+  private reactor.util.retry.Retry controllerRetries() {
+    return reactor.util.retry.Retry.from(
+        signals ->
+            signals.concatMap(
+                signal ->
+                    retryable(signal.failure())
+                        ? Mono.delay(
+                            config
+                                .controllerRetry()
+                                .backoff(
+                                    (int) Math.min(Integer.MAX_VALUE, signal.totalRetries() + 2),
+                                    signal.failure()),
+                            scheduler)
+                        : Mono.error(signal.failure())));
   }
 
   private static boolean retryable(Throwable error) {

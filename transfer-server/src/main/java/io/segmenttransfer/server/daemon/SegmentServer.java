@@ -478,10 +478,10 @@ public final class SegmentServer implements AutoCloseable {
   }
 
   /**
-   * Stops cleanly: no new work is taken, in-flight transfers get {@code shutdownDeadline} to finish
-   * and are cancelled after it, replicas are reported OFFLINE (best effort), leftovers of cancelled
-   * transfers are removed, then the admin port and the threads are released. Completes when all of
-   * it is done; a second call completes at once.
+   * Stops cleanly: no new work is taken, in-flight transfers and deep-store uploads get {@code
+   * shutdownDeadline} to finish and are cancelled after it, replicas are reported OFFLINE (best
+   * effort), leftovers of cancelled transfers are removed, then the admin port and the threads are
+   * released. Completes when all of it is done; a second call completes at once.
    */
   public Mono<Void> shutdown() {
     return Mono.defer(
@@ -505,6 +505,25 @@ public final class SegmentServer implements AutoCloseable {
                             .then()
                             .timeout(Duration.ofSeconds(2))
                             .onErrorResume(e -> Mono.empty()));
+          }
+          if (uploader != null) {
+            // Deep-store uploads after commits get the same time as transfers: one that finishes
+            // saves the repair task a round; those cut short are left to it.
+            AsyncDeepStoreUploader u = uploader;
+            drain =
+                Mono.when(
+                    drain,
+                    until(() -> u.pending() == 0, config.shutdownDeadline())
+                        .doOnSuccess(
+                            done -> {
+                              if (u.pending() > 0) {
+                                LOG.warn(
+                                    "stopping with {} deep-store upload(s) not finished: peers serve"
+                                        + " those segments until the controller's repair uploads"
+                                        + " them",
+                                    u.pending());
+                              }
+                            }));
           }
           if (directory != null) {
             SegmentDataDirectory dir = directory;

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
 
 /** A controller and the servers started against it in a test, closed together. */
@@ -39,14 +40,23 @@ final class DeepStoreTestCluster implements AutoCloseable {
    * with {@code s3}.
    */
   SegmentServer server(String name, URI deepStore, S3Config s3) {
-    ServerConfig settings =
+    return server(name, deepStore, s3, java.util.Map.of());
+  }
+
+  /** The same, with further settings ({@code ServerSettings} keys). */
+  SegmentServer server(
+      String name, URI deepStore, S3Config s3, java.util.Map<String, Object> settingsOverrides) {
+    ServerSettings base =
         ServerSettings.fromFile(null)
             .override("controller", controller.baseUrl())
             .override("dataDir", dir.resolve(name))
             .override("adminPort", 0)
             .override("deepStore", deepStore)
-            .override("longPoll", "2s")
-            .toConfig();
+            .override("longPoll", "2s");
+    for (var entry : settingsOverrides.entrySet()) {
+      base = base.override(entry.getKey(), entry.getValue());
+    }
+    ServerConfig settings = base.toConfig();
     ServerConfig config =
         new ServerConfig(
             settings.controller(),
@@ -82,6 +92,42 @@ final class DeepStoreTestCluster implements AutoCloseable {
                             .get(instanceId)))
         .repeatWhenEmpty(checks -> checks.delayElements(Duration.ofMillis(50)))
         .block(TIMEOUT);
+  }
+
+  /**
+   * {@code POST /segments/{table}/{segment}/commit} on {@code server} with the segment directory
+   * built beside it: the answer's JSON (status, downloadUrl, crc), once the metadata commit is
+   * decided.
+   */
+  static JsonNode commit(SegmentServer server, SegmentId segment, Path segmentDir) {
+    return commit(server.baseUrl(), segment, segmentDir);
+  }
+
+  /** The same against the server listening at {@code serverUrl} (another process, say). */
+  static JsonNode commit(String serverUrl, SegmentId segment, Path segmentDir) {
+    String text =
+        HttpClient.create()
+            .post()
+            .uri(
+                serverUrl
+                    + "/segments/"
+                    + segment.table()
+                    + "/"
+                    + segment.segmentName()
+                    + "/commit")
+            .send(
+                ByteBufFlux.fromString(
+                    Mono.fromCallable(
+                        () ->
+                            JSON.writeValueAsString(
+                                java.util.Map.of("segmentDir", segmentDir.toString())))))
+            .responseSingle((response, content) -> content.asString())
+            .block(TIMEOUT);
+    try {
+      return JSON.readTree(text);
+    } catch (IOException e) {
+      throw new AssertionError("not JSON: " + text, e);
+    }
   }
 
   /** {@code GET /periodictask/run?taskname=RealtimeSegmentValidationManager}: the answer's JSON. */

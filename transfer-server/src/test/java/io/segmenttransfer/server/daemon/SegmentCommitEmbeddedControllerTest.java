@@ -26,8 +26,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Mono;
-import reactor.netty.ByteBufFlux;
-import reactor.netty.http.client.HttpClient;
 
 /**
  * The commit flow against the real embedded controller: election, split commit, URL after the
@@ -81,17 +79,6 @@ class SegmentCommitEmbeddedControllerTest {
     return server;
   }
 
-  private static JsonNode commit(SegmentServer server, Path segmentDir) throws IOException {
-    String text =
-        HttpClient.create()
-            .post()
-            .uri(server.baseUrl() + "/segments/" + TABLE + "/" + SEGMENT + "/commit")
-            .send(ByteBufFlux.fromString(Mono.just("{\"segmentDir\":\"" + segmentDir + "\"}")))
-            .responseSingle((response, content) -> content.asString())
-            .block(TIMEOUT);
-    return FakeCompletionController.JSON.readTree(text);
-  }
-
   @Test
   void aServerCommitsItsSegmentUploadsItAndAReplicaLoadsIt() throws IOException {
     client.createTable(TABLE, 2).block(TIMEOUT);
@@ -103,20 +90,17 @@ class SegmentCommitEmbeddedControllerTest {
     URI archive = new DeepStoreLayout(dir.resolve("deepstore").toUri()).archive(ID, Codec.GZIP);
 
     // One of two replicas reports: the controller holds for its window, then elects it.
-    JsonNode answer = commit(committer, built);
+    JsonNode answer = DeepStoreTestCluster.commit(committer, ID, built);
 
     assertThat(answer.path("status").asText()).as(answer.toString()).isEqualTo("COMMIT_SUCCESS");
     long crc = Long.parseLong(answer.path("crc").asText());
+    // The server's deep store is a local directory: the controller serves it under its own URL.
+    String controllerUrl = controller.baseUrl() + "/segments/events/" + SEGMENT;
     await()
         .atMost(TIMEOUT)
         .until(
             () ->
-                client
-                    .metadata(ID)
-                    .block(TIMEOUT)
-                    .downloadUrl()
-                    .orElse("")
-                    .equals(archive.toString()));
+                client.metadata(ID).block(TIMEOUT).downloadUrl().orElse("").equals(controllerUrl));
     SegmentMetadata committed = client.metadata(ID).block(TIMEOUT);
     assertThat(committed.crc()).isEqualTo(crc);
     assertThat(committed.field("segment.realtime.status")).hasValue("DONE");
