@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segmenttransfer.controller.api.TableConfig;
 import io.segmenttransfer.core.archive.Codec;
@@ -21,10 +22,10 @@ import io.segmenttransfer.core.segment.TableNameWithType;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
 import io.segmenttransfer.core.testing.PinotFixtures;
 import io.segmenttransfer.core.testing.Waits;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,10 @@ class SegmentProcessorsTest {
   }
 
   private ProcessorContext extracted(Duration timeout) throws Exception {
+    return extracted(timeout, TableConfig.of(TABLE, 1));
+  }
+
+  private ProcessorContext extracted(Duration timeout, TableConfig config) throws Exception {
     PinotFixtures.Archive fixture = PinotFixtures.archive("tar.gz");
     SegmentId id = new SegmentId(TABLE, fixture.segmentName());
     ExtractionResult result =
@@ -68,7 +73,7 @@ class SegmentProcessorsTest {
         id,
         result.directory(),
         dir.resolve("work"),
-        TableConfig.of(TABLE, 1),
+        config,
         JSON.readTree(
             "{\"schemaName\":\"events\",\"dimensionFieldSpecs\":[{\"name\":\"country\",\"dataType\":\"STRING\"},{\"name\":\"device\",\"dataType\":\"STRING\"},{\"name\":\"page\",\"dataType\":\"STRING\"},{\"name\":\"userId\",\"dataType\":\"LONG\"}],\"metricFieldSpecs\":[{\"name\":\"clicks\",\"dataType\":\"LONG\"},{\"name\":\"revenue\",\"dataType\":\"DOUBLE\"}],\"dateTimeFieldSpecs\":[{\"name\":\"ts\",\"dataType\":\"LONG\",\"format\":\"1:MILLISECONDS:EPOCH\",\"granularity\":\"1:MILLISECONDS\"}]}"),
         "a".repeat(64),
@@ -220,9 +225,14 @@ class SegmentProcessorsTest {
         .hasMessageContaining("POST /schemas");
   }
 
-  /** Runs only where pinot-tools has been built; the integrator's end-to-end test covers more. */
+  /**
+   * Runs only where pinot-tools has been built (the root build packages it first and names it to
+   * Surefire): a config adding an inverted index, the segment processed by Pinot's own code in the
+   * child JVM, its creation.meta recomputed, and Pinot's loader then sees the index and no further
+   * preprocessing to do. The integrator's end-to-end test covers the whole sync.
+   */
   @Test
-  void thePinotProcessorLaunchesPinotToolsOnTheSegment() throws Exception {
+  void thePinotProcessorAppliesTheConfigWithPinotsOwnCode() throws Exception {
     Path jar;
     try {
       jar = PinotToolsJar.locate();
@@ -230,10 +240,38 @@ class SegmentProcessorsTest {
       jar = null;
     }
     assumeTrue(jar != null, "pinot-tools.jar not built");
-    ProcessorContext context = extracted(Duration.ofMinutes(2));
-    new PinotProcessor(jar, io).process(context).block(Duration.ofMinutes(3));
-    assertThat(context.workDir().resolve("table-config.json")).exists();
-    assertThat(context.workDir().resolve("schema.json")).exists();
-    assertThat(List.of(context.segmentDir().toFile().list())).isNotEmpty();
+    TableConfig inverted =
+        TableConfig.parse(
+            JSON.readTree(
+                "{\"tableName\":\"events_OFFLINE\",\"tableType\":\"OFFLINE\",\"segmentsConfig\":{\"replication\":\"1\",\"timeColumnName\":\"ts\"},\"tenants\":{},\"tableIndexConfig\":{\"loadMode\":\"MMAP\",\"invertedIndexColumns\":[\"page\"]},\"metadata\":{}}"));
+    ProcessorContext context = extracted(Duration.ofMinutes(3), inverted);
+    long before = PinotFixtures.archive("tar.gz").crc();
+
+    new PinotProcessor(jar, io).process(context).block(Duration.ofMinutes(4));
+    SegmentFiles.Finished finished =
+        SegmentFiles.finish("test", context.segmentDir(), context.tableHash());
+
+    assertThat(finished.creationMeta().crc()).isNotEqualTo(before);
+    Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process check =
+        new ProcessBuilder(
+                javaBin.toString(),
+                "-jar",
+                jar.toString(),
+                "check",
+                "--segment-dir",
+                context.segmentDir().toString(),
+                "--table-config",
+                context.workDir().resolve("table-config.json").toString(),
+                "--schema",
+                context.workDir().resolve("schema.json").toString(),
+                "--json")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(check.waitFor()).as(out).isZero();
+    JsonNode report = JSON.readTree(out);
+    assertThat(report.get("needsProcessing").asBoolean()).as(out).isFalse();
+    assertThat(report.get("columns").get("page").toString()).contains("inverted_index");
   }
 }
