@@ -9,6 +9,7 @@ import io.segmenttransfer.core.error.EntityNotFoundException;
 import io.segmenttransfer.core.error.StateConflictException;
 import io.segmenttransfer.core.extract.ExtractionRequest;
 import io.segmenttransfer.core.extract.ExtractionResult;
+import io.segmenttransfer.core.layout.DiskWork;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.store.DeepStoreLayout;
@@ -20,6 +21,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
+import reactor.util.retry.Retry;
 
 /**
  * Rebuilds one segment: downloads its deep-store archive through the core pipeline into a work
@@ -44,6 +47,9 @@ import reactor.core.scheduler.Scheduler;
  * on success, error and cancel.
  */
 final class SegmentRebuild {
+
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(SegmentRebuild.class);
 
   /** One segment rebuilt: its archive sizes before and after. */
   record Rebuilt(long bytesBefore, long bytesAfter) {}
@@ -88,19 +94,25 @@ final class SegmentRebuild {
 
   /** Lazy. Emits the sizes once the new record is durable; errors with why, nothing changed. */
   Mono<Rebuilt> rebuild(SegmentDocument segment, RunContext run) {
-    return Mono.usingWhen(
-        Mono.fromCallable(
-                () -> {
-                  Path work = run.workDir().resolve(run.runId() + "-" + UUID.randomUUID());
-                  Files.createDirectories(work);
-                  workDirs.incrementAndGet();
-                  return work;
-                })
-            .subscribeOn(scheduler),
-        work -> rebuildIn(work, segment, run),
-        this::remove,
-        (work, error) -> remove(work),
-        this::remove);
+    return Mono.defer(
+        () -> {
+          // The extraction's own cleanup after a cancel runs on after the cancel returned; it is
+          // counted here, and the work directory is removed only once it has stopped.
+          DiskWork disk = new DiskWork();
+          return Mono.usingWhen(
+              Mono.fromCallable(
+                      () -> {
+                        Path work = run.workDir().resolve(run.runId() + "-" + UUID.randomUUID());
+                        Files.createDirectories(work);
+                        workDirs.incrementAndGet();
+                        return work;
+                      })
+                  .subscribeOn(scheduler),
+              work -> rebuildIn(work, segment, run).contextWrite(disk::putIn),
+              work -> disk.whenIdle().then(remove(work)),
+              (work, error) -> disk.whenIdle().then(remove(work)),
+              work -> disk.whenIdle().then(remove(work)));
+        });
   }
 
   private Mono<Rebuilt> rebuildIn(Path work, SegmentDocument segment, RunContext run) {
@@ -219,6 +231,10 @@ final class SegmentRebuild {
         });
   }
 
+  /**
+   * Removes a work directory; tried again a few times, since a killed processor may still be
+   * letting go of files in it.
+   */
   private Mono<Void> remove(Path work) {
     return Mono.<Void>fromRunnable(
             () -> {
@@ -226,11 +242,14 @@ final class SegmentRebuild {
                 deleteTree(work);
               } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
-              } finally {
-                workDirs.decrementAndGet();
               }
             })
-        .subscribeOn(scheduler);
+        .subscribeOn(scheduler)
+        .retryWhen(Retry.fixedDelay(5, Duration.ofMillis(100)))
+        .doOnError(
+            e -> LOG.warn("could not remove the sync work directory {}: {}", work, e.toString()))
+        .onErrorResume(e -> Mono.empty())
+        .doFinally(signal -> workDirs.decrementAndGet());
   }
 
   static void deleteTree(Path root) throws IOException {
