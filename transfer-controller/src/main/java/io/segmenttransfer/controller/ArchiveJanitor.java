@@ -13,8 +13,10 @@ import reactor.core.publisher.Mono;
  * archives replaced under another extension). Runs after the metadata change is durable, so a
  * failure here leaves an orphaned object, never a segment without its archive; failures are logged,
  * not returned, because the change they follow has already succeeded.
+ *
+ * <p>Public only for the controller's own sub-packages ({@code sync}); not an API.
  */
-final class ArchiveJanitor {
+public final class ArchiveJanitor {
 
   private static final Logger LOG = LoggerFactory.getLogger(ArchiveJanitor.class);
 
@@ -25,7 +27,7 @@ final class ArchiveJanitor {
   }
 
   /** Deletes the archives, at most four at a time; completes when all were tried. */
-  Mono<Void> delete(Collection<URI> archives) {
+  public Mono<Void> delete(Collection<URI> archives) {
     return Flux.fromIterable(archives)
         .flatMap(
             uri ->

@@ -1,5 +1,6 @@
 package io.segmenttransfer.controller;
 
+import io.segmenttransfer.controller.sync.DeepStoreSyncConfig;
 import io.segmenttransfer.controller.task.DeepStoreRepairConfig;
 import io.segmenttransfer.core.archive.ArchiveLimits;
 import io.segmenttransfer.core.error.InvalidRequestException;
@@ -23,6 +24,8 @@ import java.time.Duration;
  *     default the same values, as a download's, since an upload is decoded by the same decoder
  * @param deepStoreRepair the deep-store repair task: its interval (0 disables the schedule), upload
  *     timeout and concurrency
+ * @param deepStoreSync the deep-store sync task: its schedule (0, the default, runs it on demand
+ *     only), parallelism and processor timeout
  */
 public record ControllerConfig(
     int port,
@@ -32,7 +35,8 @@ public record ControllerConfig(
     String advertisedHost,
     Duration maxLongPoll,
     ArchiveLimits archiveLimits,
-    DeepStoreRepairConfig deepStoreRepair) {
+    DeepStoreRepairConfig deepStoreRepair,
+    DeepStoreSyncConfig deepStoreSync) {
 
   /** Pinot's controller port. */
   public static final int DEFAULT_PORT = 9000;
@@ -70,6 +74,9 @@ public record ControllerConfig(
     if (deepStoreRepair == null) {
       deepStoreRepair = DeepStoreRepairConfig.defaults();
     }
+    if (deepStoreSync == null) {
+      deepStoreSync = DeepStoreSyncConfig.defaults();
+    }
   }
 
   /** With the default deep-store repair. */
@@ -81,7 +88,8 @@ public record ControllerConfig(
       String advertisedHost,
       Duration maxLongPoll,
       ArchiveLimits archiveLimits) {
-    this(port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, archiveLimits, null);
+    this(
+        port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, archiveLimits, null, null);
   }
 
   /** With the default archive limits. */
@@ -92,7 +100,7 @@ public record ControllerConfig(
       String bindHost,
       String advertisedHost,
       Duration maxLongPoll) {
-    this(port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, null, null);
+    this(port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, null, null, null);
   }
 
   /** Port 9000 on the loopback address, deep store under the data dir. */
@@ -114,21 +122,59 @@ public record ControllerConfig(
         advertisedHost,
         maxLongPoll,
         archiveLimits,
-        deepStoreRepair);
+        deepStoreRepair,
+        deepStoreSync);
   }
 
   public ControllerConfig withDeepStore(URI uri) {
     return new ControllerConfig(
-        port, dataDir, uri, bindHost, advertisedHost, maxLongPoll, archiveLimits, deepStoreRepair);
+        port,
+        dataDir,
+        uri,
+        bindHost,
+        advertisedHost,
+        maxLongPoll,
+        archiveLimits,
+        deepStoreRepair,
+        deepStoreSync);
   }
 
   public ControllerConfig withArchiveLimits(ArchiveLimits limits) {
     return new ControllerConfig(
-        port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, limits, deepStoreRepair);
+        port,
+        dataDir,
+        deepStore,
+        bindHost,
+        advertisedHost,
+        maxLongPoll,
+        limits,
+        deepStoreRepair,
+        deepStoreSync);
   }
 
   public ControllerConfig withDeepStoreRepair(DeepStoreRepairConfig repair) {
     return new ControllerConfig(
-        port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, archiveLimits, repair);
+        port,
+        dataDir,
+        deepStore,
+        bindHost,
+        advertisedHost,
+        maxLongPoll,
+        archiveLimits,
+        repair,
+        deepStoreSync);
+  }
+
+  public ControllerConfig withDeepStoreSync(DeepStoreSyncConfig sync) {
+    return new ControllerConfig(
+        port,
+        dataDir,
+        deepStore,
+        bindHost,
+        advertisedHost,
+        maxLongPoll,
+        archiveLimits,
+        deepStoreRepair,
+        sync);
   }
 }

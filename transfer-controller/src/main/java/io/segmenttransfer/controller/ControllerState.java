@@ -1,7 +1,9 @@
 package io.segmenttransfer.controller;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.segmenttransfer.controller.ControllerStore.Change;
 import io.segmenttransfer.controller.ControllerStore.InstanceDocument;
+import io.segmenttransfer.controller.ControllerStore.SchemaDocument;
 import io.segmenttransfer.controller.ControllerStore.SegmentDocument;
 import io.segmenttransfer.controller.ControllerStore.TableDocument;
 import io.segmenttransfer.controller.api.Assignment;
@@ -53,20 +55,33 @@ public final class ControllerState {
 
   private static final Logger LOG = LoggerFactory.getLogger(ControllerState.class);
 
-  /** A table: config, segments by name, and the ideal state (segment to assigned instances). */
+  /**
+   * A table: config, segments by name, the ideal state (segment to assigned instances), and when
+   * its config hash last changed after creation (epoch ms, 0 when never).
+   */
   public record TableState(
       TableConfig config,
       Map<String, SegmentDocument> segments,
-      Map<String, List<String>> idealState) {
+      Map<String, List<String>> idealState,
+      long changedTimeMs) {
     public TableState {
       segments = Collections.unmodifiableMap(new TreeMap<>(segments));
       idealState = Collections.unmodifiableMap(new TreeMap<>(idealState));
+    }
+
+    TableState withSegments(Map<String, SegmentDocument> newSegments) {
+      return new TableState(config, newSegments, idealState, changedTimeMs);
+    }
+
+    TableState withIdealState(Map<String, List<String>> newIdealState) {
+      return new TableState(config, segments, newIdealState, changedTimeMs);
     }
   }
 
   private final ControllerStore store;
   private final Map<TableNameWithType, TableState> tables = new ConcurrentHashMap<>();
   private final Map<String, InstanceDocument> instances = new ConcurrentHashMap<>();
+  private final Map<String, ObjectNode> schemas = new ConcurrentHashMap<>();
   private final Map<String, Sinks.Many<Long>> versions = new ConcurrentHashMap<>();
   private final Sinks.Many<Mono<Void>> queue = Sinks.many().unicast().onBackpressureBuffer();
   private final reactor.core.Disposable worker;
@@ -118,7 +133,14 @@ public final class ControllerState {
       TableNameWithType table = doc.config().table();
       tables.put(
           table,
-          new TableState(doc.config(), segments.getOrDefault(table, Map.of()), doc.idealState()));
+          new TableState(
+              doc.config(),
+              segments.getOrDefault(table, Map.of()),
+              doc.idealState(),
+              doc.changedTimeMs()));
+    }
+    for (SchemaDocument doc : snapshot.schemas()) {
+      schemas.put(doc.name(), doc.schema());
     }
     for (InstanceDocument doc : snapshot.instances()) {
       instances.put(doc.info().id(), doc);
@@ -155,7 +177,7 @@ public final class ControllerState {
     return tables.containsKey(table);
   }
 
-  List<TableNameWithType> tableNames() {
+  public List<TableNameWithType> tableNames() {
     return List.copyOf(tables.keySet());
   }
 
@@ -169,12 +191,33 @@ public final class ControllerState {
     return doc;
   }
 
+  /** A schema by name, as posted; empty when there is none. */
+  public java.util.Optional<ObjectNode> schema(String name) {
+    return java.util.Optional.ofNullable(schemas.get(name));
+  }
+
+  List<String> schemaNames() {
+    return new ArrayList<>(new TreeSet<>(schemas.keySet()));
+  }
+
+  /** The table's current config hash ({@link TableConfigHash}): its config and its schema. */
+  public String tableHash(TableNameWithType table) {
+    TableConfig config = table(table).config();
+    return TableConfigHash.of(config, schemas.get(TableConfigHash.schemaName(config)));
+  }
+
   InstanceDocument instance(String id) {
     InstanceDocument doc = instances.get(id);
     if (doc == null) {
       throw new EntityNotFoundException(null, "Instance " + id + " not found");
     }
     return doc;
+  }
+
+  /** An instance's registration, if it is registered. */
+  public java.util.Optional<InstanceInfo> instanceInfo(String id) {
+    InstanceDocument doc = instances.get(id);
+    return doc == null ? java.util.Optional.empty() : java.util.Optional.of(doc.info());
   }
 
   List<String> instanceIds() {
@@ -323,6 +366,14 @@ public final class ControllerState {
                           tables.put(name, table);
                         }
                       });
+                  draft.schemas.forEach(
+                      (name, schema) -> {
+                        if (schema == null) {
+                          schemas.remove(name);
+                        } else {
+                          schemas.put(name, schema);
+                        }
+                      });
                   draft.instances.forEach(
                       (id, doc) -> {
                         if (doc == null) {
@@ -354,6 +405,9 @@ public final class ControllerState {
 
     /** Changed instances; a null value deletes the instance. */
     private final Map<String, InstanceDocument> instances = new LinkedHashMap<>();
+
+    /** Changed schemas; a null value deletes the schema. */
+    private final Map<String, ObjectNode> schemas = new LinkedHashMap<>();
 
     private final Set<TableNameWithType> replan = new HashSet<>();
     private final Set<SegmentId> changedSegments = new HashSet<>();
@@ -413,15 +467,57 @@ public final class ControllerState {
       return all;
     }
 
-    /** Adds a table, or replaces its config keeping its segments. */
-    void putTable(TableConfig config) {
+    /**
+     * Adds a table, or replaces its config keeping its segments; a replaced config that changes the
+     * table's hash records {@code nowMs} as the time it changed.
+     */
+    void putTable(TableConfig config, long nowMs) {
       TableState old = hasTable(config.table()) ? table(config.table()) : null;
-      tables.put(
-          config.table(),
-          old == null
-              ? new TableState(config, Map.of(), Map.of())
-              : new TableState(config, old.segments(), old.idealState()));
+      if (old == null) {
+        tables.put(config.table(), new TableState(config, Map.of(), Map.of(), 0));
+      } else {
+        boolean changed = !hash(old.config()).equals(hash(config));
+        tables.put(
+            config.table(),
+            new TableState(
+                config, old.segments(), old.idealState(), changed ? nowMs : old.changedTimeMs()));
+      }
       replan.add(config.table());
+    }
+
+    /** The schema of that name as this change sees it, or null. */
+    ObjectNode schema(String name) {
+      return schemas.containsKey(name) ? schemas.get(name) : ControllerState.this.schemas.get(name);
+    }
+
+    /** The hash {@code config} has with the schemas as this change sees them. */
+    String hash(TableConfig config) {
+      return TableConfigHash.of(config, schema(TableConfigHash.schemaName(config)));
+    }
+
+    /** The tables whose config names the schema {@code name}. */
+    List<TableNameWithType> tablesUsing(String name) {
+      return allTables().values().stream()
+          .filter(t -> TableConfigHash.schemaName(t.config()).equals(name))
+          .map(t -> t.config().table())
+          .toList();
+    }
+
+    /**
+     * Adds or replaces a schema (null deletes it); every table using it whose hash changes records
+     * {@code nowMs} as the time it changed.
+     */
+    void putSchema(String name, ObjectNode schema, long nowMs) {
+      Map<TableNameWithType, String> before = new HashMap<>();
+      List<TableNameWithType> using = tablesUsing(name);
+      using.forEach(t -> before.put(t, hash(table(t).config())));
+      schemas.put(name, schema);
+      for (TableNameWithType t : using) {
+        TableState old = table(t);
+        if (!before.get(t).equals(hash(old.config()))) {
+          tables.put(t, new TableState(old.config(), old.segments(), old.idealState(), nowMs));
+        }
+      }
     }
 
     /** Removes a table with its segments; returns the archives that were in the deep store. */
@@ -452,7 +548,7 @@ public final class ControllerState {
       }
       Map<String, SegmentDocument> segments = new TreeMap<>(old.segments());
       segments.put(doc.id().segmentName(), doc);
-      tables.put(doc.id().table(), new TableState(old.config(), segments, old.idealState()));
+      tables.put(doc.id().table(), old.withSegments(segments));
       if (previous != null && !previous.metadata().equals(doc.metadata())) {
         changedSegments.add(doc.id());
       }
@@ -469,7 +565,7 @@ public final class ControllerState {
       TableState old = table(segment.table());
       Map<String, List<String>> idealState = new TreeMap<>(old.idealState());
       idealState.put(segment.segmentName(), List.copyOf(new LinkedHashSet<>(instances)));
-      tables.put(segment.table(), new TableState(old.config(), old.segments(), idealState));
+      tables.put(segment.table(), old.withIdealState(idealState));
       replan.add(segment.table());
     }
 
@@ -488,7 +584,7 @@ public final class ControllerState {
       }
       Map<String, SegmentDocument> segments = new TreeMap<>(old.segments());
       segments.remove(segment.segmentName());
-      tables.put(segment.table(), new TableState(old.config(), segments, old.idealState()));
+      tables.put(segment.table(), old.withSegments(segments));
       deletedSegments.add(segment);
       changedSegments.remove(segment);
       replan.add(segment.table());
@@ -603,7 +699,7 @@ public final class ControllerState {
                   });
             }
           }
-          tables.put(entry.getKey(), new TableState(table.config(), table.segments(), plan));
+          tables.put(entry.getKey(), table.withIdealState(plan));
         }
       }
       for (SegmentId segment : changedSegments) {
@@ -671,12 +767,21 @@ public final class ControllerState {
                     });
             if (old == null
                 || !old.config().equals(table.config())
-                || !old.idealState().equals(table.idealState())) {
+                || !old.idealState().equals(table.idealState())
+                || old.changedTimeMs() != table.changedTimeMs()) {
               changes.add(
-                  new Change.PutTable(new TableDocument(table.config(), table.idealState())));
+                  new Change.PutTable(
+                      new TableDocument(
+                          table.config(), table.idealState(), table.changedTimeMs())));
             }
           });
       deletedSegments.forEach(segment -> changes.add(new Change.DeleteSegment(segment)));
+      schemas.forEach(
+          (name, schema) ->
+              changes.add(
+                  schema == null
+                      ? new Change.DeleteSchema(name)
+                      : new Change.PutSchema(new SchemaDocument(name, schema))));
       tables.forEach(
           (name, table) -> {
             if (table == null && ControllerState.this.tables.containsKey(name)) {

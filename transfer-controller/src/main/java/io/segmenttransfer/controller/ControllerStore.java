@@ -1,5 +1,6 @@
 package io.segmenttransfer.controller;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.segmenttransfer.controller.api.SegmentState;
 import io.segmenttransfer.controller.api.TableConfig;
 import io.segmenttransfer.core.cluster.InstanceInfo;
@@ -13,10 +14,10 @@ import reactor.core.publisher.Mono;
 
 /**
  * Where the controller's state survives restarts: one document per table (config and ideal state),
- * per segment (metadata and deep-store location) and per instance (registration, assignment version
- * and reported states). The controller keeps everything in memory and calls {@link #apply} before
- * it acknowledges a change, so an acknowledged change is never lost; a ZooKeeper-backed store can
- * implement the same contract.
+ * per schema, per segment (metadata and deep-store location) and per instance (registration,
+ * assignment version and reported states). The controller keeps everything in memory and calls
+ * {@link #apply} before it acknowledges a change, so an acknowledged change is never lost; a
+ * ZooKeeper-backed store can implement the same contract.
  */
 public interface ControllerStore {
 
@@ -24,10 +25,20 @@ public interface ControllerStore {
    * A table's config and ideal state.
    *
    * @param idealState segment name to the instances assigned to it, in assignment order
+   * @param changedTimeMs when the table's config hash (config and schema) last changed after the
+   *     table was created, epoch ms; 0 when it never did
    */
-  record TableDocument(TableConfig config, Map<String, List<String>> idealState) {
+  record TableDocument(
+      TableConfig config, Map<String, List<String>> idealState, long changedTimeMs) {
     public TableDocument {
       idealState = Map.copyOf(idealState);
+    }
+  }
+
+  /** A Pinot schema, kept as posted, under its {@code schemaName}. */
+  record SchemaDocument(String name, ObjectNode schema) {
+    public SchemaDocument {
+      schema = schema.deepCopy();
     }
   }
 
@@ -59,11 +70,13 @@ public interface ControllerStore {
   record Snapshot(
       List<TableDocument> tables,
       List<SegmentDocument> segments,
-      List<InstanceDocument> instances) {
+      List<InstanceDocument> instances,
+      List<SchemaDocument> schemas) {
     public Snapshot {
       tables = List.copyOf(tables);
       segments = List.copyOf(segments);
       instances = List.copyOf(instances);
+      schemas = List.copyOf(schemas);
     }
   }
 
@@ -80,6 +93,10 @@ public interface ControllerStore {
     record PutInstance(InstanceDocument instance) implements Change {}
 
     record DeleteInstance(String instanceId) implements Change {}
+
+    record PutSchema(SchemaDocument schema) implements Change {}
+
+    record DeleteSchema(String name) implements Change {}
   }
 
   /**

@@ -5,6 +5,9 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.segmenttransfer.controller.completion.CompletionConfig;
 import io.segmenttransfer.controller.completion.CompletionRoutes;
+import io.segmenttransfer.controller.sync.DeepStoreSync;
+import io.segmenttransfer.controller.sync.DeepStoreSyncTask;
+import io.segmenttransfer.controller.sync.SyncStepObserver;
 import io.segmenttransfer.controller.task.DeepStoreRepairTask;
 import io.segmenttransfer.controller.task.PeriodicTasks;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
@@ -50,6 +53,7 @@ public final class EmbeddedController implements AutoCloseable {
   private final Scheduler scheduler;
   private final ChannelGroup connections;
   private final PeriodicTasks tasks;
+  private final DeepStoreSync sync;
   private final String baseUrl;
 
   private EmbeddedController(
@@ -58,13 +62,15 @@ public final class EmbeddedController implements AutoCloseable {
       ControllerState state,
       Scheduler scheduler,
       ChannelGroup connections,
-      PeriodicTasks tasks) {
+      PeriodicTasks tasks,
+      DeepStoreSync sync) {
     this.config = config;
     this.server = server;
     this.state = state;
     this.scheduler = scheduler;
     this.connections = connections;
     this.tasks = tasks;
+    this.sync = sync;
     this.baseUrl = "http://" + hostForUrl(config.advertisedHost()) + ":" + server.port();
   }
 
@@ -93,6 +99,16 @@ public final class EmbeddedController implements AutoCloseable {
       List<SegmentStore> extraStores,
       CompletionConfig completion,
       Clock clock) {
+    return create(config, extraStores, completion, clock, SyncStepObserver.NONE);
+  }
+
+  /** The same, with an observer of the deep-store sync's steps (crash tests). */
+  static Mono<EmbeddedController> create(
+      ControllerConfig config,
+      List<SegmentStore> extraStores,
+      CompletionConfig completion,
+      Clock clock,
+      SyncStepObserver syncObserver) {
     return Mono.defer(
         () -> {
           Scheduler scheduler = Schedulers.newBoundedElastic(IO_THREADS, 100_000, "controller-io");
@@ -106,7 +122,7 @@ public final class EmbeddedController implements AutoCloseable {
           return ControllerState.load(store)
               .flatMap(
                   state ->
-                      bind(config, stores, state, scheduler, completion, clock)
+                      bind(config, stores, state, scheduler, completion, clock, syncObserver)
                           .doOnError(e -> state.close()))
               .doOnError(e -> scheduler.dispose());
         });
@@ -118,7 +134,8 @@ public final class EmbeddedController implements AutoCloseable {
       ControllerState state,
       Scheduler scheduler,
       CompletionConfig completionConfig,
-      Clock clock) {
+      Clock clock,
+      SyncStepObserver syncObserver) {
     AtomicReference<String> baseUrl = new AtomicReference<>();
     ArchiveJanitor janitor = new ArchiveJanitor(stores);
     DownloadUrls downloadUrls = new DownloadUrls(baseUrl::get);
@@ -132,7 +149,8 @@ public final class EmbeddedController implements AutoCloseable {
             downloadUrls,
             Clock.systemUTC(),
             janitor);
-    TableRoutes tables = new TableRoutes(state, janitor);
+    TableRoutes tables = new TableRoutes(state, janitor, Clock.systemUTC());
+    SchemaRoutes schemas = new SchemaRoutes(state, Clock.systemUTC());
     SegmentRoutes segments = new SegmentRoutes(state, janitor, upload, new SegmentDownload(stores));
     InstanceRoutes instances = new InstanceRoutes(state, config.maxLongPoll());
     CompletionRoutes completion =
@@ -145,14 +163,30 @@ public final class EmbeddedController implements AutoCloseable {
             scheduler,
             completionConfig,
             clock);
+    DeepStoreSync sync =
+        new DeepStoreSync(
+            state,
+            stores,
+            config.deepStore(),
+            downloadUrls,
+            janitor,
+            scheduler,
+            Clock.systemUTC(),
+            config.dataDir(),
+            config.deepStoreSync(),
+            syncObserver);
+    // Runs cut short by a crash leave work directories; nothing runs yet (this is the I/O
+    // scheduler, which may block).
+    sync.sweepWorkRoot();
     PeriodicTasks tasks =
         new PeriodicTasks(
             List.of(
                 new DeepStoreRepairTask(
-                    new StateRepairCatalog(state, downloadUrls, janitor),
-                    config.deepStoreRepair())),
+                    new StateRepairCatalog(state, downloadUrls, janitor), config.deepStoreRepair()),
+                new DeepStoreSyncTask(sync, state)),
             Schedulers.parallel());
     PeriodicTaskRoutes periodic = new PeriodicTaskRoutes(state, tasks);
+    SyncRoutes syncRoutes = new SyncRoutes(state, sync);
     // Tracking connections lets close() end them instead of leaving long polls dangling.
     ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     return HttpServer.create()
@@ -162,16 +196,19 @@ public final class EmbeddedController implements AutoCloseable {
         .route(
             routes -> {
               tables.register(routes);
+              schemas.register(routes);
               segments.register(routes);
               instances.register(routes);
               completion.register(routes);
               periodic.register(routes);
+              syncRoutes.register(routes);
             })
         .bind()
         .map(
             server -> {
               EmbeddedController controller =
-                  new EmbeddedController(config, server, state, scheduler, connections, tasks);
+                  new EmbeddedController(
+                      config, server, state, scheduler, connections, tasks, sync);
               baseUrl.set(controller.baseUrl());
               tasks.start();
               LOG.info(
@@ -200,6 +237,11 @@ public final class EmbeddedController implements AutoCloseable {
     return config;
   }
 
+  /** The state, for tests in this package that watch it. */
+  ControllerState state() {
+    return state;
+  }
+
   /** Completes when the server has stopped. */
   public Mono<Void> onDispose() {
     return server.onDispose();
@@ -213,6 +255,7 @@ public final class EmbeddedController implements AutoCloseable {
   @Override
   public void close() {
     tasks.close();
+    sync.close();
     state.close();
     try {
       server.disposeNow(STOP_TIMEOUT);
@@ -227,6 +270,7 @@ public final class EmbeddedController implements AutoCloseable {
   /** Stops abruptly, as a crash would: connections cut, nothing answered, nothing waited for. */
   void halt() {
     tasks.close();
+    sync.halt();
     connections.close();
     server.dispose();
     state.close();

@@ -30,10 +30,11 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * A {@link ControllerStore} on local disk: {@code tables/<tableNameWithType>.json}, {@code
- * segments/<tableNameWithType>/<segment>.json} and {@code instances/<id>.json} under one directory.
- * Every document is replaced atomically (temporary sibling, {@code force}, atomic rename, then the
- * directory is forced so the rename itself survives a power cut), so a crash leaves each document
- * either old or new, never torn. All I/O runs on the given blocking-capable scheduler.
+ * segments/<tableNameWithType>/<segment>.json}, {@code instances/<id>.json} and {@code
+ * schemas/<schemaName>.json} under one directory. Every document is replaced atomically (temporary
+ * sibling, {@code force}, atomic rename, then the directory is forced so the rename itself survives
+ * a power cut), so a crash leaves each document either old or new, never torn. All I/O runs on the
+ * given blocking-capable scheduler.
  */
 public final class FileControllerStore implements ControllerStore {
 
@@ -44,6 +45,7 @@ public final class FileControllerStore implements ControllerStore {
   private final Path tables;
   private final Path segments;
   private final Path instances;
+  private final Path schemas;
   private final Scheduler scheduler;
 
   public FileControllerStore(Path directory, Scheduler scheduler) {
@@ -51,6 +53,7 @@ public final class FileControllerStore implements ControllerStore {
     this.tables = root.resolve("tables");
     this.segments = root.resolve("segments");
     this.instances = root.resolve("instances");
+    this.schemas = root.resolve("schemas");
     this.scheduler = scheduler;
   }
 
@@ -76,7 +79,13 @@ public final class FileControllerStore implements ControllerStore {
               for (Path file : documents(instances)) {
                 instanceDocs.add(readInstance(read(file)));
               }
-              return new Snapshot(tableDocs, segmentDocs, instanceDocs);
+              List<SchemaDocument> schemaDocs = new ArrayList<>();
+              for (Path file : documents(schemas)) {
+                JsonNode node = read(file);
+                schemaDocs.add(
+                    new SchemaDocument(node.get("name").asText(), (ObjectNode) node.get("schema")));
+              }
+              return new Snapshot(tableDocs, segmentDocs, instanceDocs, schemaDocs);
             })
         .onErrorMap(
             IOException.class,
@@ -117,6 +126,13 @@ public final class FileControllerStore implements ControllerStore {
       write(instanceFile(put.instance().info().id()), instanceJson(put.instance()));
     } else if (change instanceof Change.DeleteInstance delete) {
       remove(instanceFile(delete.instanceId()));
+    } else if (change instanceof Change.PutSchema put) {
+      ObjectNode node = JSON.createObjectNode();
+      node.put("name", put.schema().name());
+      node.set("schema", put.schema().schema());
+      write(schemaFile(put.schema().name()), node);
+    } else if (change instanceof Change.DeleteSchema delete) {
+      remove(schemaFile(delete.name()));
     }
   }
 
@@ -126,6 +142,14 @@ public final class FileControllerStore implements ControllerStore {
 
   private Path segmentFile(SegmentId segment) {
     return segments.resolve(segment.table().toString()).resolve(segment.segmentName() + SUFFIX);
+  }
+
+  private Path schemaFile(String name) {
+    // Schema names are checked by the routes (no '/', no ".."), but this is still a file name.
+    if (name.indexOf('/') >= 0 || name.indexOf('\\') >= 0 || name.contains("..")) {
+      throw new IllegalArgumentException("unsafe schema name " + name);
+    }
+    return schemas.resolve(name + SUFFIX);
   }
 
   private Path instanceFile(String id) {
@@ -141,6 +165,7 @@ public final class FileControllerStore implements ControllerStore {
   private static ObjectNode tableJson(TableDocument doc) {
     ObjectNode node = JSON.createObjectNode();
     node.set("config", doc.config().json());
+    node.put("changedTimeMs", doc.changedTimeMs());
     ObjectNode ideal = node.putObject("idealState");
     doc.idealState().entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
@@ -163,7 +188,7 @@ public final class FileControllerStore implements ControllerStore {
               e.getValue().forEach(v -> holders.add(v.asText()));
               ideal.put(e.getKey(), holders);
             });
-    return new TableDocument(config, ideal);
+    return new TableDocument(config, ideal, node.path("changedTimeMs").asLong(0));
   }
 
   private static ObjectNode segmentJson(SegmentDocument doc) {

@@ -48,7 +48,10 @@ import reactor.netty.http.server.HttpServerResponse;
  * agree. An invalid archive fails the write before it completes, so the deep store keeps what it
  * had. Uploading an existing segment with another CRC is a refresh: new CRC, size, creation and
  * refresh times, the push time kept, and the servers holding it notified; the same CRC again
- * changes nothing.
+ * changes nothing. A refresh writes a new version of the archive ({@link
+ * DeepStoreLayout#versionedArchive}), switches the metadata to it, and only then deletes the
+ * version the metadata named before, so the named object is never half-written or replaced under a
+ * reader.
  */
 final class SegmentUpload {
 
@@ -213,7 +216,14 @@ final class SegmentUpload {
                                   + table
                                   + " is being uploaded by another request"));
                     }
-                    URI location = layout.archive(id, inspector.codec());
+                    // A refresh writes a new version and switches the metadata to it afterwards:
+                    // the object the metadata names is never overwritten, and a crash between the
+                    // write and the switch leaves an orphan, not a deep store ahead of its record.
+                    URI location =
+                        state.table(table).segments().containsKey(name)
+                            ? layout.versionedArchive(
+                                id, inspector.codec(), ArchiveVersions.next(clock))
+                            : layout.archive(id, inspector.codec());
                     return stores
                         .forUri(location)
                         .write(location, all.concatMapIterable(chunks -> chunks))
@@ -262,10 +272,13 @@ final class SegmentUpload {
               long crc = upload.creationMeta().crc();
               if (old != null
                   && old.metadata().crcIfPresent().orElse(-1) == crc
-                  && upload.archive().equals(old.archive())) {
-                // The same bytes again (Pinot answers the same): nothing to record, nobody to
-                // notify.
-                return new Committed(old.metadata(), Outcome.UNCHANGED, null);
+                  && ArchiveVersions.sameCodec(old.archive(), upload.codec())) {
+                // The same segment again in the same codec (Pinot answers the same): nothing to
+                // record, nobody to notify; the version just written is not referenced.
+                return new Committed(
+                    old.metadata(),
+                    Outcome.UNCHANGED,
+                    upload.archive().equals(old.archive()) ? null : upload.archive());
               }
               String now = Long.toString(clock.millis());
               Map<String, String> fields = new LinkedHashMap<>();
@@ -312,6 +325,12 @@ final class SegmentUpload {
               return new Committed(
                   metadata, old == null ? Outcome.ADDED : Outcome.REFRESHED, stale);
             })
+        .onErrorResume(
+            error ->
+                // Not recorded: a version written for this upload must not stay behind.
+                ArchiveVersions.isVersioned(upload.archive())
+                    ? janitor.delete(List.of(upload.archive())).then(Mono.error(error))
+                    : Mono.error(error))
         .flatMap(
             committed ->
                 (committed.staleArchive() == null

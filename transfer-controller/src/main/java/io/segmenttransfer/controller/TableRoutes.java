@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.segmenttransfer.controller.api.ControllerJson;
 import io.segmenttransfer.controller.api.TableConfig;
+import io.segmenttransfer.controller.api.TableConfigState;
 import io.segmenttransfer.core.error.EntityNotFoundException;
 import io.segmenttransfer.core.error.StateConflictException;
 import io.segmenttransfer.core.segment.TableNameWithType;
 import io.segmenttransfer.core.segment.TableNameWithType.TableType;
 import java.net.URI;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,10 +29,12 @@ final class TableRoutes {
 
   private final ControllerState state;
   private final ArchiveJanitor janitor;
+  private final Clock clock;
 
-  TableRoutes(ControllerState state, ArchiveJanitor janitor) {
+  TableRoutes(ControllerState state, ArchiveJanitor janitor, Clock clock) {
     this.state = state;
     this.janitor = janitor;
+    this.clock = clock;
   }
 
   void register(HttpServerRoutes routes) {
@@ -39,6 +43,7 @@ final class TableRoutes {
         .post("/tables", HttpJson.handler(this::create))
         .get("/tables/{tableName}/idealstate", HttpJson.handler((q, r) -> view(q, r, true)))
         .get("/tables/{tableName}/externalview", HttpJson.handler((q, r) -> view(q, r, false)))
+        .get("/tables/{tableName}/configHash", HttpJson.handler(this::configHash))
         .get("/tables/{tableName}", HttpJson.handler(this::get))
         .put("/tables/{tableName}", HttpJson.handler(this::update))
         .delete("/tables/{tableName}", HttpJson.handler(this::delete));
@@ -65,7 +70,7 @@ final class TableRoutes {
                         throw new StateConflictException(
                             null, "Table " + config.table() + " already exists");
                       }
-                      draft.putTable(config);
+                      draft.putTable(config, clock.millis());
                       return config;
                     }))
         .flatMap(
@@ -94,7 +99,7 @@ final class TableRoutes {
               return state.mutate(
                   draft -> {
                     draft.table(config.table());
-                    draft.putTable(config);
+                    draft.putTable(config, clock.millis());
                     return config;
                   });
             })
@@ -113,6 +118,32 @@ final class TableRoutes {
       throw new EntityNotFoundException(null, "Table " + name + " does not exist");
     }
     return HttpJson.ok(response, body);
+  }
+
+  /**
+   * This project's {@code GET /tables/{tableName}/configHash[?type=]}: the table's config hash and
+   * when it last changed, for servers answering {@code isStale}. A raw name must resolve to one
+   * table.
+   */
+  private Mono<Void> configHash(HttpServerRequest request, HttpServerResponse response) {
+    String name = HttpJson.path(request, "tableName");
+    List<TableNameWithType> existing =
+        TableNames.resolve(name, typeParam(request)).stream().filter(state::hasTable).toList();
+    if (existing.isEmpty()) {
+      throw new EntityNotFoundException(null, "Table " + name + " does not exist");
+    }
+    if (existing.size() > 1) {
+      throw new io.segmenttransfer.core.error.InvalidRequestException(
+          null, "table " + name + " has both types: name one (" + existing + ")");
+    }
+    TableNameWithType table = existing.get(0);
+    TableConfigState hash =
+        new TableConfigState(
+            table,
+            state.tableHash(table),
+            state.table(table).changedTimeMs(),
+            TableConfigHash.schemaName(state.table(table).config()));
+    return HttpJson.ok(response, ControllerJson.MAPPER.valueToTree(hash.toJson()));
   }
 
   private Mono<Void> delete(HttpServerRequest request, HttpServerResponse response) {

@@ -76,7 +76,7 @@ class PeriodicTaskRoutesTest {
     assertThat(get(controller.baseUrl(), "/periodictask/run").status()).isEqualTo(400);
     assertThat(get(controller.baseUrl(), RUN + "&tableName=nosuchtable").status()).isEqualTo(404);
     assertThat(get(controller.baseUrl(), "/periodictask/names").json().toString())
-        .isEqualTo("[\"RealtimeSegmentValidationManager\"]");
+        .isEqualTo("[\"RealtimeSegmentValidationManager\",\"DeepStoreSync\"]");
   }
 
   @Test

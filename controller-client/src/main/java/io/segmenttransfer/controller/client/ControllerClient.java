@@ -10,7 +10,9 @@ import io.segmenttransfer.controller.api.Assignment;
 import io.segmenttransfer.controller.api.ControllerJson;
 import io.segmenttransfer.controller.api.ExternalView;
 import io.segmenttransfer.controller.api.SegmentState;
+import io.segmenttransfer.controller.api.SyncReport;
 import io.segmenttransfer.controller.api.TableConfig;
+import io.segmenttransfer.controller.api.TableConfigState;
 import io.segmenttransfer.core.cluster.InstanceInfo;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.error.SourceAccessDeniedException;
@@ -378,6 +380,79 @@ public final class ControllerClient implements SegmentMetadataSource {
                       + table.type();
               return exchange(client, HttpMethod.POST, path, body, Set.of(), text -> text).then();
             });
+  }
+
+  // ---------------------------------------------------------------- schemas, config hash, sync
+
+  /** {@code POST /schemas}: adds or replaces a Pinot schema (named by its {@code schemaName}). */
+  public Mono<Void> putSchema(JsonNode schema) {
+    return exchange(HttpMethod.POST, "/schemas", json(schema), Set.of(), text -> text).then();
+  }
+
+  /** {@code PUT /tables/{raw name}}: replaces a table's config. */
+  public Mono<Void> updateTable(TableConfig config) {
+    return exchange(
+            HttpMethod.PUT,
+            "/tables/" + encode(config.table().rawName()),
+            json(config.json()),
+            Set.of(),
+            text -> text)
+        .then();
+  }
+
+  /** {@code GET /tables/{tableNameWithType}/configHash}: the table's hash and when it changed. */
+  public Mono<TableConfigState> tableConfigState(TableNameWithType table) {
+    return exchange(
+        HttpMethod.GET,
+        "/tables/" + encode(table.toString()) + "/configHash",
+        null,
+        Set.of(),
+        text -> TableConfigState.parse(parse(text)));
+  }
+
+  /**
+   * {@code POST /tasks/DeepStoreSync/run?tableName=T&wait=false&<options>}: starts a run and emits
+   * its first report (status {@code RUNNING}, or {@code FINISHED} for a run that had nothing to
+   * do); follow it with {@link #syncRun}. A run in progress for the table fails the call with the
+   * controller's message naming its id.
+   *
+   * @param options further query parameters: {@code reloadOnly}, {@code forceReload}, {@code
+   *     processor}, {@code codec}, {@code level}, {@code command}, {@code parallelism}, {@code
+   *     timeoutSeconds}
+   */
+  public Mono<SyncReport> startSync(TableNameWithType table, Map<String, String> options) {
+    return startSync(table.toString(), options);
+  }
+
+  /** The same for a table named raw ({@code events}: the one type it has) or with its type. */
+  public Mono<SyncReport> startSync(String tableName, Map<String, String> options) {
+    StringBuilder path =
+        new StringBuilder("/tasks/DeepStoreSync/run?wait=false&tableName=")
+            .append(encode(tableName));
+    options.forEach(
+        (key, value) -> path.append('&').append(encode(key)).append('=').append(encode(value)));
+    return exchange(
+        HttpMethod.POST, path.toString(), null, Set.of(), text -> SyncReport.parse(parse(text)));
+  }
+
+  /** {@code GET /tasks/DeepStoreSync/runs/{id}}: a run in progress or finished. */
+  public Mono<SyncReport> syncRun(String runId) {
+    return exchange(
+        HttpMethod.GET,
+        "/tasks/DeepStoreSync/runs/" + encode(runId),
+        null,
+        Set.of(),
+        text -> SyncReport.parse(parse(text)));
+  }
+
+  /** {@code DELETE /tasks/DeepStoreSync/runs/{id}}: cancels a run; emits its report. */
+  public Mono<SyncReport> cancelSync(String runId) {
+    return exchange(
+        HttpMethod.DELETE,
+        "/tasks/DeepStoreSync/runs/" + encode(runId),
+        null,
+        Set.of(),
+        text -> SyncReport.parse(parse(text)));
   }
 
   // ---------------------------------------------------------------- plumbing

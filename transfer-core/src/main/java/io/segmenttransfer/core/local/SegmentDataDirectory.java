@@ -552,6 +552,14 @@ public final class SegmentDataDirectory implements LocalSegments {
     return locks.activeKeys();
   }
 
+  /**
+   * Whether a change to the segment (add, replace, reload, remove) is running or queued now: what a
+   * server reports as {@code reloading}, so the controller's deep-store sync leaves it alone.
+   */
+  public boolean isChanging(SegmentId segment) {
+    return locks.changing(segment);
+  }
+
   /** Downloads running now on this server. */
   public int activeDownloads() {
     return serverPermits.inUse();

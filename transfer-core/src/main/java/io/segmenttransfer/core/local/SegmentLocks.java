@@ -150,6 +150,12 @@ final class SegmentLocks<K> {
     }
   }
 
+  /** Whether an exclusive holder or waiter exists for {@code key}: a change running or queued. */
+  synchronized boolean changing(K key) {
+    Entry entry = entries.get(key);
+    return entry != null && (entry.writer || entry.queue.stream().anyMatch(w -> w.exclusive));
+  }
+
   /** Waiters queued across all keys. */
   synchronized int waiting() {
     return entries.values().stream().mapToInt(e -> e.queue.size()).sum();

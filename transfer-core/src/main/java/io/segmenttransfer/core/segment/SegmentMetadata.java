@@ -37,6 +37,13 @@ public record SegmentMetadata(
   public static final String REALTIME_NUM_REPLICAS = "segment.realtime.numReplicas";
 
   /**
+   * This project's key: the table config hash (config and schema) the segment was last rebuilt
+   * under by the deep-store sync; the same key is written into the segment's {@code
+   * metadata.properties}. Absent for a segment never rebuilt.
+   */
+  public static final String TABLE_CONFIG_HASH = "segment.table.config.hash";
+
+  /**
    * This project's key: the instance committing (COMMITTING) or that committed (DONE) a realtime
    * segment, so a commit retried across a controller restart is recognised.
    */

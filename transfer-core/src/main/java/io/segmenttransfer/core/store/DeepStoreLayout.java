@@ -53,12 +53,33 @@ public record DeepStoreLayout(URI base) {
 
   /** The URI of {@code segment}'s archive compressed with {@code codec}. */
   public URI archive(SegmentId segment, Codec codec) {
+    return at(segment, segment.segmentName() + "." + codec.extension());
+  }
+
+  /**
+   * The URI of one version of {@code segment}'s archive: {@code <segment>..<version>.<codec
+   * extension>}. A refresh (a push over an existing segment, a deep-store sync) writes here and
+   * then switches the metadata to it, so the object the metadata names is never overwritten and the
+   * deep store is never ahead of the metadata. The {@code ..} cannot occur in a segment name
+   * ({@code SegmentId} refuses it), so no version key equals another segment's key.
+   *
+   * @param version letters, digits, {@code -} and {@code _} only
+   */
+  public URI versionedArchive(SegmentId segment, Codec codec, String version) {
+    if (version == null || !version.matches("[A-Za-z0-9_-]{1,64}")) {
+      throw new InvalidRequestException(
+          segment.segmentName(), "archive version '" + version + "' is not [A-Za-z0-9_-]{1,64}");
+    }
+    return at(segment, segment.segmentName() + ".." + version + "." + codec.extension());
+  }
+
+  private URI at(SegmentId segment, String fileName) {
     // The decoded path, so the base's own escapes are not escaped twice when the URI is rebuilt.
     String path = base.getPath() == null ? "" : base.getPath();
     while (path.endsWith("/")) {
       path = path.substring(0, path.length() - 1);
     }
-    path = path + "/" + segment.table() + "/" + segment.segmentName() + "." + codec.extension();
+    path = path + "/" + segment.table() + "/" + fileName;
     try {
       // The multi-argument constructor quotes what is illegal in a path, '%' included;
       // toASCIIString then escapes non-ASCII characters too.

@@ -41,6 +41,19 @@ class DeepStoreLayoutTest {
   }
 
   @Test
+  void aVersionSitsBetweenTheNameAndTheExtensionBehindTwoDots() {
+    DeepStoreLayout layout = new DeepStoreLayout(URI.create("s3://bucket/pinot"));
+    assertThat(layout.versionedArchive(SEGMENT, Codec.ZSTD, "r1700000000000-0a1b"))
+        .isEqualTo(
+            URI.create("s3://bucket/pinot/events_OFFLINE/events_0..r1700000000000-0a1b.tar.zst"));
+    // No segment name holds "..", so no version of one segment is another segment's plain key.
+    assertThat(layout.versionedArchive(SEGMENT, Codec.GZIP, "v1"))
+        .isNotEqualTo(layout.archive(SegmentId.of("events_OFFLINE", "events_0.v1"), Codec.GZIP));
+    assertThatThrownBy(() -> layout.versionedArchive(SEGMENT, Codec.GZIP, "../x"))
+        .isInstanceOf(InvalidRequestException.class);
+  }
+
+  @Test
   void theTwoTypesOfAHybridTableDoNotShareAKey() {
     DeepStoreLayout layout = new DeepStoreLayout(URI.create("s3://bucket"));
     assertThat(layout.archive(SegmentId.of("events_OFFLINE", "s"), Codec.GZIP))

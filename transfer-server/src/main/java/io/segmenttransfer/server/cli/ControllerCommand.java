@@ -2,6 +2,10 @@ package io.segmenttransfer.server.cli;
 
 import io.segmenttransfer.controller.ControllerConfig;
 import io.segmenttransfer.controller.EmbeddedController;
+import io.segmenttransfer.controller.sync.DeepStoreSyncConfig;
+import io.segmenttransfer.controller.sync.ProcessorOptions;
+import io.segmenttransfer.controller.sync.SyncMode;
+import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.store.SegmentStores;
 import io.segmenttransfer.s3.S3SegmentStore;
@@ -10,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -65,13 +70,51 @@ final class ControllerCommand implements Callable<Integer> {
           "Host name put into download URLs. Default: the --host address (127.0.0.1 for 0.0.0.0).")
   String advertisedHost;
 
+  @Option(
+      names = "--sync-interval",
+      paramLabel = "DURATION",
+      defaultValue = "0",
+      converter = HttpOptions.DurationConverter.class,
+      description =
+          "Between scheduled deep-store sync runs over every table (reloadOnly: what servers report"
+              + " stale), ISO-8601 (PT1H) or seconds; 0 runs it on demand only. Default: 0.")
+  Duration syncInterval;
+
+  @Option(
+      names = "--sync-processor",
+      defaultValue = ProcessorOptions.PINOT,
+      description = "What scheduled sync runs rebuild with: pinot, recompress or command.")
+  String syncProcessor;
+
+  @Option(names = "--sync-codec", description = "Scheduled recompress: zstd, gzip, lz4 or none.")
+  String syncCodec;
+
+  @Option(
+      names = "--sync-command",
+      paramLabel = "\"PROGRAM ARGS\"",
+      description = "Scheduled command processor: the program ({dir} is the segment directory).")
+  String syncCommand;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  private DeepStoreSyncConfig syncConfig() {
+    try {
+      return DeepStoreSyncConfig.defaults()
+          .withInterval(syncInterval)
+          .withSchedule(
+              SyncMode.RELOAD_ONLY,
+              new ProcessorOptions(syncProcessor, syncCodec, null, syncCommand));
+    } catch (InvalidRequestException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+  }
 
   @Override
   public Integer call() throws InterruptedException {
     URI store = deepStore == null ? null : SegmentStores.toUri(deepStore);
     ControllerConfig config =
-        new ControllerConfig(port, dataDir, store, host, advertisedHost, null);
+        new ControllerConfig(port, dataDir, store, host, advertisedHost, null)
+            .withDeepStoreSync(syncConfig());
     // Only an S3 deep store needs an SDK client; the controller does not close the stores it is
     // given.
     S3SegmentStore s3Store =

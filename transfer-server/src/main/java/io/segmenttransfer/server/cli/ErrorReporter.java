@@ -48,7 +48,8 @@ final class ErrorReporter {
     return current;
   }
 
-  private static String describe(Throwable error) {
+  static String describe(Throwable error) {
+    error = unwrap(error);
     if (error instanceof SegmentTransferException) {
       return error.getMessage();
     }

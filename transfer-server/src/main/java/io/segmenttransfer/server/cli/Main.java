@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       ArchiveCommand.class,
       BootstrapCommand.class,
       QuickstartCommand.class,
+      SyncCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -42,6 +42,10 @@ final class AssignmentFollower {
   /** The CRC last requested per segment: what "no change" is judged against. */
   private final Map<SegmentId, Long> requested = new HashMap<>();
 
+  /** The metadata last assigned per segment (its push time answers {@code isStale}). */
+  private final Map<SegmentId, SegmentMetadata> assigned =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private final Disposable.Composite running = Disposables.composite();
 
   /** Waits before retrying failed loads: not in-flight work, so shutdown does not wait for them. */
@@ -96,6 +100,7 @@ final class AssignmentFollower {
       Set<SegmentId> assigned = new HashSet<>();
       for (SegmentMetadata metadata : assignment.segments()) {
         assigned.add(metadata.segment());
+        this.assigned.put(metadata.segment(), metadata);
         // A segment without a CRC cannot be loaded (addOrReplace refuses it): remember it as -1 so
         // it
         // fails once per change, not on every assignment.
@@ -105,6 +110,7 @@ final class AssignmentFollower {
           work.add(load(metadata, crc));
         }
       }
+      this.assigned.keySet().retainAll(assigned);
       for (SegmentId gone : new ArrayList<>(requested.keySet())) {
         if (!assigned.contains(gone)) {
           requested.remove(gone);
@@ -201,6 +207,11 @@ final class AssignmentFollower {
     synchronized (requested) {
       return Set.copyOf(requested.keySet());
     }
+  }
+
+  /** The metadata of an assigned segment, as last assigned. */
+  java.util.Optional<SegmentMetadata> assigned(SegmentId segment) {
+    return java.util.Optional.ofNullable(assigned.get(segment));
   }
 
   int inFlight() {

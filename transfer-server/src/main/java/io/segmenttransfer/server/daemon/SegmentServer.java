@@ -3,6 +3,7 @@ package io.segmenttransfer.server.daemon;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.segmenttransfer.controller.api.SegmentState;
+import io.segmenttransfer.controller.api.StaleSegment;
 import io.segmenttransfer.controller.client.CompletionClient;
 import io.segmenttransfer.controller.client.ControllerClient;
 import io.segmenttransfer.core.archive.Codec;
@@ -232,6 +233,7 @@ public final class SegmentServer implements AutoCloseable {
                     .header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                     .sendString(Mono.fromCallable(metrics::scrape).subscribeOn(scheduler)))
         .get("/tables/{table}/segments/crc", this::crcs)
+        .get("/tables/{table}/segments/isStale", this::isStale)
         .post("/segments/{table}/{segment}/upload", this::upload)
         // Pinot's newer name for the same request and answer ({"segmentName", "crc",
         // "downloadUrl"}).
@@ -296,6 +298,43 @@ public final class SegmentServer implements AutoCloseable {
               }
               return new JsonReply(outcome.error() == null ? 200 : 504, body);
             })
+        .onErrorResume(e -> Mono.just(JsonReply.error(e)))
+        .flatMap(reply -> reply.send(response));
+  }
+
+  /**
+   * Pinot's {@code GET /tables/{tableNameWithType}/segments/isStale}: {@code [{"segmentName",
+   * "isStale", "reason", "reloading"}]} for the copies held and the segments assigned, judged
+   * against the table's config hash the controller serves ({@link StalenessReport}).
+   */
+  private Publisher<Void> isStale(HttpServerRequest request, HttpServerResponse response) {
+    TableNameWithType table;
+    try {
+      table = TableNameWithType.parse(PathParameters.decoded(request, "table"));
+    } catch (InvalidRequestException e) {
+      return JsonReply.error(e).send(response);
+    }
+    StalenessReport report =
+        new StalenessReport(
+            directory,
+            segment -> follower == null ? java.util.Optional.empty() : follower.assigned(segment));
+    return controller
+        .tableConfigState(table)
+        .flatMap(
+            state ->
+                directory
+                    .localCrcs(table)
+                    .map(
+                        local ->
+                            StalenessReport.names(
+                                table,
+                                local.keySet(),
+                                follower == null ? java.util.Set.of() : follower.held()))
+                    .flatMap(
+                        names ->
+                            Mono.fromCallable(() -> report.of(state, names))
+                                .subscribeOn(scheduler)))
+        .map(list -> JsonReply.ok(StaleSegment.toJson(list)))
         .onErrorResume(e -> Mono.just(JsonReply.error(e)))
         .flatMap(reply -> reply.send(response));
   }
