@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.segmenttransfer.controller.ControllerConfig;
+import io.segmenttransfer.controller.DownloadUrls;
 import io.segmenttransfer.controller.EmbeddedController;
 import io.segmenttransfer.controller.api.CompletionRequest;
 import io.segmenttransfer.controller.api.CompletionResponse;
@@ -63,8 +64,9 @@ import java.util.UUID;
  *       PUT .../downloadUrl}. It separates the protocol's cost from the server's install copy.
  * </ul>
  *
- * Every run is checked: the controller's record is DONE with the segment's CRC, its download URL is
- * the deep-store object, and the object exists and is not empty.
+ * Every run is checked: the controller's record is DONE with the segment's CRC, its download URL
+ * names the deep-store object (by the controller's rule: its own URL for a local directory), and
+ * the object exists and is not empty.
  */
 public final class CommitBenchmark {
 
@@ -611,9 +613,13 @@ public final class CommitBenchmark {
               + ", expected DONE "
               + built.crc());
     }
-    if (!target.getScheme().equals(url.getScheme()) || !target.getPath().equals(url.getPath())) {
+    // The controller's one rule: a local-directory deep store is served under its own URL.
+    URI expected =
+        URI.create(new DownloadUrls(fixture.controller::baseUrl).forArchive(segment, target));
+    if (!expected.getScheme().equals(url.getScheme())
+        || !expected.getPath().equals(url.getPath())) {
       throw new IllegalStateException(
-          run.way() + ": " + segment + " download URL " + url + ", expected " + target);
+          run.way() + ": " + segment + " download URL " + url + ", expected " + expected);
     }
     long size = fixture.deepStore.size(target);
     if (size <= 0 || run.archiveBytes() != size) {
