@@ -100,12 +100,17 @@ final class PinotProcess implements AutoCloseable {
    * within {@code timeout}, or as soon as the process ends.
    */
   void awaitReady(BooleanSupplier ready, Duration timeout) {
+    long started = System.nanoTime();
     try {
       Waits.await("pinot " + role + " ready")
           .atMost(timeout)
           .pollInterval(Duration.ofMillis(250))
           .failFast("pinot " + role + " exited while starting", () -> !process.isAlive())
           .until(ready::getAsBoolean);
+      // On the build's console: how long Pinot's roles take to start on this machine.
+      System.out.printf(
+          "pinot %s ready in %.1f s (pid %d)%n",
+          role, (System.nanoTime() - started) / 1e9, process.pid());
     } catch (ConditionTimeoutException | TerminalFailureException e) {
       throw new IllegalStateException(
           (process.isAlive()

@@ -15,6 +15,15 @@ class PinotProcessTest {
   @TempDir Path dir;
 
   @Test
+  void pinotsJarsAreNotOnThisTestClasspath() {
+    // They are launched from their own directory; on this class path they would meet the
+    // service's Netty 4.2 and Jackson 2.22 with their Netty 4.1 and Jackson 2.12.
+    assertThatThrownBy(() -> Class.forName("org.apache.pinot.tools.admin.PinotAdministrator"))
+        .isInstanceOf(ClassNotFoundException.class);
+    assertThat(PinotLib.directory().resolve("pinot-tools-0.11.0.jar")).isRegularFile();
+  }
+
+  @Test
   void aRoleThatExitsWhileStartingFailsAtOnceNamingItselfWithItsConsoleTail() throws Exception {
     Path log4j = Files.writeString(dir.resolve("log4j2.xml"), "<Configuration/>");
     try (PinotProcess process =
