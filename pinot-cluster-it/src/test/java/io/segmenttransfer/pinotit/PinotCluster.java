@@ -36,7 +36,7 @@ final class PinotCluster implements AutoCloseable {
   private static final int HEAP_MIB = 256;
   private static final String ADMIN = "org.apache.pinot.tools.admin.PinotAdministrator";
 
-  /** A Pinot server of this cluster; {@code process} is null while it is stopped. */
+  /** A Pinot server of this cluster: its identity, ports and files, whether running or not. */
   record Server(
       String instanceId, int nettyPort, int adminPort, Path dataDir, Path config, Path dir) {
     URI adminUrl() {
@@ -253,11 +253,6 @@ final class PinotCluster implements AutoCloseable {
             "multipart/form-data; boundary=" + boundary,
             body),
         "push " + archive.getFileName());
-  }
-
-  /** {@code GET} on any URL; the body as text. */
-  HttpResponse<String> get(String url) {
-    return send(HttpRequest.newBuilder(URI.create(url)).GET().build());
   }
 
   private HttpResponse<String> post(String url, String contentType, byte[] body) {

@@ -186,6 +186,37 @@ class RealPinotClusterTest {
         .isEqualTo(fileKeys);
   }
 
+  @Test
+  @Order(4)
+  void aPeerCopyThatPinotRewroteOnLoadIsRefusedForItsStaleCrc() throws IOException {
+    // A table whose config lacks the range index the fixtures were built with: Pinot's server
+    // removes it on load, rewriting the segment's files, and keeps creation.meta's CRC as it was.
+    cluster.createTable("rewritten-schema.json", "rewritten-offline-table.json");
+    PinotFixtures.Archive fixture = FIXTURES.get(0);
+    cluster.pushSegment("rewritten", fixture.file());
+    TableNameWithType rewritten = TableNameWithType.parse("rewritten_OFFLINE");
+    awaitOnline("rewritten", List.of(new SegmentId(rewritten, fixture.segmentName())));
+    assertThat(serverProcess.logText())
+        .contains("Removed existing range index from segment: " + fixture.segmentName());
+    Files.delete(cluster.controllerDataDir().resolve("rewritten").resolve(fixture.segmentName()));
+    Path data = dir.resolve("bootstrap-rewritten");
+
+    Run run =
+        bootstrap(
+            "--table", "rewritten", "--data-dir", data.toString(), "--peer-rounds", "1", "--json");
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.json().get("failures").get(0).asText())
+        .startsWith(fixture.segmentName() + ": ")
+        .contains(
+            server.adminUrl() + "/segments/rewritten_OFFLINE/" + fixture.segmentName(),
+            "CrcMismatchException")
+        .contains("creation.meta CRC " + fixture.crc() + " does not match computed CRC");
+    assertThat(data.resolve("rewritten_OFFLINE").resolve(fixture.segmentName()))
+        .as("nothing partial left")
+        .doesNotExist();
+  }
+
   // ------------------------------------------------------------------ helpers
 
   /** A command line run in this JVM, with what it printed. */
@@ -229,19 +260,28 @@ class RealPinotClusterTest {
 
   /** Waits until Pinot's external view has every fixture ONLINE on the instance. */
   private static void awaitOnline(String instanceId) {
+    awaitOnline(
+        RAW,
+        FIXTURES.stream().map(f -> new SegmentId(EVENTS, f.segmentName())).toList(),
+        instanceId);
+  }
+
+  /** Waits until Pinot's external view has the segments ONLINE on the cluster's server. */
+  private static void awaitOnline(String rawTable, List<SegmentId> segments) {
+    awaitOnline(rawTable, segments, server.instanceId());
+  }
+
+  private static void awaitOnline(String rawTable, List<SegmentId> segments, String instanceId) {
     ControllerClient client = ControllerClient.create(cluster.controllerUrl());
-    Waits.await("every fixture ONLINE on " + instanceId + " in Pinot's external view")
+    Waits.await(segments + " ONLINE on " + instanceId + " in Pinot's external view")
         .atMost(TIMEOUT)
         .pollInterval(Duration.ofMillis(250))
         .ignoreExceptions()
         .until(
             () -> {
-              ExternalView view = client.externalView(RAW).block(Duration.ofSeconds(30));
-              return FIXTURES.stream()
-                  .allMatch(
-                      f ->
-                          view.onlineInstances(new SegmentId(EVENTS, f.segmentName()))
-                              .contains(instanceId));
+              ExternalView view = client.externalView(rawTable).block(Duration.ofSeconds(30));
+              return segments.stream()
+                  .allMatch(segment -> view.onlineInstances(segment).contains(instanceId));
             });
   }
 
