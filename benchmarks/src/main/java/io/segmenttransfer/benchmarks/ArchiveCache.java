@@ -1,6 +1,7 @@
 package io.segmenttransfer.benchmarks;
 
 import io.segmenttransfer.core.archive.Codec;
+import io.segmenttransfer.core.archive.codec.ParallelSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -64,6 +65,19 @@ public final class ArchiveCache {
    * processes.
    */
   public CachedArchive archive(SegmentSpec spec, Codec codec, int level) {
+    return archive(spec, codec, level, false);
+  }
+
+  /**
+   * The archive of {@code spec} at Pinot's level in our parallel layout (zstd frames, gzip
+   * independent chunks, as our servers write them) when {@code parallel}, else as one stream.
+   */
+  public CachedArchive archive(SegmentSpec spec, Codec codec, boolean parallel) {
+    return archive(spec, codec, pinotLevel(codec), parallel);
+  }
+
+  /** The archive of {@code spec}, generated unless cached. Blocking. */
+  public CachedArchive archive(SegmentSpec spec, Codec codec, int level, boolean parallel) {
     String key =
         "v"
             + GENERATOR_VERSION
@@ -77,7 +91,8 @@ public final class ArchiveCache {
             + spec.seed()
             + "-"
             + codec.name().toLowerCase(java.util.Locale.ROOT)
-            + level;
+            + level
+            + (parallel ? "-parallel" : "");
     Path file = root.resolve(key + "." + codec.extension());
     Path sidecar = root.resolve(key + ".properties");
     try {
@@ -87,7 +102,7 @@ public final class ArchiveCache {
       Files.createDirectories(file.getParent());
       Path temp = Files.createTempFile(file.getParent(), ".gen-", ".part");
       try {
-        CachedArchive written = write(temp, spec, codec, level);
+        CachedArchive written = write(temp, spec, codec, level, parallel);
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         Properties props = new Properties();
         props.setProperty("crc", Long.toString(written.crc()));
@@ -112,11 +127,15 @@ public final class ArchiveCache {
     }
   }
 
-  private static CachedArchive write(Path target, SegmentSpec spec, Codec codec, int level)
-      throws IOException {
+  private static CachedArchive write(
+      Path target, SegmentSpec spec, Codec codec, int level, boolean parallel) throws IOException {
     ByteBuffer chunk = ByteBuffer.allocateDirect(WRITE_CHUNK);
     try (SegmentArchiveGenerator generator =
-            new SegmentArchiveGenerator(new SyntheticSegment(spec), codec, level);
+            new SegmentArchiveGenerator(
+                new SyntheticSegment(spec),
+                codec,
+                level,
+                parallel ? ParallelSettings.defaults() : null);
         FileChannel out =
             FileChannel.open(
                 target, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {

@@ -60,21 +60,26 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * with commons-compress ({@link PinotUntar}) and moved into place.
  *
  * <p>Warm: {@code --warm N} rounds in this JVM (each way once per round, in turn; the first {@code
- * --warmup} rounds are not recorded). Cold: {@code --cold N} fresh JVMs per way, each launched with
- * this class and {@code --child WAY URI}, building its clients from nothing like a command-line
- * {@code extract}; reported as the child's own time for clients + transfer, and the process's wall
- * time (JVM start and exit included). The servers always run in this (parent) JVM, on their own
- * event loops. Every run checks the segment CRC.
+ * --warmup} rounds are not recorded). Cold: {@code --cold N} fresh processes per way: the runnable
+ * jar's {@code extract} as a user runs it ({@code --jar}, default {@code
+ * transfer-server/target/segment-transfer.jar}), with its class-data-sharing launcher and with it
+ * off, after one unrecorded run per way that creates the launcher's archive; Pinot's way (and ours
+ * with {@code --jar none}) as this class with {@code --child WAY URI}, building its clients from
+ * nothing. Reported: the process's wall time (JVM start and exit included), the transfer's own time
+ * (the jar's JSON {@code millis}, or the child's clients + transfer), and the load average. The
+ * servers always run in this (parent) JVM, on their own event loops. Every run checks the segment
+ * CRC.
  *
- * <p>{@code --cds true}: before the cold runs, one unrecorded run per way writes a dynamic AppCDS
- * archive ({@code -XX:ArchiveClassesAtExit}) that its cold runs then start with, to show what class
- * loading costs a fresh JVM. {@code -Dbench.childJvmArgs="..."} adds JVM flags to every child;
- * {@code -Dbench.trace=true} (also as a child flag) prints when the first and last bytes arrived.
+ * <p>{@code --cds true} (with {@code --jar none}): before the cold runs, one unrecorded run per way
+ * writes a dynamic AppCDS archive ({@code -XX:ArchiveClassesAtExit}) that its cold runs then start
+ * with, to show what class loading costs a fresh JVM. {@code -Dbench.childJvmArgs="..."} adds JVM
+ * flags to every child; {@code -Dbench.trace=true} (also as a child flag) prints when the first and
+ * last bytes arrived.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.segmenttransfer.benchmarks.NetworkPathBenchmark \
  *     [--size 128] [--codec gzip|zstd] [--warmup 2] [--warm 8] [--cold 5] [--cds false]
- *     [--ways file,http,s3,peer,pinot]
+ *     [--ways file,http,s3,peer,pinot] [--jar transfer-server/target/segment-transfer.jar|none]
  * </pre>
  */
 public final class NetworkPathBenchmark {
@@ -84,6 +89,12 @@ public final class NetworkPathBenchmark {
   static final String S3 = "s3";
   static final String PINOT = "pinot";
   static final String PEER = "peer";
+
+  /** Cold variants: this class as the child; the jar's extract with its launcher; without it. */
+  static final String BENCH = "bench";
+
+  static final String JAR = "jar";
+  static final String JAR_PLAIN = "jar-plain";
 
   private NetworkPathBenchmark() {}
 
@@ -98,6 +109,12 @@ public final class NetworkPathBenchmark {
     int warm = Integer.parseInt(options.getOrDefault("warm", "8"));
     int cold = Integer.parseInt(options.getOrDefault("cold", "5"));
     boolean cds = Boolean.parseBoolean(options.getOrDefault("cds", "false"));
+    Path jar = Path.of(options.getOrDefault("jar", "transfer-server/target/segment-transfer.jar"));
+    boolean useJar = !options.getOrDefault("jar", "").equals("none") && Files.isRegularFile(jar);
+    // Cold runs of this project's side: the command a user runs (java -jar ... extract), with its
+    // launcher (relaunch with a class-data-sharing archive) and with it turned off; or, without the
+    // jar, this class's own child.
+    List<String> variants = useJar ? List.of(JAR, JAR_PLAIN) : List.of(BENCH);
     List<String> ways =
         Arrays.asList(
             options.getOrDefault("ways", String.join(",", FILE, HTTP, S3, PEER, PINOT)).split(","));
@@ -136,10 +153,39 @@ public final class NetworkPathBenchmark {
             warm(ways, uris, s3.endpoint(), peer, archive, scratch, warmup, warm);
         Map<String, List<Double>> coldOwn = new LinkedHashMap<>();
         Map<String, List<Double>> coldWall = new LinkedHashMap<>();
+        Map<String, List<Double>> coldLoad = new LinkedHashMap<>();
         Map<String, List<String>> childFlags = new LinkedHashMap<>();
+        Path cdsDir = scratch.resolve("launcher-cds");
+        Map<String, Double> firstRuns = new LinkedHashMap<>();
+        if (useJar && cold > 0) {
+          // The launcher's first run of each command creates its archive; measured apart.
+          for (String way : ways) {
+            if (!way.equals(PINOT)) {
+              if (way.equals(PEER)) {
+                peer.fresh();
+              }
+              double[] t =
+                  jarRun(
+                      jar,
+                      true,
+                      cdsDir,
+                      uris.get(way),
+                      s3.endpoint(),
+                      archive,
+                      scratch.resolve("cold-" + way));
+              firstRuns.put(way, t[1]);
+              System.out.printf(
+                  Locale.ROOT,
+                  "cold %-5s first jar run (creates the launcher's archive): %.3f s (load %.2f)%n",
+                  way,
+                  t[1],
+                  MachineInfo.loadAverage());
+            }
+          }
+        }
         for (String way : ways) {
           childFlags.put(way, List.of());
-          if (cds && cold > 0) {
+          if (cds && cold > 0 && !useJar) {
             // One unrecorded run per way writes a dynamic AppCDS archive of the classes it loaded.
             Path jsa = scratch.resolve(way + ".jsa");
             if (way.equals(PEER)) {
@@ -157,24 +203,53 @@ public final class NetworkPathBenchmark {
         }
         for (int i = 0; i < cold; i++) {
           for (String way : ways) {
-            if (way.equals(PEER)) {
-              peer.fresh();
+            for (String variant : way.equals(PINOT) ? List.of(BENCH) : variants) {
+              if (way.equals(PEER)) {
+                peer.fresh();
+              }
+              double[] t =
+                  variant.equals(BENCH)
+                      ? coldRun(
+                          way,
+                          uris.get(way),
+                          s3.endpoint(),
+                          archive,
+                          scratch.resolve("cold-" + way),
+                          childFlags.get(way))
+                      : jarRun(
+                          jar,
+                          variant.equals(JAR),
+                          cdsDir,
+                          uris.get(way),
+                          s3.endpoint(),
+                          archive,
+                          scratch.resolve("cold-" + way));
+              String key = coldKey(way, variant);
+              double load = MachineInfo.loadAverage();
+              coldOwn.computeIfAbsent(key, k -> new ArrayList<>()).add(t[0]);
+              coldWall.computeIfAbsent(key, k -> new ArrayList<>()).add(t[1]);
+              coldLoad.computeIfAbsent(key, k -> new ArrayList<>()).add(load);
+              System.out.printf(
+                  Locale.ROOT,
+                  "cold %-5s %-9s run %d: %.3f s (process %.3f s, load %.2f)%n",
+                  way,
+                  variant,
+                  i + 1,
+                  t[0],
+                  t[1],
+                  load);
             }
-            double[] t =
-                coldRun(
-                    way,
-                    uris.get(way),
-                    s3.endpoint(),
-                    archive,
-                    scratch.resolve("cold-" + way),
-                    childFlags.get(way));
-            coldOwn.computeIfAbsent(way, k -> new ArrayList<>()).add(t[0]);
-            coldWall.computeIfAbsent(way, k -> new ArrayList<>()).add(t[1]);
-            System.out.printf(
-                Locale.ROOT, "cold %-5s run %d: %.3f s (process %.3f s)%n", way, i + 1, t[0], t[1]);
           }
         }
-        report(archive, ways, warmTimes, coldOwn, coldWall);
+        report(
+            archive,
+            ways,
+            way -> way.equals(PINOT) ? List.of(BENCH) : variants,
+            warmTimes,
+            coldOwn,
+            coldWall,
+            coldLoad,
+            firstRuns);
       } finally {
         http.disposeNow();
         if (peer != null) {
@@ -419,6 +494,66 @@ public final class NetworkPathBenchmark {
     return new double[] {Double.parseDouble(own), wall};
   }
 
+  /**
+   * {@code java -jar segment-transfer.jar extract ... --json} in a fresh process, as a user runs
+   * it: with its launcher (which relaunches it with a class-data-sharing archive under {@code
+   * cdsDir}) or with {@code -Dsegment-transfer.cds=false}. Returns the transfer's own milliseconds
+   * (from the JSON, as seconds) and the process's wall time.
+   */
+  private static double[] jarRun(
+      Path jar,
+      boolean launcher,
+      Path cdsDir,
+      URI uri,
+      URI s3Endpoint,
+      CachedArchive archive,
+      Path dataDir)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add(launcher ? "-Dsegment-transfer.cds.dir=" + cdsDir : "-Dsegment-transfer.cds=false");
+    command.addAll(
+        List.of(
+            "-jar",
+            jar.toString(),
+            "extract",
+            "--archive",
+            uri.toString(),
+            "--to",
+            dataDir.toString(),
+            "--table",
+            SegmentSpec.DEFAULT_TABLE.toString(),
+            "--segment",
+            archive.spec().segmentName(),
+            "--expect-crc",
+            Long.toString(archive.crc()),
+            "--json"));
+    if (uri.getScheme().equals("s3")) {
+      command.addAll(List.of("--s3-endpoint", s3Endpoint.toString(), "--s3-path-style"));
+    }
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().put("AWS_ACCESS_KEY_ID", InProcessS3Server.ACCESS_KEY);
+    builder.environment().put("AWS_SECRET_ACCESS_KEY", InProcessS3Server.SECRET_KEY);
+    builder.environment().put("AWS_REGION", "us-east-1");
+    long started = System.nanoTime();
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    int exit = process.waitFor();
+    double wall = (System.nanoTime() - started) / 1e9;
+    Directories.deleteRecursively(dataDir);
+    java.util.regex.Matcher millis =
+        java.util.regex.Pattern.compile("\"millis\":(\\d+)").matcher(output);
+    if (exit != 0 || !millis.find()) {
+      throw new IllegalStateException(
+          "jar extract of " + uri + " failed (exit " + exit + "):\n" + output);
+    }
+    return new double[] {Long.parseLong(millis.group(1)) / 1e3, wall};
+  }
+
+  private static String coldKey(String way, String variant) {
+    return way + "/" + variant;
+  }
+
   private static int child(Map<String, String> options) throws Exception {
     long started = System.nanoTime();
     // As the command line's main does, unless the child's JVM flags say otherwise.
@@ -591,9 +726,12 @@ public final class NetworkPathBenchmark {
   private static void report(
       CachedArchive archive,
       List<String> ways,
+      java.util.function.Function<String, List<String>> variants,
       Map<String, List<Double>> warm,
       Map<String, List<Double>> coldOwn,
-      Map<String, List<Double>> coldWall) {
+      Map<String, List<Double>> coldWall,
+      Map<String, List<Double>> coldLoad,
+      Map<String, Double> firstRuns) {
     System.out.println();
     System.out.printf(
         Locale.ROOT,
@@ -603,37 +741,78 @@ public final class NetworkPathBenchmark {
         archive.uncompressedBytes() / 1048576.0,
         MachineInfo.current(),
         Instant.now());
-    System.out.println(
-        "| way | warm median s (min-max) | cold median s, in the JVM (min-max) | cold median s, whole process |");
-    System.out.println("|---|---|---|---|");
+    System.out.println("| way | warm median s (min-max) |");
+    System.out.println("|---|---|");
     for (String way : ways) {
-      System.out.printf(
-          Locale.ROOT,
-          "| %s | %s | %s | %s |%n",
-          describe(way),
-          stats(warm.get(way)),
-          stats(coldOwn.get(way)),
-          stats(coldWall.get(way)));
+      System.out.printf(Locale.ROOT, "| %s | %s |%n", describe(way), stats(warm.get(way)));
     }
+    System.out.println();
+    System.out.println(
+        "| way | cold: how | whole process median s (min-max) | transfer (JSON millis) or the child's own time | load average |");
+    System.out.println("|---|---|---|---|---|");
+    for (String way : ways) {
+      for (String variant : variants.apply(way)) {
+        String key = coldKey(way, variant);
+        System.out.printf(
+            Locale.ROOT,
+            "| %s | %s | %s | %s | %s |%n",
+            describe(way),
+            describeVariant(way, variant),
+            stats(coldWall.get(key)),
+            stats(coldOwn.get(key)),
+            stats(coldLoad.get(key)));
+      }
+    }
+    firstRuns.forEach(
+        (way, seconds) ->
+            System.out.printf(
+                Locale.ROOT,
+                "first jar run of %s, creating the launcher's archive: %.3f s%n",
+                way,
+                seconds));
     double fileWarm = median(warm.get(FILE));
-    double fileCold = median(coldOwn.get(FILE));
     for (String way : List.of(HTTP, S3, PEER)) {
       if (ways.contains(way) && ways.contains(FILE)) {
         System.out.printf(
             Locale.ROOT,
-            "%s / file: warm %.2f, cold %.2f (goal <= 1.15)%n",
+            "%s / file, warm: %.2f (goal <= 1.15)%n",
             way,
-            median(warm.get(way)) / fileWarm,
-            median(coldOwn.get(way)) / fileCold);
+            median(warm.get(way)) / fileWarm);
+        for (String variant : variants.apply(way)) {
+          System.out.printf(
+              Locale.ROOT,
+              "%s / file, cold %s: whole process %.2f, transfer %.2f (goal <= 1.15)%n",
+              way,
+              variant,
+              median(coldWall.get(coldKey(way, variant)))
+                  / median(coldWall.get(coldKey(FILE, variant))),
+              median(coldOwn.get(coldKey(way, variant)))
+                  / median(coldOwn.get(coldKey(FILE, variant))));
+        }
       }
     }
     if (ways.contains(PINOT) && ways.contains(HTTP)) {
       System.out.printf(
           Locale.ROOT,
-          "pinot / http: warm %.2f, cold %.2f (goal >= 2)%n",
-          median(warm.get(PINOT)) / median(warm.get(HTTP)),
-          median(coldOwn.get(PINOT)) / median(coldOwn.get(HTTP)));
+          "pinot / http, warm: %.2f (goal >= 2)%n",
+          median(warm.get(PINOT)) / median(warm.get(HTTP)));
+      for (String variant : variants.apply(HTTP)) {
+        System.out.printf(
+            Locale.ROOT,
+            "pinot / http, cold %s, whole process: %.2f (goal >= 2)%n",
+            variant,
+            median(coldWall.get(coldKey(PINOT, BENCH)))
+                / median(coldWall.get(coldKey(HTTP, variant))));
+      }
     }
+  }
+
+  private static String describeVariant(String way, String variant) {
+    return switch (variant) {
+      case JAR -> "java -jar ... extract (launcher: CDS archive, C1)";
+      case JAR_PLAIN -> "java -jar ... extract, launcher off";
+      default -> way.equals(PINOT) ? "fresh JVM (benchmark class)" : "benchmark class as child";
+    };
   }
 
   private static String describe(String way) {

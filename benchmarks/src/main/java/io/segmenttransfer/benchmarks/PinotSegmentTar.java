@@ -1,5 +1,6 @@
 package io.segmenttransfer.benchmarks;
 
+import io.segmenttransfer.core.archive.Codec;
 import java.io.BufferedOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.apache.commons.compress.compressors.zstandard.ZstdCompressorOutputStream;
 
 /**
  * Pinot's {@code TarCompressionUtils.createCompressedTarFile} (pinot-segment-spi, Pinot 1.x), as a
@@ -30,15 +32,28 @@ public final class PinotSegmentTar {
    * file's size. Blocking.
    */
   public static long createCompressedTarFile(Path segmentDir, Path tarGz) throws IOException {
-    try (OutputStream file = Files.newOutputStream(tarGz);
+    return createCompressedTarFile(segmentDir, tarGz, Codec.GZIP);
+  }
+
+  /**
+   * The same with {@code codec}: gzip as above, or zstd as Pinot's {@code tar.zst}
+   * (commons-compress {@link ZstdCompressorOutputStream}, zstd-jni's streaming compressor at its
+   * default level 3, one thread).
+   */
+  public static long createCompressedTarFile(Path segmentDir, Path archive, Codec codec)
+      throws IOException {
+    try (OutputStream file = Files.newOutputStream(archive);
         BufferedOutputStream buffered = new BufferedOutputStream(file);
-        GzipCompressorOutputStream gzip = new GzipCompressorOutputStream(buffered);
-        TarArchiveOutputStream tar = new TarArchiveOutputStream(gzip)) {
+        OutputStream compressed =
+            codec == Codec.ZSTD
+                ? new ZstdCompressorOutputStream(buffered)
+                : new GzipCompressorOutputStream(buffered);
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(compressed)) {
       tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_STAR);
       tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
       add(tar, segmentDir.toFile(), "");
     }
-    return Files.size(tarGz);
+    return Files.size(archive);
   }
 
   private static void add(TarArchiveOutputStream tar, File file, String baseDir)

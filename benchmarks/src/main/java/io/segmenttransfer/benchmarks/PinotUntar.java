@@ -54,6 +54,30 @@ public final class PinotUntar {
     }
   }
 
+  /**
+   * The bytes of the regular files in a compressed tar, read through (not written) with the same
+   * libraries: to check an archive a benchmark built. Blocking.
+   */
+  public static long countFileBytes(Path archive) {
+    byte[] buffer = new byte[COPY_BUFFER_SIZE];
+    long total = 0;
+    try (InputStream buffered = new BufferedInputStream(new FileInputStream(archive.toFile()));
+        InputStream decompressed = decompressor(buffered);
+        TarArchiveInputStream tar = new TarArchiveInputStream(decompressed)) {
+      TarArchiveEntry entry;
+      while ((entry = tar.getNextEntry()) != null) {
+        if (entry.isFile()) {
+          for (int n = tar.read(buffer); n >= 0; n = tar.read(buffer)) {
+            total += n;
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot read " + archive, e);
+    }
+    return total;
+  }
+
   /** Untars a compressed tar stream into {@code outputDir}. Blocking. */
   public static Result untar(InputStream archive, Path outputDir) throws IOException {
     String root = outputDir.toFile().getCanonicalPath() + File.separator;

@@ -3,6 +3,7 @@ package io.segmenttransfer.benchmarks;
 import io.segmenttransfer.core.archive.Codec;
 import io.segmenttransfer.core.archive.TarEncoder;
 import io.segmenttransfer.core.archive.codec.Codecs;
+import io.segmenttransfer.core.archive.codec.ParallelSettings;
 import io.segmenttransfer.core.segment.SegmentCrc;
 import io.segmenttransfer.core.stream.ByteTransform;
 import java.nio.ByteBuffer;
@@ -48,8 +49,20 @@ public final class SegmentArchiveGenerator implements AutoCloseable {
       implements SegmentCrc.FileChecksum {}
 
   public SegmentArchiveGenerator(SyntheticSegment segment, Codec codec, int level) {
+    this(segment, codec, level, null);
+  }
+
+  /**
+   * @param parallel the parallel layout's settings (what our servers write), or null for one stream
+   *     (what Pinot writes)
+   */
+  public SegmentArchiveGenerator(
+      SyntheticSegment segment, Codec codec, int level, ParallelSettings parallel) {
     this.segment = segment;
-    this.encoder = Codecs.encoder(codec, segment.spec().segmentName(), level);
+    this.encoder =
+        parallel == null
+            ? Codecs.encoder(codec, segment.spec().segmentName(), level)
+            : Codecs.encoder(codec, segment.spec().segmentName(), level, parallel);
     String top = segment.spec().segmentName();
     long mtime = segment.creationTimeMs();
     for (String dir : segment.directories()) {

@@ -1,6 +1,10 @@
 package io.segmenttransfer.benchmarks;
 
+import io.segmenttransfer.core.archive.ArchiveOptions;
 import io.segmenttransfer.core.archive.Codec;
+import io.segmenttransfer.core.archive.SegmentArchives;
+import io.segmenttransfer.core.archive.codec.CodecPool;
+import io.segmenttransfer.core.archive.codec.ParallelSettings;
 import io.segmenttransfer.core.crypto.CrypterConfig;
 import io.segmenttransfer.core.crypto.CrypterRegistry;
 import io.segmenttransfer.core.extract.ExtractionConfig;
@@ -50,8 +54,16 @@ import reactor.core.scheduler.Schedulers;
  *   <li>{@code downloadThenUntar}: Pinot's download path on the same network stand-in: write the
  *       stream to a temporary file, untar it with the baseline, move the segment into place, delete
  *       the file;
- *   <li>{@code decompressOnly} and {@code writeOnly}: the ceilings.
+ *   <li>{@code decompressOnly} and {@code writeOnly}: the ceilings;
+ *   <li>{@code compressOurs} and {@code compressPinot}: building the archive from the segment's
+ *       directory on disk, ours ({@code SegmentArchives} with the layout and threads of {@link
+ *       #layout} and {@link #threads}) against Pinot's {@code createCompressedTarFile}.
  * </ul>
+ *
+ * <p>{@link #layout} picks the archive read ({@code single}: one stream, as Pinot writes it; {@code
+ * parallel}: our parallel layout, as our servers write it) and {@link #threads} how our pipeline
+ * decodes it ({@code serial}: the serial decoders; {@code 1}, {@code 2}: that many threads on the
+ * parallel layouts; {@code cores}: the default).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -82,6 +94,20 @@ public class UntarBenchmark {
   @Param({"0"})
   public int linkMBps;
 
+  /** The archive's layout: {@code single} (Pinot's) or {@code parallel} (our servers'). */
+  @Param({"single"})
+  public String layout;
+
+  /**
+   * Our side's threads, decoding and compressing: {@code serial}, {@code 1}, {@code 2} or {@code
+   * cores}; the baselines ignore it.
+   */
+  @Param({"cores"})
+  public String threads;
+
+  private java.util.concurrent.Executor codecPool;
+  private SegmentDirectoryWriter.Written segmentDir;
+
   private CachedArchive archive;
   private ByteBuffer inMemory;
   private SyntheticSegment segment;
@@ -104,14 +130,14 @@ public class UntarBenchmark {
   public void setUp() throws IOException {
     Codec c = Codec.valueOf(codec.toUpperCase(Locale.ROOT));
     SegmentSpec spec = SegmentSpec.ofMebibytes(sizeMiB, 1);
-    archive = ArchiveCache.defaultLocation().archive(spec, c);
+    archive = ArchiveCache.defaultLocation().archive(spec, c, layout.equals("parallel"));
     segment = new SyntheticSegment(spec);
     inMemory = ArchiveStreams.load(archive.file());
     scheduler = Schedulers.newBoundedElastic(8, 1024, "bench-extract");
     network = Schedulers.newSingle("bench-network");
     extractor =
         new SegmentExtractor(
-            ExtractionConfig.defaults(),
+            ExtractionConfig.defaults().withParallelDecoding(parallelSettings()),
             CrypterRegistry.fromConfig(CrypterConfig.defaults()),
             scheduler);
     store = new LocalFileSegmentStore(scheduler);
@@ -119,6 +145,31 @@ public class UntarBenchmark {
     work =
         Files.createDirectories(BenchPaths.target().resolve("bench-work"))
             .resolve("untar-" + codec + "-" + sizeMiB + "-" + ProcessHandle.current().pid());
+  }
+
+  /** Our side's parallel settings for {@link #threads}; null for the serial path. */
+  private ParallelSettings parallelSettings() {
+    return switch (threads) {
+      case "serial" -> null;
+      case "cores" -> ParallelSettings.defaults();
+      default -> {
+        int n = Integer.parseInt(threads);
+        if (codecPool == null) {
+          codecPool = CodecPool.newPool(n);
+        }
+        yield ParallelSettings.ofThreads(n).withPool(codecPool);
+      }
+    };
+  }
+
+  /** The segment as a directory on disk, written once, for the compression benchmarks. */
+  private SegmentDirectoryWriter.Written segmentDirectory() throws IOException {
+    if (segmentDir == null) {
+      segmentDir =
+          SegmentDirectoryWriter.write(
+              segment, work.resolve("segment").resolve(segment.spec().segmentName()));
+    }
+    return segmentDir;
   }
 
   @Setup(Level.Iteration)
@@ -132,6 +183,19 @@ public class UntarBenchmark {
     try {
       if (outcome == null) {
         throw new IllegalStateException("the invocation recorded no outcome");
+      }
+      if (outcome.what().equals("compressed")) {
+        // The archive must hold the segment's files, byte for byte in number (read outside the
+        // timed region with commons-compress, as Pinot would read it).
+        long files = PinotUntar.countFileBytes(iterationDir.resolve("archive"));
+        if (files != archive.uncompressedBytes()) {
+          throw new IllegalStateException(
+              "compressed archive holds "
+                  + files
+                  + " bytes, expected "
+                  + archive.uncompressedBytes());
+        }
+        return;
       }
       long expectedBytes =
           switch (outcome.what()) {
@@ -207,6 +271,42 @@ public class UntarBenchmark {
   public Outcome writeOnly() throws IOException {
     return record(
         new Outcome("written", plainWriter.write(segment, iterationDir.resolve("plain")), -1));
+  }
+
+  @Benchmark
+  public Outcome compressOurs() throws IOException {
+    SegmentDirectoryWriter.Written dir = segmentDirectory();
+    Codec c = archive.codec();
+    ParallelSettings parallel = parallelSettings();
+    ArchiveOptions options =
+        new ArchiveOptions(ArchiveCache.pinotLevel(c), layout.equals("parallel") ? parallel : null);
+    Path file = iterationDir.resolve("archive");
+    long bytes = 0;
+    try (FileChannel out =
+        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      for (ByteBuffer chunk :
+          SegmentArchives.stream(
+                  dir.dir(),
+                  segment.spec().segmentName(),
+                  segment.creationTimeMs(),
+                  c,
+                  options,
+                  scheduler,
+                  () -> null)
+              .toIterable(4)) {
+        bytes += chunk.remaining();
+        writeFully(out, chunk);
+      }
+    }
+    return record(new Outcome("compressed", bytes, -1));
+  }
+
+  @Benchmark
+  public Outcome compressPinot() throws IOException {
+    long bytes =
+        PinotSegmentTar.createCompressedTarFile(
+            segmentDirectory().dir(), iterationDir.resolve("archive"), archive.codec());
+    return record(new Outcome("compressed", bytes, -1));
   }
 
   private Outcome extracted(Flux<ByteBuffer> source) {

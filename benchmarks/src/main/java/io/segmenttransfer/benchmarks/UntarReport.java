@@ -38,7 +38,8 @@ import org.openjdk.jmh.util.Statistics;
  *
  * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar
  * io.segmenttransfer.benchmarks.UntarReport [--size 64,256] [--links 125,250,500] [--quick] [--out
- * benchmarks/results]}.
+ * benchmarks/results]}; with {@code --parallel}, the parallel layouts' figures instead ({@link
+ * ParallelArchiveReport}).
  */
 public final class UntarReport {
 
@@ -90,18 +91,24 @@ public final class UntarReport {
     List<Integer> sizes = new ArrayList<>(List.of(64, 256));
     List<Integer> links = new ArrayList<>(List.of(125, 250, 500));
     boolean quick = false;
+    boolean parallel = false;
     Path out = BenchPaths.results();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--size" -> sizes = integers(args[++i]);
         case "--links" -> links = integers(args[++i]);
         case "--quick" -> quick = true;
+        case "--parallel" -> parallel = true;
         case "--out" -> out = Path.of(args[++i]);
         default ->
             throw new IllegalArgumentException(
-                "usage: UntarReport [--size 64,256] [--links 125,250,500] [--quick] [--out dir]; unknown argument "
+                "usage: UntarReport [--size 64,256] [--links 125,250,500] [--quick] [--parallel] [--out dir]; unknown argument "
                     + args[i]);
       }
+    }
+    if (parallel) {
+      ParallelArchiveReport.run(sizes, quick, out);
+      return;
     }
     // Generate the archives here, once, rather than in the first benchmark fork's setup.
     ArchiveCache cache = ArchiveCache.defaultLocation();
@@ -153,7 +160,7 @@ public final class UntarReport {
     write(out, table, ratios, archives, links, quick);
   }
 
-  private static ChainedOptionsBuilder options(List<Integer> sizes, boolean quick) {
+  static ChainedOptionsBuilder options(List<Integer> sizes, boolean quick) {
     // SingleShotTime runs the pipeline's Java code only a few hundred times per iteration (it
     // works in 256 KiB buffers), so C2, and with it the Adler-32 intrinsic, needs several
     // iterations to kick in: the warm-up is sized for that, for the baselines as much as for us.
@@ -166,7 +173,7 @@ public final class UntarReport {
         .jvmArgsAppend("-Dbench.dir=" + BenchPaths.module());
   }
 
-  private static Collection<RunResult> run(ChainedOptionsBuilder options) throws RunnerException {
+  static Collection<RunResult> run(ChainedOptionsBuilder options) throws RunnerException {
     return new Runner(options.build()).run();
   }
 
@@ -211,7 +218,7 @@ public final class UntarReport {
     return linkMBps > 0 ? method + "@" + linkMBps + "MBps" : method;
   }
 
-  private static List<Integer> integers(String csv) {
+  static List<Integer> integers(String csv) {
     List<Integer> values = new ArrayList<>();
     for (String s : csv.split(",")) {
       if (!s.isBlank()) {

@@ -1,6 +1,5 @@
 package io.segmenttransfer.peer;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -15,6 +14,7 @@ import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.store.SegmentStores;
 import io.segmenttransfer.core.stream.ChunkCoalescer;
 import io.segmenttransfer.http.HttpErrors;
+import io.segmenttransfer.http.NettyBuffers;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -69,48 +69,13 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
    */
   static final int CHUNK_SIZE = LocalFileSegmentStore.DEFAULT_CHUNK_SIZE;
 
-  /**
-   * Largest body buffer the HTTP decoder hands over (its default is 8 KiB): the size of one socket
-   * read at most (Netty's adaptive read buffer tops out at 64 KiB), so a read is one buffer.
-   */
-  static final int MAX_NETWORK_BUFFER = 64 * 1024;
+  static final int MAX_NETWORK_BUFFER = NettyBuffers.MAX_NETWORK_BUFFER;
 
   /**
    * Network buffers requested ahead of the copy into chunks. Bytes a read holds besides its chunks:
    * at most this many network buffers.
    */
   static final int NETWORK_PREFETCH = 16;
-
-  /**
-   * Netty buffers, retained from {@code onNext} (reactor-netty releases its own reference when
-   * {@code onNext} returns) until copied into a chunk, or until the read is cancelled or fails.
-   */
-  private static final ChunkCoalescer.Adapter<ByteBuf> NETWORK_BUFFERS =
-      new ChunkCoalescer.Adapter<>() {
-        @Override
-        public ByteBuf hold(ByteBuf buf) {
-          return buf.retain();
-        }
-
-        @Override
-        public int remaining(ByteBuf buf) {
-          return buf.readableBytes();
-        }
-
-        @Override
-        public void copyTo(ByteBuf buf, ByteBuffer target) {
-          int n = Math.min(buf.readableBytes(), target.remaining());
-          int limit = target.limit();
-          target.limit(target.position() + n);
-          buf.readBytes(target);
-          target.limit(limit);
-        }
-
-        @Override
-        public void release(ByteBuf buf) {
-          buf.release();
-        }
-      };
 
   private final HttpClient client;
   private final ConnectionProvider ownedProvider;
@@ -244,7 +209,8 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
                 }
               }
               Flux<ByteBuffer> copies =
-                  ChunkCoalescer.coalesce(body, CHUNK_SIZE, NETWORK_PREFETCH, NETWORK_BUFFERS);
+                  ChunkCoalescer.coalesce(
+                      body, CHUNK_SIZE, NETWORK_PREFETCH, NettyBuffers.COALESCING);
               if (status == 206) {
                 long start = startFromContentRange(headers);
                 if (start != offset) {

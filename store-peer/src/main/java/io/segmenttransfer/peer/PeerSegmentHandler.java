@@ -47,7 +47,7 @@ import reactor.netty.http.server.HttpServerRoutes;
  *   <li>GET: the archive built on the fly from the segment directory (no temporary tar), gzip by
  *       default, zstd for {@code Accept: application/zstd} or {@code ?codec=zstd}; {@code
  *       application/octet-stream}, {@code Content-Disposition}, chunked, and an {@code ETag
- *       "<crc>-<codec>-v1"} that names the bytes: archives are deterministic, so every peer with
+ *       "<crc>-<codec>-v2"} that names the bytes: archives are deterministic, so every peer with
  *       that CRC serves the same bytes. The bytes are also written to the archive cache.
  *   <li>GET with {@code Range: bytes=N-}: 206 from the cached archive, built into the cache first
  *       when absent; 416 past the end. Other range forms are ignored (a full 200), as HTTP allows.

@@ -81,7 +81,7 @@ class PeerSegmentHandlerTest {
 
     PinotFixtures.Archive fixture = fixture(SEGMENT);
     assertThat(fromA.status()).isEqualTo(200);
-    assertThat(fromA.header(HttpHeaderNames.ETAG)).isEqualTo("\"" + fixture.crc() + "-gzip-v1\"");
+    assertThat(fromA.header(HttpHeaderNames.ETAG)).isEqualTo("\"" + fixture.crc() + "-gzip-v2\"");
     assertThat(fromA.header(HttpHeaderNames.CONTENT_TYPE)).isEqualTo("application/octet-stream");
     assertThat(fromA.header(HttpHeaderNames.CONTENT_DISPOSITION))
         .isEqualTo("attachment; filename=\"" + SEGMENT + ".tar.gz\"");
@@ -116,7 +116,7 @@ class PeerSegmentHandlerTest {
     Answer byQuery = Answers.get(URI.create(a.segmentUri(SEGMENT) + "?codec=zstd"), h -> {});
 
     assertThat(byAccept.body()).startsWith(0x28, 0xb5, 0x2f, 0xfd).isEqualTo(byQuery.body());
-    assertThat(byAccept.header(HttpHeaderNames.ETAG)).endsWith("-zstd-v1\"");
+    assertThat(byAccept.header(HttpHeaderNames.ETAG)).endsWith("-zstd-v2\"");
     assertThat(Answers.entries(byAccept.body()).keySet())
         .isEqualTo(Answers.entries(Answers.get(a.segmentUri(SEGMENT), h -> {}).body()).keySet());
     assertThat(Answers.get(URI.create(a.segmentUri(SEGMENT) + "?codec=rar"), h -> {}).status())
@@ -146,7 +146,7 @@ class PeerSegmentHandlerTest {
     // The store asks for zstd unless told otherwise; the archive cached above is the gzip one.
     ObjectInfo info = store.stat(URI.create(uri + "?codec=gzip")).block(TIMEOUT);
     assertThat(info.size()).isEqualTo(full.length);
-    assertThat(info.version()).isEqualTo(fixture(SEGMENT).crc() + "-gzip-v1");
+    assertThat(info.version()).isEqualTo(fixture(SEGMENT).crc() + "-gzip-v2");
 
     assertThat(
             Answers.get(uri, h -> h.set(HttpHeaderNames.RANGE, "bytes=" + full.length + "-"))
@@ -157,7 +157,7 @@ class PeerSegmentHandlerTest {
                     uri,
                     h -> {
                       h.set(HttpHeaderNames.RANGE, "bytes=5-");
-                      h.set(HttpHeaderNames.IF_MATCH, "\"12345-gzip-v1\"");
+                      h.set(HttpHeaderNames.IF_MATCH, "\"12345-gzip-v2\"");
                     })
                 .status())
         .isEqualTo(412);

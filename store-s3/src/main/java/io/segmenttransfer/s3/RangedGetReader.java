@@ -1,21 +1,21 @@
 package io.segmenttransfer.s3;
 
+import io.netty.buffer.ByteBuf;
 import io.segmenttransfer.core.error.SourceChangedException;
 import io.segmenttransfer.core.error.SourceUnavailableException;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
 import io.segmenttransfer.core.store.ObjectInfo;
 import io.segmenttransfer.core.stream.ChunkCoalescer;
 import io.segmenttransfer.core.transfer.RetryPolicy;
+import io.segmenttransfer.http.NettyBuffers;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import software.amazon.awssdk.core.async.ResponsePublisher;
-import software.amazon.awssdk.services.s3.S3AsyncClient;
-import software.amazon.awssdk.services.s3.model.GetObjectRequest;
-import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 
 /**
  * Reads an object as ranged GETs of {@code readPartSize} bytes, up to {@code readConcurrency} in
@@ -28,20 +28,26 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  *
  * <p>Memory: {@code flatMapSequential} keeps at most {@code readConcurrency} parts open; parts
  * behind the head buffer what they receive, at most one part each (the prefetch is sized so that a
- * part can finish downloading while it waits, never more than its own bytes exist). The SDK's Netty
- * client stops reading a connection when its part has no demand, so the bound holds however slow
- * the consumer is.
+ * part can finish downloading while it waits, never more than its own bytes exist), plus up to
+ * {@link #NETWORK_PREFETCH} network buffers each. reactor-netty stops reading a connection when its
+ * part has no demand, so the bound holds however slow the consumer is.
+ *
+ * <p>The GETs go through {@link S3Reads} (reactor-netty, presigned), whose pooled buffers are
+ * copied once, into the chunks emitted.
  */
 final class RangedGetReader {
 
   /**
-   * Bytes per emitted buffer. The SDK hands a body over in the HTTP decoder's 8 KiB buffers; each
-   * part gathers them into chunks as large as the file store's, so the pipeline's per-chunk work
-   * runs as often from S3 as from a file.
+   * Bytes per emitted buffer. Each part gathers the network buffers (one socket read each) into
+   * chunks as large as the file store's, so the pipeline's per-chunk work runs as often from S3 as
+   * from a file.
    */
   static final int CHUNK_SIZE = LocalFileSegmentStore.DEFAULT_CHUNK_SIZE;
 
-  private final S3AsyncClient client;
+  /** Network buffers (up to 64 KiB each) a part requests ahead of the copy into chunks. */
+  static final int NETWORK_PREFETCH = 16;
+
+  private final S3Reads gets;
   private final int partSize;
   private final int concurrency;
   private final int prefetch;
@@ -49,9 +55,8 @@ final class RangedGetReader {
   private final Function<S3Location, Mono<ObjectInfo>> stat;
 
   /** {@code stat} answers size and version when a range turns out to start at or past the end. */
-  RangedGetReader(
-      S3AsyncClient client, S3Config config, Function<S3Location, Mono<ObjectInfo>> stat) {
-    this.client = client;
+  RangedGetReader(S3Reads gets, S3Config config, Function<S3Location, Mono<ObjectInfo>> stat) {
+    this.gets = gets;
     this.stat = stat;
     this.partSize = config.readPartSize();
     this.concurrency = config.readConcurrency();
@@ -61,9 +66,9 @@ final class RangedGetReader {
 
   /**
    * Buffers queued per part: enough for a whole part, which then finishes downloading while it
-   * waits its turn. A part emits chunks of {@link #CHUNK_SIZE} (the last one shorter) and SDK
-   * buffers of at least half a chunk passed through uncopied, so at most {@code 2 * partSize /
-   * CHUNK_SIZE + 1} buffers; never more bytes than the part has.
+   * waits its turn. A part emits chunks of {@link #CHUNK_SIZE} (the last one shorter), at most
+   * {@code partSize / CHUNK_SIZE + 1} of them (twice that is asked for, as slack); never more bytes
+   * than the part has.
    */
   static int prefetch(int partSize) {
     return Math.max(16, Math.min(4096, 2 * (partSize / CHUNK_SIZE) + 2));
@@ -79,8 +84,8 @@ final class RangedGetReader {
   /**
    * The object's bytes from {@code offset}; with a {@code version}, only while the object's ETag is
    * that version. Completes after the last byte; errors with a core {@code SourceException}.
-   * Buffers are chunks of {@link #CHUNK_SIZE} gathered from the SDK's body buffers (fresh heap
-   * buffers, not pooled), or large SDK buffers as they are; they belong to the subscriber.
+   * Buffers are heap chunks of {@link #CHUNK_SIZE} (the last of a part shorter) gathered from the
+   * network buffers; they belong to the subscriber.
    */
   Flux<ByteBuffer> read(S3Location location, long offset, String version) {
     return Flux.defer(
@@ -91,14 +96,43 @@ final class RangedGetReader {
                     location.uri(), "cannot read from negative offset " + offset));
           }
           long firstByteAfter = offset + partSize < 0 ? Long.MAX_VALUE : offset + partSize;
-          return get(location, offset, firstByteAfter - 1, version)
-              .retryWhen(backoff.retrySpec())
-              .map(first -> parts(location, offset, first, version))
+          return firstResponse(location, offset, firstByteAfter - 1, version)
+              .switchOnFirst(
+                  (signal, response) -> {
+                    if (!signal.hasValue()) {
+                      return response.ignoreElements().thenMany(Flux.<ByteBuffer>empty());
+                    }
+                    S3Reads.Head head = (S3Reads.Head) signal.get();
+                    return parts(
+                        location, offset, head, response.skip(1).cast(ByteBuf.class), version);
+                  })
               .onErrorResume(
-                  S3Errors::isRangeNotSatisfiable,
-                  e -> Mono.just(atOrPastTheEnd(location, offset, version)))
-              .flatMapMany(Function.identity());
+                  S3Errors::isRangeNotSatisfiable, e -> atOrPastTheEnd(location, offset, version));
         });
+  }
+
+  /**
+   * The first GET, retried until its response starts. A failure after that (in its body) is wrapped
+   * in {@link BodyFailure}, which is not retried here: the first part resumes from the byte it
+   * stopped at, like any other part.
+   */
+  private Flux<Object> firstResponse(
+      S3Location location, long from, long toInclusive, @Nullable String version) {
+    return Flux.defer(
+            () -> {
+              AtomicBoolean started = new AtomicBoolean();
+              return gets.get(location, from, toInclusive, version)
+                  .doOnNext(item -> started.set(true))
+                  .onErrorMap(e -> started.get() ? new BodyFailure(e) : e);
+            })
+        .retryWhen(backoff.retrySpec());
+  }
+
+  /** A failure in the body of the first response, carried to the first part, which resumes. */
+  private static final class BodyFailure extends RuntimeException {
+    BodyFailure(Throwable cause) {
+      super(cause.getMessage(), cause, false, false);
+    }
   }
 
   /**
@@ -131,24 +165,24 @@ final class RangedGetReader {
   private Flux<ByteBuffer> parts(
       S3Location location,
       long offset,
-      ResponsePublisher<GetObjectResponse> first,
-      String version) {
-    GetObjectResponse response = first.response();
+      S3Reads.Head first,
+      Flux<ByteBuf> firstBody,
+      @Nullable String version) {
     long size;
     try {
-      size = objectSize(location, response, offset);
+      size = objectSize(location, first, offset);
     } catch (SourceChangedException e) {
-      AbandonableBody.release(first);
+      // Not subscribing to the body: switchOnFirst cancels the response, closing its connection.
       return Flux.error(e);
     }
     // Without a requested version the first response's ETag pins the rest of the read.
-    String etag = version != null ? version : response.eTag();
+    String etag = version != null ? version : first.eTag();
     Part head = new Part(offset, Math.min(size, offset + partSize));
     long remaining = size - head.end();
     long count = (remaining + partSize - 1) / partSize;
     Flux<Flux<ByteBuffer>> streams =
         Flux.concat(
-            Mono.just(partBytes(location, head, etag, first)),
+            Mono.just(partBytes(location, head, etag, firstBody)),
             Flux.range(0, Math.toIntExact(count))
                 .map(
                     i -> {
@@ -160,122 +194,99 @@ final class RangedGetReader {
   }
 
   /**
-   * One part, retried from the first byte not yet emitted. {@code opened} is the first GET's
-   * response, used for the first attempt of the head part only.
+   * One part, retried from the first byte not yet emitted. {@code opened} is the first GET's body,
+   * used for the first attempt of the head part only.
    */
   private Flux<ByteBuffer> partBytes(
-      S3Location location, Part part, String etag, ResponsePublisher<GetObjectResponse> opened) {
-    AtomicReference<ResponsePublisher<GetObjectResponse>> preopened = new AtomicReference<>(opened);
+      S3Location location, Part part, @Nullable String etag, @Nullable Flux<ByteBuf> opened) {
+    AtomicReference<Flux<ByteBuf>> preopened = new AtomicReference<>(opened);
     return Flux.defer(
-            () -> {
-              AtomicLong emitted = new AtomicLong();
-              return Flux.defer(
-                      () -> {
-                        long from = part.start() + emitted.get();
-                        ResponsePublisher<GetObjectResponse> body = preopened.getAndSet(null);
-                        Mono<ResponsePublisher<GetObjectResponse>> open =
-                            body != null
-                                ? Mono.just(body)
-                                : get(location, from, part.end() - 1, etag)
-                                    .flatMap(r -> checkResumed(location, r, from, etag));
-                        // Gathered into chunks before counting, so only bytes handed downstream are
-                        // counted
-                        // and a retry resumes at the first byte not emitted.
-                        return ChunkCoalescer.coalesce(open.flatMapMany(Flux::from), CHUNK_SIZE)
-                            .onErrorMap(e -> S3Errors.map(location.uri(), e))
-                            .<ByteBuffer>handle(
-                                (buffer, sink) -> {
-                                  if (emitted.addAndGet(buffer.remaining()) > part.length()) {
-                                    sink.error(
-                                        new SourceChangedException(
-                                            location.uri(),
-                                            "part " + part + " received more bytes than asked"));
-                                  } else {
-                                    sink.next(buffer);
-                                  }
-                                })
-                            .concatWith(
-                                Mono.defer(
-                                    () ->
-                                        emitted.get() == part.length()
-                                            ? Mono.empty()
-                                            : Mono.error(
-                                                new SourceUnavailableException(
-                                                    location.uri(),
-                                                    "response ended after "
-                                                        + emitted.get()
-                                                        + " of "
-                                                        + part.length()
-                                                        + " bytes of part "
-                                                        + part,
-                                                    null))));
-                      })
-                  .retryWhen(backoff.retrySpec());
-            })
-        .doFinally(
-            signal -> {
-              // The head part may be cancelled before its pre-opened response was ever subscribed.
-              ResponsePublisher<GetObjectResponse> unused = preopened.getAndSet(null);
-              if (unused != null) {
-                AbandonableBody.release(unused);
-              }
-            });
+        () -> {
+          AtomicLong emitted = new AtomicLong();
+          return Flux.defer(
+                  () -> {
+                    long from = part.start() + emitted.get();
+                    Flux<ByteBuf> body = preopened.getAndSet(null);
+                    Flux<ByteBuf> bytes =
+                        body != null
+                            ? body.onErrorMap(BodyFailure.class, Throwable::getCause)
+                            : gets.get(location, from, part.end() - 1, etag)
+                                .switchOnFirst(
+                                    (signal, response) ->
+                                        resumed(location, signal.get(), from, etag, response));
+                    // Gathered into chunks before counting, so only bytes handed downstream are
+                    // counted and a retry resumes at the first byte not emitted.
+                    return ChunkCoalescer.coalesce(
+                            bytes, CHUNK_SIZE, NETWORK_PREFETCH, NettyBuffers.COALESCING)
+                        .<ByteBuffer>handle(
+                            (buffer, sink) -> {
+                              if (emitted.addAndGet(buffer.remaining()) > part.length()) {
+                                sink.error(
+                                    new SourceChangedException(
+                                        location.uri(),
+                                        "part " + part + " received more bytes than asked"));
+                              } else {
+                                sink.next(buffer);
+                              }
+                            })
+                        .concatWith(
+                            Mono.defer(
+                                () ->
+                                    emitted.get() == part.length()
+                                        ? Mono.empty()
+                                        : Mono.error(
+                                            new SourceUnavailableException(
+                                                location.uri(),
+                                                "response ended after "
+                                                    + emitted.get()
+                                                    + " of "
+                                                    + part.length()
+                                                    + " bytes of part "
+                                                    + part,
+                                                null))));
+                  })
+              .retryWhen(backoff.retrySpec());
+        });
   }
 
   /**
-   * Guards against servers that ignore {@code Range} or {@code If-Match}: a resumed response must
-   * start where we asked and carry the pinned ETag.
+   * A resumed response's body, after checking its head: servers that ignore {@code Range} or {@code
+   * If-Match} are caught here, since a resumed response must start where we asked and carry the
+   * pinned ETag. An error or an empty response passes through as it is.
    */
-  private Mono<ResponsePublisher<GetObjectResponse>> checkResumed(
-      S3Location location, ResponsePublisher<GetObjectResponse> body, long from, String etag) {
-    GetObjectResponse response = body.response();
-    if (etag != null && response.eTag() != null && !etag.equals(response.eTag())) {
-      AbandonableBody.release(body);
-      return Mono.error(
+  private static Flux<ByteBuf> resumed(
+      S3Location location,
+      @Nullable Object first,
+      long from,
+      @Nullable String etag,
+      Flux<Object> response) {
+    if (!(first instanceof S3Reads.Head head)) {
+      return response.ignoreElements().thenMany(Flux.<ByteBuf>empty());
+    }
+    if (etag != null && head.eTag() != null && !etag.equals(head.eTag())) {
+      return Flux.error(
           new SourceChangedException(
               location.uri(),
-              "object changed during the read: ETag " + response.eTag() + ", expected " + etag));
+              "object changed during the read: ETag " + head.eTag() + ", expected " + etag));
     }
-    long start = rangeStart(response.contentRange());
+    long start = rangeStart(head.contentRange());
     if (start != from) {
-      AbandonableBody.release(body);
-      return Mono.error(
+      return Flux.error(
           new SourceChangedException(
               location.uri(),
-              "asked for bytes from " + from + ", the server sent " + response.contentRange()));
+              "asked for bytes from " + from + ", the server sent " + head.contentRange()));
     }
-    return Mono.just(body);
-  }
-
-  private Mono<ResponsePublisher<GetObjectResponse>> get(
-      S3Location location, long from, long toInclusive, String ifMatch) {
-    GetObjectRequest request =
-        GetObjectRequest.builder()
-            .bucket(location.bucket())
-            .key(location.key())
-            .range("bytes=" + from + "-" + toInclusive)
-            .ifMatch(ifMatch)
-            .build();
-    // Cancelling the Mono cancels the SDK future, which aborts a request still waiting; a body
-    // that arrives anyway (or arrived as the cancel ran) is released by the abandoned transformer.
-    return Mono.defer(
-            () -> {
-              AbandonableBody transformer = new AbandonableBody();
-              return Mono.fromFuture(() -> client.getObject(request, transformer))
-                  .doOnNext(body -> transformer.handedOver())
-                  .doOnCancel(transformer::abandon);
-            })
-        .onErrorMap(e -> S3Errors.map(location.uri(), e));
+    return response.skip(1).cast(ByteBuf.class);
   }
 
   /**
    * The total size from {@code Content-Range: bytes a-b/total} (or the length of a full-body 200).
    */
-  private static long objectSize(S3Location location, GetObjectResponse response, long offset) {
+  private static long objectSize(S3Location location, S3Reads.Head response, long offset) {
     String range = response.contentRange();
     if (range == null) {
-      if (offset == 0 && response.contentLength() != null) {
-        return response.contentLength();
+      if (offset == 0 && response.status() == 200 && response.length() >= 0) {
+        return response.length();
       }
       throw new SourceChangedException(
           location.uri(), "the server ignored the Range request from byte " + offset);
@@ -291,7 +302,7 @@ final class RangedGetReader {
   }
 
   /** The first byte of {@code bytes a-b/total}, or -1 when absent or malformed. */
-  private static long rangeStart(String contentRange) {
+  private static long rangeStart(@Nullable String contentRange) {
     if (contentRange == null) {
       return -1;
     }

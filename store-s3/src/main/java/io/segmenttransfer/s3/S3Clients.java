@@ -80,7 +80,7 @@ final class S3Clients {
     return builder.build();
   }
 
-  private static AwsCredentialsProvider credentials(S3Config config) {
+  static AwsCredentialsProvider credentials(S3Config config) {
     if (config.credentials() == null) {
       return DefaultCredentialsProvider.builder().build();
     }

@@ -7,11 +7,12 @@ import io.segmenttransfer.core.transfer.RetryPolicy;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
-import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 
 /**
  * The deep store on S3 or an S3-compatible server, for {@code s3://bucket/key} URIs, on the AWS SDK
@@ -30,35 +31,66 @@ import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
  *       after the retries configured).
  * </ul>
  *
- * A store made with {@link #create(S3Config)} owns its client and closes it in {@link #close()}.
+ * <p>Reads go through their own reactor-netty client ({@link S3Reads}: presigned ranged GETs, one
+ * copy of the bytes); HEAD too; the SDK client serves writes and deletes. A store made with {@link
+ * #create(S3Config)} builds its SDK client on first use only, so a command that only reads never
+ * pays for it (about a second of a fresh JVM), and closes it in {@link #close()}.
  */
 public final class S3SegmentStore implements SegmentStore, AutoCloseable {
 
-  private final S3AsyncClient client;
+  private final S3Config config;
   private final boolean ownsClient;
+  private final AtomicReference<S3AsyncClient> client = new AtomicReference<>();
   private final RetryPolicy backoff;
+  private final S3Reads gets;
   private final RangedGetReader reader;
-  private final MultipartWriter writer;
 
   /**
    * A store on a client the caller keeps and closes; {@code config} gives part sizes, concurrency
-   * and retries.
+   * and retries, and the endpoint, region and credentials that reads are signed with.
    */
   public S3SegmentStore(S3AsyncClient client, S3Config config) {
     this(client, config, false);
   }
 
   private S3SegmentStore(S3AsyncClient client, S3Config config, boolean ownsClient) {
-    this.client = client;
+    this.config = config;
+    this.client.set(client);
     this.ownsClient = ownsClient;
     this.backoff = config.retryPolicy();
-    this.reader = new RangedGetReader(client, config, this::head);
-    this.writer = new MultipartWriter(client, config);
+    this.gets = new S3Reads(config);
+    this.reader = new RangedGetReader(gets, config, this::head);
   }
 
-  /** A store with its own client built from {@code config}. */
+  /** A store with its own SDK client built from {@code config} when first needed. */
   public static S3SegmentStore create(S3Config config) {
-    return new S3SegmentStore(S3Clients.build(config), config, true);
+    return new S3SegmentStore(null, config, true);
+  }
+
+  /**
+   * The SDK client, built on first use on a thread that may block (building it reads the class path
+   * and possibly profile files).
+   */
+  private Mono<S3AsyncClient> sdk() {
+    S3AsyncClient built = client.get();
+    if (built != null) {
+      return Mono.just(built);
+    }
+    return Mono.fromCallable(this::buildOnce).subscribeOn(Schedulers.boundedElastic());
+  }
+
+  /** Whether the SDK client exists yet (built, or given): for tests. */
+  boolean sdkClientBuilt() {
+    return client.get() != null;
+  }
+
+  private synchronized S3AsyncClient buildOnce() {
+    S3AsyncClient built = client.get();
+    if (built == null) {
+      built = S3Clients.build(config);
+      client.set(built);
+    }
+    return built;
   }
 
   @Override
@@ -91,18 +123,10 @@ public final class S3SegmentStore implements SegmentStore, AutoCloseable {
   }
 
   private Mono<ObjectInfo> head(S3Location location) {
-    return Mono.defer(
-            () ->
-                Mono.fromFuture(
-                        () ->
-                            client.headObject(
-                                HeadObjectRequest.builder()
-                                    .bucket(location.bucket())
-                                    .key(location.key())
-                                    .build()))
-                    .onErrorMap(e -> S3Errors.map(location.uri(), e)))
+    // On the reads' client: a read that checks its source first never builds the SDK client.
+    return Mono.defer(() -> gets.head(location))
         .retryWhen(backoff.retrySpec())
-        .map(head -> new ObjectInfo(location.uri(), head.contentLength(), head.eTag()));
+        .map(head -> new ObjectInfo(location.uri(), head.length(), head.eTag()));
   }
 
   /**
@@ -112,7 +136,8 @@ public final class S3SegmentStore implements SegmentStore, AutoCloseable {
    */
   @Override
   public Mono<Void> write(URI uri, Flux<ByteBuffer> content) {
-    return Mono.defer(() -> writer.write(S3Location.of(uri), content));
+    return sdk()
+        .flatMap(sdk -> new MultipartWriter(sdk, config).write(S3Location.of(uri), content));
   }
 
   /** Completes normally when there was no such object. */
@@ -121,11 +146,12 @@ public final class S3SegmentStore implements SegmentStore, AutoCloseable {
     return Mono.defer(
         () -> {
           S3Location location = S3Location.of(uri);
-          return Mono.defer(
-                  () ->
+          return sdk()
+              .flatMap(
+                  sdk ->
                       Mono.fromFuture(
                               () ->
-                                  client.deleteObject(
+                                  sdk.deleteObject(
                                       DeleteObjectRequest.builder()
                                           .bucket(location.bucket())
                                           .key(location.key())
@@ -137,11 +163,16 @@ public final class S3SegmentStore implements SegmentStore, AutoCloseable {
         });
   }
 
-  /** Closes the client when this store built it. */
+  /** Closes the reads' connections, and the SDK client when this store built it. */
   @Override
-  public void close() {
-    if (ownsClient) {
-      client.close();
+  public synchronized void close() {
+    try {
+      gets.close();
+    } finally {
+      S3AsyncClient built = client.get();
+      if (ownsClient && built != null) {
+        built.close();
+      }
     }
   }
 }

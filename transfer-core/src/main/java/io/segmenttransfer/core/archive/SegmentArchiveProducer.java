@@ -19,14 +19,17 @@ import org.jspecify.annotations.Nullable;
  * Builds a segment's archive (tar, then the codec) chunk by chunk from its directory, holding one
  * input buffer, one output chunk and the compressor's state, whatever the segment size.
  *
- * <p>The bytes are a function of the files alone, so two peers holding the same segment CRC serve
- * identical archives and a client may resume from byte N of another peer ("archive format v1"):
- * entries in sorted path order with the segment directory first, every mtime the creation time from
- * {@code creation.meta}, headers from {@link TarEncoder} (uid/gid 0, fixed modes), a deterministic
- * gzip header, the codecs' default levels, and input fed to the compressor in a fixed pattern (each
- * header, then file data in {@link #FEED_SIZE} pieces, then padding) with output drained in
- * fixed-size chunks. Only regular files and directories are archived; symbolic links and other
- * special files are left out.
+ * <p>The bytes are a function of the files and the {@link ArchiveOptions} (level, layout and chunk
+ * size, never the thread count) alone, so two peers holding the same segment CRC serve identical
+ * archives and a client may resume from byte N of another peer ("archive format v2"; v1 was the
+ * single-stream layout, before the parallel ones became the default): entries in sorted path order
+ * with the segment directory first, every mtime the creation time from {@code creation.meta},
+ * headers from {@link TarEncoder} (uid/gid 0, fixed modes), a deterministic gzip header, the
+ * codecs' default levels, the parallel layouts with their default chunk size ({@link
+ * io.segmenttransfer.core.archive.codec.ParallelSettings}), and input fed to the compressor in a
+ * fixed pattern (each header, then file data in {@link #FEED_SIZE} pieces, then padding) with
+ * output drained in fixed-size chunks. Only regular files and directories are archived; symbolic
+ * links and other special files are left out.
  *
  * <p>Blocking (directory walk, file reads, compression): use it on a blocking-capable thread, one
  * thread at a time. {@link #close()} must always be called.
@@ -39,8 +42,11 @@ public final class SegmentArchiveProducer implements AutoCloseable {
   /** Output chunk size; also part of the v1 format. */
   public static final int CHUNK_SIZE = 64 * 1024;
 
-  /** The tag of this archive layout in ETags. */
-  public static final String FORMAT_VERSION = "v1";
+  /**
+   * The tag of this archive layout in ETags: a new one whenever the default bytes change, so a
+   * client resuming with a cached range never splices two layouts.
+   */
+  public static final String FORMAT_VERSION = "v2";
 
   private record Entry(String archivePath, Path file, long size, boolean directory) {}
 
@@ -84,11 +90,23 @@ public final class SegmentArchiveProducer implements AutoCloseable {
       Codec codec,
       @Nullable ArchiveTap tap)
       throws IOException {
+    this(directory, segmentName, creationTimeMs, codec, ArchiveOptions.defaults(codec), tap);
+  }
+
+  /** With the level and layout of {@code options}. */
+  public SegmentArchiveProducer(
+      Path directory,
+      String segmentName,
+      long creationTimeMs,
+      Codec codec,
+      ArchiveOptions options,
+      @Nullable ArchiveTap tap)
+      throws IOException {
     this.subject = segmentName;
     this.entries = list(directory, segmentName);
     this.mtime = creationTimeMs;
     this.cacheWriter = tap;
-    this.encoder = codec.newEncoder(subject);
+    this.encoder = options.newEncoder(codec, subject);
   }
 
   private static List<Entry> list(Path root, String segmentName) throws IOException {

@@ -10,8 +10,8 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * A segment directory as an archive stream, built in one pass with no archive file on disk: the
- * deterministic bytes of {@link SegmentArchiveProducer} (format v1), which peers serve and servers
- * upload to the deep store.
+ * deterministic bytes of {@link SegmentArchiveProducer} (format v2: the parallel layouts by
+ * default), which peers serve and servers upload to the deep store.
  */
 public final class SegmentArchives {
 
@@ -35,10 +35,33 @@ public final class SegmentArchives {
       Codec codec,
       Scheduler scheduler,
       Callable<@Nullable ArchiveTap> tap) {
+    return stream(
+        directory,
+        segmentName,
+        creationTimeMs,
+        codec,
+        ArchiveOptions.defaults(codec),
+        scheduler,
+        tap);
+  }
+
+  /**
+   * With the level and layout of {@code options} ({@link ArchiveOptions#defaults} above). Chunks of
+   * the parallel layouts are compressed on their pool while the stream is consumed; {@code
+   * scheduler} runs the directory walk, the file reads and the hand-over in order.
+   */
+  public static Flux<ByteBuffer> stream(
+      Path directory,
+      String segmentName,
+      long creationTimeMs,
+      Codec codec,
+      ArchiveOptions options,
+      Scheduler scheduler,
+      Callable<@Nullable ArchiveTap> tap) {
     return Flux.<ByteBuffer, SegmentArchiveProducer>generate(
             () ->
                 new SegmentArchiveProducer(
-                    directory, segmentName, creationTimeMs, codec, tap.call()),
+                    directory, segmentName, creationTimeMs, codec, options, tap.call()),
             (producer, sink) -> {
               try {
                 ByteBuffer chunk = producer.next();

@@ -4,6 +4,8 @@ import io.segmenttransfer.core.archive.ArchiveLimits;
 import io.segmenttransfer.core.archive.Codec;
 import io.segmenttransfer.core.archive.TarDecoder;
 import io.segmenttransfer.core.archive.TarEntryListener;
+import io.segmenttransfer.core.archive.codec.Codecs;
+import io.segmenttransfer.core.archive.codec.ParallelSettings;
 import io.segmenttransfer.core.error.ArchiveLimitExceededException;
 import io.segmenttransfer.core.error.InvalidArchiveException;
 import io.segmenttransfer.core.segment.SegmentId;
@@ -13,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The decoder stage of the pipeline: archive chunks in, {@link WriteBatch}es out. Decrypts, detects
@@ -38,6 +41,7 @@ final class ArchiveDecoder implements AutoCloseable {
 
   private final String subject;
   private final ArchiveLimits limits;
+  private final @Nullable ParallelSettings parallel;
   private final BufferPool pool;
 
   /** Null for the no-op crypter: archive chunks then go straight to the decompressor, uncopied. */
@@ -65,8 +69,22 @@ final class ArchiveDecoder implements AutoCloseable {
   private long busyNanos;
 
   ArchiveDecoder(String subject, ByteTransform decryptor, ArchiveLimits limits, BufferPool pool) {
+    this(subject, decryptor, limits, pool, null);
+  }
+
+  /**
+   * @param parallel how the parallel layouts are decoded (any other archive is read serially); null
+   *     to read every archive serially
+   */
+  ArchiveDecoder(
+      String subject,
+      ByteTransform decryptor,
+      ArchiveLimits limits,
+      BufferPool pool,
+      @Nullable ParallelSettings parallel) {
     this.subject = subject;
     this.limits = limits;
+    this.parallel = parallel;
     this.pool = pool;
     this.decryptor = decryptor;
     this.plaintext = decryptor == null ? null : ByteBuffer.allocateDirect(pool.bufferSize());
@@ -237,7 +255,8 @@ final class ArchiveDecoder implements AutoCloseable {
       }
       codec = Codec.sniff(head.duplicate().flip(), complete || !head.hasRemaining(), subject);
       if (codec != null) {
-        decompressor = codec.newDecoder(subject);
+        decompressor =
+            parallel == null ? codec.newDecoder(subject) : Codecs.decoder(codec, subject, parallel);
         decompressor.offer(head.flip());
         if (complete) {
           decompressorToldEnd = true;

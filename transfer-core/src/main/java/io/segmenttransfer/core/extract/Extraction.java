@@ -76,7 +76,8 @@ final class Extraction {
       }
       throw e;
     }
-    ArchiveDecoder decoder = new ArchiveDecoder(subject, decryptor, config.limits(), pool);
+    ArchiveDecoder decoder =
+        new ArchiveDecoder(subject, decryptor, config.limits(), pool, config.parallelDecoding());
     StagingWriter writer = new StagingWriter(subject, staging, pool);
     return new Extraction(request, staging, decoder, writer, observer);
   }

@@ -580,7 +580,7 @@ public final class SegmentDataDirectory implements LocalSegments {
    * Reads {@code creation.meta} of a segment directory ({@code v3/} first, as Pinot does).
    * Blocking.
    */
-  static Optional<CreationMeta> readCreationMeta(Path segmentDir) {
+  public static Optional<CreationMeta> readCreationMeta(Path segmentDir) {
     for (Path candidate :
         List.of(
             segmentDir.resolve("v3").resolve(CreationMeta.FILE_NAME),

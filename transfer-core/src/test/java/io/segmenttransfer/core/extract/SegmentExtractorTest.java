@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.segmenttransfer.core.archive.ArchiveLimits;
 import io.segmenttransfer.core.archive.Codec;
 import io.segmenttransfer.core.archive.TarFixtures;
+import io.segmenttransfer.core.archive.codec.CodecPool;
+import io.segmenttransfer.core.archive.codec.Codecs;
+import io.segmenttransfer.core.archive.codec.ParallelSettings;
 import io.segmenttransfer.core.crypto.CrypterConfig;
 import io.segmenttransfer.core.crypto.CrypterRegistry;
 import io.segmenttransfer.core.error.ArchiveLimitExceededException;
@@ -19,6 +22,7 @@ import io.segmenttransfer.core.segment.TableNameWithType;
 import io.segmenttransfer.core.testing.DirectorySnapshot;
 import io.segmenttransfer.core.testing.PinotFixtures;
 import io.segmenttransfer.core.testing.TestArchives;
+import io.segmenttransfer.core.testing.Transforms;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -282,6 +286,80 @@ class SegmentExtractorTest {
     // zstd frames without a content checksum (the zstd default) decode corrupt bytes silently;
     // the segment CRC, computed from the bytes as they are written, still stops them.
     assertFailsAndKeepsOldCopy(corruptMiddle(Codec.ZSTD), CrcMismatchException.class, "CRC");
+  }
+
+  /**
+   * A segment in our parallel layout (zstd frames, gzip independent chunks) with 64 KiB chunks, so
+   * a small segment spans many.
+   */
+  private static byte[] parallelArchive(Codec codec, long seed) {
+    byte[] tar =
+        TestArchives.tar(SEGMENT, TestArchives.randomSegment(new Random(seed), 4, 300_000));
+    ParallelSettings settings =
+        new ParallelSettings(2, ParallelSettings.MIN_CHUNK_SIZE, 3, CodecPool.shared());
+    return Transforms.apply(
+        Codecs.encoder(codec, SEGMENT, Codecs.defaultLevel(codec), settings), tar);
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Codec.class,
+      names = {"GZIP", "ZSTD"})
+  void extractsAParallelArchiveOnThePool(Codec codec) {
+    byte[] archive = parallelArchive(codec, 21);
+
+    ExtractionResult result =
+        extractor()
+            .extract(TestArchives.chunks(archive, 8192), request().withSegmentName(SEGMENT))
+            .block(TIMEOUT);
+
+    assertThat(result.codec()).isEqualTo(codec);
+    assertThat(result.archiveBytes()).isEqualTo(archive.length);
+    assertThat(result.directory()).isEqualTo(tableDir().resolve(SEGMENT));
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Codec.class,
+      names = {"GZIP", "ZSTD"})
+  void refusesACorruptOrTruncatedParallelArchiveAndKeepsTheOldCopy(Codec codec) {
+    installOldCopy();
+    byte[] corrupt = parallelArchive(codec, 22);
+    for (int i = corrupt.length / 2; i < corrupt.length / 2 + 8; i++) {
+      corrupt[i] ^= 0x5a;
+    }
+    // Both layouts check every chunk (zstd's frame checksums, gzip's CRC-32 of the whole).
+    assertFailsAndKeepsOldCopy(
+        corrupt,
+        InvalidArchiveException.class,
+        codec == Codec.GZIP ? "corrupt gzip stream" : "corrupt zstd stream");
+
+    byte[] archive = parallelArchive(codec, 23);
+    assertFailsAndKeepsOldCopy(
+        Arrays.copyOf(archive, archive.length * 2 / 3), InvalidArchiveException.class, "truncated");
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Codec.class,
+      names = {"GZIP", "ZSTD"})
+  void cancellingAParallelArchiveMidStreamRemovesTheStagingDirectory(Codec codec)
+      throws IOException {
+    Path old = installOldCopy();
+    Map<String, String> before = DirectorySnapshot.of(old);
+    byte[] archive = parallelArchive(codec, 24);
+    Flux<ByteBuffer> stalls =
+        TestArchives.chunks(Arrays.copyOf(archive, archive.length / 2), 8192)
+            .concatWith(Flux.never());
+
+    StepVerifier.create(extractor().extract(stalls, request().withSegmentName(SEGMENT)))
+        .expectSubscription()
+        .expectNoEvent(Duration.ofMillis(300))
+        .thenCancel()
+        .verify(TIMEOUT);
+
+    awaitNoLeftovers();
+    assertThat(DirectorySnapshot.of(old)).isEqualTo(before);
   }
 
   private static byte[] corruptMiddle(Codec codec) {

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       ControllerCommand.class,
       ServerCommand.class,
       CommitCommand.class,
+      ArchiveCommand.class,
       BootstrapCommand.class,
       QuickstartCommand.class,
       CommandLine.HelpCommand.class
@@ -33,6 +34,12 @@ public final class Main {
   static final String NETTY_JFR_PROPERTY = "io.netty.jfr.enabled";
 
   public static void main(String[] args) {
+    // First, before anything else loads: a one-shot command started with java -jar runs in a child
+    // JVM that maps its classes from a class-data-sharing archive (see the launcher for why).
+    java.util.Optional<Integer> relaunched = ClassDataSharingLauncher.relaunch(args);
+    if (relaunched.isPresent()) {
+      System.exit(relaunched.get());
+    }
     // Unless asked for: the first buffer allocation would otherwise register Netty's JFR event
     // types, loading about 150 JFR and reflection classes on the first request's critical path
     // (about 0.1-0.3 s of a fresh JVM's first HTTP or S3 transfer, profiled), for events that no
@@ -45,16 +52,57 @@ public final class Main {
 
   /** Runs a command line and returns its exit code, without exiting: for tests. */
   public static int run(String... args) {
-    return newCommandLine().execute(args);
+    return newCommandLine(args).execute(args);
   }
 
+  /** The command line with every command. */
   static CommandLine newCommandLine() {
-    CommandLine commandLine = new CommandLine(new Main());
+    return configure(new CommandLine(new Main()));
+  }
+
+  /**
+   * The command line for {@code args}: when they start with a command's name, a top level that
+   * knows only that command, which parses, runs and answers help exactly as the full one does for
+   * it. Picocli otherwise instantiates and reflects every command and its options on each start
+   * (their fields, mixins and static state: Jackson mappers, daemon configuration, about 600
+   * classes), a third of a fresh JVM's set-up before any transfer starts (profiled).
+   */
+  static CommandLine newCommandLine(String... args) {
+    if (args.length > 0) {
+      for (Class<?> command : Main.class.getAnnotation(Command.class).subcommands()) {
+        Command annotation = command.getAnnotation(Command.class);
+        if (command != CommandLine.HelpCommand.class
+            && annotation != null
+            && annotation.name().equals(args[0])) {
+          Object instance;
+          try {
+            instance = CommandLine.defaultFactory().create(command);
+          } catch (Exception e) {
+            break; // the full command line reports it as it would
+          }
+          CommandLine one = new CommandLine(new Single());
+          one.addSubcommand(instance);
+          return configure(one);
+        }
+      }
+    }
+    return newCommandLine();
+  }
+
+  private static CommandLine configure(CommandLine commandLine) {
     commandLine.setExitCodeExceptionMapper(ErrorReporter::exitCode);
     commandLine.setExecutionExceptionHandler(ErrorReporter::report);
     commandLine.setParameterExceptionHandler(ErrorReporter::reportUsage);
     return commandLine;
   }
+
+  /** The top level of {@link #newCommandLine(String...)} when one command was named. */
+  @Command(
+      name = "segment-transfer",
+      mixinStandardHelpOptions = true,
+      versionProvider = Main.Version.class,
+      description = "Reactive segment transfer for Pinot-style analytics servers.")
+  static final class Single {}
 
   static final class Version implements CommandLine.IVersionProvider {
     @Override

@@ -62,6 +62,48 @@ public final class Codecs {
     };
   }
 
+  /**
+   * A decompressor that decodes the parallel layouts (zstd frames with content sizes, gzip with
+   * independent chunks) on {@code settings}' pool, and any other stream of {@code codec} as {@link
+   * #decoder(Codec, String)} does.
+   */
+  public static ByteTransform decoder(Codec codec, String subject, ParallelSettings settings) {
+    return switch (codec) {
+      case GZIP -> new GzipChunksDecoder(subject, settings);
+      case ZSTD -> new ZstdFramesDecoder(subject, settings);
+      case LZ4, NONE -> decoder(codec, subject);
+    };
+  }
+
+  /**
+   * A compressor writing {@code codec}'s parallel layout at {@code level}, chunks compressed on
+   * {@code settings}' pool: zstd as independent frames, gzip as one member of independent chunks;
+   * lz4 and plain tar have none and are written as {@link #encoder(Codec, String, int)} does.
+   *
+   * @throws IllegalArgumentException when the level is out of the codec's range
+   */
+  public static ByteTransform encoder(
+      Codec codec, String subject, int level, ParallelSettings settings) {
+    return switch (codec) {
+      case GZIP -> new GzipChunksEncoder(subject, checkLevel(codec, level, 0, 9), settings);
+      case ZSTD ->
+          new ZstdFramesEncoder(
+              subject,
+              checkLevel(codec, level, Zstd.minCompressionLevel(), Zstd.maxCompressionLevel()),
+              settings);
+      case LZ4, NONE -> encoder(codec, subject, level);
+    };
+  }
+
+  /** The codec's default level. */
+  public static int defaultLevel(Codec codec) {
+    return switch (codec) {
+      case GZIP -> DEFAULT_GZIP_LEVEL;
+      case ZSTD -> DEFAULT_ZSTD_LEVEL;
+      case LZ4, NONE -> DEFAULT_LZ4_LEVEL;
+    };
+  }
+
   private static int checkLevel(Codec codec, int level, int min, int max) {
     if (level < min || level > max) {
       throw new IllegalArgumentException(

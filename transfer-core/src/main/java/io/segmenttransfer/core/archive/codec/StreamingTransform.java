@@ -118,6 +118,12 @@ abstract class StreamingTransform implements ByteTransform {
     }
   }
 
+  /** Remembers a failure raised elsewhere (a pool task) for later calls, and returns it. */
+  final InvalidArchiveException fail(InvalidArchiveException raised) {
+    failure = raised;
+    return failure;
+  }
+
   /** Remembers the failure for later calls and returns it for the caller to throw. */
   final InvalidArchiveException fail(String message) {
     return fail(message, null);
