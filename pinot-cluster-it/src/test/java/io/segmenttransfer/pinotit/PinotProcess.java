@@ -90,6 +90,10 @@ final class PinotProcess implements AutoCloseable {
     return process.pid();
   }
 
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
   Path log() {
     return log;
   }

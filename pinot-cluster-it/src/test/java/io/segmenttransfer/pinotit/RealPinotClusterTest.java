@@ -276,6 +276,10 @@ class RealPinotClusterTest {
     Waits.await(segments + " ONLINE on " + instanceId + " in Pinot's external view")
         .atMost(TIMEOUT)
         .pollInterval(Duration.ofMillis(250))
+        // A server can answer /health and still die starting its query listener.
+        .failFast(
+            "the Pinot server exited; its log: " + serverProcess.log(),
+            () -> !serverProcess.isAlive())
         .ignoreExceptions()
         .until(
             () -> {
