@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
       "controller's external view as the fallback) within the download limit, and prints a summary.",
       "Exit 0 when every segment is in place, 1 when any failed (each failure is listed), 2 for bad flags.",
       "Either --controller URL --table T (T with type, or raw for every type that exists),",
+      "with --instance ID for only what the ideal state assigns to that server,",
       "or --metadata FILE... (add --controller to let peers serve what the download URLs cannot)."
     })
 final class BootstrapCommand implements Callable<Integer> {
@@ -45,6 +46,15 @@ final class BootstrapCommand implements Callable<Integer> {
       paramLabel = "TABLE",
       description = "events_OFFLINE, or events for every type it has.")
   String table;
+
+  @Option(
+      names = "--instance",
+      paramLabel = "ID",
+      description = {
+        "Only the segments the controller's ideal state assigns ONLINE to this instance, e.g.",
+        "Server_10.0.0.5_8098: prepares that Pinot server's data directory before it starts."
+      })
+  String instance;
 
   @Option(
       names = "--metadata",
@@ -92,11 +102,18 @@ final class BootstrapCommand implements Callable<Integer> {
         throw new InvalidRequestException(
             null, "give --controller and --table, or --metadata files");
       }
+      ControllerClient client = ControllerClient.create(controller.toString());
       segments =
-          TableBootstrap.listTable(ControllerClient.create(controller.toString()), table)
+          (instance == null
+                  ? TableBootstrap.listTable(client, table)
+                  : InstanceSegments.list(client, table, instance))
               .block(java.time.Duration.ofMinutes(2));
       label = table;
     } else {
+      if (instance != null) {
+        throw new InvalidRequestException(
+            null, "--instance reads the controller's ideal state: give --controller and --table");
+      }
       if (table != null) {
         throw new InvalidRequestException(
             null,

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Predicate;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -84,6 +85,15 @@ final class TableBootstrap {
    * when there is no such table.
    */
   static Mono<List<SegmentMetadata>> listTable(ControllerClient controller, String table) {
+    return listTable(controller, table, segment -> true);
+  }
+
+  /**
+   * As {@link #listTable(ControllerClient, String)}, keeping only the segments {@code wanted}
+   * accepts; the others' metadata is not fetched.
+   */
+  static Mono<List<SegmentMetadata>> listTable(
+      ControllerClient controller, String table, Predicate<SegmentId> wanted) {
     Mono<List<TableNameWithType>> tables =
         table.endsWith("_OFFLINE") || table.endsWith("_REALTIME")
             ? Mono.fromCallable(() -> List.of(TableNameWithType.parse(table)))
@@ -103,6 +113,7 @@ final class TableBootstrap {
                     .segments(typed)
                     .flatMapMany(
                         names -> Flux.fromIterable(names).map(name -> new SegmentId(typed, name))))
+        .filter(wanted)
         .flatMapSequential(controller::metadata, METADATA_CONCURRENCY)
         .sort(
             Comparator.comparing((SegmentMetadata m) -> m.table().toString())
