@@ -23,9 +23,12 @@ final class JavaChild {
 
   private JavaChild() {}
 
-  /** {@code benchmarks/../pinot-tools/target/pinot-tools.jar}, or {@code -Dpinot.tools.jar}. */
+  /**
+   * {@code -Dsegmenttransfer.pinotTools} (what the root pom gives every test), else {@code
+   * pinot-tools/target/pinot-tools.jar} beside this module.
+   */
   static Path pinotToolsJar() {
-    return jar("pinot.tools.jar", "pinot-tools", "pinot-tools.jar");
+    return jar("segmenttransfer.pinotTools", "pinot-tools", "pinot-tools.jar");
   }
 
   /** {@code transfer-server/target/segment-transfer.jar}, or {@code -Dsegment.transfer.jar}. */
