@@ -11,6 +11,7 @@ import io.segmenttransfer.core.extract.ExtractionConfig;
 import io.segmenttransfer.core.extract.ExtractionRequest;
 import io.segmenttransfer.core.extract.ExtractionResult;
 import io.segmenttransfer.core.extract.SegmentExtractor;
+import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -105,12 +107,28 @@ public class UntarBenchmark {
   @Param({"cores"})
   public String threads;
 
+  /**
+   * Rows of a real Pinot segment to read instead of the synthetic one ({@link RealSegments}: built
+   * by Pinot 1.5's own code, archived by Pinot with {@link #codec}); 0, the default, keeps the
+   * synthetic segment of {@link #sizeMiB}. Real segments run the extraction benchmarks ({@code
+   * pipeline*}, {@code pinotUntarFromFile}, {@code downloadThenUntar}, {@code decompressOnly}); the
+   * others need the synthetic segment's generator and refuse.
+   */
+  @Param({"0"})
+  public long realRows;
+
   private java.util.concurrent.Executor codecPool;
   private SegmentDirectoryWriter.Written segmentDir;
 
-  private CachedArchive archive;
+  /** What every extraction is checked against, from the synthetic or the real segment. */
+  private Expected expected;
+
+  /** The archive read and what extracting or decompressing it must produce. */
+  private record Expected(
+      Path file, Codec codec, SegmentId segment, long crc, long uncompressedBytes, long tarBytes) {}
+
   private ByteBuffer inMemory;
-  private SyntheticSegment segment;
+  private @Nullable SyntheticSegment segment;
   private Scheduler scheduler;
   private Scheduler network;
   private SegmentExtractor extractor;
@@ -130,9 +148,31 @@ public class UntarBenchmark {
   public void setUp() throws IOException {
     Codec c = Codec.valueOf(codec.toUpperCase(Locale.ROOT));
     SegmentSpec spec = SegmentSpec.ofMebibytes(sizeMiB, 1);
-    archive = ArchiveCache.defaultLocation().archive(spec, c, layout.equals("parallel"));
-    segment = new SyntheticSegment(spec);
-    inMemory = ArchiveStreams.load(archive.file());
+    if (realRows > 0) {
+      RealSegments.RealArchive real = RealSegments.defaultLocation().archive(realRows, 1, c);
+      inMemory = ArchiveStreams.load(real.file());
+      expected =
+          new Expected(
+              real.file(),
+              c,
+              SegmentId.of(RealSegments.TABLE_WITH_TYPE, real.segmentName()),
+              real.crc(),
+              real.segmentBytes(),
+              DecompressToNothing.decompress(inMemory, c));
+    } else {
+      CachedArchive archive =
+          ArchiveCache.defaultLocation().archive(spec, c, layout.equals("parallel"));
+      segment = new SyntheticSegment(spec);
+      inMemory = ArchiveStreams.load(expected.file());
+      expected =
+          new Expected(
+              expected.file(),
+              c,
+              spec.segmentId(),
+              expected.crc(),
+              expected.uncompressedBytes(),
+              expected.tarBytes());
+    }
     scheduler = Schedulers.newBoundedElastic(8, 1024, "bench-extract");
     network = Schedulers.newSingle("bench-network");
     extractor =
@@ -164,10 +204,13 @@ public class UntarBenchmark {
 
   /** The segment as a directory on disk, written once, for the compression benchmarks. */
   private SegmentDirectoryWriter.Written segmentDirectory() throws IOException {
+    if (segment == null) {
+      throw new IllegalStateException("the compression benchmarks run on synthetic segments only");
+    }
     if (segmentDir == null) {
       segmentDir =
           SegmentDirectoryWriter.write(
-              segment, work.resolve("segment").resolve(segment.spec().segmentName()));
+              segment, work.resolve("segment").resolve(expected.segment().segmentName()));
     }
     return segmentDir;
   }
@@ -188,27 +231,27 @@ public class UntarBenchmark {
         // The archive must hold the segment's files, byte for byte in number (read outside the
         // timed region with commons-compress, as Pinot would read it).
         long files = PinotUntar.countFileBytes(iterationDir.resolve("archive"));
-        if (files != archive.uncompressedBytes()) {
+        if (files != expected.uncompressedBytes()) {
           throw new IllegalStateException(
               "compressed archive holds "
                   + files
                   + " bytes, expected "
-                  + archive.uncompressedBytes());
+                  + expected.uncompressedBytes());
         }
         return;
       }
       long expectedBytes =
           switch (outcome.what()) {
-            case "decompressed" -> archive.tarBytes();
-            default -> archive.uncompressedBytes();
+            case "decompressed" -> expected.tarBytes();
+            default -> expected.uncompressedBytes();
           };
       if (outcome.bytes() != expectedBytes) {
         throw new IllegalStateException(
             outcome.what() + " " + outcome.bytes() + " bytes, expected " + expectedBytes);
       }
-      if (outcome.crc() != -1 && outcome.crc() != archive.crc()) {
+      if (outcome.crc() != -1 && outcome.crc() != expected.crc()) {
         throw new IllegalStateException(
-            outcome.what() + " CRC " + outcome.crc() + ", expected " + archive.crc());
+            outcome.what() + " CRC " + outcome.crc() + ", expected " + expected.crc());
       }
     } finally {
       Directories.deleteRecursively(iterationDir);
@@ -229,7 +272,7 @@ public class UntarBenchmark {
 
   @Benchmark
   public Outcome pipelineFromFile() {
-    return extracted(store.read(archive.file().toUri(), 0));
+    return extracted(store.read(expected.file().toUri(), 0));
   }
 
   @Benchmark
@@ -239,7 +282,7 @@ public class UntarBenchmark {
 
   @Benchmark
   public Outcome pinotUntarFromFile() throws IOException {
-    PinotUntar.Result result = PinotUntar.untar(archive.file(), tableDir());
+    PinotUntar.Result result = PinotUntar.untar(expected.file(), tableDir());
     return record(new Outcome("untarred", result.bytesWritten(), result.crc()));
   }
 
@@ -248,14 +291,14 @@ public class UntarBenchmark {
     Path tableDir = Files.createDirectories(tableDir());
     Path download =
         Files.createDirectories(tableDir.resolve("tmp"))
-            .resolve(segment.spec().segmentName() + ".tar");
+            .resolve(expected.segment().segmentName() + ".tar");
     try (FileChannel out =
         FileChannel.open(download, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       networkStream().doOnNext(chunk -> writeFully(out, chunk)).blockLast();
     }
-    Path untarDir = tableDir.resolve("tmp").resolve(segment.spec().segmentName() + "-untar");
+    Path untarDir = tableDir.resolve("tmp").resolve(expected.segment().segmentName() + "-untar");
     PinotUntar.Result result = PinotUntar.untar(download, untarDir);
-    Files.move(result.segmentDir(), tableDir.resolve(segment.spec().segmentName()));
+    Files.move(result.segmentDir(), tableDir.resolve(expected.segment().segmentName()));
     Files.delete(download);
     Files.delete(untarDir);
     return record(new Outcome("downloaded and untarred", result.bytesWritten(), result.crc()));
@@ -264,11 +307,15 @@ public class UntarBenchmark {
   @Benchmark
   public Outcome decompressOnly() {
     return record(
-        new Outcome("decompressed", DecompressToNothing.decompress(inMemory, archive.codec()), -1));
+        new Outcome(
+            "decompressed", DecompressToNothing.decompress(inMemory, expected.codec()), -1));
   }
 
   @Benchmark
   public Outcome writeOnly() throws IOException {
+    if (segment == null) {
+      throw new IllegalStateException("writeOnly runs on synthetic segments only");
+    }
     return record(
         new Outcome("written", plainWriter.write(segment, iterationDir.resolve("plain")), -1));
   }
@@ -276,7 +323,7 @@ public class UntarBenchmark {
   @Benchmark
   public Outcome compressOurs() throws IOException {
     SegmentDirectoryWriter.Written dir = segmentDirectory();
-    Codec c = archive.codec();
+    Codec c = expected.codec();
     ParallelSettings parallel = parallelSettings();
     ArchiveOptions options =
         new ArchiveOptions(ArchiveCache.pinotLevel(c), layout.equals("parallel") ? parallel : null);
@@ -287,7 +334,7 @@ public class UntarBenchmark {
       for (ByteBuffer chunk :
           SegmentArchives.stream(
                   dir.dir(),
-                  segment.spec().segmentName(),
+                  expected.segment().segmentName(),
                   segment.creationTimeMs(),
                   c,
                   options,
@@ -305,14 +352,13 @@ public class UntarBenchmark {
   public Outcome compressPinot() throws IOException {
     long bytes =
         PinotSegmentTar.createCompressedTarFile(
-            segmentDirectory().dir(), iterationDir.resolve("archive"), archive.codec());
+            segmentDirectory().dir(), iterationDir.resolve("archive"), expected.codec());
     return record(new Outcome("compressed", bytes, -1));
   }
 
   private Outcome extracted(Flux<ByteBuffer> source) {
     ExtractionRequest request =
-        ExtractionRequest.of(iterationDir, segment.spec().segmentId())
-            .withExpectedCrc(archive.crc());
+        ExtractionRequest.of(iterationDir, expected.segment()).withExpectedCrc(expected.crc());
     ExtractionResult result = extractor.extract(source, request).block();
     return record(new Outcome("extracted", result.bytesWritten(), result.crc()));
   }
@@ -326,7 +372,7 @@ public class UntarBenchmark {
   }
 
   private Path tableDir() {
-    return iterationDir.resolve(segment.spec().table().toString());
+    return iterationDir.resolve(expected.segment().table().toString());
   }
 
   private Outcome record(Outcome o) {
