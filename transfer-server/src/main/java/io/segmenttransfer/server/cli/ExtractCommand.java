@@ -3,6 +3,7 @@ package io.segmenttransfer.server.cli;
 import io.segmenttransfer.core.crypto.CrypterConfig;
 import io.segmenttransfer.core.crypto.CrypterRegistry;
 import io.segmenttransfer.core.extract.ExtractionRequest;
+import io.segmenttransfer.core.local.DataDirectoryLock;
 import io.segmenttransfer.core.runtime.RuntimeConfig;
 import io.segmenttransfer.core.runtime.TransferRuntime;
 import io.segmenttransfer.core.segment.TableNameWithType;
@@ -93,12 +94,13 @@ final class ExtractCommand implements Callable<Integer> {
     CrypterRegistry crypters =
         CrypterRegistry.fromConfig(
             keyset == null ? CrypterConfig.defaults() : CrypterConfig.tink(keyset));
-    try (TransferRuntime runtime =
-        new TransferRuntime(
-            TransferRuntime.CLI_THREADS,
-            RuntimeConfig.defaults(),
-            crypters,
-            storeOptions.storesFor(List.of(uri)))) {
+    try (DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir, "extract");
+        TransferRuntime runtime =
+            new TransferRuntime(
+                TransferRuntime.CLI_THREADS,
+                RuntimeConfig.defaults(),
+                crypters,
+                storeOptions.storesFor(List.of(uri)))) {
       DownloadResult result =
           runtime
               .downloader(PeerFinder.NONE)

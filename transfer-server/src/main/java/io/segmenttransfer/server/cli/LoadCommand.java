@@ -1,6 +1,7 @@
 package io.segmenttransfer.server.cli;
 
 import io.segmenttransfer.core.local.DataDirectoryConfig;
+import io.segmenttransfer.core.local.DataDirectoryLock;
 import io.segmenttransfer.core.local.SegmentOutcome;
 import io.segmenttransfer.core.runtime.TransferRuntime;
 import io.segmenttransfer.core.transfer.PeerFinder;
@@ -28,7 +29,8 @@ final class LoadCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var metadata = metadataFile.read();
-    try (TransferRuntime runtime = options.runtime(SegmentCommandOptions.locations(metadata))) {
+    try (DataDirectoryLock lock = options.lock("load");
+        TransferRuntime runtime = options.runtime(SegmentCommandOptions.locations(metadata))) {
       SegmentOutcome outcome =
           runtime
               .dataDirectory(

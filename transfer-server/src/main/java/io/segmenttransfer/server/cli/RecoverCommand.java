@@ -1,6 +1,8 @@
 package io.segmenttransfer.server.cli;
 
+import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.local.DataDirectoryConfig;
+import io.segmenttransfer.core.local.DataDirectoryLock;
 import io.segmenttransfer.core.local.RecoveryAction;
 import io.segmenttransfer.core.runtime.TransferRuntime;
 import io.segmenttransfer.core.transfer.PeerFinder;
@@ -40,7 +42,13 @@ final class RecoverCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (TransferRuntime runtime = options.runtime(List.of())) {
+    if (!java.nio.file.Files.isDirectory(options.dataDir)) {
+      // Not "nothing to recover": a mistyped path would otherwise look like a clean directory.
+      throw new InvalidRequestException(
+          null, "data directory " + options.dataDir.toAbsolutePath() + " does not exist");
+    }
+    try (DataDirectoryLock lock = options.lock("recover");
+        TransferRuntime runtime = options.runtime(List.of())) {
       List<RecoveryAction> actions =
           runtime
               .dataDirectory(

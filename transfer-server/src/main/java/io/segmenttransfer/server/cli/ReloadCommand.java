@@ -1,6 +1,7 @@
 package io.segmenttransfer.server.cli;
 
 import io.segmenttransfer.core.local.DataDirectoryConfig;
+import io.segmenttransfer.core.local.DataDirectoryLock;
 import io.segmenttransfer.core.local.SegmentOutcome;
 import io.segmenttransfer.core.runtime.TransferRuntime;
 import io.segmenttransfer.core.transfer.PeerFinder;
@@ -32,7 +33,8 @@ final class ReloadCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var metadata = metadataFile.read();
-    try (TransferRuntime runtime = options.runtime(SegmentCommandOptions.locations(metadata))) {
+    try (DataDirectoryLock lock = options.lock("reload");
+        TransferRuntime runtime = options.runtime(SegmentCommandOptions.locations(metadata))) {
       SegmentOutcome outcome =
           runtime
               .dataDirectory(

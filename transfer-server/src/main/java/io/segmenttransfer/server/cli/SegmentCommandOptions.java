@@ -3,6 +3,7 @@ package io.segmenttransfer.server.cli;
 import io.segmenttransfer.core.crypto.CrypterConfig;
 import io.segmenttransfer.core.crypto.CrypterRegistry;
 import io.segmenttransfer.core.error.InvalidRequestException;
+import io.segmenttransfer.core.local.DataDirectoryLock;
 import io.segmenttransfer.core.runtime.RuntimeConfig;
 import io.segmenttransfer.core.runtime.TransferRuntime;
 import io.segmenttransfer.core.segment.SegmentMetadata;
@@ -43,6 +44,14 @@ final class SegmentCommandOptions {
   }
 
   @Mixin StoreOptions storeOptions;
+
+  /**
+   * Takes {@code --data-dir} for this command: refused (exit 1, naming the holder) while a server
+   * or another command works on it.
+   */
+  DataDirectoryLock lock(String command) {
+    return DataDirectoryLock.acquire(dataDir, command);
+  }
 
   /** A runtime able to read the given locations (file, s3, http). */
   TransferRuntime runtime(Collection<URI> locations) {

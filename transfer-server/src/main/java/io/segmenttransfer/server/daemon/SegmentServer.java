@@ -11,6 +11,7 @@ import io.segmenttransfer.core.crypto.CrypterRegistry;
 import io.segmenttransfer.core.error.CrcMismatchException;
 import io.segmenttransfer.core.error.EntityNotFoundException;
 import io.segmenttransfer.core.error.InvalidRequestException;
+import io.segmenttransfer.core.local.DataDirectoryLock;
 import io.segmenttransfer.core.local.SegmentDataDirectory;
 import io.segmenttransfer.core.runtime.RuntimeConfig;
 import io.segmenttransfer.core.runtime.TransferRuntime;
@@ -77,6 +78,10 @@ public final class SegmentServer implements AutoCloseable {
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private DisposableServer admin;
+
+  /** This process's hold on the data directory, from the start until every file is released. */
+  private volatile @Nullable DataDirectoryLock dataDirLock;
+
   private String instanceId;
   private SegmentDataDirectory directory;
   private PeerSegmentHandler peers;
@@ -132,14 +137,20 @@ public final class SegmentServer implements AutoCloseable {
     // The admin port is bound first: with port 0 the instance id depends on the port we get.
     HttpServerRoutes routes = HttpServerRoutes.newRoutes();
     AtomicBoolean routed = new AtomicBoolean();
-    return HttpServer.create()
-        .host(config.host())
-        .port(config.adminPort())
-        .handle(
-            KeepAliveSafe.offDispatch(
-                (request, response) ->
-                    routed.get() ? routes.apply(request, response) : unavailable(response)))
-        .bind()
+    // The data directory first: a second process on it is refused before it binds or registers.
+    Mono<Void> lock =
+        Mono.fromRunnable(() -> dataDirLock = DataDirectoryLock.acquire(config.dataDir(), "server"))
+            .subscribeOn(scheduler)
+            .then();
+    return lock.then(
+            HttpServer.create()
+                .host(config.host())
+                .port(config.adminPort())
+                .handle(
+                    KeepAliveSafe.offDispatch(
+                        (request, response) ->
+                            routed.get() ? routes.apply(request, response) : unavailable(response)))
+                .bind())
         .flatMap(
             bound -> {
               admin = bound;
@@ -513,6 +524,10 @@ public final class SegmentServer implements AutoCloseable {
     }
     metrics.close();
     runtime.close();
+    DataDirectoryLock lock = dataDirLock;
+    if (lock != null) {
+      lock.close();
+    }
   }
 
   /**
