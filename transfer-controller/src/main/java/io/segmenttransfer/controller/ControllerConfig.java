@@ -23,6 +23,8 @@ import java.time.Duration;
  *     default the same values, as a download's, since an upload is decoded by the same decoder
  * @param deepStoreRepair the deep-store repair task: its interval (0 disables the schedule), upload
  *     timeout and concurrency
+ * @param instanceSession how long an instance counts as live after its last request when none of
+ *     its long polls is open ({@link #DEFAULT_INSTANCE_SESSION})
  */
 public record ControllerConfig(
     int port,
@@ -32,7 +34,14 @@ public record ControllerConfig(
     String advertisedHost,
     Duration maxLongPoll,
     ArchiveLimits archiveLimits,
-    DeepStoreRepairConfig deepStoreRepair) {
+    DeepStoreRepairConfig deepStoreRepair,
+    Duration instanceSession) {
+
+  /**
+   * How long an instance stays live after its last request when no long poll of its is open: a
+   * registration of its id from another host or port is refused (409) while it is live.
+   */
+  public static final Duration DEFAULT_INSTANCE_SESSION = Duration.ofSeconds(30);
 
   /** Pinot's controller port. */
   public static final int DEFAULT_PORT = 9000;
@@ -70,6 +79,35 @@ public record ControllerConfig(
     if (deepStoreRepair == null) {
       deepStoreRepair = DeepStoreRepairConfig.defaults();
     }
+    if (instanceSession == null) {
+      instanceSession = DEFAULT_INSTANCE_SESSION;
+    }
+    if (instanceSession.isNegative() || instanceSession.isZero()) {
+      throw new InvalidRequestException(
+          null, "instance session must be positive, was " + instanceSession);
+    }
+  }
+
+  /** With the default instance session. */
+  public ControllerConfig(
+      int port,
+      Path dataDir,
+      URI deepStore,
+      String bindHost,
+      String advertisedHost,
+      Duration maxLongPoll,
+      ArchiveLimits archiveLimits,
+      DeepStoreRepairConfig deepStoreRepair) {
+    this(
+        port,
+        dataDir,
+        deepStore,
+        bindHost,
+        advertisedHost,
+        maxLongPoll,
+        archiveLimits,
+        deepStoreRepair,
+        null);
   }
 
   /** With the default deep-store repair. */
@@ -114,21 +152,59 @@ public record ControllerConfig(
         advertisedHost,
         maxLongPoll,
         archiveLimits,
-        deepStoreRepair);
+        deepStoreRepair,
+        instanceSession);
   }
 
   public ControllerConfig withDeepStore(URI uri) {
     return new ControllerConfig(
-        port, dataDir, uri, bindHost, advertisedHost, maxLongPoll, archiveLimits, deepStoreRepair);
+        port,
+        dataDir,
+        uri,
+        bindHost,
+        advertisedHost,
+        maxLongPoll,
+        archiveLimits,
+        deepStoreRepair,
+        instanceSession);
   }
 
   public ControllerConfig withArchiveLimits(ArchiveLimits limits) {
     return new ControllerConfig(
-        port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, limits, deepStoreRepair);
+        port,
+        dataDir,
+        deepStore,
+        bindHost,
+        advertisedHost,
+        maxLongPoll,
+        limits,
+        deepStoreRepair,
+        instanceSession);
   }
 
   public ControllerConfig withDeepStoreRepair(DeepStoreRepairConfig repair) {
     return new ControllerConfig(
-        port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, archiveLimits, repair);
+        port,
+        dataDir,
+        deepStore,
+        bindHost,
+        advertisedHost,
+        maxLongPoll,
+        archiveLimits,
+        repair,
+        instanceSession);
+  }
+
+  public ControllerConfig withInstanceSession(Duration session) {
+    return new ControllerConfig(
+        port,
+        dataDir,
+        deepStore,
+        bindHost,
+        advertisedHost,
+        maxLongPoll,
+        archiveLimits,
+        deepStoreRepair,
+        session);
   }
 }

@@ -134,7 +134,9 @@ public final class EmbeddedController implements AutoCloseable {
             janitor);
     TableRoutes tables = new TableRoutes(state, janitor);
     SegmentRoutes segments = new SegmentRoutes(state, janitor, upload, new SegmentDownload(stores));
-    InstanceRoutes instances = new InstanceRoutes(state, config.maxLongPoll());
+    InstanceRoutes instances =
+        new InstanceRoutes(
+            state, config.maxLongPoll(), new InstanceSessions(clock, config.instanceSession()));
     CompletionRoutes completion =
         CompletionRoutes.create(
             state,

@@ -16,6 +16,7 @@ import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.error.SourceAccessDeniedException;
 import io.segmenttransfer.core.error.SourceNotFoundException;
 import io.segmenttransfer.core.error.SourceUnavailableException;
+import io.segmenttransfer.core.error.StateConflictException;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.segment.SegmentMetadataJson;
@@ -119,7 +120,26 @@ public final class ControllerClient implements SegmentMetadataSource {
     if (instanceId != null) {
       body.put("instanceName", instanceId);
     }
-    return exchange(HttpMethod.POST, "/instances", json(body), Set.of(409), text -> info.id());
+    return exchange(
+        HttpMethod.POST, "/instances", json(body), Set.of(409), text -> registered(info, text));
+  }
+
+  /**
+   * Pinot answers 409 for an id already registered, which is success here; this project's
+   * controller answers 409 with a {@code liveInstance} field when the id is live at another
+   * endpoint, which is a refusal: another server runs under this id.
+   */
+  private static String registered(InstanceInfo info, String text) {
+    JsonNode answer;
+    try {
+      answer = ControllerJson.MAPPER.readTree(text);
+    } catch (IOException notJson) {
+      return info.id(); // Pinot's plain-text "already registered"
+    }
+    if (answer != null && answer.has("liveInstance")) {
+      throw new StateConflictException(null, answer.path("error").asText());
+    }
+    return info.id();
   }
 
   /** {@code GET /instances/{id}}. */

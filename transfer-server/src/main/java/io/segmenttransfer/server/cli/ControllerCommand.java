@@ -65,13 +65,24 @@ final class ControllerCommand implements Callable<Integer> {
           "Host name put into download URLs. Default: the --host address (127.0.0.1 for 0.0.0.0).")
   String advertisedHost;
 
+  @Option(
+      names = "--instance-session",
+      paramLabel = "SECONDS",
+      defaultValue = "30",
+      description =
+          "Seconds an instance stays live after its last request when no long poll of its is open;"
+              + " another registration of a live id from a different host or port is refused."
+              + " Default: ${DEFAULT-VALUE}.")
+  long instanceSessionSeconds;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws InterruptedException {
     URI store = deepStore == null ? null : SegmentStores.toUri(deepStore);
     ControllerConfig config =
-        new ControllerConfig(port, dataDir, store, host, advertisedHost, null);
+        new ControllerConfig(port, dataDir, store, host, advertisedHost, null)
+            .withInstanceSession(Duration.ofSeconds(instanceSessionSeconds));
     // Only an S3 deep store needs an SDK client; the controller does not close the stores it is
     // given.
     S3SegmentStore s3Store =
