@@ -426,22 +426,24 @@ public final class ControllerClient implements SegmentMetadataSource {
       Publisher<?> body,
       Set<Integer> alsoOk,
       Function<String, T> parse) {
+    // An absolute URI, not the String overload: reactor-netty#4357 reads a one-digit port as part
+    // of the host.
     URI uri = URI.create(baseUrl + path);
     HttpClient.ResponseReceiver<?> sending;
     if (body == null) {
-      sending = client.request(method).uri(path);
+      sending = client.request(method).uri(uri);
     } else if (body instanceof Mono<?> mono) {
       // A Mono body is a JSON document (see json()); archives come as a Flux of buffers.
       sending =
           client
               .headers(h -> h.set(HttpHeaderNames.CONTENT_TYPE, "application/json"))
               .request(method)
-              .uri(path)
+              .uri(uri)
               .send(ByteBufFlux.fromString(mono.cast(String.class)));
     } else {
       @SuppressWarnings("unchecked")
       Publisher<ByteBuf> buffers = (Publisher<ByteBuf>) body;
-      sending = client.request(method).uri(path).send(buffers);
+      sending = client.request(method).uri(uri).send(buffers);
     }
     return sending
         .responseSingle(

@@ -122,9 +122,7 @@ public final class DataDirectoryLock implements AutoCloseable {
               file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     } catch (IOException e) {
       throw new SegmentWriteException(
-          null,
-          "cannot use data directory " + dir + ": " + reason(e) + " (check its permissions)",
-          e);
+          null, "cannot use data directory " + dir + ": " + reason(e), e);
     }
     try {
       FileLock lock;

@@ -3,6 +3,7 @@ package io.segmenttransfer.server.cli;
 import io.segmenttransfer.controller.client.ControllerClient;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.segment.SegmentMetadata;
+import io.segmenttransfer.http.HttpUrls;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +39,9 @@ final class BootstrapCommand implements Callable<Integer> {
       names = "--controller",
       paramLabel = "URL",
       description = "The controller, e.g. http://127.0.0.1:9000.")
-  URI controller;
+  String controllerUrl;
+
+  private URI controller;
 
   @Option(
       names = "--table",
@@ -78,13 +81,7 @@ final class BootstrapCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (controller != null
-        && (controller.getHost() == null
-            || !("http".equals(controller.getScheme())
-                || "https".equals(controller.getScheme())))) {
-      throw new InvalidRequestException(
-          null, "--controller must be an http(s)://host:port URL, was '" + controller + "'");
-    }
+    controller = controllerUrl == null ? null : HttpUrls.parse("--controller", controllerUrl);
     List<SegmentMetadata> segments;
     String label;
     if (metadataFiles.isEmpty()) {
@@ -118,14 +115,19 @@ final class BootstrapCommand implements Callable<Integer> {
             "bootstrap " + label,
             TableBootstrap.announcedBytes(segments),
             "");
-    BootstrapSummary summary =
-        TableBootstrap.run(
-            settings,
-            label,
-            segments,
-            options.crypters(),
-            options.storeOptions.storesFor(locations(segments)),
-            progress);
+    BootstrapSummary summary;
+    try (Interruption interrupted =
+        Interruption.exiting(
+            spec.commandLine().getErr(), Interruption.dataDirectoryLeft(options.dataDir))) {
+      summary =
+          TableBootstrap.run(
+              settings,
+              label,
+              segments,
+              options.crypters(),
+              options.storeOptions.storesFor(locations(segments)),
+              progress);
+    }
     output.print(summary);
     if (!summary.succeeded()) {
       spec.commandLine()

@@ -26,10 +26,15 @@ final class LoadCommand implements Callable<Integer> {
 
   @Mixin OutputOptions output;
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() {
     var metadata = metadataFile.read();
     try (DataDirectoryLock lock = options.lock("load");
+        Interruption interrupted =
+            Interruption.exiting(
+                spec.commandLine().getErr(), Interruption.dataDirectoryLeft(options.dataDir));
         TransferRuntime runtime = options.runtime(SegmentCommandOptions.locations(metadata))) {
       SegmentOutcome outcome =
           runtime

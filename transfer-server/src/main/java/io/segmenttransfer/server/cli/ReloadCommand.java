@@ -30,10 +30,15 @@ final class ReloadCommand implements Callable<Integer> {
 
   @Mixin OutputOptions output;
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() {
     var metadata = metadataFile.read();
     try (DataDirectoryLock lock = options.lock("reload");
+        Interruption interrupted =
+            Interruption.exiting(
+                spec.commandLine().getErr(), Interruption.dataDirectoryLeft(options.dataDir));
         TransferRuntime runtime = options.runtime(SegmentCommandOptions.locations(metadata))) {
       SegmentOutcome outcome =
           runtime

@@ -2,6 +2,7 @@ package io.segmenttransfer.server.cli;
 
 import io.segmenttransfer.core.crypto.CrypterConfig;
 import io.segmenttransfer.core.crypto.CrypterRegistry;
+import io.segmenttransfer.core.error.CrypterException;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.local.DataDirectoryLock;
 import io.segmenttransfer.core.runtime.RuntimeConfig;
@@ -39,8 +40,17 @@ final class SegmentCommandOptions {
   Path keyset;
 
   CrypterRegistry crypters() {
-    return CrypterRegistry.fromConfig(
-        keyset == null ? CrypterConfig.defaults() : CrypterConfig.tink(keyset));
+    return crypters(keyset);
+  }
+
+  /** The crypters {@code --keyset} gives; a keyset file that cannot be used is bad input. */
+  static CrypterRegistry crypters(Path keyset) {
+    try {
+      return CrypterRegistry.fromConfig(
+          keyset == null ? CrypterConfig.defaults() : CrypterConfig.tink(keyset));
+    } catch (CrypterException e) {
+      throw new InvalidRequestException(null, "--keyset " + keyset + ": " + e.getMessage(), e);
+    }
   }
 
   @Mixin StoreOptions storeOptions;

@@ -150,7 +150,20 @@ public final class SegmentServer implements AutoCloseable {
                     KeepAliveSafe.offDispatch(
                         (request, response) ->
                             routed.get() ? routes.apply(request, response) : unavailable(response)))
-                .bind())
+                .bind()
+                .onErrorMap(
+                    e -> !(e instanceof io.segmenttransfer.core.error.SegmentTransferException),
+                    e ->
+                        new InvalidRequestException(
+                            null,
+                            "cannot listen on "
+                                + config.host()
+                                + ":"
+                                + config.adminPort()
+                                + ": the port is in use, or the host is not an address of this"
+                                + " machine; give another --admin-port (0 picks a free one) or"
+                                + " --host",
+                            e)))
         .flatMap(
             bound -> {
               admin = bound;
