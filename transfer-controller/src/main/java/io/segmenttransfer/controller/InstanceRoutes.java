@@ -55,6 +55,7 @@ final class InstanceRoutes {
         .delete(
             "/instances/{id}/segments/{tableNameWithType}/{segmentName}/state",
             HttpJson.handler(this::drop))
+        .delete("/instances/{id}/session", HttpJson.handler(this::endSession))
         .get("/instances/{id}", HttpJson.handler(this::get))
         .delete("/instances/{id}", HttpJson.handler(this::delete));
   }
@@ -147,6 +148,17 @@ final class InstanceRoutes {
     ObjectNode body() {
       return body;
     }
+  }
+
+  /**
+   * A server that stops says so: its session ends now instead of {@code instanceSession} after its
+   * last request, so it may start again at once from another port under the same id.
+   */
+  private Mono<Void> endSession(HttpServerRequest request, HttpServerResponse response) {
+    String id = HttpJson.path(request, "id");
+    state.instance(id);
+    sessions.forget(id);
+    return HttpJson.status(response, "Session of " + id + " ended");
   }
 
   private Mono<Void> list(HttpServerRequest request, HttpServerResponse response) {

@@ -44,10 +44,13 @@ final class InstanceSessions {
     sessions.compute(id, (k, old) -> new Session(old == null ? 1 : old.openPolls() + 1, now));
   }
 
+  /**
+   * A poll ended. Only an existing session is updated: a poll closing after the instance ended its
+   * session (a server that stops closes its poll as it says goodbye) must not revive it.
+   */
   void pollEnded(String id) {
     Instant now = clock.instant();
-    sessions.compute(
-        id, (k, old) -> new Session(old == null ? 0 : Math.max(0, old.openPolls() - 1), now));
+    sessions.computeIfPresent(id, (k, old) -> new Session(Math.max(0, old.openPolls() - 1), now));
   }
 
   /** The instance's session while it is live; empty once it lapsed or never began. */
@@ -62,7 +65,9 @@ final class InstanceSessions {
     return live ? Optional.of(session) : Optional.empty();
   }
 
-  /** The instance left (dropped): a new registration under its id starts afresh. */
+  /**
+   * The instance left (dropped) or said it stops: a new registration under its id starts afresh.
+   */
   void forget(String id) {
     sessions.remove(id);
   }

@@ -119,6 +119,25 @@ class InstanceSessionTest {
   }
 
   @Test
+  void aServerThatSaysItStopsFreesItsIdAtOnceAndKeepsItsRecord() {
+    client.register("10.0.0.1", 8098, 9097, "server-7").block(TIMEOUT);
+    client.endSession("server-7").block(TIMEOUT);
+    assertThat(client.register("10.0.0.1", 8099, 9098, "server-7").block(TIMEOUT))
+        .isEqualTo("server-7");
+    assertThat(get(controller.baseUrl(), "/instances/server-7").json().get("adminPort").asInt())
+        .isEqualTo(9098);
+    assertThat(
+            call(
+                    controller.baseUrl(),
+                    HttpMethod.DELETE,
+                    "/instances/nobody/session",
+                    null,
+                    Map.of())
+                .status())
+        .isEqualTo(404);
+  }
+
+  @Test
   void aStateReportKeepsTheSessionAlive() {
     client.createTable(EVENTS, 1).block(TIMEOUT);
     client.register("10.0.0.1", 8098, 9097, "server-7").block(TIMEOUT);

@@ -203,6 +203,20 @@ public final class ControllerClient implements SegmentMetadataSource {
         .then();
   }
 
+  /**
+   * {@code DELETE /instances/{id}/session} (this project's extension): the instance is stopping;
+   * its id may be registered from another endpoint at once. Its registration and assignment stay.
+   */
+  public Mono<Void> endSession(String instanceId) {
+    return exchange(
+            HttpMethod.DELETE,
+            "/instances/" + encode(instanceId) + "/session",
+            null,
+            Set.of(),
+            text -> text)
+        .then();
+  }
+
   // ---------------------------------------------------------------- tables
 
   /** {@code POST /tables} with the config document. */

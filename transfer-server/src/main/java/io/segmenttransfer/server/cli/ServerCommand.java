@@ -3,8 +3,8 @@ package io.segmenttransfer.server.cli;
 import io.segmenttransfer.server.daemon.SegmentServer;
 import io.segmenttransfer.server.daemon.ServerConfig;
 import io.segmenttransfer.server.daemon.ServerSettings;
+import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -90,7 +90,9 @@ final class ServerCommand implements Callable<Integer> {
             .override("s3.region", s3.region)
             .override("s3.pathStyle", s3.pathStyle)
             .toConfig();
-    SegmentServer server = SegmentServer.start(config).block(Duration.ofMinutes(2));
+    // No time limit: the server waits for a controller that is not up yet (it says so), and a
+    // signal ends the wait.
+    SegmentServer server = SegmentServer.start(config).block();
     StopSignal stop = new StopSignal(server::close);
     spec.commandLine()
         .getOut()
@@ -104,6 +106,14 @@ final class ServerCommand implements Callable<Integer> {
                 + config.dataDir()
                 + ")");
     spec.commandLine().getOut().flush();
+    PrintWriter out = spec.commandLine().getOut();
+    server
+        .firstLoad()
+        .subscribe(
+            loaded -> {
+              out.println(server.instanceId() + " " + loaded);
+              out.flush();
+            });
     stop.await();
     server.close();
     spec.commandLine().getOut().println(server.instanceId() + " stopped");
