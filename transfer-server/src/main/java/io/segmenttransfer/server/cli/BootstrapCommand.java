@@ -25,14 +25,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "bootstrap",
     mixinStandardHelpOptions = true,
-    description = {
-      "Downloads every segment of a table into a data directory and exits: recovers the directory first,",
-      "keeps copies whose CRC already matches, downloads the rest (deep store first, ONLINE peers from the",
-      "controller's external view as the fallback) within the download limit, and prints a summary.",
-      "Exit 0 when every segment is in place, 1 when any failed (each failure is listed), 2 for bad flags.",
-      "Either --controller URL --table T (T with type, or raw for every type that exists),",
-      "or --metadata FILE... (add --controller to let peers serve what the download URLs cannot)."
-    })
+    header = "Downloads every segment of a table into a data directory, then exits.",
+    description =
+        "Downloads every segment of a table into a data directory and exits: recovers the directory first, keeps copies whose CRC already matches, downloads the rest (deep store first, ONLINE peers from the controller's external view as the fallback) within the download limit, and prints a summary. Exit 0 when every segment is in place, 1 when any failed (each failure is listed), 2 for bad flags. Either --controller URL --table T (T with type, or raw for every type that exists), or --metadata FILE... (add --controller to let peers serve what the download URLs cannot).")
 final class BootstrapCommand implements Callable<Integer> {
 
   @Option(

@@ -28,10 +28,9 @@ import reactor.netty.http.client.HttpClient;
 @Command(
     name = "commit",
     mixinStandardHelpOptions = true,
-    description = {
-      "Commits a segment built on a server's machine through that server: it installs the segment,",
-      "runs Pinot's completion protocol with the controller and uploads the archive in the background."
-    })
+    header = "Commits a segment built on a server's machine through that server.",
+    description =
+        "Commits a segment built on a server's machine through that server: it installs the segment, runs Pinot's completion protocol with the controller and uploads the archive in the background.")
 final class CommitCommand implements Callable<Integer> {
 
   private static final ObjectMapper JSON = new ObjectMapper();

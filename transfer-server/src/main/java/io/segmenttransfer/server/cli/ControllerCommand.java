@@ -24,23 +24,24 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "controller",
     mixinStandardHelpOptions = true,
-    description = {
-      "Runs a lightweight Pinot-compatible controller: tables, segment upload and download,",
-      "metadata, instances, ideal state and external view, state kept under --data-dir."
-    })
+    header = "Runs a lightweight Pinot-compatible controller until stopped.",
+    description =
+        "Runs a lightweight Pinot-compatible controller: tables, segment upload and download, metadata, instances, ideal state and external view, state kept under --data-dir.")
 final class ControllerCommand implements Callable<Integer> {
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
   @Option(
       names = "--port",
+      paramLabel = "PORT",
       defaultValue = "" + ControllerConfig.DEFAULT_PORT,
-      description = "HTTP port (0 picks a free one). Default: ${DEFAULT-VALUE}.")
+      description = "HTTP port, 0-65535 (0 picks a free one). Default: ${DEFAULT-VALUE}.")
   int port;
 
   @Option(
       names = "--data-dir",
       required = true,
+      paramLabel = "DIR",
       description = "Directory for the controller's state.")
   Path dataDir;
 
@@ -55,12 +56,14 @@ final class ControllerCommand implements Callable<Integer> {
 
   @Option(
       names = "--host",
+      paramLabel = "HOST",
       defaultValue = ControllerConfig.DEFAULT_HOST,
       description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
   String host;
 
   @Option(
       names = "--advertised-host",
+      paramLabel = "HOST",
       description =
           "Host name put into download URLs. Default: the --host address (127.0.0.1 for 0.0.0.0).")
   String advertisedHost;

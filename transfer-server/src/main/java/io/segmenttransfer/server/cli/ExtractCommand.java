@@ -25,11 +25,10 @@ import picocli.CommandLine.Option;
 @Command(
     name = "extract",
     mixinStandardHelpOptions = true,
-    description = {
-      "Extracts one segment archive (tar.gz, tar.zst, tar.lz4 or tar, detected from its bytes) from a file,",
-      "s3:// or http(s):// location into <dataDir>/<table>/<segment>, verifying the segment CRC as the bytes",
-      "flow. Remote reads are retried with backoff and resume at the byte already consumed."
-    })
+    header =
+        "Extracts one segment archive into a data directory, verifying its CRC as the bytes flow.",
+    description =
+        "Extracts one segment archive (tar.gz, tar.zst, tar.lz4 or tar, detected from its bytes) from a file, s3:// or http(s):// location into <dataDir>/<table>/<segment>, verifying the segment CRC as the bytes flow. Remote reads are retried with backoff and resume at the byte already consumed.")
 final class ExtractCommand implements Callable<Integer> {
 
   @Option(

@@ -14,10 +14,9 @@ import picocli.CommandLine.Mixin;
 @Command(
     name = "load",
     mixinStandardHelpOptions = true,
-    description = {
-      "Makes <dataDir>/<table>/<segment> match a segment's metadata: keeps a copy with the same CRC,",
-      "recovers an interrupted swap, or downloads from segment.download.url and swaps it in atomically."
-    })
+    header = "Adds or replaces one segment described by a metadata file.",
+    description =
+        "Makes <dataDir>/<table>/<segment> match a segment's metadata: keeps a copy with the same CRC, recovers an interrupted swap, or downloads from segment.download.url and swaps it in atomically.")
 final class LoadCommand implements Callable<Integer> {
 
   @Mixin SegmentCommandOptions options;

@@ -56,11 +56,28 @@ public final class Main {
     return commandLine;
   }
 
+  /**
+   * The project version the build wrote into {@code segment-transfer-version.properties} (and the
+   * jar's manifest), so {@code -V} tells which build runs, from the jar and from the classes alike.
+   */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
-    public String[] getVersion() {
+    public String[] getVersion() throws java.io.IOException {
       String version = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"segment-transfer " + (version == null ? "dev" : version)};
+      if (version == null) {
+        try (java.io.InputStream in =
+            Main.class.getResourceAsStream("/segment-transfer-version.properties")) {
+          java.util.Properties properties = new java.util.Properties();
+          if (in != null) {
+            properties.load(in);
+          }
+          version = properties.getProperty("version", "unknown");
+        }
+      }
+      return new String[] {
+        "segment-transfer " + version,
+        "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"
+      };
     }
   }
 }

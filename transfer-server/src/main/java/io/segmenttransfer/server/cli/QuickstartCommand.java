@@ -61,14 +61,9 @@ import reactor.core.scheduler.Schedulers;
 @Command(
     name = "quickstart",
     mixinStandardHelpOptions = true,
-    description = {
-      "Runs the whole story on this machine: an embedded controller and deep store (a directory, or an",
-      "in-process S3 server with --s3), generated sample segments, two servers that load them, a one-shot",
-      "bootstrap from the deep store, and one that falls back to peers for a segment missing from the deep",
-      "store. Then a REALTIME segment is committed while the deep store is down: a peer serves it, the",
-      "controller's repair task uploads it once the deep store is back, a fresh bootstrap reads it from there.",
-      "Prints what happened and the throughput. Every port is chosen free; nothing is left running."
-    })
+    header = "Runs the whole story on this machine and prints what happened.",
+    description =
+        "Runs the whole story on this machine: an embedded controller and deep store (a directory, or an in-process S3 server with --s3), generated sample segments, two servers that load them, a one-shot bootstrap from the deep store, and one that falls back to peers for a segment missing from the deep store. Then a REALTIME segment is committed while the deep store is down: a peer serves it, the controller's repair task uploads it once the deep store is back, a fresh bootstrap reads it from there. Prints what happened and the throughput. Every port is chosen free; nothing is left running.")
 final class QuickstartCommand implements Callable<Integer> {
 
   static final TableNameWithType TABLE =

@@ -15,10 +15,10 @@ import picocli.CommandLine.Option;
 @Command(
     name = "reload",
     mixinStandardHelpOptions = true,
-    description = {
-      "Reloads a segment: renames it to <segment>.segment.bak, then downloads a fresh copy (forced, or the",
-      "CRC differs) or copies the backup back; restores the backup on any failure."
-    })
+    header =
+        "Reloads one segment with Pinot's reload protocol, restoring the backup on any failure.",
+    description =
+        "Reloads a segment: renames it to <segment>.segment.bak, then downloads a fresh copy (forced, or the CRC differs) or copies the backup back; restores the backup on any failure.")
 final class ReloadCommand implements Callable<Integer> {
 
   @Mixin SegmentCommandOptions options;
