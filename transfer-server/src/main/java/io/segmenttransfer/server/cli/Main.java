@@ -40,6 +40,12 @@ public final class Main {
     if (System.getProperty(NETTY_JFR_PROPERTY) == null) {
       System.setProperty(NETTY_JFR_PROPERTY, "false");
     }
+    // An error signalled after its subscriber cancelled (a read racing its own cancel) has no one
+    // left to act on it: at debug level in the log, not a stack trace on the user's terminal.
+    reactor.core.publisher.Hooks.onErrorDropped(
+        dropped ->
+            org.slf4j.LoggerFactory.getLogger(Main.class)
+                .debug("error after cancel, dropped", dropped));
     System.exit(run(args));
   }
 
