@@ -78,11 +78,12 @@ public enum Codec {
       if (n == 0) {
         throw new InvalidArchiveException(subject, "archive is empty");
       }
-      // No magic matched and the stream ended before a tar header could: not a cut-off archive
-      // (every format's magic is at its start) but something else altogether.
+      // No magic matched and the stream ended before a tar header's magic could: a compressed
+      // archive would have shown its magic already, so this is something else altogether, or a
+      // plain tar cut within its first header.
       throw new InvalidArchiveException(
           subject,
-          "not a segment archive: its "
+          "not a segment archive, or a tar truncated within its first header: its "
               + n
               + " bytes match none of the supported formats ("
               + EXPECTED
