@@ -143,7 +143,7 @@ public final class ExternalViewPeerFinder implements PeerFinder {
   private Mono<JsonNode> getJson(URI uri) {
     return client
         .get()
-        .uri(uri.toString())
+        .uri(uri) // not the String overload: reactor-netty#4357 misreads one-digit ports
         .responseSingle(
             (response, body) -> {
               int status = response.status().code();

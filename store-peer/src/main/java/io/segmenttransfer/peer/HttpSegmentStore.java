@@ -188,7 +188,7 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
               }
             })
         .get()
-        .uri(uri.toString())
+        .uri(uri) // not the String overload: reactor-netty#4357 misreads one-digit ports
         .response(
             (response, body) -> {
               HttpHeaders headers = response.responseHeaders();
@@ -261,7 +261,7 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
   public Mono<ObjectInfo> stat(URI uri) {
     return client
         .head()
-        .uri(uri.toString())
+        .uri(uri) // not the String overload: reactor-netty#4357 misreads one-digit ports
         .response((response, body) -> body.then(Mono.defer(() -> info(uri, response))))
         .single()
         .onErrorMap(error -> HttpErrors.forFailure(uri, error));

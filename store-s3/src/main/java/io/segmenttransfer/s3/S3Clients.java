@@ -82,7 +82,7 @@ final class S3Clients {
 
   static AwsCredentialsProvider credentials(S3Config config) {
     if (config.credentials() == null) {
-      return DefaultCredentialsProvider.builder().build();
+      return MissingCredentials.reporting(DefaultCredentialsProvider.builder().build());
     }
     return StaticCredentialsProvider.create(
         AwsBasicCredentials.create(

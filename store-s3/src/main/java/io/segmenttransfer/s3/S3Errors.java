@@ -43,6 +43,16 @@ final class S3Errors {
     if (e instanceof SdkServiceException service) {
       return fromStatus(uri, service);
     }
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof MissingCredentials) {
+        // Not retried: no attempt can find credentials that are not configured.
+        return new SourceAccessDeniedException(
+            uri,
+            "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or"
+                + " AWS_PROFILE, or run where an instance role applies",
+            e);
+      }
+    }
     if (e instanceof SdkClientException
         || e instanceof IOException
         || e instanceof TimeoutException

@@ -26,6 +26,8 @@ import java.time.Duration;
  *     timeout and concurrency
  * @param deepStoreSync the deep-store sync task: its schedule (0, the default, runs it on demand
  *     only), parallelism and processor timeout
+ * @param instanceSession how long an instance counts as live after its last request when none of
+ *     its long polls is open ({@link #DEFAULT_INSTANCE_SESSION})
  */
 public record ControllerConfig(
     int port,
@@ -36,7 +38,14 @@ public record ControllerConfig(
     Duration maxLongPoll,
     ArchiveLimits archiveLimits,
     DeepStoreRepairConfig deepStoreRepair,
-    DeepStoreSyncConfig deepStoreSync) {
+    DeepStoreSyncConfig deepStoreSync,
+    Duration instanceSession) {
+
+  /**
+   * How long an instance stays live after its last request when no long poll of its is open: a
+   * registration of its id from another host or port is refused (409) while it is live.
+   */
+  public static final Duration DEFAULT_INSTANCE_SESSION = Duration.ofSeconds(30);
 
   /** Pinot's controller port. */
   public static final int DEFAULT_PORT = 9000;
@@ -77,6 +86,13 @@ public record ControllerConfig(
     if (deepStoreSync == null) {
       deepStoreSync = DeepStoreSyncConfig.defaults();
     }
+    if (instanceSession == null) {
+      instanceSession = DEFAULT_INSTANCE_SESSION;
+    }
+    if (instanceSession.isNegative() || instanceSession.isZero()) {
+      throw new InvalidRequestException(
+          null, "instance session must be positive, was " + instanceSession);
+    }
   }
 
   /** With the default deep-store repair. */
@@ -89,7 +105,16 @@ public record ControllerConfig(
       Duration maxLongPoll,
       ArchiveLimits archiveLimits) {
     this(
-        port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, archiveLimits, null, null);
+        port,
+        dataDir,
+        deepStore,
+        bindHost,
+        advertisedHost,
+        maxLongPoll,
+        archiveLimits,
+        null,
+        null,
+        null);
   }
 
   /** With the default archive limits. */
@@ -100,7 +125,7 @@ public record ControllerConfig(
       String bindHost,
       String advertisedHost,
       Duration maxLongPoll) {
-    this(port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, null, null, null);
+    this(port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, null, null, null, null);
   }
 
   /** Port 9000 on the loopback address, deep store under the data dir. */
@@ -123,7 +148,8 @@ public record ControllerConfig(
         maxLongPoll,
         archiveLimits,
         deepStoreRepair,
-        deepStoreSync);
+        deepStoreSync,
+        instanceSession);
   }
 
   public ControllerConfig withDeepStore(URI uri) {
@@ -136,7 +162,8 @@ public record ControllerConfig(
         maxLongPoll,
         archiveLimits,
         deepStoreRepair,
-        deepStoreSync);
+        deepStoreSync,
+        instanceSession);
   }
 
   public ControllerConfig withArchiveLimits(ArchiveLimits limits) {
@@ -149,7 +176,8 @@ public record ControllerConfig(
         maxLongPoll,
         limits,
         deepStoreRepair,
-        deepStoreSync);
+        deepStoreSync,
+        instanceSession);
   }
 
   public ControllerConfig withDeepStoreRepair(DeepStoreRepairConfig repair) {
@@ -162,7 +190,8 @@ public record ControllerConfig(
         maxLongPoll,
         archiveLimits,
         repair,
-        deepStoreSync);
+        deepStoreSync,
+        instanceSession);
   }
 
   public ControllerConfig withDeepStoreSync(DeepStoreSyncConfig sync) {
@@ -175,6 +204,21 @@ public record ControllerConfig(
         maxLongPoll,
         archiveLimits,
         deepStoreRepair,
-        sync);
+        sync,
+        instanceSession);
+  }
+
+  public ControllerConfig withInstanceSession(Duration session) {
+    return new ControllerConfig(
+        port,
+        dataDir,
+        deepStore,
+        bindHost,
+        advertisedHost,
+        maxLongPoll,
+        archiveLimits,
+        deepStoreRepair,
+        deepStoreSync,
+        session);
   }
 }

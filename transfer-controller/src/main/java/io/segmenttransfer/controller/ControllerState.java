@@ -439,6 +439,12 @@ public final class ControllerState {
       return doc;
     }
 
+    /** The instance as this change sees it, if registered. */
+    java.util.Optional<InstanceDocument> findInstance(String id) {
+      return java.util.Optional.ofNullable(
+          instances.containsKey(id) ? instances.get(id) : ControllerState.this.instances.get(id));
+    }
+
     private Map<String, InstanceDocument> allInstances() {
       Map<String, InstanceDocument> all = new TreeMap<>(ControllerState.this.instances);
       instances.forEach(

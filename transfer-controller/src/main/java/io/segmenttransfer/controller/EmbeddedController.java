@@ -152,7 +152,9 @@ public final class EmbeddedController implements AutoCloseable {
     TableRoutes tables = new TableRoutes(state, janitor, Clock.systemUTC());
     SchemaRoutes schemas = new SchemaRoutes(state, Clock.systemUTC());
     SegmentRoutes segments = new SegmentRoutes(state, janitor, upload, new SegmentDownload(stores));
-    InstanceRoutes instances = new InstanceRoutes(state, config.maxLongPoll());
+    InstanceRoutes instances =
+        new InstanceRoutes(
+            state, config.maxLongPoll(), new InstanceSessions(clock, config.instanceSession()));
     CompletionRoutes completion =
         CompletionRoutes.create(
             state,

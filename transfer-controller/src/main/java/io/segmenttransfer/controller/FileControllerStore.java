@@ -42,6 +42,7 @@ public final class FileControllerStore implements ControllerStore {
   private static final String SUFFIX = ".json";
   private static final String TEMP_SUFFIX = ".tmp";
 
+  private final Path root;
   private final Path tables;
   private final Path segments;
   private final Path instances;
@@ -49,7 +50,7 @@ public final class FileControllerStore implements ControllerStore {
   private final Scheduler scheduler;
 
   public FileControllerStore(Path directory, Scheduler scheduler) {
-    Path root = directory.toAbsolutePath().normalize();
+    this.root = directory.toAbsolutePath().normalize();
     this.tables = root.resolve("tables");
     this.segments = root.resolve("segments");
     this.instances = root.resolve("instances");
@@ -57,10 +58,44 @@ public final class FileControllerStore implements ControllerStore {
     this.scheduler = scheduler;
   }
 
+  /**
+   * Fails the start, not the first change, when the state cannot be written: creates the directory
+   * and writes, forces and deletes a probe file in it.
+   */
+  private void checkWritable() {
+    try {
+      Files.createDirectories(root);
+      Path probe = root.resolve(".write-check-" + UUID.randomUUID() + TEMP_SUFFIX);
+      try (FileChannel channel =
+          FileChannel.open(probe, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        channel.write(ByteBuffer.wrap(new byte[] {'\n'}));
+        channel.force(true);
+      } finally {
+        Files.deleteIfExists(probe);
+      }
+    } catch (IOException e) {
+      String reason =
+          e instanceof java.nio.file.AccessDeniedException
+              ? "permission denied"
+              : e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null
+                  ? fs.getReason()
+                  : String.valueOf(e.getMessage());
+      throw new SegmentWriteException(
+          null,
+          "cannot write the controller's state directory "
+              + root
+              + " ("
+              + reason
+              + "): give --data-dir a directory this user can write",
+          e);
+    }
+  }
+
   @Override
   public Mono<Snapshot> load() {
     return Mono.fromCallable(
             () -> {
+              checkWritable();
               List<TableDocument> tableDocs = new ArrayList<>();
               for (Path file : documents(tables)) {
                 tableDocs.add(readTable(read(file)));

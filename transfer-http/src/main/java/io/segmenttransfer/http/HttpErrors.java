@@ -142,10 +142,28 @@ public final class HttpErrors {
     return answerText(uri, response, content, Set.of());
   }
 
-  /** A failure of the exchange itself (connect, reset, premature close, read timeout). */
+  /**
+   * A failure of the exchange itself (connect, reset, premature close, read timeout). A refused
+   * connection is a {@link SourceNotFoundException}: nothing listens at that address, so retrying
+   * at once cannot help (a server that is still starting is waited for by the callers that expect
+   * it, such as the daemon's start). Everything else is a retryable {@link
+   * SourceUnavailableException}. Messages say what happened in words, without exception class
+   * names; the exception itself stays the cause, for the debug log.
+   */
   public static Throwable forFailure(URI uri, Throwable error) {
     if (error instanceof SegmentTransferException) {
       return error;
+    }
+    java.net.ConnectException refused = refusal(error);
+    if (refused != null) {
+      return new SourceNotFoundException(
+          uri,
+          "connection refused: nothing is listening on "
+              + uri.getHost()
+              + ":"
+              + port(uri)
+              + " (is it running, and is that the right port?)",
+          error);
     }
     if (error instanceof IOException
         || error instanceof ChannelException
@@ -157,9 +175,42 @@ public final class HttpErrors {
     return error;
   }
 
+  /** The connect failure below {@code error}, unless it timed out (which may pass). */
+  private static java.net.@Nullable ConnectException refusal(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof io.netty.channel.ConnectTimeoutException) {
+        return null;
+      }
+      if (t instanceof java.net.ConnectException connect) {
+        return connect;
+      }
+    }
+    return null;
+  }
+
+  private static int port(URI uri) {
+    return uri.getPort() >= 0
+        ? uri.getPort()
+        : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+  }
+
   private static String describe(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.net.UnknownHostException) {
+        return "cannot resolve the host name (check the URL's host)";
+      }
+      if (t instanceof io.netty.channel.ConnectTimeoutException) {
+        return "connection timed out";
+      }
+      if (t instanceof TimeoutException || t instanceof java.util.concurrent.TimeoutException) {
+        return "no answer in time";
+      }
+      if (t instanceof reactor.netty.http.client.PrematureCloseException) {
+        return "the connection closed before the answer was complete";
+      }
+    }
     String message = error.getMessage();
-    return error.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    return message == null || message.isBlank() ? "connection failed" : message;
   }
 
   /**

@@ -185,9 +185,7 @@ public final class CompletionClient {
             ? http
             : http.headers(h -> h.set(HttpHeaderNames.CONTENT_TYPE, contentType));
     HttpClient.ResponseReceiver<?> sending =
-        body == null
-            ? client.request(method).uri(pathAndQuery)
-            : client.request(method).uri(pathAndQuery).send(body);
+        body == null ? client.request(method).uri(uri) : client.request(method).uri(uri).send(body);
     return sending
         .responseSingle(
             (response, content) ->

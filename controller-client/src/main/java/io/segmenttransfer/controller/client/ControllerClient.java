@@ -18,6 +18,7 @@ import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.error.SourceAccessDeniedException;
 import io.segmenttransfer.core.error.SourceNotFoundException;
 import io.segmenttransfer.core.error.SourceUnavailableException;
+import io.segmenttransfer.core.error.StateConflictException;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.segment.SegmentMetadataJson;
@@ -121,7 +122,26 @@ public final class ControllerClient implements SegmentMetadataSource {
     if (instanceId != null) {
       body.put("instanceName", instanceId);
     }
-    return exchange(HttpMethod.POST, "/instances", json(body), Set.of(409), text -> info.id());
+    return exchange(
+        HttpMethod.POST, "/instances", json(body), Set.of(409), text -> registered(info, text));
+  }
+
+  /**
+   * Pinot answers 409 for an id already registered, which is success here; this project's
+   * controller answers 409 with a {@code liveInstance} field when the id is live at another
+   * endpoint, which is a refusal: another server runs under this id.
+   */
+  private static String registered(InstanceInfo info, String text) {
+    JsonNode answer;
+    try {
+      answer = ControllerJson.MAPPER.readTree(text);
+    } catch (IOException notJson) {
+      return info.id(); // Pinot's plain-text "already registered"
+    }
+    if (answer != null && answer.has("liveInstance")) {
+      throw new StateConflictException(null, answer.path("error").asText());
+    }
+    return info.id();
   }
 
   /** {@code GET /instances/{id}}. */
@@ -182,6 +202,20 @@ public final class ControllerClient implements SegmentMetadataSource {
   /** Withdraws a replica from the external view (extension: {@code DELETE .../state}). */
   public Mono<Void> dropState(String instanceId, SegmentId segment) {
     return exchange(HttpMethod.DELETE, statePath(instanceId, segment), null, Set.of(), text -> text)
+        .then();
+  }
+
+  /**
+   * {@code DELETE /instances/{id}/session} (this project's extension): the instance is stopping;
+   * its id may be registered from another endpoint at once. Its registration and assignment stay.
+   */
+  public Mono<Void> endSession(String instanceId) {
+    return exchange(
+            HttpMethod.DELETE,
+            "/instances/" + encode(instanceId) + "/session",
+            null,
+            Set.of(),
+            text -> text)
         .then();
   }
 
@@ -481,22 +515,24 @@ public final class ControllerClient implements SegmentMetadataSource {
       Publisher<?> body,
       Set<Integer> alsoOk,
       Function<String, T> parse) {
+    // An absolute URI, not the String overload: reactor-netty#4357 reads a one-digit port as part
+    // of the host.
     URI uri = URI.create(baseUrl + path);
     HttpClient.ResponseReceiver<?> sending;
     if (body == null) {
-      sending = client.request(method).uri(path);
+      sending = client.request(method).uri(uri);
     } else if (body instanceof Mono<?> mono) {
       // A Mono body is a JSON document (see json()); archives come as a Flux of buffers.
       sending =
           client
               .headers(h -> h.set(HttpHeaderNames.CONTENT_TYPE, "application/json"))
               .request(method)
-              .uri(path)
+              .uri(uri)
               .send(ByteBufFlux.fromString(mono.cast(String.class)));
     } else {
       @SuppressWarnings("unchecked")
       Publisher<ByteBuf> buffers = (Publisher<ByteBuf>) body;
-      sending = client.request(method).uri(path).send(buffers);
+      sending = client.request(method).uri(uri).send(buffers);
     }
     return sending
         .responseSingle(

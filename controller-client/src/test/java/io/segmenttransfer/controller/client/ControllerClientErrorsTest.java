@@ -137,15 +137,21 @@ class ControllerClientErrorsTest {
   }
 
   @Test
-  void anUnreachableControllerIsUnavailable() {
+  void aControllerThatIsNotListeningIsARefusedConnectionToldAsSuch() {
     int port = server.port();
     server.disposeNow();
     ControllerClient gone =
         new ControllerClient(
             HttpClient.create(), "http://127.0.0.1:" + port, Schedulers.boundedElastic());
 
+    // Not a transient failure to retry at once: the server's start waits for it on its own.
     StepVerifier.create(gone.instances())
-        .expectError(SourceUnavailableException.class)
+        .expectErrorSatisfies(
+            e ->
+                org.assertj.core.api.Assertions.assertThat(e)
+                    .isInstanceOf(io.segmenttransfer.core.error.SourceNotFoundException.class)
+                    .hasMessageContaining(
+                        "connection refused: nothing is listening on 127.0.0.1:" + port))
         .verify(TIMEOUT);
   }
 

@@ -47,7 +47,7 @@ final class ReplicaUploadClient {
         () -> {
           URI uri = uploadUri(replica, segment, uploadTimeout);
           return http.post()
-              .uri(uri.toASCIIString())
+              .uri(uri) // not the String overload: reactor-netty#4357 misreads one-digit ports
               .responseSingle(
                   (response, content) ->
                       HttpErrors.answerText(uri, response, content)

@@ -37,6 +37,9 @@ public enum Codec {
     return extension;
   }
 
+  /** What an archive that matches no format is told it should have been. */
+  private static final String EXPECTED = "tar.gz, tar.zst, tar.lz4 or an uncompressed tar";
+
   /** The HTTP media type of a stream in this codec. */
   public String mediaType() {
     return mediaType;
@@ -75,9 +78,16 @@ public enum Codec {
       if (n == 0) {
         throw new InvalidArchiveException(subject, "archive is empty");
       }
+      // No magic matched and the stream ended before a tar header's magic could: a compressed
+      // archive would have shown its magic already, so this is something else altogether, or a
+      // plain tar cut within its first header.
       throw new InvalidArchiveException(
           subject,
-          "archive is truncated: only " + n + " bytes, too short for any supported format");
+          "not a segment archive, or a tar truncated within its first header: its "
+              + n
+              + " bytes match none of the supported formats ("
+              + EXPECTED
+              + ")");
     }
     return null;
   }
@@ -91,7 +101,8 @@ public enum Codec {
         subject,
         "unrecognised archive format (first bytes "
             + hex.toString().trim()
-            + "): expected gzip, zstd, lz4 frame or tar");
+            + "): expected "
+            + EXPECTED);
   }
 
   /** A new streaming decompressor for this codec. */

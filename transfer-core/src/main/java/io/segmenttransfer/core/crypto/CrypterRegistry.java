@@ -91,21 +91,23 @@ public final class CrypterRegistry {
           subject,
           "crypter "
               + TinkStreamingCrypter.NAME
-              + " needs a keyset: set the Tink keyset file"
-              + " (CrypterConfig.tinkKeysetFile) to a cleartext JSON keyset, as"
-              + " TinkStreamingCrypter.generateKeysetJson() writes");
+              + " needs a keyset: give --keyset FILE (the server's keyset setting), a cleartext"
+              + " Tink JSON keyset");
+    }
+    List<String> known = new ArrayList<>();
+    for (String registered : names()) {
+      known.add(
+          registered.equals(NoOpCrypter.NAME)
+              ? registered + " (also " + String.join(", ", NO_OP_ALIASES) + ")"
+              : registered);
+    }
+    if (!byKey.containsKey(key(TinkStreamingCrypter.NAME))) {
+      // Not registered without a keyset, but a name a person may use: say how it becomes usable.
+      known.add(TinkStreamingCrypter.NAME + " (with --keyset)");
     }
     throw new CrypterException(
         subject,
-        "unknown crypter '"
-            + name.trim()
-            + "'; known crypters: "
-            + String.join(", ", names())
-            + " (aliases of "
-            + NoOpCrypter.NAME
-            + ": "
-            + String.join(", ", NO_OP_ALIASES)
-            + ")");
+        "unknown crypter '" + name.trim() + "': known crypters are " + String.join(", ", known));
   }
 
   /** The names of the registered crypters, as they spell them, sorted case-insensitively. */

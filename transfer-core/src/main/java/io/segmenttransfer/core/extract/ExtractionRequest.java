@@ -52,9 +52,12 @@ public record ExtractionRequest(
         dataDir, table, segmentName, expectedCrc, Optional.ofNullable(name));
   }
 
-  /** What error messages call this extraction before the archive names its segment. */
-  String subject() {
-    return segmentName.orElse(table + " archive");
+  /**
+   * The segment error messages name; null while the archive has not named it (the source's URI in
+   * the download's error says which archive it was).
+   */
+  @Nullable String subject() {
+    return segmentName.orElse(null);
   }
 
   Path tableDir() {

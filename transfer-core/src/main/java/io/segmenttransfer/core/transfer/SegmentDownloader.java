@@ -92,8 +92,16 @@ public final class SegmentDownloader {
                                 deadline,
                                 "the download took longer than " + config.deadline(),
                                 e)));
-                    return new SourcesExhaustedException(segment.segmentName(), attempts);
-                  });
+                    return new SourcesExhaustedException(
+                        request.segmentName().orElse(null), attempts);
+                  })
+              // Before the archive names its segment there is no segment to name: the attempts
+              // name the archive's source instead.
+              .onErrorMap(
+                  e -> e instanceof SourcesExhaustedException && request.segmentName().isEmpty(),
+                  e ->
+                      new SourcesExhaustedException(
+                          null, ((SourcesExhaustedException) e).attempts()));
         });
   }
 

@@ -59,8 +59,9 @@ class CrypterRegistryTest {
         .isExactlyInstanceOf(CrypterException.class)
         .hasMessageContaining("seg_1")
         .hasMessageContaining("unknown crypter 'AesPinotCrypter'")
-        .hasMessageContaining("NoOpPinotCrypter")
-        .hasMessageContaining("noop, none");
+        .hasMessageEndingWith(
+            "known crypters are NoOpPinotCrypter (also noop, none), TinkStreamingAeadCrypter (with"
+                + " --keyset)");
     assertThat(registry.names()).containsExactly("NoOpPinotCrypter");
   }
 
@@ -70,8 +71,8 @@ class CrypterRegistryTest {
     assertThatThrownBy(() -> registry.resolve("tinkstreamingaeadcrypter", "seg_2"))
         .isExactlyInstanceOf(CrypterException.class)
         .hasMessageContaining("seg_2")
-        .hasMessageContaining("crypter TinkStreamingAeadCrypter needs a keyset: set")
-        .hasMessageContaining("tinkKeysetFile");
+        .hasMessageContaining("crypter TinkStreamingAeadCrypter needs a keyset: give --keyset FILE")
+        .hasMessageNotContaining("CrypterConfig");
   }
 
   @Test

@@ -25,6 +25,12 @@ public final class LibraryBlockingAllowances implements BlockHoundIntegration {
         .allowBlockingCallsInside("org.slf4j.simple.SimpleLogger", "write")
         // zstd-jni reads its native library out of its jar once, when the Zstd class initialises,
         // on whichever thread first touches it (in the benchmarks, a generator on a single thread).
-        .allowBlockingCallsInside("com.github.luben.zstd.util.Native", "load");
+        .allowBlockingCallsInside("com.github.luben.zstd.util.Native", "load")
+        // Jackson builds a type's deserializer once, under a short lock; two event loops reading
+        // the same JSON type for the first time at the same moment (a controller that starts while
+        // a server is already calling it) may meet on it.
+        .allowBlockingCallsInside(
+            "com.fasterxml.jackson.databind.deser.DeserializerCache",
+            "_createAndCacheValueDeserializer");
   }
 }

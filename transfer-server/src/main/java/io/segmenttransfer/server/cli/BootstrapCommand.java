@@ -3,6 +3,7 @@ package io.segmenttransfer.server.cli;
 import io.segmenttransfer.controller.client.ControllerClient;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.segment.SegmentMetadata;
+import io.segmenttransfer.http.HttpUrls;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,22 +25,18 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "bootstrap",
     mixinStandardHelpOptions = true,
-    description = {
-      "Downloads every segment of a table into a data directory and exits: recovers the directory first,",
-      "keeps copies whose CRC already matches, downloads the rest (deep store first, ONLINE peers from the",
-      "controller's external view as the fallback) within the download limit, and prints a summary.",
-      "Exit 0 when every segment is in place, 1 when any failed (each failure is listed), 2 for bad flags.",
-      "Either --controller URL --table T (T with type, or raw for every type that exists),",
-      "with --instance ID for only what the ideal state assigns to that server,",
-      "or --metadata FILE... (add --controller to let peers serve what the download URLs cannot)."
-    })
+    header = "Downloads every segment of a table into a data directory, then exits.",
+    description =
+        "Downloads every segment of a table into a data directory and exits: recovers the directory first, keeps copies whose CRC already matches, downloads the rest (deep store first, ONLINE peers from the controller's external view as the fallback) within the download limit, and prints a summary. Exit 0 when every segment is in place, 1 when any failed (each failure is listed), 2 for bad flags. Either --controller URL --table T (T with type, or raw for every type that exists), with --instance ID for only what the ideal state assigns to that server, or --metadata FILE... (add --controller to let peers serve what the download URLs cannot).")
 final class BootstrapCommand implements Callable<Integer> {
 
   @Option(
       names = "--controller",
       paramLabel = "URL",
       description = "The controller, e.g. http://127.0.0.1:9000.")
-  URI controller;
+  String controllerUrl;
+
+  private URI controller;
 
   @Option(
       names = "--table",
@@ -88,13 +85,7 @@ final class BootstrapCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (controller != null
-        && (controller.getHost() == null
-            || !("http".equals(controller.getScheme())
-                || "https".equals(controller.getScheme())))) {
-      throw new InvalidRequestException(
-          null, "--controller must be an http(s)://host:port URL, was '" + controller + "'");
-    }
+    controller = controllerUrl == null ? null : HttpUrls.parse("--controller", controllerUrl);
     List<SegmentMetadata> segments;
     String label;
     if (metadataFiles.isEmpty()) {
@@ -135,14 +126,19 @@ final class BootstrapCommand implements Callable<Integer> {
             "bootstrap " + label,
             TableBootstrap.announcedBytes(segments),
             "");
-    BootstrapSummary summary =
-        TableBootstrap.run(
-            settings,
-            label,
-            segments,
-            options.crypters(),
-            options.storeOptions.storesFor(locations(segments)),
-            progress);
+    BootstrapSummary summary;
+    try (Interruption interrupted =
+        Interruption.exiting(
+            spec.commandLine().getErr(), Interruption.dataDirectoryLeft(options.dataDir))) {
+      summary =
+          TableBootstrap.run(
+              settings,
+              label,
+              segments,
+              options.crypters(),
+              options.storeOptions.storesFor(locations(segments)),
+              progress);
+    }
     output.print(summary);
     if (!summary.succeeded()) {
       spec.commandLine()

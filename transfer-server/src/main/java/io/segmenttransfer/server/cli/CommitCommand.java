@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.segmenttransfer.core.segment.SegmentId;
+import io.segmenttransfer.http.HttpUrls;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -27,10 +28,9 @@ import reactor.netty.http.client.HttpClient;
 @Command(
     name = "commit",
     mixinStandardHelpOptions = true,
-    description = {
-      "Commits a segment built on a server's machine through that server: it installs the segment,",
-      "runs Pinot's completion protocol with the controller and uploads the archive in the background."
-    })
+    header = "Commits a segment built on a server's machine through that server.",
+    description =
+        "Commits a segment built on a server's machine through that server: it installs the segment, runs Pinot's completion protocol with the controller and uploads the archive in the background.")
 final class CommitCommand implements Callable<Integer> {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,7 +40,7 @@ final class CommitCommand implements Callable<Integer> {
       required = true,
       paramLabel = "URL",
       description = "The server's admin URL, e.g. http://127.0.0.1:8097.")
-  URI server;
+  String serverUrl;
 
   @Option(
       names = "--table",
@@ -80,6 +80,7 @@ final class CommitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    URI server = HttpUrls.parse("--server", serverUrl);
     Path dir = segmentDir.toAbsolutePath().normalize();
     // Validates both names before anything is sent (a bad one is exit 2).
     SegmentId segment =

@@ -29,23 +29,24 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "controller",
     mixinStandardHelpOptions = true,
-    description = {
-      "Runs a lightweight Pinot-compatible controller: tables, segment upload and download,",
-      "metadata, instances, ideal state and external view, state kept under --data-dir."
-    })
+    header = "Runs a lightweight Pinot-compatible controller until stopped.",
+    description =
+        "Runs a lightweight Pinot-compatible controller: tables, segment upload and download, metadata, instances, ideal state and external view, state kept under --data-dir.")
 final class ControllerCommand implements Callable<Integer> {
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
   @Option(
       names = "--port",
+      paramLabel = "PORT",
       defaultValue = "" + ControllerConfig.DEFAULT_PORT,
-      description = "HTTP port (0 picks a free one). Default: ${DEFAULT-VALUE}.")
+      description = "HTTP port, 0-65535 (0 picks a free one). Default: ${DEFAULT-VALUE}.")
   int port;
 
   @Option(
       names = "--data-dir",
       required = true,
+      paramLabel = "DIR",
       description = "Directory for the controller's state.")
   Path dataDir;
 
@@ -60,12 +61,14 @@ final class ControllerCommand implements Callable<Integer> {
 
   @Option(
       names = "--host",
+      paramLabel = "HOST",
       defaultValue = ControllerConfig.DEFAULT_HOST,
       description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
   String host;
 
   @Option(
       names = "--advertised-host",
+      paramLabel = "HOST",
       description =
           "Host name put into download URLs. Default: the --host address (127.0.0.1 for 0.0.0.0).")
   String advertisedHost;
@@ -95,6 +98,16 @@ final class ControllerCommand implements Callable<Integer> {
       description = "Scheduled command processor: the program ({dir} is the segment directory).")
   String syncCommand;
 
+  @Option(
+      names = "--instance-session",
+      paramLabel = "SECONDS",
+      defaultValue = "30",
+      description =
+          "Seconds an instance stays live after its last request when no long poll of its is open;"
+              + " another registration of a live id from a different host or port is refused."
+              + " Default: ${DEFAULT-VALUE}.")
+  long instanceSessionSeconds;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   private DeepStoreSyncConfig syncConfig() {
@@ -114,7 +127,8 @@ final class ControllerCommand implements Callable<Integer> {
     URI store = deepStore == null ? null : SegmentStores.toUri(deepStore);
     ControllerConfig config =
         new ControllerConfig(port, dataDir, store, host, advertisedHost, null)
-            .withDeepStoreSync(syncConfig());
+            .withDeepStoreSync(syncConfig())
+            .withInstanceSession(Duration.ofSeconds(instanceSessionSeconds));
     // Only an S3 deep store needs an SDK client; the controller does not close the stores it is
     // given.
     S3SegmentStore s3Store =

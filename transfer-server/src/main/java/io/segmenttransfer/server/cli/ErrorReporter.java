@@ -2,10 +2,14 @@ package io.segmenttransfer.server.cli;
 
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.error.SegmentTransferException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /** Turns failures into one line on stderr and an exit code: 2 for usage, 1 for failed work. */
 final class ErrorReporter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ErrorReporter.class);
 
   private ErrorReporter() {}
 
@@ -19,19 +23,44 @@ final class ErrorReporter {
   static int report(Exception error, CommandLine commandLine, CommandLine.ParseResult parseResult) {
     Throwable cause = unwrap(error);
     commandLine.getErr().println("error: " + describe(cause));
+    // The whole chain is for whoever debugs, not for the terminal: at debug level in the log, or
+    // on stderr when asked for.
+    LOG.debug("{} failed", commandLine.getCommandSpec().qualifiedName(), cause);
     if (Boolean.getBoolean("segmenttransfer.debug")) {
       cause.printStackTrace(commandLine.getErr());
     }
+    commandLine.getErr().flush();
     return exitCode(cause);
   }
 
   static int reportUsage(CommandLine.ParameterException error, String[] args) {
     CommandLine commandLine = error.getCommandLine();
-    commandLine.getErr().println("error: " + error.getMessage());
+    // One line: what was wrong, and where the usage is.
     commandLine
         .getErr()
-        .println("Try '" + commandLine.getCommandSpec().qualifiedName() + " --help' for usage.");
+        .println(
+            "error: "
+                + describeUsage(error)
+                + " (see '"
+                + commandLine.getCommandSpec().qualifiedName()
+                + " --help')");
+    commandLine.getErr().flush();
     return Main.EXIT_USAGE;
+  }
+
+  /** A mistyped command or option is told with the closest one picocli knows. */
+  private static String describeUsage(CommandLine.ParameterException error) {
+    if (error instanceof CommandLine.UnmatchedArgumentException unmatched
+        && !unmatched.getSuggestions().isEmpty()
+        && !unmatched.getUnmatched().isEmpty()) {
+      String given = unmatched.getUnmatched().get(0);
+      return (given.startsWith("-") ? "unknown option '" : "unknown command '")
+          + given
+          + "': did you mean '"
+          + unmatched.getSuggestions().get(0)
+          + "'?";
+    }
+    return error.getMessage();
   }
 
   /** Reactor wraps checked exceptions when {@code block()} rethrows them. */
@@ -48,12 +77,16 @@ final class ErrorReporter {
     return current;
   }
 
+  /**
+   * The message alone: the project's errors say what, why and what to do; anything else is a
+   * defect, told as such without a class name (the stack trace is at debug level).
+   */
   static String describe(Throwable error) {
     error = unwrap(error);
-    if (error instanceof SegmentTransferException) {
-      return error.getMessage();
-    }
     String message = error.getMessage();
-    return error.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    if (error instanceof SegmentTransferException || (message != null && !message.isBlank())) {
+      return message;
+    }
+    return "unexpected internal failure; run again with -Dsegmenttransfer.debug=true for details";
   }
 }

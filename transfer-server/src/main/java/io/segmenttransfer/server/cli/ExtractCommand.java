@@ -1,8 +1,10 @@
 package io.segmenttransfer.server.cli;
 
-import io.segmenttransfer.core.crypto.CrypterConfig;
 import io.segmenttransfer.core.crypto.CrypterRegistry;
+import io.segmenttransfer.core.error.CrypterException;
+import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.extract.ExtractionRequest;
+import io.segmenttransfer.core.local.DataDirectoryLock;
 import io.segmenttransfer.core.runtime.RuntimeConfig;
 import io.segmenttransfer.core.runtime.TransferRuntime;
 import io.segmenttransfer.core.segment.TableNameWithType;
@@ -11,6 +13,7 @@ import io.segmenttransfer.core.transfer.DownloadResult;
 import io.segmenttransfer.core.transfer.PeerFinder;
 import io.segmenttransfer.core.transfer.TransferListener;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -22,11 +25,10 @@ import picocli.CommandLine.Option;
 @Command(
     name = "extract",
     mixinStandardHelpOptions = true,
-    description = {
-      "Extracts one segment archive (tar.gz, tar.zst, tar.lz4 or tar, detected from its bytes) from a file,",
-      "s3:// or http(s):// location into <dataDir>/<table>/<segment>, verifying the segment CRC as the bytes",
-      "flow. Remote reads are retried with backoff and resume at the byte already consumed."
-    })
+    header =
+        "Extracts one segment archive into a data directory, verifying its CRC as the bytes flow.",
+    description =
+        "Extracts one segment archive (tar.gz, tar.zst, tar.lz4 or tar, detected from its bytes) from a file, s3:// or http(s):// location into <dataDir>/<table>/<segment>, verifying the segment CRC as the bytes flow. Remote reads are retried with backoff and resume at the byte already consumed.")
 final class ExtractCommand implements Callable<Integer> {
 
   @Option(
@@ -78,6 +80,8 @@ final class ExtractCommand implements Callable<Integer> {
 
   @Mixin OutputOptions output;
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() {
     ExtractionRequest request =
@@ -90,15 +94,30 @@ final class ExtractCommand implements Callable<Integer> {
       request = request.withExpectedCrc(expectedCrc);
     }
     URI uri = SegmentStores.toUri(archive);
-    CrypterRegistry crypters =
-        CrypterRegistry.fromConfig(
-            keyset == null ? CrypterConfig.defaults() : CrypterConfig.tink(keyset));
-    try (TransferRuntime runtime =
-        new TransferRuntime(
-            TransferRuntime.CLI_THREADS,
-            RuntimeConfig.defaults(),
-            crypters,
-            storeOptions.storesFor(List.of(uri)))) {
+    if ("file".equalsIgnoreCase(uri.getScheme()) && !Files.isRegularFile(Path.of(uri))) {
+      throw new InvalidRequestException(
+          null,
+          "archive file "
+              + Path.of(uri)
+              + (Files.isDirectory(Path.of(uri)) ? " is a directory" : " does not exist"));
+    }
+    CrypterRegistry crypters = SegmentCommandOptions.crypters(keyset);
+    try {
+      crypters.resolve(crypter);
+    } catch (CrypterException e) {
+      // A name given on the command line: bad input (exit 2), not a failed transfer.
+      throw new InvalidRequestException(null, "--crypter: " + e.getMessage(), e);
+    }
+    try (DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir, "extract");
+        Interruption interrupted =
+            Interruption.exiting(
+                spec.commandLine().getErr(), Interruption.dataDirectoryLeft(dataDir));
+        TransferRuntime runtime =
+            new TransferRuntime(
+                TransferRuntime.CLI_THREADS,
+                RuntimeConfig.defaults(),
+                crypters,
+                storeOptions.storesFor(List.of(uri)))) {
       DownloadResult result =
           runtime
               .downloader(PeerFinder.NONE)

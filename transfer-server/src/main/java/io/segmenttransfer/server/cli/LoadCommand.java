@@ -1,6 +1,7 @@
 package io.segmenttransfer.server.cli;
 
 import io.segmenttransfer.core.local.DataDirectoryConfig;
+import io.segmenttransfer.core.local.DataDirectoryLock;
 import io.segmenttransfer.core.local.SegmentOutcome;
 import io.segmenttransfer.core.runtime.TransferRuntime;
 import io.segmenttransfer.core.transfer.PeerFinder;
@@ -13,10 +14,9 @@ import picocli.CommandLine.Mixin;
 @Command(
     name = "load",
     mixinStandardHelpOptions = true,
-    description = {
-      "Makes <dataDir>/<table>/<segment> match a segment's metadata: keeps a copy with the same CRC,",
-      "recovers an interrupted swap, or downloads from segment.download.url and swaps it in atomically."
-    })
+    header = "Adds or replaces one segment described by a metadata file.",
+    description =
+        "Makes <dataDir>/<table>/<segment> match a segment's metadata: keeps a copy with the same CRC, recovers an interrupted swap, or downloads from segment.download.url and swaps it in atomically.")
 final class LoadCommand implements Callable<Integer> {
 
   @Mixin SegmentCommandOptions options;
@@ -25,10 +25,16 @@ final class LoadCommand implements Callable<Integer> {
 
   @Mixin OutputOptions output;
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() {
     var metadata = metadataFile.read();
-    try (TransferRuntime runtime = options.runtime(SegmentCommandOptions.locations(metadata))) {
+    try (DataDirectoryLock lock = options.lock("load");
+        Interruption interrupted =
+            Interruption.exiting(
+                spec.commandLine().getErr(), Interruption.dataDirectoryLeft(options.dataDir));
+        TransferRuntime runtime = options.runtime(SegmentCommandOptions.locations(metadata))) {
       SegmentOutcome outcome =
           runtime
               .dataDirectory(

@@ -48,6 +48,12 @@ public final class Main {
     if (System.getProperty(NETTY_JFR_PROPERTY) == null) {
       System.setProperty(NETTY_JFR_PROPERTY, "false");
     }
+    // An error signalled after its subscriber cancelled (a read racing its own cancel) has no one
+    // left to act on it: at debug level in the log, not a stack trace on the user's terminal.
+    reactor.core.publisher.Hooks.onErrorDropped(
+        dropped ->
+            org.slf4j.LoggerFactory.getLogger(Main.class)
+                .debug("error after cancel, dropped", dropped));
     System.exit(run(args));
   }
 
@@ -105,11 +111,28 @@ public final class Main {
       description = "Reactive segment transfer for Pinot-style analytics servers.")
   static final class Single {}
 
+  /**
+   * The project version the build wrote into {@code segment-transfer-version.properties} (and the
+   * jar's manifest), so {@code -V} tells which build runs, from the jar and from the classes alike.
+   */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
-    public String[] getVersion() {
+    public String[] getVersion() throws java.io.IOException {
       String version = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"segment-transfer " + (version == null ? "dev" : version)};
+      if (version == null) {
+        try (java.io.InputStream in =
+            Main.class.getResourceAsStream("/segment-transfer-version.properties")) {
+          java.util.Properties properties = new java.util.Properties();
+          if (in != null) {
+            properties.load(in);
+          }
+          version = properties.getProperty("version", "unknown");
+        }
+      }
+      return new String[] {
+        "segment-transfer " + version,
+        "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"
+      };
     }
   }
 }

@@ -61,14 +61,9 @@ import reactor.core.scheduler.Schedulers;
 @Command(
     name = "quickstart",
     mixinStandardHelpOptions = true,
-    description = {
-      "Runs the whole story on this machine: an embedded controller and deep store (a directory, or an",
-      "in-process S3 server with --s3), generated sample segments, two servers that load them, a one-shot",
-      "bootstrap from the deep store, and one that falls back to peers for a segment missing from the deep",
-      "store. Then a REALTIME segment is committed while the deep store is down: a peer serves it, the",
-      "controller's repair task uploads it once the deep store is back, a fresh bootstrap reads it from there.",
-      "Prints what happened and the throughput. Every port is chosen free; nothing is left running."
-    })
+    header = "Runs the whole story on this machine and prints what happened.",
+    description =
+        "Runs the whole story on this machine: an embedded controller and deep store (a directory, or an in-process S3 server with --s3), generated sample segments, two servers that load them, a one-shot bootstrap from the deep store, and one that falls back to peers for a segment missing from the deep store. Then a REALTIME segment is committed while the deep store is down: a peer serves it, the controller's repair task uploads it once the deep store is back, a fresh bootstrap reads it from there. Prints what happened and the throughput. Every port is chosen free; nothing is left running.")
 final class QuickstartCommand implements Callable<Integer> {
 
   static final TableNameWithType TABLE =
@@ -142,15 +137,36 @@ final class QuickstartCommand implements Callable<Integer> {
           null, "--segment-size-mb must be between 1 and 4096, was " + segmentSizeMb);
     }
     long started = System.nanoTime();
-    Path work = workDirectory();
     PrintWriter out = spec.commandLine().getOut();
-    try (Resources resources = new Resources()) {
-      if (workDir == null) {
-        resources.add(() -> deleteRecursively(work));
+    // Ctrl-C or SIGTERM at any step interrupts this thread: the step in progress fails, everything
+    // started so far is closed in reverse order and the work directory deleted, then the exit code
+    // says which signal it was.
+    try (Interruption interruption = Interruption.interrupting(Thread.currentThread())) {
+      Path work = workDirectory();
+      int code;
+      try (Resources resources = new Resources()) {
+        if (workDir == null) {
+          resources.add(() -> deleteRecursively(work));
+        }
+        Scheduler io = Schedulers.newBoundedElastic(IO_THREADS, 10_000, "quickstart-io");
+        resources.add(io::dispose);
+        code = run(work, io, resources, out, started);
+      } catch (Exception e) {
+        if (!interruption.happened()) {
+          throw e;
+        }
+        code = interruption.exitCode();
       }
-      Scheduler io = Schedulers.newBoundedElastic(IO_THREADS, 10_000, "quickstart-io");
-      resources.add(io::dispose);
-      return run(work, io, resources, out, started);
+      if (interruption.happened()) {
+        Thread.interrupted();
+        out.flush();
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(
+            "interrupted, cleaned up" + (workDir == null ? "" : " (" + work + " kept, as asked)"));
+        err.flush();
+        return interruption.exitCode();
+      }
+      return code;
     }
   }
 
@@ -353,6 +369,9 @@ final class QuickstartCommand implements Callable<Integer> {
     try {
       story.run(7, segmentSizeMb * 1_000_000L);
     } catch (QuickstartCommitStory.StepFailed e) {
+      if (Thread.currentThread().isInterrupted() || interrupted(e)) {
+        throw e; // stopped by a signal, not failed: call() says so
+      }
       spec.commandLine()
           .getErr()
           .println("error: the quickstart did not go as it should: " + e.getMessage());
@@ -361,6 +380,16 @@ final class QuickstartCommand implements Callable<Integer> {
     }
     say(out, String.format("done in %.1f s; shutting down.", millisSince(started) / 1000.0));
     return 0;
+  }
+
+  /** Whether {@code error} comes from an interrupt (a blocking wait cut short by a signal). */
+  private static boolean interrupted(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof InterruptedException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Path workDirectory() throws IOException {
@@ -489,12 +518,31 @@ final class QuickstartCommand implements Callable<Integer> {
   }
 
   private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path path : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(path);
+    // After an interrupt, a worker of a step that was cut short may still be finishing a file
+    // while the walk runs: walk again, a few times, until nothing is left.
+    for (int pass = 1; ; pass++) {
+      if (!Files.exists(dir)) {
+        return;
+      }
+      try (Stream<Path> walk = Files.walk(dir)) {
+        for (Path path : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+          Files.deleteIfExists(path);
+        }
+        return;
+      } catch (java.nio.file.DirectoryNotEmptyException | java.nio.file.NoSuchFileException e) {
+        if (pass == 5) {
+          throw e;
+        }
+        try {
+          Thread.sleep(100L * pass);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      } catch (java.io.UncheckedIOException e) {
+        if (pass == 5) {
+          throw e.getCause();
+        }
       }
     }
   }
@@ -515,6 +563,9 @@ final class QuickstartCommand implements Callable<Integer> {
       List<Exception> failures = new ArrayList<>();
       AutoCloseable next;
       while ((next = poll()) != null) {
+        // An interrupt (the stop signal) is for the step that was running, not for the cleanup:
+        // a closing server or controller blocks until it has stopped.
+        Thread.interrupted();
         try {
           next.close();
         } catch (Exception e) {

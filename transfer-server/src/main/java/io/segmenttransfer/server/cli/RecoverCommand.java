@@ -1,6 +1,8 @@
 package io.segmenttransfer.server.cli;
 
+import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.local.DataDirectoryConfig;
+import io.segmenttransfer.core.local.DataDirectoryLock;
 import io.segmenttransfer.core.local.RecoveryAction;
 import io.segmenttransfer.core.runtime.TransferRuntime;
 import io.segmenttransfer.core.transfer.PeerFinder;
@@ -15,13 +17,18 @@ import picocli.CommandLine.Mixin;
 @Command(
     name = "recover",
     mixinStandardHelpOptions = true,
-    description = {
-      "Finishes or rolls back interrupted swaps and reloads in a data directory: restores .segment.bak",
-      "copies, deletes .segment.tmp copies and staging directories, and prints each."
-    })
+    header = "Finishes or rolls back the interrupted swaps and reloads of a data directory.",
+    description =
+        "Finishes or rolls back interrupted swaps and reloads in a data directory: restores .segment.bak copies, deletes .segment.tmp copies and staging directories, and prints each.")
 final class RecoverCommand implements Callable<Integer> {
 
-  @Mixin SegmentCommandOptions options;
+  /** Only the directory: recovery reads nothing from a store and decrypts nothing. */
+  @picocli.CommandLine.Option(
+      names = "--data-dir",
+      required = true,
+      paramLabel = "DIR",
+      description = "The server's data directory.")
+  java.nio.file.Path dataDir;
 
   @Mixin OutputOptions output;
 
@@ -40,11 +47,23 @@ final class RecoverCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (TransferRuntime runtime = options.runtime(List.of())) {
+    if (!java.nio.file.Files.isDirectory(dataDir)) {
+      // Not "nothing to recover": a mistyped path would otherwise look like a clean directory.
+      throw new InvalidRequestException(
+          null, "data directory " + dataDir.toAbsolutePath() + " does not exist");
+    }
+    try (DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir, "recover");
+        TransferRuntime runtime =
+            new TransferRuntime(
+                TransferRuntime.CLI_THREADS,
+                io.segmenttransfer.core.runtime.RuntimeConfig.defaults(),
+                io.segmenttransfer.core.crypto.CrypterRegistry.fromConfig(
+                    io.segmenttransfer.core.crypto.CrypterConfig.defaults()),
+                List.of())) {
       List<RecoveryAction> actions =
           runtime
               .dataDirectory(
-                  options.dataDir,
+                  dataDir,
                   DataDirectoryConfig.defaults(),
                   PeerFinder.NONE,
                   null,

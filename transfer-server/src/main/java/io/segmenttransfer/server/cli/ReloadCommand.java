@@ -1,6 +1,7 @@
 package io.segmenttransfer.server.cli;
 
 import io.segmenttransfer.core.local.DataDirectoryConfig;
+import io.segmenttransfer.core.local.DataDirectoryLock;
 import io.segmenttransfer.core.local.SegmentOutcome;
 import io.segmenttransfer.core.runtime.TransferRuntime;
 import io.segmenttransfer.core.transfer.PeerFinder;
@@ -14,10 +15,10 @@ import picocli.CommandLine.Option;
 @Command(
     name = "reload",
     mixinStandardHelpOptions = true,
-    description = {
-      "Reloads a segment: renames it to <segment>.segment.bak, then downloads a fresh copy (forced, or the",
-      "CRC differs) or copies the backup back; restores the backup on any failure."
-    })
+    header =
+        "Reloads one segment with Pinot's reload protocol, restoring the backup on any failure.",
+    description =
+        "Reloads a segment: renames it to <segment>.segment.bak, then downloads a fresh copy (forced, or the CRC differs) or copies the backup back; restores the backup on any failure.")
 final class ReloadCommand implements Callable<Integer> {
 
   @Mixin SegmentCommandOptions options;
@@ -29,10 +30,16 @@ final class ReloadCommand implements Callable<Integer> {
 
   @Mixin OutputOptions output;
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() {
     var metadata = metadataFile.read();
-    try (TransferRuntime runtime = options.runtime(SegmentCommandOptions.locations(metadata))) {
+    try (DataDirectoryLock lock = options.lock("reload");
+        Interruption interrupted =
+            Interruption.exiting(
+                spec.commandLine().getErr(), Interruption.dataDirectoryLeft(options.dataDir));
+        TransferRuntime runtime = options.runtime(SegmentCommandOptions.locations(metadata))) {
       SegmentOutcome outcome =
           runtime
               .dataDirectory(

@@ -2,7 +2,9 @@ package io.segmenttransfer.server.cli;
 
 import io.segmenttransfer.core.crypto.CrypterConfig;
 import io.segmenttransfer.core.crypto.CrypterRegistry;
+import io.segmenttransfer.core.error.CrypterException;
 import io.segmenttransfer.core.error.InvalidRequestException;
+import io.segmenttransfer.core.local.DataDirectoryLock;
 import io.segmenttransfer.core.runtime.RuntimeConfig;
 import io.segmenttransfer.core.runtime.TransferRuntime;
 import io.segmenttransfer.core.segment.SegmentMetadata;
@@ -38,11 +40,28 @@ final class SegmentCommandOptions {
   Path keyset;
 
   CrypterRegistry crypters() {
-    return CrypterRegistry.fromConfig(
-        keyset == null ? CrypterConfig.defaults() : CrypterConfig.tink(keyset));
+    return crypters(keyset);
+  }
+
+  /** The crypters {@code --keyset} gives; a keyset file that cannot be used is bad input. */
+  static CrypterRegistry crypters(Path keyset) {
+    try {
+      return CrypterRegistry.fromConfig(
+          keyset == null ? CrypterConfig.defaults() : CrypterConfig.tink(keyset));
+    } catch (CrypterException e) {
+      throw new InvalidRequestException(null, "--keyset " + keyset + ": " + e.getMessage(), e);
+    }
   }
 
   @Mixin StoreOptions storeOptions;
+
+  /**
+   * Takes {@code --data-dir} for this command: refused (exit 1, naming the holder) while a server
+   * or another command works on it.
+   */
+  DataDirectoryLock lock(String command) {
+    return DataDirectoryLock.acquire(dataDir, command);
+  }
 
   /** A runtime able to read the given locations (file, s3, http). */
   TransferRuntime runtime(Collection<URI> locations) {

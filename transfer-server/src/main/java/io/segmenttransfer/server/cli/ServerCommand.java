@@ -3,8 +3,8 @@ package io.segmenttransfer.server.cli;
 import io.segmenttransfer.server.daemon.SegmentServer;
 import io.segmenttransfer.server.daemon.ServerConfig;
 import io.segmenttransfer.server.daemon.ServerSettings;
+import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,13 +15,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "server",
     mixinStandardHelpOptions = true,
-    description = {
-      "Runs a server: serves its segments to peers, registers with the controller, bootstraps every",
-      "segment assigned to it (deep store first, peers as fallback) and follows assignment changes.",
-      "Settings (file keys): controller, dataDir, host, adminPort, instanceId, deepStore, maxParallelDownloads,",
-      "maxParallelDownloadsPerTable, maxPeerUploads, peerBytesPerSecond, longPoll, shutdownDeadline, keyset,",
-      "s3.endpoint, s3.region, s3.pathStyle."
-    })
+    header =
+        "Runs a server that follows the controller's assignment and serves its segments to peers.",
+    description =
+        "Runs a server: serves its segments to peers, registers with the controller, bootstraps every segment assigned to it (deep store first, peers as fallback) and follows assignment changes. Settings (file keys): controller, dataDir, host, adminPort, instanceId, deepStore, maxParallelDownloads, maxParallelDownloadsPerTable, maxPeerUploads, peerBytesPerSecond, longPoll, shutdownDeadline, keyset, s3.endpoint, s3.region, s3.pathStyle.")
 final class ServerCommand implements Callable<Integer> {
 
   @Option(
@@ -42,7 +39,7 @@ final class ServerCommand implements Callable<Integer> {
   @Option(
       names = "--admin-port",
       paramLabel = "PORT",
-      description = "Admin/peer HTTP port (default 8097; 0 = any free).")
+      description = "Admin and peer HTTP port, 0-65535 (default 8097; 0 picks a free one).")
   Integer adminPort;
 
   @Option(
@@ -70,7 +67,7 @@ final class ServerCommand implements Callable<Integer> {
   @Option(
       names = "--max-parallel-downloads",
       paramLabel = "N",
-      description = "Downloads at once (default 4).")
+      description = "Downloads at once, 1 or more (default 4).")
   Integer maxParallelDownloads;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -90,7 +87,9 @@ final class ServerCommand implements Callable<Integer> {
             .override("s3.region", s3.region)
             .override("s3.pathStyle", s3.pathStyle)
             .toConfig();
-    SegmentServer server = SegmentServer.start(config).block(Duration.ofMinutes(2));
+    // No time limit: the server waits for a controller that is not up yet (it says so), and a
+    // signal ends the wait.
+    SegmentServer server = SegmentServer.start(config).block();
     StopSignal stop = new StopSignal(server::close);
     spec.commandLine()
         .getOut()
@@ -104,6 +103,14 @@ final class ServerCommand implements Callable<Integer> {
                 + config.dataDir()
                 + ")");
     spec.commandLine().getOut().flush();
+    PrintWriter out = spec.commandLine().getOut();
+    server
+        .firstLoad()
+        .subscribe(
+            loaded -> {
+              out.println(server.instanceId() + " " + loaded);
+              out.flush();
+            });
     stop.await();
     server.close();
     spec.commandLine().getOut().println(server.instanceId() + " stopped");

@@ -1,5 +1,6 @@
 package io.segmenttransfer.server.cli;
 
+import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.peer.HttpSegmentStore;
 import io.segmenttransfer.s3.S3SegmentStore;
@@ -17,6 +18,10 @@ import picocli.CommandLine.Mixin;
  */
 final class StoreOptions {
 
+  /** The schemes a command can read: local files always, S3 and HTTP(S) built on demand. */
+  private static final java.util.Set<String> SCHEMES =
+      java.util.Set.of("file", "s3", "http", "https");
+
   @Mixin S3Options s3;
 
   @Mixin HttpOptions http;
@@ -25,6 +30,17 @@ final class StoreOptions {
    * The stores the given locations need; each is also an {@link AutoCloseable} the caller closes.
    */
   List<SegmentStore> storesFor(Collection<URI> locations) {
+    for (URI location : locations) {
+      String scheme =
+          location.getScheme() == null ? "" : location.getScheme().toLowerCase(Locale.ROOT);
+      if (!SCHEMES.contains(scheme)) {
+        throw new InvalidRequestException(
+            null,
+            "cannot read '"
+                + location
+                + "': give a path, or a file://, s3://bucket/key, http:// or https:// URL");
+      }
+    }
     List<SegmentStore> stores = new ArrayList<>();
     if (uses(locations, "s3")) {
       stores.add(S3SegmentStore.create(s3.toConfig()));

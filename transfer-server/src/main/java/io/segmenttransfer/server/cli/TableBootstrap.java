@@ -5,6 +5,7 @@ import io.segmenttransfer.core.crypto.CrypterRegistry;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.error.SourceNotFoundException;
 import io.segmenttransfer.core.local.DataDirectoryConfig;
+import io.segmenttransfer.core.local.DataDirectoryLock;
 import io.segmenttransfer.core.local.SegmentDataDirectory;
 import io.segmenttransfer.core.runtime.RuntimeConfig;
 import io.segmenttransfer.core.runtime.TransferRuntime;
@@ -165,8 +166,10 @@ final class TableBootstrap {
         RuntimeConfig.defaults()
             .withDownload(download)
             .forParallelTransfers(settings.maxParallelDownloads());
-    try (TransferRuntime runtime =
-        new TransferRuntime(TransferRuntime.CLI_THREADS, runtimeConfig, crypters, extraStores)) {
+    try (DataDirectoryLock lock = DataDirectoryLock.acquire(settings.dataDir(), "bootstrap");
+        TransferRuntime runtime =
+            new TransferRuntime(
+                TransferRuntime.CLI_THREADS, runtimeConfig, crypters, extraStores)) {
       SegmentDataDirectory directory =
           runtime.dataDirectory(
               settings.dataDir(),

@@ -58,6 +58,34 @@ final class AssignmentFollower {
       new java.util.concurrent.atomic.AtomicBoolean();
   private Disposable polling;
 
+  /** The first assignment's segments, and what their first load did: the "loaded N" line. */
+  private final Set<SegmentId> firstBatch = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private final AtomicInteger firstKept = new AtomicInteger();
+  private final AtomicInteger firstDownloaded = new AtomicInteger();
+  private final AtomicInteger firstFailed = new AtomicInteger();
+
+  /** Says "controller unreachable" at most every 30 s, not on every retry. */
+  private final ThrottledWarning unreachable =
+      new ThrottledWarning(LOG, java.time.Clock.systemUTC(), Duration.ofSeconds(30));
+
+  /** What loading the first assignment did. */
+  record FirstLoad(int segments, int kept, int downloaded, int failed) {
+    String describe() {
+      return "loaded "
+          + (kept + downloaded)
+          + " segment"
+          + (kept + downloaded == 1 ? "" : "s")
+          + " ("
+          + kept
+          + " kept, "
+          + downloaded
+          + " downloaded"
+          + (failed > 0 ? ", " + failed + " failed, retrying" : "")
+          + ")";
+    }
+  }
+
   AssignmentFollower(
       ControllerClient controller,
       SegmentDataDirectory directory,
@@ -74,19 +102,33 @@ final class AssignmentFollower {
     return bootstrapped.asMono();
   }
 
+  /** Once {@link #bootstrapped()}: what the first assignment's load did. */
+  FirstLoad firstLoad() {
+    return new FirstLoad(
+        firstBatch.size(), firstKept.get(), firstDownloaded.get(), firstFailed.get());
+  }
+
+  /** The first assignment's segments per table (empty before it arrived). */
+  Map<io.segmenttransfer.core.segment.TableNameWithType, Integer> firstAssignmentByTable() {
+    Map<io.segmenttransfer.core.segment.TableNameWithType, Integer> byTable = new HashMap<>();
+    firstBatch.forEach(s -> byTable.merge(s.table(), 1, Integer::sum));
+    return byTable;
+  }
+
   void start() {
     polling =
         Mono.defer(() -> controller.assignment(instanceId, version.get(), longPoll))
             .doOnNext(this::apply)
+            .doOnNext(answer -> unreachable.recovered("controller reachable again"))
             .repeat()
             .retryWhen(
                 Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
                     .maxBackoff(Duration.ofSeconds(5))
                     .doBeforeRetry(
                         signal ->
-                            LOG.warn(
-                                "controller unreachable, retrying: {}",
-                                signal.failure().toString())))
+                            unreachable.warn(
+                                "controller unreachable, retrying: "
+                                    + signal.failure().getMessage())))
             .subscribe();
   }
 
@@ -95,6 +137,10 @@ final class AssignmentFollower {
       return;
     }
     version.set(assignment.version());
+    if (!firstApplied.get()) {
+      // Before the loads are built: each one checks whether it belongs to the first batch.
+      assignment.segments().forEach(m -> firstBatch.add(m.segment()));
+    }
     List<Mono<Void>> work = new ArrayList<>();
     synchronized (requested) {
       Set<SegmentId> assigned = new HashSet<>();
@@ -153,12 +199,27 @@ final class AssignmentFollower {
   }
 
   private Mono<Void> attempt(SegmentMetadata metadata, long crc, int attempt) {
+    boolean firstLoad = attempt == 1 && firstBatch.contains(metadata.segment());
     return directory
         .addOrReplace(metadata)
+        .doOnNext(
+            outcome -> {
+              if (firstLoad) {
+                (outcome.action() == io.segmenttransfer.core.local.SegmentOutcome.Action.KEPT
+                            || outcome.action()
+                                == io.segmenttransfer.core.local.SegmentOutcome.Action.RECOVERED
+                        ? firstKept
+                        : firstDownloaded)
+                    .incrementAndGet();
+              }
+            })
         .flatMap(
             outcome -> controller.reportState(instanceId, metadata.segment(), SegmentState.ONLINE))
         .onErrorResume(
             error -> {
+              if (firstLoad) {
+                firstFailed.incrementAndGet();
+              }
               Duration wait = retryDelay(attempt);
               LOG.warn(
                   "cannot load {} (attempt {}), retrying in {}: {}",

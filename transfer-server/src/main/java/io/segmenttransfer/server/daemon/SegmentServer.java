@@ -12,6 +12,7 @@ import io.segmenttransfer.core.crypto.CrypterRegistry;
 import io.segmenttransfer.core.error.CrcMismatchException;
 import io.segmenttransfer.core.error.EntityNotFoundException;
 import io.segmenttransfer.core.error.InvalidRequestException;
+import io.segmenttransfer.core.local.DataDirectoryLock;
 import io.segmenttransfer.core.local.SegmentDataDirectory;
 import io.segmenttransfer.core.runtime.RuntimeConfig;
 import io.segmenttransfer.core.runtime.TransferRuntime;
@@ -51,6 +52,7 @@ import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.HttpServerRoutes;
+import reactor.util.retry.Retry;
 
 /**
  * A server daemon: serves its segments to peers, follows the controller's assignment, and keeps its
@@ -65,6 +67,24 @@ public final class SegmentServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(SegmentServer.class);
 
+  /**
+   * The bootstrap's progress lines: a logger of their own, at INFO in the command line's logging
+   * setup while everything else stays at WARN.
+   */
+  private static final Logger PROGRESS =
+      LoggerFactory.getLogger("io.segmenttransfer.server.progress");
+
+  /** How often a bootstrap says how far it is, per table. */
+  static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
+
+  private final TransferTracker transfers =
+      new TransferTracker(java.time.Clock.systemUTC(), TransferTracker.DEFAULT_HISTORY);
+
+  private reactor.core.Disposable progressLines = reactor.core.Disposables.disposed();
+
+  private final ThrottledWarning waitingForController =
+      new ThrottledWarning(LOG, java.time.Clock.systemUTC(), Duration.ofSeconds(30));
+
   private final ServerConfig config;
   private final TransferRuntime runtime;
 
@@ -78,6 +98,10 @@ public final class SegmentServer implements AutoCloseable {
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private DisposableServer admin;
+
+  /** This process's hold on the data directory, from the start until every file is released. */
+  private volatile @Nullable DataDirectoryLock dataDirLock;
+
   private String instanceId;
   private SegmentDataDirectory directory;
   private PeerSegmentHandler peers;
@@ -133,14 +157,33 @@ public final class SegmentServer implements AutoCloseable {
     // The admin port is bound first: with port 0 the instance id depends on the port we get.
     HttpServerRoutes routes = HttpServerRoutes.newRoutes();
     AtomicBoolean routed = new AtomicBoolean();
-    return HttpServer.create()
-        .host(config.host())
-        .port(config.adminPort())
-        .handle(
-            KeepAliveSafe.offDispatch(
-                (request, response) ->
-                    routed.get() ? routes.apply(request, response) : unavailable(response)))
-        .bind()
+    // The data directory first: a second process on it is refused before it binds or registers.
+    Mono<Void> lock =
+        Mono.fromRunnable(() -> dataDirLock = DataDirectoryLock.acquire(config.dataDir(), "server"))
+            .subscribeOn(scheduler)
+            .then();
+    return lock.then(
+            HttpServer.create()
+                .host(config.host())
+                .port(config.adminPort())
+                .handle(
+                    KeepAliveSafe.offDispatch(
+                        (request, response) ->
+                            routed.get() ? routes.apply(request, response) : unavailable(response)))
+                .bind()
+                .onErrorMap(
+                    e -> !(e instanceof io.segmenttransfer.core.error.SegmentTransferException),
+                    e ->
+                        new InvalidRequestException(
+                            null,
+                            "cannot listen on "
+                                + config.host()
+                                + ":"
+                                + config.adminPort()
+                                + ": the port is in use, or the host is not an address of this"
+                                + " machine; give another --admin-port (0 picks a free one) or"
+                                + " --host",
+                            e)))
         .flatMap(
             bound -> {
               admin = bound;
@@ -157,17 +200,88 @@ public final class SegmentServer implements AutoCloseable {
             actions -> actions.forEach(a -> LOG.info("recovery: {} {}", a.action(), a.path())))
         .then(
             Mono.defer(
-                () ->
-                    controller.register(
-                        config.host(), admin.port(), admin.port(), config.instanceId())))
+                    () ->
+                        controller.register(
+                            config.host(), admin.port(), admin.port(), config.instanceId()))
+                // A controller that is not up yet (started at the same time, restarting) is waited
+                // for, with backoff and a notice at most every 30 s; any other answer is final.
+                .retryWhen(
+                    Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
+                        .maxBackoff(Duration.ofSeconds(5))
+                        .filter(SegmentServer::controllerNotUpYet)
+                        .doBeforeRetry(
+                            signal ->
+                                waitingForController.warn(
+                                    "waiting for the controller: "
+                                        + signal.failure().getMessage()
+                                        + "; retrying until it answers")))
+                .doOnNext(
+                    registered -> waitingForController.recovered("registered with the controller")))
         .doOnNext(
             registered -> {
               follower =
                   new AssignmentFollower(controller, directory, instanceId, config.longPoll());
               follower.bootstrapped().doOnTerminate(() -> ready.set(true)).subscribe();
               follower.start();
+              progressLines =
+                  Flux.interval(PROGRESS_EVERY, PROGRESS_EVERY, Schedulers.parallel())
+                      .takeUntilOther(follower.bootstrapped())
+                      .subscribe(tick -> logProgress());
             })
         .then();
+  }
+
+  /** Nothing listens at the controller's address yet, or it answered as unavailable. */
+  private static boolean controllerNotUpYet(Throwable error) {
+    if (error instanceof io.segmenttransfer.core.error.SourceUnavailableException) {
+      return true;
+    }
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.net.ConnectException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** One line per table of the first assignment that still has transfers in flight. */
+  private void logProgress() {
+    AssignmentFollower f = follower;
+    if (f == null) {
+      return;
+    }
+    Map<TableNameWithType, Integer> assigned = f.firstAssignmentByTable();
+    transfers
+        .tables()
+        .forEach(
+            (table, totals) -> {
+              if (totals.inFlight() > 0) {
+                PROGRESS.info(
+                    "bootstrap {}: {} transferred, {} in flight, {} failed of {} segments"
+                        + " assigned; {} MB received",
+                    table,
+                    totals.finished(),
+                    totals.inFlight(),
+                    totals.failed(),
+                    assigned.getOrDefault(table, 0),
+                    String.format("%.1f", totals.bytes() / 1e6));
+              }
+            });
+  }
+
+  /**
+   * Once the first assignment was loaded: "loaded N segments (K kept, D downloaded)", and how many
+   * failed (they are retried).
+   */
+  public Mono<String> firstLoad() {
+    return follower == null
+        ? Mono.empty()
+        : follower.bootstrapped().then(Mono.fromCallable(() -> follower.firstLoad().describe()));
+  }
+
+  /** The transfers of this server, in flight and recently finished ({@code GET /transfers}). */
+  public TransferTracker transfers() {
+    return transfers;
   }
 
   private void build(HttpServerRoutes routes) {
@@ -180,7 +294,7 @@ public final class SegmentServer implements AutoCloseable {
             config.dataDirectoryConfig(),
             peerFinder,
             controller,
-            new TransferMetrics(metrics));
+            new TransferMetrics(metrics).andThen(transfers));
     PeerServeConfig serve =
         PeerServeConfig.defaults(peerCacheDir()).withMaxConcurrentUploads(config.maxPeerUploads());
     if (config.peerBytesPerSecond() > 0) {
@@ -234,6 +348,7 @@ public final class SegmentServer implements AutoCloseable {
                     .sendString(Mono.fromCallable(metrics::scrape).subscribeOn(scheduler)))
         .get("/tables/{table}/segments/crc", this::crcs)
         .get("/tables/{table}/segments/isStale", this::isStale)
+        .get("/transfers", this::transfers)
         .post("/segments/{table}/{segment}/upload", this::upload)
         // Pinot's newer name for the same request and answer ({"segmentName", "crc",
         // "downloadUrl"}).
@@ -337,6 +452,25 @@ public final class SegmentServer implements AutoCloseable {
         .map(list -> JsonReply.ok(StaleSegment.toJson(list)))
         .onErrorResume(e -> Mono.just(JsonReply.error(e)))
         .flatMap(reply -> reply.send(response));
+  }
+
+  /**
+   * {@code GET /transfers}: in-flight and recently finished transfers as {@code {"transfers":
+   * [...]}}, or with {@code ?format=text} as a table a person reads in a terminal.
+   */
+  private Publisher<Void> transfers(HttpServerRequest request, HttpServerResponse response) {
+    List<TransferTracker.Transfer> list = transfers.list();
+    String format =
+        new io.netty.handler.codec.http.QueryStringDecoder(request.uri())
+            .parameters()
+            .getOrDefault("format", List.of("json"))
+            .get(0);
+    if (format.equals("text")) {
+      return response
+          .header("Content-Type", "text/plain; charset=utf-8")
+          .sendString(Mono.just(TransferTracker.text(list)));
+    }
+    return JsonReply.ok(Map.of("transfers", list)).send(response);
   }
 
   /** Deep-store uploads after commits, queued or running. */
@@ -489,6 +623,7 @@ public final class SegmentServer implements AutoCloseable {
           if (!closed.compareAndSet(false, true)) {
             return Mono.empty();
           }
+          progressLines.dispose();
           Mono<Void> drain = Mono.empty();
           if (follower != null) {
             AssignmentFollower f = follower;
@@ -503,6 +638,8 @@ public final class SegmentServer implements AutoCloseable {
                                     controller.reportState(
                                         instanceId, segment, SegmentState.OFFLINE))
                             .then()
+                            // Last: the id is free for a restart from another port at once.
+                            .then(controller.endSession(instanceId))
                             .timeout(Duration.ofSeconds(2))
                             .onErrorResume(e -> Mono.empty()));
           }
@@ -571,6 +708,10 @@ public final class SegmentServer implements AutoCloseable {
     }
     metrics.close();
     runtime.close();
+    DataDirectoryLock lock = dataDirLock;
+    if (lock != null) {
+      lock.close();
+    }
   }
 
   /**

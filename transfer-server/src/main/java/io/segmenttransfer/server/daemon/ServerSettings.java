@@ -178,12 +178,7 @@ public final class ServerSettings {
   }
 
   private URI uri(String key) {
-    try {
-      return URI.create(values.get(key).trim());
-    } catch (IllegalArgumentException e) {
-      throw new InvalidRequestException(
-          null, "setting " + key + " = '" + values.get(key) + "' is not a URL");
-    }
+    return io.segmenttransfer.http.HttpUrls.parse(key, values.get(key));
   }
 
   /** {@code 30s}, {@code 500ms}, {@code 2m} or ISO-8601 ({@code PT30S}). */
