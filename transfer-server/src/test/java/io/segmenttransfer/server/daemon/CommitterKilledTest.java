@@ -45,7 +45,7 @@ class CommitterKilledTest {
 
   @TempDir Path dir;
 
-  private ChildJvm server(InProcessS3 s3, String controllerUrl) throws Exception {
+  private ChildJvm server(InProcessS3 s3, String controllerUrl, int adminPort) throws Exception {
     return ChildJvm.start(
         Map.of(
             "AWS_ACCESS_KEY_ID", InProcessS3.ACCESS_KEY,
@@ -58,7 +58,7 @@ class CommitterKilledTest {
         "--data-dir",
         dir.resolve("committer").toString(),
         "--admin-port",
-        "0",
+        Integer.toString(adminPort),
         "--instance-id",
         INSTANCE,
         "--deep-store",
@@ -100,8 +100,11 @@ class CommitterKilledTest {
               8);
       s3.writes().hold();
       JsonNode answer;
-      try (ChildJvm committer = server(s3, cluster.controller.baseUrl())) {
-        answer = DeepStoreTestCluster.commit(adminUrl(committer), SEGMENT, built);
+      int adminPort;
+      try (ChildJvm committer = server(s3, cluster.controller.baseUrl(), 0)) {
+        String admin = adminUrl(committer);
+        adminPort = URI.create(admin).getPort();
+        answer = DeepStoreTestCluster.commit(admin, SEGMENT, built);
         assertThat(answer.path("status").asText())
             .as(answer.toString())
             .isEqualTo("COMMIT_SUCCESS");
@@ -119,7 +122,8 @@ class CommitterKilledTest {
       // whose body it holds whole, as S3 does, but no one told the controller).
       assertThat(afterCrash.downloadUrl().orElse("")).doesNotStartWith("s3://");
 
-      try (ChildJvm restarted = server(s3, cluster.controller.baseUrl())) {
+      // Restarted where it ran (a crashed instance's id stays live for its session elsewhere).
+      try (ChildJvm restarted = server(s3, cluster.controller.baseUrl(), adminPort)) {
         adminUrl(restarted);
         // No deep-store copy and no other replica: ONLINE means it kept its own copy.
         cluster.awaitOnline(SEGMENT, INSTANCE);
