@@ -223,8 +223,11 @@ public final class SegmentServer implements AutoCloseable {
                   new AssignmentFollower(controller, directory, instanceId, config.longPoll());
               follower.bootstrapped().doOnTerminate(() -> ready.set(true)).subscribe();
               follower.start();
+              // The first assignment ends on an event loop; cancelling the ticker removes its task
+              // from the timer's queue, which takes a lock, so the cancel moves off the event loop.
               progressLines =
                   Flux.interval(PROGRESS_EVERY, PROGRESS_EVERY, Schedulers.parallel())
+                      .cancelOn(Schedulers.boundedElastic())
                       .takeUntilOther(follower.bootstrapped())
                       .subscribe(tick -> logProgress());
             })
