@@ -242,7 +242,8 @@ class ClassDataSharingLauncherTest {
             dir.resolve("data-3").toString(),
             "--table",
             PinotFixtures.TABLE);
-    assertThat(failed.exit()).isEqualTo(Main.EXIT_FAILED);
+    // A missing archive is bad input (exit 2), passed through from the relaunched JVM unchanged.
+    assertThat(failed.exit()).isEqualTo(Main.EXIT_USAGE);
     assertThat(failed.err()).contains("missing.tar.gz");
     assertThat(failed.out()).isEmpty();
   }
