@@ -210,7 +210,7 @@ class RealPinotClusterTest {
         .startsWith(fixture.segmentName() + ": ")
         .contains(
             server.adminUrl() + "/segments/rewritten_OFFLINE/" + fixture.segmentName(),
-            "CrcMismatchException")
+            "does not match computed CRC")
         .contains("creation.meta CRC " + fixture.crc() + " does not match computed CRC");
     assertThat(data.resolve("rewritten_OFFLINE").resolve(fixture.segmentName()))
         .as("nothing partial left")
