@@ -376,7 +376,9 @@ public final class BootstrapBenchmark {
         bytes,
         seconds,
         rssAtStart,
-        peaks.rss(),
+        // The run's window opens with the start reading: RSS may fall below it (pages returned
+        // after the GC) before the sampler's first look, which must not read as a lower peak.
+        Math.max(rssAtStart, peaks.rss()),
         peaks.direct(),
         peaks.nettyDirect(),
         peaks.heapUsed(),
