@@ -42,8 +42,11 @@ public interface CommitDeepStore extends AutoCloseable {
   /** S3 client settings the server needs for this store; null for the defaults (no S3). */
   @Nullable S3Config serverS3();
 
-  /** Whether the complete object is there (writes become visible only once complete). Blocking. */
-  boolean exists(URI object) throws IOException;
+  /**
+   * When the complete object was there ({@link System#nanoTime()}; writes become visible only once
+   * complete), or -1 if it is not yet. Cheap enough to poll every millisecond: it sends no request.
+   */
+  long completedAt(URI object);
 
   /** The object's size in bytes, or -1 when it does not exist. Blocking. */
   long size(URI object) throws IOException;
@@ -102,8 +105,9 @@ public interface CommitDeepStore extends AutoCloseable {
     }
 
     @Override
-    public boolean exists(URI object) {
-      return Files.isRegularFile(Path.of(object));
+    public long completedAt(URI object) {
+      // The server's file store renames a whole file into place: seen now, complete now.
+      return Files.isRegularFile(Path.of(object)) ? System.nanoTime() : -1;
     }
 
     @Override
@@ -168,8 +172,8 @@ public interface CommitDeepStore extends AutoCloseable {
     }
 
     @Override
-    public boolean exists(URI object) throws IOException {
-      return size(object) >= 0;
+    public long completedAt(URI object) {
+      return server.completedAt(object);
     }
 
     @Override

@@ -24,11 +24,13 @@ public final class InProcessS3Server implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
   private final S3Proxy proxy;
+  private final WriteClock writes;
   private final Path root;
   private final URI endpoint;
 
-  private InProcessS3Server(S3Proxy proxy, Path root, URI endpoint) {
+  private InProcessS3Server(S3Proxy proxy, WriteClock writes, Path root, URI endpoint) {
     this.proxy = proxy;
+    this.writes = writes;
     this.root = root;
     this.endpoint = endpoint;
   }
@@ -39,9 +41,10 @@ public final class InProcessS3Server implements AutoCloseable {
    */
   public static InProcessS3Server start(Path root) throws IOException {
     Files.createDirectories(root);
+    WriteClock writes = new WriteClock(new FilesystemNio2BlobStore(root.toString()));
     S3Proxy proxy =
         S3Proxy.builder()
-            .blobStore(new FilesystemNio2BlobStore(root.toString()))
+            .blobStore(writes)
             .endpoint(URI.create("http://127.0.0.1:0"))
             .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
             // The SDK's multipart support sends x-amz-mp-object-size, which S3Proxy does not know.
@@ -60,11 +63,20 @@ public final class InProcessS3Server implements AutoCloseable {
       stopQuietly(proxy);
       throw e instanceof IOException io ? io : new IOException("cannot start S3Proxy", e);
     }
-    return new InProcessS3Server(proxy, root, URI.create("http://127.0.0.1:" + proxy.getPort()));
+    return new InProcessS3Server(
+        proxy, writes, root, URI.create("http://127.0.0.1:" + proxy.getPort()));
   }
 
   public URI endpoint() {
     return endpoint;
+  }
+
+  /**
+   * When the object {@code s3://bucket/key} was last completed by a write through this server
+   * ({@link System#nanoTime()}), or -1 if it never was. Asks no request of the server.
+   */
+  public long completedAt(URI object) {
+    return writes.completedAt(object.getHost(), object.getPath().substring(1));
   }
 
   /** Client settings for this server, or for a proxy in front of it at {@code endpoint}. */
