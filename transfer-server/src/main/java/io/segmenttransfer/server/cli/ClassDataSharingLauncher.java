@@ -58,6 +58,22 @@ final class ClassDataSharingLauncher {
    */
   static final String QUICK_COMPILER = "-XX:TieredStopAtLevel=1";
 
+  /**
+   * Transparent huge pages for the heap, where the kernel hands them out on request ({@code
+   * [madvise]} in {@value #THP_SETTING}). Nearly every byte a transfer allocates is a fresh 256 KiB
+   * chunk (profiled: 97% of allocations, the file store's reads), and in a young JVM each lands on
+   * heap memory never touched before: with 4 KiB pages, a page fault and the kernel zeroing a page
+   * every 4 KiB took a quarter to a third of the extraction's CPU. With 2 MiB pages there are 512
+   * times fewer faults. Measured on the real 120 MiB segment (tar.zst, 2 cores): a fresh JVM's
+   * extraction 384 ms against 428 ms (medians of 6, alternated); warm in one JVM (JMH) level with
+   * Pinot's untar at 203 against 194 ms, where without it ours was 343 against 188 and swung by 2x.
+   * Not added when the kernel says {@code [always]} (they are used anyway) or {@code [never]} (the
+   * JVM would print a warning into the command's output), nor when the user chose page sizes.
+   */
+  static final String HUGE_PAGES = "-XX:+UseTransparentHugePages";
+
+  static final String THP_SETTING = "/sys/kernel/mm/transparent_hugepage/enabled";
+
   /** Seconds the parent waits for the child to stop after forwarding a termination signal. */
   private static final long STOP_WAIT_SECONDS = 60;
 
@@ -79,7 +95,8 @@ final class ClassDataSharingLauncher {
               args,
               System.getenv(ENABLED_ENV),
               ProcessHandle.current().info().arguments(),
-              runningJar());
+              runningJar(),
+              hugePagesOnRequest());
     } catch (RuntimeException | IOException e) {
       return Optional.empty();
     }
@@ -112,7 +129,11 @@ final class ClassDataSharingLauncher {
    * jar} the application's jar when the class path is exactly that jar, else null.
    */
   static Optional<Plan> plan(
-      String[] args, String enabledEnv, Optional<String[]> jvmArguments, Path jar)
+      String[] args,
+      String enabledEnv,
+      Optional<String[]> jvmArguments,
+      Path jar,
+      boolean hugePagesOnRequest)
       throws IOException {
     if (System.getProperty(CHILD_PROPERTY) != null
         || "false".equalsIgnoreCase(System.getProperty(ENABLED_PROPERTY, ""))
@@ -147,6 +168,9 @@ final class ClassDataSharingLauncher {
     child.add("-Xshare:auto");
     if (!choosesCompiler(original)) {
       child.add(QUICK_COMPILER);
+    }
+    if (hugePagesOnRequest && !choosesPageSizes(original)) {
+      child.add(HUGE_PAGES);
     }
     Optional<Path> creating = Optional.empty();
     if (Files.isRegularFile(archive)) {
@@ -255,6 +279,25 @@ final class ClassDataSharingLauncher {
           || arg.startsWith("-XX:ArchiveClassesAtExit")
           || arg.startsWith("-XX:SharedClassListFile")
           || arg.startsWith("-XX:DumpLoadedClassList")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the kernel gives transparent huge pages to the memory that asks for them. */
+  static boolean hugePagesOnRequest() {
+    try {
+      return Files.readString(Path.of(THP_SETTING)).contains("[madvise]");
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static boolean choosesPageSizes(List<String> arguments) {
+    int jarAt = arguments.indexOf("-jar");
+    for (String arg : arguments.subList(0, jarAt)) {
+      if (arg.contains("HugePages") || arg.contains("LargePage")) {
         return true;
       }
     }

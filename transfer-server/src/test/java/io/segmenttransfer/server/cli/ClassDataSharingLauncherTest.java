@@ -82,7 +82,8 @@ class ClassDataSharingLauncherTest {
     try {
       String[] args = {"extract", "--archive", "s3://bucket/key", "--json"};
       ClassDataSharingLauncher.Plan plan =
-          ClassDataSharingLauncher.plan(args, null, startedAsJar(List.of("-Xmx1g"), args), jar())
+          ClassDataSharingLauncher.plan(
+                  args, null, startedAsJar(List.of("-Xmx1g"), args), jar(), true)
               .orElseThrow();
 
       assertThat(plan.archive().getParent()).isEqualTo(dir);
@@ -94,6 +95,7 @@ class ClassDataSharingLauncherTest {
               "-Xlog:cds*=off",
               "-XX:ArchiveClassesAtExit=" + plan.creating().get(),
               ClassDataSharingLauncher.QUICK_COMPILER,
+              ClassDataSharingLauncher.HUGE_PAGES,
               "-D" + ClassDataSharingLauncher.CHILD_PROPERTY + "=true");
       // The user's own flags and arguments follow, unchanged and in order.
       List<String> tail =
@@ -102,10 +104,12 @@ class ClassDataSharingLauncherTest {
 
       Files.write(plan.archive(), new byte[] {1});
       ClassDataSharingLauncher.Plan next =
-          ClassDataSharingLauncher.plan(args, null, startedAsJar(List.of(), args), jar())
+          ClassDataSharingLauncher.plan(args, null, startedAsJar(List.of(), args), jar(), false)
               .orElseThrow();
       assertThat(next.creating()).isEmpty();
       assertThat(next.command()).contains("-XX:SharedArchiveFile=" + plan.archive());
+      // A kernel that gives huge pages always or never: the JVM is not asked for them.
+      assertThat(next.command()).doesNotContain(ClassDataSharingLauncher.HUGE_PAGES);
     } finally {
       System.clearProperty(ClassDataSharingLauncher.DIR_PROPERTY);
     }
@@ -121,21 +125,30 @@ class ClassDataSharingLauncherTest {
     assertThat(plan(extract, null, List.of("-Xshare:off"))).isEmpty();
     assertThat(plan(extract, null, List.of("-XX:SharedArchiveFile=/x.jsa"))).isEmpty();
     assertThat(plan(extract, "false", List.of())).isEmpty();
-    assertThat(ClassDataSharingLauncher.plan(extract, null, Optional.empty(), jar())).isEmpty();
+    assertThat(ClassDataSharingLauncher.plan(extract, null, Optional.empty(), jar(), true))
+        .isEmpty();
     // Not started from one jar (the class path is classes directories, or several jars).
-    assertThat(ClassDataSharingLauncher.plan(extract, null, startedAsJar(List.of(), extract), null))
+    assertThat(
+            ClassDataSharingLauncher.plan(
+                extract, null, startedAsJar(List.of(), extract), null, true))
         .isEmpty();
     Optional<ClassDataSharingLauncher.Plan> ownCompiler =
         plan(extract, null, List.of("-XX:TieredStopAtLevel=4"));
     assertThat(ownCompiler).isPresent();
     assertThat(ownCompiler.get().command()).doesNotContain(ClassDataSharingLauncher.QUICK_COMPILER);
+    Optional<ClassDataSharingLauncher.Plan> ownPages =
+        plan(extract, null, List.of("-XX:-UseTransparentHugePages"));
+    assertThat(ownPages).isPresent();
+    assertThat(ownPages.get().command())
+        .containsOnlyOnce("-XX:-UseTransparentHugePages")
+        .doesNotContain(ClassDataSharingLauncher.HUGE_PAGES);
   }
 
   private Optional<ClassDataSharingLauncher.Plan> plan(
       String[] args, String env, List<String> flags) throws IOException {
     System.setProperty(ClassDataSharingLauncher.DIR_PROPERTY, dir.toString());
     try {
-      return ClassDataSharingLauncher.plan(args, env, startedAsJar(flags, args), jar());
+      return ClassDataSharingLauncher.plan(args, env, startedAsJar(flags, args), jar(), true);
     } finally {
       System.clearProperty(ClassDataSharingLauncher.DIR_PROPERTY);
     }
