@@ -8,13 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.CreateBucketRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
@@ -136,21 +130,7 @@ public interface CommitDeepStore extends AutoCloseable {
 
     private S3(InProcessS3Server server) {
       this.server = server;
-      // A plain SDK client, configured as the project's store configures its own (path-style,
-      // checksums only where required), as the bootstrap benchmark's baseline does.
-      this.client =
-          S3AsyncClient.builder()
-              .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(16))
-              .endpointOverride(server.endpoint())
-              .region(Region.of(S3Config.DEFAULT_REGION))
-              .forcePathStyle(true)
-              .credentialsProvider(
-                  StaticCredentialsProvider.create(
-                      AwsBasicCredentials.create(
-                          InProcessS3Server.ACCESS_KEY, InProcessS3Server.SECRET_KEY)))
-              .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-              .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-              .build();
+      this.client = InProcessS3Server.sdkClient(server.endpoint(), 16);
       client
           .createBucket(CreateBucketRequest.builder().bucket(InProcessS3Server.BUCKET).build())
           .join();

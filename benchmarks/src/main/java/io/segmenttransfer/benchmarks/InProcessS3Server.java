@@ -9,6 +9,13 @@ import java.time.Duration;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 /**
  * An S3 API server in this JVM (S3Proxy 4) on a free loopback port, keeping objects as files under
@@ -85,6 +92,25 @@ public final class InProcessS3Server implements AutoCloseable {
         .withEndpoint(endpoint)
         .withPathStyle(true)
         .withCredentials(new S3Config.Credentials(ACCESS_KEY, SECRET_KEY));
+  }
+
+  /**
+   * A plain SDK client (Netty async, up to {@code maxConcurrency} connections) for a server at
+   * {@code endpoint}, configured as the project's store configures its own: path-style, checksums
+   * only where the API requires them. The baselines' client, and the benchmarks' way to look at the
+   * bucket.
+   */
+  public static S3AsyncClient sdkClient(URI endpoint, int maxConcurrency) {
+    return S3AsyncClient.builder()
+        .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(maxConcurrency))
+        .endpointOverride(endpoint)
+        .region(Region.of(S3Config.DEFAULT_REGION))
+        .forcePathStyle(true)
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+        .build();
   }
 
   /** {@code s3://bucket/key}. */

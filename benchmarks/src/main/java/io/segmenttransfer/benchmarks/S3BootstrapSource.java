@@ -12,14 +12,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.CreateBucketRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
@@ -79,8 +73,8 @@ public final class S3BootstrapSource implements BootstrapSource {
     this.server = server;
     this.proxy = proxy;
     URI readEndpoint = proxy == null ? server.endpoint() : proxy.httpEndpoint();
-    this.uploads = client(server.endpoint());
-    this.baseline = client(readEndpoint);
+    this.uploads = InProcessS3Server.sdkClient(server.endpoint(), 64);
+    this.baseline = InProcessS3Server.sdkClient(readEndpoint, 64);
     this.store =
         S3SegmentStore.create(
             InProcessS3Server.clientConfig(readEndpoint)
@@ -140,24 +134,6 @@ public final class S3BootstrapSource implements BootstrapSource {
             proxy,
             parts)
         .withBucket();
-  }
-
-  /**
-   * A plain SDK client, configured as the store's own (checksums only where required, path-style).
-   */
-  private static S3AsyncClient client(URI endpoint) {
-    return S3AsyncClient.builder()
-        .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(64))
-        .endpointOverride(endpoint)
-        .region(Region.of(S3Config.DEFAULT_REGION))
-        .forcePathStyle(true)
-        .credentialsProvider(
-            StaticCredentialsProvider.create(
-                AwsBasicCredentials.create(
-                    InProcessS3Server.ACCESS_KEY, InProcessS3Server.SECRET_KEY)))
-        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-        .build();
   }
 
   @Override
