@@ -163,15 +163,15 @@ public class UntarBenchmark {
       CachedArchive archive =
           ArchiveCache.defaultLocation().archive(spec, c, layout.equals("parallel"));
       segment = new SyntheticSegment(spec);
-      inMemory = ArchiveStreams.load(expected.file());
+      inMemory = ArchiveStreams.load(archive.file());
       expected =
           new Expected(
-              expected.file(),
+              archive.file(),
               c,
               spec.segmentId(),
-              expected.crc(),
-              expected.uncompressedBytes(),
-              expected.tarBytes());
+              archive.crc(),
+              archive.uncompressedBytes(),
+              archive.tarBytes());
     }
     scheduler = Schedulers.newBoundedElastic(8, 1024, "bench-extract");
     network = Schedulers.newSingle("bench-network");
