@@ -11,6 +11,7 @@ import io.segmenttransfer.core.extract.ExtractionConfig;
 import io.segmenttransfer.core.extract.ExtractionRequest;
 import io.segmenttransfer.core.extract.ExtractionResult;
 import io.segmenttransfer.core.extract.SegmentExtractor;
+import io.segmenttransfer.core.segment.CreationMeta;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -109,10 +111,11 @@ public class UntarBenchmark {
 
   /**
    * Rows of a real Pinot segment to read instead of the synthetic one ({@link RealSegments}: built
-   * by Pinot 1.5's own code, archived by Pinot with {@link #codec}); 0, the default, keeps the
-   * synthetic segment of {@link #sizeMiB}. Real segments run the extraction benchmarks ({@code
-   * pipeline*}, {@code pinotUntarFromFile}, {@code downloadThenUntar}, {@code decompressOnly}); the
-   * others need the synthetic segment's generator and refuse.
+   * by Pinot 1.5's own code, archived by Pinot with {@link #codec}, or by us in our parallel layout
+   * when {@link #layout} is {@code parallel}); 0, the default, keeps the synthetic segment of
+   * {@link #sizeMiB}. Real segments run every benchmark but {@code writeOnly}, which needs the
+   * synthetic segment's generator and refuses; the compression benchmarks read Pinot's segment
+   * directory.
    */
   @Param({"0"})
   public long realRows;
@@ -129,6 +132,11 @@ public class UntarBenchmark {
 
   private ByteBuffer inMemory;
   private @Nullable SyntheticSegment segment;
+
+  /** The real segment's directory (Pinot's build), or null for the synthetic segment. */
+  private @Nullable Path realSegmentDir;
+
+  private long creationTimeMs;
   private Scheduler scheduler;
   private Scheduler network;
   private SegmentExtractor extractor;
@@ -148,12 +156,16 @@ public class UntarBenchmark {
   public void setUp() throws IOException {
     Codec c = Codec.valueOf(codec.toUpperCase(Locale.ROOT));
     SegmentSpec spec = SegmentSpec.ofMebibytes(sizeMiB, 1);
+    scheduler = Schedulers.newBoundedElastic(8, 1024, "bench-extract");
     if (realRows > 0) {
       RealSegments.RealArchive real = RealSegments.defaultLocation().archive(realRows, 1, c);
-      inMemory = ArchiveStreams.load(real.file());
+      realSegmentDir = real.segmentDir();
+      creationTimeMs = creationTimeMs(real.segmentDir());
+      Path file = layout.equals("parallel") ? ourParallelArchive(real, c) : real.file();
+      inMemory = ArchiveStreams.load(file);
       expected =
           new Expected(
-              real.file(),
+              file,
               c,
               SegmentId.of(RealSegments.TABLE_WITH_TYPE, real.segmentName()),
               real.crc(),
@@ -163,6 +175,7 @@ public class UntarBenchmark {
       CachedArchive archive =
           ArchiveCache.defaultLocation().archive(spec, c, layout.equals("parallel"));
       segment = new SyntheticSegment(spec);
+      creationTimeMs = segment.creationTimeMs();
       inMemory = ArchiveStreams.load(archive.file());
       expected =
           new Expected(
@@ -173,7 +186,6 @@ public class UntarBenchmark {
               archive.uncompressedBytes(),
               archive.tarBytes());
     }
-    scheduler = Schedulers.newBoundedElastic(8, 1024, "bench-extract");
     network = Schedulers.newSingle("bench-network");
     extractor =
         new SegmentExtractor(
@@ -202,10 +214,63 @@ public class UntarBenchmark {
     };
   }
 
-  /** The segment as a directory on disk, written once, for the compression benchmarks. */
+  /**
+   * Our parallel archive (the layout our servers write, at Pinot's level) of a real segment, built
+   * once beside Pinot's archive of it and reused.
+   */
+  private Path ourParallelArchive(RealSegments.RealArchive real, Codec c) throws IOException {
+    String name = real.file().getFileName().toString().replace("archive.", "ours-parallel.");
+    Path target = real.file().resolveSibling(name);
+    if (Files.isRegularFile(target)) {
+      return target;
+    }
+    Path temp = target.resolveSibling(name + ".tmp");
+    try (FileChannel out =
+        FileChannel.open(
+            temp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
+      for (ByteBuffer chunk :
+          SegmentArchives.stream(
+                  real.segmentDir(),
+                  real.segmentName(),
+                  creationTimeMs,
+                  c,
+                  ArchiveOptions.defaults(c).withLevel(ArchiveCache.pinotLevel(c)),
+                  scheduler,
+                  () -> null)
+              .toIterable(4)) {
+        writeFully(out, chunk);
+      }
+    }
+    return Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** The creation time in a Pinot segment directory's {@code creation.meta} (v3 or top level). */
+  private static long creationTimeMs(Path segmentDir) throws IOException {
+    Path meta = segmentDir.resolve("v3").resolve(CreationMeta.FILE_NAME);
+    byte[] bytes =
+        Files.readAllBytes(
+            Files.isRegularFile(meta) ? meta : segmentDir.resolve(CreationMeta.FILE_NAME));
+    CreationMeta parsed = CreationMeta.parse(bytes, bytes.length);
+    if (parsed == null) {
+      throw new IOException("no readable creation.meta in " + segmentDir);
+    }
+    return parsed.creationTimeMs();
+  }
+
+  /**
+   * The segment as a directory on disk, for the compression benchmarks: the real segment's own, or
+   * the synthetic one written once.
+   */
   private SegmentDirectoryWriter.Written segmentDirectory() throws IOException {
+    if (realSegmentDir != null) {
+      return new SegmentDirectoryWriter.Written(
+          realSegmentDir, expected.crc(), expected.uncompressedBytes());
+    }
     if (segment == null) {
-      throw new IllegalStateException("the compression benchmarks run on synthetic segments only");
+      throw new IllegalStateException("no segment directory");
     }
     if (segmentDir == null) {
       segmentDir =
@@ -335,7 +400,7 @@ public class UntarBenchmark {
           SegmentArchives.stream(
                   dir.dir(),
                   expected.segment().segmentName(),
-                  segment.creationTimeMs(),
+                  creationTimeMs,
                   c,
                   options,
                   scheduler,
