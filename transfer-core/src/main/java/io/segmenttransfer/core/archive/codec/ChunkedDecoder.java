@@ -34,6 +34,9 @@ abstract class ChunkedDecoder extends StreamingTransform {
 
   final OrderedWork<Decoded> work;
 
+  /** Chunk arrays for reuse: each chunk's output once handed out, and the formats' input spans. */
+  final ArrayRecycler arrays;
+
   /** Once set, every byte not yet in a chunk goes here, after the chunks in flight. */
   private @Nullable ByteTransform serial;
 
@@ -49,6 +52,8 @@ abstract class ChunkedDecoder extends StreamingTransform {
   ChunkedDecoder(String kind, String subject, ParallelSettings settings) {
     super(kind, subject);
     this.work = new OrderedWork<>(subject, settings);
+    // Those in flight, the one being handed out and one being gathered, for output and input.
+    this.arrays = new ArrayRecycler(2 * settings.chunksInFlight() + 4);
   }
 
   /**
@@ -104,6 +109,7 @@ abstract class ChunkedDecoder extends StreamingTransform {
         outPosition += n;
         continue;
       }
+      arrays.give(out);
       out = NONE;
       if (serial == null) {
         pump();
@@ -176,5 +182,6 @@ abstract class ChunkedDecoder extends StreamingTransform {
       serial.close();
     }
     out = NONE;
+    arrays.clear();
   }
 }

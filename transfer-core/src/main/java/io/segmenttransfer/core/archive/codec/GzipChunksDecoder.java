@@ -149,7 +149,7 @@ final class GzipChunksDecoder extends ChunkedDecoder {
   private void enqueue(Span span) {
     spans.add(span);
     int size = chunkSize;
-    work.submit(() -> inflate(span, size));
+    work.submit(() -> inflate(span, size, arrays));
   }
 
   @Override
@@ -170,7 +170,7 @@ final class GzipChunksDecoder extends ChunkedDecoder {
       Span next = spans.poll();
       work.take();
       span = join(span, next);
-      chunk = inflate(span, chunkSize);
+      chunk = inflate(span, chunkSize, arrays);
     }
     crc = Crc32Combine.combine(crc, chunk.crc(), chunk.length());
     length += chunk.length();
@@ -212,9 +212,10 @@ final class GzipChunksDecoder extends ChunkedDecoder {
             + " bytes");
   }
 
-  private static Decoded inflate(Span span, int chunkSize) {
+  private static Decoded inflate(Span span, int chunkSize, ArrayRecycler arrays) {
     // One byte more than a chunk: a span that inflates past the declared size is not a chunk.
-    byte[] out = new byte[chunkSize + 1];
+    int limit = chunkSize + 1;
+    byte[] out = arrays.take(limit);
     Inflater inflater = new Inflater(true);
     try {
       if (span.last()) {
@@ -224,8 +225,8 @@ final class GzipChunksDecoder extends ChunkedDecoder {
         inflater.setInput(span.bytes(), 0, span.length() + FINAL_BLOCK.length);
       }
       int n = 0;
-      while (n < out.length && !inflater.finished()) {
-        int made = inflater.inflate(out, n, out.length - n);
+      while (n < limit && !inflater.finished()) {
+        int made = inflater.inflate(out, n, limit - n);
         if (made == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
           break;
         }
@@ -236,12 +237,14 @@ final class GzipChunksDecoder extends ChunkedDecoder {
               && inflater.getRemaining() == 0
               && (span.last() ? n <= chunkSize : n == chunkSize);
       if (!whole) {
+        arrays.give(out);
         return NOT_A_CHUNK;
       }
       CRC32 crc = new CRC32();
       crc.update(out, 0, n);
       return new Decoded(out, n, (int) crc.getValue(), true);
     } catch (DataFormatException e) {
+      arrays.give(out);
       return NOT_A_CHUNK;
     } finally {
       inflater.end();

@@ -200,7 +200,7 @@ final class ZstdFramesDecoder extends ChunkedDecoder {
     long at = frameStart;
     work.submit(() -> decode(bytes, length, size, at));
     frames++;
-    frame = new byte[Math.min(Math.max(64 * 1024, length + length / 8), MAX_FRAME_BYTES)];
+    frame = arrays.take(Math.min(Math.max(64 * 1024, length + length / 8), MAX_FRAME_BYTES));
     startFrame();
     return true;
   }
@@ -213,7 +213,7 @@ final class ZstdFramesDecoder extends ChunkedDecoder {
   }
 
   private Decoded decode(byte[] bytes, int length, int size, long at) {
-    byte[] out = new byte[size];
+    byte[] out = arrays.take(size);
     try (ZstdDecompressCtx ctx = new ZstdDecompressCtx()) {
       int n = ctx.decompressByteArray(out, 0, size, bytes, 0, length);
       if (n != size) {
@@ -226,10 +226,13 @@ final class ZstdFramesDecoder extends ChunkedDecoder {
                 + " bytes but holds "
                 + n);
       }
-      return Decoded.of(out);
+      return new Decoded(out, size, 0, true);
     } catch (ZstdException e) {
       throw new InvalidArchiveException(
           subject, "corrupt zstd stream: frame at input byte " + at + ": " + e.getMessage(), e);
+    } finally {
+      // The frame's compressed bytes are read: the array gathers a later frame.
+      arrays.give(bytes);
     }
   }
 
