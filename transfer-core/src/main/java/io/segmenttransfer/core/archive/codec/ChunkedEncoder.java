@@ -26,6 +26,15 @@ abstract class ChunkedEncoder extends StreamingTransform {
   private final int chunkSize;
   private final OrderedWork<Compressed> work;
 
+  /**
+   * Chunk arrays for reuse: input chunks once compressed, compressed chunks once copied out. A
+   * subclass's {@link #compress} takes its output array here (it is thread-safe).
+   */
+  final ArrayRecycler arrays;
+
+  /** Whether {@link #out} is a compressed chunk's array (the header and trailer are not reused). */
+  private boolean outIsChunk;
+
   private byte @Nullable [] filling;
   private int filled;
   private boolean lastSubmitted;
@@ -43,13 +52,16 @@ abstract class ChunkedEncoder extends StreamingTransform {
     super(kind, subject);
     this.chunkSize = settings.chunkSize();
     this.work = new OrderedWork<>(subject, settings);
+    // Inputs and outputs of the chunks in flight, the one filling and the one being copied out.
+    this.arrays = new ArrayRecycler(2 * settings.chunksInFlight() + 4);
   }
 
   /** Bytes before the first chunk. */
   abstract byte[] header(int chunkSize);
 
   /**
-   * Compresses one chunk, on a pool thread: must use nothing shared but its arguments.
+   * Compresses one chunk, on a pool thread: must use nothing shared but its arguments and {@link
+   * #arrays}.
    *
    * @param last true for the final chunk (possibly empty), which ends the compressed stream
    */
@@ -85,6 +97,11 @@ abstract class ChunkedEncoder extends StreamingTransform {
         outPosition += n;
         continue;
       }
+      if (outIsChunk) {
+        arrays.give(out);
+        outIsChunk = false;
+        out = NONE;
+      }
       if (!headerSent) {
         headerSent = true;
         emit(header(chunkSize), -1);
@@ -96,6 +113,7 @@ abstract class ChunkedEncoder extends StreamingTransform {
         Compressed chunk = work.take();
         emitted(chunk);
         emit(chunk.data(), chunk.length());
+        outIsChunk = true;
         continue;
       }
       if (work.isEmpty() && lastSubmitted) {
@@ -127,7 +145,7 @@ abstract class ChunkedEncoder extends StreamingTransform {
     while (!work.full()) {
       if (input.hasRemaining()) {
         if (filling == null) {
-          filling = new byte[chunkSize];
+          filling = arrays.take(chunkSize);
           filled = 0;
         }
         int n = Math.min(input.remaining(), chunkSize - filled);
@@ -150,7 +168,14 @@ abstract class ChunkedEncoder extends StreamingTransform {
     filling = null;
     filled = 0;
     lastSubmitted = last;
-    work.submit(() -> compress(chunk, length, last));
+    work.submit(
+        () -> {
+          try {
+            return compress(chunk, length, last);
+          } finally {
+            arrays.give(chunk);
+          }
+        });
   }
 
   @Override
@@ -158,5 +183,7 @@ abstract class ChunkedEncoder extends StreamingTransform {
     work.cancel();
     filling = null;
     out = NONE;
+    outIsChunk = false;
+    arrays.clear();
   }
 }

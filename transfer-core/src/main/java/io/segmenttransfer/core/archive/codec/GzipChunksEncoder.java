@@ -34,7 +34,7 @@ final class GzipChunksEncoder extends ChunkedEncoder {
     try {
       deflater.setInput(input, 0, length);
       // Stored blocks cost 5 bytes per 64 KiB at worst; the flush marker and final block a few.
-      byte[] out = new byte[length + 5 * (length / 16_000 + 1) + 64];
+      byte[] out = arrays.take(length + 5 * (length / 16_000 + 1) + 64);
       int written = 0;
       if (last) {
         deflater.finish();

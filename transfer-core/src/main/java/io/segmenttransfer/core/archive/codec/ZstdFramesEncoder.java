@@ -31,10 +31,11 @@ final class ZstdFramesEncoder extends ChunkedEncoder {
   /** The last chunk may be empty (input a multiple of the chunk size): it still makes a frame. */
   @Override
   Compressed compress(byte[] input, int length, boolean last) {
-    byte[] out = new byte[(int) Zstd.compressBound(length)];
+    int bound = (int) Zstd.compressBound(length);
+    byte[] out = arrays.take(bound);
     try (ZstdCompressCtx ctx = new ZstdCompressCtx()) {
       ctx.setLevel(level).setChecksum(true).setContentSize(true);
-      int n = ctx.compressByteArray(out, 0, out.length, input, 0, length);
+      int n = ctx.compressByteArray(out, 0, bound, input, 0, length);
       return new Compressed(out, n, length, 0);
     } catch (ZstdException e) {
       throw new InvalidArchiveException(subject, "zstd compression failed: " + e.getMessage(), e);
