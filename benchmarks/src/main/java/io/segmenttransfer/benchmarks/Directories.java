@@ -27,4 +27,20 @@ public final class Directories {
       throw new UncheckedIOException("could not delete " + dir, e);
     }
   }
+
+  /** Copies the tree {@code from} to {@code to}, which must not exist. Blocking. */
+  public static void copyRecursively(Path from, Path to) {
+    try (Stream<Path> walk = Files.walk(from)) {
+      for (Path p : (Iterable<Path>) walk::iterator) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not copy " + from + " to " + to, e);
+    }
+  }
 }

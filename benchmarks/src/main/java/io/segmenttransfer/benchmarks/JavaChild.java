@@ -49,12 +49,7 @@ final class JavaChild {
    * no JSON object. Blocking.
    */
   static Run run(Path jar, List<String> args) throws IOException {
-    if (!Files.isRegularFile(jar)) {
-      throw new IOException(jar + " is not built: run mvn -B -o -q package -DskipTests first");
-    }
-    List<String> command = new ArrayList<>(List.of(java(), "-jar", jar.toString()));
-    command.addAll(args);
-    return run(command);
+    return run(jarCommand(jar, args));
   }
 
   /**
@@ -80,6 +75,31 @@ final class JavaChild {
   }
 
   private static Run run(List<String> command) throws IOException {
+    Output output = output(command);
+    return new Run(output.wallMillis(), lastJsonObject(output.text(), command));
+  }
+
+  /** What a run printed (stdout and stderr together) and how long it took. */
+  record Output(long wallMillis, String text) {}
+
+  /**
+   * Runs {@code java -jar jar args} for a program that prints text rather than JSON; fails with the
+   * child's output when it exits non-zero. Blocking.
+   */
+  static Output output(Path jar, List<String> args) throws IOException {
+    return output(jarCommand(jar, args));
+  }
+
+  private static List<String> jarCommand(Path jar, List<String> args) throws IOException {
+    if (!Files.isRegularFile(jar)) {
+      throw new IOException(jar + " is not built: run mvn -B -o -q package -DskipTests first");
+    }
+    List<String> command = new ArrayList<>(List.of(java(), "-jar", jar.toString()));
+    command.addAll(args);
+    return command;
+  }
+
+  private static Output output(List<String> command) throws IOException {
     long started = System.nanoTime();
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     byte[] output = process.getInputStream().readAllBytes();
@@ -96,7 +116,7 @@ final class JavaChild {
     if (exit != 0) {
       throw new IOException(String.join(" ", command) + " exited with " + exit + ":\n" + text);
     }
-    return new Run(wallMillis, lastJsonObject(text, command));
+    return new Output(wallMillis, text);
   }
 
   /** The last line that is a JSON object: log lines may precede it. */
