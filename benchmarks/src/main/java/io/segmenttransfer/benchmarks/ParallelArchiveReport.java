@@ -35,58 +35,94 @@ final class ParallelArchiveReport {
 
   private static final List<String> THREADS = List.of("serial", "1", "2");
 
+  /**
+   * The size parameter the real segment's runs carry (JMH needs one; the real segment ignores it).
+   */
+  private static final int REAL_SIZE = 64;
+
   private ParallelArchiveReport() {}
 
-  static void run(List<Integer> sizes, boolean quick, Path out)
+  /**
+   * Runs the report on the synthetic segments of {@code sizes}, or, with {@code realRows > 0}, on
+   * the real Pinot segment of that many rows ({@link RealSegments}: Pinot's archive as the single
+   * stream, ours of the same segment as the parallel one, Pinot's directory to compress), then
+   * writes {@code untar-parallel-latest.json} or {@code untar-parallel-real-latest.json} and, for
+   * the real segment, the thread-scaling chart {@code thread-scaling-real-latest.png}.
+   */
+  static void run(List<Integer> sizes, boolean quick, long realRows, Path out)
       throws RunnerException, IOException {
     ArchiveCache cache = ArchiveCache.defaultLocation();
     Map<String, Map<String, Object>> rows = new LinkedHashMap<>();
-    Map<String, CachedArchive> parallelArchives = new LinkedHashMap<>();
-    for (int size : sizes) {
+    Map<String, Long> segmentBytes = new LinkedHashMap<>();
+    List<Integer> rowSizes = realRows > 0 ? List.of(REAL_SIZE) : sizes;
+    for (int size : rowSizes) {
       for (Codec codec : List.of(Codec.GZIP, Codec.ZSTD)) {
-        SegmentSpec spec = SegmentSpec.ofMebibytes(size, 1);
-        System.out.printf("archives %d MiB %s (single stream and parallel) ...%n", size, codec);
-        CachedArchive single = cache.archive(spec, codec, false);
-        CachedArchive parallel = cache.archive(spec, codec, true);
-        String key = key(codec, size);
-        parallelArchives.put(key, parallel);
+        String key = key(codec, size, realRows > 0);
         Map<String, Object> row = new LinkedHashMap<>();
-        row.put("uncompressedBytes", parallel.uncompressedBytes());
-        row.put("level", parallel.level());
-        row.put("singleStreamBytes", single.archiveBytes());
-        row.put("parallelBytes", parallel.archiveBytes());
-        row.put("sizeRatio", (double) parallel.archiveBytes() / single.archiveBytes());
+        long singleBytes;
+        long parallelBytes;
+        if (realRows > 0) {
+          System.out.printf(
+              "real segment, %d rows, %s (Pinot's archive and ours) ...%n", realRows, codec);
+          RealSegments.RealArchive real =
+              RealSegments.defaultLocation().archive(realRows, 1, codec);
+          singleBytes = real.archiveBytes();
+          parallelBytes = Files.size(RealSegments.ourParallelArchive(real));
+          segmentBytes.put(key, real.segmentBytes());
+          row.put("segment", real.segmentName());
+          row.put("rows", realRows);
+          row.put("level", ArchiveCache.pinotLevel(codec));
+        } else {
+          SegmentSpec spec = SegmentSpec.ofMebibytes(size, 1);
+          System.out.printf("archives %d MiB %s (single stream and parallel) ...%n", size, codec);
+          CachedArchive single = cache.archive(spec, codec, false);
+          CachedArchive parallel = cache.archive(spec, codec, true);
+          singleBytes = single.archiveBytes();
+          parallelBytes = parallel.archiveBytes();
+          segmentBytes.put(key, parallel.uncompressedBytes());
+          row.put("level", parallel.level());
+        }
+        row.put("uncompressedBytes", segmentBytes.get(key));
+        row.put("singleStreamBytes", singleBytes);
+        row.put("parallelBytes", parallelBytes);
+        row.put("sizeRatio", (double) parallelBytes / singleBytes);
         rows.put(key, row);
       }
     }
     List<Double> loads = new ArrayList<>();
     List<RunResult> results = new ArrayList<>();
     loads.add(MachineInfo.loadAverage());
-    results.addAll(
-        UntarReport.run(
-            options(sizes, quick)
-                .include(UntarBenchmark.class.getName() + ".(pipelineFromFile|compressOurs)$")
-                .param("layout", "parallel")
-                .param("threads", THREADS.toArray(String[]::new))
-                .param("linkMBps", "0")));
-    loads.add(MachineInfo.loadAverage());
-    results.addAll(
-        UntarReport.run(
-            options(sizes, quick)
-                .include(UntarBenchmark.class.getName() + ".(pinotUntarFromFile|compressPinot)$")
-                .param("layout", "parallel")
-                .param("threads", "cores")
-                .param("linkMBps", "0")));
-    loads.add(MachineInfo.loadAverage());
+    for (boolean reading : List.of(true, false)) {
+      results.addAll(
+          UntarReport.run(
+              options(rowSizes, quick, realRows, reading)
+                  .include(
+                      UntarBenchmark.class.getName()
+                          + (reading ? ".pipelineFromFile$" : ".compressOurs$"))
+                  .param("layout", "parallel")
+                  .param("threads", THREADS.toArray(String[]::new))
+                  .param("linkMBps", "0")));
+      loads.add(MachineInfo.loadAverage());
+      results.addAll(
+          UntarReport.run(
+              options(rowSizes, quick, realRows, reading)
+                  .include(
+                      UntarBenchmark.class.getName()
+                          + (reading ? ".pinotUntarFromFile$" : ".compressPinot$"))
+                  .param("layout", "parallel")
+                  .param("threads", "cores")
+                  .param("linkMBps", "0")));
+      loads.add(MachineInfo.loadAverage());
+    }
 
     Map<String, Map<String, UntarReport.Throughput>> cells = new LinkedHashMap<>();
     for (RunResult result : results) {
       String method = result.getParams().getBenchmark();
       method = method.substring(method.lastIndexOf('.') + 1);
-      String codec = result.getParams().getParam("codec");
+      Codec codec = Codec.valueOf(result.getParams().getParam("codec").toUpperCase(Locale.ROOT));
       int size = Integer.parseInt(result.getParams().getParam("sizeMiB"));
       String threads = result.getParams().getParam("threads");
-      String key = codec + "-" + size + "MiB";
+      String key = key(codec, size, realRows > 0);
       String cell =
           method.startsWith("pinot") || method.equals("compressPinot")
               ? method
@@ -96,8 +132,7 @@ final class ParallelArchiveReport {
           .put(
               cell,
               UntarReport.Throughput.of(
-                  parallelArchives.get(key).uncompressedBytes(),
-                  result.getPrimaryResult().getStatistics()));
+                  segmentBytes.get(key), result.getPrimaryResult().getStatistics()));
     }
     System.out.println();
     System.out.println("Parallel layouts: MB/s of segment bytes (best / mean), ratios best (mean)");
@@ -135,23 +170,41 @@ final class ParallelArchiveReport {
     json.put("machine", MachineInfo.current().asMap());
     json.put("loadAverage", loads);
     json.put("quick", quick);
+    json.put("segment", realRows > 0 ? "real Pinot segment, " + realRows + " rows" : "synthetic");
     json.put("unit", "MB/s of the segment's bytes");
     json.put("results", rows);
     Files.createDirectories(out);
-    Path file = out.resolve("untar-parallel-latest.json");
+    Path file =
+        out.resolve(
+            realRows > 0 ? "untar-parallel-real-latest.json" : "untar-parallel-latest.json");
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
     System.out.println("\nwrote " + file);
+    if (realRows > 0) {
+      Path png = out.resolve("thread-scaling-real-latest.png");
+      ThreadScalingChart.write(
+          cells,
+          "Parallel layouts on a real Pinot segment ("
+              + realRows
+              + " rows), "
+              + MachineInfo.current().cores()
+              + " cores",
+          png);
+      System.out.println("wrote " + png);
+    }
   }
 
   /**
-   * Fewer iterations than the untar report: building a gzip archive takes seconds per iteration
-   * (tens under load), and the ratios use the best iteration, which a few already give.
+   * Reading takes a fraction of a second per iteration and needs a dozen warm-up iterations: the
+   * first gigabyte a JVM allocates lands on heap memory never touched before (page faults, see
+   * benchmarks/README.md), which is not the steady state. Building a gzip archive takes seconds per
+   * iteration (tens under load), and the ratios use the best iteration, which a few give.
    */
   private static org.openjdk.jmh.runner.options.ChainedOptionsBuilder options(
-      List<Integer> sizes, boolean quick) {
+      List<Integer> sizes, boolean quick, long realRows, boolean reading) {
     return UntarReport.options(sizes, quick)
-        .warmupIterations(quick ? 2 : 4)
-        .measurementIterations(quick ? 3 : 6);
+        .param("realRows", String.valueOf(realRows))
+        .warmupIterations(reading ? (quick ? 5 : 12) : (quick ? 2 : 3))
+        .measurementIterations(reading ? (quick ? 3 : 8) : (quick ? 3 : 5));
   }
 
   /** {@code best (mean)} of numerator over denominator, or "n/a" when one is missing. */
@@ -164,7 +217,7 @@ final class ParallelArchiveReport {
     return String.format(Locale.ROOT, "%.2f (%.2f)", n.best() / d.best(), n.mean() / d.mean());
   }
 
-  private static String key(Codec codec, int size) {
-    return codec.name().toLowerCase(Locale.ROOT) + "-" + size + "MiB";
+  private static String key(Codec codec, int size, boolean real) {
+    return codec.name().toLowerCase(Locale.ROOT) + "-" + (real ? "real" : size + "MiB");
   }
 }

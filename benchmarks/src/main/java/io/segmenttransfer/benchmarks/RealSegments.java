@@ -2,17 +2,23 @@ package io.segmenttransfer.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.segmenttransfer.core.archive.ArchiveOptions;
 import io.segmenttransfer.core.archive.Codec;
+import io.segmenttransfer.core.archive.SegmentArchives;
 import io.segmenttransfer.core.segment.CreationMeta;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Stream;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Real Pinot 1.5 segments and their archives, built by Pinot's own code ({@code pinot-tools.jar
@@ -135,6 +141,11 @@ public final class RealSegments {
 
   /** The CRC Pinot wrote into the segment's {@code creation.meta} (top level or {@code v3/}). */
   static long crcOf(Path segmentDir) throws IOException {
+    return creationMetaOf(segmentDir).crc();
+  }
+
+  /** The segment's {@code creation.meta} (top level or {@code v3/}). */
+  static CreationMeta creationMetaOf(Path segmentDir) throws IOException {
     Optional<Path> meta;
     try (Stream<Path> files = Files.walk(segmentDir, 2)) {
       meta =
@@ -148,7 +159,44 @@ public final class RealSegments {
     if (parsed == null) {
       throw new IOException("unreadable " + meta.get());
     }
-    return parsed.crc();
+    return parsed;
+  }
+
+  /**
+   * Our archive of a real segment in the parallel layout our servers write (zstd frames, gzip
+   * independent chunks) at Pinot's level for the codec, built once beside Pinot's archive of it
+   * (under a temporary name, renamed when whole) and reused. Blocking.
+   */
+  public static Path ourParallelArchive(RealArchive real) throws IOException {
+    String name = "ours-parallel." + real.codec().extension();
+    Path target = real.file().resolveSibling(name);
+    if (Files.isRegularFile(target)) {
+      return target;
+    }
+    Path temp = target.resolveSibling(name + ".tmp");
+    Codec codec = real.codec();
+    try (FileChannel out =
+        FileChannel.open(
+            temp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
+      for (ByteBuffer chunk :
+          SegmentArchives.stream(
+                  real.segmentDir(),
+                  real.segmentName(),
+                  creationMetaOf(real.segmentDir()).creationTimeMs(),
+                  codec,
+                  ArchiveOptions.defaults(codec).withLevel(ArchiveCache.pinotLevel(codec)),
+                  Schedulers.boundedElastic(),
+                  () -> null)
+              .toIterable(4)) {
+        while (chunk.hasRemaining()) {
+          out.write(chunk);
+        }
+      }
+    }
+    return Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
   }
 
   /**

@@ -11,7 +11,6 @@ import io.segmenttransfer.core.extract.ExtractionConfig;
 import io.segmenttransfer.core.extract.ExtractionRequest;
 import io.segmenttransfer.core.extract.ExtractionResult;
 import io.segmenttransfer.core.extract.SegmentExtractor;
-import io.segmenttransfer.core.segment.CreationMeta;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
 import java.io.IOException;
@@ -19,7 +18,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -160,8 +158,8 @@ public class UntarBenchmark {
     if (realRows > 0) {
       RealSegments.RealArchive real = RealSegments.defaultLocation().archive(realRows, 1, c);
       realSegmentDir = real.segmentDir();
-      creationTimeMs = creationTimeMs(real.segmentDir());
-      Path file = layout.equals("parallel") ? ourParallelArchive(real, c) : real.file();
+      creationTimeMs = RealSegments.creationMetaOf(real.segmentDir()).creationTimeMs();
+      Path file = layout.equals("parallel") ? RealSegments.ourParallelArchive(real) : real.file();
       inMemory = ArchiveStreams.load(file);
       expected =
           new Expected(
@@ -212,52 +210,6 @@ public class UntarBenchmark {
         yield ParallelSettings.ofThreads(n).withPool(codecPool);
       }
     };
-  }
-
-  /**
-   * Our parallel archive (the layout our servers write, at Pinot's level) of a real segment, built
-   * once beside Pinot's archive of it and reused.
-   */
-  private Path ourParallelArchive(RealSegments.RealArchive real, Codec c) throws IOException {
-    String name = real.file().getFileName().toString().replace("archive.", "ours-parallel.");
-    Path target = real.file().resolveSibling(name);
-    if (Files.isRegularFile(target)) {
-      return target;
-    }
-    Path temp = target.resolveSibling(name + ".tmp");
-    try (FileChannel out =
-        FileChannel.open(
-            temp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-      for (ByteBuffer chunk :
-          SegmentArchives.stream(
-                  real.segmentDir(),
-                  real.segmentName(),
-                  creationTimeMs,
-                  c,
-                  ArchiveOptions.defaults(c).withLevel(ArchiveCache.pinotLevel(c)),
-                  scheduler,
-                  () -> null)
-              .toIterable(4)) {
-        writeFully(out, chunk);
-      }
-    }
-    return Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-  }
-
-  /** The creation time in a Pinot segment directory's {@code creation.meta} (v3 or top level). */
-  private static long creationTimeMs(Path segmentDir) throws IOException {
-    Path meta = segmentDir.resolve("v3").resolve(CreationMeta.FILE_NAME);
-    byte[] bytes =
-        Files.readAllBytes(
-            Files.isRegularFile(meta) ? meta : segmentDir.resolve(CreationMeta.FILE_NAME));
-    CreationMeta parsed = CreationMeta.parse(bytes, bytes.length);
-    if (parsed == null) {
-      throw new IOException("no readable creation.meta in " + segmentDir);
-    }
-    return parsed.creationTimeMs();
   }
 
   /**

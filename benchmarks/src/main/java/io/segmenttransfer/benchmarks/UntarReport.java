@@ -92,6 +92,7 @@ public final class UntarReport {
     List<Integer> links = new ArrayList<>(List.of(125, 250, 500));
     boolean quick = false;
     boolean parallel = false;
+    long realRows = 0;
     Path out = BenchPaths.results();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -99,15 +100,16 @@ public final class UntarReport {
         case "--links" -> links = integers(args[++i]);
         case "--quick" -> quick = true;
         case "--parallel" -> parallel = true;
+        case "--real-rows" -> realRows = Long.parseLong(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
         default ->
             throw new IllegalArgumentException(
-                "usage: UntarReport [--size 64,256] [--links 125,250,500] [--quick] [--parallel] [--out dir]; unknown argument "
+                "usage: UntarReport [--size 64,256] [--links 125,250,500] [--quick] [--parallel [--real-rows N]] [--out dir]; unknown argument "
                     + args[i]);
       }
     }
     if (parallel) {
-      ParallelArchiveReport.run(sizes, quick, out);
+      ParallelArchiveReport.run(sizes, quick, realRows, out);
       return;
     }
     // Generate the archives here, once, rather than in the first benchmark fork's setup.

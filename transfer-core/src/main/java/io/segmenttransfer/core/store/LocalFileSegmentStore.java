@@ -9,6 +9,7 @@ import io.segmenttransfer.core.error.SourceUnavailableException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -69,6 +70,12 @@ public final class LocalFileSegmentStore implements SegmentStore {
                             int n;
                             try {
                               n = channel.read(chunk, position);
+                            } catch (ClosedChannelException e) {
+                              // Only this read's cleanup closes the channel, and only once the
+                              // subscriber cancelled (the close waits for this read): nobody
+                              // listens any more, and an error would be logged as dropped.
+                              sink.complete();
+                              return position;
                             } catch (IOException e) {
                               sink.error(map(uri, e));
                               return position;
