@@ -134,9 +134,9 @@ public final class AccessControl {
   }
 
   private static Mono<Void> refuse(HttpServerResponse response, Decision decision) {
-    // The request's body (an upload, say) is not read: closing the connection is the cheapest way
-    // to be done with it, and refusals are rare for a client that has its credentials.
-    response.keepAlive(false);
+    // The request's body (an upload, say) is left unread: reactor-netty drops what remains of it
+    // after the answer. Closing the connection instead would race the client still sending it,
+    // and a reset would lose the answer at the client.
     if (decision instanceof Decision.Forbidden forbidden) {
       return reply(
           response,
