@@ -1,5 +1,6 @@
 package io.segmenttransfer.http.auth;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -73,14 +74,18 @@ public record AuthFile(Path source, List<Entry> entries) {
   public static AuthFile load(Path file) {
     JsonNode root;
     try (Reader reader = Files.newBufferedReader(file)) {
-      root = new ObjectMapper(new YAMLFactory()).readTree(reader);
+      root =
+          new ObjectMapper(new YAMLFactory())
+              // A key given twice would otherwise quietly keep the last value.
+              .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+              .readTree(reader);
     } catch (JsonProcessingException e) {
       // Jackson's own message quotes the offending text, which may be a secret: give the place.
       throw fault(
           file,
           "not valid YAML (line "
               + (e.getLocation() == null ? "?" : e.getLocation().getLineNr())
-              + ")");
+              + "): a syntax error, or a key given twice");
     } catch (IOException e) {
       throw fault(file, "cannot be read: " + e.getClass().getSimpleName() + " " + e.getMessage());
     }

@@ -131,6 +131,10 @@ class AuthFileTest {
     assertFault(notYaml, "not valid YAML (line");
     assertThatThrownBy(() -> AuthFile.load(notYaml)).message().doesNotContain(TOKEN);
     assertFault(dir.resolve("missing.yml"), "cannot be read: NoSuchFileException");
+    Path twice =
+        principal("ops", "token-sha256: " + TOKEN_HASH, "[read]\n    permissions: [admin]");
+    assertFault(twice, "not valid YAML (line 5): a syntax error, or a key given twice");
+    assertThatThrownBy(() -> AuthFile.load(twice)).hasMessageEndingWith("given twice");
   }
 
   private Path principal(String name, String secretLines, String permissions) throws IOException {

@@ -136,6 +136,9 @@ public final class SegmentServer implements AutoCloseable {
     // Built at start, so a deep-store URI it cannot use fails the start, not the first upload.
     this.deepStoreLayout =
         config.deepStore() == null ? null : new DeepStoreLayout(config.deepStore());
+    // TODO(integrator, issue 14): the daemon's own credentials (the client side's --auth-token)
+    // for this client, CompletionClient, ExternalViewPeerFinder and peer downloads; then
+    // ServerAuthTest and AuthCommandsTest point the server at a secured controller.
     this.controller = ControllerClient.create(config.controller().toString());
   }
 
