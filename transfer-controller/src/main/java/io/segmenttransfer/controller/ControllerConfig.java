@@ -7,6 +7,7 @@ import io.segmenttransfer.core.error.InvalidRequestException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How an {@link EmbeddedController} runs.
@@ -28,6 +29,8 @@ import java.time.Duration;
  *     only), parallelism and processor timeout
  * @param instanceSession how long an instance counts as live after its last request when none of
  *     its long polls is open ({@link #DEFAULT_INSTANCE_SESSION})
+ * @param authFile the auth file (principals, hashed secrets, permissions) every request is checked
+ *     against; null leaves every route open, as before authentication existed
  */
 public record ControllerConfig(
     int port,
@@ -39,7 +42,8 @@ public record ControllerConfig(
     ArchiveLimits archiveLimits,
     DeepStoreRepairConfig deepStoreRepair,
     DeepStoreSyncConfig deepStoreSync,
-    Duration instanceSession) {
+    Duration instanceSession,
+    @Nullable Path authFile) {
 
   /**
    * How long an instance stays live after its last request when no long poll of its is open: a
@@ -93,6 +97,32 @@ public record ControllerConfig(
       throw new InvalidRequestException(
           null, "instance session must be positive, was " + instanceSession);
     }
+  }
+
+  /** Without authentication: every route open. */
+  public ControllerConfig(
+      int port,
+      Path dataDir,
+      URI deepStore,
+      String bindHost,
+      String advertisedHost,
+      Duration maxLongPoll,
+      ArchiveLimits archiveLimits,
+      DeepStoreRepairConfig deepStoreRepair,
+      DeepStoreSyncConfig deepStoreSync,
+      Duration instanceSession) {
+    this(
+        port,
+        dataDir,
+        deepStore,
+        bindHost,
+        advertisedHost,
+        maxLongPoll,
+        archiveLimits,
+        deepStoreRepair,
+        deepStoreSync,
+        instanceSession,
+        null);
   }
 
   /** With the default deep-store repair. */
@@ -149,7 +179,8 @@ public record ControllerConfig(
         archiveLimits,
         deepStoreRepair,
         deepStoreSync,
-        instanceSession);
+        instanceSession,
+        authFile);
   }
 
   public ControllerConfig withDeepStore(URI uri) {
@@ -163,7 +194,8 @@ public record ControllerConfig(
         archiveLimits,
         deepStoreRepair,
         deepStoreSync,
-        instanceSession);
+        instanceSession,
+        authFile);
   }
 
   public ControllerConfig withArchiveLimits(ArchiveLimits limits) {
@@ -177,7 +209,8 @@ public record ControllerConfig(
         limits,
         deepStoreRepair,
         deepStoreSync,
-        instanceSession);
+        instanceSession,
+        authFile);
   }
 
   public ControllerConfig withDeepStoreRepair(DeepStoreRepairConfig repair) {
@@ -191,7 +224,8 @@ public record ControllerConfig(
         archiveLimits,
         repair,
         deepStoreSync,
-        instanceSession);
+        instanceSession,
+        authFile);
   }
 
   public ControllerConfig withDeepStoreSync(DeepStoreSyncConfig sync) {
@@ -205,7 +239,8 @@ public record ControllerConfig(
         archiveLimits,
         deepStoreRepair,
         sync,
-        instanceSession);
+        instanceSession,
+        authFile);
   }
 
   public ControllerConfig withInstanceSession(Duration session) {
@@ -219,6 +254,22 @@ public record ControllerConfig(
         archiveLimits,
         deepStoreRepair,
         deepStoreSync,
-        session);
+        session,
+        authFile);
+  }
+
+  public ControllerConfig withAuthFile(@Nullable Path file) {
+    return new ControllerConfig(
+        port,
+        dataDir,
+        deepStore,
+        bindHost,
+        advertisedHost,
+        maxLongPoll,
+        archiveLimits,
+        deepStoreRepair,
+        deepStoreSync,
+        instanceSession,
+        file);
   }
 }

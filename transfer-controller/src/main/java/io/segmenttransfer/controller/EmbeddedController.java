@@ -26,6 +26,7 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRoutes;
 
 /**
  * A lightweight controller speaking the Pinot-compatible subset of docs/protocol.md over HTTP:
@@ -191,20 +192,19 @@ public final class EmbeddedController implements AutoCloseable {
     SyncRoutes syncRoutes = new SyncRoutes(state, sync);
     // Tracking connections lets close() end them instead of leaving long polls dangling.
     ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    HttpServerRoutes routes = HttpServerRoutes.newRoutes();
+    tables.register(routes);
+    schemas.register(routes);
+    segments.register(routes);
+    instances.register(routes);
+    completion.register(routes);
+    periodic.register(routes);
+    syncRoutes.register(routes);
     return HttpServer.create()
         .host(config.bindHost())
         .port(config.port())
         .channelGroup(connections)
-        .route(
-            routes -> {
-              tables.register(routes);
-              schemas.register(routes);
-              segments.register(routes);
-              instances.register(routes);
-              completion.register(routes);
-              periodic.register(routes);
-              syncRoutes.register(routes);
-            })
+        .handle(ControllerAccess.guard(config, routes))
         .bind()
         .map(
             server -> {

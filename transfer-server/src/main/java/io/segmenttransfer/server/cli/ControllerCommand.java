@@ -108,6 +108,14 @@ final class ControllerCommand implements Callable<Integer> {
               + " Default: ${DEFAULT-VALUE}.")
   long instanceSessionSeconds;
 
+  @Option(
+      names = "--auth-file",
+      paramLabel = "FILE",
+      description =
+          "YAML list of principals (hashed password or token, permissions) every request must"
+              + " authenticate as; without it every route is open.")
+  Path authFile;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   private DeepStoreSyncConfig syncConfig() {
@@ -128,7 +136,8 @@ final class ControllerCommand implements Callable<Integer> {
     ControllerConfig config =
         new ControllerConfig(port, dataDir, store, host, advertisedHost, null)
             .withDeepStoreSync(syncConfig())
-            .withInstanceSession(Duration.ofSeconds(instanceSessionSeconds));
+            .withInstanceSession(Duration.ofSeconds(instanceSessionSeconds))
+            .withAuthFile(authFile);
     // Only an S3 deep store needs an SDK client; the controller does not close the stores it is
     // given.
     S3SegmentStore s3Store =
@@ -143,6 +152,7 @@ final class ControllerCommand implements Callable<Integer> {
     }
     StopSignal stop = new StopSignal(controller::close);
     spec.commandLine().getOut().println("controller listening on " + controller.baseUrl());
+    OpenSurfaceWarning.unlessSecured(authFile, "controller", controller.baseUrl(), spec);
     spec.commandLine().getOut().flush();
     stop.await();
     controller.close();

@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
       BootstrapCommand.class,
       QuickstartCommand.class,
       SyncCommand.class,
+      HashPasswordCommand.class,
+      HashTokenCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

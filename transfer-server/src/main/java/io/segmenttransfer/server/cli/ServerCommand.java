@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
     header =
         "Runs a server that follows the controller's assignment and serves its segments to peers.",
     description =
-        "Runs a server: serves its segments to peers, registers with the controller, bootstraps every segment assigned to it (deep store first, peers as fallback) and follows assignment changes. Settings (file keys): controller, dataDir, host, adminPort, instanceId, deepStore, maxParallelDownloads, maxParallelDownloadsPerTable, maxPeerUploads, peerBytesPerSecond, longPoll, shutdownDeadline, keyset, s3.endpoint, s3.region, s3.pathStyle.")
+        "Runs a server: serves its segments to peers, registers with the controller, bootstraps every segment assigned to it (deep store first, peers as fallback) and follows assignment changes. Settings (file keys): controller, dataDir, host, adminPort, instanceId, deepStore, maxParallelDownloads, maxParallelDownloadsPerTable, maxPeerUploads, peerBytesPerSecond, longPoll, shutdownDeadline, keyset, s3.endpoint, s3.region, s3.pathStyle, authFile.")
 final class ServerCommand implements Callable<Integer> {
 
   @Option(
@@ -70,6 +70,14 @@ final class ServerCommand implements Callable<Integer> {
       description = "Downloads at once, 1 or more (default 4).")
   Integer maxParallelDownloads;
 
+  @Option(
+      names = "--auth-file",
+      paramLabel = "FILE",
+      description =
+          "YAML list of principals (hashed password or token, permissions) every request to the"
+              + " admin and peer port must authenticate as; without it every route is open.")
+  Path authFile;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -86,6 +94,7 @@ final class ServerCommand implements Callable<Integer> {
             .override("s3.endpoint", s3.endpoint)
             .override("s3.region", s3.region)
             .override("s3.pathStyle", s3.pathStyle)
+            .override("authFile", authFile)
             .toConfig();
     // No time limit: the server waits for a controller that is not up yet (it says so), and a
     // signal ends the wait.
@@ -103,6 +112,8 @@ final class ServerCommand implements Callable<Integer> {
                 + config.dataDir()
                 + ")");
     spec.commandLine().getOut().flush();
+    OpenSurfaceWarning.unlessSecured(
+        config.authFile(), server.instanceId(), server.baseUrl(), spec);
     PrintWriter out = spec.commandLine().getOut();
     server
         .firstLoad()

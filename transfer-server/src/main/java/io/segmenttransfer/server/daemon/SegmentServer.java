@@ -24,6 +24,7 @@ import io.segmenttransfer.http.ErrorBody;
 import io.segmenttransfer.http.JsonReply;
 import io.segmenttransfer.http.KeepAliveSafe;
 import io.segmenttransfer.http.PathParameters;
+import io.segmenttransfer.http.auth.AccessControl;
 import io.segmenttransfer.peer.ExternalViewPeerFinder;
 import io.segmenttransfer.peer.HttpSegmentStore;
 import io.segmenttransfer.peer.HttpStoreConfig;
@@ -107,11 +108,17 @@ public final class SegmentServer implements AutoCloseable {
   private PeerSegmentHandler peers;
   private AssignmentFollower follower;
   private final CrypterRegistry crypters;
+
+  /** Checks every request of the admin and peer port; null without an auth file. */
+  private final @Nullable AccessControl access;
+
   private AsyncDeepStoreUploader uploader;
   private SegmentCommitter committer;
 
   private SegmentServer(ServerConfig config) {
     this.config = config;
+    // First: a bad auth file fails the start before anything is allocated.
+    this.access = ServerAccess.load(config);
     this.crypters =
         CrypterRegistry.fromConfig(
             config.keyset() == null
@@ -129,6 +136,9 @@ public final class SegmentServer implements AutoCloseable {
     // Built at start, so a deep-store URI it cannot use fails the start, not the first upload.
     this.deepStoreLayout =
         config.deepStore() == null ? null : new DeepStoreLayout(config.deepStore());
+    // TODO(integrator, issue 14): the daemon's own credentials (the client side's --auth-token)
+    // for this client, CompletionClient, ExternalViewPeerFinder and peer downloads; then
+    // ServerAuthTest and AuthCommandsTest point the server at a secured controller.
     this.controller = ControllerClient.create(config.controller().toString());
   }
 
@@ -167,9 +177,13 @@ public final class SegmentServer implements AutoCloseable {
                 .host(config.host())
                 .port(config.adminPort())
                 .handle(
-                    KeepAliveSafe.offDispatch(
-                        (request, response) ->
-                            routed.get() ? routes.apply(request, response) : unavailable(response)))
+                    ServerAccess.guard(
+                        access,
+                        KeepAliveSafe.offDispatch(
+                            (request, response) ->
+                                routed.get()
+                                    ? routes.apply(request, response)
+                                    : unavailable(response))))
                 .bind()
                 .onErrorMap(
                     e -> !(e instanceof io.segmenttransfer.core.error.SegmentTransferException),
@@ -192,6 +206,7 @@ public final class SegmentServer implements AutoCloseable {
                       ? config.instanceId()
                       : "Server_" + config.host() + "_" + bound.port();
               build(routes);
+              ServerAccess.requireListed(access, routes);
               routed.set(true);
               LOG.info("{} admin surface on http://{}:{}", instanceId, config.host(), bound.port());
               return directory.recover();

@@ -6,6 +6,7 @@ import io.segmenttransfer.s3.S3Config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything a server daemon needs. Built by {@link ServerSettings} from flags over a config file
@@ -27,6 +28,8 @@ import java.time.Duration;
  * @param keyset Tink keyset for encrypted segments; null for none
  * @param s3 S3 client settings for {@code s3://} deep stores and download URLs
  * @param commit how segments built here are committed and uploaded; null for the defaults
+ * @param authFile the auth file (principals, hashed secrets, permissions) every request to the
+ *     admin and peer port is checked against; null leaves every route open
  */
 public record ServerConfig(
     URI controller,
@@ -43,7 +46,44 @@ public record ServerConfig(
     Duration shutdownDeadline,
     Path keyset,
     S3Config s3,
-    CommitConfig commit) {
+    CommitConfig commit,
+    @Nullable Path authFile) {
+
+  /** Without an auth file: every route open. */
+  public ServerConfig(
+      URI controller,
+      Path dataDir,
+      String host,
+      int adminPort,
+      String instanceId,
+      URI deepStore,
+      int maxParallelDownloads,
+      int maxParallelDownloadsPerTable,
+      int maxPeerUploads,
+      long peerBytesPerSecond,
+      Duration longPoll,
+      Duration shutdownDeadline,
+      Path keyset,
+      S3Config s3,
+      CommitConfig commit) {
+    this(
+        controller,
+        dataDir,
+        host,
+        adminPort,
+        instanceId,
+        deepStore,
+        maxParallelDownloads,
+        maxParallelDownloadsPerTable,
+        maxPeerUploads,
+        peerBytesPerSecond,
+        longPoll,
+        shutdownDeadline,
+        keyset,
+        s3,
+        commit,
+        null);
+  }
 
   /** Without commit settings: the defaults ({@link CommitConfig#defaults()}). */
   public ServerConfig(
@@ -126,7 +166,28 @@ public record ServerConfig(
         shutdownDeadline,
         keyset,
         s3,
-        commit);
+        commit,
+        authFile);
+  }
+
+  public ServerConfig withAuthFile(@Nullable Path file) {
+    return new ServerConfig(
+        controller,
+        dataDir,
+        host,
+        adminPort,
+        instanceId,
+        deepStore,
+        maxParallelDownloads,
+        maxParallelDownloadsPerTable,
+        maxPeerUploads,
+        peerBytesPerSecond,
+        longPoll,
+        shutdownDeadline,
+        keyset,
+        s3,
+        commit,
+        file);
   }
 
   public DataDirectoryConfig dataDirectoryConfig() {

@@ -57,6 +57,7 @@ public final class ServerSettings {
     keys.put("completionProtocol", "split");
     keys.put("commitDeadline", "2m");
     keys.put("uploadConcurrency", Integer.toString(CommitConfig.DEFAULT_UPLOAD_CONCURRENCY));
+    keys.put("authFile", "(none: every route open)");
     return keys;
   }
 
@@ -134,23 +135,24 @@ public final class ServerSettings {
       s3 = s3.withEndpoint(uri("s3.endpoint"));
     }
     return new ServerConfig(
-        values.containsKey("controller") ? uri("controller") : null,
-        values.containsKey("dataDir") ? Path.of(values.get("dataDir")).toAbsolutePath() : null,
-        text("host", ServerConfig.DEFAULT_HOST),
-        integer("adminPort", ServerConfig.DEFAULT_ADMIN_PORT),
-        values.get("instanceId"),
-        values.containsKey("deepStore")
-            ? io.segmenttransfer.core.store.SegmentStores.toUri(values.get("deepStore"))
-            : null,
-        integer("maxParallelDownloads", DataDirectoryConfig.DEFAULT_MAX_PARALLEL_DOWNLOADS),
-        integer("maxParallelDownloadsPerTable", 0),
-        integer("maxPeerUploads", ServerConfig.DEFAULT_MAX_PEER_UPLOADS),
-        Long.parseLong(text("peerBytesPerSecond", "0")),
-        duration("longPoll", ServerConfig.DEFAULT_LONG_POLL),
-        duration("shutdownDeadline", ServerConfig.DEFAULT_SHUTDOWN_DEADLINE),
-        values.containsKey("keyset") ? Path.of(values.get("keyset")) : null,
-        s3,
-        commitConfig());
+            values.containsKey("controller") ? uri("controller") : null,
+            values.containsKey("dataDir") ? Path.of(values.get("dataDir")).toAbsolutePath() : null,
+            text("host", ServerConfig.DEFAULT_HOST),
+            integer("adminPort", ServerConfig.DEFAULT_ADMIN_PORT),
+            values.get("instanceId"),
+            values.containsKey("deepStore")
+                ? io.segmenttransfer.core.store.SegmentStores.toUri(values.get("deepStore"))
+                : null,
+            integer("maxParallelDownloads", DataDirectoryConfig.DEFAULT_MAX_PARALLEL_DOWNLOADS),
+            integer("maxParallelDownloadsPerTable", 0),
+            integer("maxPeerUploads", ServerConfig.DEFAULT_MAX_PEER_UPLOADS),
+            Long.parseLong(text("peerBytesPerSecond", "0")),
+            duration("longPoll", ServerConfig.DEFAULT_LONG_POLL),
+            duration("shutdownDeadline", ServerConfig.DEFAULT_SHUTDOWN_DEADLINE),
+            values.containsKey("keyset") ? Path.of(values.get("keyset")) : null,
+            s3,
+            commitConfig())
+        .withAuthFile(values.containsKey("authFile") ? Path.of(values.get("authFile")) : null);
   }
 
   private CommitConfig commitConfig() {
