@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  * @param http how http(s):// URIs are read
  * @param extraction the pipeline's buffer sizes
  * @param crypter the crypter that decrypts archives in the streamed download, by this project's
- *     name ({@code tink}); null for plain archives
+ *     name ({@code TinkStreamingAeadCrypter}); null for plain archives
  * @param crypters the keys the crypters use
  * @param unknownKeys keys given that neither Pinot nor this fetcher reads, sorted
  */

@@ -3,8 +3,12 @@ package io.segmenttransfer.pinotfetcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.segmenttransfer.core.crypto.CrypterConfig;
+import io.segmenttransfer.core.crypto.CrypterRegistry;
+import io.segmenttransfer.core.crypto.TinkStreamingCrypter;
 import io.segmenttransfer.core.error.SourcesExhaustedException;
 import io.segmenttransfer.core.testing.PinotFixtures;
+import io.segmenttransfer.core.testing.Transforms;
 import java.io.File;
 import java.net.URI;
 import java.nio.file.Files;
@@ -71,6 +75,35 @@ class SegmentTransferFetcherTest {
     // Nothing else left in Pinot's directory: the pipeline's staging is gone.
     assertThat(dest.list()).containsExactly(fixture.segmentName());
     // As Pinot's fetchers count: the failed tries before the one that succeeded.
+    assertThat(attempts).hasValue(0);
+  }
+
+  @Test
+  void decryptsInTheSamePassWhenACrypterIsConfigured() throws Exception {
+    Path keyset = dir.resolve("keyset.json");
+    Files.writeString(keyset, TinkStreamingCrypter.generateKeysetJson());
+    PinotFixtures.Archive fixture = PinotFixtures.archive("tar.gz");
+    byte[] ciphertext =
+        Transforms.apply(
+            CrypterRegistry.fromConfig(CrypterConfig.tink(keyset))
+                .resolve(TinkStreamingCrypter.NAME)
+                .newEncryptor("test"),
+            PinotFixtures.bytes(fixture));
+    Path encrypted = dir.resolve("encrypted.tar.gz");
+    Files.write(encrypted, ciphertext);
+    PinotFactory.init(
+        Map.of(
+            "file.crypter",
+            TinkStreamingCrypter.NAME,
+            "file.crypter.tinkKeysetFile",
+            keyset.toString()));
+    AtomicInteger attempts = new AtomicInteger(-1);
+
+    File segment =
+        SegmentFetcherFactory.fetchAndStreamUntarToLocal(
+            encrypted.toUri().toString(), dir.resolve("tmp-enc").toFile(), -1, attempts);
+
+    PinotFactory.assertSegment(segment.toPath(), fixture);
     assertThat(attempts).hasValue(0);
   }
 
