@@ -12,11 +12,13 @@ import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.store.SegmentStores;
 import java.net.URI;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * Downloads a segment through the source chain into the data directory: the deep-store URL from the
@@ -31,6 +33,9 @@ public final class SegmentDownloader {
 
   /** Names events of an archive whose segment is only known once its first entry is read. */
   private static final String UNNAMED = "archive";
+
+  /** Chunks received ahead of the file writer in {@link #fetchArchive}: bounds memory in flight. */
+  private static final int FETCH_CHUNKS_AHEAD = 4;
 
   private final SegmentExtractor extractor;
   private final SegmentStores stores;
@@ -75,26 +80,10 @@ public final class SegmentDownloader {
           SegmentId segment = new SegmentId(request.table(), request.segmentName().orElse(UNNAMED));
           PeerFinder peerFinder = request.segmentName().isPresent() ? peers : PeerFinder.NONE;
           SourceChain chain = new SourceChain(segment, sources, stores, peerFinder, config);
-          return run(segment, chain, request, null, listener, 0)
-              .timeout(config.deadline())
-              .onErrorMap(
-                  TimeoutException.class,
-                  e -> {
-                    List<SourcesExhaustedException.Attempt> attempts =
-                        new ArrayList<>(chain.failures());
-                    URI deadline = URI.create("deadline:" + config.deadline());
-                    attempts.add(
-                        new SourcesExhaustedException.Attempt(
-                            deadline,
-                            chain.attempts(),
-                            0,
-                            new SourceUnavailableException(
-                                deadline,
-                                "the download took longer than " + config.deadline(),
-                                e)));
-                    return new SourcesExhaustedException(
-                        request.segmentName().orElse(null), attempts);
-                  })
+          return withDeadline(
+                  run(segment, chain, request, null, listener, 0),
+                  chain,
+                  request.segmentName().orElse(null))
               // Before the archive names its segment there is no segment to name: the attempts
               // name the archive's source instead.
               .onErrorMap(
@@ -133,6 +122,104 @@ public final class SegmentDownloader {
                 return run(segment, chain, request, null, listener, restarts + 1);
               }
               return Mono.error(error);
+            });
+  }
+
+  /**
+   * Downloads an archive as it is, without extracting it, from {@code sources} in order and then,
+   * when {@code withPeers}, from the peers found for {@code segment}: the same retries, backoff,
+   * resume at the byte already written, and deadline as a download. The bytes go to a temporary
+   * sibling of {@code dest}, written on {@code scheduler} (which must allow blocking), and are
+   * moved onto {@code dest} only once complete, so {@code dest} never holds a partial archive; the
+   * temporary file is deleted on error and on cancel. Nothing is verified: the archive is not read.
+   * Errors with {@link SourcesExhaustedException} listing every attempt, or with the local failure
+   * that stopped it.
+   */
+  public Mono<ArchiveFetchResult> fetchArchive(
+      SegmentId segment,
+      List<URI> sources,
+      boolean withPeers,
+      Path dest,
+      Scheduler scheduler,
+      TransferListener listener) {
+    return Mono.defer(
+        () -> {
+          SourceChain chain =
+              new SourceChain(
+                  segment, sources, stores, withPeers ? peers : PeerFinder.NONE, config);
+          ArchiveFileSink sink = new ArchiveFileSink(dest, scheduler);
+          Mono<ArchiveFetchResult> fetch =
+              Mono.usingWhen(
+                  sink.open(),
+                  channel ->
+                      fetchInto(segment, chain, sink, channel, null, listener, scheduler)
+                          .then(
+                              Mono.fromCallable(
+                                  () ->
+                                      new ArchiveFetchResult(
+                                          dest,
+                                          channel.size(),
+                                          chain.attempts(),
+                                          chain.failures(),
+                                          chain.bytesBySource()))),
+                  sink::commit,
+                  (channel, error) -> sink.discard(channel),
+                  sink::discard);
+          return withDeadline(fetch, chain, segment.segmentName());
+        });
+  }
+
+  private Mono<Void> fetchInto(
+      SegmentId segment,
+      SourceChain chain,
+      ArchiveFileSink sink,
+      FileChannel channel,
+      SourceChain.Candidate first,
+      TransferListener listener,
+      Scheduler scheduler) {
+    ResumableRead read = new ResumableRead(segment, chain, config, listener, first);
+    return read.bytes()
+        // Writes block: they leave the event loop the source emits on.
+        .publishOn(scheduler, FETCH_CHUNKS_AHEAD)
+        .doOnNext(chunk -> sink.writeFully(channel, chunk))
+        .then()
+        .onErrorResume(
+            ResumableRead.RestartRequired.class,
+            restart ->
+                // Another source serves other bytes: what was written is of no use with them.
+                Mono.fromCallable(() -> channel.truncate(0).position(0))
+                    .subscribeOn(scheduler)
+                    .then(
+                        fetchInto(
+                            segment,
+                            chain,
+                            sink,
+                            channel,
+                            restart.candidate(),
+                            listener,
+                            scheduler)));
+  }
+
+  /**
+   * Ends the whole operation at the configured deadline, reporting it as one more failed attempt
+   * after those the chain recorded.
+   */
+  private <T> Mono<T> withDeadline(Mono<T> operation, SourceChain chain, String subject) {
+    return operation
+        .timeout(config.deadline())
+        .onErrorMap(
+            TimeoutException.class,
+            e -> {
+              List<SourcesExhaustedException.Attempt> attempts = new ArrayList<>(chain.failures());
+              URI deadline = URI.create("deadline:" + config.deadline());
+              attempts.add(
+                  new SourcesExhaustedException.Attempt(
+                      deadline,
+                      chain.attempts(),
+                      0,
+                      new SourceUnavailableException(
+                          deadline, "the download took longer than " + config.deadline(), e)));
+              return new SourcesExhaustedException(subject, attempts);
             });
   }
 
