@@ -120,6 +120,11 @@ public final class HttpJson {
     return PathParameters.decoded(request, name);
   }
 
+  /** A query parameter naming a table or segment, checked (see {@link PathParameters}). */
+  public static String queryName(HttpServerRequest request, String name) {
+    return PathParameters.queryName(request, name);
+  }
+
   /** A query parameter, or null when absent. */
   public static String query(HttpServerRequest request, String name) {
     List<String> values = new QueryStringDecoder(request.uri()).parameters().get(name);

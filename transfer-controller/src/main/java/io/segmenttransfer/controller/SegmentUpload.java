@@ -104,7 +104,7 @@ final class SegmentUpload {
   }
 
   Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
-    String tableName = HttpJson.query(request, "tableName");
+    String tableName = HttpJson.queryName(request, "tableName");
     if (tableName == null || tableName.isBlank()) {
       throw new InvalidRequestException(null, "upload needs the query parameter tableName");
     }

@@ -11,8 +11,10 @@ import io.segmenttransfer.controller.api.CompletionResponse;
 import io.segmenttransfer.controller.api.CompletionStatus;
 import io.segmenttransfer.core.archive.ArchiveLimits;
 import io.segmenttransfer.core.error.InvalidRequestException;
+import io.segmenttransfer.core.segment.SafeName;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.store.SegmentStores;
+import io.segmenttransfer.http.PathParameters;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Clock;
@@ -116,8 +118,12 @@ public final class CompletionRoutes {
           // answer.
           CompletionRequest request =
               CompletionRequest.fromQuery(new QueryStringDecoder(http.uri()).parameters());
+          // The names become state keys and file names: the one rule, before any use.
+          SafeName.check("query parameter " + CompletionRequest.NAME, request.segmentName());
+          SafeName.check("query parameter " + CompletionRequest.INSTANCE, request.instance());
+          String table = PathParameters.queryName(http, TABLE_NAME);
           String path = new QueryStringDecoder(http.uri()).path();
-          return call.apply(http, request, HttpJson.query(http, TABLE_NAME))
+          return call.apply(http, request, table)
               .onErrorResume(e -> Mono.just(SegmentCompletion.failed(path, request, e.toString())))
               .flatMap(answer -> HttpJson.ok(response, answer.toJson()));
         });
