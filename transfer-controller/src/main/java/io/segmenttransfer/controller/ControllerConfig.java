@@ -4,6 +4,7 @@ import io.segmenttransfer.controller.sync.DeepStoreSyncConfig;
 import io.segmenttransfer.controller.task.DeepStoreRepairConfig;
 import io.segmenttransfer.core.archive.ArchiveLimits;
 import io.segmenttransfer.core.error.InvalidRequestException;
+import io.segmenttransfer.http.limits.ListenerLimits;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +29,8 @@ import java.time.Duration;
  *     only), parallelism and processor timeout
  * @param instanceSession how long an instance counts as live after its last request when none of
  *     its long polls is open ({@link #DEFAULT_INSTANCE_SESSION})
+ * @param listenerLimits what the HTTP listener accepts: header sizes, connections, timeouts, body
+ *     sizes ({@link ListenerLimits#defaults()} when null)
  */
 public record ControllerConfig(
     int port,
@@ -39,7 +42,8 @@ public record ControllerConfig(
     ArchiveLimits archiveLimits,
     DeepStoreRepairConfig deepStoreRepair,
     DeepStoreSyncConfig deepStoreSync,
-    Duration instanceSession) {
+    Duration instanceSession,
+    ListenerLimits listenerLimits) {
 
   /**
    * How long an instance stays live after its last request when no long poll of its is open: a
@@ -89,6 +93,9 @@ public record ControllerConfig(
     if (instanceSession == null) {
       instanceSession = DEFAULT_INSTANCE_SESSION;
     }
+    if (listenerLimits == null) {
+      listenerLimits = ListenerLimits.defaults();
+    }
     if (instanceSession.isNegative() || instanceSession.isZero()) {
       throw new InvalidRequestException(
           null, "instance session must be positive, was " + instanceSession);
@@ -114,6 +121,7 @@ public record ControllerConfig(
         archiveLimits,
         null,
         null,
+        null,
         null);
   }
 
@@ -125,7 +133,18 @@ public record ControllerConfig(
       String bindHost,
       String advertisedHost,
       Duration maxLongPoll) {
-    this(port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, null, null, null, null);
+    this(
+        port,
+        dataDir,
+        deepStore,
+        bindHost,
+        advertisedHost,
+        maxLongPoll,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   /** Port 9000 on the loopback address, deep store under the data dir. */
@@ -149,7 +168,8 @@ public record ControllerConfig(
         archiveLimits,
         deepStoreRepair,
         deepStoreSync,
-        instanceSession);
+        instanceSession,
+        listenerLimits);
   }
 
   public ControllerConfig withDeepStore(URI uri) {
@@ -163,7 +183,8 @@ public record ControllerConfig(
         archiveLimits,
         deepStoreRepair,
         deepStoreSync,
-        instanceSession);
+        instanceSession,
+        listenerLimits);
   }
 
   public ControllerConfig withArchiveLimits(ArchiveLimits limits) {
@@ -177,7 +198,8 @@ public record ControllerConfig(
         limits,
         deepStoreRepair,
         deepStoreSync,
-        instanceSession);
+        instanceSession,
+        listenerLimits);
   }
 
   public ControllerConfig withDeepStoreRepair(DeepStoreRepairConfig repair) {
@@ -191,7 +213,8 @@ public record ControllerConfig(
         archiveLimits,
         repair,
         deepStoreSync,
-        instanceSession);
+        instanceSession,
+        listenerLimits);
   }
 
   public ControllerConfig withDeepStoreSync(DeepStoreSyncConfig sync) {
@@ -205,7 +228,8 @@ public record ControllerConfig(
         archiveLimits,
         deepStoreRepair,
         sync,
-        instanceSession);
+        instanceSession,
+        listenerLimits);
   }
 
   public ControllerConfig withInstanceSession(Duration session) {
@@ -219,6 +243,22 @@ public record ControllerConfig(
         archiveLimits,
         deepStoreRepair,
         deepStoreSync,
-        session);
+        session,
+        listenerLimits);
+  }
+
+  public ControllerConfig withListenerLimits(ListenerLimits limits) {
+    return new ControllerConfig(
+        port,
+        dataDir,
+        deepStore,
+        bindHost,
+        advertisedHost,
+        maxLongPoll,
+        archiveLimits,
+        deepStoreRepair,
+        deepStoreSync,
+        instanceSession,
+        limits);
   }
 }

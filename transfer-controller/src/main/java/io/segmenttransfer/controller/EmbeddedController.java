@@ -13,6 +13,7 @@ import io.segmenttransfer.controller.task.PeriodicTasks;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
 import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.store.SegmentStores;
+import io.segmenttransfer.http.limits.HttpServerLimits;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -191,7 +192,7 @@ public final class EmbeddedController implements AutoCloseable {
     SyncRoutes syncRoutes = new SyncRoutes(state, sync);
     // Tracking connections lets close() end them instead of leaving long polls dangling.
     ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    return HttpServer.create()
+    return HttpServerLimits.apply(HttpServer.create(), config.listenerLimits())
         .host(config.bindHost())
         .port(config.port())
         .channelGroup(connections)

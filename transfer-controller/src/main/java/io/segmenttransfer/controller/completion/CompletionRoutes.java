@@ -15,6 +15,7 @@ import io.segmenttransfer.core.segment.SafeName;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.store.SegmentStores;
 import io.segmenttransfer.http.PathParameters;
+import io.segmenttransfer.http.limits.ListenerLimits;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Clock;
@@ -146,7 +147,8 @@ public final class CompletionRoutes {
         () -> {
           SegmentId id = SegmentCompletion.segment(request, tableName);
           MetadataParts parts = new MetadataParts(id.toString(), config.maxMetadataBytes());
-          MultipartParser parser = new MultipartParser(boundary(http), parts);
+          MultipartParser parser =
+              new MultipartParser(boundary(http), parts, ListenerLimits.of(http));
           return http.receive()
               .doOnNext(parser::feed)
               .then(
@@ -258,7 +260,7 @@ public final class CompletionRoutes {
     String boundary = boundary(http);
     return Flux.defer(
         () -> {
-          MultipartParser parser = new MultipartParser(boundary);
+          MultipartParser parser = new MultipartParser(boundary, null, ListenerLimits.of(http));
           return http.receive()
               .<ByteBuffer>handle(
                   (buf, sink) -> {

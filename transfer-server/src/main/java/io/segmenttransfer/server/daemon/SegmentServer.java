@@ -24,6 +24,7 @@ import io.segmenttransfer.http.ErrorBody;
 import io.segmenttransfer.http.JsonReply;
 import io.segmenttransfer.http.KeepAliveSafe;
 import io.segmenttransfer.http.PathParameters;
+import io.segmenttransfer.http.limits.HttpServerLimits;
 import io.segmenttransfer.peer.ExternalViewPeerFinder;
 import io.segmenttransfer.peer.HttpSegmentStore;
 import io.segmenttransfer.peer.HttpStoreConfig;
@@ -163,7 +164,7 @@ public final class SegmentServer implements AutoCloseable {
             .subscribeOn(scheduler)
             .then();
     return lock.then(
-            HttpServer.create()
+            HttpServerLimits.apply(HttpServer.create(), config.listenerLimits())
                 .host(config.host())
                 .port(config.adminPort())
                 .handle(

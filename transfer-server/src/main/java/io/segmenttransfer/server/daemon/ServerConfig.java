@@ -2,6 +2,7 @@ package io.segmenttransfer.server.daemon;
 
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.local.DataDirectoryConfig;
+import io.segmenttransfer.http.limits.ListenerLimits;
 import io.segmenttransfer.s3.S3Config;
 import java.net.URI;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import java.time.Duration;
  * @param keyset Tink keyset for encrypted segments; null for none
  * @param s3 S3 client settings for {@code s3://} deep stores and download URLs
  * @param commit how segments built here are committed and uploaded; null for the defaults
+ * @param listenerLimits what the admin/peer listener accepts; null for the defaults
  */
 public record ServerConfig(
     URI controller,
@@ -43,7 +45,44 @@ public record ServerConfig(
     Duration shutdownDeadline,
     Path keyset,
     S3Config s3,
-    CommitConfig commit) {
+    CommitConfig commit,
+    ListenerLimits listenerLimits) {
+
+  /** With the default listener limits. */
+  public ServerConfig(
+      URI controller,
+      Path dataDir,
+      String host,
+      int adminPort,
+      String instanceId,
+      URI deepStore,
+      int maxParallelDownloads,
+      int maxParallelDownloadsPerTable,
+      int maxPeerUploads,
+      long peerBytesPerSecond,
+      Duration longPoll,
+      Duration shutdownDeadline,
+      Path keyset,
+      S3Config s3,
+      CommitConfig commit) {
+    this(
+        controller,
+        dataDir,
+        host,
+        adminPort,
+        instanceId,
+        deepStore,
+        maxParallelDownloads,
+        maxParallelDownloadsPerTable,
+        maxPeerUploads,
+        peerBytesPerSecond,
+        longPoll,
+        shutdownDeadline,
+        keyset,
+        s3,
+        commit,
+        null);
+  }
 
   /** Without commit settings: the defaults ({@link CommitConfig#defaults()}). */
   public ServerConfig(
@@ -108,6 +147,7 @@ public record ServerConfig(
     host = host == null || host.isBlank() ? DEFAULT_HOST : host;
     s3 = s3 == null ? S3Config.defaults() : s3;
     commit = commit == null ? CommitConfig.defaults() : commit;
+    listenerLimits = listenerLimits == null ? ListenerLimits.defaults() : listenerLimits;
   }
 
   public ServerConfig withCommit(CommitConfig commit) {
@@ -126,7 +166,28 @@ public record ServerConfig(
         shutdownDeadline,
         keyset,
         s3,
-        commit);
+        commit,
+        listenerLimits);
+  }
+
+  public ServerConfig withListenerLimits(ListenerLimits limits) {
+    return new ServerConfig(
+        controller,
+        dataDir,
+        host,
+        adminPort,
+        instanceId,
+        deepStore,
+        maxParallelDownloads,
+        maxParallelDownloadsPerTable,
+        maxPeerUploads,
+        peerBytesPerSecond,
+        longPoll,
+        shutdownDeadline,
+        keyset,
+        s3,
+        commit,
+        limits);
   }
 
   public DataDirectoryConfig dataDirectoryConfig() {
