@@ -3,16 +3,15 @@ package io.segmenttransfer.controller;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.segmenttransfer.controller.api.ControllerJson;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.http.ErrorBody;
 import io.segmenttransfer.http.JsonReply;
 import io.segmenttransfer.http.KeepAliveSafe;
 import io.segmenttransfer.http.PathParameters;
+import io.segmenttransfer.http.QueryParameters;
 import io.segmenttransfer.http.limits.ListenerLimits;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -141,8 +140,7 @@ public final class HttpJson {
 
   /** A query parameter, or null when absent. */
   public static String query(HttpServerRequest request, String name) {
-    List<String> values = new QueryStringDecoder(request.uri()).parameters().get(name);
-    return values == null || values.isEmpty() ? null : values.get(0);
+    return QueryParameters.first(request, name);
   }
 
   static long queryLong(HttpServerRequest request, String name, long otherwise) {

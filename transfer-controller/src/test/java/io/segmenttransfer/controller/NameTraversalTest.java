@@ -143,6 +143,22 @@ class NameTraversalTest {
     assertThat(exchange("GET /segments/events_OFFLINE/s1/metadata").status()).isEqualTo(200);
   }
 
+  /** Found by the fuzz suite: a malformed escape in a query was answered 500. */
+  @Test
+  void aMalformedQueryEscapeIsABadRequest() {
+    for (String request :
+        new String[] {
+          "GET /segmentConsumed?name=rt__0__0__20240101T0000Z&instance=%A&offset=1",
+          "POST /segments?tableName=%zz",
+          "GET /periodictask/run?taskname=%",
+          "GET /segments/events_OFFLINE?type=%G1"
+        }) {
+      RawHttp.Response reply = exchange(request);
+      assertThat(reply.status()).as(request + ": " + reply.text()).isEqualTo(400);
+      assertThat(reply.text()).contains("query string is malformed");
+    }
+  }
+
   private static List<String> placeholders(String route) {
     List<String> names = new ArrayList<>();
     Matcher m = PLACEHOLDER.matcher(route);

@@ -1,6 +1,5 @@
 package io.segmenttransfer.http;
 
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.segment.SafeName;
 import java.io.ByteArrayOutputStream;
@@ -8,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import reactor.netty.http.server.HttpServerRequest;
 
 /**
@@ -47,11 +45,8 @@ public final class PathParameters {
    * when absent. Query values are decoded by {@code QueryStringDecoder} ({@code +} as a space).
    */
   public static String queryName(HttpServerRequest request, String name) {
-    List<String> values = new QueryStringDecoder(request.uri()).parameters().get(name);
-    if (values == null || values.isEmpty()) {
-      return null;
-    }
-    return SafeName.check("query parameter " + name, values.get(0));
+    String value = QueryParameters.first(request, name);
+    return value == null ? null : SafeName.check("query parameter " + name, value);
   }
 
   /** {@code raw} with its {@code %XX} escapes decoded as UTF-8; {@code +} stays a plus sign. */

@@ -15,6 +15,7 @@ import io.segmenttransfer.core.segment.SafeName;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.store.SegmentStores;
 import io.segmenttransfer.http.PathParameters;
+import io.segmenttransfer.http.QueryParameters;
 import io.segmenttransfer.http.limits.ListenerLimits;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -117,8 +118,7 @@ public final class CompletionRoutes {
         (http, response) -> {
           // Unparseable (no name or instance): 400 from the handler; anything later is a FAILED
           // answer.
-          CompletionRequest request =
-              CompletionRequest.fromQuery(new QueryStringDecoder(http.uri()).parameters());
+          CompletionRequest request = CompletionRequest.fromQuery(QueryParameters.of(http));
           // The names become state keys and file names: the one rule, before any use.
           SafeName.check("query parameter " + CompletionRequest.NAME, request.segmentName());
           SafeName.check("query parameter " + CompletionRequest.INSTANCE, request.instance());

@@ -82,6 +82,16 @@ public final class RawHttp implements AutoCloseable {
     return this;
   }
 
+  /** Half-closes: the server sees the end of the request stream, as from a client that died. */
+  public RawHttp shutdownOutput() {
+    try {
+      socket.shutdownOutput();
+    } catch (IOException e) {
+      // already closed by the server
+    }
+    return this;
+  }
+
   public RawHttp send(String text) {
     return send(text.getBytes(StandardCharsets.ISO_8859_1));
   }

@@ -24,6 +24,7 @@ import io.segmenttransfer.http.ErrorBody;
 import io.segmenttransfer.http.JsonReply;
 import io.segmenttransfer.http.KeepAliveSafe;
 import io.segmenttransfer.http.PathParameters;
+import io.segmenttransfer.http.QueryParameters;
 import io.segmenttransfer.http.limits.HttpServerLimits;
 import io.segmenttransfer.peer.ExternalViewPeerFinder;
 import io.segmenttransfer.peer.HttpSegmentStore;
@@ -390,10 +391,7 @@ public final class SegmentServer implements AutoCloseable {
                       PathParameters.decoded(request, "segment"));
               CommitRequestBody asked =
                   CommitRequestBody.parse(
-                      segment.segmentName(),
-                      body.toByteArray(),
-                      new io.netty.handler.codec.http.QueryStringDecoder(request.uri())
-                          .parameters());
+                      segment.segmentName(), body.toByteArray(), QueryParameters.of(request));
               return committer
                   .commit(segment, asked.segmentDir(), asked.offset())
                   // The caller's directory does not add up: a bad request, not a failure of this
@@ -464,11 +462,12 @@ public final class SegmentServer implements AutoCloseable {
    */
   private Publisher<Void> transfers(HttpServerRequest request, HttpServerResponse response) {
     List<TransferTracker.Transfer> list = transfers.list();
-    String format =
-        new io.netty.handler.codec.http.QueryStringDecoder(request.uri())
-            .parameters()
-            .getOrDefault("format", List.of("json"))
-            .get(0);
+    String format;
+    try {
+      format = QueryParameters.of(request).getOrDefault("format", List.of("json")).get(0);
+    } catch (InvalidRequestException e) {
+      return JsonReply.error(e).send(response);
+    }
     if (format.equals("text")) {
       return response
           .header("Content-Type", "text/plain; charset=utf-8")
@@ -566,10 +565,7 @@ public final class SegmentServer implements AutoCloseable {
 
   private static Duration uploadTimeout(HttpServerRequest request) {
     String value =
-        new io.netty.handler.codec.http.QueryStringDecoder(request.uri())
-            .parameters()
-            .getOrDefault("uploadTimeoutMs", List.of("600000"))
-            .get(0);
+        QueryParameters.of(request).getOrDefault("uploadTimeoutMs", List.of("600000")).get(0);
     try {
       long millis = Long.parseLong(value);
       if (millis <= 0) {

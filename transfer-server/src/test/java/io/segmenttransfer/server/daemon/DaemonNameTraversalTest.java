@@ -118,6 +118,22 @@ class DaemonNameTraversalTest {
     assertThat(exchange(port, "GET /segments/events_OFFLINE/s1").status()).isEqualTo(200);
   }
 
+  /** Found by the fuzz suite: a malformed escape in a query was answered 500. */
+  @Test
+  void aMalformedQueryEscapeIsABadRequest() {
+    int port = Integer.parseInt(server.baseUrl().replaceAll(".*:", ""));
+    for (String request :
+        new String[] {
+          "GET /transfers?format=%A",
+          "POST /segments/events_OFFLINE/s1/upload?uploadTimeoutMs=%zz",
+          "GET /segments/events_OFFLINE/s1?codec=%"
+        }) {
+      RawHttp.Response reply = exchange(port, request);
+      assertThat(reply.status()).as(request + ": " + reply.text()).isEqualTo(400);
+      assertThat(reply.text()).contains("query string is malformed");
+    }
+  }
+
   private static RawHttp.Response exchange(int port, String methodAndPath) {
     String body = "{\"segmentDir\": \"/tmp\"}";
     String request =
