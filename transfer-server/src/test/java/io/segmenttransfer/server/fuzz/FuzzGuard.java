@@ -39,8 +39,13 @@ public final class FuzzGuard implements AroundPropertyHook {
   @Override
   public PropertyExecutionResult aroundProperty(
       PropertyLifecycleContext context, PropertyExecutor property) {
-    context.attributes().setTries(Integer.getInteger("fuzz.tries", DEFAULT_TRIES));
-    context.attributes().setSeed(System.getProperty("fuzz.seed", DEFAULT_SEED));
+    // A property that names its own tries or seed keeps them.
+    if (context.attributes().tries().isEmpty()) {
+      context.attributes().setTries(Integer.getInteger("fuzz.tries", DEFAULT_TRIES));
+    }
+    if (context.attributes().seed().isEmpty()) {
+      context.attributes().setSeed(System.getProperty("fuzz.seed", DEFAULT_SEED));
+    }
     context.attributes().setShrinking(ShrinkingMode.OFF);
     NettyLeaks.collect(); // what earlier tests left is theirs
     PropertyExecutionResult result = property.execute();

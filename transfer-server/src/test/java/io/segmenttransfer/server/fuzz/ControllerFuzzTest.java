@@ -33,7 +33,7 @@ import net.jqwik.api.statistics.Statistics;
  * controller's data directory (its state and deep store), and a normal request still answers.
  */
 @AddLifecycleHook(FuzzGuard.class)
-class ControllerFuzzProperties {
+class ControllerFuzzTest {
 
   static final List<String> CONTROLLER_ROUTES =
       List.of(

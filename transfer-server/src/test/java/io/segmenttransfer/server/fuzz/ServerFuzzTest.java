@@ -35,7 +35,7 @@ import net.jqwik.api.statistics.Statistics;
  * still reports healthy.
  */
 @AddLifecycleHook(FuzzGuard.class)
-class ServerFuzzProperties {
+class ServerFuzzTest {
 
   static final List<String> ROUTES =
       List.of(
@@ -68,7 +68,7 @@ class ServerFuzzProperties {
         EmbeddedController.start(
             ControllerConfig.defaults(root.resolve("controller"))
                 .withPort(0)
-                .withListenerLimits(ControllerFuzzProperties.LIMITS));
+                .withListenerLimits(ControllerFuzzTest.LIMITS));
     ControllerClient client = ControllerClient.create(controller.baseUrl());
     TableNameWithType table = TableNameWithType.parse(PinotFixtures.TABLE);
     client.createTable(table, 1).block(FuzzExchange.DEADLINE);
@@ -86,7 +86,7 @@ class ServerFuzzProperties {
             .override("deepStore", root.resolve("uploads").toUri())
             .override("longPoll", "2s")
             .toConfig()
-            .withListenerLimits(ControllerFuzzProperties.LIMITS);
+            .withListenerLimits(ControllerFuzzTest.LIMITS);
     server = SegmentServer.start(config).block(FuzzExchange.DEADLINE);
     server.bootstrapped().block(FuzzExchange.DEADLINE);
     port = Integer.parseInt(server.baseUrl().replaceAll(".*:", ""));
