@@ -5,7 +5,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.segmenttransfer.core.archive.Codec;
 import io.segmenttransfer.core.archive.SegmentArchiveProducer;
 import io.segmenttransfer.core.error.EntityNotFoundException;
@@ -18,6 +17,7 @@ import io.segmenttransfer.http.ErrorBody;
 import io.segmenttransfer.http.ErrorStatus;
 import io.segmenttransfer.http.JsonReply;
 import io.segmenttransfer.http.PathParameters;
+import io.segmenttransfer.http.QueryParameters;
 import io.segmenttransfer.peer.internal.ArchiveCache;
 import io.segmenttransfer.peer.internal.UploadLimits;
 import java.io.IOException;
@@ -142,10 +142,9 @@ public final class PeerSegmentHandler {
       String table = PathParameters.decoded(request, "tableNameWithType");
       String name = PathParameters.decoded(request, "segmentName");
       SegmentId segment = SegmentId.of(table, name);
-      QueryStringDecoder query = new QueryStringDecoder(request.uri());
       Codec codec =
           codec(
-              query.parameters().get("codec"),
+              QueryParameters.of(request).get("codec"),
               request.requestHeaders().get(HttpHeaderNames.ACCEPT),
               defaultCodec);
       return new Request(

@@ -4,6 +4,7 @@ import io.segmenttransfer.controller.sync.DeepStoreSyncConfig;
 import io.segmenttransfer.controller.task.DeepStoreRepairConfig;
 import io.segmenttransfer.core.archive.ArchiveLimits;
 import io.segmenttransfer.core.error.InvalidRequestException;
+import io.segmenttransfer.http.limits.ListenerLimits;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +32,8 @@ import org.jspecify.annotations.Nullable;
  *     its long polls is open ({@link #DEFAULT_INSTANCE_SESSION})
  * @param authFile the auth file (principals, hashed secrets, permissions) every request is checked
  *     against; null leaves every route open, as before authentication existed
+ * @param listenerLimits what the HTTP listener accepts: header sizes, connections, timeouts, body
+ *     sizes ({@link ListenerLimits#defaults()} when null)
  */
 public record ControllerConfig(
     int port,
@@ -43,7 +46,8 @@ public record ControllerConfig(
     DeepStoreRepairConfig deepStoreRepair,
     DeepStoreSyncConfig deepStoreSync,
     Duration instanceSession,
-    @Nullable Path authFile) {
+    @Nullable Path authFile,
+    ListenerLimits listenerLimits) {
 
   /**
    * How long an instance stays live after its last request when no long poll of its is open: a
@@ -93,6 +97,9 @@ public record ControllerConfig(
     if (instanceSession == null) {
       instanceSession = DEFAULT_INSTANCE_SESSION;
     }
+    if (listenerLimits == null) {
+      listenerLimits = ListenerLimits.defaults();
+    }
     if (instanceSession.isNegative() || instanceSession.isZero()) {
       throw new InvalidRequestException(
           null, "instance session must be positive, was " + instanceSession);
@@ -122,6 +129,7 @@ public record ControllerConfig(
         deepStoreRepair,
         deepStoreSync,
         instanceSession,
+        null,
         null);
   }
 
@@ -144,6 +152,8 @@ public record ControllerConfig(
         archiveLimits,
         null,
         null,
+        null,
+        null,
         null);
   }
 
@@ -155,7 +165,19 @@ public record ControllerConfig(
       String bindHost,
       String advertisedHost,
       Duration maxLongPoll) {
-    this(port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, null, null, null, null);
+    this(
+        port,
+        dataDir,
+        deepStore,
+        bindHost,
+        advertisedHost,
+        maxLongPoll,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   /** Port 9000 on the loopback address, deep store under the data dir. */
@@ -180,7 +202,8 @@ public record ControllerConfig(
         deepStoreRepair,
         deepStoreSync,
         instanceSession,
-        authFile);
+        authFile,
+        listenerLimits);
   }
 
   public ControllerConfig withDeepStore(URI uri) {
@@ -195,7 +218,8 @@ public record ControllerConfig(
         deepStoreRepair,
         deepStoreSync,
         instanceSession,
-        authFile);
+        authFile,
+        listenerLimits);
   }
 
   public ControllerConfig withArchiveLimits(ArchiveLimits limits) {
@@ -210,7 +234,8 @@ public record ControllerConfig(
         deepStoreRepair,
         deepStoreSync,
         instanceSession,
-        authFile);
+        authFile,
+        listenerLimits);
   }
 
   public ControllerConfig withDeepStoreRepair(DeepStoreRepairConfig repair) {
@@ -225,7 +250,8 @@ public record ControllerConfig(
         repair,
         deepStoreSync,
         instanceSession,
-        authFile);
+        authFile,
+        listenerLimits);
   }
 
   public ControllerConfig withDeepStoreSync(DeepStoreSyncConfig sync) {
@@ -240,7 +266,8 @@ public record ControllerConfig(
         deepStoreRepair,
         sync,
         instanceSession,
-        authFile);
+        authFile,
+        listenerLimits);
   }
 
   public ControllerConfig withInstanceSession(Duration session) {
@@ -255,7 +282,8 @@ public record ControllerConfig(
         deepStoreRepair,
         deepStoreSync,
         session,
-        authFile);
+        authFile,
+        listenerLimits);
   }
 
   public ControllerConfig withAuthFile(@Nullable Path file) {
@@ -270,6 +298,23 @@ public record ControllerConfig(
         deepStoreRepair,
         deepStoreSync,
         instanceSession,
-        file);
+        file,
+        listenerLimits);
+  }
+
+  public ControllerConfig withListenerLimits(ListenerLimits limits) {
+    return new ControllerConfig(
+        port,
+        dataDir,
+        deepStore,
+        bindHost,
+        advertisedHost,
+        maxLongPoll,
+        archiveLimits,
+        deepStoreRepair,
+        deepStoreSync,
+        instanceSession,
+        authFile,
+        limits);
   }
 }

@@ -13,6 +13,7 @@ import io.segmenttransfer.controller.task.PeriodicTasks;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
 import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.store.SegmentStores;
+import io.segmenttransfer.http.limits.HttpServerLimits;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -200,7 +201,7 @@ public final class EmbeddedController implements AutoCloseable {
     completion.register(routes);
     periodic.register(routes);
     syncRoutes.register(routes);
-    return HttpServer.create()
+    return HttpServerLimits.apply(HttpServer.create(), config.listenerLimits())
         .host(config.bindHost())
         .port(config.port())
         .channelGroup(connections)

@@ -7,6 +7,7 @@ import io.segmenttransfer.controller.api.SegmentState;
 import io.segmenttransfer.controller.api.TableConfig;
 import io.segmenttransfer.core.cluster.InstanceInfo;
 import io.segmenttransfer.core.error.SegmentWriteException;
+import io.segmenttransfer.core.segment.SafeName;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.SegmentMetadataJson;
 import io.segmenttransfer.core.segment.TableNameWithType;
@@ -180,19 +181,13 @@ public final class FileControllerStore implements ControllerStore {
   }
 
   private Path schemaFile(String name) {
-    // Schema names are checked by the routes (no '/', no ".."), but this is still a file name.
-    if (name.indexOf('/') >= 0 || name.indexOf('\\') >= 0 || name.contains("..")) {
-      throw new IllegalArgumentException("unsafe schema name " + name);
-    }
-    return schemas.resolve(name + SUFFIX);
+    // Schema names are checked by the routes, but this is still a file name: the same rule again.
+    return schemas.resolve(SafeName.check("schema name", name) + SUFFIX);
   }
 
   private Path instanceFile(String id) {
     // Instance ids come from validated host names and ports, but the id is still a file name here.
-    if (id.indexOf('/') >= 0 || id.contains("..")) {
-      throw new IllegalArgumentException("unsafe instance id " + id);
-    }
-    return instances.resolve(id + SUFFIX);
+    return instances.resolve(SafeName.check("instance id", id) + SUFFIX);
   }
 
   // ---- documents ----

@@ -2,15 +2,16 @@ package io.segmenttransfer.controller;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.segmenttransfer.controller.api.ControllerJson;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.http.ErrorBody;
 import io.segmenttransfer.http.JsonReply;
 import io.segmenttransfer.http.KeepAliveSafe;
 import io.segmenttransfer.http.PathParameters;
+import io.segmenttransfer.http.QueryParameters;
+import io.segmenttransfer.http.limits.ListenerLimits;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,9 +30,6 @@ import reactor.netty.http.server.HttpServerResponse;
 public final class HttpJson {
 
   public static final ObjectMapper MAPPER = ControllerJson.MAPPER;
-
-  /** JSON request bodies are table configs, instances and metadata: small. */
-  static final int MAX_JSON_BODY = 4 * 1024 * 1024;
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpJson.class);
 
@@ -75,15 +73,26 @@ public final class HttpJson {
     return reply.send(response);
   }
 
-  /** The request body as JSON; 400 when it is not JSON, 413 when over {@link #MAX_JSON_BODY}. */
+  /**
+   * The request body as JSON; 400 when it is not JSON, 413 when over the listener's {@link
+   * ListenerLimits#maxJsonBody()} (refused from its Content-Length before a byte is read, when it
+   * has one).
+   */
   public static Mono<JsonNode> body(HttpServerRequest request) {
+    long max = ListenerLimits.of(request).maxJsonBody();
+    String length = request.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH);
+    if (length != null && length.chars().allMatch(Character::isDigit) && length.length() < 19) {
+      if (Long.parseLong(length) > max) {
+        return Mono.error(tooLarge(max));
+      }
+    }
     return request
         .receive()
         .reduce(
             new java.io.ByteArrayOutputStream(),
             (out, buf) -> {
-              if (out.size() + buf.readableBytes() > MAX_JSON_BODY) {
-                throw new HttpStatusException(413, "request body over " + MAX_JSON_BODY + " bytes");
+              if (out.size() + (long) buf.readableBytes() > max) {
+                throw tooLarge(max);
               }
               byte[] bytes = new byte[buf.readableBytes()];
               buf.readBytes(bytes);
@@ -115,15 +124,23 @@ public final class HttpJson {
                 () -> new InvalidRequestException(null, "request body is empty: expected JSON")));
   }
 
+  private static HttpStatusException tooLarge(long max) {
+    return new HttpStatusException(413, "request body over " + max + " bytes");
+  }
+
   /** A path parameter, decoded (see {@link PathParameters}). */
   public static String path(HttpServerRequest request, String name) {
     return PathParameters.decoded(request, name);
   }
 
+  /** A query parameter naming a table or segment, checked (see {@link PathParameters}). */
+  public static String queryName(HttpServerRequest request, String name) {
+    return PathParameters.queryName(request, name);
+  }
+
   /** A query parameter, or null when absent. */
   public static String query(HttpServerRequest request, String name) {
-    List<String> values = new QueryStringDecoder(request.uri()).parameters().get(name);
-    return values == null || values.isEmpty() ? null : values.get(0);
+    return QueryParameters.first(request, name);
   }
 
   static long queryLong(HttpServerRequest request, String name, long otherwise) {

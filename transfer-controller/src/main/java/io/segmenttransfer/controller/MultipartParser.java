@@ -2,6 +2,7 @@ package io.segmenttransfer.controller;
 
 import io.netty.buffer.ByteBuf;
 import io.segmenttransfer.core.error.InvalidRequestException;
+import io.segmenttransfer.http.limits.ListenerLimits;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -15,7 +16,10 @@ import java.util.Locale;
  *
  * <p>The delimiter ({@code CRLF--boundary}) is found with a Knuth-Morris-Pratt automaton, so a
  * delimiter split across chunks is recognised and bytes that merely start like one are released as
- * soon as they cannot be one. Part headers are bounded to {@link #MAX_HEADER_BYTES}.
+ * soon as they cannot be one. Part headers are bounded to {@link #MAX_HEADER_BYTES}; the number of
+ * parts and the size of every part but the captured file part (an archive, bounded by the archive
+ * limits as it is decoded) by the listener's {@link ListenerLimits}: more parts is a bad request
+ * (400), a bigger part 413.
  *
  * <p>With a {@link PartSink} it instead hands every part, by name, to the sink: the completion
  * protocol's commit sends two small named parts ({@code metadata.properties} and {@code
@@ -62,6 +66,10 @@ public final class MultipartParser {
   private int headerLength;
   private long fileBytes;
   private final PartSink sink;
+  private final int maxParts;
+  private final long maxPartBytes;
+  private int parts;
+  private long partBytes;
 
   public MultipartParser(String boundary) {
     this(boundary, null);
@@ -69,9 +77,19 @@ public final class MultipartParser {
 
   /** A parser that hands every part to {@code sink} ({@link #feed} then returns null). */
   public MultipartParser(String boundary, PartSink sink) {
+    this(boundary, sink, ListenerLimits.defaults());
+  }
+
+  /**
+   * A parser bounded by {@code limits} (those of the request's listener, {@link
+   * ListenerLimits#of}); {@code sink} may be null (the file part is captured).
+   */
+  public MultipartParser(String boundary, PartSink sink, ListenerLimits limits) {
     this.delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
     this.fallback = failureFunction(delimiter);
     this.sink = sink;
+    this.maxParts = limits.maxMultipartParts();
+    this.maxPartBytes = limits.maxMultipartPartBytes();
   }
 
   /** The boundary of a {@code multipart/form-data} content type, or null when it is not one. */
@@ -125,6 +143,7 @@ public final class MultipartParser {
               System.arraycopy(in, i, out, outLength, cr - i);
               outLength += cr - i;
             }
+            counted(cr - i);
             i = cr;
             if (i == n) {
               break;
@@ -133,6 +152,7 @@ public final class MultipartParser {
           byte b = in[i++];
           int next = step(matched, b);
           int released = matched + 1 - next;
+          counted(released);
           if (capturing) {
             for (int j = 0; j < released; j++) {
               out[outLength++] = j < matched ? delimiter[j] : b;
@@ -183,6 +203,14 @@ public final class MultipartParser {
     return fileBytes;
   }
 
+  /** Counts bytes of the current part; every part but the captured archive is bounded. */
+  private void counted(int bytes) {
+    partBytes += bytes;
+    if (partBytes > maxPartBytes && (sink != null || !capturing) && state == State.BODY) {
+      throw new HttpStatusException(413, "multipart part over " + maxPartBytes + " bytes");
+    }
+  }
+
   private void endOfPart() {
     if (capturing) {
       capturing = false;
@@ -231,6 +259,10 @@ public final class MultipartParser {
             && headers[headerLength - 2] == '\r'
             && headers[headerLength - 1] == '\n';
     if (empty || end) {
+      if (++parts > maxParts) {
+        throw malformed("more than " + maxParts + " parts");
+      }
+      partBytes = 0;
       String headerBlock = new String(headers, 0, headerLength, StandardCharsets.UTF_8);
       String file = dispositionParameter(headerBlock, "filename");
       if (sink != null) {

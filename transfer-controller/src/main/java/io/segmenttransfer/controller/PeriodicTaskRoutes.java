@@ -63,7 +63,7 @@ final class PeriodicTaskRoutes {
    * table.
    */
   private Set<TableNameWithType> tables(HttpServerRequest request) {
-    String name = HttpJson.query(request, "tableName");
+    String name = HttpJson.queryName(request, "tableName");
     if (name == null || name.isBlank()) {
       return null;
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.segmenttransfer.core.error.EntityNotFoundException;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.error.StateConflictException;
+import io.segmenttransfer.core.segment.SafeName;
 import java.time.Clock;
 import java.util.List;
 import reactor.core.publisher.Mono;
@@ -125,13 +126,6 @@ final class SchemaRoutes {
   }
 
   private static String checkedName(String name) {
-    if (name.indexOf('/') >= 0
-        || name.indexOf('\\') >= 0
-        || name.contains("..")
-        || name.chars().anyMatch(Character::isISOControl)) {
-      throw new InvalidRequestException(
-          null, "schema name '" + name + "' may not hold '/', '\\', '..' or control characters");
-    }
-    return name;
+    return SafeName.check("schema name", name);
   }
 }

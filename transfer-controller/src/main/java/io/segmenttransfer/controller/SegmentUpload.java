@@ -16,6 +16,7 @@ import io.segmenttransfer.core.segment.SegmentMetadataJson;
 import io.segmenttransfer.core.segment.TableNameWithType;
 import io.segmenttransfer.core.store.DeepStoreLayout;
 import io.segmenttransfer.core.store.SegmentStores;
+import io.segmenttransfer.http.limits.ListenerLimits;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Clock;
@@ -104,7 +105,7 @@ final class SegmentUpload {
   }
 
   Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
-    String tableName = HttpJson.query(request, "tableName");
+    String tableName = HttpJson.queryName(request, "tableName");
     if (tableName == null || tableName.isBlank()) {
       throw new InvalidRequestException(null, "upload needs the query parameter tableName");
     }
@@ -154,7 +155,7 @@ final class SegmentUpload {
     }
     return Flux.defer(
         () -> {
-          MultipartParser parser = new MultipartParser(boundary);
+          MultipartParser parser = new MultipartParser(boundary, null, ListenerLimits.of(request));
           return request
               .receive()
               .<ByteBuffer>handle(

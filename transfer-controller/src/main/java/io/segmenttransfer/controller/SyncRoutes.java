@@ -110,7 +110,7 @@ final class SyncRoutes {
 
   /** {@code tableName}, raw or typed; a raw name must name one existing table. */
   private TableNameWithType table(HttpServerRequest request) {
-    String name = HttpJson.query(request, "tableName");
+    String name = HttpJson.queryName(request, "tableName");
     if (name == null || name.isBlank()) {
       throw new InvalidRequestException(null, "the query parameter tableName is missing");
     }

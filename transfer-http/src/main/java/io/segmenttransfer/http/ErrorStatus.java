@@ -1,6 +1,7 @@
 package io.segmenttransfer.http;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.timeout.ReadTimeoutException;
 import io.segmenttransfer.core.error.ArchiveLimitExceededException;
 import io.segmenttransfer.core.error.EntityNotFoundException;
 import io.segmenttransfer.core.error.InvalidArchiveException;
@@ -38,6 +39,10 @@ public final class ErrorStatus {
     // The client pinned a version (If-Match) that the object no longer has.
     if (error instanceof SourceChangedException) {
       return HttpResponseStatus.PRECONDITION_FAILED;
+    }
+    // The client's request body stalled longer than the listener's body-read timeout.
+    if (error instanceof ReadTimeoutException) {
+      return HttpResponseStatus.REQUEST_TIMEOUT;
     }
     if (error instanceof TimeoutException) {
       return HttpResponseStatus.GATEWAY_TIMEOUT;

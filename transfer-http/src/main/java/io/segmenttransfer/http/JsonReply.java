@@ -39,6 +39,11 @@ public record JsonReply(int status, Object body) {
     } catch (JsonProcessingException e) {
       return Mono.error(e);
     }
+    if (status == 408 || status == 413 || status == 431) {
+      // The request was cut short or is too big to read: the rest of it may still be on its way,
+      // so the connection cannot carry another request. Closing it also stops the upload.
+      response.keepAlive(false);
+    }
     return response
         .status(status)
         .header(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)

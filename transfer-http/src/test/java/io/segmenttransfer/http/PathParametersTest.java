@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.segmenttransfer.core.error.InvalidRequestException;
+import io.segmenttransfer.core.testing.HostileNames;
+import io.segmenttransfer.core.testing.RawHttp;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,6 +64,23 @@ class PathParametersTest {
   @Test
   void refusesEscapesThatAreNotUtf8() {
     assertThat(get("/segments/t/%FF")).startsWith("400 ").contains("not UTF-8");
+  }
+
+  @Test
+  void refusesEveryTraversalFormBeforeTheRouteSeesIt() {
+    for (String hostile : HostileNames.IN_URL) {
+      for (String path : new String[] {"/segments/t/" + hostile, "/segments/" + hostile + "/s"}) {
+        RawHttp.Response reply =
+            RawHttp.exchange(
+                server.port(),
+                ("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1),
+                TIMEOUT);
+        // 404 where the router does not match (a raw ".." is two segments), otherwise 400; never
+        // the handler's 200.
+        assertThat(reply.status()).as(path + ": " + reply.text()).isIn(400, 404);
+      }
+    }
   }
 
   @Test

@@ -11,8 +11,12 @@ import io.segmenttransfer.controller.api.CompletionResponse;
 import io.segmenttransfer.controller.api.CompletionStatus;
 import io.segmenttransfer.core.archive.ArchiveLimits;
 import io.segmenttransfer.core.error.InvalidRequestException;
+import io.segmenttransfer.core.segment.SafeName;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.store.SegmentStores;
+import io.segmenttransfer.http.PathParameters;
+import io.segmenttransfer.http.QueryParameters;
+import io.segmenttransfer.http.limits.ListenerLimits;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Clock;
@@ -114,10 +118,13 @@ public final class CompletionRoutes {
         (http, response) -> {
           // Unparseable (no name or instance): 400 from the handler; anything later is a FAILED
           // answer.
-          CompletionRequest request =
-              CompletionRequest.fromQuery(new QueryStringDecoder(http.uri()).parameters());
+          CompletionRequest request = CompletionRequest.fromQuery(QueryParameters.of(http));
+          // The names become state keys and file names: the one rule, before any use.
+          SafeName.check("query parameter " + CompletionRequest.NAME, request.segmentName());
+          SafeName.check("query parameter " + CompletionRequest.INSTANCE, request.instance());
+          String table = PathParameters.queryName(http, TABLE_NAME);
           String path = new QueryStringDecoder(http.uri()).path();
-          return call.apply(http, request, HttpJson.query(http, TABLE_NAME))
+          return call.apply(http, request, table)
               .onErrorResume(e -> Mono.just(SegmentCompletion.failed(path, request, e.toString())))
               .flatMap(answer -> HttpJson.ok(response, answer.toJson()));
         });
@@ -140,7 +147,8 @@ public final class CompletionRoutes {
         () -> {
           SegmentId id = SegmentCompletion.segment(request, tableName);
           MetadataParts parts = new MetadataParts(id.toString(), config.maxMetadataBytes());
-          MultipartParser parser = new MultipartParser(boundary(http), parts);
+          MultipartParser parser =
+              new MultipartParser(boundary(http), parts, ListenerLimits.of(http));
           return http.receive()
               .doOnNext(parser::feed)
               .then(
@@ -252,7 +260,7 @@ public final class CompletionRoutes {
     String boundary = boundary(http);
     return Flux.defer(
         () -> {
-          MultipartParser parser = new MultipartParser(boundary);
+          MultipartParser parser = new MultipartParser(boundary, null, ListenerLimits.of(http));
           return http.receive()
               .<ByteBuffer>handle(
                   (buf, sink) -> {

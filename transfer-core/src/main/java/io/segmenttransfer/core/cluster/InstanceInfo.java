@@ -1,6 +1,7 @@
 package io.segmenttransfer.core.cluster;
 
 import io.segmenttransfer.core.error.InvalidRequestException;
+import io.segmenttransfer.core.segment.SafeName;
 import java.util.Locale;
 
 /**
@@ -23,7 +24,7 @@ public record InstanceInfo(
   public static final int DEFAULT_ADMIN_PORT = 8097;
 
   public InstanceInfo {
-    if (host == null || host.isBlank() || host.indexOf('/') >= 0 || host.contains("..")) {
+    if (host == null || host.isBlank() || !SafeName.isSafe(host)) {
       throw new InvalidRequestException(
           null, "instance field 'host' is missing or invalid: '" + host + "'");
     }

@@ -3,8 +3,8 @@ package io.segmenttransfer.core.segment;
 import io.segmenttransfer.core.error.InvalidRequestException;
 
 /**
- * A segment of a table. The segment name becomes a directory name, so path separators, {@code ..}
- * and control characters are refused here, once, before anything touches the disk.
+ * A segment of a table. The segment name becomes a directory name, so it is checked by {@link
+ * SafeName} here, once, before anything touches the disk.
  */
 public record SegmentId(TableNameWithType table, String segmentName) {
 
@@ -19,28 +19,12 @@ public record SegmentId(TableNameWithType table, String segmentName) {
     return new SegmentId(TableNameWithType.parse(tableNameWithType), segmentName);
   }
 
-  /** Throws {@link InvalidRequestException} unless the name is safe as one directory name. */
+  /**
+   * Throws {@link InvalidRequestException} unless the name is safe as one directory name ({@link
+   * SafeName}).
+   */
   public static String validateSegmentName(String segmentName) {
-    if (segmentName == null || segmentName.isEmpty()) {
-      throw new InvalidRequestException(null, "segment name is empty");
-    }
-    if (segmentName.equals(".")
-        || segmentName.contains("..")
-        || segmentName.indexOf('/') >= 0
-        || segmentName.indexOf('\\') >= 0) {
-      throw new InvalidRequestException(
-          segmentName, "invalid segment name: path separators and '..' are not allowed");
-    }
-    for (int i = 0; i < segmentName.length(); i++) {
-      if (Character.isISOControl(segmentName.charAt(i))) {
-        throw new InvalidRequestException(segmentName, "invalid segment name: control character");
-      }
-    }
-    if (segmentName.length() > 255) {
-      throw new InvalidRequestException(
-          segmentName, "invalid segment name: longer than 255 characters");
-    }
-    return segmentName;
+    return SafeName.check("segment name", segmentName);
   }
 
   @Override

@@ -17,7 +17,8 @@ public record TableNameWithType(String rawName, TableType type) {
   private static final Pattern RAW_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]*");
 
   public TableNameWithType {
-    if (rawName == null || !RAW_NAME.matcher(rawName).matches() || rawName.contains("..")) {
+    SafeName.check("raw table name", rawName);
+    if (!RAW_NAME.matcher(rawName).matches()) {
       throw new InvalidRequestException(null, "invalid raw table name '" + rawName + "'");
     }
     if (type == null) {

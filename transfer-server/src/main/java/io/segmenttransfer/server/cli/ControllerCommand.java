@@ -8,6 +8,7 @@ import io.segmenttransfer.controller.sync.SyncMode;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.store.SegmentStores;
+import io.segmenttransfer.http.limits.ListenerLimits;
 import io.segmenttransfer.s3.S3SegmentStore;
 import java.net.URI;
 import java.nio.file.Path;
@@ -35,6 +36,8 @@ import picocli.CommandLine.Spec;
 final class ControllerCommand implements Callable<Integer> {
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+  @Mixin ListenerLimitsOptions limits;
 
   @Option(
       names = "--port",
@@ -137,7 +140,8 @@ final class ControllerCommand implements Callable<Integer> {
         new ControllerConfig(port, dataDir, store, host, advertisedHost, null)
             .withDeepStoreSync(syncConfig())
             .withInstanceSession(Duration.ofSeconds(instanceSessionSeconds))
-            .withAuthFile(authFile);
+            .withAuthFile(authFile)
+            .withListenerLimits(limits.applyTo(ListenerLimits.defaults()));
     // Only an S3 deep store needs an SDK client; the controller does not close the stores it is
     // given.
     S3SegmentStore s3Store =

@@ -64,6 +64,8 @@ final class ServerCommand implements Callable<Integer> {
   /** The S3 client for an s3:// deep store and s3:// download URLs (the s3.* settings). */
   @Mixin S3Options s3;
 
+  @Mixin ListenerLimitsOptions limits;
+
   @Option(
       names = "--max-parallel-downloads",
       paramLabel = "N",
@@ -83,7 +85,8 @@ final class ServerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     ServerConfig config =
-        ServerSettings.fromFile(configFile)
+        limits
+            .overrideIn(ServerSettings.fromFile(configFile))
             .override("controller", controller)
             .override("dataDir", dataDir)
             .override("adminPort", adminPort)

@@ -24,7 +24,9 @@ import io.segmenttransfer.http.ErrorBody;
 import io.segmenttransfer.http.JsonReply;
 import io.segmenttransfer.http.KeepAliveSafe;
 import io.segmenttransfer.http.PathParameters;
+import io.segmenttransfer.http.QueryParameters;
 import io.segmenttransfer.http.auth.AccessControl;
+import io.segmenttransfer.http.limits.HttpServerLimits;
 import io.segmenttransfer.peer.ExternalViewPeerFinder;
 import io.segmenttransfer.peer.HttpSegmentStore;
 import io.segmenttransfer.peer.HttpStoreConfig;
@@ -173,7 +175,7 @@ public final class SegmentServer implements AutoCloseable {
             .subscribeOn(scheduler)
             .then();
     return lock.then(
-            HttpServer.create()
+            HttpServerLimits.apply(HttpServer.create(), config.listenerLimits())
                 .host(config.host())
                 .port(config.adminPort())
                 .handle(
@@ -404,10 +406,7 @@ public final class SegmentServer implements AutoCloseable {
                       PathParameters.decoded(request, "segment"));
               CommitRequestBody asked =
                   CommitRequestBody.parse(
-                      segment.segmentName(),
-                      body.toByteArray(),
-                      new io.netty.handler.codec.http.QueryStringDecoder(request.uri())
-                          .parameters());
+                      segment.segmentName(), body.toByteArray(), QueryParameters.of(request));
               return committer
                   .commit(segment, asked.segmentDir(), asked.offset())
                   // The caller's directory does not add up: a bad request, not a failure of this
@@ -478,11 +477,12 @@ public final class SegmentServer implements AutoCloseable {
    */
   private Publisher<Void> transfers(HttpServerRequest request, HttpServerResponse response) {
     List<TransferTracker.Transfer> list = transfers.list();
-    String format =
-        new io.netty.handler.codec.http.QueryStringDecoder(request.uri())
-            .parameters()
-            .getOrDefault("format", List.of("json"))
-            .get(0);
+    String format;
+    try {
+      format = QueryParameters.of(request).getOrDefault("format", List.of("json")).get(0);
+    } catch (InvalidRequestException e) {
+      return JsonReply.error(e).send(response);
+    }
     if (format.equals("text")) {
       return response
           .header("Content-Type", "text/plain; charset=utf-8")
@@ -580,10 +580,7 @@ public final class SegmentServer implements AutoCloseable {
 
   private static Duration uploadTimeout(HttpServerRequest request) {
     String value =
-        new io.netty.handler.codec.http.QueryStringDecoder(request.uri())
-            .parameters()
-            .getOrDefault("uploadTimeoutMs", List.of("600000"))
-            .get(0);
+        QueryParameters.of(request).getOrDefault("uploadTimeoutMs", List.of("600000")).get(0);
     try {
       long millis = Long.parseLong(value);
       if (millis <= 0) {

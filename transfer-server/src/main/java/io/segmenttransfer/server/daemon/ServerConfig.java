@@ -2,6 +2,7 @@ package io.segmenttransfer.server.daemon;
 
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.local.DataDirectoryConfig;
+import io.segmenttransfer.http.limits.ListenerLimits;
 import io.segmenttransfer.s3.S3Config;
 import java.net.URI;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ import org.jspecify.annotations.Nullable;
  * @param commit how segments built here are committed and uploaded; null for the defaults
  * @param authFile the auth file (principals, hashed secrets, permissions) every request to the
  *     admin and peer port is checked against; null leaves every route open
+ * @param listenerLimits what the admin/peer listener accepts; null for the defaults
  */
 public record ServerConfig(
     URI controller,
@@ -47,9 +49,10 @@ public record ServerConfig(
     Path keyset,
     S3Config s3,
     CommitConfig commit,
-    @Nullable Path authFile) {
+    @Nullable Path authFile,
+    ListenerLimits listenerLimits) {
 
-  /** Without an auth file: every route open. */
+  /** Without an auth file (every route open), with the default listener limits. */
   public ServerConfig(
       URI controller,
       Path dataDir,
@@ -82,6 +85,7 @@ public record ServerConfig(
         keyset,
         s3,
         commit,
+        null,
         null);
   }
 
@@ -148,6 +152,7 @@ public record ServerConfig(
     host = host == null || host.isBlank() ? DEFAULT_HOST : host;
     s3 = s3 == null ? S3Config.defaults() : s3;
     commit = commit == null ? CommitConfig.defaults() : commit;
+    listenerLimits = listenerLimits == null ? ListenerLimits.defaults() : listenerLimits;
   }
 
   public ServerConfig withCommit(CommitConfig commit) {
@@ -167,7 +172,8 @@ public record ServerConfig(
         keyset,
         s3,
         commit,
-        authFile);
+        authFile,
+        listenerLimits);
   }
 
   public ServerConfig withAuthFile(@Nullable Path file) {
@@ -187,7 +193,29 @@ public record ServerConfig(
         keyset,
         s3,
         commit,
-        file);
+        file,
+        listenerLimits);
+  }
+
+  public ServerConfig withListenerLimits(ListenerLimits limits) {
+    return new ServerConfig(
+        controller,
+        dataDir,
+        host,
+        adminPort,
+        instanceId,
+        deepStore,
+        maxParallelDownloads,
+        maxParallelDownloadsPerTable,
+        maxPeerUploads,
+        peerBytesPerSecond,
+        longPoll,
+        shutdownDeadline,
+        keyset,
+        s3,
+        commit,
+        authFile,
+        limits);
   }
 
   public DataDirectoryConfig dataDirectoryConfig() {

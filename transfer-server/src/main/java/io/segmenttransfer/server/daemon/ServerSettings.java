@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.local.DataDirectoryConfig;
+import io.segmenttransfer.http.limits.ListenerLimits;
 import io.segmenttransfer.s3.S3Config;
 import java.io.IOException;
 import java.io.Reader;
@@ -58,6 +59,15 @@ public final class ServerSettings {
     keys.put("commitDeadline", "2m");
     keys.put("uploadConcurrency", Integer.toString(CommitConfig.DEFAULT_UPLOAD_CONCURRENCY));
     keys.put("authFile", "(none: every route open)");
+    // What the admin/peer listener accepts (ListenerLimits).
+    keys.put(
+        "limits.maxInitialLineLength",
+        Integer.toString(ListenerLimits.DEFAULT_MAX_INITIAL_LINE_LENGTH));
+    keys.put("limits.maxHeaderSize", Integer.toString(ListenerLimits.DEFAULT_MAX_HEADER_SIZE));
+    keys.put("limits.maxConnections", Integer.toString(ListenerLimits.DEFAULT_MAX_CONNECTIONS));
+    keys.put("limits.requestTimeout", ListenerLimits.DEFAULT_REQUEST_TIMEOUT.toSeconds() + "s");
+    keys.put("limits.bodyReadTimeout", ListenerLimits.DEFAULT_BODY_READ_TIMEOUT.toSeconds() + "s");
+    keys.put("limits.idleTimeout", ListenerLimits.DEFAULT_IDLE_TIMEOUT.toSeconds() + "s");
     return keys;
   }
 
@@ -135,24 +145,38 @@ public final class ServerSettings {
       s3 = s3.withEndpoint(uri("s3.endpoint"));
     }
     return new ServerConfig(
-            values.containsKey("controller") ? uri("controller") : null,
-            values.containsKey("dataDir") ? Path.of(values.get("dataDir")).toAbsolutePath() : null,
-            text("host", ServerConfig.DEFAULT_HOST),
-            integer("adminPort", ServerConfig.DEFAULT_ADMIN_PORT),
-            values.get("instanceId"),
-            values.containsKey("deepStore")
-                ? io.segmenttransfer.core.store.SegmentStores.toUri(values.get("deepStore"))
-                : null,
-            integer("maxParallelDownloads", DataDirectoryConfig.DEFAULT_MAX_PARALLEL_DOWNLOADS),
-            integer("maxParallelDownloadsPerTable", 0),
-            integer("maxPeerUploads", ServerConfig.DEFAULT_MAX_PEER_UPLOADS),
-            Long.parseLong(text("peerBytesPerSecond", "0")),
-            duration("longPoll", ServerConfig.DEFAULT_LONG_POLL),
-            duration("shutdownDeadline", ServerConfig.DEFAULT_SHUTDOWN_DEADLINE),
-            values.containsKey("keyset") ? Path.of(values.get("keyset")) : null,
-            s3,
-            commitConfig())
-        .withAuthFile(values.containsKey("authFile") ? Path.of(values.get("authFile")) : null);
+        values.containsKey("controller") ? uri("controller") : null,
+        values.containsKey("dataDir") ? Path.of(values.get("dataDir")).toAbsolutePath() : null,
+        text("host", ServerConfig.DEFAULT_HOST),
+        integer("adminPort", ServerConfig.DEFAULT_ADMIN_PORT),
+        values.get("instanceId"),
+        values.containsKey("deepStore")
+            ? io.segmenttransfer.core.store.SegmentStores.toUri(values.get("deepStore"))
+            : null,
+        integer("maxParallelDownloads", DataDirectoryConfig.DEFAULT_MAX_PARALLEL_DOWNLOADS),
+        integer("maxParallelDownloadsPerTable", 0),
+        integer("maxPeerUploads", ServerConfig.DEFAULT_MAX_PEER_UPLOADS),
+        Long.parseLong(text("peerBytesPerSecond", "0")),
+        duration("longPoll", ServerConfig.DEFAULT_LONG_POLL),
+        duration("shutdownDeadline", ServerConfig.DEFAULT_SHUTDOWN_DEADLINE),
+        values.containsKey("keyset") ? Path.of(values.get("keyset")) : null,
+        s3,
+        commitConfig(),
+        values.containsKey("authFile") ? Path.of(values.get("authFile")) : null,
+        listenerLimits());
+  }
+
+  private ListenerLimits listenerLimits() {
+    ListenerLimits defaults = ListenerLimits.defaults();
+    return defaults
+        .withHeaderSizes(
+            integer("limits.maxInitialLineLength", defaults.maxInitialLineLength()),
+            integer("limits.maxHeaderSize", defaults.maxHeaderSize()))
+        .withMaxConnections(integer("limits.maxConnections", defaults.maxConnections()))
+        .withTimeouts(
+            duration("limits.requestTimeout", defaults.requestTimeout()),
+            duration("limits.bodyReadTimeout", defaults.bodyReadTimeout()),
+            duration("limits.idleTimeout", defaults.idleTimeout()));
   }
 
   private CommitConfig commitConfig() {
