@@ -4,6 +4,7 @@ import io.segmenttransfer.controller.sync.DeepStoreSyncConfig;
 import io.segmenttransfer.controller.task.DeepStoreRepairConfig;
 import io.segmenttransfer.core.archive.ArchiveLimits;
 import io.segmenttransfer.core.error.InvalidRequestException;
+import io.segmenttransfer.http.tls.SecuritySettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +29,9 @@ import java.time.Duration;
  *     only), parallelism and processor timeout
  * @param instanceSession how long an instance counts as live after its last request when none of
  *     its long polls is open ({@link #DEFAULT_INSTANCE_SESSION})
+ * @param security HTTPS for its listener (download URLs then start with {@code https}) and the
+ *     client TLS settings and credentials it calls servers with ({@link SecuritySettings#none()}:
+ *     plain HTTP)
  */
 public record ControllerConfig(
     int port,
@@ -39,7 +43,8 @@ public record ControllerConfig(
     ArchiveLimits archiveLimits,
     DeepStoreRepairConfig deepStoreRepair,
     DeepStoreSyncConfig deepStoreSync,
-    Duration instanceSession) {
+    Duration instanceSession,
+    SecuritySettings security) {
 
   /**
    * How long an instance stays live after its last request when no long poll of its is open: a
@@ -89,6 +94,9 @@ public record ControllerConfig(
     if (instanceSession == null) {
       instanceSession = DEFAULT_INSTANCE_SESSION;
     }
+    if (security == null) {
+      security = SecuritySettings.none();
+    }
     if (instanceSession.isNegative() || instanceSession.isZero()) {
       throw new InvalidRequestException(
           null, "instance session must be positive, was " + instanceSession);
@@ -114,6 +122,7 @@ public record ControllerConfig(
         archiveLimits,
         null,
         null,
+        null,
         null);
   }
 
@@ -125,7 +134,18 @@ public record ControllerConfig(
       String bindHost,
       String advertisedHost,
       Duration maxLongPoll) {
-    this(port, dataDir, deepStore, bindHost, advertisedHost, maxLongPoll, null, null, null, null);
+    this(
+        port,
+        dataDir,
+        deepStore,
+        bindHost,
+        advertisedHost,
+        maxLongPoll,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   /** Port 9000 on the loopback address, deep store under the data dir. */
@@ -149,7 +169,8 @@ public record ControllerConfig(
         archiveLimits,
         deepStoreRepair,
         deepStoreSync,
-        instanceSession);
+        instanceSession,
+        security);
   }
 
   public ControllerConfig withDeepStore(URI uri) {
@@ -163,7 +184,8 @@ public record ControllerConfig(
         archiveLimits,
         deepStoreRepair,
         deepStoreSync,
-        instanceSession);
+        instanceSession,
+        security);
   }
 
   public ControllerConfig withArchiveLimits(ArchiveLimits limits) {
@@ -177,7 +199,8 @@ public record ControllerConfig(
         limits,
         deepStoreRepair,
         deepStoreSync,
-        instanceSession);
+        instanceSession,
+        security);
   }
 
   public ControllerConfig withDeepStoreRepair(DeepStoreRepairConfig repair) {
@@ -191,7 +214,8 @@ public record ControllerConfig(
         archiveLimits,
         repair,
         deepStoreSync,
-        instanceSession);
+        instanceSession,
+        security);
   }
 
   public ControllerConfig withDeepStoreSync(DeepStoreSyncConfig sync) {
@@ -205,7 +229,8 @@ public record ControllerConfig(
         archiveLimits,
         deepStoreRepair,
         sync,
-        instanceSession);
+        instanceSession,
+        security);
   }
 
   public ControllerConfig withInstanceSession(Duration session) {
@@ -219,6 +244,22 @@ public record ControllerConfig(
         archiveLimits,
         deepStoreRepair,
         deepStoreSync,
-        session);
+        session,
+        security);
+  }
+
+  public ControllerConfig withSecurity(SecuritySettings newSecurity) {
+    return new ControllerConfig(
+        port,
+        dataDir,
+        deepStore,
+        bindHost,
+        advertisedHost,
+        maxLongPoll,
+        archiveLimits,
+        deepStoreRepair,
+        deepStoreSync,
+        instanceSession,
+        newSecurity);
   }
 }

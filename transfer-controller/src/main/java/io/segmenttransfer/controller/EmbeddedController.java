@@ -13,6 +13,7 @@ import io.segmenttransfer.controller.task.PeriodicTasks;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
 import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.store.SegmentStores;
+import io.segmenttransfer.http.tls.ServerTls;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -71,7 +72,12 @@ public final class EmbeddedController implements AutoCloseable {
     this.connections = connections;
     this.tasks = tasks;
     this.sync = sync;
-    this.baseUrl = "http://" + hostForUrl(config.advertisedHost()) + ":" + server.port();
+    this.baseUrl =
+        config.security().scheme()
+            + "://"
+            + hostForUrl(config.advertisedHost())
+            + ":"
+            + server.port();
   }
 
   /** Starts a controller with the local-file deep store, waiting until it listens. */
@@ -176,7 +182,8 @@ public final class EmbeddedController implements AutoCloseable {
             Clock.systemUTC(),
             config.dataDir(),
             config.deepStoreSync(),
-            syncObserver);
+            syncObserver,
+            config.security());
     // Runs cut short by a crash leave work directories; nothing runs yet (this is the I/O
     // scheduler, which may block).
     sync.sweepWorkRoot();
@@ -184,14 +191,16 @@ public final class EmbeddedController implements AutoCloseable {
         new PeriodicTasks(
             List.of(
                 new DeepStoreRepairTask(
-                    new StateRepairCatalog(state, downloadUrls, janitor), config.deepStoreRepair()),
+                    new StateRepairCatalog(state, downloadUrls, janitor),
+                    config.deepStoreRepair(),
+                    config.security()),
                 new DeepStoreSyncTask(sync, state)),
             Schedulers.parallel());
     PeriodicTaskRoutes periodic = new PeriodicTaskRoutes(state, tasks);
     SyncRoutes syncRoutes = new SyncRoutes(state, sync);
     // Tracking connections lets close() end them instead of leaving long polls dangling.
     ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    return HttpServer.create()
+    return ServerTls.secure(config.security().listener(), HttpServer.create())
         .host(config.bindHost())
         .port(config.port())
         .channelGroup(connections)

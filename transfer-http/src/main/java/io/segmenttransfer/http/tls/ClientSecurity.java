@@ -53,6 +53,29 @@ public record ClientSecurity(
     return NONE;
   }
 
+  /**
+   * From the command line's or config file's values, any of them null: {@code --tls-trust}, {@code
+   * --tls-client-cert}, {@code --tls-client-key}, {@code --auth-token}, {@code --auth-user}.
+   *
+   * @throws InvalidRequestException for a certificate without its key, or both kinds of credentials
+   */
+  public static ClientSecurity of(
+      @Nullable Path trust,
+      @Nullable Path clientCert,
+      @Nullable Path clientKey,
+      @Nullable String token,
+      @Nullable String userColonPassword) {
+    if (token != null && userColonPassword != null) {
+      throw new InvalidRequestException(
+          null, "give either an auth token (--auth-token) or a user (--auth-user), not both");
+    }
+    ClientCredentials credentials =
+        token != null
+            ? ClientCredentials.bearer(token)
+            : userColonPassword != null ? ClientCredentials.basic(userColonPassword) : null;
+    return new ClientSecurity(trust, clientCert, clientKey, credentials, null);
+  }
+
   public ClientSecurity withTrust(@Nullable Path caPem) {
     return new ClientSecurity(caPem, clientCert, clientKey, credentials, engine);
   }

@@ -56,6 +56,25 @@ public record ServerTlsConfig(
     }
   }
 
+  /**
+   * From the command line's or config file's values ({@code --tls-cert}, {@code --tls-key}, {@code
+   * --tls-client-ca}): empty when none is given (plain HTTP).
+   *
+   * @throws InvalidRequestException for a certificate without its key or a client CA without both
+   */
+  public static java.util.Optional<ServerTlsConfig> of(
+      @Nullable Path certChain, @Nullable Path key, @Nullable Path clientCa) {
+    if (certChain == null && key == null && clientCa == null) {
+      return java.util.Optional.empty();
+    }
+    if (certChain == null && key == null) {
+      throw new InvalidRequestException(
+          null, "TLS: a client CA (--tls-client-ca) needs the listener's --tls-cert and --tls-key");
+    }
+    return java.util.Optional.of(
+        new ServerTlsConfig(certChain, key, null, null, clientCa, null, null));
+  }
+
   /** HTTPS from a PEM certificate chain and its private key. */
   public static ServerTlsConfig pem(Path certChain, Path key) {
     return new ServerTlsConfig(certChain, key, null, null, null, null, null);

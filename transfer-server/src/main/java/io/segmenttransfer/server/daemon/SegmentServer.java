@@ -24,6 +24,7 @@ import io.segmenttransfer.http.ErrorBody;
 import io.segmenttransfer.http.JsonReply;
 import io.segmenttransfer.http.KeepAliveSafe;
 import io.segmenttransfer.http.PathParameters;
+import io.segmenttransfer.http.tls.ServerTls;
 import io.segmenttransfer.peer.ExternalViewPeerFinder;
 import io.segmenttransfer.peer.HttpSegmentStore;
 import io.segmenttransfer.peer.HttpStoreConfig;
@@ -109,6 +110,7 @@ public final class SegmentServer implements AutoCloseable {
   private final CrypterRegistry crypters;
   private AsyncDeepStoreUploader uploader;
   private SegmentCommitter committer;
+  private final HttpClient securedHttp;
 
   private SegmentServer(ServerConfig config) {
     this.config = config;
@@ -124,12 +126,16 @@ public final class SegmentServer implements AutoCloseable {
             crypters,
             List.of(
                 S3SegmentStore.create(config.s3()),
-                HttpSegmentStore.create(HttpStoreConfig.defaults())));
+                HttpSegmentStore.create(
+                    HttpStoreConfig.defaults().withSecurity(config.security().client()))));
     this.scheduler = runtime.scheduler();
     // Built at start, so a deep-store URI it cannot use fails the start, not the first upload.
     this.deepStoreLayout =
         config.deepStore() == null ? null : new DeepStoreLayout(config.deepStore());
-    this.controller = ControllerClient.create(config.controller().toString());
+    this.controller =
+        ControllerClient.create(config.controller().toString(), config.security().client());
+    // Built once here, off the event loops (it reads the PEM files), for every call that follows.
+    this.securedHttp = config.security().client().configure(HttpClient.create());
   }
 
   /**
@@ -163,7 +169,7 @@ public final class SegmentServer implements AutoCloseable {
             .subscribeOn(scheduler)
             .then();
     return lock.then(
-            HttpServer.create()
+            ServerTls.secure(config.security().listener(), HttpServer.create())
                 .host(config.host())
                 .port(config.adminPort())
                 .handle(
@@ -193,7 +199,12 @@ public final class SegmentServer implements AutoCloseable {
                       : "Server_" + config.host() + "_" + bound.port();
               build(routes);
               routed.set(true);
-              LOG.info("{} admin surface on http://{}:{}", instanceId, config.host(), bound.port());
+              LOG.info(
+                  "{} admin surface on {}://{}:{}",
+                  instanceId,
+                  config.security().scheme(),
+                  config.host(),
+                  bound.port());
               return directory.recover();
             })
         .doOnNext(
@@ -290,7 +301,7 @@ public final class SegmentServer implements AutoCloseable {
   private void build(HttpServerRoutes routes) {
     ExternalViewPeerFinder peerFinder =
         new ExternalViewPeerFinder(
-            HttpClient.create(), PeerDiscoveryConfig.of(config.controller(), instanceId));
+            securedHttp, PeerDiscoveryConfig.of(config.controller(), instanceId));
     directory =
         runtime.dataDirectory(
             config.dataDir(),
@@ -320,7 +331,7 @@ public final class SegmentServer implements AutoCloseable {
     // One controller today: re-resolving after NOT_LEADER means asking the configured one again.
     committer =
         new SegmentCommitter(
-            () -> new CompletionClient(HttpClient.create(), config.controller().toString()),
+            () -> new CompletionClient(securedHttp, config.controller().toString()),
             controller,
             directory,
             deepStoreLayout,
@@ -594,7 +605,7 @@ public final class SegmentServer implements AutoCloseable {
   }
 
   public String baseUrl() {
-    return "http://" + config.host() + ":" + admin.port();
+    return config.security().scheme() + "://" + config.host() + ":" + admin.port();
   }
 
   public boolean isReady() {

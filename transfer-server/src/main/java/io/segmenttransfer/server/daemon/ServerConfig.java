@@ -2,6 +2,7 @@ package io.segmenttransfer.server.daemon;
 
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.local.DataDirectoryConfig;
+import io.segmenttransfer.http.tls.SecuritySettings;
 import io.segmenttransfer.s3.S3Config;
 import java.net.URI;
 import java.nio.file.Path;
@@ -27,6 +28,8 @@ import java.time.Duration;
  * @param keyset Tink keyset for encrypted segments; null for none
  * @param s3 S3 client settings for {@code s3://} deep stores and download URLs
  * @param commit how segments built here are committed and uploaded; null for the defaults
+ * @param security HTTPS for the admin/peer port, and the TLS settings and credentials of its own
+ *     calls to the controller and peers; null for plain HTTP ({@link SecuritySettings#none()})
  */
 public record ServerConfig(
     URI controller,
@@ -43,7 +46,44 @@ public record ServerConfig(
     Duration shutdownDeadline,
     Path keyset,
     S3Config s3,
-    CommitConfig commit) {
+    CommitConfig commit,
+    SecuritySettings security) {
+
+  /** Without security settings: plain HTTP, no credentials. */
+  public ServerConfig(
+      URI controller,
+      Path dataDir,
+      String host,
+      int adminPort,
+      String instanceId,
+      URI deepStore,
+      int maxParallelDownloads,
+      int maxParallelDownloadsPerTable,
+      int maxPeerUploads,
+      long peerBytesPerSecond,
+      Duration longPoll,
+      Duration shutdownDeadline,
+      Path keyset,
+      S3Config s3,
+      CommitConfig commit) {
+    this(
+        controller,
+        dataDir,
+        host,
+        adminPort,
+        instanceId,
+        deepStore,
+        maxParallelDownloads,
+        maxParallelDownloadsPerTable,
+        maxPeerUploads,
+        peerBytesPerSecond,
+        longPoll,
+        shutdownDeadline,
+        keyset,
+        s3,
+        commit,
+        null);
+  }
 
   /** Without commit settings: the defaults ({@link CommitConfig#defaults()}). */
   public ServerConfig(
@@ -108,6 +148,7 @@ public record ServerConfig(
     host = host == null || host.isBlank() ? DEFAULT_HOST : host;
     s3 = s3 == null ? S3Config.defaults() : s3;
     commit = commit == null ? CommitConfig.defaults() : commit;
+    security = security == null ? SecuritySettings.none() : security;
   }
 
   public ServerConfig withCommit(CommitConfig commit) {
@@ -126,7 +167,28 @@ public record ServerConfig(
         shutdownDeadline,
         keyset,
         s3,
-        commit);
+        commit,
+        security);
+  }
+
+  public ServerConfig withSecurity(SecuritySettings newSecurity) {
+    return new ServerConfig(
+        controller,
+        dataDir,
+        host,
+        adminPort,
+        instanceId,
+        deepStore,
+        maxParallelDownloads,
+        maxParallelDownloadsPerTable,
+        maxPeerUploads,
+        peerBytesPerSecond,
+        longPoll,
+        shutdownDeadline,
+        keyset,
+        s3,
+        commit,
+        newSecurity);
   }
 
   public DataDirectoryConfig dataDirectoryConfig() {

@@ -57,6 +57,7 @@ public final class ServerSettings {
     keys.put("completionProtocol", "split");
     keys.put("commitDeadline", "2m");
     keys.put("uploadConcurrency", Integer.toString(CommitConfig.DEFAULT_UPLOAD_CONCURRENCY));
+    SecurityKeys.describe(keys);
     return keys;
   }
 
@@ -150,7 +151,8 @@ public final class ServerSettings {
         duration("shutdownDeadline", ServerConfig.DEFAULT_SHUTDOWN_DEADLINE),
         values.containsKey("keyset") ? Path.of(values.get("keyset")) : null,
         s3,
-        commitConfig());
+        commitConfig(),
+        SecurityKeys.read(values));
   }
 
   private CommitConfig commitConfig() {
