@@ -165,7 +165,7 @@ public final class HttpErrors {
               + " (is it running, and is that the right port?)",
           error);
     }
-    javax.net.ssl.@Nullable SSLHandshakeException handshake = handshakeFailure(error);
+    javax.net.ssl.@Nullable SSLException handshake = handshakeFailure(error);
     if (handshake != null) {
       // Not retryable: a certificate that is not trusted, names another host or is refused stays
       // so until someone changes the configuration.
@@ -184,10 +184,16 @@ public final class HttpErrors {
     return error;
   }
 
-  private static javax.net.ssl.@Nullable SSLHandshakeException handshakeFailure(Throwable error) {
+  /**
+   * The TLS failure below {@code error}: a failed handshake, or an alert the peer sent (with TLS
+   * 1.3 a refused client certificate arrives just after the client's side of the handshake, as an
+   * alert). A use of an engine already closed is not one: the connection ended, which may pass.
+   */
+  private static javax.net.ssl.@Nullable SSLException handshakeFailure(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof javax.net.ssl.SSLHandshakeException handshake) {
-        return handshake;
+      if (t instanceof javax.net.ssl.SSLException tls
+          && !(t instanceof io.netty.handler.ssl.SslClosedEngineException)) {
+        return tls;
       }
     }
     return null;

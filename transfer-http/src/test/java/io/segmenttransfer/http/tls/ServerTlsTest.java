@@ -221,14 +221,22 @@ class ServerTlsTest {
     TestCertificates.Pem wrong = ca.issue(dir, "wrong-client", "stranger");
 
     assertThatThrownBy(() -> get(trusting.configure(HttpClient.create()), uri))
-        .satisfies(error -> assertThat(HttpErrors.forFailure(uri, error)).isNotNull());
+        .satisfies(
+            error ->
+                assertThat(HttpErrors.forFailure(uri, error))
+                    .isInstanceOf(SourceAccessDeniedException.class)
+                    .hasMessageContaining("TLS handshake with localhost:" + server.port()));
     assertThatThrownBy(
-        () ->
-            get(
-                trusting
-                    .withClientCertificate(wrong.certificate(), wrong.key())
-                    .configure(HttpClient.create()),
-                uri));
+            () ->
+                get(
+                    trusting
+                        .withClientCertificate(wrong.certificate(), wrong.key())
+                        .configure(HttpClient.create()),
+                    uri))
+        .satisfies(
+            error ->
+                assertThat(HttpErrors.forFailure(uri, error))
+                    .isInstanceOf(SourceAccessDeniedException.class));
     assertThat(
             get(
                 trusting

@@ -243,7 +243,8 @@ class TlsClusterTest {
         .hasMessageContaining("TLS handshake with 127.0.0.1:" + controller.port())
         .hasMessageContaining("not trusted");
     assertThatThrownBy(() -> noCertificate.createTable(TABLE, 1).block(TIMEOUT))
-        .isInstanceOf(io.segmenttransfer.core.error.SourceException.class);
+        .isInstanceOf(SourceAccessDeniedException.class)
+        .hasMessageContaining("TLS handshake with 127.0.0.1:" + controller.port());
     client.createTable(TABLE, 1).block(TIMEOUT);
     assertThat(client.table(TABLE.rawName()).block(TIMEOUT)).containsKey(TABLE.type());
   }
