@@ -50,11 +50,11 @@ final class TlsMaterial {
       certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
     } catch (CertificateException | IOException e) {
       throw new InvalidRequestException(
-          file.toString(), "the " + what + " file " + file + " is not a readable PEM certificate");
+          null, "the " + what + " file " + file + " is not a readable PEM certificate");
     }
     if (certificates.isEmpty()) {
       throw new InvalidRequestException(
-          file.toString(), "the " + what + " file " + file + " holds no certificate");
+          null, "the " + what + " file " + file + " holds no certificate");
     }
     return certificates.stream().map(X509Certificate.class::cast).toArray(X509Certificate[]::new);
   }
@@ -71,15 +71,14 @@ final class TlsMaterial {
               : text.contains("PRIVATE KEY-----")
                   ? "is not in PKCS#8 form; convert it with 'openssl pkcs8 -topk8 -nocrypt'"
                   : "holds no PEM private key";
-      throw new InvalidRequestException(
-          file.toString(), "the TLS private key file " + file + " " + hint);
+      throw new InvalidRequestException(null, "the TLS private key file " + file + " " + hint);
     }
     byte[] der;
     try {
       der = Base64.getMimeDecoder().decode(text.substring(begin + PKCS8_BEGIN.length(), end));
     } catch (IllegalArgumentException e) {
       throw new InvalidRequestException(
-          file.toString(), "the TLS private key file " + file + " is not valid PEM");
+          null, "the TLS private key file " + file + " is not valid PEM");
     }
     for (String algorithm : List.of("RSA", "EC", "Ed25519", "Ed448", "RSASSA-PSS")) {
       try {
@@ -89,8 +88,7 @@ final class TlsMaterial {
       }
     }
     throw new InvalidRequestException(
-        file.toString(),
-        "the TLS private key file " + file + " holds no RSA, EC or EdDSA private key");
+        null, "the TLS private key file " + file + " holds no RSA, EC or EdDSA private key");
   }
 
   /** The first private key of a PKCS#12 keystore, with its chain. */
@@ -116,11 +114,11 @@ final class TlsMaterial {
     } catch (IOException | GeneralSecurityException e) {
       // A wrong password surfaces as an IOException whose message names no secret.
       throw new InvalidRequestException(
-          file.toString(),
+          null,
           "the TLS keystore " + file + " cannot be opened (not PKCS#12, or a wrong password)");
     }
     throw new InvalidRequestException(
-        file.toString(), "the TLS keystore " + file + " holds no private key with a certificate");
+        null, "the TLS keystore " + file + " holds no private key with a certificate");
   }
 
   /** A key and chain from the two PEM files, checked to belong together. */
@@ -129,7 +127,7 @@ final class TlsMaterial {
     PrivateKey key = privateKey(keyFile);
     if (!matches(key, chain[0].getPublicKey())) {
       throw new InvalidRequestException(
-          keyFile.toString(),
+          null,
           "the TLS private key file "
               + keyFile
               + " does not belong to the certificate in "
@@ -171,11 +169,9 @@ final class TlsMaterial {
     try {
       return Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
-      throw new InvalidRequestException(
-          file.toString(), "the " + what + " file " + file + " does not exist");
+      throw new InvalidRequestException(null, "the " + what + " file " + file + " does not exist");
     } catch (IOException e) {
-      throw new InvalidRequestException(
-          file.toString(), "the " + what + " file " + file + " cannot be read");
+      throw new InvalidRequestException(null, "the " + what + " file " + file + " cannot be read");
     }
   }
 }

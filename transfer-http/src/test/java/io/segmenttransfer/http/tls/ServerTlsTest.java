@@ -157,6 +157,29 @@ class ServerTlsTest {
   }
 
   @Test
+  void servesHttpsFromAPkcs12KeyStore() throws Exception {
+    java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+    store.load(null, null);
+    store.setKeyEntry(
+        "server",
+        TlsMaterial.privateKey(serverPem.key()),
+        "changeit".toCharArray(),
+        TlsMaterial.certificates(serverPem.certificate(), "test"));
+    Path p12 = dir.resolve("server.p12");
+    try (var out = Files.newOutputStream(p12)) {
+      store.store(out, "changeit".toCharArray());
+    }
+    start(Optional.of(ServerTlsConfig.pkcs12(p12, "changeit")));
+    HttpClient client =
+        ClientSecurity.none().withTrust(ca.certificate()).configure(HttpClient.create());
+
+    assertThat(get(client, url("https", "localhost", "/hello"))).isEqualTo("hello, anonymous");
+    assertThatThrownBy(() -> ServerTls.load(ServerTlsConfig.pkcs12(p12, "bad-pass-7781")))
+        .hasMessageContaining(p12.toString())
+        .hasMessageNotContaining("bad-pass-7781");
+  }
+
+  @Test
   void openSslLoadsOnThisPlatform() {
     // The peer-download throughput goal relies on it; the JDK engine stays the fallback elsewhere.
     assertThat(TlsEngine.preferred()).isEqualTo(TlsEngine.OPENSSL);
