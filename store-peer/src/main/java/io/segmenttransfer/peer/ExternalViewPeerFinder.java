@@ -60,9 +60,14 @@ public final class ExternalViewPeerFinder implements PeerFinder {
    */
   @Override
   public Mono<List<URI>> findPeers(SegmentId segment) {
-    return onlineInstances(segment)
-        .flatMapMany(Flux::fromIterable)
-        .flatMap(instance -> peerUri(instance, segment), config.instanceLookupConcurrency())
+    return peerScheme(segment)
+        .flatMapMany(
+            scheme ->
+                onlineInstances(segment)
+                    .flatMapMany(Flux::fromIterable)
+                    .flatMap(
+                        instance -> peerUri(instance, segment, scheme),
+                        config.instanceLookupConcurrency()))
         .collectList()
         .map(
             uris -> {
@@ -95,14 +100,46 @@ public final class ExternalViewPeerFinder implements PeerFinder {
         .defaultIfEmpty(List.of());
   }
 
-  private Mono<URI> peerUri(String instanceId, SegmentId segment) {
+  /**
+   * Pinot's rule: peers are reached with the table's {@code
+   * segmentsConfig.peerSegmentDownloadScheme} ({@code https}: the servers' admin ports speak TLS)
+   * when it names one, else the configured {@link PeerDiscoveryConfig#peerScheme()}. A table config
+   * that cannot be read leaves the configured scheme (logged): the view read next reports a
+   * controller that is down.
+   */
+  Mono<String> peerScheme(SegmentId segment) {
+    String type = segment.table().type().name();
+    URI uri = config.controller().resolve("/tables/" + encode(segment.table().rawName()));
+    return getJson(uri)
+        .map(
+            tables -> {
+              String scheme =
+                  tables
+                      .path(type)
+                      .path("segmentsConfig")
+                      .path("peerSegmentDownloadScheme")
+                      .asText("")
+                      .trim()
+                      .toLowerCase(java.util.Locale.ROOT);
+              return scheme.equals("http") || scheme.equals("https") ? scheme : config.peerScheme();
+            })
+        .onErrorResume(
+            SourceException.class,
+            error -> {
+              LOG.debug("Table config of {} not read: {}", segment.table(), error.getMessage());
+              return Mono.empty();
+            })
+        .defaultIfEmpty(config.peerScheme());
+  }
+
+  private Mono<URI> peerUri(String instanceId, SegmentId segment, String scheme) {
     URI uri = config.controller().resolve("/instances/" + encode(instanceId));
     return getJson(uri)
         .flatMap(record -> Mono.justOrEmpty(endpoint(instanceId, record)))
         .map(
             hostPort ->
                 URI.create(
-                    config.peerScheme()
+                    scheme
                         + "://"
                         + hostPort
                         + "/segments/"

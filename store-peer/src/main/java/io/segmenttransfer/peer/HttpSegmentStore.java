@@ -88,7 +88,9 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
             .pendingAcquireMaxCount(-1)
             .build();
     HttpClient client =
-        HttpClient.create(provider)
+        config
+            .security()
+            .configure(HttpClient.create(provider))
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
             .httpResponseDecoder(spec -> spec.maxChunkSize(MAX_NETWORK_BUFFER))
             .responseTimeout(config.responseTimeout())

@@ -1,5 +1,6 @@
 package io.segmenttransfer.peer;
 
+import io.segmenttransfer.http.tls.ClientSecurity;
 import java.time.Duration;
 
 /**
@@ -12,12 +13,15 @@ import java.time.Duration;
  *     received (reactor-netty applies it between network reads, so it also bounds a stalled body)
  * @param maxConnections connections kept per remote host
  * @param followRedirects whether 3xx answers are followed (a controller may redirect downloads)
+ * @param security trust, client certificate and credentials for {@code https} sources and every
+ *     request ({@link ClientSecurity#none()}: the JVM trust store, no credentials)
  */
 public record HttpStoreConfig(
     Duration connectTimeout,
     Duration responseTimeout,
     int maxConnections,
-    boolean followRedirects) {
+    boolean followRedirects,
+    ClientSecurity security) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(60);
@@ -25,6 +29,7 @@ public record HttpStoreConfig(
   public static final boolean DEFAULT_FOLLOW_REDIRECTS = true;
 
   public HttpStoreConfig {
+    security = security == null ? ClientSecurity.none() : security;
     if (connectTimeout == null
         || connectTimeout.isZero()
         || connectTimeout.isNegative()
@@ -42,6 +47,15 @@ public record HttpStoreConfig(
     }
   }
 
+  /** Without client security ({@link ClientSecurity#none()}). */
+  public HttpStoreConfig(
+      Duration connectTimeout,
+      Duration responseTimeout,
+      int maxConnections,
+      boolean followRedirects) {
+    this(connectTimeout, responseTimeout, maxConnections, followRedirects, null);
+  }
+
   public static HttpStoreConfig defaults() {
     return new HttpStoreConfig(
         DEFAULT_CONNECT_TIMEOUT,
@@ -51,6 +65,11 @@ public record HttpStoreConfig(
   }
 
   public HttpStoreConfig withTimeouts(Duration connect, Duration response) {
-    return new HttpStoreConfig(connect, response, maxConnections, followRedirects);
+    return new HttpStoreConfig(connect, response, maxConnections, followRedirects, security);
+  }
+
+  public HttpStoreConfig withSecurity(ClientSecurity newSecurity) {
+    return new HttpStoreConfig(
+        connectTimeout, responseTimeout, maxConnections, followRedirects, newSecurity);
   }
 }

@@ -5,6 +5,7 @@ import io.segmenttransfer.controller.task.DeepStoreRepairConfig;
 import io.segmenttransfer.core.archive.ArchiveLimits;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.http.limits.ListenerLimits;
+import io.segmenttransfer.http.tls.SecuritySettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,6 +35,9 @@ import org.jspecify.annotations.Nullable;
  *     against; null leaves every route open, as before authentication existed
  * @param listenerLimits what the HTTP listener accepts: header sizes, connections, timeouts, body
  *     sizes ({@link ListenerLimits#defaults()} when null)
+ * @param security HTTPS for its listener (download URLs then start with {@code https}) and the
+ *     client TLS settings and credentials it calls servers with ({@link SecuritySettings#none()}:
+ *     plain HTTP)
  */
 public record ControllerConfig(
     int port,
@@ -47,7 +51,8 @@ public record ControllerConfig(
     DeepStoreSyncConfig deepStoreSync,
     Duration instanceSession,
     @Nullable Path authFile,
-    ListenerLimits listenerLimits) {
+    ListenerLimits listenerLimits,
+    SecuritySettings security) {
 
   /**
    * How long an instance stays live after its last request when no long poll of its is open: a
@@ -100,6 +105,9 @@ public record ControllerConfig(
     if (listenerLimits == null) {
       listenerLimits = ListenerLimits.defaults();
     }
+    if (security == null) {
+      security = SecuritySettings.none();
+    }
     if (instanceSession.isNegative() || instanceSession.isZero()) {
       throw new InvalidRequestException(
           null, "instance session must be positive, was " + instanceSession);
@@ -130,6 +138,7 @@ public record ControllerConfig(
         deepStoreSync,
         instanceSession,
         null,
+        null,
         null);
   }
 
@@ -154,6 +163,7 @@ public record ControllerConfig(
         null,
         null,
         null,
+        null,
         null);
   }
 
@@ -172,6 +182,7 @@ public record ControllerConfig(
         bindHost,
         advertisedHost,
         maxLongPoll,
+        null,
         null,
         null,
         null,
@@ -203,7 +214,8 @@ public record ControllerConfig(
         deepStoreSync,
         instanceSession,
         authFile,
-        listenerLimits);
+        listenerLimits,
+        security);
   }
 
   public ControllerConfig withDeepStore(URI uri) {
@@ -219,7 +231,8 @@ public record ControllerConfig(
         deepStoreSync,
         instanceSession,
         authFile,
-        listenerLimits);
+        listenerLimits,
+        security);
   }
 
   public ControllerConfig withArchiveLimits(ArchiveLimits limits) {
@@ -235,7 +248,8 @@ public record ControllerConfig(
         deepStoreSync,
         instanceSession,
         authFile,
-        listenerLimits);
+        listenerLimits,
+        security);
   }
 
   public ControllerConfig withDeepStoreRepair(DeepStoreRepairConfig repair) {
@@ -251,7 +265,8 @@ public record ControllerConfig(
         deepStoreSync,
         instanceSession,
         authFile,
-        listenerLimits);
+        listenerLimits,
+        security);
   }
 
   public ControllerConfig withDeepStoreSync(DeepStoreSyncConfig sync) {
@@ -267,7 +282,8 @@ public record ControllerConfig(
         sync,
         instanceSession,
         authFile,
-        listenerLimits);
+        listenerLimits,
+        security);
   }
 
   public ControllerConfig withInstanceSession(Duration session) {
@@ -283,7 +299,8 @@ public record ControllerConfig(
         deepStoreSync,
         session,
         authFile,
-        listenerLimits);
+        listenerLimits,
+        security);
   }
 
   public ControllerConfig withAuthFile(@Nullable Path file) {
@@ -299,7 +316,8 @@ public record ControllerConfig(
         deepStoreSync,
         instanceSession,
         file,
-        listenerLimits);
+        listenerLimits,
+        security);
   }
 
   public ControllerConfig withListenerLimits(ListenerLimits limits) {
@@ -315,6 +333,24 @@ public record ControllerConfig(
         deepStoreSync,
         instanceSession,
         authFile,
-        limits);
+        limits,
+        security);
+  }
+
+  public ControllerConfig withSecurity(SecuritySettings newSecurity) {
+    return new ControllerConfig(
+        port,
+        dataDir,
+        deepStore,
+        bindHost,
+        advertisedHost,
+        maxLongPoll,
+        archiveLimits,
+        deepStoreRepair,
+        deepStoreSync,
+        instanceSession,
+        authFile,
+        listenerLimits,
+        newSecurity);
   }
 }

@@ -43,15 +43,18 @@ public final class DownloadUrls {
   }
 
   /**
-   * {@code http://<controller>/segments/<raw>/<segment>}: Pinot's shape of the controller's
+   * {@code http(s)://<controller>/segments/<raw>/<segment>}: Pinot's shape of the controller's
    * download URL.
    */
   public String controllerUrl(SegmentId segment) {
     String base = controllerBaseUrl.get();
-    String authority = base.substring(base.indexOf("://") + 3);
+    int separator = base.indexOf("://");
+    // The controller's own scheme: https when its listener serves TLS.
+    String scheme = base.substring(0, separator);
+    String authority = base.substring(separator + 3);
     try {
       return new URI(
-              "http",
+              scheme,
               authority,
               "/segments/" + segment.table().rawName() + "/" + segment.segmentName(),
               null,

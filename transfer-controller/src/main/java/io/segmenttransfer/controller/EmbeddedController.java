@@ -14,6 +14,7 @@ import io.segmenttransfer.core.store.LocalFileSegmentStore;
 import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.store.SegmentStores;
 import io.segmenttransfer.http.limits.HttpServerLimits;
+import io.segmenttransfer.http.tls.ServerTls;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -73,7 +74,12 @@ public final class EmbeddedController implements AutoCloseable {
     this.connections = connections;
     this.tasks = tasks;
     this.sync = sync;
-    this.baseUrl = "http://" + hostForUrl(config.advertisedHost()) + ":" + server.port();
+    this.baseUrl =
+        config.security().scheme()
+            + "://"
+            + hostForUrl(config.advertisedHost())
+            + ":"
+            + server.port();
   }
 
   /** Starts a controller with the local-file deep store, waiting until it listens. */
@@ -178,7 +184,8 @@ public final class EmbeddedController implements AutoCloseable {
             Clock.systemUTC(),
             config.dataDir(),
             config.deepStoreSync(),
-            syncObserver);
+            syncObserver,
+            config.security());
     // Runs cut short by a crash leave work directories; nothing runs yet (this is the I/O
     // scheduler, which may block).
     sync.sweepWorkRoot();
@@ -186,7 +193,9 @@ public final class EmbeddedController implements AutoCloseable {
         new PeriodicTasks(
             List.of(
                 new DeepStoreRepairTask(
-                    new StateRepairCatalog(state, downloadUrls, janitor), config.deepStoreRepair()),
+                    new StateRepairCatalog(state, downloadUrls, janitor),
+                    config.deepStoreRepair(),
+                    config.security()),
                 new DeepStoreSyncTask(sync, state)),
             Schedulers.parallel());
     PeriodicTaskRoutes periodic = new PeriodicTaskRoutes(state, tasks);
@@ -201,7 +210,9 @@ public final class EmbeddedController implements AutoCloseable {
     completion.register(routes);
     periodic.register(routes);
     syncRoutes.register(routes);
-    return HttpServerLimits.apply(HttpServer.create(), config.listenerLimits())
+    return HttpServerLimits.apply(
+            ServerTls.secure(config.security().listener(), HttpServer.create()),
+            config.listenerLimits())
         .host(config.bindHost())
         .port(config.port())
         .channelGroup(connections)

@@ -165,6 +165,15 @@ public final class HttpErrors {
               + " (is it running, and is that the right port?)",
           error);
     }
+    javax.net.ssl.@Nullable SSLException handshake = handshakeFailure(error);
+    if (handshake != null) {
+      // Not retryable: a certificate that is not trusted, names another host or is refused stays
+      // so until someone changes the configuration.
+      return new SourceAccessDeniedException(
+          uri,
+          "TLS handshake with " + uri.getHost() + ":" + port(uri) + " failed: " + tlsReason(error),
+          error);
+    }
     if (error instanceof IOException
         || error instanceof ChannelException
         || error instanceof TimeoutException
@@ -173,6 +182,36 @@ public final class HttpErrors {
       return new SourceUnavailableException(uri, describe(error), error);
     }
     return error;
+  }
+
+  /**
+   * The TLS failure below {@code error}: a failed handshake, or an alert the peer sent (with TLS
+   * 1.3 a refused client certificate arrives just after the client's side of the handshake, as an
+   * alert). A use of an engine already closed is not one: the connection ended, which may pass.
+   */
+  private static javax.net.ssl.@Nullable SSLException handshakeFailure(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLException tls
+          && !(t instanceof io.netty.handler.ssl.SslClosedEngineException)) {
+        return tls;
+      }
+    }
+    return null;
+  }
+
+  /** Why a handshake failed, in words: an untrusted certificate, or the TLS layer's own reason. */
+  private static String tlsReason(Throwable error) {
+    Throwable deepest = error;
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.security.cert.CertPathBuilderException
+          || t instanceof java.security.cert.CertPathValidatorException) {
+        return "the server's certificate is not trusted (give the CA that signed it with"
+            + " --tls-trust)";
+      }
+      deepest = t;
+    }
+    String message = deepest.getMessage();
+    return message == null || message.isBlank() ? "the peer refused the connection" : message;
   }
 
   /** The connect failure below {@code error}, unless it timed out (which may pass). */

@@ -9,6 +9,7 @@ import io.segmenttransfer.controller.api.CompletionResponse;
 import io.segmenttransfer.controller.api.ControllerJson;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.http.HttpErrors;
+import io.segmenttransfer.http.tls.ClientSecurity;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -59,7 +60,12 @@ public final class CompletionClient {
   private final String baseUrl;
 
   public static CompletionClient create(String baseUrl) {
-    return new CompletionClient(HttpClient.create(), baseUrl);
+    return create(baseUrl, ClientSecurity.none());
+  }
+
+  /** A client with {@code security}'s TLS settings and credentials. */
+  public static CompletionClient create(String baseUrl, ClientSecurity security) {
+    return new CompletionClient(security.configure(HttpClient.create()), baseUrl);
   }
 
   /**

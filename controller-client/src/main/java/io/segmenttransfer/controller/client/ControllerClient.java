@@ -27,6 +27,7 @@ import io.segmenttransfer.core.segment.TableNameWithType.TableType;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
 import io.segmenttransfer.core.transfer.SegmentMetadataSource;
 import io.segmenttransfer.http.HttpErrors;
+import io.segmenttransfer.http.tls.ClientSecurity;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -76,7 +77,17 @@ public final class ControllerClient implements SegmentMetadataSource {
 
   /** A client with its own connection settings over reactor-netty's shared resources. */
   public static ControllerClient create(String baseUrl) {
-    return new ControllerClient(HttpClient.create(), baseUrl, Schedulers.boundedElastic());
+    return create(baseUrl, ClientSecurity.none());
+  }
+
+  /**
+   * A client with its own connection settings, {@code security}'s TLS settings and credentials.
+   *
+   * @throws io.segmenttransfer.core.error.InvalidRequestException when a PEM file is unusable
+   */
+  public static ControllerClient create(String baseUrl, ClientSecurity security) {
+    return new ControllerClient(
+        security.configure(HttpClient.create()), baseUrl, Schedulers.boundedElastic());
   }
 
   /**

@@ -23,6 +23,7 @@ import io.segmenttransfer.core.store.SegmentStores;
 import io.segmenttransfer.core.transfer.DownloadConfig;
 import io.segmenttransfer.core.transfer.PeerFinder;
 import io.segmenttransfer.core.transfer.SegmentDownloader;
+import io.segmenttransfer.http.tls.SecuritySettings;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -71,7 +72,7 @@ public final class DeepStoreSync implements AutoCloseable {
   private final Clock clock;
   private final Path workRoot;
   private final SegmentRebuild rebuild;
-  private final ServerStaleness staleness = new ServerStaleness();
+  private final ServerStaleness staleness;
   private final Map<TableNameWithType, SyncRun> running = new ConcurrentHashMap<>();
   private final Map<String, SyncRun> runs =
       java.util.Collections.synchronizedMap(new LinkedHashMap<>());
@@ -98,7 +99,8 @@ public final class DeepStoreSync implements AutoCloseable {
         clock,
         dataDir,
         config,
-        SyncStepObserver.NONE);
+        SyncStepObserver.NONE,
+        SecuritySettings.none());
   }
 
   /** The same, with an observer of each segment's steps (crash tests). */
@@ -112,7 +114,9 @@ public final class DeepStoreSync implements AutoCloseable {
       Clock clock,
       Path dataDir,
       DeepStoreSyncConfig config,
-      SyncStepObserver observer) {
+      SyncStepObserver observer,
+      SecuritySettings security) {
+    this.staleness = new ServerStaleness(security);
     this.state = state;
     this.config = config;
     this.scheduler = scheduler;

@@ -5,6 +5,7 @@ import io.segmenttransfer.core.cluster.InstanceInfo;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.segment.TableNameWithType;
 import io.segmenttransfer.http.HttpErrors;
+import io.segmenttransfer.http.tls.SecuritySettings;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -41,7 +42,19 @@ final class ServerStaleness {
       Map<String, List<String>> reloadingOn,
       List<String> unreachable) {}
 
-  private final HttpClient http = HttpClient.newConnection().responseTimeout(ANSWER_TIMEOUT);
+  private final HttpClient http;
+  private final String scheme;
+
+  /**
+   * @param security the controller's: servers are asked over {@code https} when the controller
+   *     itself serves TLS (a cluster runs TLS throughout), with its client certificate and
+   *     credentials
+   */
+  ServerStaleness(SecuritySettings security) {
+    this.http =
+        security.client().configure(HttpClient.newConnection()).responseTimeout(ANSWER_TIMEOUT);
+    this.scheme = security.scheme();
+  }
 
   /** Asks every server in {@code servers}; lazy; never fails (unreachable ones are listed). */
   Mono<View> ask(TableNameWithType table, Collection<InstanceInfo> servers) {
@@ -86,7 +99,7 @@ final class ServerStaleness {
   private Mono<List<StaleSegment>> ask(TableNameWithType table, InstanceInfo server) {
     return Mono.defer(
         () -> {
-          URI uri = uri(table, server);
+          URI uri = uri(scheme, table, server);
           return http.get()
               .uri(uri.toASCIIString())
               .responseSingle(
@@ -107,11 +120,11 @@ final class ServerStaleness {
         });
   }
 
-  static URI uri(TableNameWithType table, InstanceInfo server) {
+  static URI uri(String scheme, TableNameWithType table, InstanceInfo server) {
     int port = server.adminPort() > 0 ? server.adminPort() : InstanceInfo.DEFAULT_ADMIN_PORT;
     try {
       return new URI(
-          "http", null, server.host(), port, "/tables/" + table + "/segments/isStale", null, null);
+          scheme, null, server.host(), port, "/tables/" + table + "/segments/isStale", null, null);
     } catch (URISyntaxException e) {
       throw new InvalidRequestException(
           null, "cannot form the isStale URL of " + server.id() + ": " + e.getMessage(), e);

@@ -5,6 +5,7 @@ import io.segmenttransfer.core.error.SegmentTransferException;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.segment.TableNameWithType;
+import io.segmenttransfer.http.tls.SecuritySettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,9 +58,15 @@ public final class DeepStoreRepairTask implements PeriodicTask {
   private final AtomicLong failedTotal = new AtomicLong();
 
   public DeepStoreRepairTask(RepairCatalog catalog, DeepStoreRepairConfig config) {
+    this(catalog, config, SecuritySettings.none());
+  }
+
+  /** The same, calling replicas with the controller's TLS settings and credentials. */
+  public DeepStoreRepairTask(
+      RepairCatalog catalog, DeepStoreRepairConfig config, SecuritySettings security) {
     this.catalog = catalog;
     this.config = config;
-    this.uploads = new ReplicaUploadClient(config.uploadTimeout());
+    this.uploads = new ReplicaUploadClient(config.uploadTimeout(), security);
   }
 
   @Override

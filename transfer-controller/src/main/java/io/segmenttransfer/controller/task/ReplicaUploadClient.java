@@ -6,6 +6,7 @@ import io.segmenttransfer.core.cluster.InstanceInfo;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.http.HttpErrors;
+import io.segmenttransfer.http.tls.SecuritySettings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -34,18 +35,29 @@ final class ReplicaUploadClient {
   private final HttpClient http;
   private final Duration uploadTimeout;
 
-  ReplicaUploadClient(Duration uploadTimeout) {
+  private final String scheme;
+
+  /**
+   * @param security the controller's: replicas are called over {@code https} when the controller
+   *     itself serves TLS, with its client certificate and credentials
+   */
+  ReplicaUploadClient(Duration uploadTimeout, SecuritySettings security) {
     // No pooling: uploads are rare, and a pooled connection to a restarted server would fail the
     // first try.
-    this.http = HttpClient.newConnection().responseTimeout(uploadTimeout.plus(ANSWER_SLACK));
+    this.http =
+        security
+            .client()
+            .configure(HttpClient.newConnection())
+            .responseTimeout(uploadTimeout.plus(ANSWER_SLACK));
     this.uploadTimeout = uploadTimeout;
+    this.scheme = security.scheme();
   }
 
   /** Lazy; emits what the replica uploaded, or fails with what the replica or the exchange said. */
   Mono<Uploaded> upload(InstanceInfo replica, SegmentId segment) {
     return Mono.defer(
         () -> {
-          URI uri = uploadUri(replica, segment, uploadTimeout);
+          URI uri = uploadUri(scheme, replica, segment, uploadTimeout);
           return http.post()
               .uri(uri) // not the String overload: reactor-netty#4357 misreads one-digit ports
               .responseSingle(
@@ -56,13 +68,13 @@ final class ReplicaUploadClient {
         });
   }
 
-  static URI uploadUri(InstanceInfo replica, SegmentId segment, Duration timeout) {
+  static URI uploadUri(String scheme, InstanceInfo replica, SegmentId segment, Duration timeout) {
     int port = replica.adminPort() > 0 ? replica.adminPort() : InstanceInfo.DEFAULT_ADMIN_PORT;
     try {
       // The multi-argument constructor quotes what a name may hold and a path may not (space, %, ?,
       // #).
       return new URI(
-          "http",
+          scheme,
           null,
           replica.host(),
           port,

@@ -93,7 +93,8 @@ final class BootstrapCommand implements Callable<Integer> {
         throw new InvalidRequestException(
             null, "give --controller and --table, or --metadata files");
       }
-      ControllerClient client = ControllerClient.create(controller.toString());
+      ControllerClient client =
+          ControllerClient.create(controller.toString(), options.clientSecurity());
       segments =
           (instance == null
                   ? TableBootstrap.listTable(client, table)
@@ -118,7 +119,12 @@ final class BootstrapCommand implements Callable<Integer> {
               .collect(Collectors.joining(","));
     }
     TableBootstrap.Settings settings =
-        new TableBootstrap.Settings(options.dataDir, controller, maxParallelDownloads, peerRounds);
+        new TableBootstrap.Settings(
+            options.dataDir,
+            controller,
+            maxParallelDownloads,
+            peerRounds,
+            options.clientSecurity());
     BootstrapProgress progress =
         new BootstrapProgress(
             BootstrapProgress.Mode.of(output.json),

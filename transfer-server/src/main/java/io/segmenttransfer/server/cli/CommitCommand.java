@@ -73,6 +73,8 @@ final class CommitCommand implements Callable<Integer> {
           "Longest wait for the server's answer (it answers within its commitDeadline). Default: ${DEFAULT-VALUE}.")
   Duration timeout;
 
+  @picocli.CommandLine.Mixin ClientSecurityOptions security;
+
   @Option(names = "--json", description = "Print the server's answer as one JSON object.")
   boolean json;
 
@@ -101,7 +103,9 @@ final class CommitCommand implements Callable<Integer> {
             + encode(segment.segmentName())
             + "/commit";
     Answer answer =
-        HttpClient.create()
+        security
+            .toClientSecurity()
+            .configure(HttpClient.create())
             .responseTimeout(timeout)
             .headers(h -> h.set("Content-Type", "application/json"))
             .post()

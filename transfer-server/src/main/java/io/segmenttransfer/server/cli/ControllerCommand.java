@@ -62,6 +62,11 @@ final class ControllerCommand implements Callable<Integer> {
 
   @Mixin S3Options s3;
 
+  /** HTTPS on its port, and how it calls servers (replica uploads, staleness). */
+  @Mixin TlsOptions tls;
+
+  @Mixin ClientSecurityOptions security;
+
   @Option(
       names = "--host",
       paramLabel = "HOST",
@@ -141,7 +146,10 @@ final class ControllerCommand implements Callable<Integer> {
             .withDeepStoreSync(syncConfig())
             .withInstanceSession(Duration.ofSeconds(instanceSessionSeconds))
             .withAuthFile(authFile)
-            .withListenerLimits(limits.applyTo(ListenerLimits.defaults()));
+            .withListenerLimits(limits.applyTo(ListenerLimits.defaults()))
+            .withSecurity(
+                new io.segmenttransfer.http.tls.SecuritySettings(
+                    tls.toConfig(), security.toClientSecurity()));
     // Only an S3 deep store needs an SDK client; the controller does not close the stores it is
     // given.
     S3SegmentStore s3Store =

@@ -31,8 +31,13 @@ final class HttpOptions {
       converter = DurationConverter.class)
   Duration responseTimeout = HttpStoreConfig.DEFAULT_RESPONSE_TIMEOUT;
 
+  /** TLS trust, client certificate and credentials for https:// URLs and every request. */
+  @picocli.CommandLine.Mixin ClientSecurityOptions security;
+
   HttpStoreConfig toConfig() {
-    return HttpStoreConfig.defaults().withTimeouts(connectTimeout, responseTimeout);
+    return HttpStoreConfig.defaults()
+        .withTimeouts(connectTimeout, responseTimeout)
+        .withSecurity(security.toClientSecurity());
   }
 
   /** {@code PT30S} or a plain number of seconds. */

@@ -455,7 +455,11 @@ final class QuickstartCommand implements Callable<Integer> {
         TableBootstrap.listTable(client, table.toString()).block(STEP_TIMEOUT);
     TableBootstrap.Settings settings =
         new TableBootstrap.Settings(
-            dataDir, controller, 4, TableBootstrap.Settings.DEFAULT_PEER_ROUNDS);
+            dataDir,
+            controller,
+            4,
+            TableBootstrap.Settings.DEFAULT_PEER_ROUNDS,
+            io.segmenttransfer.http.tls.ClientSecurity.none());
     BootstrapProgress progress =
         new BootstrapProgress(BootstrapProgress.Mode.LINES, out, "bootstrap", 0, "      ");
     List<SegmentStore> stores =

@@ -15,6 +15,7 @@ import io.segmenttransfer.core.segment.RealtimeStatus;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.segment.TableNameWithType;
+import io.segmenttransfer.http.tls.ClientSecurity;
 import io.segmenttransfer.server.daemon.SegmentServer;
 import io.segmenttransfer.server.daemon.SourceKind;
 import io.segmenttransfer.server.quickstart.BuiltSegment;
@@ -98,7 +99,8 @@ final class QuickstartCommitStory {
   private final Bootstrap bootstrap;
   private final int replication;
   private final Duration holdWindow;
-  private final HttpClient http = HttpClient.create();
+  // The quickstart's cluster runs open (plain HTTP, no credentials).
+  private final HttpClient http = ClientSecurity.none().configure(HttpClient.create());
 
   private int step;
   private String stepWhat = "";

@@ -55,6 +55,11 @@ final class SegmentCommandOptions {
 
   @Mixin StoreOptions storeOptions;
 
+  /** The command's TLS trust, client certificate and credentials (checked now). */
+  io.segmenttransfer.http.tls.ClientSecurity clientSecurity() {
+    return storeOptions.http.security.toClientSecurity();
+  }
+
   /**
    * Takes {@code --data-dir} for this command: refused (exit 1, naming the holder) while a server
    * or another command works on it.

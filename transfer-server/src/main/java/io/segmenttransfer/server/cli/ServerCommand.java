@@ -80,6 +80,11 @@ final class ServerCommand implements Callable<Integer> {
               + " admin and peer port must authenticate as; without it every route is open.")
   Path authFile;
 
+  /** HTTPS on the admin port, and how it calls the controller and peers (tls.*, auth.*). */
+  @Mixin TlsOptions tls;
+
+  @Mixin ClientSecurityOptions security;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -98,7 +103,18 @@ final class ServerCommand implements Callable<Integer> {
             .override("s3.region", s3.region)
             .override("s3.pathStyle", s3.pathStyle)
             .override("authFile", authFile)
+            .override("tls.cert", ClientSecurityOptions.absolute(tls.cert))
+            .override("tls.key", ClientSecurityOptions.absolute(tls.key))
+            .override("tls.clientCa", ClientSecurityOptions.absolute(tls.clientCa))
+            .override("tls.trust", ClientSecurityOptions.absolute(security.trust))
+            .override("tls.clientCert", ClientSecurityOptions.absolute(security.clientCert))
+            .override("tls.clientKey", ClientSecurityOptions.absolute(security.clientKey))
+            .override("auth.token", security.token)
+            .override("auth.user", security.user)
             .toConfig();
+    // The PEM files are checked before anything starts: a bad one is one line naming it.
+    config.security().listener().ifPresent(io.segmenttransfer.http.tls.ServerTls::load);
+    config.security().client().configure(reactor.netty.http.client.HttpClient.create());
     // No time limit: the server waits for a controller that is not up yet (it says so), and a
     // signal ends the wait.
     SegmentServer server = SegmentServer.start(config).block();

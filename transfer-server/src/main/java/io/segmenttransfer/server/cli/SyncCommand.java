@@ -90,12 +90,14 @@ final class SyncCommand implements Callable<Integer> {
 
   @Mixin OutputOptions output;
 
+  @Mixin ClientSecurityOptions security;
+
   @Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws InterruptedException {
     Map<String, String> options = options();
-    ControllerClient client = ControllerClient.create(controller);
+    ControllerClient client = ControllerClient.create(controller, security.toClientSecurity());
     SyncReport report;
     try {
       report = client.startSync(table, options).block(ControllerClient.DEFAULT_RESPONSE_TIMEOUT);

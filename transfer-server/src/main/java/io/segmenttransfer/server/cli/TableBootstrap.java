@@ -49,7 +49,12 @@ final class TableBootstrap {
    * @param maxParallelDownloads downloads at once; 0 for no limit
    * @param peerRounds rounds of peer discovery per segment once its deep-store copy failed
    */
-  record Settings(Path dataDir, URI controller, int maxParallelDownloads, int peerRounds) {
+  record Settings(
+      Path dataDir,
+      URI controller,
+      int maxParallelDownloads,
+      int peerRounds,
+      io.segmenttransfer.http.tls.ClientSecurity security) {
 
     /**
      * Pinot's peer-discovery attempts, as in {@link RetryPolicy#DEFAULT_PEERS}; a constant for the
@@ -68,6 +73,7 @@ final class TableBootstrap {
             null, "--peer-rounds must be at least 1, was " + peerRounds);
       }
       dataDir = dataDir.toAbsolutePath().normalize();
+      security = security == null ? io.segmenttransfer.http.tls.ClientSecurity.none() : security;
     }
 
     /** Pinot's peer backoff with this many rounds. */
@@ -155,11 +161,12 @@ final class TableBootstrap {
         settings.controller() == null
             ? PeerFinder.NONE
             : new ExternalViewPeerFinder(
-                HttpClient.create(), PeerDiscoveryConfig.of(settings.controller(), null));
+                settings.security().configure(HttpClient.create()),
+                PeerDiscoveryConfig.of(settings.controller(), null));
     ControllerClient metadataSource =
         settings.controller() == null
             ? null
-            : ControllerClient.create(settings.controller().toString());
+            : ControllerClient.create(settings.controller().toString(), settings.security());
     DownloadConfig download =
         DownloadConfig.defaults().withRetries(RetryPolicy.DEFAULT_DEEP_STORE, settings.peerRetry());
     RuntimeConfig runtimeConfig =

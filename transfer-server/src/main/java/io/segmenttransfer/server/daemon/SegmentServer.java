@@ -27,6 +27,7 @@ import io.segmenttransfer.http.PathParameters;
 import io.segmenttransfer.http.QueryParameters;
 import io.segmenttransfer.http.auth.AccessControl;
 import io.segmenttransfer.http.limits.HttpServerLimits;
+import io.segmenttransfer.http.tls.ServerTls;
 import io.segmenttransfer.peer.ExternalViewPeerFinder;
 import io.segmenttransfer.peer.HttpSegmentStore;
 import io.segmenttransfer.peer.HttpStoreConfig;
@@ -116,6 +117,7 @@ public final class SegmentServer implements AutoCloseable {
 
   private AsyncDeepStoreUploader uploader;
   private SegmentCommitter committer;
+  private final HttpClient securedHttp;
 
   private SegmentServer(ServerConfig config) {
     this.config = config;
@@ -133,15 +135,16 @@ public final class SegmentServer implements AutoCloseable {
             crypters,
             List.of(
                 S3SegmentStore.create(config.s3()),
-                HttpSegmentStore.create(HttpStoreConfig.defaults())));
+                HttpSegmentStore.create(
+                    HttpStoreConfig.defaults().withSecurity(config.security().client()))));
     this.scheduler = runtime.scheduler();
     // Built at start, so a deep-store URI it cannot use fails the start, not the first upload.
     this.deepStoreLayout =
         config.deepStore() == null ? null : new DeepStoreLayout(config.deepStore());
-    // TODO(integrator, issue 14): the daemon's own credentials (the client side's --auth-token)
-    // for this client, CompletionClient, ExternalViewPeerFinder and peer downloads; then
-    // ServerAuthTest and AuthCommandsTest point the server at a secured controller.
-    this.controller = ControllerClient.create(config.controller().toString());
+    this.controller =
+        ControllerClient.create(config.controller().toString(), config.security().client());
+    // Built once here, off the event loops (it reads the PEM files), for every call that follows.
+    this.securedHttp = config.security().client().configure(HttpClient.create());
   }
 
   /**
@@ -175,7 +178,9 @@ public final class SegmentServer implements AutoCloseable {
             .subscribeOn(scheduler)
             .then();
     return lock.then(
-            HttpServerLimits.apply(HttpServer.create(), config.listenerLimits())
+            HttpServerLimits.apply(
+                    ServerTls.secure(config.security().listener(), HttpServer.create()),
+                    config.listenerLimits())
                 .host(config.host())
                 .port(config.adminPort())
                 .handle(
@@ -210,7 +215,12 @@ public final class SegmentServer implements AutoCloseable {
               build(routes);
               ServerAccess.requireListed(access, routes);
               routed.set(true);
-              LOG.info("{} admin surface on http://{}:{}", instanceId, config.host(), bound.port());
+              LOG.info(
+                  "{} admin surface on {}://{}:{}",
+                  instanceId,
+                  config.security().scheme(),
+                  config.host(),
+                  bound.port());
               return directory.recover();
             })
         .doOnNext(
@@ -307,7 +317,7 @@ public final class SegmentServer implements AutoCloseable {
   private void build(HttpServerRoutes routes) {
     ExternalViewPeerFinder peerFinder =
         new ExternalViewPeerFinder(
-            HttpClient.create(), PeerDiscoveryConfig.of(config.controller(), instanceId));
+            securedHttp, PeerDiscoveryConfig.of(config.controller(), instanceId));
     directory =
         runtime.dataDirectory(
             config.dataDir(),
@@ -337,7 +347,7 @@ public final class SegmentServer implements AutoCloseable {
     // One controller today: re-resolving after NOT_LEADER means asking the configured one again.
     committer =
         new SegmentCommitter(
-            () -> new CompletionClient(HttpClient.create(), config.controller().toString()),
+            () -> new CompletionClient(securedHttp, config.controller().toString()),
             controller,
             directory,
             deepStoreLayout,
@@ -606,7 +616,7 @@ public final class SegmentServer implements AutoCloseable {
   }
 
   public String baseUrl() {
-    return "http://" + config.host() + ":" + admin.port();
+    return config.security().scheme() + "://" + config.host() + ":" + admin.port();
   }
 
   public boolean isReady() {

@@ -3,6 +3,7 @@ package io.segmenttransfer.server.daemon;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.local.DataDirectoryConfig;
 import io.segmenttransfer.http.limits.ListenerLimits;
+import io.segmenttransfer.http.tls.SecuritySettings;
 import io.segmenttransfer.s3.S3Config;
 import java.net.URI;
 import java.nio.file.Path;
@@ -32,6 +33,8 @@ import org.jspecify.annotations.Nullable;
  * @param authFile the auth file (principals, hashed secrets, permissions) every request to the
  *     admin and peer port is checked against; null leaves every route open
  * @param listenerLimits what the admin/peer listener accepts; null for the defaults
+ * @param security HTTPS for the admin/peer port, and the TLS settings and credentials of its own
+ *     calls to the controller and peers; null for plain HTTP ({@link SecuritySettings#none()})
  */
 public record ServerConfig(
     URI controller,
@@ -50,9 +53,10 @@ public record ServerConfig(
     S3Config s3,
     CommitConfig commit,
     @Nullable Path authFile,
-    ListenerLimits listenerLimits) {
+    ListenerLimits listenerLimits,
+    SecuritySettings security) {
 
-  /** Without an auth file (every route open), with the default listener limits. */
+  /** Without an auth file (every route open), default listener limits, plain HTTP. */
   public ServerConfig(
       URI controller,
       Path dataDir,
@@ -85,6 +89,7 @@ public record ServerConfig(
         keyset,
         s3,
         commit,
+        null,
         null,
         null);
   }
@@ -153,6 +158,7 @@ public record ServerConfig(
     s3 = s3 == null ? S3Config.defaults() : s3;
     commit = commit == null ? CommitConfig.defaults() : commit;
     listenerLimits = listenerLimits == null ? ListenerLimits.defaults() : listenerLimits;
+    security = security == null ? SecuritySettings.none() : security;
   }
 
   public ServerConfig withCommit(CommitConfig commit) {
@@ -173,7 +179,8 @@ public record ServerConfig(
         s3,
         commit,
         authFile,
-        listenerLimits);
+        listenerLimits,
+        security);
   }
 
   public ServerConfig withAuthFile(@Nullable Path file) {
@@ -194,7 +201,8 @@ public record ServerConfig(
         s3,
         commit,
         file,
-        listenerLimits);
+        listenerLimits,
+        security);
   }
 
   public ServerConfig withListenerLimits(ListenerLimits limits) {
@@ -215,7 +223,30 @@ public record ServerConfig(
         s3,
         commit,
         authFile,
-        limits);
+        limits,
+        security);
+  }
+
+  public ServerConfig withSecurity(SecuritySettings newSecurity) {
+    return new ServerConfig(
+        controller,
+        dataDir,
+        host,
+        adminPort,
+        instanceId,
+        deepStore,
+        maxParallelDownloads,
+        maxParallelDownloadsPerTable,
+        maxPeerUploads,
+        peerBytesPerSecond,
+        longPoll,
+        shutdownDeadline,
+        keyset,
+        s3,
+        commit,
+        authFile,
+        listenerLimits,
+        newSecurity);
   }
 
   public DataDirectoryConfig dataDirectoryConfig() {

@@ -68,6 +68,7 @@ public final class ServerSettings {
     keys.put("limits.requestTimeout", ListenerLimits.DEFAULT_REQUEST_TIMEOUT.toSeconds() + "s");
     keys.put("limits.bodyReadTimeout", ListenerLimits.DEFAULT_BODY_READ_TIMEOUT.toSeconds() + "s");
     keys.put("limits.idleTimeout", ListenerLimits.DEFAULT_IDLE_TIMEOUT.toSeconds() + "s");
+    SecurityKeys.describe(keys);
     return keys;
   }
 
@@ -163,7 +164,8 @@ public final class ServerSettings {
         s3,
         commitConfig(),
         values.containsKey("authFile") ? Path.of(values.get("authFile")) : null,
-        listenerLimits());
+        listenerLimits(),
+        SecurityKeys.read(values));
   }
 
   private ListenerLimits listenerLimits() {
