@@ -3,16 +3,17 @@ package io.segmenttransfer.server.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.HttpMethod;
-import io.segmenttransfer.controller.ControllerConfig;
-import io.segmenttransfer.controller.EmbeddedController;
 import io.segmenttransfer.http.auth.AuthMatrix;
 import io.segmenttransfer.http.auth.PasswordHashes;
 import io.segmenttransfer.http.auth.Permission;
 import io.segmenttransfer.http.auth.TokenHashes;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -24,8 +25,9 @@ import reactor.netty.http.client.HttpClient;
 
 /**
  * {@code hash-password}, {@code hash-token}, and {@code controller} and {@code server} run with
- * {@code --auth-file} as processes: they answer 401 and 403 and serve the right principals, and
- * none of the secrets used appears in anything they print.
+ * {@code --auth-file} as processes: they answer 401 and 403 and serve the right principals, the
+ * server registers with the secured controller under its own token ({@code --auth-token}), and none
+ * of the secrets used appears in anything they print.
  */
 class AuthCommandsTest {
 
@@ -85,11 +87,19 @@ class AuthCommandsTest {
             dir.resolve("controller").toString(),
             "--auth-file",
             authFile.toString());
-    // The server registers with an open controller: sending its own credentials is the client
-    // side's (TODO(integrator): point it at the secured one once the daemon sends them).
+    // The server daemon's own principal: it registers, polls and downloads as one.
+    String daemonToken = TokenHashes.newToken();
+    Files.writeString(
+        authFile,
+        """
+          - name: daemon
+            token-sha256: %s
+            permissions: [server, read]
+        """
+            .formatted(TokenHashes.sha256Hex(daemonToken)),
+        StandardOpenOption.APPEND);
     ProcessOutput server = null;
-    try (EmbeddedController open =
-        EmbeddedController.start(ControllerConfig.defaults(dir.resolve("open")).withPort(0))) {
+    try {
       String controllerUrl =
           controller.await(Pattern.compile("controller listening on (http://\\S+)")).group(1);
       server =
@@ -97,14 +107,27 @@ class AuthCommandsTest {
               dir.resolve("server.out"),
               "server",
               "--controller",
-              open.baseUrl(),
+              controllerUrl,
               "--data-dir",
               dir.resolve("server").toString(),
               "--admin-port",
               "0",
               "--auth-file",
-              authFile.toString());
+              authFile.toString(),
+              "--auth-token",
+              daemonToken);
       String serverUrl = server.await(Pattern.compile("listening on (http://\\S+)")).group(1);
+      // Registered with the secured controller under its own token (registration follows the
+      // listener's start, so it is awaited).
+      String port = String.valueOf(URI.create(serverUrl).getPort());
+      String read0 = secrets.credentialsFor(Permission.READ);
+      long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      while (!body(controllerUrl + "/instances", read0).contains(port)) {
+        assertThat(System.nanoTime())
+            .as("server registered within " + TIMEOUT)
+            .isLessThan(deadline);
+        Thread.sleep(100);
+      }
 
       String admin = secrets.credentialsFor(Permission.ADMIN);
       String read = secrets.credentialsFor(Permission.READ);
@@ -127,7 +150,6 @@ class AuthCommandsTest {
       assertThat(status(HttpMethod.GET, serverUrl + "/transfers", read, null)).isEqualTo(200);
       assertThat(status(HttpMethod.GET, serverUrl + "/metrics", read, null)).isEqualTo(200);
       assertThat(status(HttpMethod.GET, serverUrl + "/health", null, null)).isIn(200, 503);
-      // Stopped before the open controller closes under its long poll.
       server.process().destroy();
       server.exit();
     } finally {
@@ -141,6 +163,7 @@ class AuthCommandsTest {
     for (String secret : secrets.secrets()) {
       assertThat(printed).doesNotContain(secret);
     }
+    assertThat(printed).doesNotContain(daemonToken);
     // Secured: no warning that the surfaces are open.
     assertThat(printed).doesNotContain("without --auth-file");
   }
@@ -185,6 +208,17 @@ class AuthCommandsTest {
             : client.request(method).uri(url).send(ByteBufFlux.fromString(Mono.just(json)));
     return request
         .responseSingle((response, body) -> body.then(Mono.just(response.status().code())))
+        .block(TIMEOUT);
+  }
+
+  private static String body(String url, String authorization) {
+    return HttpClient.newConnection()
+        .headers(h -> h.set("Authorization", authorization))
+        .get()
+        .uri(url)
+        .responseContent()
+        .aggregate()
+        .asString()
         .block(TIMEOUT);
   }
 

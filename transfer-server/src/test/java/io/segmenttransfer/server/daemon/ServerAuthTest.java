@@ -24,9 +24,8 @@ import reactor.netty.http.client.HttpClient;
  * A server daemon with an auth file: every admin and peer route of {@link ServerRoutePermissions}
  * against every kind of caller ({@link AuthMatrix}), on a server that holds a segment.
  *
- * <p>The controller here is open: the daemon's own credentials towards the controller are the
- * client side's work (TODO(integrator): once the daemon sends them, run this against a secured
- * controller too, with the {@code server-1} principal holding [server, read]).
+ * <p>The controller here is open, so the matrix sees only the server's own surface; a server
+ * presenting its own token to a secured controller is {@code AuthCommandsTest}'s.
  */
 class ServerAuthTest {
 
