@@ -202,155 +202,98 @@ public record ControllerConfig(
   }
 
   public ControllerConfig withPort(int newPort) {
-    return new ControllerConfig(
-        newPort,
-        dataDir,
-        deepStore,
-        bindHost,
-        advertisedHost,
-        maxLongPoll,
-        archiveLimits,
-        deepStoreRepair,
-        deepStoreSync,
-        instanceSession,
-        authFile,
-        listenerLimits,
-        security);
+    return with(copy -> copy.port = newPort);
   }
 
   public ControllerConfig withDeepStore(URI uri) {
-    return new ControllerConfig(
-        port,
-        dataDir,
-        uri,
-        bindHost,
-        advertisedHost,
-        maxLongPoll,
-        archiveLimits,
-        deepStoreRepair,
-        deepStoreSync,
-        instanceSession,
-        authFile,
-        listenerLimits,
-        security);
+    return with(copy -> copy.deepStore = uri);
   }
 
   public ControllerConfig withArchiveLimits(ArchiveLimits limits) {
-    return new ControllerConfig(
-        port,
-        dataDir,
-        deepStore,
-        bindHost,
-        advertisedHost,
-        maxLongPoll,
-        limits,
-        deepStoreRepair,
-        deepStoreSync,
-        instanceSession,
-        authFile,
-        listenerLimits,
-        security);
+    return with(copy -> copy.archiveLimits = limits);
   }
 
   public ControllerConfig withDeepStoreRepair(DeepStoreRepairConfig repair) {
-    return new ControllerConfig(
-        port,
-        dataDir,
-        deepStore,
-        bindHost,
-        advertisedHost,
-        maxLongPoll,
-        archiveLimits,
-        repair,
-        deepStoreSync,
-        instanceSession,
-        authFile,
-        listenerLimits,
-        security);
+    return with(copy -> copy.deepStoreRepair = repair);
   }
 
   public ControllerConfig withDeepStoreSync(DeepStoreSyncConfig sync) {
-    return new ControllerConfig(
-        port,
-        dataDir,
-        deepStore,
-        bindHost,
-        advertisedHost,
-        maxLongPoll,
-        archiveLimits,
-        deepStoreRepair,
-        sync,
-        instanceSession,
-        authFile,
-        listenerLimits,
-        security);
+    return with(copy -> copy.deepStoreSync = sync);
   }
 
   public ControllerConfig withInstanceSession(Duration session) {
-    return new ControllerConfig(
-        port,
-        dataDir,
-        deepStore,
-        bindHost,
-        advertisedHost,
-        maxLongPoll,
-        archiveLimits,
-        deepStoreRepair,
-        deepStoreSync,
-        session,
-        authFile,
-        listenerLimits,
-        security);
+    return with(copy -> copy.instanceSession = session);
   }
 
   public ControllerConfig withAuthFile(@Nullable Path file) {
-    return new ControllerConfig(
-        port,
-        dataDir,
-        deepStore,
-        bindHost,
-        advertisedHost,
-        maxLongPoll,
-        archiveLimits,
-        deepStoreRepair,
-        deepStoreSync,
-        instanceSession,
-        file,
-        listenerLimits,
-        security);
+    return with(copy -> copy.authFile = file);
   }
 
   public ControllerConfig withListenerLimits(ListenerLimits limits) {
-    return new ControllerConfig(
-        port,
-        dataDir,
-        deepStore,
-        bindHost,
-        advertisedHost,
-        maxLongPoll,
-        archiveLimits,
-        deepStoreRepair,
-        deepStoreSync,
-        instanceSession,
-        authFile,
-        limits,
-        security);
+    return with(copy -> copy.listenerLimits = limits);
   }
 
   public ControllerConfig withSecurity(SecuritySettings newSecurity) {
-    return new ControllerConfig(
-        port,
-        dataDir,
-        deepStore,
-        bindHost,
-        advertisedHost,
-        maxLongPoll,
-        archiveLimits,
-        deepStoreRepair,
-        deepStoreSync,
-        instanceSession,
-        authFile,
-        listenerLimits,
-        newSecurity);
+    return with(copy -> copy.security = newSecurity);
+  }
+
+  /**
+   * This config with one or more components changed: the one place that lists every component, so
+   * each {@code with...} method names only what it changes.
+   */
+  private ControllerConfig with(java.util.function.Consumer<Copy> change) {
+    Copy copy = new Copy(this);
+    change.accept(copy);
+    return copy.build();
+  }
+
+  /** A mutable copy of every component, turned back into a validated config by {@link #build}. */
+  private static final class Copy {
+    private int port;
+    private Path dataDir;
+    private URI deepStore;
+    private String bindHost;
+    private String advertisedHost;
+    private Duration maxLongPoll;
+    private ArchiveLimits archiveLimits;
+    private DeepStoreRepairConfig deepStoreRepair;
+    private DeepStoreSyncConfig deepStoreSync;
+    private Duration instanceSession;
+    private @Nullable Path authFile;
+    private ListenerLimits listenerLimits;
+    private SecuritySettings security;
+
+    Copy(ControllerConfig from) {
+      port = from.port;
+      dataDir = from.dataDir;
+      deepStore = from.deepStore;
+      bindHost = from.bindHost;
+      advertisedHost = from.advertisedHost;
+      maxLongPoll = from.maxLongPoll;
+      archiveLimits = from.archiveLimits;
+      deepStoreRepair = from.deepStoreRepair;
+      deepStoreSync = from.deepStoreSync;
+      instanceSession = from.instanceSession;
+      authFile = from.authFile;
+      listenerLimits = from.listenerLimits;
+      security = from.security;
+    }
+
+    ControllerConfig build() {
+      return new ControllerConfig(
+          port,
+          dataDir,
+          deepStore,
+          bindHost,
+          advertisedHost,
+          maxLongPoll,
+          archiveLimits,
+          deepStoreRepair,
+          deepStoreSync,
+          instanceSession,
+          authFile,
+          listenerLimits,
+          security);
+    }
   }
 }

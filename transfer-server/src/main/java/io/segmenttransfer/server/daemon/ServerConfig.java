@@ -162,95 +162,98 @@ public record ServerConfig(
   }
 
   public ServerConfig withCommit(CommitConfig commit) {
-    return new ServerConfig(
-        controller,
-        dataDir,
-        host,
-        adminPort,
-        instanceId,
-        deepStore,
-        maxParallelDownloads,
-        maxParallelDownloadsPerTable,
-        maxPeerUploads,
-        peerBytesPerSecond,
-        longPoll,
-        shutdownDeadline,
-        keyset,
-        s3,
-        commit,
-        authFile,
-        listenerLimits,
-        security);
+    return with(copy -> copy.commit = commit);
   }
 
   public ServerConfig withAuthFile(@Nullable Path file) {
-    return new ServerConfig(
-        controller,
-        dataDir,
-        host,
-        adminPort,
-        instanceId,
-        deepStore,
-        maxParallelDownloads,
-        maxParallelDownloadsPerTable,
-        maxPeerUploads,
-        peerBytesPerSecond,
-        longPoll,
-        shutdownDeadline,
-        keyset,
-        s3,
-        commit,
-        file,
-        listenerLimits,
-        security);
+    return with(copy -> copy.authFile = file);
   }
 
   public ServerConfig withListenerLimits(ListenerLimits limits) {
-    return new ServerConfig(
-        controller,
-        dataDir,
-        host,
-        adminPort,
-        instanceId,
-        deepStore,
-        maxParallelDownloads,
-        maxParallelDownloadsPerTable,
-        maxPeerUploads,
-        peerBytesPerSecond,
-        longPoll,
-        shutdownDeadline,
-        keyset,
-        s3,
-        commit,
-        authFile,
-        limits,
-        security);
+    return with(copy -> copy.listenerLimits = limits);
   }
 
   public ServerConfig withSecurity(SecuritySettings newSecurity) {
-    return new ServerConfig(
-        controller,
-        dataDir,
-        host,
-        adminPort,
-        instanceId,
-        deepStore,
-        maxParallelDownloads,
-        maxParallelDownloadsPerTable,
-        maxPeerUploads,
-        peerBytesPerSecond,
-        longPoll,
-        shutdownDeadline,
-        keyset,
-        s3,
-        commit,
-        authFile,
-        listenerLimits,
-        newSecurity);
+    return with(copy -> copy.security = newSecurity);
   }
 
   public DataDirectoryConfig dataDirectoryConfig() {
     return DataDirectoryConfig.defaults()
         .withLimits(maxParallelDownloads, maxParallelDownloadsPerTable);
+  }
+
+  /**
+   * This config with one or more components changed: the one place that lists every component, so
+   * each {@code with...} method names only what it changes.
+   */
+  private ServerConfig with(java.util.function.Consumer<Copy> change) {
+    Copy copy = new Copy(this);
+    change.accept(copy);
+    return copy.build();
+  }
+
+  /** A mutable copy of every component, turned back into a validated config by {@link #build}. */
+  private static final class Copy {
+    private URI controller;
+    private Path dataDir;
+    private String host;
+    private int adminPort;
+    private String instanceId;
+    private URI deepStore;
+    private int maxParallelDownloads;
+    private int maxParallelDownloadsPerTable;
+    private int maxPeerUploads;
+    private long peerBytesPerSecond;
+    private Duration longPoll;
+    private Duration shutdownDeadline;
+    private Path keyset;
+    private S3Config s3;
+    private CommitConfig commit;
+    private @Nullable Path authFile;
+    private ListenerLimits listenerLimits;
+    private SecuritySettings security;
+
+    Copy(ServerConfig from) {
+      controller = from.controller;
+      dataDir = from.dataDir;
+      host = from.host;
+      adminPort = from.adminPort;
+      instanceId = from.instanceId;
+      deepStore = from.deepStore;
+      maxParallelDownloads = from.maxParallelDownloads;
+      maxParallelDownloadsPerTable = from.maxParallelDownloadsPerTable;
+      maxPeerUploads = from.maxPeerUploads;
+      peerBytesPerSecond = from.peerBytesPerSecond;
+      longPoll = from.longPoll;
+      shutdownDeadline = from.shutdownDeadline;
+      keyset = from.keyset;
+      s3 = from.s3;
+      commit = from.commit;
+      authFile = from.authFile;
+      listenerLimits = from.listenerLimits;
+      security = from.security;
+    }
+
+    ServerConfig build() {
+      return new ServerConfig(
+          controller,
+          dataDir,
+          host,
+          adminPort,
+          instanceId,
+          deepStore,
+          maxParallelDownloads,
+          maxParallelDownloadsPerTable,
+          maxPeerUploads,
+          peerBytesPerSecond,
+          longPoll,
+          shutdownDeadline,
+          keyset,
+          s3,
+          commit,
+          authFile,
+          listenerLimits,
+          security);
+    }
   }
 }
