@@ -61,7 +61,11 @@ public class SegmentTransferFetcher extends BaseSegmentFetcher implements AutoCl
   /** Names a fetched archive in events and errors when its URI does not. */
   private static final String UNNAMED = "archive";
 
-  /** Longer than any configured deadline: a bound, so a caller's thread is never held forever. */
+  /**
+   * Longer than any configured deadline: a bound, so a caller's thread is never held forever.
+   * Pinot's fetcher API is synchronous (it calls on its own download threads), so the pipeline's
+   * result is awaited here, at that edge only.
+   */
   private static final Duration BLOCK_LIMIT = Duration.ofHours(2);
 
   private volatile @Nullable FetcherRuntime runtime;
@@ -116,9 +120,8 @@ public class SegmentTransferFetcher extends BaseSegmentFetcher implements AutoCl
     attempts.set(result.attempts() - 1);
     Path staged = result.extraction().directory();
     Path segmentDir = destDir.resolve(staged.getFileName().toString());
-    Mono.fromCallable(() -> moveOut(staged, segmentDir, destDir.resolve(STAGING.toString())))
-        .subscribeOn(rt.scheduler())
-        .block(BLOCK_LIMIT);
+    // Pinot calls a fetcher on its own download thread, which may block: the move runs here.
+    moveOut(staged, segmentDir, destDir.resolve(STAGING.toString()));
     _logger.info(
         "Fetched and untarred {} into {}: {} archive bytes, {} attempt(s)",
         uri,
@@ -226,14 +229,13 @@ public class SegmentTransferFetcher extends BaseSegmentFetcher implements AutoCl
    * Moves the finished segment directory out of the staging table directory to where Pinot looks
    * for it, then removes the (empty but for the pipeline's tmp directory) staging directory.
    */
-  private static Void moveOut(Path staged, Path segmentDir, Path stagingTable) throws IOException {
+  private static void moveOut(Path staged, Path segmentDir, Path stagingTable) throws IOException {
     Files.move(staged, segmentDir, StandardCopyOption.ATOMIC_MOVE);
     try (Stream<Path> leftovers = Files.walk(stagingTable)) {
       for (Path p : leftovers.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
     }
-    return null;
   }
 
   /** The segment name a URI's file names (its last path element without the archive extension). */
