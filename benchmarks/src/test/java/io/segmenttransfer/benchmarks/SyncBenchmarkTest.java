@@ -42,9 +42,10 @@ class SyncBenchmarkTest {
     assertThat(segment.crcAfter()).isNotEqualTo(segment.crcBefore());
     assertThat(segment.archiveBytesAfter()).isPositive();
     SyncResults.Steps steps = segment.ours();
-    assertThat(steps.downloadMs()).isPositive();
+    // Milliseconds: the tiny segment's download and upload may take 0 of them.
+    assertThat(steps.downloadMs()).isNotNegative();
     assertThat(steps.processMs()).isPositive();
-    assertThat(steps.archiveUploadMs()).isPositive();
+    assertThat(steps.archiveUploadMs()).isNotNegative();
     assertThat(steps.metadataMs()).isNotNegative();
     assertThat(steps.totalMs())
         .isEqualTo(
