@@ -1,5 +1,7 @@
 package io.segmenttransfer.peer;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -60,7 +62,9 @@ import reactor.netty.http.server.HttpServerRoutes;
  * <p>The segment is read under its lock ({@link LocalSegments#withSegment}) for the whole response,
  * so a reload cannot mix two versions into one archive. File reads, compression and cache writes
  * run on the given scheduler, never on the event loop; memory per response is a few 64 KiB buffers.
- * Response buffers are unpooled wrappers of heap chunks that reactor-netty releases once written.
+ * An archive built on the fly goes out as unpooled wrappers of its heap chunks; a cached one is
+ * read into pooled direct buffers, which the socket or the TLS engine takes without a copy
+ * (reactor-netty releases what it wrote, the discard hook what a response ended early left behind).
  */
 public final class PeerSegmentHandler {
 
@@ -68,6 +72,8 @@ public final class PeerSegmentHandler {
   public static final String PATH = "/segments/{tableNameWithType}/{segmentName}";
 
   private static final Logger LOG = LoggerFactory.getLogger(PeerSegmentHandler.class);
+
+  private static final int CHUNK_SIZE = SegmentArchiveProducer.CHUNK_SIZE;
 
   private final LocalSegments segments;
   private final PeerServeConfig config;
@@ -220,6 +226,14 @@ public final class PeerSegmentHandler {
 
   private record Chunk(ByteBuffer bytes) implements Part {}
 
+  /**
+   * Bytes of a cached archive in a pooled direct buffer, read straight from the file: the socket
+   * (plain) or the TLS engine (HTTPS) takes them without copying them from the heap first. Released
+   * by whoever holds it last: reactor-netty once written, the discard hook in {@link #serve} when
+   * the response ends early.
+   */
+  private record FileChunk(ByteBuf bytes) implements Part {}
+
   private Mono<Void> serve(Request request, HttpServerResponse response) {
     Flux<Part> parts = segments.withSegment(request.segment(), local -> plan(request, local));
     return parts
@@ -233,13 +247,9 @@ public final class PeerSegmentHandler {
                 }
                 Flux<Part> body = all.skip(1);
                 if (limits.rateLimited()) {
-                  body =
-                      body.delayUntil(
-                          part -> delay(limits.reserve(((Chunk) part).bytes().remaining())));
+                  body = body.delayUntil(part -> delay(limits.reserve(length(part))));
                 }
-                return response
-                    .send(body.map(part -> Unpooled.wrappedBuffer(((Chunk) part).bytes())))
-                    .then();
+                return response.send(body.map(PeerSegmentHandler::buffer)).then();
               }
               if (first.isOnError()) {
                 Throwable error = first.getThrowable();
@@ -256,7 +266,20 @@ public final class PeerSegmentHandler {
                           null, "segment " + request.segment() + " is not served here"))
                   .send(response);
             })
+        .doOnDiscard(FileChunk.class, chunk -> chunk.bytes().release())
         .then();
+  }
+
+  private static int length(Part chunk) {
+    return chunk instanceof FileChunk file
+        ? file.bytes().readableBytes()
+        : ((Chunk) chunk).bytes().remaining();
+  }
+
+  private static ByteBuf buffer(Part chunk) {
+    return chunk instanceof FileChunk file
+        ? file.bytes()
+        : Unpooled.wrappedBuffer(((Chunk) chunk).bytes());
   }
 
   private static Mono<Void> delay(Duration wait) {
@@ -370,31 +393,38 @@ public final class PeerSegmentHandler {
                 status = HttpResponseStatus.PARTIAL_CONTENT;
                 h.put(HttpHeaderNames.CONTENT_RANGE, slice.orElseThrow().contentRange());
               }
-              return Flux.<Part>concat(
-                  Mono.just(new Head(status, h, true)), read(channel, start).map(Chunk::new));
+              return Flux.<Part>concat(Mono.just(new Head(status, h, true)), read(channel, start));
             },
             PeerSegmentHandler::closeQuietly)
         .cancelOn(scheduler);
   }
 
-  /** The file's bytes from {@code start}, read on the scheduler on demand. */
-  private Flux<ByteBuffer> read(FileChannel channel, long start) {
-    return Flux.<ByteBuffer, Long>generate(
+  /**
+   * The file's bytes from {@code start}, read on the scheduler on demand into pooled direct buffers
+   * (a read into a heap buffer goes through the JDK's own direct buffer and is copied twice more on
+   * its way to the socket). Emitted as {@link FileChunk}s from the start, so a buffer an operator
+   * drops is always one the discard hook releases.
+   */
+  private Flux<Part> read(FileChannel channel, long start) {
+    return Flux.<Part, Long>generate(
             () -> start,
             (position, sink) -> {
-              ByteBuffer chunk = ByteBuffer.allocate(SegmentArchiveProducer.CHUNK_SIZE);
+              ByteBuf chunk = ByteBufAllocator.DEFAULT.directBuffer(CHUNK_SIZE);
+              int n;
               try {
-                int n = channel.read(chunk, position);
-                if (n < 0) {
-                  sink.complete();
-                  return position;
-                }
-                sink.next(chunk.flip());
-                return position + n;
-              } catch (IOException e) {
+                n = chunk.writeBytes(channel, position, CHUNK_SIZE);
+              } catch (IOException | RuntimeException e) {
+                chunk.release();
                 sink.error(e);
                 return position;
               }
+              if (n < 0) {
+                chunk.release();
+                sink.complete();
+                return position;
+              }
+              sink.next(new FileChunk(chunk));
+              return position + n;
             })
         .subscribeOn(scheduler);
   }
