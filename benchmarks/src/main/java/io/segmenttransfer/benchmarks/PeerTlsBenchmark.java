@@ -1,5 +1,6 @@
 package io.segmenttransfer.benchmarks;
 
+import io.netty.handler.ssl.SslHandler;
 import io.segmenttransfer.controller.ControllerConfig;
 import io.segmenttransfer.controller.EmbeddedController;
 import io.segmenttransfer.controller.client.ControllerClient;
@@ -15,6 +16,7 @@ import io.segmenttransfer.peer.HttpSegmentStore;
 import io.segmenttransfer.peer.HttpStoreConfig;
 import io.segmenttransfer.server.daemon.SegmentServer;
 import io.segmenttransfer.server.daemon.ServerSettings;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +28,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLSession;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
 
 /**
  * Peer download throughput of one segment archive over plain HTTP, over TLS with the OpenSSL engine
@@ -35,13 +40,18 @@ import reactor.core.publisher.Mono;
  * its admin port in plain HTTP, one over TLS with OpenSSL, one over TLS with the JDK engine; the
  * reader is the daemon's own {@link HttpSegmentStore} (with the matching client engine), reading
  * the whole archive from byte 0 and counting the bytes (no extraction, so the transport is what is
- * measured). One unrecorded warm-up read per way (it also makes the peer cache its archive), then
- * {@code runs} rounds with the order of the ways alternating; reported: median and best MB/s per
- * way, each TLS way against plain, and the load average before and after.
+ * measured). {@code warmup} unrecorded reads per way first (the first also makes the peer cache its
+ * archive; the others let the JIT compile both ends before anything is timed), then {@code runs}
+ * rounds with the order of the ways alternating, each round reading the archive {@code repeat}
+ * times back to back per way (a single read of 89 MB lasts a tenth of a second, shorter than the
+ * swings of a shared machine); reported: the protocol and cipher suite each TLS way negotiates,
+ * median and best MB/s per way, each TLS way against plain, the JVM's CPU seconds per GB read (both
+ * ends run in this JVM, so it is what a way costs, which MB/s on a shared machine are not), and the
+ * load average before and after.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.segmenttransfer.benchmarks.PeerTlsBenchmark \
- *     [--mib 160] [--runs 7] [--work /tmp/peer-tls]
+ *     [--mib 160] [--runs 7] [--repeat 3] [--warmup 30] [--ways plain,tls-openssl,tls-jdk] [--work /tmp/peer-tls]
  * </pre>
  */
 public final class PeerTlsBenchmark {
@@ -58,11 +68,20 @@ public final class PeerTlsBenchmark {
     }
     long mib = Long.parseLong(options.getOrDefault("mib", "160"));
     int runs = Integer.parseInt(options.getOrDefault("runs", "7"));
+    int repeat = Integer.parseInt(options.getOrDefault("repeat", "3"));
+    int warmup = Integer.parseInt(options.getOrDefault("warmup", "30"));
+    List<String> ways = List.of(options.getOrDefault("ways", String.join(",", WAYS)).split(","));
+    if (!WAYS.containsAll(ways) || ways.isEmpty() || repeat < 1 || warmup < 1) {
+      throw new IllegalArgumentException(
+          "--ways takes a comma-separated subset of "
+              + WAYS
+              + ", --repeat and --warmup positive counts");
+    }
     Path work = Path.of(options.getOrDefault("work", "/tmp/peer-tls-benchmark"));
     Directories.deleteRecursively(work);
     Files.createDirectories(work);
     try {
-      run(mib, runs, work);
+      run(mib, runs, repeat, warmup, ways, work);
     } finally {
       Directories.deleteRecursively(work);
     }
@@ -70,7 +89,8 @@ public final class PeerTlsBenchmark {
     System.exit(0);
   }
 
-  private static void run(long mib, int runs, Path work) throws Exception {
+  private static void run(long mib, int runs, int repeat, int warmup, List<String> ways, Path work)
+      throws Exception {
     double loadBefore = MachineInfo.loadAverage();
     CachedArchive archive =
         ArchiveCache.defaultLocation().archive(SegmentSpec.ofMebibytes(mib, 1), Codec.GZIP);
@@ -85,9 +105,9 @@ public final class PeerTlsBenchmark {
     try {
       ControllerClient client = ControllerClient.create(controller.baseUrl());
       SegmentId segment = archive.spec().segmentId();
-      client.createTable(archive.spec().table(), WAYS.size()).block(TIMEOUT);
+      client.createTable(archive.spec().table(), ways.size()).block(TIMEOUT);
       Map<String, SegmentServer> byWay = new LinkedHashMap<>();
-      for (String way : WAYS) {
+      for (String way : ways) {
         TestCertificates.Pem pem = ca.issue(certs, way, way, "127.0.0.1");
         Optional<ServerTlsConfig> tls =
             way.equals("plain")
@@ -110,7 +130,7 @@ public final class PeerTlsBenchmark {
       }
       client.uploadSegment(archive.spec().table(), archive.file()).block(TIMEOUT);
       long deadline = System.nanoTime() + TIMEOUT.toNanos();
-      while (online(client, segment) < WAYS.size()) {
+      while (online(client, segment) < ways.size()) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException(segment + " did not come ONLINE on every server");
         }
@@ -118,11 +138,13 @@ public final class PeerTlsBenchmark {
       }
       Map<String, HttpSegmentStore> stores = new LinkedHashMap<>();
       Map<String, URI> uris = new LinkedHashMap<>();
-      for (String way : WAYS) {
+      Map<String, ClientSecurity> securities = new LinkedHashMap<>();
+      for (String way : ways) {
         ClientSecurity security =
             way.equals("plain")
                 ? ClientSecurity.none()
                 : ClientSecurity.none().withTrust(ca.certificate()).withEngine(engine(way));
+        securities.put(way, security);
         stores.put(way, HttpSegmentStore.create(HttpStoreConfig.defaults().withSecurity(security)));
         uris.put(
             way,
@@ -133,39 +155,70 @@ public final class PeerTlsBenchmark {
                     + "/"
                     + segment.segmentName()));
       }
+      for (String way : ways) {
+        if (!way.equals("plain")) {
+          System.out.printf(
+              "%s negotiates %s%n", way, negotiated(securities.get(way), uris.get(way)));
+        }
+      }
       Map<String, Long> sizes = new LinkedHashMap<>();
-      for (String way : WAYS) {
-        sizes.put(way, read(stores.get(way), uris.get(way))[0]); // warm-up, and the peer's cache
+      for (String way : ways) {
+        sizes.put(way, read(stores.get(way), uris.get(way))); // the peer's cache
+      }
+      // Until C2 has compiled both ends' paths: with one warm-up read the compiler threads took
+      // 35-40 % of the timed rounds' CPU (async-profiler), with 8 still a third, with 30 under 10
+      // %.
+      for (int i = 1; i < warmup; i++) {
+        for (String way : ways) {
+          read(stores.get(way), uris.get(way));
+        }
       }
       System.out.printf("served archive sizes: %s%n", sizes);
       Map<String, List<Double>> rates = new LinkedHashMap<>();
-      WAYS.forEach(way -> rates.put(way, new ArrayList<>()));
+      Map<String, List<Double>> cpu = new LinkedHashMap<>();
+      ways.forEach(way -> rates.put(way, new ArrayList<>()));
+      ways.forEach(way -> cpu.put(way, new ArrayList<>()));
       for (int run = 1; run <= runs; run++) {
-        List<String> order = new ArrayList<>(WAYS);
+        List<String> order = new ArrayList<>(ways);
         if (run % 2 == 0) {
           Collections.reverse(order);
         }
         for (String way : order) {
-          long[] result = read(stores.get(way), uris.get(way));
-          if (result[0] != sizes.get(way)) {
-            throw new IllegalStateException(
-                way + " read " + result[0] + " bytes, expected " + sizes.get(way));
+          long bytes = 0;
+          long cpuBefore = processCpuNanos();
+          long start = System.nanoTime();
+          for (int i = 0; i < repeat; i++) {
+            long read = read(stores.get(way), uris.get(way));
+            if (read != sizes.get(way)) {
+              throw new IllegalStateException(
+                  way + " read " + read + " bytes, expected " + sizes.get(way));
+            }
+            bytes += read;
           }
-          double mbPerSecond = result[0] / 1e6 / (result[1] / 1e9);
+          long nanos = System.nanoTime() - start;
+          double cpuPerGb = (processCpuNanos() - cpuBefore) / 1e9 / (bytes / 1e9);
+          double mbPerSecond = bytes / 1e6 / (nanos / 1e9);
           rates.get(way).add(mbPerSecond);
-          System.out.printf("run %d %-12s %8.1f MB/s%n", run, way, mbPerSecond);
+          cpu.get(way).add(cpuPerGb);
+          System.out.printf(
+              "run %d %-12s %8.1f MB/s  %5.2f CPU s/GB%n", run, way, mbPerSecond, cpuPerGb);
         }
       }
       double loadAfter = MachineInfo.loadAverage();
       System.out.println();
       System.out.println("machine: " + MachineInfo.current());
       System.out.printf("load average (1 min): %.2f before, %.2f after%n", loadBefore, loadAfter);
-      double plain = median(rates.get("plain"));
-      for (String way : WAYS) {
+      double plain = rates.containsKey("plain") ? median(rates.get("plain")) : Double.NaN;
+      for (String way : ways) {
         double median = median(rates.get(way));
         System.out.printf(
-            "%-12s median %8.1f MB/s, best %8.1f MB/s, %5.1f%% of plain%n",
-            way, median, Collections.max(rates.get(way)), 100 * median / plain);
+            "%-12s median %8.1f MB/s, best %8.1f MB/s, %5.1f%% of plain;"
+                + " CPU (both ends) median %5.2f s/GB%n",
+            way,
+            median,
+            Collections.max(rates.get(way)),
+            100 * median / plain,
+            median(cpu.get(way)));
       }
       stores.values().forEach(HttpSegmentStore::close);
     } finally {
@@ -178,16 +231,50 @@ public final class PeerTlsBenchmark {
     return way.equals("tls-jdk") ? TlsEngine.JDK : TlsEngine.OPENSSL;
   }
 
-  /** Reads the whole archive; returns {bytes, nanos}. */
-  private static long[] read(HttpSegmentStore store, URI uri) {
+  /** Reads the whole archive; returns the bytes read. */
+  private static long read(HttpSegmentStore store, URI uri) {
     AtomicLong bytes = new AtomicLong();
-    long start = System.nanoTime();
     store
         .read(uri, 0)
         .doOnNext(buffer -> bytes.addAndGet(buffer.remaining()))
         .then()
         .block(TIMEOUT);
-    return new long[] {bytes.get(), System.nanoTime() - start};
+    return bytes.get();
+  }
+
+  /**
+   * CPU time of the whole JVM: both ends of every transfer run here, so per byte it is the cost of
+   * a way whatever else the machine runs (which the MB/s are not).
+   */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  /** The protocol and cipher suite a TLS way's client ends up with, and its engine. */
+  private static String negotiated(ClientSecurity security, URI uri) {
+    AtomicReference<String> seen = new AtomicReference<>("no TLS session");
+    security
+        .configure(HttpClient.create())
+        .doOnResponse(
+            (response, connection) -> {
+              SslHandler ssl = connection.channel().pipeline().get(SslHandler.class);
+              if (ssl != null) {
+                SSLSession session = ssl.engine().getSession();
+                seen.set(
+                    session.getProtocol()
+                        + " "
+                        + session.getCipherSuite()
+                        + " ("
+                        + ssl.engine().getClass().getSimpleName()
+                        + ")");
+              }
+            })
+        .head()
+        .uri(uri)
+        .response()
+        .block(TIMEOUT);
+    return seen.get();
   }
 
   private static int online(ControllerClient client, SegmentId segment) {
