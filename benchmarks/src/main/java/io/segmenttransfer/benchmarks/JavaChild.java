@@ -31,6 +31,15 @@ final class JavaChild {
     return jar("segmenttransfer.pinotTools", "pinot-tools", "pinot-tools.jar");
   }
 
+  /**
+   * {@code pinot-fetcher/target/segment-transfer-pinot-fetcher.jar}, or {@code
+   * -Dsegmenttransfer.pinotFetcherJar}.
+   */
+  static Path pinotFetcherJar() {
+    return jar(
+        "segmenttransfer.pinotFetcherJar", "pinot-fetcher", "segment-transfer-pinot-fetcher.jar");
+  }
+
   /** {@code transfer-server/target/segment-transfer.jar}, or {@code -Dsegment.transfer.jar}. */
   static Path segmentTransferJar() {
     return jar("segment.transfer.jar", "transfer-server", "segment-transfer.jar");
@@ -66,6 +75,20 @@ final class JavaChild {
                 "-cp",
                 System.getProperty("java.class.path"),
                 main.getName()));
+    command.addAll(args);
+    return run(command);
+  }
+
+  /**
+   * Runs {@code main} in a fresh JVM on {@code classPath} (not this JVM's: a program whose
+   * dependencies must not meet the benchmarks'), with {@code jvmArgs}. Blocking.
+   */
+  static Run runClass(String classPath, String main, List<String> jvmArgs, List<String> args)
+      throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(java());
+    command.addAll(jvmArgs);
+    command.addAll(List.of("-cp", classPath, main));
     command.addAll(args);
     return run(command);
   }

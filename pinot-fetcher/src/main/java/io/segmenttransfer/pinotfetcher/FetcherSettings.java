@@ -4,9 +4,12 @@ import io.segmenttransfer.core.crypto.CrypterConfig;
 import io.segmenttransfer.core.extract.ExtractionConfig;
 import io.segmenttransfer.core.transfer.DownloadConfig;
 import io.segmenttransfer.core.transfer.RetryPolicy;
+import io.segmenttransfer.http.tls.ClientCredentials;
+import io.segmenttransfer.http.tls.ClientSecurity;
 import io.segmenttransfer.peer.HttpStoreConfig;
 import io.segmenttransfer.s3.S3Config;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +31,8 @@ import org.jspecify.annotations.Nullable;
  *     {@code retry.wait.ms} and {@code retry.delay.scale.factor} describe them; also the rounds of
  *     a peer download, whose URI list is asked for again each round
  * @param s3 how s3:// URIs are read
- * @param http how http(s):// URIs are read
+ * @param http how http(s):// URIs are read, with the trust and client certificate for {@code https}
+ *     ({@code ssl.*}) and, once {@code init} has added them, Pinot's {@code auth.*} credentials
  * @param extraction the pipeline's buffer sizes
  * @param crypter the crypter that decrypts archives in the streamed download, by this project's
  *     name ({@code TinkStreamingAeadCrypter}); null for plain archives
@@ -51,6 +55,12 @@ public record FetcherSettings(
   // Pinot's HttpSegmentFetcher keys.
   static final String HTTP_CONNECT_TIMEOUT_MS = "http.request.connectionRequestTimeoutMs";
   static final String HTTP_SOCKET_TIMEOUT_MS = "http.request.socketTimeoutMs";
+  // Pinot's HttpsSegmentFetcher keys (ClientSSLContextGenerator, under "ssl."): the CA to trust,
+  // and
+  // the two this fetcher refuses rather than ignores (a PKCS#12 client keystore; verification off).
+  static final String TLS_SERVER_CA = "ssl.server.ca-cert";
+  static final String TLS_SERVER_VERIFICATION = "ssl.server.enable-verification";
+  static final String TLS_CLIENT_PKCS12 = "ssl.client.pkcs12.file";
   // Pinot's S3PinotFS keys (org.apache.pinot.plugin.filesystem.S3Config).
   static final String S3_REGION = "region";
   static final String S3_ENDPOINT = "endpoint";
@@ -66,6 +76,8 @@ public record FetcherSettings(
   static final String WRITE_AHEAD = "writeAheadBuffers";
   static final String CRYPTER = "crypter";
   static final String TINK_KEYSET = "crypter.tinkKeysetFile";
+  static final String TLS_CLIENT_CERT = "ssl.client.cert";
+  static final String TLS_CLIENT_KEY = "ssl.client.key";
 
   /**
    * Keys Pinot itself puts in or reads from the same namespace: known, not ours to check ({@code
@@ -82,6 +94,11 @@ public record FetcherSettings(
           RETRY_DELAY_SCALE_FACTOR,
           HTTP_CONNECT_TIMEOUT_MS,
           HTTP_SOCKET_TIMEOUT_MS,
+          TLS_SERVER_CA,
+          TLS_SERVER_VERIFICATION,
+          TLS_CLIENT_PKCS12,
+          TLS_CLIENT_CERT,
+          TLS_CLIENT_KEY,
           S3_REGION,
           S3_ENDPOINT,
           S3_ACCESS_KEY,
@@ -166,8 +183,9 @@ public record FetcherSettings(
     HttpStoreConfig httpDefaults = HttpStoreConfig.defaults();
     Duration connect = reader.millis(HTTP_CONNECT_TIMEOUT_MS, httpDefaults.connectTimeout());
     Duration socket = reader.millis(HTTP_SOCKET_TIMEOUT_MS, httpDefaults.responseTimeout());
-    HttpStoreConfig http =
+    HttpStoreConfig timed =
         reader.build(HTTP_SOCKET_TIMEOUT_MS, () -> httpDefaults.withTimeouts(connect, socket));
+    HttpStoreConfig http = timed.withSecurity(tls(reader));
 
     ExtractionConfig defaults = ExtractionConfig.defaults();
     int bufferSize = reader.integer(BUFFER_SIZE, defaults.bufferSize());
@@ -185,6 +203,57 @@ public record FetcherSettings(
     CrypterConfig crypters =
         keyset == null ? CrypterConfig.defaults() : CrypterConfig.tink(Path.of(keyset));
     return new FetcherSettings(retry, s3, http, extraction, crypter, crypters, reader.unknown());
+  }
+
+  /**
+   * These settings with {@code credentials} sent on every HTTP(S) request (Pinot's {@code auth.*},
+   * through {@link PinotCredentials}); null sends none.
+   */
+  FetcherSettings withCredentials(@Nullable ClientCredentials credentials) {
+    return new FetcherSettings(
+        retry,
+        s3,
+        http.withSecurity(http.security().withCredentials(credentials)),
+        extraction,
+        crypter,
+        crypters,
+        unknownKeys);
+  }
+
+  /**
+   * TLS for {@code https} sources: the CA certificates of {@value #TLS_SERVER_CA} (else the JVM's
+   * trust store) and a client certificate for mutual TLS. The server's certificate and host name
+   * are always verified.
+   */
+  private static ClientSecurity tls(Reader reader) {
+    if (!reader.bool(TLS_SERVER_VERIFICATION, true)) {
+      throw Reader.invalid(
+          TLS_SERVER_VERIFICATION,
+          "false is not supported: this fetcher always verifies the server's certificate and host"
+              + " name; give the CA to trust in "
+              + TLS_SERVER_CA,
+          null);
+    }
+    if (reader.text(TLS_CLIENT_PKCS12) != null) {
+      throw Reader.invalid(
+          TLS_CLIENT_PKCS12,
+          "a PKCS#12 client keystore is not supported; give the client certificate and its key as"
+              + " PEM files in "
+              + TLS_CLIENT_CERT
+              + " and "
+              + TLS_CLIENT_KEY,
+          null);
+    }
+    Path trust = reader.file(TLS_SERVER_CA);
+    Path cert = reader.file(TLS_CLIENT_CERT);
+    Path key = reader.file(TLS_CLIENT_KEY);
+    if ((cert == null) != (key == null)) {
+      throw Reader.invalid(
+          cert == null ? TLS_CLIENT_KEY : TLS_CLIENT_CERT,
+          "needs " + (cert == null ? TLS_CLIENT_CERT : TLS_CLIENT_KEY) + " as well",
+          null);
+    }
+    return ClientSecurity.none().withTrust(trust).withClientCertificate(cert, key);
   }
 
   /** The downloader's settings: Pinot's retries for a source and for the rounds of peers. */
@@ -234,6 +303,19 @@ public record FetcherSettings(
       } catch (NumberFormatException e) {
         throw invalid(key, "'" + text + "' is not a number of milliseconds", e);
       }
+    }
+
+    /** A file that must exist and be readable (its content is checked where it is used). */
+    @Nullable Path file(String key) {
+      String text = text(key);
+      if (text == null) {
+        return null;
+      }
+      Path path = Path.of(text);
+      if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+        throw invalid(key, path + " is not a readable file", null);
+      }
+      return path;
     }
 
     boolean bool(String key, boolean fallback) {
@@ -290,7 +372,7 @@ public record FetcherSettings(
       return joined.toString().trim();
     }
 
-    private static IllegalArgumentException invalid(
+    static IllegalArgumentException invalid(
         String key, @Nullable String why, @Nullable Throwable cause) {
       return new IllegalArgumentException("segment fetcher setting " + key + ": " + why, cause);
     }

@@ -11,6 +11,7 @@ import io.segmenttransfer.core.transfer.PeerFinder;
 import io.segmenttransfer.core.transfer.TransferListener;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,8 +74,10 @@ public class SegmentTransferFetcher extends BaseSegmentFetcher implements AutoCl
   @Override
   protected void doInit(PinotConfiguration config) {
     NativeCodecs.requirePresent();
+    // Pinot's BaseSegmentFetcher.init has built _authProvider from auth.* before calling doInit.
     FetcherSettings settings =
-        FetcherSettings.from(config.toMap(), _retryCount, _retryWaitMs, _retryDelayScaleFactor);
+        FetcherSettings.from(config.toMap(), _retryCount, _retryWaitMs, _retryDelayScaleFactor)
+            .withCredentials(PinotCredentials.from(_authProvider));
     if (!settings.unknownKeys().isEmpty()) {
       _logger.warn(
           "Ignoring segment fetcher settings this fetcher does not know: {} (known: {})",
@@ -107,21 +110,27 @@ public class SegmentTransferFetcher extends BaseSegmentFetcher implements AutoCl
             Optional.empty(),
             OptionalLong.empty(),
             Optional.ofNullable(rt.settings().crypter()));
+    Path stagingTable = destDir.resolve(STAGING.toString());
     DownloadResult result;
     try {
       result =
           block(
               rt.downloader(ByteRateLimit.of(maxStreamRateInByte), PeerFinder.NONE)
                   .download(request, List.of(uri), TransferListener.NONE));
-    } catch (SourcesExhaustedException e) {
-      attempts.set(e.attempts().size());
+    } catch (RuntimeException e) {
+      if (e instanceof SourcesExhaustedException exhausted) {
+        attempts.set(exhausted.attempts().size());
+      }
+      // The pipeline removed its partial files; its staging directory goes too, so Pinot's
+      // destination holds nothing of a failed download.
+      removeStaging(stagingTable, e);
       throw e;
     }
     attempts.set(result.attempts() - 1);
     Path staged = result.extraction().directory();
     Path segmentDir = destDir.resolve(staged.getFileName().toString());
     // Pinot calls a fetcher on its own download thread, which may block: the move runs here.
-    moveOut(staged, segmentDir, destDir.resolve(STAGING.toString()));
+    moveOut(staged, segmentDir, stagingTable);
     _logger.info(
         "Fetched and untarred {} into {}: {} archive bytes, {} attempt(s)",
         uri,
@@ -231,7 +240,23 @@ public class SegmentTransferFetcher extends BaseSegmentFetcher implements AutoCl
    */
   private static void moveOut(Path staged, Path segmentDir, Path stagingTable) throws IOException {
     Files.move(staged, segmentDir, StandardCopyOption.ATOMIC_MOVE);
-    try (Stream<Path> leftovers = Files.walk(stagingTable)) {
+    deleteTree(stagingTable);
+  }
+
+  /** After a failed download: removes the staging directory, keeping {@code failure} the error. */
+  private static void removeStaging(Path stagingTable, RuntimeException failure) {
+    try {
+      deleteTree(stagingTable);
+    } catch (IOException | UncheckedIOException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> leftovers = Files.walk(root)) {
       for (Path p : leftovers.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }

@@ -21,13 +21,14 @@ import org.apache.pinot.spi.utils.CommonConstants;
  */
 final class PinotFactory {
 
-  static final List<String> PROTOCOLS = List.of("file", "http", "s3");
+  static final List<String> PROTOCOLS = List.of("file", "http", "https", "s3");
 
   private PinotFactory() {}
 
   /**
-   * Initialises the factory with this plugin for file, http and s3; {@code keys} are per-protocol
-   * settings ({@code s3.endpoint}, {@code http.retry.count}, ...) relative to the fetcher prefix.
+   * Initialises the factory with this plugin for file, http, https and s3; {@code keys} are
+   * per-protocol settings ({@code s3.endpoint}, {@code http.retry.count}, ...) relative to the
+   * fetcher prefix.
    */
   static void init(Map<String, String> keys) throws Exception {
     String prefix = CommonConstants.Server.PREFIX_OF_CONFIG_OF_SEGMENT_FETCHER_FACTORY + ".";
