@@ -17,8 +17,9 @@ import reactor.util.context.Context;
 /**
  * How many parts of one ranged read are fetched at once: {@link #initialWidth} at first (two parts
  * of the default 8 MiB), one more (up to the configured concurrency) each time the consumer is seen
- * starved, that is waiting with demand and no bytes for more than {@link #STARVED_SHARE} of a
- * window of {@link #WINDOW} deliveries.
+ * starved, that is waiting with demand and no bytes for more than {@link #STARVED_SHARE} of each of
+ * {@link #STARVED_WINDOWS} windows of {@link #WINDOW} deliveries in a row (one window alone is
+ * often a hiccup of a busy machine or the first part's start, not a slow source).
  *
  * <p>Why: on a fast source (S3 on loopback or in the same rack) two parts keep any consumer fed
  * (the next part downloads while the current one is consumed) and more only add parts copied and
@@ -49,8 +50,11 @@ final class AdaptiveReadAhead {
   /** Deliveries per measurement window (256 KiB each for full chunks). */
   static final int WINDOW = 8;
 
-  /** The consumer waited this share of a window or more: open one more part. */
+  /** The consumer waited this share of a window or more: it was starved in that window. */
   static final double STARVED_SHARE = 0.125;
+
+  /** Starved windows in a row that open one more part. */
+  static final int STARVED_WINDOWS = 2;
 
   private final long headLength;
   private final long partSize;
@@ -72,6 +76,7 @@ final class AdaptiveReadAhead {
   private long windowStart;
   private long waitedInWindow;
   private int deliveriesInWindow;
+  private int starvedWindows;
 
   private record Waiter(int part, MonoSink<Void> sink) {}
 
@@ -154,7 +159,11 @@ final class AdaptiveReadAhead {
     boolean widen = false;
     if (++deliveriesInWindow >= WINDOW) {
       long elapsed = now - windowStart;
-      widen = waitedInWindow > STARVED_SHARE * elapsed;
+      starvedWindows = waitedInWindow > STARVED_SHARE * elapsed ? starvedWindows + 1 : 0;
+      if (starvedWindows >= STARVED_WINDOWS) {
+        widen = true;
+        starvedWindows = 0;
+      }
       windowStart = now;
       waitedInWindow = 0;
       deliveriesInWindow = 0;

@@ -25,6 +25,8 @@ class AdaptiveReadAheadTest {
   private static S3TestServer server;
   private static URI uri;
   private static byte[] bytes;
+  private static URI large;
+  private static byte[] largeBytes;
 
   private FaultProxy proxy;
   private S3SegmentStore store;
@@ -35,6 +37,10 @@ class AdaptiveReadAheadTest {
     uri = S3TestServer.newUri("read-ahead.tar.gz");
     bytes = S3TestServer.random(6 * PART + 17, 7);
     server.put(uri, bytes);
+    // Twelve parts: widening by one takes two starved windows of 2 MiB.
+    large = S3TestServer.newUri("read-ahead-large.tar.gz");
+    largeBytes = S3TestServer.random(12 * PART, 8);
+    server.put(large, largeBytes);
   }
 
   @AfterEach
@@ -69,7 +75,7 @@ class AdaptiveReadAheadTest {
     // 16 MB/s per GET: a part takes ~0.13 s, the consumer (a copy) about a millisecond.
     proxy.rule(r -> new Throttle(16_000_000));
 
-    assertThat(S3TestServer.collect(store.read(uri, 0))).isEqualTo(bytes);
+    assertThat(S3TestServer.collect(store.read(large, 0))).isEqualTo(largeBytes);
 
     assertThat(proxy.mostGetsInFlight()).isEqualTo(CONCURRENCY);
   }
@@ -80,12 +86,12 @@ class AdaptiveReadAheadTest {
     // A first read warms up both sides (a cold server is slow enough to starve any consumer).
     assertThat(S3TestServer.collect(server.direct().read(uri, 0))).isEqualTo(bytes);
 
-    // 8 chunks of 256 KiB per part at 25 ms each: the next part has long arrived when wanted.
+    // 8 chunks of 256 KiB per part at 40 ms each: the next part has long arrived when wanted.
     byte[] read =
         S3TestServer.collect(
             store
                 .read(uri, 0)
-                .concatMap(buffer -> Mono.delay(Duration.ofMillis(25)).thenReturn(buffer), 1));
+                .concatMap(buffer -> Mono.delay(Duration.ofMillis(40)).thenReturn(buffer), 1));
 
     assertThat(read).isEqualTo(bytes);
     assertThat(AdaptiveReadAhead.initialWidth(PART, CONCURRENCY)).isEqualTo(2);
