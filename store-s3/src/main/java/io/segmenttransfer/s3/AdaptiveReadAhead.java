@@ -65,7 +65,7 @@ final class AdaptiveReadAhead {
   private int width;
   private int delivered;
 
-  /** Written by the delivering thread, read when the consumer requests. */
+  /** The consumer's outstanding demand: raised by its requests, lowered by each delivery. */
   private final AtomicLong demand = new AtomicLong();
 
   private volatile long readySince;
@@ -96,13 +96,6 @@ final class AdaptiveReadAhead {
   static int initialWidth(long partSize, int maxWidth) {
     long forBytes = (INITIAL_BYTES + partSize - 1) / partSize;
     return (int) Math.min(maxWidth, Math.max(INITIAL_WIDTH, forBytes));
-  }
-
-  /** Parts that may be in flight now. */
-  int width() {
-    synchronized (lock) {
-      return width;
-    }
   }
 
   /**
