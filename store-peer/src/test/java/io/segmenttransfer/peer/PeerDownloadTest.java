@@ -227,7 +227,7 @@ class PeerDownloadTest {
             get -> {
               assertThat(get.range()).isEqualTo("bytes=" + fromA + "-");
               // HttpSegmentStore asks peers for zstd, and pins that archive's version.
-              assertThat(get.ifMatch()).isEqualTo("\"" + FIXTURE.crc() + "-zstd-v2\"");
+              assertThat(get.ifMatch()).isEqualTo("\"" + FIXTURE.crc() + "-zstd1-v2\"");
             });
     assertThat(result.failedAttempts())
         .singleElement()

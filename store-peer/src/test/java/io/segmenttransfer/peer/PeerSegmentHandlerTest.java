@@ -4,12 +4,16 @@ import static io.segmenttransfer.core.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.segmenttransfer.core.archive.ArchiveOptions;
+import io.segmenttransfer.core.archive.Codec;
+import io.segmenttransfer.core.archive.SegmentArchives;
 import io.segmenttransfer.core.local.SegmentOutcome;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.store.ObjectInfo;
 import io.segmenttransfer.core.testing.PinotFixtures;
 import io.segmenttransfer.peer.Answers.Answer;
 import io.segmenttransfer.peer.Answers.Entry;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -117,7 +121,12 @@ class PeerSegmentHandlerTest {
     Answer byQuery = Answers.get(URI.create(a.segmentUri(SEGMENT) + "?codec=zstd"), h -> {});
 
     assertThat(byAccept.body()).startsWith(0x28, 0xb5, 0x2f, 0xfd).isEqualTo(byQuery.body());
-    assertThat(byAccept.header(HttpHeaderNames.ETAG)).endsWith("-zstd-v2\"");
+    assertThat(byAccept.header(HttpHeaderNames.ETAG)).endsWith("-zstd1-v2\"");
+    // The bytes of our parallel layout at level 1 (what the ETag says), not at zstd's default.
+    Path directory = a.dataDir.resolve(TestPeer.TABLE).resolve(SEGMENT);
+    assertThat(byAccept.body())
+        .isEqualTo(archive(directory, PeerSegmentHandler.options(Codec.ZSTD)))
+        .isNotEqualTo(archive(directory, ArchiveOptions.defaults(Codec.ZSTD)));
     assertThat(Answers.entries(byAccept.body()).keySet())
         .isEqualTo(Answers.entries(Answers.get(a.segmentUri(SEGMENT), h -> {}).body()).keySet());
     assertThat(Answers.get(URI.create(a.segmentUri(SEGMENT) + "?codec=rar"), h -> {}).status())
@@ -297,6 +306,26 @@ class PeerSegmentHandlerTest {
                 assertThat(Answers.entries(answer.body()).get(SEGMENT + "/" + path).sha256())
                     .isEqualTo(file.sha256()));
     assertThat(Answers.get(uri, h -> {}).status()).isEqualTo(404);
+  }
+
+  private static byte[] archive(Path directory, ArchiveOptions options) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    SegmentArchives.stream(
+            directory,
+            SEGMENT,
+            creationTimeMs(SEGMENT),
+            Codec.ZSTD,
+            options,
+            Schedulers.boundedElastic(),
+            () -> null)
+        .doOnNext(
+            buffer -> {
+              byte[] chunk = new byte[buffer.remaining()];
+              buffer.get(chunk);
+              out.writeBytes(chunk);
+            })
+        .blockLast(TIMEOUT);
+    return out.toByteArray();
   }
 
   private static long creationTimeMs(String segment) {

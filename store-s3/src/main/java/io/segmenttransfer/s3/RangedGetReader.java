@@ -19,18 +19,20 @@ import reactor.core.publisher.Mono;
 
 /**
  * Reads an object as ranged GETs of {@code readPartSize} bytes, up to {@code readConcurrency} in
- * flight, re-emitted strictly in order.
+ * flight, re-emitted strictly in order. How many are in flight adapts to the consumer ({@link
+ * AdaptiveReadAhead}): two at first, more only while the consumer waits for bytes.
  *
  * <p>The first GET fetches the first part and tells the object's size and ETag; every later GET
  * (the other parts, and any retry, the first part's included) carries {@code If-Match} with that
  * ETag, so one read never mixes two versions of the object. A part that fails with a retryable
  * error is fetched again from the first byte it has not emitted yet.
  *
- * <p>Memory: {@code flatMapSequential} keeps at most {@code readConcurrency} parts open; parts
- * behind the head buffer what they receive, at most one part each (the prefetch is sized so that a
- * part can finish downloading while it waits, never more than its own bytes exist), plus up to
- * {@link #NETWORK_PREFETCH} network buffers each. reactor-netty stops reading a connection when its
- * part has no demand, so the bound holds however slow the consumer is.
+ * <p>Memory: {@code flatMapSequential} keeps at most {@code readConcurrency} parts open (and the
+ * read-ahead lets only its current width of them send their GET); parts behind the head buffer what
+ * they receive, at most one part each (the prefetch is sized so that a part can finish downloading
+ * while it waits, never more than its own bytes exist), plus up to {@link #NETWORK_PREFETCH}
+ * network buffers each. reactor-netty stops reading a connection when its part has no demand, so
+ * the bound holds however slow the consumer is.
  *
  * <p>The GETs go through {@link S3Reads} (reactor-netty, presigned), whose pooled buffers are
  * copied once, into the chunks emitted.
@@ -180,6 +182,7 @@ final class RangedGetReader {
     Part head = new Part(offset, Math.min(size, offset + partSize));
     long remaining = size - head.end();
     long count = (remaining + partSize - 1) / partSize;
+    AdaptiveReadAhead ahead = new AdaptiveReadAhead(head.length(), partSize, concurrency);
     Flux<Flux<ByteBuffer>> streams =
         Flux.concat(
             Mono.just(partBytes(location, head, etag, firstBody)),
@@ -187,10 +190,11 @@ final class RangedGetReader {
                 .map(
                     i -> {
                       long start = head.end() + (long) i * partSize;
-                      return partBytes(
-                          location, new Part(start, Math.min(size, start + partSize)), etag, null);
+                      Part part = new Part(start, Math.min(size, start + partSize));
+                      // Subscribed by the merge at once, sent when the read-ahead lets it start.
+                      return ahead.turn(i + 1).thenMany(partBytes(location, part, etag, null));
                     }));
-    return streams.flatMapSequential(Function.identity(), concurrency, prefetch);
+    return ahead.meter(streams.flatMapSequential(Function.identity(), concurrency, prefetch));
   }
 
   /**

@@ -17,8 +17,9 @@ import org.jspecify.annotations.Nullable;
  * @param credentials static keys; null means the SDK's default provider chain (environment, system
  *     properties, profile, container and instance roles)
  * @param readPartSize bytes per ranged GET; an object no larger than this is read with one GET
- * @param readConcurrency ranged GETs in flight for one read, which is also how many parts may be
- *     buffered ahead of the consumer
+ * @param readConcurrency the most ranged GETs in flight for one read, which is also how many parts
+ *     may be buffered ahead of the consumer; a read starts with two and opens more only while its
+ *     consumer waits for bytes (a fast source keeps two busy enough)
  * @param uploadPartSize bytes per multipart-upload part; a body no larger than this goes in one
  *     PUT. Real S3 rejects parts under 5 MiB (except the last), S3-compatible servers may not.
  * @param uploadConcurrency parts uploaded in parallel for one write

@@ -42,7 +42,7 @@ final class FaultProxy implements AutoCloseable {
     }
   }
 
-  sealed interface Fault permits Pass, Status, ResetAfter, StallAfter, Before {}
+  sealed interface Fault permits Pass, Status, ResetAfter, StallAfter, Before, Throttle {}
 
   record Pass() implements Fault {}
 
@@ -58,6 +58,9 @@ final class FaultProxy implements AutoCloseable {
   /** Run this before forwarding the request. */
   record Before(Mono<Void> action) implements Fault {}
 
+  /** Forward, sending the body at about this many bytes per second (a slow S3 connection). */
+  record Throttle(long bytesPerSecond) implements Fault {}
+
   static final Fault PASS = new Pass();
 
   private final DisposableServer server;
@@ -67,6 +70,8 @@ final class FaultProxy implements AutoCloseable {
   private final AtomicInteger requests = new AtomicInteger();
   private final AtomicInteger openConnections = new AtomicInteger();
   private final AtomicLong bodyBytesSent = new AtomicLong();
+  private final AtomicInteger getsInFlight = new AtomicInteger();
+  private final AtomicInteger mostGetsInFlight = new AtomicInteger();
   private final List<Request> log = new ArrayList<>();
   private volatile Function<Request, Fault> rule = request -> PASS;
 
@@ -112,6 +117,11 @@ final class FaultProxy implements AutoCloseable {
     return bodyBytesSent.get();
   }
 
+  /** The most GETs forwarded at once so far (from the request until its response is sent). */
+  int mostGetsInFlight() {
+    return mostGetsInFlight.get();
+  }
+
   private Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
     Request seen =
         new Request(
@@ -140,7 +150,15 @@ final class FaultProxy implements AutoCloseable {
       return request.receive().then().then(response.sendString(Mono.just(body)).then());
     }
     Mono<Void> before = fault instanceof Before b ? b.action() : Mono.empty();
-    return before.then(forward(request, response, fault));
+    Mono<Void> forwarded = before.then(forward(request, response, fault));
+    if (!seen.method().equals("GET")) {
+      return forwarded;
+    }
+    return Mono.defer(
+        () -> {
+          mostGetsInFlight.accumulateAndGet(getsInFlight.incrementAndGet(), Math::max);
+          return forwarded.doFinally(signal -> getsInFlight.decrementAndGet());
+        });
   }
 
   private Mono<Void> forward(HttpServerRequest request, HttpServerResponse response, Fault fault) {
@@ -176,6 +194,8 @@ final class FaultProxy implements AutoCloseable {
                                 .thenMany(Flux.<ByteBuf>never()));
               } else if (fault instanceof StallAfter stall) {
                 out = cut(out, stall.bytes()).concatWith(Flux.never());
+              } else if (fault instanceof Throttle throttle) {
+                out = throttle(out, throttle.bytesPerSecond());
               }
               return response.send(out).then();
             })
@@ -197,6 +217,16 @@ final class FaultProxy implements AutoCloseable {
           buffer.release();
           sink.complete();
         });
+  }
+
+  /** The body, each buffer held back for as long as its bytes take at this rate. */
+  private static Flux<ByteBuf> throttle(Flux<ByteBuf> body, long bytesPerSecond) {
+    return body.limitRate(1)
+        .delayUntil(
+            buffer ->
+                Mono.delay(
+                    Duration.ofNanos(buffer.readableBytes() * 1_000_000_000L / bytesPerSecond)))
+        .doOnDiscard(ByteBuf.class, ByteBuf::release);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.segmenttransfer.core.local;
 
+import io.segmenttransfer.core.archive.ArchiveOptions;
 import io.segmenttransfer.core.archive.ArchiveTap;
 import io.segmenttransfer.core.archive.Codec;
 import io.segmenttransfer.core.archive.SegmentArchives;
@@ -33,7 +34,22 @@ public record LocalSegment(SegmentId segment, Path directory, CreationMeta creat
   /** The same, with a copy of every chunk going to a tap opened when the stream starts. */
   public Flux<ByteBuffer> archive(
       Codec codec, Scheduler scheduler, Callable<@Nullable ArchiveTap> tap) {
+    return archive(codec, ArchiveOptions.defaults(codec), scheduler, tap);
+  }
+
+  /** The same at the level and layout of {@code options}. */
+  public Flux<ByteBuffer> archive(
+      Codec codec,
+      ArchiveOptions options,
+      Scheduler scheduler,
+      Callable<@Nullable ArchiveTap> tap) {
     return SegmentArchives.stream(
-        directory, segment.segmentName(), creationMeta.creationTimeMs(), codec, scheduler, tap);
+        directory,
+        segment.segmentName(),
+        creationMeta.creationTimeMs(),
+        codec,
+        options,
+        scheduler,
+        tap);
   }
 }

@@ -1,0 +1,256 @@
+package io.segmenttransfer.s3;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
+
+/**
+ * How many parts of one ranged read are fetched at once: {@link #initialWidth} at first (two parts
+ * of the default 8 MiB), one more (up to the configured concurrency) each time the consumer is seen
+ * starved, that is waiting with demand and no bytes for more than {@link #STARVED_SHARE} of each of
+ * {@link #STARVED_WINDOWS} windows of {@link #WINDOW} deliveries in a row (one window alone is
+ * often a hiccup of a busy machine or the first part's start, not a slow source).
+ *
+ * <p>Why: on a fast source (S3 on loopback or in the same rack) two parts keep any consumer fed
+ * (the next part downloads while the current one is consumed) and more only add parts copied and
+ * waiting in memory while the CPU is needed by the decoder; a real S3 connection gives 50-100 MB/s,
+ * so a consumer that decodes faster needs several in flight. Starting narrow and widening on
+ * starvation serves both without a setting per deployment. The width never shrinks within a read.
+ *
+ * <p>Parts start in order: part {@code i} starts once fewer than {@code width} parts before it are
+ * still undelivered, so at most {@code width} parts hold buffers at once. The measurement is on the
+ * consumer side of the in-order merge ({@link #meter}): the time between the consumer's demand (a
+ * request while it had none, or the end of an {@code onNext} that left demand) and the next
+ * delivery is time it waited; one {@link System#nanoTime} pair per delivered chunk.
+ */
+final class AdaptiveReadAhead {
+
+  /**
+   * Parts fetched at once before any starvation is seen, at least: the current one and the next.
+   */
+  static final int INITIAL_WIDTH = 2;
+
+  /**
+   * Bytes in flight from the start, at least: parts much smaller than a few MiB spend most of a
+   * real S3 GET in its first-byte latency (tens of milliseconds), so a read of small parts starts
+   * with as many as these bytes need (up to the configured concurrency).
+   */
+  static final long INITIAL_BYTES = 4L * 1024 * 1024;
+
+  /** Deliveries per measurement window (256 KiB each for full chunks). */
+  static final int WINDOW = 8;
+
+  /** The consumer waited this share of a window or more: it was starved in that window. */
+  static final double STARVED_SHARE = 0.125;
+
+  /** Starved windows in a row that open one more part. */
+  static final int STARVED_WINDOWS = 2;
+
+  private final long headLength;
+  private final long partSize;
+  private final int maxWidth;
+
+  private final Object lock = new Object();
+  private final List<Waiter> waiters = new ArrayList<>();
+  private int width;
+  private int delivered;
+
+  /** The consumer's outstanding demand: raised by its requests, lowered by each delivery. */
+  private final AtomicLong demand = new AtomicLong();
+
+  private volatile long readySince;
+
+  // Only touched by the delivering thread (onNext is serialized).
+  private long deliveredBytes;
+  private boolean started;
+  private long windowStart;
+  private long waitedInWindow;
+  private int deliveriesInWindow;
+  private int starvedWindows;
+
+  private record Waiter(int part, MonoSink<Void> sink) {}
+
+  /**
+   * @param headLength bytes of the first part (it starts at the read's offset, so may be shorter)
+   * @param partSize bytes of every later part but the last
+   * @param maxWidth the configured concurrency
+   */
+  AdaptiveReadAhead(long headLength, long partSize, int maxWidth) {
+    this.headLength = headLength;
+    this.partSize = partSize;
+    this.maxWidth = maxWidth;
+    this.width = initialWidth(partSize, maxWidth);
+  }
+
+  /** {@link #INITIAL_WIDTH} parts, or as many as {@link #INITIAL_BYTES} take, up to {@code max}. */
+  static int initialWidth(long partSize, int maxWidth) {
+    long forBytes = (INITIAL_BYTES + partSize - 1) / partSize;
+    return (int) Math.min(maxWidth, Math.max(INITIAL_WIDTH, forBytes));
+  }
+
+  /**
+   * Completes when part {@code part} (0 for the head) may start; cancelling it forgets the wait.
+   */
+  Mono<Void> turn(int part) {
+    return Mono.create(
+        sink -> {
+          Waiter waiter = new Waiter(part, sink);
+          synchronized (lock) {
+            if (part >= delivered + width) {
+              waiters.add(waiter);
+              sink.onDispose(() -> forget(waiter));
+              return;
+            }
+          }
+          sink.success();
+        });
+  }
+
+  /**
+   * The in-order merge of the parts, measured: the consumer's waits widen the read, each part's
+   * last delivered byte lets the next waiting part start.
+   */
+  Flux<ByteBuffer> meter(Flux<ByteBuffer> merged) {
+    return merged.transform(
+        Operators.<ByteBuffer, ByteBuffer>lift((scannable, actual) -> new Meter(actual)));
+  }
+
+  private void forget(Waiter waiter) {
+    synchronized (lock) {
+      waiters.remove(waiter);
+    }
+  }
+
+  private void requested(long n) {
+    long before = demand.getAndAccumulate(n, Operators::addCap);
+    if (before == 0) {
+      readySince = System.nanoTime();
+    }
+  }
+
+  /** Before the chunk goes downstream: counts the wait for it and starts parts it frees. */
+  private void arrived(int bytes, long now) {
+    if (started) {
+      waitedInWindow += Math.max(0, now - readySince);
+    } else {
+      started = true;
+      windowStart = now;
+    }
+    deliveredBytes += bytes;
+    int drained =
+        deliveredBytes < headLength ? 0 : 1 + (int) ((deliveredBytes - headLength) / partSize);
+    boolean widen = false;
+    if (++deliveriesInWindow >= WINDOW) {
+      long elapsed = now - windowStart;
+      starvedWindows = waitedInWindow > STARVED_SHARE * elapsed ? starvedWindows + 1 : 0;
+      if (starvedWindows >= STARVED_WINDOWS) {
+        widen = true;
+        starvedWindows = 0;
+      }
+      windowStart = now;
+      waitedInWindow = 0;
+      deliveriesInWindow = 0;
+    }
+    release(drained, widen);
+  }
+
+  /** After the consumer's {@code onNext} returned: still wanting more means waiting from now. */
+  private void handedOver(long now) {
+    long remaining = demand.get() == Long.MAX_VALUE ? Long.MAX_VALUE : demand.decrementAndGet();
+    if (remaining > 0) {
+      readySince = now;
+    }
+  }
+
+  private void release(int drained, boolean widen) {
+    List<MonoSink<Void>> ready = null;
+    synchronized (lock) {
+      boolean changed = drained > delivered;
+      delivered = Math.max(delivered, drained);
+      if (widen && width < maxWidth) {
+        width++;
+        changed = true;
+      }
+      if (!changed || waiters.isEmpty()) {
+        return;
+      }
+      for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+        Waiter waiter = it.next();
+        if (waiter.part() < delivered + width) {
+          it.remove();
+          if (ready == null) {
+            ready = new ArrayList<>();
+          }
+          ready.add(waiter.sink());
+        }
+      }
+    }
+    if (ready != null) {
+      // Outside the lock: a part's start subscribes its GET.
+      ready.forEach(MonoSink::success);
+    }
+  }
+
+  /** Passes the merge through, observing the consumer's demand and each delivery. */
+  private final class Meter implements CoreSubscriber<ByteBuffer>, Subscription {
+    private final CoreSubscriber<? super ByteBuffer> actual;
+    private @Nullable Subscription upstream;
+
+    Meter(CoreSubscriber<? super ByteBuffer> actual) {
+      this.actual = actual;
+    }
+
+    @Override
+    public Context currentContext() {
+      return actual.currentContext();
+    }
+
+    @Override
+    public void onSubscribe(Subscription s) {
+      if (Operators.validate(upstream, s)) {
+        upstream = s;
+        actual.onSubscribe(this);
+      }
+    }
+
+    @Override
+    public void onNext(ByteBuffer buffer) {
+      arrived(buffer.remaining(), System.nanoTime());
+      actual.onNext(buffer);
+      handedOver(System.nanoTime());
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      actual.onError(t);
+    }
+
+    @Override
+    public void onComplete() {
+      actual.onComplete();
+    }
+
+    @Override
+    public void request(long n) {
+      if (Operators.validate(n)) {
+        requested(n);
+        upstream.request(n);
+      }
+    }
+
+    @Override
+    public void cancel() {
+      upstream.cancel();
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package io.segmenttransfer.s3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.segmenttransfer.s3.FaultProxy.Throttle;
+import java.net.URI;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+/**
+ * The ranged read's adaptive read-ahead against the in-process S3 server, through the fault proxy,
+ * which counts the GETs it forwards at once: a read whose consumer outruns slow connections opens
+ * up to the configured concurrency; a read whose consumer is the slow side keeps to two.
+ */
+class AdaptiveReadAheadTest {
+
+  /** Parts of 2 MiB: large enough that a read starts with two of them in flight. */
+  private static final int PART = 2 * 1024 * 1024;
+
+  private static final int CONCURRENCY = 4;
+
+  private static S3TestServer server;
+  private static URI uri;
+  private static byte[] bytes;
+  private static URI large;
+  private static byte[] largeBytes;
+
+  private FaultProxy proxy;
+  private S3SegmentStore store;
+
+  @BeforeAll
+  static void putObject() {
+    server = S3TestServer.shared();
+    uri = S3TestServer.newUri("read-ahead.tar.gz");
+    bytes = S3TestServer.random(6 * PART + 17, 7);
+    server.put(uri, bytes);
+    // Twelve parts: widening by one takes two starved windows of 2 MiB.
+    large = S3TestServer.newUri("read-ahead-large.tar.gz");
+    largeBytes = S3TestServer.random(12 * PART, 8);
+    server.put(large, largeBytes);
+  }
+
+  @AfterEach
+  void stop() {
+    if (store != null) {
+      store.close();
+    }
+    if (proxy != null) {
+      proxy.close();
+    }
+  }
+
+  private S3SegmentStore storeThroughProxy() {
+    proxy = new FaultProxy(server.endpoint());
+    store =
+        S3SegmentStore.create(
+            S3TestServer.config(proxy.endpoint()).withReadParts(PART, CONCURRENCY));
+    return store;
+  }
+
+  @Test
+  void smallPartsStartWithEnoughOfThemForAFewMegabytesInFlight() {
+    assertThat(AdaptiveReadAhead.initialWidth(8 << 20, 4)).isEqualTo(2);
+    assertThat(AdaptiveReadAhead.initialWidth(1 << 20, 4)).isEqualTo(4);
+    assertThat(AdaptiveReadAhead.initialWidth(1 << 20, 3)).isEqualTo(3);
+    assertThat(AdaptiveReadAhead.initialWidth(8 << 20, 1)).isEqualTo(1);
+  }
+
+  @Test
+  void slowConnectionsAndAFastConsumerWidenTheReadToTheConfiguredConcurrency() {
+    S3SegmentStore store = storeThroughProxy();
+    // 16 MB/s per GET: a part takes ~0.13 s, the consumer (a copy) about a millisecond.
+    proxy.rule(r -> new Throttle(16_000_000));
+
+    assertThat(S3TestServer.collect(store.read(large, 0))).isEqualTo(largeBytes);
+
+    assertThat(proxy.mostGetsInFlight()).isEqualTo(CONCURRENCY);
+  }
+
+  @Test
+  void aSlowConsumerKeepsTheReadToTwoParts() {
+    S3SegmentStore store = storeThroughProxy();
+    // A first read warms up both sides (a cold server is slow enough to starve any consumer).
+    assertThat(S3TestServer.collect(server.direct().read(uri, 0))).isEqualTo(bytes);
+
+    // 8 chunks of 256 KiB per part at 40 ms each: the next part has long arrived when wanted.
+    byte[] read =
+        S3TestServer.collect(
+            store
+                .read(uri, 0)
+                .concatMap(buffer -> Mono.delay(Duration.ofMillis(40)).thenReturn(buffer), 1));
+
+    assertThat(read).isEqualTo(bytes);
+    assertThat(AdaptiveReadAhead.initialWidth(PART, CONCURRENCY)).isEqualTo(2);
+    assertThat(proxy.mostGetsInFlight()).isEqualTo(2);
+    // One GET per part: nothing was fetched twice.
+    assertThat(proxy.gets()).hasSize((bytes.length + PART - 1) / PART);
+  }
+}
