@@ -114,7 +114,7 @@ class ServerTlsTest {
   }
 
   /** The certificate the server presented on a new connection. */
-  private static X509Certificate presented(HttpClient client, URI uri) {
+  static X509Certificate presented(HttpClient client, URI uri) {
     return client
         .get()
         .uri(uri)
