@@ -1,8 +1,13 @@
 package io.segmenttransfer.http.tls;
 
+import io.netty.handler.ssl.SslHandler;
+import java.net.URI;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
 
 /**
  * Certificates made by the tests, never checked in: a certificate authority and the server and
@@ -42,6 +47,33 @@ public final class TestCertificates {
   }
 
   private TestCertificates() {}
+
+  /** The certificate a server presents to {@code client}'s next connection to {@code uri}. */
+  public static X509Certificate presented(HttpClient client, URI uri, Duration timeout) {
+    return client
+        .get()
+        .uri(uri)
+        .responseConnection(
+            (response, connection) -> {
+              X509Certificate certificate;
+              try {
+                certificate =
+                    (X509Certificate)
+                        connection
+                            .channel()
+                            .pipeline()
+                            .get(SslHandler.class)
+                            .engine()
+                            .getSession()
+                            .getPeerCertificates()[0];
+              } catch (SSLPeerUnverifiedException e) {
+                return Mono.error(e);
+              }
+              return connection.inbound().receive().then(Mono.just(certificate));
+            })
+        .single()
+        .block(timeout);
+  }
 
   /** A new self-signed CA whose certificate is written to {@code <dir>/<stem>.crt}. */
   public static Authority authority(Path dir, String stem) {
