@@ -135,7 +135,7 @@ public final class ExternalViewPeerFinder implements PeerFinder {
   private Mono<URI> peerUri(String instanceId, SegmentId segment, String scheme) {
     URI uri = config.controller().resolve("/instances/" + encode(instanceId));
     return getJson(uri)
-        .flatMap(record -> Mono.justOrEmpty(endpoint(instanceId, record)))
+        .flatMap(record -> Mono.justOrEmpty(endpoint(instanceId, record, scheme)))
         .map(
             hostPort ->
                 URI.create(
@@ -163,7 +163,7 @@ public final class ExternalViewPeerFinder implements PeerFinder {
    * InstanceInfoJson}: any id, {@code hostName} first, the configured default admin port when the
    * record has none); empty, logged, when the record cannot be read.
    */
-  private Optional<String> endpoint(String instanceId, JsonNode record) {
+  private Optional<String> endpoint(String instanceId, JsonNode record, String scheme) {
     InstanceInfo info;
     try {
       info = InstanceInfoJson.read(record, config.defaultAdminPort());
@@ -173,7 +173,10 @@ public final class ExternalViewPeerFinder implements PeerFinder {
     }
     String host = info.host();
     String bracketed = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
-    return Optional.of(bracketed + ":" + info.adminPort());
+    // Pinot's rule: over https, the instance's adminHttpsPort when it registered one.
+    int port =
+        scheme.equals("https") && info.servesHttps() ? info.adminHttpsPort() : info.adminPort();
+    return Optional.of(bracketed + ":" + port);
   }
 
   /** The body of a 2xx answer as JSON; empty for 404; a {@code SourceException} otherwise. */

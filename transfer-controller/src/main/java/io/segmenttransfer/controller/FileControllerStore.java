@@ -245,6 +245,9 @@ public final class FileControllerStore implements ControllerStore {
     instance.put("host", info.host());
     instance.put("port", info.port());
     instance.put("adminPort", info.adminPort());
+    if (info.servesHttps()) {
+      instance.put("adminHttpsPort", info.adminHttpsPort());
+    }
     instance.put("type", info.type());
     instance.put("enabled", info.enabled());
     node.put("assignmentVersion", doc.assignmentVersion());
@@ -270,7 +273,8 @@ public final class FileControllerStore implements ControllerStore {
             i.get("port").asInt(),
             i.get("adminPort").asInt(),
             i.get("type").asText(),
-            i.get("enabled").asBoolean(true));
+            i.get("enabled").asBoolean(true),
+            i.path("adminHttpsPort").asInt(-1));
     Map<SegmentId, SegmentState> states = new LinkedHashMap<>();
     node.path("states")
         .properties()

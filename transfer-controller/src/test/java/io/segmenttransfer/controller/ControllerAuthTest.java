@@ -11,8 +11,11 @@ import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.segment.TableNameWithType;
 import io.segmenttransfer.core.testing.PinotFixtures;
 import io.segmenttransfer.http.auth.AuthMatrix;
+import io.segmenttransfer.http.auth.AuthTransport;
 import io.segmenttransfer.http.auth.ControllerRoutePermissions;
 import io.segmenttransfer.http.auth.Permission;
+import io.segmenttransfer.http.tls.ClientSecurity;
+import io.segmenttransfer.http.tls.SecuritySettings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -21,18 +24,24 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
 
 /**
  * A controller with an auth file: every route of {@link ControllerRoutePermissions} against every
  * kind of caller ({@link AuthMatrix}), on a controller that holds a table, a schema, a segment and
- * an instance, so "exists" and "does not exist" are both real.
+ * an instance, so "exists" and "does not exist" are both real; over plain HTTP, TLS and mutual TLS
+ * ({@link AuthTransport}), one listener each, every route and caller on all three (about 500
+ * requests each, a new connection apiece: some seconds over TLS).
  */
 class ControllerAuthTest {
 
   @TempDir Path dir;
 
-  @Test
-  void everyRouteRefusesWhoItMustAndTheSameWayWhateverExists() throws Exception {
+  @ParameterizedTest(name = "over {0}")
+  @FieldSource("io.segmenttransfer.http.auth.AuthTransport#NAMES")
+  void everyRouteRefusesWhoItMustAndTheSameWayWhateverExists(String over) throws Exception {
+    AuthTransport transport = AuthTransport.named(over, dir);
     PinotFixtures.Archive fixture = PinotFixtures.archive("tar.gz");
     String instance;
     // The cluster is set up open (the typed client sends no credentials), then reopened secured.
@@ -48,7 +57,7 @@ class ControllerAuthTest {
       client.uploadSegment(table, fixture.file()).block(TIMEOUT);
       instance = client.register("127.0.0.1", 1, 1).block(TIMEOUT);
     }
-    AuthMatrix matrix = new AuthMatrix();
+    AuthMatrix matrix = new AuthMatrix(transport.client());
     Path authFile = matrix.writeAuthFile(dir);
 
     PrintStream stderr = System.err;
@@ -56,7 +65,11 @@ class ControllerAuthTest {
     System.setErr(new PrintStream(new TeeStream(captured, stderr), true, StandardCharsets.UTF_8));
     try (EmbeddedController secured =
         EmbeddedController.start(
-            ControllerConfig.defaults(dir).withPort(0).withAuthFile(authFile))) {
+            ControllerConfig.defaults(dir)
+                .withPort(0)
+                .withAuthFile(authFile)
+                .withSecurity(new SecuritySettings(transport.listener(), ClientSecurity.none())))) {
+      assertThat(secured.baseUrl()).startsWith(over.equals("plain") ? "http:" : "https:");
       var faults =
           matrix.run(
               secured.baseUrl(),
@@ -89,6 +102,7 @@ class ControllerAuthTest {
       var read = matrix.credentialsFor(Permission.READ);
       var segment =
           ControllerTestSupport.call(
+              matrix.client(),
               secured.baseUrl(),
               HttpMethod.GET,
               "/segments/events/" + fixture.segmentName(),
@@ -98,10 +112,16 @@ class ControllerAuthTest {
       assertThat(segment.body()).isEqualTo(PinotFixtures.bytes(fixture));
       var tables =
           ControllerTestSupport.call(
-              secured.baseUrl(), HttpMethod.GET, "/tables", null, Map.of("Authorization", read));
+              matrix.client(),
+              secured.baseUrl(),
+              HttpMethod.GET,
+              "/tables",
+              null,
+              Map.of("Authorization", read));
       assertThat(tables.text()).contains("events");
       var deleted =
           ControllerTestSupport.call(
+              matrix.client(),
               secured.baseUrl(),
               HttpMethod.DELETE,
               "/segments/events/" + fixture.segmentName(),

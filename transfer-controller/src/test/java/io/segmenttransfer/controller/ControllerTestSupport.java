@@ -40,8 +40,18 @@ final class ControllerTestSupport {
       String baseUrl, HttpMethod method, String path, byte[] body, Map<String, String> headers) {
     // A fresh connection per call: servers of earlier tests come and go on reused ephemeral ports,
     // and these tests are about the server's answers, not the client's keep-alive pool.
-    HttpClient client =
-        HttpClient.newConnection().baseUrl(baseUrl).headers(h -> headers.forEach(h::set));
+    return call(HttpClient.newConnection(), baseUrl, method, path, body, headers);
+  }
+
+  /** The same through {@code connections} (an HTTPS client, say). */
+  static Reply call(
+      HttpClient connections,
+      String baseUrl,
+      HttpMethod method,
+      String path,
+      byte[] body,
+      Map<String, String> headers) {
+    HttpClient client = connections.baseUrl(baseUrl).headers(h -> headers.forEach(h::set));
     HttpClient.ResponseReceiver<?> request =
         body == null
             ? client.request(method).uri(path)

@@ -56,6 +56,36 @@ class CustomInstanceIdTest {
   }
 
   @Test
+  void anHttpsAdminPortIsKeptServedAndRememberedAcrossARestart() {
+    client.register("10.0.0.7", 8098, 9443, 9443, null).block(TIMEOUT);
+    InstanceInfo https =
+        new InstanceInfo(null, "10.0.0.7", 8098, 9443, InstanceInfo.SERVER, true, 9443);
+    assertThat(
+            get(controller.baseUrl(), "/instances/Server_10.0.0.7_8098")
+                .json()
+                .get("adminHttpsPort")
+                .asInt())
+        .isEqualTo(9443);
+    assertThat(client.instance("Server_10.0.0.7_8098").block(TIMEOUT)).isEqualTo(https);
+    assertThat(https.adminUri("/health", null).toString())
+        .isEqualTo("https://10.0.0.7:9443/health");
+
+    controller.close();
+    controller = EmbeddedController.start(ControllerConfig.defaults(dir).withPort(0));
+    client = ControllerClient.create(controller.baseUrl());
+    assertThat(client.instance("Server_10.0.0.7_8098").block(TIMEOUT)).isEqualTo(https);
+    // A plain registration has none, and its record shows none.
+    client.register("10.0.0.6", 8098, 9097).block(TIMEOUT);
+    assertThat(
+            get(controller.baseUrl(), "/instances/Server_10.0.0.6_8098")
+                .json()
+                .has("adminHttpsPort"))
+        .isFalse();
+    assertThat(client.instance("Server_10.0.0.6_8098").block(TIMEOUT).adminUri("/health", null))
+        .hasToString("http://10.0.0.6:9097/health");
+  }
+
+  @Test
   void aConventionalIdStillReadsBack() {
     client.register("10.0.0.8", 8098, 9097).block(TIMEOUT);
 

@@ -40,6 +40,9 @@ public final class ControllerJson {
     node.putNull("pools");
     node.put("grpcPort", -1);
     node.put("adminPort", info.adminPort());
+    if (info.servesHttps()) {
+      node.put("adminHttpsPort", info.adminHttpsPort());
+    }
     node.put("queryServicePort", -1);
     node.put("queryMailboxPort", -1);
     node.putNull("systemResourceInfo");
@@ -56,7 +59,7 @@ public final class ControllerJson {
 
   /**
    * Reads a {@code POST /instances} body: {@code host}, {@code port}, {@code type}, {@code
-   * adminPort}.
+   * adminPort}, and {@code adminHttpsPort} when the admin port serves HTTPS.
    */
   public static InstanceInfo readRegistration(JsonNode body) {
     if (!body.isObject()) {
@@ -68,11 +71,12 @@ public final class ControllerJson {
       throw new InvalidRequestException(null, "instance field 'port' is missing or not a number");
     }
     int adminPort = intField(body, "adminPort", InstanceInfo.DEFAULT_ADMIN_PORT);
+    int adminHttpsPort = intField(body, "adminHttpsPort", -1);
     String type = body.path("type").asText(InstanceInfo.SERVER);
     boolean enabled = body.path("enabled").asBoolean(true);
     // This project's extension: a server started with an explicit id sends it; Pinot derives it.
     String id = body.hasNonNull("instanceName") ? body.get("instanceName").asText() : null;
-    return new InstanceInfo(id, host, port, adminPort, type, enabled);
+    return new InstanceInfo(id, host, port, adminPort, type, enabled, adminHttpsPort);
   }
 
   private static int intField(JsonNode node, String field, int otherwise) {

@@ -121,8 +121,18 @@ public final class ControllerClient implements SegmentMetadataSource {
    * {@code Server_<host>_<port>}. Completes with the id.
    */
   public Mono<String> register(String host, int port, int adminPort, @Nullable String instanceId) {
+    return register(host, port, adminPort, -1, instanceId);
+  }
+
+  /**
+   * The same for a server whose admin port serves HTTPS at {@code adminHttpsPort} (Pinot's key; -1
+   * for none): the controller and peers then call it over https.
+   */
+  public Mono<String> register(
+      String host, int port, int adminPort, int adminHttpsPort, @Nullable String instanceId) {
     InstanceInfo info =
-        new InstanceInfo(instanceId, host, port, adminPort, InstanceInfo.SERVER, true);
+        new InstanceInfo(
+            instanceId, host, port, adminPort, InstanceInfo.SERVER, true, adminHttpsPort);
     ObjectNode body =
         ControllerJson.MAPPER
             .createObjectNode()
@@ -130,6 +140,9 @@ public final class ControllerClient implements SegmentMetadataSource {
             .put("port", port)
             .put("type", InstanceInfo.SERVER)
             .put("adminPort", adminPort);
+    if (info.servesHttps()) {
+      body.put("adminHttpsPort", adminHttpsPort);
+    }
     if (instanceId != null) {
       body.put("instanceName", instanceId);
     }

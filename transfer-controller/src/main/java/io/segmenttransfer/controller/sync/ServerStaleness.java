@@ -7,7 +7,6 @@ import io.segmenttransfer.core.segment.TableNameWithType;
 import io.segmenttransfer.http.HttpErrors;
 import io.segmenttransfer.http.tls.SecuritySettings;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -43,17 +42,14 @@ final class ServerStaleness {
       List<String> unreachable) {}
 
   private final HttpClient http;
-  private final String scheme;
 
   /**
-   * @param security the controller's: servers are asked over {@code https} when the controller
-   *     itself serves TLS (a cluster runs TLS throughout), with its client certificate and
-   *     credentials
+   * @param security the controller's client side: its trust, client certificate and credentials for
+   *     servers that serve HTTPS (each server's registration says whether it does)
    */
   ServerStaleness(SecuritySettings security) {
     this.http =
         security.client().configure(HttpClient.newConnection()).responseTimeout(ANSWER_TIMEOUT);
-    this.scheme = security.scheme();
   }
 
   /** Asks every server in {@code servers}; lazy; never fails (unreachable ones are listed). */
@@ -99,7 +95,7 @@ final class ServerStaleness {
   private Mono<List<StaleSegment>> ask(TableNameWithType table, InstanceInfo server) {
     return Mono.defer(
         () -> {
-          URI uri = uri(scheme, table, server);
+          URI uri = uri(table, server);
           return http.get()
               .uri(uri.toASCIIString())
               .responseSingle(
@@ -120,14 +116,8 @@ final class ServerStaleness {
         });
   }
 
-  static URI uri(String scheme, TableNameWithType table, InstanceInfo server) {
-    int port = server.adminPort() > 0 ? server.adminPort() : InstanceInfo.DEFAULT_ADMIN_PORT;
-    try {
-      return new URI(
-          scheme, null, server.host(), port, "/tables/" + table + "/segments/isStale", null, null);
-    } catch (URISyntaxException e) {
-      throw new InvalidRequestException(
-          null, "cannot form the isStale URL of " + server.id() + ": " + e.getMessage(), e);
-    }
+  /** Over https when the server registered an HTTPS admin port ({@link InstanceInfo#adminUri}). */
+  static URI uri(TableNameWithType table, InstanceInfo server) {
+    return server.adminUri("/tables/" + table + "/segments/isStale", null);
   }
 }

@@ -9,15 +9,14 @@ import io.segmenttransfer.http.HttpErrors;
 import io.segmenttransfer.http.tls.SecuritySettings;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
 /**
  * Asks a server to upload its copy of a segment to its deep store: {@code POST
- * http://<host>:<adminPort>/segments/<tableNameWithType>/<segment>/upload?uploadTimeoutMs=N}, the
- * endpoint Pinot's servers and ours both have, answered {@code
+ * http(s)://<host>:<adminPort>/segments/<tableNameWithType>/<segment>/upload?uploadTimeoutMs=N},
+ * the endpoint Pinot's servers and ours both have, answered {@code
  * {"segmentName","crc","downloadUrl"}}. Pinot's newer {@code uploadLLCSegment} gives the same
  * answer but only our servers are asked here, and they serve {@code upload}. Failures are the
  * project's errors through transfer-http's {@link HttpErrors}.
@@ -35,11 +34,9 @@ final class ReplicaUploadClient {
   private final HttpClient http;
   private final Duration uploadTimeout;
 
-  private final String scheme;
-
   /**
-   * @param security the controller's: replicas are called over {@code https} when the controller
-   *     itself serves TLS, with its client certificate and credentials
+   * @param security the controller's client side: its trust, client certificate and credentials for
+   *     replicas that serve HTTPS (each replica's registration says whether it does)
    */
   ReplicaUploadClient(Duration uploadTimeout, SecuritySettings security) {
     // No pooling: uploads are rare, and a pooled connection to a restarted server would fail the
@@ -50,14 +47,13 @@ final class ReplicaUploadClient {
             .configure(HttpClient.newConnection())
             .responseTimeout(uploadTimeout.plus(ANSWER_SLACK));
     this.uploadTimeout = uploadTimeout;
-    this.scheme = security.scheme();
   }
 
   /** Lazy; emits what the replica uploaded, or fails with what the replica or the exchange said. */
   Mono<Uploaded> upload(InstanceInfo replica, SegmentId segment) {
     return Mono.defer(
         () -> {
-          URI uri = uploadUri(scheme, replica, segment, uploadTimeout);
+          URI uri = uploadUri(replica, segment, uploadTimeout);
           return http.post()
               .uri(uri) // not the String overload: reactor-netty#4357 misreads one-digit ports
               .responseSingle(
@@ -68,25 +64,15 @@ final class ReplicaUploadClient {
         });
   }
 
-  static URI uploadUri(String scheme, InstanceInfo replica, SegmentId segment, Duration timeout) {
-    int port = replica.adminPort() > 0 ? replica.adminPort() : InstanceInfo.DEFAULT_ADMIN_PORT;
-    try {
-      // The multi-argument constructor quotes what a name may hold and a path may not (space, %, ?,
-      // #).
-      return new URI(
-          scheme,
-          null,
-          replica.host(),
-          port,
-          "/segments/" + segment.table() + "/" + segment.segmentName() + "/upload",
-          "uploadTimeoutMs=" + timeout.toMillis(),
-          null);
-    } catch (URISyntaxException e) {
-      throw new InvalidRequestException(
-          segment.segmentName(),
-          "cannot form the upload URL for " + replica.id() + ": " + e.getMessage(),
-          e);
-    }
+  /**
+   * The replica's upload URL: over https when it registered an HTTPS admin port ({@link
+   * InstanceInfo#adminUri}), whatever the controller itself serves.
+   */
+  static URI uploadUri(InstanceInfo replica, SegmentId segment, Duration timeout) {
+    // The multi-argument URI constructor quotes what a name may hold and a path may not.
+    return replica.adminUri(
+        "/segments/" + segment.table() + "/" + segment.segmentName() + "/upload",
+        "uploadTimeoutMs=" + timeout.toMillis());
   }
 
   /** The answer, checked: it must name this segment, a CRC and an absolute deep-store URI. */

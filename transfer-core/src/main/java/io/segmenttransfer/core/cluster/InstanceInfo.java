@@ -2,12 +2,17 @@ package io.segmenttransfer.core.cluster;
 
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.segment.SafeName;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A registered instance, as Pinot's {@code POST /instances} takes it and {@code GET
  * /instances/{id}} shows it ({@link InstanceInfoJson} reads that record). Peers reach a server's
- * segments at {@code http://<host>:<adminPort>}.
+ * segments at {@code http://<host>:<adminPort>}, or at {@code https://<host>:<adminHttpsPort>} when
+ * it registered one (Pinot's {@code adminHttpsPort}; this project's servers serve HTTPS on their
+ * one admin port, so they register that port as both).
  *
  * @param id {@code Server_<host>_<port>} (or {@code Broker_}, {@code Minion_}, {@code
  *     Controller_}), or a custom id; never parse the host or port out of it
@@ -16,9 +21,16 @@ import java.util.Locale;
  * @param adminPort the admin (peer download) port, Pinot default 8097
  * @param type SERVER, BROKER, MINION or CONTROLLER; only servers are assigned segments
  * @param enabled disabled instances keep their record but get no new segments
+ * @param adminHttpsPort the admin port's HTTPS listener, or -1 (0 too) when it serves plain HTTP
  */
 public record InstanceInfo(
-    String id, String host, int port, int adminPort, String type, boolean enabled) {
+    String id,
+    String host,
+    int port,
+    int adminPort,
+    String type,
+    boolean enabled,
+    int adminHttpsPort) {
 
   public static final String SERVER = "SERVER";
   public static final int DEFAULT_ADMIN_PORT = 8097;
@@ -35,6 +47,11 @@ public record InstanceInfo(
       throw new InvalidRequestException(
           null, "instance field 'adminPort' must be 0-65535, was " + adminPort);
     }
+    if (adminHttpsPort < -1 || adminHttpsPort > 65535) {
+      throw new InvalidRequestException(
+          null, "instance field 'adminHttpsPort' must be 0-65535, was " + adminHttpsPort);
+    }
+    adminHttpsPort = adminHttpsPort <= 0 ? -1 : adminHttpsPort;
     type = type == null ? SERVER : type.toUpperCase(Locale.ROOT);
     if (id == null) {
       id = idOf(type, host, port);
@@ -43,6 +60,40 @@ public record InstanceInfo(
       // only.
       throw new InvalidRequestException(
           null, "instance id '" + id + "' may only hold letters, digits, '_', '.' and '-'");
+    }
+  }
+
+  /** An instance without an HTTPS admin port. */
+  public InstanceInfo(
+      String id, String host, int port, int adminPort, String type, boolean enabled) {
+    this(id, host, port, adminPort, type, enabled, -1);
+  }
+
+  /** Whether it registered an HTTPS admin port. */
+  public boolean servesHttps() {
+    return adminHttpsPort > 0;
+  }
+
+  /**
+   * Where its admin API (peer downloads, upload and staleness requests) is reached: {@code
+   * https://host:adminHttpsPort} when it registered an HTTPS port, else {@code
+   * http://host:adminPort} (Pinot's 8097 when unknown). Pinot's rule, per instance: whoever calls
+   * follows what the server serves, not what the caller serves.
+   */
+  public URI adminUri(String path, @Nullable String query) {
+    int plainPort = adminPort > 0 ? adminPort : DEFAULT_ADMIN_PORT;
+    try {
+      return new URI(
+          servesHttps() ? "https" : "http",
+          null,
+          host,
+          servesHttps() ? adminHttpsPort : plainPort,
+          path,
+          query,
+          null);
+    } catch (URISyntaxException e) {
+      throw new InvalidRequestException(
+          null, "cannot form an admin URL of " + id + ": " + e.getMessage(), e);
     }
   }
 

@@ -25,6 +25,7 @@ import java.util.List;
  *       else 0 (unknown: nothing here connects to it);
  *   <li>admin port: {@code adminPort}; a record without a usable one gets the caller's default
  *       (Pinot's 8097), since Pinot servers of old versions do not write it;
+ *   <li>HTTPS admin port: {@code adminHttpsPort} (Pinot's key), none when absent;
  *   <li>type: the id's prefix when it has one, else the tags (tenant tags {@code _OFFLINE} and
  *       {@code _REALTIME} are servers', {@code _BROKER} brokers'), else a server;
  *   <li>enabled: {@code enabled}, true when absent.
@@ -76,12 +77,13 @@ public final class InstanceInfoJson {
     if (adminPort <= 0) {
       adminPort = defaultAdminPort;
     }
+    int adminHttpsPort = port(record.get("adminHttpsPort"));
     String type = conventional != null ? conventional.type() : typeFromTags(record.get("tags"));
     boolean enabled = record.path("enabled").asBoolean(true);
     // A Pinot id derived from the host (an IPv6 address has ':') is valid as derived; only an
     // explicit, custom id is held to the characters that may name a file or a path segment.
     String explicitId = id.equals(InstanceInfo.idOf(type, host, port)) ? null : id;
-    return new InstanceInfo(explicitId, host, port, adminPort, type, enabled);
+    return new InstanceInfo(explicitId, host, port, adminPort, type, enabled, adminHttpsPort);
   }
 
   /** A port from a number or a numeric string; -1 when absent or not a port. */

@@ -5,15 +5,21 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Counts a listener's open connections and refuses those beyond the limit: the refused connection
- * gets a plain {@code 503} written straight to the socket (no request is read, nothing reaches the
- * routes) and is closed. The count drops when a connection closes, so a client is served again once
- * others left.
+ * gets a {@code 503} (no request is read, nothing reaches the routes) and is closed. The count
+ * drops when a connection closes, so a client is served again once others left.
+ *
+ * <p>On an HTTPS listener the refusal sits behind the TLS handler: the handshake completes and the
+ * {@code 503} goes out encrypted, so the client reads an answer naming the overload rather than
+ * plaintext it would take for a broken TLS record. (Closing before the handshake would cost less,
+ * but the client could only report a connection closed during the handshake, which reads like a
+ * certificate problem.) Netty's handshake timeout bounds a client that never completes it.
  */
 final class ConnectionCap {
 
@@ -45,11 +51,19 @@ final class ConnectionCap {
     if (now <= max) {
       return true;
     }
-    channel.pipeline().addFirst(REFUSE, new Refusal());
+    ChannelHandlerContext tls = channel.pipeline().context(SslHandler.class);
+    if (tls != null) {
+      channel.pipeline().addAfter(tls.name(), REFUSE, new Refusal());
+    } else {
+      channel.pipeline().addFirst(REFUSE, new Refusal());
+    }
     return false;
   }
 
-  /** Writes the refusal once active, drops whatever the client sends, and closes. */
+  /**
+   * Writes the refusal once active, drops whatever the client sends, and closes. Behind a TLS
+   * handler the write is held until the handshake completes, then encrypted.
+   */
   private static final class Refusal extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {

@@ -85,6 +85,38 @@ public final class ServerTls {
         .doOnUnbound(bound -> stopWatching());
   }
 
+  /**
+   * Re-reads the certificate and key now, whether or not the files look changed (blocking: run it
+   * off the event loops), and logs one line: what is now served, or why the old certificate stays.
+   * What {@link CertificateReloads#reloadAll} calls for every bound listener (on SIGHUP).
+   *
+   * @param cause why, for the log line ("SIGHUP")
+   * @return whether the new files are now in use
+   */
+  public boolean reloadNow(String cause) {
+    List<FileStamp> now = stamps(config);
+    try {
+      TlsMaterial.KeyAndChain material = material(config);
+      context.replace(build(config, material));
+      chain = material.chain();
+      loaded = now;
+      LOG.info(
+          "TLS certificate reloaded on {}: {} (valid until {}) from {}",
+          cause,
+          material.chain()[0].getSubjectX500Principal().getName(),
+          material.chain()[0].getNotAfter().toInstant(),
+          config.keyStore() != null ? config.keyStore() : config.certChain());
+      return true;
+    } catch (InvalidRequestException e) {
+      lastFailed = now;
+      LOG.warn(
+          "TLS certificate not reloaded on {}, the previous one stays in use: {}",
+          cause,
+          e.getMessage());
+      return false;
+    }
+  }
+
   public ServerTlsConfig config() {
     return config;
   }
@@ -123,6 +155,7 @@ public final class ServerTls {
   }
 
   private void startWatching() {
+    CertificateReloads.bound(this);
     Disposable next =
         Flux.interval(config.reloadInterval(), config.reloadInterval(), Schedulers.boundedElastic())
             .onBackpressureDrop()
@@ -136,6 +169,7 @@ public final class ServerTls {
   }
 
   private void stopWatching() {
+    CertificateReloads.unbound(this);
     Disposable previous = watcher.getAndSet(null);
     if (previous != null) {
       previous.dispose();

@@ -1,6 +1,7 @@
 package io.segmenttransfer.http.auth;
 
 import io.netty.handler.codec.http.HttpMethod;
+import io.segmenttransfer.http.tls.ClientSecurity;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,6 +47,27 @@ public final class AuthMatrix {
   }
 
   private final List<Call> calls = new ArrayList<>();
+
+  /** Every call's client: no pooling (a refusal closes its connection), the transport's TLS. */
+  private final HttpClient transport;
+
+  /** Over plain HTTP. */
+  public AuthMatrix() {
+    this(ClientSecurity.none());
+  }
+
+  /**
+   * Over {@code transport}'s TLS settings (trust, client certificate); credentials are the matrix's
+   * own, per call.
+   */
+  public AuthMatrix(ClientSecurity transport) {
+    this.transport = transport.configure(HttpClient.newConnection());
+  }
+
+  /** The client every call goes through, for a test's own requests over the same transport. */
+  public HttpClient client() {
+    return transport;
+  }
 
   /**
    * Writes an auth file with {@code ops} (password, admin), {@code server-1} (token, server) and
@@ -206,7 +228,7 @@ public final class AuthMatrix {
       String baseUrl, String who, HttpMethod method, String uri, String authorization) {
     // A fresh connection per call: a refusal closes its connection.
     HttpClient client =
-        HttpClient.newConnection()
+        transport
             .baseUrl(baseUrl)
             .headers(
                 h -> {

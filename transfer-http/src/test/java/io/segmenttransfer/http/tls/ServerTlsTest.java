@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.ssl.SslHandler;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.error.SourceAccessDeniedException;
 import io.segmenttransfer.http.HttpErrors;
@@ -15,7 +14,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -114,30 +112,8 @@ class ServerTlsTest {
   }
 
   /** The certificate the server presented on a new connection. */
-  private static X509Certificate presented(HttpClient client, URI uri) {
-    return client
-        .get()
-        .uri(uri)
-        .responseConnection(
-            (response, connection) -> {
-              X509Certificate certificate;
-              try {
-                certificate =
-                    (X509Certificate)
-                        connection
-                            .channel()
-                            .pipeline()
-                            .get(SslHandler.class)
-                            .engine()
-                            .getSession()
-                            .getPeerCertificates()[0];
-              } catch (SSLPeerUnverifiedException e) {
-                return Mono.error(e);
-              }
-              return connection.inbound().receive().then(Mono.just(certificate));
-            })
-        .single()
-        .block(TIMEOUT);
+  static X509Certificate presented(HttpClient client, URI uri) {
+    return TestCertificates.presented(client, uri, TIMEOUT);
   }
 
   @ParameterizedTest

@@ -163,6 +163,7 @@ final class ControllerCommand implements Callable<Integer> {
       throw e;
     }
     StopSignal stop = new StopSignal(controller::close);
+    ReloadSignal.install();
     spec.commandLine().getOut().println("controller listening on " + controller.baseUrl());
     OpenSurfaceWarning.unlessSecured(authFile, "controller", controller.baseUrl(), spec);
     spec.commandLine().getOut().flush();

@@ -3,6 +3,7 @@ package io.segmenttransfer.server.cli;
 import io.segmenttransfer.controller.ControllerConfig;
 import io.segmenttransfer.controller.EmbeddedController;
 import io.segmenttransfer.controller.api.ExternalView;
+import io.segmenttransfer.controller.api.TableConfig;
 import io.segmenttransfer.controller.client.ControllerClient;
 import io.segmenttransfer.controller.completion.CompletionConfig;
 import io.segmenttransfer.core.crypto.CrypterConfig;
@@ -22,7 +23,9 @@ import io.segmenttransfer.server.daemon.CommitConfig;
 import io.segmenttransfer.server.daemon.SegmentServer;
 import io.segmenttransfer.server.daemon.ServerConfig;
 import io.segmenttransfer.server.daemon.SourceKind;
+import io.segmenttransfer.server.quickstart.QuickstartAccessCheck;
 import io.segmenttransfer.server.quickstart.QuickstartDeepStore;
+import io.segmenttransfer.server.quickstart.QuickstartSecurity;
 import io.segmenttransfer.server.quickstart.SampleSegment;
 import io.segmenttransfer.server.quickstart.SampleSegments;
 import java.io.IOException;
@@ -117,6 +120,12 @@ final class QuickstartCommand implements Callable<Integer> {
           "Use an S3 bucket (S3Proxy, in this JVM) as the deep store instead of a directory.")
   boolean s3;
 
+  @Option(
+      names = "--secure",
+      description =
+          "The same story on a secured cluster: HTTPS with certificates of a CA made at start (mutual TLS to the servers), an auth file with admin, server and read principals whose random tokens are printed once; the servers use their own principal.")
+  boolean secure;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   /** One line of the throughput table. */
@@ -173,6 +182,11 @@ final class QuickstartCommand implements Callable<Integer> {
   private int run(Path work, Scheduler io, Resources resources, PrintWriter out, long started)
       throws Exception {
     say(out, "segment-transfer quickstart in " + work);
+    QuickstartSecurity security =
+        secure ? QuickstartSecurity.generate(work.resolve("security")) : QuickstartSecurity.open();
+    if (security.secured()) {
+      say(out, security.credentialsBlock(work));
+    }
 
     // 1. Sample segments.
     long t = System.nanoTime();
@@ -207,6 +221,10 @@ final class QuickstartCommand implements Callable<Integer> {
     resources.add(deepStore);
     ControllerConfig controllerConfig =
         new ControllerConfig(0, work.resolve("controller"), deepStore.uri(), null, null, null);
+    if (security.secured()) {
+      controllerConfig =
+          controllerConfig.withAuthFile(security.authFile()).withSecurity(security.controller());
+    }
     EmbeddedController controller =
         EmbeddedController.create(
                 controllerConfig,
@@ -215,8 +233,14 @@ final class QuickstartCommand implements Callable<Integer> {
                 Clock.systemUTC())
             .block(STEP_TIMEOUT);
     resources.add(controller);
-    ControllerClient client = ControllerClient.create(controller.baseUrl());
-    client.createTable(TABLE, REPLICATION).block(STEP_TIMEOUT);
+    ControllerClient client = ControllerClient.create(controller.baseUrl(), security.admin());
+    // Secured, the servers' admin ports speak TLS: peers are fetched over https (Pinot's rule).
+    client
+        .createTable(
+            security.secured()
+                ? new TableConfig(TABLE, REPLICATION, security.scheme(), null, null)
+                : TableConfig.of(TABLE, REPLICATION))
+        .block(STEP_TIMEOUT);
     Flux.fromIterable(samples)
         .flatMap(s -> client.uploadSegment(TABLE, s.archive()), 2)
         .then()
@@ -232,6 +256,9 @@ final class QuickstartCommand implements Callable<Integer> {
             REPLICATION,
             samples.size(),
             millisSince(t)));
+    if (security.secured()) {
+      say(out, QuickstartAccessCheck.run(controller.baseUrl(), security, STEP_TIMEOUT));
+    }
 
     // 3. Two servers load everything the controller assigns them.
     t = System.nanoTime();
@@ -241,11 +268,14 @@ final class QuickstartCommand implements Callable<Integer> {
             .flatMapSequential(
                 name ->
                     SegmentServer.start(
-                        serverConfig(
-                            controllerUri,
-                            work.resolve(name),
-                            deepStore.uri(),
-                            deepStore.s3Config())))
+                        secured(
+                            serverConfig(
+                                controllerUri,
+                                work.resolve(name),
+                                deepStore.uri(),
+                                deepStore.s3Config()),
+                            security,
+                            name)))
             .doOnNext(server -> resources.add(server))
             .collectList()
             .block(STEP_TIMEOUT);
@@ -283,7 +313,13 @@ final class QuickstartCommand implements Callable<Integer> {
                     + "': the download URLs are deep-store URIs, read without the controller):"));
     BootstrapSummary c =
         bootstrap(
-            work.resolve("server-c"), TABLE, controllerUri, client, deepStore.s3Config(), out);
+            work.resolve("server-c"),
+            TABLE,
+            controllerUri,
+            client,
+            deepStore.s3Config(),
+            security,
+            out);
 
     // 5. One archive disappears from the deep store; the metadata still points at it.
     SegmentId victim = samples.get(samples.size() / 2).segment();
@@ -305,7 +341,13 @@ final class QuickstartCommand implements Callable<Integer> {
             + "    ONLINE in the external view (A and B) serve it as peers:");
     BootstrapSummary d =
         bootstrap(
-            work.resolve("server-d"), TABLE, controllerUri, client, deepStore.s3Config(), out);
+            work.resolve("server-d"),
+            TABLE,
+            controllerUri,
+            client,
+            deepStore.s3Config(),
+            security,
+            out);
 
     List<Step> steps =
         List.of(
@@ -364,8 +406,10 @@ final class QuickstartCommand implements Callable<Integer> {
             deepStoreKind,
             REPLICATION,
             HOLD_WINDOW,
+            security,
             (dataDir, table) ->
-                bootstrap(dataDir, table, controllerUri, client, deepStore.s3Config(), out));
+                bootstrap(
+                    dataDir, table, controllerUri, client, deepStore.s3Config(), security, out));
     try {
       story.run(7, segmentSizeMb * 1_000_000L);
     } catch (QuickstartCommitStory.StepFailed e) {
@@ -427,6 +471,14 @@ final class QuickstartCommand implements Callable<Integer> {
         .withCommit(COMMIT);
   }
 
+  /** The open config as it is, or with HTTPS, mutual TLS, the auth file and its own principal. */
+  private static ServerConfig secured(
+      ServerConfig config, QuickstartSecurity security, String name) {
+    return security.secured()
+        ? config.withAuthFile(security.authFile()).withSecurity(security.server(name))
+        : config;
+  }
+
   /**
    * Completes once the external view shows every sample ONLINE on {@code replicas} servers; polls
    * every 100 ms.
@@ -449,21 +501,21 @@ final class QuickstartCommand implements Callable<Integer> {
       URI controller,
       ControllerClient client,
       S3Config s3,
+      QuickstartSecurity security,
       PrintWriter out)
       throws InterruptedException {
     List<SegmentMetadata> metadata =
         TableBootstrap.listTable(client, table.toString()).block(STEP_TIMEOUT);
     TableBootstrap.Settings settings =
         new TableBootstrap.Settings(
-            dataDir,
-            controller,
-            4,
-            TableBootstrap.Settings.DEFAULT_PEER_ROUNDS,
-            io.segmenttransfer.http.tls.ClientSecurity.none());
+            dataDir, controller, 4, TableBootstrap.Settings.DEFAULT_PEER_ROUNDS, security.reader());
     BootstrapProgress progress =
         new BootstrapProgress(BootstrapProgress.Mode.LINES, out, "bootstrap", 0, "      ");
     List<SegmentStore> stores =
-        new ArrayList<>(List.of(HttpSegmentStore.create(HttpStoreConfig.defaults())));
+        new ArrayList<>(
+            List.of(
+                HttpSegmentStore.create(
+                    HttpStoreConfig.defaults().withSecurity(security.reader()))));
     if (s3 != null) {
       stores.add(S3SegmentStore.create(s3));
     }

@@ -15,11 +15,11 @@ import io.segmenttransfer.core.segment.RealtimeStatus;
 import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.segment.SegmentMetadata;
 import io.segmenttransfer.core.segment.TableNameWithType;
-import io.segmenttransfer.http.tls.ClientSecurity;
 import io.segmenttransfer.server.daemon.SegmentServer;
 import io.segmenttransfer.server.daemon.SourceKind;
 import io.segmenttransfer.server.quickstart.BuiltSegment;
 import io.segmenttransfer.server.quickstart.QuickstartDeepStore;
+import io.segmenttransfer.server.quickstart.QuickstartSecurity;
 import io.segmenttransfer.server.quickstart.SampleSegments;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -99,8 +99,12 @@ final class QuickstartCommitStory {
   private final Bootstrap bootstrap;
   private final int replication;
   private final Duration holdWindow;
-  // The quickstart's cluster runs open (plain HTTP, no credentials).
-  private final HttpClient http = ClientSecurity.none().configure(HttpClient.create());
+
+  /** The quickstart's own requests (the commit, the repair run): the admin principal. */
+  private final HttpClient http;
+
+  /** The tables' peer download scheme: {@code https} on a secured cluster. */
+  private final String peerScheme;
 
   private int step;
   private String stepWhat = "";
@@ -119,6 +123,7 @@ final class QuickstartCommitStory {
       String deepStoreKind,
       int replication,
       Duration holdWindow,
+      QuickstartSecurity security,
       Bootstrap bootstrap) {
     this.work = work;
     this.io = io;
@@ -132,6 +137,8 @@ final class QuickstartCommitStory {
     this.replication = replication;
     this.holdWindow = holdWindow;
     this.bootstrap = bootstrap;
+    this.http = security.admin().configure(HttpClient.create());
+    this.peerScheme = security.scheme();
   }
 
   /** Runs steps {@code first} and on; returns the last step's number. */
@@ -155,7 +162,9 @@ final class QuickstartCommitStory {
     // A REALTIME table, and a segment server A built from partition 0: n rows from offset 0, so it
     // ends at offset n.
     long t = begin("A builds a consuming segment");
-    client.createTable(new TableConfig(REALTIME, replication, "http", null, null)).block(TIMEOUT);
+    client
+        .createTable(new TableConfig(REALTIME, replication, peerScheme, null, null))
+        .block(TIMEOUT);
     SegmentId id =
         new SegmentId(REALTIME, REALTIME.rawName() + "__0__0__" + LLC_TIME.format(Instant.now()));
     BuiltSegment built =
@@ -176,11 +185,12 @@ final class QuickstartCommitStory {
     String offset = Long.toString(built.rows());
     say(
         String.format(
-            "[%d] created table %s (replication %d, peer download over http); server A built segment%n"
+            "[%d] created table %s (replication %d, peer download over %s); server A built segment%n"
                 + "    %s from partition 0 (%,d rows from offset 0): %,d bytes, CRC %d, in %s (%,d ms)",
             step,
             REALTIME,
             replication,
+            peerScheme,
             id.segmentName(),
             built.rows(),
             built.bytes(),

@@ -119,6 +119,7 @@ final class ServerCommand implements Callable<Integer> {
     // signal ends the wait.
     SegmentServer server = SegmentServer.start(config).block();
     StopSignal stop = new StopSignal(server::close);
+    ReloadSignal.install();
     spec.commandLine()
         .getOut()
         .println(

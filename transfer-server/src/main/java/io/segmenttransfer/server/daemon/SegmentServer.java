@@ -229,7 +229,11 @@ public final class SegmentServer implements AutoCloseable {
             Mono.defer(
                     () ->
                         controller.register(
-                            config.host(), admin.port(), admin.port(), config.instanceId()))
+                            config.host(),
+                            admin.port(),
+                            admin.port(),
+                            config.security().listener().isPresent() ? admin.port() : -1,
+                            config.instanceId()))
                 // A controller that is not up yet (started at the same time, restarting) is waited
                 // for, with backoff and a notice at most every 30 s; any other answer is final.
                 .retryWhen(

@@ -10,22 +10,28 @@ import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.segment.TableNameWithType;
 import io.segmenttransfer.core.testing.PinotFixtures;
 import io.segmenttransfer.http.auth.AuthMatrix;
+import io.segmenttransfer.http.auth.AuthTransport;
 import io.segmenttransfer.http.auth.Permission;
 import io.segmenttransfer.http.auth.ServerRoutePermissions;
+import io.segmenttransfer.http.tls.ClientSecurity;
+import io.segmenttransfer.http.tls.SecuritySettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import reactor.netty.http.client.HttpClient;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
 
 /**
  * A server daemon with an auth file: every admin and peer route of {@link ServerRoutePermissions}
  * against every kind of caller ({@link AuthMatrix}), on a server that holds a segment.
  *
  * <p>The controller here is open, so the matrix sees only the server's own surface; a server
- * presenting its own token to a secured controller is {@code AuthCommandsTest}'s.
+ * presenting its own token to a secured controller is {@code AuthCommandsTest}'s. The server's
+ * listener serves plain HTTP, TLS, or mutual TLS ({@link AuthTransport}): every route and caller on
+ * each.
  */
 class ServerAuthTest {
 
@@ -33,10 +39,12 @@ class ServerAuthTest {
 
   @TempDir Path dir;
 
-  @Test
-  void everyRouteRefusesWhoItMustAndTheSameWayWhateverExists() throws Exception {
+  @ParameterizedTest(name = "over {0}")
+  @FieldSource("io.segmenttransfer.http.auth.AuthTransport#NAMES")
+  void everyRouteRefusesWhoItMustAndTheSameWayWhateverExists(String over) throws Exception {
+    AuthTransport transport = AuthTransport.named(over, dir);
     PinotFixtures.Archive fixture = PinotFixtures.archive("tar.gz");
-    AuthMatrix matrix = new AuthMatrix();
+    AuthMatrix matrix = new AuthMatrix(transport.client());
     Path authFile = matrix.writeAuthFile(dir);
     try (EmbeddedController controller =
         EmbeddedController.start(
@@ -45,10 +53,16 @@ class ServerAuthTest {
       TableNameWithType table = TableNameWithType.parse(PinotFixtures.TABLE);
       client.createTable(table, 1).block(TIMEOUT);
       client.uploadSegment(table, fixture.file()).block(TIMEOUT);
-      SegmentServer server = SegmentServer.start(config(controller, authFile)).block(TIMEOUT);
+      SegmentServer server =
+          SegmentServer.start(
+                  config(controller, authFile)
+                      .withSecurity(
+                          new SecuritySettings(transport.listener(), ClientSecurity.none())))
+              .block(TIMEOUT);
       try {
         server.bootstrapped().block(TIMEOUT);
         String base = server.baseUrl();
+        assertThat(base).startsWith(over.equals("plain") ? "http:" : "https:");
         var faults =
             matrix.run(
                 base,
@@ -75,7 +89,8 @@ class ServerAuthTest {
 
         // A peer with read gets the segment's bytes; health answers anyone.
         byte[] peerCopy =
-            HttpClient.create()
+            matrix
+                .client()
                 .headers(h -> h.set("Authorization", matrix.credentialsFor(Permission.READ)))
                 .get()
                 .uri(base + "/segments/" + PinotFixtures.TABLE + "/" + fixture.segmentName())
@@ -83,7 +98,8 @@ class ServerAuthTest {
                 .block(TIMEOUT);
         assertThat(peerCopy).isNotEmpty();
         String health =
-            HttpClient.create()
+            matrix
+                .client()
                 .get()
                 .uri(base + "/health")
                 .responseContent()
