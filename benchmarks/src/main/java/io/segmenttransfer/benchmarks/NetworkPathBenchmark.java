@@ -9,6 +9,7 @@ import io.segmenttransfer.core.extract.SegmentExtractor;
 import io.segmenttransfer.core.layout.SegmentSwap;
 import io.segmenttransfer.core.local.DataDirectoryConfig;
 import io.segmenttransfer.core.local.SegmentDataDirectory;
+import io.segmenttransfer.core.segment.TableNameWithType;
 import io.segmenttransfer.core.store.LocalFileSegmentStore;
 import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.store.SegmentStores;
@@ -59,6 +60,10 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * downloaded to a file with the JDK's {@code HttpClient} from the same HTTP server, then untarred
  * with commons-compress ({@link PinotUntar}) and moved into place.
  *
+ * <p>The segment: by default a real Pinot segment ({@code --real-rows}, 1.7 M rows, about 120 MiB;
+ * {@link RealSegments}: built with Pinot's own code, archived by Pinot with {@code --codec} gzip or
+ * zstd), or with {@code --size MiB} a generated one ({@link ArchiveCache}).
+ *
  * <p>Warm: {@code --warm N} rounds in this JVM (each way once per round, in turn; the first {@code
  * --warmup} rounds are not recorded). Cold: {@code --cold N} fresh processes per way: the runnable
  * jar's {@code extract} as a user runs it ({@code --jar}, default {@code
@@ -78,7 +83,8 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.segmenttransfer.benchmarks.NetworkPathBenchmark \
- *     [--size 128] [--codec gzip|zstd] [--warmup 2] [--warm 8] [--cold 5] [--cds false]
+ *     [--real-rows 1700000 | --size 128] [--codec gzip|zstd] [--warmup 2] [--warm 8] [--cold 5]
+ *     [--cds false]
  *     [--ways file,http,s3,peer,pinot] [--jar transfer-server/target/segment-transfer.jar|none]
  * </pre>
  */
@@ -96,6 +102,12 @@ public final class NetworkPathBenchmark {
   static final String JAR = "jar";
   static final String JAR_PLAIN = "jar-plain";
 
+  /** The real segment's default rows: about 120 MiB, {@code columns.psf} alone 120 MiB. */
+  static final long REAL_ROWS = 1_700_000;
+
+  /** The real segment's rows come from this seed, as {@code UntarReport}'s do. */
+  static final long REAL_SEED = 1;
+
   private NetworkPathBenchmark() {}
 
   public static void main(String[] args) throws Exception {
@@ -103,7 +115,20 @@ public final class NetworkPathBenchmark {
     if (options.containsKey("child")) {
       System.exit(child(options));
     }
-    int sizeMiB = Integer.parseInt(options.getOrDefault("size", "128"));
+    run(options, RealSegments.defaultLocation());
+  }
+
+  /**
+   * What one run measured, seconds per transfer: warm times by way, cold times by {@code
+   * way/variant} (the transfer's own and the whole process's).
+   */
+  record Results(
+      Map<String, List<Double>> warm,
+      Map<String, List<Double>> coldOwn,
+      Map<String, List<Double>> coldWall) {}
+
+  /** Runs the benchmark the options describe, prints its report and returns what it measured. */
+  static Results run(Map<String, String> options, RealSegments real) throws Exception {
     Codec codec = Codec.valueOf(options.getOrDefault("codec", "gzip").toUpperCase(Locale.ROOT));
     int warmup = Integer.parseInt(options.getOrDefault("warmup", "2"));
     int warm = Integer.parseInt(options.getOrDefault("warm", "8"));
@@ -119,11 +144,11 @@ public final class NetworkPathBenchmark {
         Arrays.asList(
             options.getOrDefault("ways", String.join(",", FILE, HTTP, S3, PEER, PINOT)).split(","));
 
-    CachedArchive archive =
-        ArchiveCache.defaultLocation().archive(SegmentSpec.ofMebibytes(sizeMiB, 1), codec);
+    NetworkPathSegment archive = segment(options, codec, real);
     System.out.printf(
         Locale.ROOT,
-        "archive %s: %.1f MiB, %.1f MiB uncompressed; %s; load %.2f%n",
+        "%s, %s: %.1f MiB, %.1f MiB uncompressed; %s; load %.2f%n",
+        archive.description(),
         archive.file().getFileName(),
         archive.archiveBytes() / 1048576.0,
         archive.uncompressedBytes() / 1048576.0,
@@ -149,6 +174,7 @@ public final class NetworkPathBenchmark {
         uris.put(PEER, peer.uri());
       }
       try {
+        hold(options, uris, s3.endpoint(), archive);
         Map<String, List<Double>> warmTimes =
             warm(ways, uris, s3.endpoint(), peer, archive, scratch, warmup, warm);
         Map<String, List<Double>> coldOwn = new LinkedHashMap<>();
@@ -250,6 +276,7 @@ public final class NetworkPathBenchmark {
             coldWall,
             coldLoad,
             firstRuns);
+        return new Results(warmTimes, coldOwn, coldWall);
       } finally {
         http.disposeNow();
         if (peer != null) {
@@ -260,6 +287,67 @@ public final class NetworkPathBenchmark {
       serverLoops.disposeLater().block(Duration.ofSeconds(10));
       Directories.deleteRecursively(scratch);
     }
+  }
+
+  /**
+   * The segment to move: by default the real Pinot segment of {@code --real-rows} rows ({@value
+   * #REAL_ROWS}, about 120 MiB, the size {@code UntarReport --parallel --real-rows} measures and
+   * issue 13 was reported on), built by Pinot's own code unless cached; with {@code --size MiB} (or
+   * {@code --real-rows 0}) a generated segment of that size instead.
+   */
+  static NetworkPathSegment segment(Map<String, String> options, Codec codec, RealSegments real) {
+    if (options.containsKey("size") && options.containsKey("real-rows")) {
+      throw new IllegalArgumentException(
+          "--size (a generated segment) and --real-rows (a real one): give one of them");
+    }
+    long rows =
+        options.containsKey("size")
+            ? 0
+            : Long.parseLong(options.getOrDefault("real-rows", Long.toString(REAL_ROWS)));
+    if (rows > 0) {
+      try {
+        return NetworkPathSegment.real(real.archive(rows, REAL_SEED, codec));
+      } catch (RuntimeException e) {
+        throw new IllegalStateException(
+            "could not build the real segment of "
+                + rows
+                + " rows"
+                + (real.canBuild() ? "" : " (pinot-tools.jar is not built: package the reactor)")
+                + "; --size MiB gives a generated segment instead: "
+                + e.getMessage(),
+            e);
+      }
+    }
+    int sizeMiB = Integer.parseInt(options.getOrDefault("size", "128"));
+    return NetworkPathSegment.generated(
+        ArchiveCache.defaultLocation().archive(SegmentSpec.ofMebibytes(sizeMiB, 1), codec));
+  }
+
+  /**
+   * {@code --hold SECONDS}: prints where each way's archive is served and waits, so a command can
+   * be run (and profiled) by hand against the same servers before the measured rounds.
+   */
+  private static void hold(
+      Map<String, String> options,
+      Map<String, URI> uris,
+      URI s3Endpoint,
+      NetworkPathSegment archive)
+      throws InterruptedException {
+    if (!options.containsKey("hold")) {
+      return;
+    }
+    uris.forEach((way, uri) -> System.out.printf(Locale.ROOT, "HOLD %s %s%n", way, uri));
+    System.out.printf(
+        Locale.ROOT,
+        "HOLD table %s segment %s crc %d s3-endpoint %s (AWS_ACCESS_KEY_ID=%s"
+            + " AWS_SECRET_ACCESS_KEY=%s)%n",
+        archive.table(),
+        archive.segmentName(),
+        archive.crc(),
+        s3Endpoint,
+        InProcessS3Server.ACCESS_KEY,
+        InProcessS3Server.SECRET_KEY);
+    Thread.sleep(Long.parseLong(options.get("hold")) * 1000);
   }
 
   /**
@@ -297,6 +385,7 @@ public final class NetworkPathBenchmark {
    */
   private static final class PeerServer implements AutoCloseable {
     private final Path root;
+    private final TableNameWithType table;
     private final Scheduler scheduler;
     private final SegmentDataDirectory segments;
     private final String segment;
@@ -304,9 +393,11 @@ public final class NetworkPathBenchmark {
     private final DisposableServer server;
     private int generation;
 
-    private PeerServer(CachedArchive archive, Path root, LoopResources loops) throws Exception {
+    private PeerServer(NetworkPathSegment archive, Path root, LoopResources loops)
+        throws Exception {
       this.root = root;
-      this.segment = archive.spec().segmentName();
+      this.segment = archive.segmentName();
+      this.table = archive.table();
       this.scheduler = Schedulers.newBoundedElastic(8, 1000, "bench-peer");
       Path dataDir = root.resolve("data");
       try (Client client = new Client(List.of(), null)) {
@@ -340,7 +431,7 @@ public final class NetworkPathBenchmark {
               .bindNow();
     }
 
-    static PeerServer start(CachedArchive archive, Path root, LoopResources loops)
+    static PeerServer start(NetworkPathSegment archive, Path root, LoopResources loops)
         throws Exception {
       return new PeerServer(archive, root, loops);
     }
@@ -355,13 +446,7 @@ public final class NetworkPathBenchmark {
     }
 
     URI uri() {
-      return URI.create(
-          "http://127.0.0.1:"
-              + server.port()
-              + "/segments/"
-              + SegmentSpec.DEFAULT_TABLE
-              + "/"
-              + segment);
+      return URI.create("http://127.0.0.1:" + server.port() + "/segments/" + table + "/" + segment);
     }
 
     @Override
@@ -371,7 +456,7 @@ public final class NetworkPathBenchmark {
     }
   }
 
-  private static URI upload(InProcessS3Server s3, CachedArchive archive) throws IOException {
+  private static URI upload(InProcessS3Server s3, NetworkPathSegment archive) throws IOException {
     {
       var client =
           software.amazon.awssdk.services.s3.S3AsyncClient.builder()
@@ -405,7 +490,7 @@ public final class NetworkPathBenchmark {
       Map<String, URI> uris,
       URI s3Endpoint,
       PeerServer peer,
-      CachedArchive archive,
+      NetworkPathSegment archive,
       Path scratch,
       int warmup,
       int rounds)
@@ -440,7 +525,12 @@ public final class NetworkPathBenchmark {
   // ------------------------------------------------------------------ cold
 
   private static double[] coldRun(
-      String way, URI uri, URI s3Endpoint, CachedArchive archive, Path dataDir, List<String> flags)
+      String way,
+      URI uri,
+      URI s3Endpoint,
+      NetworkPathSegment archive,
+      Path dataDir,
+      List<String> flags)
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -460,10 +550,12 @@ public final class NetworkPathBenchmark {
             uri.toString(),
             "--s3",
             s3Endpoint.toString(),
+            "--table",
+            archive.table().toString(),
             "--crc",
             Long.toString(archive.crc()),
             "--segment",
-            archive.spec().segmentName(),
+            archive.segmentName(),
             "--to",
             dataDir.toString()));
     long started = System.nanoTime();
@@ -506,7 +598,7 @@ public final class NetworkPathBenchmark {
       Path cdsDir,
       URI uri,
       URI s3Endpoint,
-      CachedArchive archive,
+      NetworkPathSegment archive,
       Path dataDir)
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
@@ -522,9 +614,9 @@ public final class NetworkPathBenchmark {
             "--to",
             dataDir.toString(),
             "--table",
-            SegmentSpec.DEFAULT_TABLE.toString(),
+            archive.table().toString(),
             "--segment",
-            archive.spec().segmentName(),
+            archive.segmentName(),
             "--expect-crc",
             Long.toString(archive.crc()),
             "--json"));
@@ -568,7 +660,7 @@ public final class NetworkPathBenchmark {
     List<String> stores = way.equals(PINOT) ? List.of() : List.of(way.equals(PEER) ? HTTP : way);
     long closing;
     try (Client client = new Client(stores, URI.create(options.get("s3")))) {
-      client.run(way, uri, crc, segment, dataDir);
+      client.run(way, uri, TableNameWithType.parse(options.get("table")), crc, segment, dataDir);
       closing = System.nanoTime();
     }
     if (Boolean.getBoolean("bench.trace")) {
@@ -625,23 +717,21 @@ public final class NetworkPathBenchmark {
               extractor, new SegmentStores(all), PeerFinder.NONE, DownloadConfig.defaults());
     }
 
-    double run(String way, URI uri, CachedArchive archive, Path dataDir)
+    double run(String way, URI uri, NetworkPathSegment archive, Path dataDir)
         throws IOException, InterruptedException {
       long started = System.nanoTime();
-      run(way, uri, archive.crc(), archive.spec().segmentName(), dataDir);
+      run(way, uri, archive.table(), archive.crc(), archive.segmentName(), dataDir);
       return (System.nanoTime() - started) / 1e9;
     }
 
-    void run(String way, URI uri, long crc, String segment, Path dataDir)
+    void run(String way, URI uri, TableNameWithType table, long crc, String segment, Path dataDir)
         throws IOException, InterruptedException {
       if (way.equals(PINOT)) {
-        pinot(uri, crc, segment, dataDir);
+        pinot(uri, table, crc, segment, dataDir);
         return;
       }
       ExtractionRequest request =
-          ExtractionRequest.of(dataDir, SegmentSpec.DEFAULT_TABLE)
-              .withSegmentName(segment)
-              .withExpectedCrc(crc);
+          ExtractionRequest.of(dataDir, table).withSegmentName(segment).withExpectedCrc(crc);
       long[] marks = new long[4];
       long started = System.nanoTime();
       TransferListener listener =
@@ -682,12 +772,12 @@ public final class NetworkPathBenchmark {
      * Pinot's way: the whole archive to a file under the table's tmp directory, untarred, moved
      * into place.
      */
-    private void pinot(URI uri, long crc, String segment, Path dataDir)
+    private void pinot(URI uri, TableNameWithType table, long crc, String segment, Path dataDir)
         throws IOException, InterruptedException {
       if (plain == null) {
         plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       }
-      Path tableDir = dataDir.resolve(SegmentSpec.DEFAULT_TABLE.toString());
+      Path tableDir = dataDir.resolve(table.toString());
       Path tmp = Files.createDirectories(tableDir.resolve("tmp"));
       Path file = tmp.resolve(segment + ".tar.gz");
       HttpResponse<Path> response =
@@ -724,7 +814,7 @@ public final class NetworkPathBenchmark {
   // ------------------------------------------------------------------ report
 
   private static void report(
-      CachedArchive archive,
+      NetworkPathSegment archive,
       List<String> ways,
       java.util.function.Function<String, List<String>> variants,
       Map<String, List<Double>> warm,
@@ -735,7 +825,8 @@ public final class NetworkPathBenchmark {
     System.out.println();
     System.out.printf(
         Locale.ROOT,
-        "Network path, %s, %.1f MiB archive (%.1f MiB uncompressed), %s, %s%n",
+        "Network path, %s, %s, %.1f MiB archive (%.1f MiB uncompressed), %s, %s%n",
+        archive.description(),
         archive.codec(),
         archive.archiveBytes() / 1048576.0,
         archive.uncompressedBytes() / 1048576.0,
@@ -847,7 +938,7 @@ public final class NetworkPathBenchmark {
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
-  private static Map<String, String> parse(String[] args) {
+  static Map<String, String> parse(String[] args) {
     Map<String, String> options = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--") || i + 1 >= args.length) {

@@ -13,6 +13,7 @@ import io.segmenttransfer.core.store.ObjectInfo;
 import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.store.SegmentStores;
 import io.segmenttransfer.core.stream.ChunkCoalescer;
+import io.segmenttransfer.http.ClientWarmUp;
 import io.segmenttransfer.http.HttpErrors;
 import io.segmenttransfer.http.NettyBuffers;
 import java.net.URI;
@@ -82,6 +83,14 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
 
   /** A store with its own connection pool, released by {@link #close()}. */
   public static HttpSegmentStore create(HttpStoreConfig config) {
+    return create(config, true);
+  }
+
+  /**
+   * As {@link #create(HttpStoreConfig)}, for a caller that knows whether it will read {@code https}
+   * URLs: without them, the background warm-up leaves TLS out ({@link ClientWarmUp}).
+   */
+  public static HttpSegmentStore create(HttpStoreConfig config, boolean https) {
     ConnectionProvider provider =
         ConnectionProvider.builder("segment-http")
             .maxConnections(config.maxConnections())
@@ -95,7 +104,7 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
             .httpResponseDecoder(spec -> spec.maxChunkSize(MAX_NETWORK_BUFFER))
             .responseTimeout(config.responseTimeout())
             .followRedirect(config.followRedirects());
-    warmUpInBackground(client);
+    warmUpInBackground(client, https);
     return new HttpSegmentStore(client, provider);
   }
 
@@ -107,7 +116,7 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
    * first request instead of delaying it. Failures are ignored: the first request then initialises
    * what is missing, as before.
    */
-  private static void warmUpInBackground(HttpClient client) {
+  private static void warmUpInBackground(HttpClient client, boolean https) {
     if (!WARMED_UP.compareAndSet(false, true)) {
       return;
     }
@@ -115,7 +124,7 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
         new Thread(
             () -> {
               try {
-                client.warmup().block();
+                ClientWarmUp.run(client, https);
                 ByteBufAllocator.DEFAULT.directBuffer(MAX_NETWORK_BUFFER).release();
               } catch (RuntimeException e) {
                 // Nothing lost: the first request initialises it instead.

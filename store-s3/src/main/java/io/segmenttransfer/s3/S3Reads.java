@@ -2,6 +2,7 @@ package io.segmenttransfer.s3;
 
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.segmenttransfer.http.ClientWarmUp;
 import io.segmenttransfer.http.NettyBuffers;
 import java.time.Duration;
 import java.util.List;
@@ -102,7 +103,11 @@ final class S3Reads implements AutoCloseable {
                         .headObjectRequest(
                             HeadObjectRequest.builder().bucket("warm-up").key("warm-up").build())
                         .build());
-                http.warmup().block();
+                // TLS only for an https endpoint (AWS itself when none is given).
+                ClientWarmUp.run(
+                    http,
+                    config.endpoint() == null
+                        || "https".equalsIgnoreCase(config.endpoint().getScheme()));
               } catch (RuntimeException e) {
                 // The first read signs and connects for itself.
               }

@@ -26,14 +26,15 @@ import reactor.netty.http.client.HttpClient;
  * @param clientCert PEM file of the client certificate chain (mutual TLS); null for none
  * @param clientKey PEM file of its private key (unencrypted PKCS#8)
  * @param credentials sent as the {@code Authorization} header of every request; null for none
- * @param engine OpenSSL or the JDK's engine; null picks {@link TlsEngine#preferred()}
+ * @param engine OpenSSL or the JDK's engine; null picks {@link TlsEngine#preferred()}, decided only
+ *     when a TLS context is built (see {@link #engine()})
  */
 public record ClientSecurity(
     @Nullable Path trust,
     @Nullable Path clientCert,
     @Nullable Path clientKey,
     @Nullable ClientCredentials credentials,
-    TlsEngine engine) {
+    @Nullable TlsEngine engine) {
 
   private static final ClientSecurity NONE = new ClientSecurity(null, null, null, null, null);
 
@@ -45,7 +46,18 @@ public record ClientSecurity(
               ? "a TLS client key was given without its certificate (--tls-client-cert)"
               : "a TLS client certificate was given without its key (--tls-client-key)");
     }
-    engine = engine == null ? TlsEngine.preferred() : engine;
+  }
+
+  /**
+   * The engine chosen, else {@link TlsEngine#preferred()}. Kept null in the record until asked:
+   * finding out whether OpenSSL is available loads and initialises netty-tcnative (its native
+   * library extracted from the jar, and a JDK TLS context for its cipher list), about 500 classes
+   * and a native load that a client of plain {@code http} URLs never uses (profiled: a fresh JVM's
+   * {@code extract} of an {@code http://} URL did all of it before its first request).
+   */
+  @Override
+  public TlsEngine engine() {
+    return engine == null ? TlsEngine.preferred() : engine;
   }
 
   /** Today's behaviour: no credentials; {@code https} URLs checked against the JVM trust store. */
@@ -106,7 +118,9 @@ public record ClientSecurity(
    */
   public HttpClient configure(HttpClient client) {
     HttpClient configured = client;
-    if (hasTlsMaterial() || engine != TlsEngine.preferred()) {
+    // An engine chosen explicitly needs a context of its own only when it is not the preferred one
+    // (compared only then, see engine()); https URLs otherwise get reactor-netty's defaults.
+    if (hasTlsMaterial() || (engine != null && engine != TlsEngine.preferred())) {
       SslContext context = sslContext();
       configured =
           configured.secure(
@@ -123,7 +137,9 @@ public record ClientSecurity(
   /** The client TLS context: TLS 1.2/1.3, the configured trust and client certificate. */
   SslContext sslContext() {
     SslContextBuilder builder =
-        SslContextBuilder.forClient().sslProvider(engine.provider()).protocols(TlsEngine.PROTOCOLS);
+        SslContextBuilder.forClient()
+            .sslProvider(engine().provider())
+            .protocols(TlsEngine.PROTOCOLS);
     if (trust != null) {
       builder.trustManager(TlsMaterial.certificates(trust, "TLS trust"));
     }

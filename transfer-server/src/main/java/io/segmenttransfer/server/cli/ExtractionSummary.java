@@ -23,7 +23,7 @@ record ExtractionSummary(
     int attempts,
     Map<String, Long> bytesBySource,
     int restarts)
-    implements OutputOptions.Summary {
+    implements OutputOptions.PlainSummary {
 
   static ExtractionSummary of(DownloadResult download) {
     ExtractionResult r = download.extraction();

@@ -17,7 +17,7 @@ record OutcomeSummary(
     int attempts,
     Map<String, Long> bytesBySource,
     int restarts)
-    implements OutputOptions.Summary {
+    implements OutputOptions.PlainSummary {
 
   static OutcomeSummary of(SegmentOutcome outcome) {
     Map<String, Long> bySource = new LinkedHashMap<>();

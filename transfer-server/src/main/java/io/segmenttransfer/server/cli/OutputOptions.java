@@ -20,16 +20,23 @@ final class OutputOptions {
     String text();
   }
 
+  /**
+   * A summary record of plain values only (see {@link PlainJson}), printed without Jackson: the
+   * one-shot commands' summaries, whose JSON is the last thing a fresh JVM does.
+   */
+  interface PlainSummary extends Summary {}
+
   void print(Summary summary) {
-    try {
-      spec.commandLine()
-          .getOut()
-          .println(json ? Json.MAPPER.writeValueAsString(summary) : summary.text());
-      spec.commandLine().getOut().flush();
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(
-          "cannot render " + summary.getClass().getSimpleName() + " as JSON", e);
+    String line;
+    if (!json) {
+      line = summary.text();
+    } else if (summary instanceof PlainSummary && summary instanceof Record plain) {
+      line = PlainJson.of(plain);
+    } else {
+      line = Json.write(summary);
     }
+    spec.commandLine().getOut().println(line);
+    spec.commandLine().getOut().flush();
   }
 
   /**
@@ -40,5 +47,14 @@ final class OutputOptions {
   private static final class Json {
     static final ObjectMapper MAPPER =
         new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
+
+    static String write(Summary summary) {
+      try {
+        return MAPPER.writeValueAsString(summary);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(
+            "cannot render " + summary.getClass().getSimpleName() + " as JSON", e);
+      }
+    }
   }
 }

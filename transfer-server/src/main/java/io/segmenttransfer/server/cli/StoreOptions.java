@@ -43,10 +43,11 @@ final class StoreOptions {
     }
     List<SegmentStore> stores = new ArrayList<>();
     if (uses(locations, "s3")) {
-      stores.add(S3SegmentStore.create(s3.toConfig()));
+      stores.add(S3SegmentStore.create(s3.toOneShotConfig(System.getenv())));
     }
     if (uses(locations, "http") || uses(locations, "https")) {
-      stores.add(HttpSegmentStore.create(http.toConfig()));
+      // Without https locations, the store's warm-up leaves TLS (OpenSSL's native library) out.
+      stores.add(HttpSegmentStore.create(http.toConfig(), uses(locations, "https")));
     }
     return stores;
   }
