@@ -12,6 +12,7 @@ import io.segmenttransfer.core.segment.SegmentId;
 import io.segmenttransfer.core.store.ReadBuffers;
 import io.segmenttransfer.core.stream.ByteTransform;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -67,11 +68,13 @@ final class ArchiveDecoder implements AutoCloseable {
 
   private ByteBuffer pendingInput;
 
-  /** The archive chunk last offered to the decryptor or decompressor, which may still read it. */
-  private @Nullable ByteBuffer lastOffered;
+  /**
+   * The last two archive chunks offered to the decryptor or decompressor: they may still read them.
+   */
+  private final ArrayDeque<ByteBuffer> offered = new ArrayDeque<>(3);
 
-  /** A consumed chunk that is {@link #lastOffered}, given back once a later one is offered. */
-  private @Nullable ByteBuffer retired;
+  /** Consumed chunks waiting until {@link #offered} no longer holds them. */
+  private final ArrayList<ByteBuffer> retired = new ArrayList<>(4);
 
   private ByteBuffer buffer;
   private boolean inputEnded;
@@ -226,23 +229,19 @@ final class ArchiveDecoder implements AutoCloseable {
 
   /**
    * Gives an archive chunk back to {@link #readBuffers} once the decoder asked for the chunk after
-   * it and nothing holds it any more. A transform keeps a reference to the last chunk offered to it
-   * (and may look at it again before the next offer), so that one is given back only once a later
-   * chunk was offered; a chunk still waiting to be offered or carried over from sniffing is left to
-   * the garbage collector, as is every chunk once the decoder is closed or finished.
+   * it and nothing can read it any more. A transform keeps a reference to the last chunk offered to
+   * it, and one that feeds a nested transform (the parallel readers' serial fallback) hands that
+   * reference on only when the nested one next needs input; both have let go of a chunk once two
+   * later chunks were offered, so a chunk is given back only then ({@link #offered}). A chunk still
+   * waiting to be offered or carried over from sniffing is left to the garbage collector, as is
+   * every chunk once the decoder is closed or finished.
    */
   private synchronized void retire(ByteBuffer chunk) {
     if (readBuffers == null || closed || finished || pendingInput == chunk || carry == chunk) {
       return;
     }
-    if (chunk != lastOffered) {
-      readBuffers.give(chunk);
-      return;
-    }
-    if (retired != null) {
-      readBuffers.give(retired);
-    }
-    retired = chunk;
+    retired.add(chunk);
+    giveBackReleased();
   }
 
   /**
@@ -250,16 +249,33 @@ final class ArchiveDecoder implements AutoCloseable {
    */
   private void offer(ByteTransform transform, ByteBuffer input) {
     transform.offer(input);
-    if (input != plaintext && input != head) {
-      lastOffered = input;
-      if (retired != null && retired != input) {
-        // The transform let go of the retired chunk when it took this one.
-        if (readBuffers != null) {
-          readBuffers.give(retired);
-        }
-        retired = null;
+    if (readBuffers != null && input != plaintext && offered.peekLast() != input) {
+      offered.addLast(input);
+      if (offered.size() > 2) {
+        offered.removeFirst();
+      }
+      giveBackReleased();
+    }
+  }
+
+  private void giveBackReleased() {
+    for (Iterator<ByteBuffer> it = retired.iterator(); it.hasNext(); ) {
+      ByteBuffer chunk = it.next();
+      if (!isOffered(chunk)) {
+        it.remove();
+        readBuffers.give(chunk);
       }
     }
+  }
+
+  /** By identity: a buffer's equals compares the bytes it has left, not which buffer it is. */
+  private boolean isOffered(ByteBuffer chunk) {
+    for (ByteBuffer b : offered) {
+      if (b == chunk) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Decompresses into {@link #buffer} until it is full, input runs out, or the stream ends. */

@@ -29,7 +29,7 @@ import reactor.util.context.ContextView;
  * {@code keep} are held; thread-safe (stores fill buffers on their own threads, readers give them
  * back on theirs).
  */
-public final class ReadBuffers {
+public class ReadBuffers {
 
   private final int size;
   private final int keep;

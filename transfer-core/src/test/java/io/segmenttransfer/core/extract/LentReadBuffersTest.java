@@ -71,7 +71,7 @@ class LentReadBuffersTest {
     ParallelSettings parallel =
         new ParallelSettings(2, ParallelSettings.MIN_CHUNK_SIZE, 3, CodecPool.shared());
     return new SegmentExtractor(
-        new ExtractionConfig(CHUNK, 4, 4, ArchiveLimits.defaults(), parallel), crypters, scheduler);
+        new ExtractionConfig(CHUNK, 1, 4, ArchiveLimits.defaults(), parallel), crypters, scheduler);
   }
 
   @ParameterizedTest
