@@ -24,10 +24,11 @@ import reactor.util.context.ContextView;
  * chunk that is never given back (a cancelled read, a failure) is simply left to the garbage
  * collector.
  *
- * <p>Only buffers that can be refilled whole are kept: heap, writable, and wrapping a whole array
- * of this pool's size (never a view of a larger array that someone else may still read). At most
- * {@code keep} are held; thread-safe (stores fill buffers on their own threads, readers give them
- * back on theirs).
+ * <p>Only as many buffers are kept as were taken and not given back yet (the chunks of a source
+ * that allocates its own are dropped), and only buffers that can be refilled whole: heap, writable,
+ * and wrapping a whole array of this pool's size (never a view of a larger array that someone else
+ * may still read). At most {@code keep} are held; thread-safe (stores fill buffers on their own
+ * threads, readers give them back on theirs).
  */
 public class ReadBuffers {
 
@@ -35,6 +36,10 @@ public class ReadBuffers {
   private final int keep;
   private final ConcurrentLinkedQueue<ByteBuffer> free = new ConcurrentLinkedQueue<>();
   private final AtomicInteger held = new AtomicInteger();
+
+  /** Buffers of this pool's size taken and not given back yet: what {@link #give} may keep. */
+  private final AtomicInteger lentOut = new AtomicInteger();
+
   private final AtomicLong reused = new AtomicLong();
   private final AtomicLong allocated = new AtomicLong();
 
@@ -71,6 +76,7 @@ public class ReadBuffers {
    */
   public ByteBuffer take(int capacity) {
     if (capacity == size) {
+      lentOut.incrementAndGet();
       ByteBuffer buffer = free.poll();
       if (buffer != null) {
         held.decrementAndGet();
@@ -91,6 +97,11 @@ public class ReadBuffers {
         || !buffer.hasArray()
         || buffer.isReadOnly()
         || buffer.array().length != size) {
+      return;
+    }
+    // Keeps no more than were taken: a source that never takes (one that allocates its own chunks)
+    // must not leave the pool holding its buffers for good.
+    if (lentOut.getAndUpdate(n -> n > 0 ? n - 1 : 0) == 0) {
       return;
     }
     if (held.incrementAndGet() <= keep) {

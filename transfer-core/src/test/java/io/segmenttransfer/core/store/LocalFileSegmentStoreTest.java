@@ -106,8 +106,14 @@ class LocalFileSegmentStoreTest extends SegmentStoreContract {
   }
 
   @Test
-  void keepsOnlyWholeWritableHeapArraysOfItsSize() {
+  void keepsOnlyWholeWritableHeapArraysOfItsSizeAndNoMoreThanItLent() {
     ReadBuffers lent = new ReadBuffers(CHUNK, 4);
+    // Nothing taken yet: a buffer of the right shape from a source that allocates its own is not
+    // kept either.
+    lent.give(ByteBuffer.allocate(CHUNK));
+    assertThat(lent.take(CHUNK)).isNotNull();
+    assertThat(lent.reused()).isZero();
+
     lent.give(ByteBuffer.allocate(CHUNK).asReadOnlyBuffer());
     lent.give(ByteBuffer.allocateDirect(CHUNK));
     lent.give(ByteBuffer.allocate(CHUNK + 1));
@@ -116,6 +122,7 @@ class LocalFileSegmentStoreTest extends SegmentStoreContract {
     assertThat(lent.take(CHUNK)).isNotNull();
     assertThat(lent.reused()).isZero();
 
+    lent.take(CHUNK);
     ByteBuffer whole = ByteBuffer.allocate(CHUNK);
     whole.position(100);
     lent.give(whole);
