@@ -9,8 +9,10 @@ import io.segmenttransfer.core.archive.codec.ParallelSettings;
 import io.segmenttransfer.core.error.ArchiveLimitExceededException;
 import io.segmenttransfer.core.error.InvalidArchiveException;
 import io.segmenttransfer.core.segment.SegmentId;
+import io.segmenttransfer.core.store.ReadBuffers;
 import io.segmenttransfer.core.stream.ByteTransform;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -44,6 +46,12 @@ final class ArchiveDecoder implements AutoCloseable {
   private final @Nullable ParallelSettings parallel;
   private final BufferPool pool;
 
+  /**
+   * Where archive chunks go once consumed, for the store to refill (the pipeline lent them to its
+   * source, see {@link ReadBuffers}); null when nobody takes them back.
+   */
+  private final @Nullable ReadBuffers readBuffers;
+
   /** Null for the no-op crypter: archive chunks then go straight to the decompressor, uncopied. */
   private final ByteTransform decryptor;
 
@@ -59,6 +67,15 @@ final class ArchiveDecoder implements AutoCloseable {
   private ByteBuffer carry;
 
   private ByteBuffer pendingInput;
+
+  /**
+   * The last two archive chunks offered to the decryptor or decompressor: they may still read them.
+   */
+  private final ArrayDeque<ByteBuffer> offered = new ArrayDeque<>(3);
+
+  /** Consumed chunks waiting until {@link #offered} no longer holds them. */
+  private final ArrayList<ByteBuffer> retired = new ArrayList<>(4);
+
   private ByteBuffer buffer;
   private boolean inputEnded;
   private boolean decryptorToldEnd;
@@ -69,20 +86,24 @@ final class ArchiveDecoder implements AutoCloseable {
   private long busyNanos;
 
   ArchiveDecoder(String subject, ByteTransform decryptor, ArchiveLimits limits, BufferPool pool) {
-    this(subject, decryptor, limits, pool, null);
+    this(subject, decryptor, limits, pool, null, null);
   }
 
   /**
    * @param parallel how the parallel layouts are decoded (any other archive is read serially); null
    *     to read every archive serially
+   * @param readBuffers where archive chunks are given back once consumed; null to leave them to the
+   *     garbage collector
    */
   ArchiveDecoder(
       String subject,
       ByteTransform decryptor,
       ArchiveLimits limits,
       BufferPool pool,
-      @Nullable ParallelSettings parallel) {
+      @Nullable ParallelSettings parallel,
+      @Nullable ReadBuffers readBuffers) {
     this.subject = subject;
+    this.readBuffers = readBuffers;
     this.limits = limits;
     this.parallel = parallel;
     this.pool = pool;
@@ -135,12 +156,16 @@ final class ArchiveDecoder implements AutoCloseable {
     /** The chunk to hand over on the first step; null afterwards. */
     private ByteBuffer chunk;
 
+    /** The chunk this iterator was made for, given back once every batch it completes was made. */
+    private final @Nullable ByteBuffer source;
+
     private final boolean endOfInput;
     private WriteBatch next;
     private boolean exhausted;
 
     Batches(ByteBuffer chunk) {
       this.chunk = chunk;
+      this.source = chunk;
       this.endOfInput = chunk == null;
     }
 
@@ -150,6 +175,9 @@ final class ArchiveDecoder implements AutoCloseable {
         next = produce(chunk, endOfInput);
         chunk = null;
         exhausted = next == null;
+        if (exhausted && source != null) {
+          retire(source);
+        }
       }
       return next != null;
     }
@@ -199,6 +227,57 @@ final class ArchiveDecoder implements AutoCloseable {
     }
   }
 
+  /**
+   * Gives an archive chunk back to {@link #readBuffers} once the decoder asked for the chunk after
+   * it and nothing can read it any more. A transform keeps a reference to the last chunk offered to
+   * it, and one that feeds a nested transform (the parallel readers' serial fallback) hands that
+   * reference on only when the nested one next needs input; both have let go of a chunk once two
+   * later chunks were offered, so a chunk is given back only then ({@link #offered}). A chunk still
+   * waiting to be offered or carried over from sniffing is left to the garbage collector, as is
+   * every chunk once the decoder is closed or finished.
+   */
+  private synchronized void retire(ByteBuffer chunk) {
+    if (readBuffers == null || closed || finished || pendingInput == chunk || carry == chunk) {
+      return;
+    }
+    retired.add(chunk);
+    giveBackReleased();
+  }
+
+  /**
+   * Offers an archive chunk (or the plaintext buffer) to {@code transform}, noting what it holds.
+   */
+  private void offer(ByteTransform transform, ByteBuffer input) {
+    transform.offer(input);
+    if (readBuffers != null && input != plaintext && offered.peekLast() != input) {
+      offered.addLast(input);
+      if (offered.size() > 2) {
+        offered.removeFirst();
+      }
+      giveBackReleased();
+    }
+  }
+
+  private void giveBackReleased() {
+    for (Iterator<ByteBuffer> it = retired.iterator(); it.hasNext(); ) {
+      ByteBuffer chunk = it.next();
+      if (!isOffered(chunk)) {
+        it.remove();
+        readBuffers.give(chunk);
+      }
+    }
+  }
+
+  /** By identity: a buffer's equals compares the bytes it has left, not which buffer it is. */
+  private boolean isOffered(ByteBuffer chunk) {
+    for (ByteBuffer b : offered) {
+      if (b == chunk) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Decompresses into {@link #buffer} until it is full, input runs out, or the stream ends. */
   private Fill fill() {
     while (buffer.hasRemaining()) {
@@ -216,7 +295,7 @@ final class ArchiveDecoder implements AutoCloseable {
         throw new InvalidArchiveException(subject, codec + " stream ended without its end marker");
       }
       if (carry != null && carry.hasRemaining()) {
-        decompressor.offer(carry);
+        offer(decompressor, carry);
         carry = null;
         continue;
       }
@@ -228,7 +307,7 @@ final class ArchiveDecoder implements AutoCloseable {
         decompressorToldEnd = true;
         decompressor.endOfInput();
       } else {
-        decompressor.offer(plain);
+        offer(decompressor, plain);
       }
     }
     return Fill.FULL;
@@ -241,7 +320,11 @@ final class ArchiveDecoder implements AutoCloseable {
    */
   private boolean sniff() {
     while (codec == null) {
-      ByteBuffer plain = carry != null && carry.hasRemaining() ? carry : nextPlaintext();
+      if (carry != null && !carry.hasRemaining()) {
+        // Drained: forget it, the chunk may come back refilled as a later one.
+        carry = null;
+      }
+      ByteBuffer plain = carry != null ? carry : nextPlaintext();
       if (plain == null) {
         return false;
       }
@@ -279,7 +362,7 @@ final class ArchiveDecoder implements AutoCloseable {
     }
     while (true) {
       if (decryptor.needsInput() && pendingInput != null) {
-        decryptor.offer(pendingInput);
+        offer(decryptor, pendingInput);
         pendingInput = null;
       }
       int n = decryptor.read(plaintext.clear());

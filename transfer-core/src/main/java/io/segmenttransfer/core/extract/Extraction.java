@@ -8,6 +8,7 @@ import io.segmenttransfer.core.layout.SegmentSwap;
 import io.segmenttransfer.core.segment.CreationMeta;
 import io.segmenttransfer.core.segment.SegmentCrc;
 import io.segmenttransfer.core.segment.SegmentId;
+import io.segmenttransfer.core.store.ReadBuffers;
 import io.segmenttransfer.core.stream.ByteTransform;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,6 +50,7 @@ final class Extraction {
       ByteTransform decryptor,
       ExtractionConfig config,
       BufferPool pool,
+      ReadBuffers readBuffers,
       SegmentSwap.StepObserver observer) {
     String subject = request.subject();
     Path stagingRoot = request.tableDir().resolve(SegmentPaths.STAGING_DIR);
@@ -77,7 +79,8 @@ final class Extraction {
       throw e;
     }
     ArchiveDecoder decoder =
-        new ArchiveDecoder(subject, decryptor, config.limits(), pool, config.parallelDecoding());
+        new ArchiveDecoder(
+            subject, decryptor, config.limits(), pool, config.parallelDecoding(), readBuffers);
     StagingWriter writer = new StagingWriter(subject, staging, pool);
     return new Extraction(request, staging, decoder, writer, observer);
   }

@@ -4,6 +4,7 @@ import io.segmenttransfer.core.crypto.CrypterRegistry;
 import io.segmenttransfer.core.crypto.SegmentCrypter;
 import io.segmenttransfer.core.layout.DiskWork;
 import io.segmenttransfer.core.layout.SegmentSwap;
+import io.segmenttransfer.core.store.ReadBuffers;
 import io.segmenttransfer.core.stream.ByteTransform;
 import io.segmenttransfer.core.stream.PassThroughTransform;
 import java.nio.ByteBuffer;
@@ -32,6 +33,14 @@ public final class SegmentExtractor {
   private final CrypterRegistry crypters;
   private final Scheduler scheduler;
   private final BufferPool pool;
+
+  /**
+   * Lent to every archive source: a store that reads into heap chunks (the file store) refills the
+   * chunks the decoder has consumed instead of allocating one per read. Shared by the extractions
+   * running at once, a few chunks each.
+   */
+  private final ReadBuffers readBuffers;
+
   private final SegmentSwap.StepObserver observer;
 
   public SegmentExtractor(ExtractionConfig config, CrypterRegistry crypters, Scheduler scheduler) {
@@ -49,25 +58,33 @@ public final class SegmentExtractor {
     this.scheduler = scheduler;
     this.observer = observer;
     this.pool = new BufferPool(config.bufferSize(), 4 * (config.writeAhead() + 2));
+    this.readBuffers = new ReadBuffers(config.bufferSize(), 4 * (config.readAhead() + 2));
   }
 
   public ExtractionConfig config() {
     return config;
   }
 
+  /** The chunk buffers this extractor lends to its sources (for tests and benchmarks). */
+  public ReadBuffers readBuffers() {
+    return readBuffers;
+  }
+
   /**
    * Extracts one archive.
    *
    * <p>Lazy: nothing happens until subscription. The archive's buffers become the pipeline's: the
-   * source must not touch them once emitted. Completes with the result once the segment is in
-   * place. Errors with a {@code SegmentTransferException} naming the segment and the cause ({@code
-   * CrypterException} for an unknown crypter, before anything is written); on error or cancel the
-   * staging directory is removed and any previous copy of the segment is untouched. On error it is
-   * removed before the error is signalled. A cancel returns at once and the removal runs on the
-   * scheduler, after any write or verification still running; it is counted in the subscriber's
-   * {@link DiskWork}, so an operation that put one in its context can wait for it ({@code
-   * SegmentDataDirectory} does before it releases the segment). A staging directory made as the
-   * cancel came is removed too.
+   * source must not touch them once emitted. Heap chunks that wrap a whole array of {@link
+   * ExtractionConfig#bufferSize()} bytes are given back to the source's store once consumed, for it
+   * to refill ({@link ReadBuffers}, lent in the subscriber context). Completes with the result once
+   * the segment is in place. Errors with a {@code SegmentTransferException} naming the segment and
+   * the cause ({@code CrypterException} for an unknown crypter, before anything is written); on
+   * error or cancel the staging directory is removed and any previous copy of the segment is
+   * untouched. On error it is removed before the error is signalled. A cancel returns at once and
+   * the removal runs on the scheduler, after any write or verification still running; it is counted
+   * in the subscriber's {@link DiskWork}, so an operation that put one in its context can wait for
+   * it ({@code SegmentDataDirectory} does before it releases the segment). A staging directory made
+   * as the cancel came is removed too.
    */
   public Mono<ExtractionResult> extract(Flux<ByteBuffer> archive, ExtractionRequest request) {
     return Mono.defer(
@@ -78,7 +95,9 @@ public final class SegmentExtractor {
           // removed too.
           return DiskWork.using(
               scheduler,
-              () -> Extraction.start(request, decryptor(crypter, request), config, pool, observer),
+              () ->
+                  Extraction.start(
+                      request, decryptor(crypter, request), config, pool, readBuffers, observer),
               extraction -> run(extraction, archive),
               this::cleanup,
               this::cleanup);
@@ -93,6 +112,9 @@ public final class SegmentExtractor {
     Scheduler decoderThread = Schedulers.single(scheduler);
     Flux<WriteBatch> batches =
         archive
+            // The decoder gives each chunk back once consumed (ArchiveDecoder.retire); a store
+            // that reads into heap chunks refills those instead of allocating new ones.
+            .contextWrite(readBuffers.lend())
             .publishOn(decoderThread, config.readAhead())
             .concatMapIterable(decoder::decode, 1)
             .concatWith(Flux.defer(() -> Flux.fromIterable(decoder.finish())))

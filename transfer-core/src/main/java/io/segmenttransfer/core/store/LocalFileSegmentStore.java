@@ -26,7 +26,8 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * The embedded default deep store: archives as files ({@code file://} URIs). Reads are positional
- * reads of one chunk per request on the given blocking-capable scheduler; writes go to a temporary
+ * reads of one chunk per request on the given blocking-capable scheduler, into a new heap chunk, or
+ * into one the reader gave back when it lent its {@link ReadBuffers}; writes go to a temporary
  * sibling that is renamed over the target only once complete.
  */
 public final class LocalFileSegmentStore implements SegmentStore {
@@ -55,9 +56,12 @@ public final class LocalFileSegmentStore implements SegmentStore {
 
   @Override
   public Flux<ByteBuffer> read(URI uri, long offset) {
-    return Flux.defer(
-            () -> {
+    return Flux.deferContextual(
+            context -> {
               Path path = path(uri);
+              // A reader that lends its buffers gets its consumed chunks refilled instead of new
+              // ones (ReadBuffers: the extraction pipeline does, the peer endpoint does not).
+              ReadBuffers lent = ReadBuffers.in(context).orElse(null);
               return Flux.using(
                   () -> open(uri, path, offset),
                   channel ->
@@ -66,7 +70,10 @@ public final class LocalFileSegmentStore implements SegmentStore {
                           (position, sink) -> {
                             // Heap, not direct: each chunk goes to the subscriber for good, and a
                             // direct buffer per chunk piles up native memory until a GC frees it.
-                            ByteBuffer chunk = ByteBuffer.allocate(chunkSize);
+                            ByteBuffer chunk =
+                                lent != null
+                                    ? lent.take(chunkSize)
+                                    : ByteBuffer.allocate(chunkSize);
                             int n;
                             try {
                               n = channel.read(chunk, position);

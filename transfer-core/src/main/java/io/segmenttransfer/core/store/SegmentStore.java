@@ -24,8 +24,10 @@ public interface SegmentStore {
    *
    * <p>Demand-driven: a chunk is read only when requested, so memory stays bounded by the
    * subscriber's demand times the store's chunk size. Emitted buffers belong to the subscriber; the
-   * store never touches them again. Completes after the last byte; an {@code offset} equal to the
-   * size completes at once. Cancelling stops the read and releases its connection or file.
+   * store never touches them again. A subscriber that lends {@link ReadBuffers} in its context may
+   * get chunks taken from them; it gives each back once consumed (stores may ignore the loan).
+   * Completes after the last byte; an {@code offset} equal to the size completes at once.
+   * Cancelling stops the read and releases its connection or file.
    */
   Flux<ByteBuffer> read(URI uri, long offset);
 

@@ -34,8 +34,15 @@ abstract class ChunkedDecoder extends StreamingTransform {
 
   final OrderedWork<Decoded> work;
 
-  /** Chunk arrays for reuse: each chunk's output once handed out, and the formats' input spans. */
+  /** Decoded chunk arrays for reuse, each once handed out. */
   final ArrayRecycler arrays;
+
+  /**
+   * Compressed chunk arrays (zstd frames, gzip spans) for reuse once decoded. Kept apart from
+   * {@link #arrays}: compressed chunks are about half a decoded one, and one pool for both sizes
+   * handed the big arrays to the small requests, so every decoded chunk got a fresh array.
+   */
+  final ArrayRecycler inputs;
 
   /** Once set, every byte not yet in a chunk goes here, after the chunks in flight. */
   private @Nullable ByteTransform serial;
@@ -53,7 +60,8 @@ abstract class ChunkedDecoder extends StreamingTransform {
     super(kind, subject);
     this.work = new OrderedWork<>(subject, settings);
     // Those in flight, the one being handed out and one being gathered, for output and input.
-    this.arrays = new ArrayRecycler(2 * settings.chunksInFlight() + 4);
+    this.arrays = new ArrayRecycler(settings.chunksInFlight() + 2);
+    this.inputs = new ArrayRecycler(settings.chunksInFlight() + 2);
   }
 
   /**
@@ -183,5 +191,6 @@ abstract class ChunkedDecoder extends StreamingTransform {
     }
     out = NONE;
     arrays.clear();
+    inputs.clear();
   }
 }

@@ -200,7 +200,7 @@ final class ZstdFramesDecoder extends ChunkedDecoder {
     long at = frameStart;
     work.submit(() -> decode(bytes, length, size, at));
     frames++;
-    frame = arrays.take(Math.min(Math.max(64 * 1024, length + length / 8), MAX_FRAME_BYTES));
+    frame = inputs.take(Math.min(Math.max(64 * 1024, length + length / 8), MAX_FRAME_BYTES));
     startFrame();
     return true;
   }
@@ -232,7 +232,7 @@ final class ZstdFramesDecoder extends ChunkedDecoder {
           subject, "corrupt zstd stream: frame at input byte " + at + ": " + e.getMessage(), e);
     } finally {
       // The frame's compressed bytes are read: the array gathers a later frame.
-      arrays.give(bytes);
+      inputs.give(bytes);
     }
   }
 
