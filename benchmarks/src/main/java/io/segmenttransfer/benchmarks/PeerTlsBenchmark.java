@@ -32,13 +32,20 @@ import reactor.netty.http.client.HttpClient;
  * rounds with the order of the ways alternating, each round reading the archive {@code repeat}
  * times back to back per way (a single read of 89 MB lasts a tenth of a second, shorter than the
  * swings of a shared machine); reported: the protocol and cipher suite each TLS way negotiates,
- * median and best MB/s per way, each TLS way against plain, the JVM's CPU seconds per GB read (both
- * ends run in this JVM, so it is what a way costs, which MB/s on a shared machine are not), and the
- * load average before and after.
+ * median and best MB/s per way, each TLS way against plain, CPU seconds per GB read, and the load
+ * average before and after; last, the same as one JSON line.
+ *
+ * <p>With {@code --split-cores} (the default) the serving side ({@link PeerTlsServing}: controller
+ * and daemons) runs in a child JVM pinned to CPU 0 and the reader in a JVM pinned to CPU 1 ({@code
+ * taskset}), as peers on two machines would not share a core; CPU per GB is then reported for each
+ * JVM, the serving one reporting its own. Where {@code taskset} cannot pin, it says so and runs as
+ * {@code --shared-cores}: everything in this one JVM on the machine's cores, CPU per GB for both
+ * ends together.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.segmenttransfer.benchmarks.PeerTlsBenchmark \
  *     [--mib 160] [--runs 7] [--repeat 3] [--warmup 30] [--ways plain,tls-openssl,tls-jdk] [--work /tmp/peer-tls]
+ *     [--split-cores | --shared-cores]
  * </pre>
  */
 public final class PeerTlsBenchmark {
