@@ -107,13 +107,17 @@ public final class PeerTlsBenchmark {
     }
     Directories.deleteRecursively(run.work());
     Files.createDirectories(run.work());
+    int exit = 0;
     try {
       run(run, note);
+    } catch (Exception | Error e) {
+      e.printStackTrace();
+      exit = 1;
     } finally {
       Directories.deleteRecursively(run.work());
     }
-    // reactor-netty's non-daemon threads must not keep the JVM alive.
-    System.exit(0);
+    // reactor-netty's non-daemon threads must not keep the JVM alive, after a failure either.
+    System.exit(exit);
   }
 
   /** Why the ends cannot be pinned to CPUs 0 and 1 with {@code taskset}; empty when they can. */
@@ -145,7 +149,10 @@ public final class PeerTlsBenchmark {
     arguments.add(READER_ROLE);
     List<String> command = new ArrayList<>(List.of("taskset", "-c", "1"));
     command.addAll(JavaChild.classCommand(PeerTlsBenchmark.class, CHILD_JVM_OPTIONS, arguments));
-    return new ProcessBuilder(command).inheritIO().start().waitFor();
+    Process reader = new ProcessBuilder(command).inheritIO().start();
+    // Stopped (e.g. by timeout), take the reader along: its serving child ends with it.
+    Runtime.getRuntime().addShutdownHook(new Thread(reader::destroy));
+    return reader.waitFor();
   }
 
   private static void run(Options options, String note) throws Exception {
