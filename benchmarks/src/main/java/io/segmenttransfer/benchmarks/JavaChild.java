@@ -66,17 +66,19 @@ final class JavaChild {
    * heap the benchmarks give their forks. Blocking.
    */
   static Run runClass(Class<?> main, List<String> args) throws IOException {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                java(),
-                "-Xms1g",
-                "-Xmx3g",
-                "-cp",
-                System.getProperty("java.class.path"),
-                main.getName()));
+    return run(classCommand(main, List.of(), args));
+  }
+
+  /**
+   * The command that runs {@code main} of a class of this module in a fresh JVM on this JVM's class
+   * path, with the heap the benchmarks give their forks and {@code jvmOptions} besides.
+   */
+  static List<String> classCommand(Class<?> main, List<String> jvmOptions, List<String> args) {
+    List<String> command = new ArrayList<>(List.of(java(), "-Xms1g", "-Xmx3g"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
     command.addAll(args);
-    return run(command);
+    return command;
   }
 
   /**
