@@ -12,13 +12,19 @@ public record MachineInfo(String cpu, int cores, long memoryMiB, String java, St
   public static MachineInfo current() {
     String cpu = "unknown";
     long memory = -1;
+    // The machine's cores, not the JVM's: a benchmark side pinned by taskset sees one.
+    int cores = Runtime.getRuntime().availableProcessors();
     try {
+      int processors = 0;
       for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-        if (line.startsWith("model name")) {
+        if (line.startsWith("model name") && cpu.equals("unknown")) {
           cpu = line.substring(line.indexOf(':') + 1).trim();
-          break;
+        }
+        if (line.startsWith("processor")) {
+          processors++;
         }
       }
+      cores = Math.max(cores, processors);
       for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
         if (line.startsWith("MemTotal:")) {
           memory = Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
@@ -30,7 +36,7 @@ public record MachineInfo(String cpu, int cores, long memoryMiB, String java, St
     }
     return new MachineInfo(
         cpu,
-        Runtime.getRuntime().availableProcessors(),
+        cores,
         memory,
         System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
         System.getProperty("os.name")
