@@ -94,27 +94,7 @@ public final class ServerTls {
    * @return whether the new files are now in use
    */
   public boolean reloadNow(String cause) {
-    List<FileStamp> now = stamps(config);
-    try {
-      TlsMaterial.KeyAndChain material = material(config);
-      context.replace(build(config, material));
-      chain = material.chain();
-      loaded = now;
-      LOG.info(
-          "TLS certificate reloaded on {}: {} (valid until {}) from {}",
-          cause,
-          material.chain()[0].getSubjectX500Principal().getName(),
-          material.chain()[0].getNotAfter().toInstant(),
-          config.keyStore() != null ? config.keyStore() : config.certChain());
-      return true;
-    } catch (InvalidRequestException e) {
-      lastFailed = now;
-      LOG.warn(
-          "TLS certificate not reloaded on {}, the previous one stays in use: {}",
-          cause,
-          e.getMessage());
-      return false;
-    }
+    return reload(stamps(config), " on " + cause, true);
   }
 
   public ServerTlsConfig config() {
@@ -132,24 +112,32 @@ public final class ServerTls {
    */
   public boolean reloadIfChanged() {
     List<FileStamp> now = stamps(config);
-    if (now.equals(loaded)) {
-      return false;
-    }
+    // A broken rotation is reported once, not every interval until someone fixes the files.
+    return !now.equals(loaded) && reload(now, "", !now.equals(lastFailed));
+  }
+
+  /** Loads the files and swaps them in, logging one line; a failed load keeps the old ones. */
+  private boolean reload(List<FileStamp> now, String when, boolean reportFailure) {
     try {
       TlsMaterial.KeyAndChain material = material(config);
       context.replace(build(config, material));
       chain = material.chain();
       loaded = now;
       LOG.info(
-          "TLS certificate reloaded: {} (valid until {})",
+          "TLS certificate reloaded{}: {} (valid until {}) from {}",
+          when,
           material.chain()[0].getSubjectX500Principal().getName(),
-          material.chain()[0].getNotAfter().toInstant());
+          material.chain()[0].getNotAfter().toInstant(),
+          config.keyStore() != null ? config.keyStore() : config.certChain());
       return true;
     } catch (InvalidRequestException e) {
-      if (!now.equals(lastFailed)) {
-        lastFailed = now;
-        LOG.warn("TLS certificate not reloaded, the previous one stays in use: {}", e.getMessage());
+      if (reportFailure) {
+        LOG.warn(
+            "TLS certificate not reloaded{}, the previous one stays in use: {}",
+            when,
+            e.getMessage());
       }
+      lastFailed = now;
       return false;
     }
   }
