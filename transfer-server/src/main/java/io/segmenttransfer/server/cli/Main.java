@@ -56,7 +56,10 @@ public final class Main {
         dropped ->
             org.slf4j.LoggerFactory.getLogger(Main.class)
                 .debug("error after cancel, dropped", dropped));
-    System.exit(run(args));
+    int exitCode = run(args);
+    // Idle event loops sit in native code, and the JVM's exit waits up to 300 ms for such threads.
+    io.segmenttransfer.http.SharedEventLoops.stopBeforeExit();
+    System.exit(exitCode);
   }
 
   /** Runs a command line and returns its exit code, without exiting: for tests. */

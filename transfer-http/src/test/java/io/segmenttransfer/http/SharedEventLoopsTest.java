@@ -1,0 +1,63 @@
+package io.segmenttransfer.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.LoopResources;
+
+class SharedEventLoopsTest {
+
+  /** reactor-netty names the threads of its shared client and server loops so. */
+  private static final String SHARED_LOOP_PREFIX = "reactor-http-";
+
+  @Test
+  void stopsTheLoopsAClientStartedAndAClientAfterwardsStillWorks() {
+    LoopResources serverLoops = LoopResources.create("loops-test-server", 1, true);
+    DisposableServer server =
+        HttpServer.create()
+            .host("127.0.0.1")
+            .port(0)
+            .runOn(serverLoops)
+            .handle((request, response) -> response.sendString(Mono.just("ok")))
+            .bindNow();
+    try {
+      assertThat(get(server)).isEqualTo("ok");
+      assertThat(sharedLoopThreads()).isNotEmpty();
+
+      SharedEventLoops.stopBeforeExit();
+
+      assertThat(sharedLoopThreads()).isEmpty();
+      // The next client gets fresh loops: stopping is safe even if something still runs after it.
+      assertThat(get(server)).isEqualTo("ok");
+    } finally {
+      server.disposeNow();
+      serverLoops.disposeLater().block(Duration.ofSeconds(10));
+      SharedEventLoops.stopBeforeExit();
+    }
+  }
+
+  private static String get(DisposableServer server) {
+    return HttpClient.create()
+        .get()
+        .uri("http://127.0.0.1:" + server.port() + "/")
+        .responseContent()
+        .aggregate()
+        .asString()
+        .block(Duration.ofSeconds(10));
+  }
+
+  private static List<String> sharedLoopThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .map(Thread::getName)
+        .filter(name -> name.startsWith(SHARED_LOOP_PREFIX))
+        .collect(Collectors.toList());
+  }
+}
