@@ -2,7 +2,6 @@ package io.segmenttransfer.peer;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
@@ -24,7 +23,6 @@ import io.segmenttransfer.http.QueryParameters;
 import io.segmenttransfer.peer.internal.ArchiveCache;
 import io.segmenttransfer.peer.internal.UploadLimits;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -65,9 +63,9 @@ import reactor.netty.http.server.HttpServerRoutes;
  * <p>The segment is read under its lock ({@link LocalSegments#withSegment}) for the whole response,
  * so a reload cannot mix two versions into one archive. File reads, compression and cache writes
  * run on the given scheduler, never on the event loop; memory per response is a few 64 KiB buffers.
- * An archive built on the fly goes out as unpooled wrappers of its heap chunks; a cached one is
- * read into pooled direct buffers, which the socket or the TLS engine takes without a copy
- * (reactor-netty releases what it wrote, the discard hook what a response ended early left behind).
+ * An archive built on the fly is compressed into pooled direct buffers and a cached one read into
+ * them, which the socket or the TLS engine takes without a copy (reactor-netty releases what it
+ * wrote, the discard hook what a response ended early left behind).
  */
 public final class PeerSegmentHandler {
 
@@ -80,6 +78,17 @@ public final class PeerSegmentHandler {
    * (measured with the zstd CLI, one thread: 0.34 s against 0.71 s for the real 120 MiB Pinot
    * segment, 0.39 against 0.69 s for the 128 MiB generated one) for archives 0.8% larger (real) or
    * 1.2% smaller (generated). Part of the bytes, so named in the ETag.
+   *
+   * <p>Not a negative ("fast") level: on the real segment (zstd-jni, our 4 MiB frames, one thread,
+   * best of 5) level 1 makes 57.0 MiB in 0.24 s and decodes in 0.083 s; -1 makes 69.9 MiB (+23%) in
+   * 0.17-0.19 s (decode 0.065 s), -3 84.4 MiB (+48%) in 0.15-0.18 s, -7 93.4 MiB in 0.17 s, -10
+   * 96.4 MiB in 0.14 s. Pinot's columns are mostly bit-packed and dictionary-coded, so what zstd
+   * saves here is Huffman-coded literals, and the fast levels turn literal compression off: the
+   * bytes grow far more than the CPU falls. On a 1 Gbit/s link -1 adds 0.11 s of transfer to save
+   * about 0.06 s of CPU (encode and decode); even on two shared cores over loopback, where only the
+   * CPU counts, the peer download measured 0.36 s at -1 and 0.32 s at -3 against 0.39 s at 1 (one
+   * run each, warm medians, file path 0.18 s): not worth a 23-48% larger archive. Smaller
+   * parameters at level 1 (hash log 12, min match 7) saved 0.03-0.05 s for 5% more bytes.
    */
   static final int ZSTD_LEVEL = 1;
 
@@ -237,15 +246,14 @@ public final class PeerSegmentHandler {
   private record Head(HttpResponseStatus status, Map<CharSequence, String> headers, boolean hasBody)
       implements Part {}
 
-  private record Chunk(ByteBuffer bytes) implements Part {}
-
   /**
-   * Bytes of a cached archive in a pooled direct buffer, read straight from the file: the socket
-   * (plain) or the TLS engine (HTTPS) takes them without copying them from the heap first. Released
-   * by whoever holds it last: reactor-netty once written, the discard hook in {@link #serve} when
-   * the response ends early.
+   * Body bytes in a pooled direct buffer: an archive built on the fly is compressed into it, a
+   * cached one read into it straight from the file, and the socket (plain) or the TLS engine
+   * (HTTPS) and the cache file take them without copying them from the heap first. Released by
+   * whoever holds it last: reactor-netty once written, the discard hook in {@link #serve} when the
+   * response ends early or the bytes only go to the cache.
    */
-  private record FileChunk(ByteBuf bytes) implements Part {}
+  private record PooledChunk(ByteBuf bytes) implements Part {}
 
   private Mono<Void> serve(Request request, HttpServerResponse response) {
     Flux<Part> parts = segments.withSegment(request.segment(), local -> plan(request, local));
@@ -279,20 +287,16 @@ public final class PeerSegmentHandler {
                           null, "segment " + request.segment() + " is not served here"))
                   .send(response);
             })
-        .doOnDiscard(FileChunk.class, chunk -> chunk.bytes().release())
+        .doOnDiscard(PooledChunk.class, chunk -> chunk.bytes().release())
         .then();
   }
 
   private static int length(Part chunk) {
-    return chunk instanceof FileChunk file
-        ? file.bytes().readableBytes()
-        : ((Chunk) chunk).bytes().remaining();
+    return ((PooledChunk) chunk).bytes().readableBytes();
   }
 
   private static ByteBuf buffer(Part chunk) {
-    return chunk instanceof FileChunk file
-        ? file.bytes()
-        : Unpooled.wrappedBuffer(((Chunk) chunk).bytes());
+    return ((PooledChunk) chunk).bytes();
   }
 
   private static Mono<Void> delay(Duration wait) {
@@ -353,8 +357,8 @@ public final class PeerSegmentHandler {
   /** The full archive, built now and copied into the cache on the way. */
   private Flux<Part> build(
       Map<CharSequence, String> headers, LocalSegment local, Codec codec, ArchiveCache.Key key) {
-    Flux<Part> chunks = produce(local, codec, key).map(Chunk::new);
-    return Flux.<Part>concat(Mono.just(new Head(HttpResponseStatus.OK, headers, true)), chunks);
+    return Flux.<Part>concat(
+        Mono.just(new Head(HttpResponseStatus.OK, headers, true)), produce(local, codec, key));
   }
 
   /** Builds the archive into the cache (output discarded on the way) and opens it. */
@@ -374,11 +378,55 @@ public final class PeerSegmentHandler {
   }
 
   /**
-   * The archive's chunks, generated on the scheduler on demand; the cache copy is committed on
-   * completion and dropped on error or cancel (cleanup also runs on the scheduler).
+   * The archive's chunks, compressed on the scheduler on demand into pooled direct buffers (a heap
+   * chunk per 64 KiB was copied twice more, into a direct buffer for the socket and by the JDK for
+   * the cache file, and its allocation and collection profiled at about a tenth of a peer
+   * download's CPU); the cache copy is committed on completion and dropped on error or cancel
+   * (cleanup also runs on the scheduler). Emitted as {@link PooledChunk}s from the start, so a
+   * buffer an operator drops is always one the discard hook releases.
    */
-  private Flux<ByteBuffer> produce(LocalSegment local, Codec codec, ArchiveCache.Key key) {
-    return local.archive(codec, options(codec), scheduler, () -> cache.writer(key));
+  private Flux<Part> produce(LocalSegment local, Codec codec, ArchiveCache.Key key) {
+    return Flux.<Part, SegmentArchiveProducer>generate(
+            () -> producer(local, codec, key),
+            (producer, sink) -> {
+              ByteBuf chunk = ByteBufAllocator.DEFAULT.directBuffer(CHUNK_SIZE, CHUNK_SIZE);
+              int n;
+              try {
+                n = producer.read(chunk.nioBuffer(0, CHUNK_SIZE));
+              } catch (IOException | RuntimeException e) {
+                chunk.release();
+                sink.error(e);
+                return producer;
+              }
+              if (n < 0) {
+                chunk.release();
+                sink.complete();
+              } else {
+                sink.next(new PooledChunk(chunk.writerIndex(n)));
+              }
+              return producer;
+            },
+            SegmentArchiveProducer::close)
+        .subscribeOn(scheduler)
+        .cancelOn(scheduler);
+  }
+
+  /** Lists the segment and opens the cache copy; the copy is dropped if the listing fails. */
+  private SegmentArchiveProducer producer(LocalSegment local, Codec codec, ArchiveCache.Key key)
+      throws IOException {
+    ArchiveCache.Writer writer = cache.writer(key);
+    try {
+      return new SegmentArchiveProducer(
+          local.directory(),
+          local.segment().segmentName(),
+          local.creationMeta().creationTimeMs(),
+          codec,
+          options(codec),
+          writer);
+    } catch (IOException | RuntimeException e) {
+      writer.abort();
+      throw e;
+    }
   }
 
   /** Our writers' parallel layout, zstd at {@link #ZSTD_LEVEL}. */
@@ -421,7 +469,7 @@ public final class PeerSegmentHandler {
   /**
    * The file's bytes from {@code start}, read on the scheduler on demand into pooled direct buffers
    * (a read into a heap buffer goes through the JDK's own direct buffer and is copied twice more on
-   * its way to the socket). Emitted as {@link FileChunk}s from the start, so a buffer an operator
+   * its way to the socket). Emitted as {@link PooledChunk}s from the start, so a buffer an operator
    * drops is always one the discard hook releases.
    */
   private Flux<Part> read(FileChannel channel, long start) {
@@ -442,7 +490,7 @@ public final class PeerSegmentHandler {
                 sink.complete();
                 return position;
               }
-              sink.next(new FileChunk(chunk));
+              sink.next(new PooledChunk(chunk));
               return position + n;
             })
         .subscribeOn(scheduler);

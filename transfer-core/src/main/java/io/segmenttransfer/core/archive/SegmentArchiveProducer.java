@@ -141,8 +141,26 @@ public final class SegmentArchiveProducer implements AutoCloseable {
       return null;
     }
     ByteBuffer out = ByteBuffer.allocate(CHUNK_SIZE);
-    while (out.hasRemaining()) {
-      int n = encoder.read(out);
+    int n = read(out);
+    return n > 0 ? out.flip() : null;
+  }
+
+  /**
+   * Writes the next compressed bytes into {@code out} from its position, up to {@link #CHUNK_SIZE}
+   * of them (less only for the last chunk) and never past its limit: the same chunks as {@link
+   * #next()} for a buffer with that much room. The caller owns the buffer, so it may be a pooled
+   * direct one that a socket or the tap's file takes without a copy.
+   *
+   * @return the bytes written, or -1 after the last chunk
+   */
+  public int read(ByteBuffer out) throws IOException {
+    if (finished) {
+      return -1;
+    }
+    int start = out.position();
+    ByteBuffer room = out.slice().limit(Math.min(out.remaining(), CHUNK_SIZE));
+    while (room.hasRemaining()) {
+      int n = encoder.read(room);
       if (n < 0) {
         finished = true;
         break;
@@ -158,11 +176,12 @@ public final class SegmentArchiveProducer implements AutoCloseable {
         }
       }
     }
-    out.flip();
-    if (out.hasRemaining()) {
-      bytesOut += out.remaining();
+    int written = room.position();
+    out.position(start + written);
+    if (written > 0) {
+      bytesOut += written;
       if (cacheWriter != null) {
-        cacheWriter.write(out.duplicate());
+        cacheWriter.write(room.flip());
       }
     }
     if (finished && cacheWriter != null && !committed) {
@@ -171,7 +190,7 @@ public final class SegmentArchiveProducer implements AutoCloseable {
       committed = true;
       cacheWriter.commit();
     }
-    return out.hasRemaining() ? out : null;
+    return written > 0 ? written : (finished ? -1 : 0);
   }
 
   /** Offers the encoder the next piece of tar; false when the tar is complete. */

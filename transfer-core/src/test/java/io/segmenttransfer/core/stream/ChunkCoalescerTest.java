@@ -3,6 +3,7 @@ package io.segmenttransfer.core.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.segmenttransfer.core.store.ReadBuffers;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -135,6 +136,53 @@ class ChunkCoalescerTest {
     for (int i = 0; i < n; i++) {
       assertThat(out[i]).isEqualTo((byte) i);
     }
+  }
+
+  /**
+   * A subscriber that lends its {@link ReadBuffers} (as the extraction pipeline does) gets chunks
+   * refilled from the ones it gave back, with the same bytes; one lending another size, or none,
+   * gets fresh ones.
+   */
+  @Test
+  void chunksComeFromTheBuffersTheSubscriberLends() {
+    int n = 64 * 1024;
+    byte[] expected = new byte[n];
+    new Random(7).nextBytes(expected);
+    ReadBuffers lent = new ReadBuffers(1024, 4);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    List<ByteBuffer> seen = new ArrayList<>();
+    ChunkCoalescer.coalesce(pieces(expected, 100), 1024)
+        .doOnNext(
+            chunk -> {
+              seen.add(chunk);
+              out.write(chunk.array(), chunk.arrayOffset() + chunk.position(), chunk.remaining());
+              lent.give(chunk); // consumed: the next chunk may refill it
+            })
+        .contextWrite(lent.lend())
+        .blockLast(TIMEOUT);
+
+    assertThat(out.toByteArray()).isEqualTo(expected);
+    assertThat(seen).hasSize(64);
+    assertThat(lent.reused()).as("chunks refilled").isGreaterThanOrEqualTo(60);
+    assertThat(lent.allocated()).isLessThanOrEqualTo(4);
+    assertThat(seen.stream().map(System::identityHashCode).distinct().count())
+        .as("distinct chunk buffers")
+        .isLessThanOrEqualTo(4);
+
+    ReadBuffers otherSize = new ReadBuffers(2048, 4);
+    List<ByteBuffer> fresh =
+        ChunkCoalescer.coalesce(pieces(expected, 100), 1024)
+            .doOnNext(otherSize::give)
+            .contextWrite(otherSize.lend())
+            .collectList()
+            .block(TIMEOUT);
+    assertThat(concat(fresh)).isEqualTo(expected);
+    assertThat(otherSize.reused()).isZero();
+  }
+
+  private static Flux<ByteBuffer> pieces(byte[] bytes, int size) {
+    return Flux.range(0, (bytes.length + size - 1) / size)
+        .map(i -> ByteBuffer.wrap(bytes, i * size, Math.min(size, bytes.length - i * size)));
   }
 
   @Test
