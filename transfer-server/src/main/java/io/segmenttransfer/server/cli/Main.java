@@ -50,16 +50,44 @@ public final class Main {
     if (System.getProperty(NETTY_JFR_PROPERTY) == null) {
       System.setProperty(NETTY_JFR_PROPERTY, "false");
     }
-    // An error signalled after its subscriber cancelled (a read racing its own cancel) has no one
-    // left to act on it: at debug level in the log, not a stack trace on the user's terminal.
+    // Installing the hook below initialises Reactor's and SLF4J's logging, whose service lookup is
+    // the first read of this jar's resources: opening the jar reads its central directory (35,000
+    // entries, about 30 ms in a fresh JVM). On a thread of its own it overlaps picocli building the
+    // command from its annotations (classes only, mapped from the class-data-sharing archive).
+    Thread logging = new Thread(Main::dropErrorsAfterCancel, "cli-init");
+    logging.start();
+    CommandLine commandLine = newCommandLine(args);
+    joinUninterruptibly(logging);
+    int exitCode = commandLine.execute(args);
+    // Idle event loops sit in native code, and the JVM's exit waits up to 300 ms for such threads.
+    io.segmenttransfer.http.SharedEventLoops.stopBeforeExit();
+    System.exit(exitCode);
+  }
+
+  /**
+   * An error signalled after its subscriber cancelled (a read racing its own cancel) has no one
+   * left to act on it: at debug level in the log, not a stack trace on the user's terminal.
+   */
+  private static void dropErrorsAfterCancel() {
     reactor.core.publisher.Hooks.onErrorDropped(
         dropped ->
             org.slf4j.LoggerFactory.getLogger(Main.class)
                 .debug("error after cancel, dropped", dropped));
-    int exitCode = run(args);
-    // Idle event loops sit in native code, and the JVM's exit waits up to 300 ms for such threads.
-    io.segmenttransfer.http.SharedEventLoops.stopBeforeExit();
-    System.exit(exitCode);
+  }
+
+  private static void joinUninterruptibly(Thread thread) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        thread.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Runs a command line and returns its exit code, without exiting: for tests. */

@@ -97,10 +97,14 @@ class ClassDataSharingLauncherTest {
               ClassDataSharingLauncher.QUICK_COMPILER,
               ClassDataSharingLauncher.HUGE_PAGES,
               "-D" + ClassDataSharingLauncher.CHILD_PROPERTY + "=true");
-      // The user's own flags and arguments follow, unchanged and in order.
+      // The user's own flags and arguments follow, unchanged and in order, with the jar as the
+      // class path and Main named in place of -jar (which would open the jar once more).
       List<String> tail =
           plan.command().subList(plan.command().indexOf("-Xmx1g"), plan.command().size());
-      assertThat(tail).containsExactly(startedAsJar(List.of("-Xmx1g"), args).get());
+      List<String> expected = new ArrayList<>(List.of("-Xmx1g", "-cp", jar().toString()));
+      expected.add(Main.class.getName());
+      expected.addAll(List.of(args));
+      assertThat(tail).containsExactlyElementsOf(expected);
 
       Files.write(plan.archive(), new byte[] {1});
       ClassDataSharingLauncher.Plan next =
@@ -113,6 +117,22 @@ class ClassDataSharingLauncherTest {
     } finally {
       System.clearProperty(ClassDataSharingLauncher.DIR_PROPERTY);
     }
+  }
+
+  @Test
+  void aClassPathThatJavaJarIgnoredIsNotPassedOn() throws IOException {
+    String[] extract = {"extract", "--archive", "/a.tar.gz"};
+    List<String> command =
+        plan(
+                extract,
+                null,
+                List.of("-cp", "/x.jar", "-Xmx1g", "--class-path=/y", "-classpath", "/z", "-ea"))
+            .orElseThrow()
+            .command();
+
+    assertThat(command).doesNotContain("/x.jar", "--class-path=/y", "/z", "-classpath");
+    assertThat(command).containsSubsequence("-Xmx1g", "-ea", "-cp", jar().toString());
+    assertThat(command).containsOnlyOnce("-cp");
   }
 
   @Test
