@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.segmenttransfer.core.archive.Codec;
+import io.segmenttransfer.server.cli.ClassDataSharingLauncher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +41,18 @@ import java.util.Map;
  * [--warm-repeats 3] [--codecs gzip,zstd] [--out benchmarks/results]}.
  */
 public final class ColdStartReport {
+
+  /** Warm-up sides: our pipeline in a JVM without flags, as a daemon ({@code server}) runs it. */
+  static final String OURS = "ours";
+
+  /**
+   * Our pipeline in a JVM with the flags the launcher gives a relaunched one-shot command (the
+   * client compiler, huge pages on request): how {@code bootstrap} meets its 2nd and later
+   * segments.
+   */
+  static final String OURS_AS_BOOTSTRAP = "ours-launcher-flags";
+
+  static final String PINOT = "pinot";
 
   private ColdStartReport() {}
 
@@ -133,11 +146,11 @@ public final class ColdStartReport {
     List<ColdRun> cold = new ArrayList<>();
     for (int i = 0; i < runs; i++) {
       // Alternate who goes first, so neither side always follows the other's page-cache state.
-      List<String> order = i % 2 == 0 ? List.of("ours", "pinot") : List.of("pinot", "ours");
+      List<String> order = i % 2 == 0 ? List.of(OURS, PINOT) : List.of(PINOT, OURS);
       for (String side : order) {
         Path dir = work.resolve(side + "-" + i);
         double load = MachineInfo.loadAverage();
-        JavaChild.Run run = side.equals("ours") ? extract(archive, dir) : pinotUntar(archive, dir);
+        JavaChild.Run run = side.equals(OURS) ? extract(archive, dir) : pinotUntar(archive, dir);
         Directories.deleteRecursively(dir);
         ColdRun c = new ColdRun(side, run.wallMillis(), run.json().get("millis").asLong(), load);
         System.out.printf(
@@ -197,13 +210,19 @@ public final class ColdStartReport {
       RealSegments.RealArchive archive, int count, int repeats, Path work) throws IOException {
     Map<String, List<List<Long>>> all = new LinkedHashMap<>();
     for (int r = 0; r < repeats; r++) {
-      List<String> order = r % 2 == 0 ? List.of("ours", "pinot") : List.of("pinot", "ours");
+      List<String> order =
+          r % 2 == 0
+              ? List.of(OURS, OURS_AS_BOOTSTRAP, PINOT)
+              : List.of(PINOT, OURS_AS_BOOTSTRAP, OURS);
       for (String side : order) {
         JsonNode json =
             JavaChild.runClass(
                     WarmUpRun.class,
+                    side.equals(OURS_AS_BOOTSTRAP)
+                        ? ClassDataSharingLauncher.runtimeFlags()
+                        : List.of(),
                     List.of(
-                        side,
+                        side.equals(PINOT) ? PINOT : OURS,
                         archive.file().toString(),
                         archive.segmentName(),
                         Long.toString(archive.crc()),
@@ -239,10 +258,10 @@ public final class ColdStartReport {
     row.put("rows", archive.rows());
     row.put("segmentBytes", archive.segmentBytes());
     row.put("archiveBytes", archive.archiveBytes());
-    long oursWall = median(select(cold, "ours", true));
-    long pinotWall = median(select(cold, "pinot", true));
-    long oursInner = median(select(cold, "ours", false));
-    long pinotInner = median(select(cold, "pinot", false));
+    long oursWall = median(select(cold, OURS, true));
+    long pinotWall = median(select(cold, PINOT, true));
+    long oursInner = median(select(cold, OURS, false));
+    long pinotInner = median(select(cold, PINOT, false));
     Map<String, Object> c = new LinkedHashMap<>();
     c.put("runsPerSide", cold.size() / 2);
     c.put("oursWallMillisMedian", oursWall);
@@ -257,13 +276,20 @@ public final class ColdStartReport {
     c.put("runs", cold);
     row.put("cold", c);
     Map<String, Object> w = new LinkedHashMap<>();
-    w.put("oursMillis", curve.get("ours"));
-    w.put("pinotUntarReimplementationMillis", curve.get("pinot"));
+    w.put("oursMillis", curve.get(OURS));
+    w.put("oursWithLauncherFlagsMillis", curve.get(OURS_AS_BOOTSTRAP));
+    w.put("launcherFlags", ClassDataSharingLauncher.runtimeFlags());
+    w.put("pinotUntarReimplementationMillis", curve.get(PINOT));
     List<Double> ratios = new ArrayList<>();
-    for (int i = 0; i < curve.get("ours").size(); i++) {
-      ratios.add(ratio(curve.get("pinot").get(i), curve.get("ours").get(i)));
+    for (int i = 0; i < curve.get(OURS).size(); i++) {
+      ratios.add(ratio(curve.get(PINOT).get(i), curve.get(OURS).get(i)));
     }
     w.put("ratioPerPosition", ratios);
+    Map<String, Double> second = new LinkedHashMap<>();
+    for (String side : List.of(OURS, OURS_AS_BOOTSTRAP, PINOT)) {
+      second.put(side, secondOverSteadyState(curve.get(side)));
+    }
+    w.put("secondExtractionOverSteadyState", second);
     row.put("warmUp", w);
     System.out.printf(
         "%s cold: ours %d ms wall (%d extraction), Pinot %d ms wall (%d untar): %.2fx wall, %.2fx"
@@ -276,7 +302,22 @@ public final class ColdStartReport {
         ratio(pinotWall, oursWall),
         ratio(pinotInner, oursInner),
         ratios);
+    System.out.printf(
+        "%s 2nd extraction / steady state (median of the 6th on): %s (goal: within 1.15)%n",
+        row.get("codec"), second);
     return row;
+  }
+
+  /**
+   * The 2nd extraction's time over the steady state, the median from the 6th extraction on (issue
+   * #13's warm-up goal: within 15 %); NaN with fewer than 6 positions.
+   */
+  static double secondOverSteadyState(List<Long> millis) {
+    if (millis.size() < 6) {
+      return Double.NaN;
+    }
+    return Math.round(100.0 * millis.get(1) / Math.max(1, median(millis.subList(5, millis.size()))))
+        / 100.0;
   }
 
   private static List<Long> select(List<ColdRun> cold, String side, boolean wall) {

@@ -66,7 +66,13 @@ final class JavaChild {
    * heap the benchmarks give their forks. Blocking.
    */
   static Run runClass(Class<?> main, List<String> args) throws IOException {
-    return run(classCommand(main, List.of(), args));
+    return runClass(main, List.of(), args);
+  }
+
+  /** As {@link #runClass(Class, List)}, with {@code jvmOptions} besides the heap. Blocking. */
+  static Run runClass(Class<?> main, List<String> jvmOptions, List<String> args)
+      throws IOException {
+    return run(classCommand(main, jvmOptions, args));
   }
 
   /**

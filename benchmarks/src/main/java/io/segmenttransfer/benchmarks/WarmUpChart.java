@@ -24,7 +24,7 @@ final class WarmUpChart {
 
   private WarmUpChart() {}
 
-  /** {@code curves}: codec, then side ({@code ours} or {@code pinot}), then ms per position. */
+  /** {@code curves}: codec, then side ({@link ColdStartReport}'s sides), then ms per position. */
   static void write(Map<String, Map<String, List<Long>>> curves, String title, Path png)
       throws IOException {
     XYChart chart =
@@ -49,13 +49,18 @@ final class WarmUpChart {
                     x[i] = i + 1;
                     y[i] = millis.get(i);
                   }
-                  String label =
-                      (side.equals("ours") ? "this project" : "Pinot untar (reimplementation)")
-                          + ", tar."
-                          + (codec.equals("gzip") ? "gz" : "zst");
+                  String label = label(side) + ", tar." + (codec.equals("gzip") ? "gz" : "zst");
                   chart.addSeries(label, x, y).setMarker(SeriesMarkers.CIRCLE);
                 }));
     BufferedImage image = BitmapEncoder.getBufferedImage(chart);
     ImageIO.write(image, "png", png.toFile());
+  }
+
+  private static String label(String side) {
+    return switch (side) {
+      case ColdStartReport.OURS -> "this project (no JVM flags, as a daemon)";
+      case ColdStartReport.OURS_AS_BOOTSTRAP -> "this project (launcher's flags, as bootstrap)";
+      default -> "Pinot untar (reimplementation)";
+    };
   }
 }

@@ -45,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  * entries) costs about 30 ms each time; the child's classes come from the archive, so it opens the
  * jar once, for resources.
  */
-final class ClassDataSharingLauncher {
+public final class ClassDataSharingLauncher {
 
   static final String ENABLED_PROPERTY = "segment-transfer.cds";
   static final String ENABLED_ENV = "SEGMENT_TRANSFER_CDS";
@@ -345,6 +345,20 @@ final class ClassDataSharingLauncher {
       }
     }
     return false;
+  }
+
+  /**
+   * The JVM flags besides its archive that a relaunched command runs with on this machine when its
+   * user chose none of these: the benchmarks measure a multi-segment command's warm-up (a {@code
+   * bootstrap} in one JVM) under exactly them.
+   */
+  public static List<String> runtimeFlags() {
+    List<String> flags = new ArrayList<>();
+    flags.add(QUICK_COMPILER);
+    if (hugePagesOnRequest()) {
+      flags.add(HUGE_PAGES);
+    }
+    return List.copyOf(flags);
   }
 
   /** Whether the kernel gives transparent huge pages to the memory that asks for them. */

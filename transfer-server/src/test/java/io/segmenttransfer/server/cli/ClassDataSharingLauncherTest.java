@@ -120,6 +120,14 @@ class ClassDataSharingLauncherTest {
   }
 
   @Test
+  void theRuntimeFlagsAreTheOnesARelaunchAddsOnThisMachine() throws IOException {
+    List<String> flags = ClassDataSharingLauncher.runtimeFlags();
+    assertThat(flags).startsWith(ClassDataSharingLauncher.QUICK_COMPILER);
+    assertThat(flags.contains(ClassDataSharingLauncher.HUGE_PAGES))
+        .isEqualTo(ClassDataSharingLauncher.hugePagesOnRequest());
+  }
+
+  @Test
   void aClassPathThatJavaJarIgnoredIsNotPassedOn() throws IOException {
     String[] extract = {"extract", "--archive", "/a.tar.gz"};
     List<String> command =
