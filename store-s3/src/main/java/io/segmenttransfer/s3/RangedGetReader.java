@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -89,7 +90,17 @@ final class RangedGetReader {
    * Buffers are heap chunks of {@link #CHUNK_SIZE} (the last of a part shorter) gathered from the
    * network buffers; they belong to the subscriber.
    */
-  Flux<ByteBuffer> read(S3Location location, long offset, String version) {
+  Flux<ByteBuffer> read(S3Location location, long offset, @Nullable String version) {
+    return read(location, offset, version, info -> {});
+  }
+
+  /**
+   * As {@link #read(S3Location, long, String)}, telling {@code described} the object's size and
+   * version (the pinned ETag) from the first response, before its first buffer is emitted (for a
+   * read at the end, from the stat that found it so).
+   */
+  Flux<ByteBuffer> read(
+      S3Location location, long offset, @Nullable String version, Consumer<ObjectInfo> described) {
     return Flux.defer(
         () -> {
           if (offset < 0) {
@@ -106,10 +117,16 @@ final class RangedGetReader {
                     }
                     S3Reads.Head head = (S3Reads.Head) signal.get();
                     return parts(
-                        location, offset, head, response.skip(1).cast(ByteBuf.class), version);
+                        location,
+                        offset,
+                        head,
+                        response.skip(1).cast(ByteBuf.class),
+                        version,
+                        described);
                   })
               .onErrorResume(
-                  S3Errors::isRangeNotSatisfiable, e -> atOrPastTheEnd(location, offset, version));
+                  S3Errors::isRangeNotSatisfiable,
+                  e -> atOrPastTheEnd(location, offset, version, described));
         });
   }
 
@@ -141,7 +158,8 @@ final class RangedGetReader {
    * S3 answers 416 to a range starting at or past the end: at the end is an empty read, past it an
    * error.
    */
-  private Flux<ByteBuffer> atOrPastTheEnd(S3Location location, long offset, String version) {
+  private Flux<ByteBuffer> atOrPastTheEnd(
+      S3Location location, long offset, @Nullable String version, Consumer<ObjectInfo> described) {
     return stat.apply(location)
         .flatMapMany(
             info -> {
@@ -151,16 +169,14 @@ final class RangedGetReader {
                         location.uri(),
                         "object changed: version " + info.version() + ", expected " + version));
               }
-              return info.size() == offset
-                  ? Flux.<ByteBuffer>empty()
-                  : Flux.error(
-                      new SourceChangedException(
-                          location.uri(),
-                          "cannot read from byte "
-                              + offset
-                              + " of a "
-                              + info.size()
-                              + "-byte object"));
+              if (info.size() == offset) {
+                described.accept(info);
+                return Flux.<ByteBuffer>empty();
+              }
+              return Flux.error(
+                  new SourceChangedException(
+                      location.uri(),
+                      "cannot read from byte " + offset + " of a " + info.size() + "-byte object"));
             });
   }
 
@@ -169,7 +185,8 @@ final class RangedGetReader {
       long offset,
       S3Reads.Head first,
       Flux<ByteBuf> firstBody,
-      @Nullable String version) {
+      @Nullable String version,
+      Consumer<ObjectInfo> described) {
     long size;
     try {
       size = objectSize(location, first, offset);
@@ -179,6 +196,7 @@ final class RangedGetReader {
     }
     // Without a requested version the first response's ETag pins the rest of the read.
     String etag = version != null ? version : first.eTag();
+    described.accept(new ObjectInfo(location.uri(), size, etag));
     Part head = new Part(offset, Math.min(size, offset + partSize));
     long remaining = size - head.end();
     long count = (remaining + partSize - 1) / partSize;

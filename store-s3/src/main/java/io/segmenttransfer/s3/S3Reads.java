@@ -97,11 +97,16 @@ final class S3Reads implements AutoCloseable {
                 return;
               }
               try {
-                built.presignHeadObject(
-                    HeadObjectPresignRequest.builder()
+                // What a download signs first: a ranged GET (it needs no HEAD).
+                built.presignGetObject(
+                    GetObjectPresignRequest.builder()
                         .signatureDuration(SIGNATURE_LIFETIME)
-                        .headObjectRequest(
-                            HeadObjectRequest.builder().bucket("warm-up").key("warm-up").build())
+                        .getObjectRequest(
+                            GetObjectRequest.builder()
+                                .bucket("warm-up")
+                                .key("warm-up")
+                                .range("bytes=0-0")
+                                .build())
                         .build());
                 // TLS only for an https endpoint (AWS itself when none is given).
                 ClientWarmUp.run(
