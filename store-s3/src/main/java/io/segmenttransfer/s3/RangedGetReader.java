@@ -17,6 +17,7 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SynchronousSink;
 
 /**
  * Reads an object as ranged GETs of {@code readPartSize} bytes, up to {@code readConcurrency} in
@@ -28,12 +29,16 @@ import reactor.core.publisher.Mono;
  * ETag, so one read never mixes two versions of the object. A part that fails with a retryable
  * error is fetched again from the first byte it has not emitted yet.
  *
+ * <p>Parts after the first are decided as they start ({@link PartPlan}): of the configured size, or
+ * larger (up to four times) while the consumer has never waited for bytes, so a fast source serves
+ * a read with fewer GETs.
+ *
  * <p>Memory: {@code flatMapSequential} keeps at most {@code readConcurrency} parts open (and the
  * read-ahead lets only its current width of them send their GET); parts behind the head buffer what
- * they receive, at most one part each (the prefetch is sized so that a part can finish downloading
- * while it waits, never more than its own bytes exist), plus up to {@link #NETWORK_PREFETCH}
- * network buffers each. reactor-netty stops reading a connection when its part has no demand, so
- * the bound holds however slow the consumer is.
+ * they receive, at most one configured part each (the prefetch is sized so that such a part can
+ * finish downloading while it waits; a grown part pauses there), plus up to {@link
+ * #NETWORK_PREFETCH} network buffers each. reactor-netty stops reading a connection when its part
+ * has no demand, so the bound holds however slow the consumer is.
  *
  * <p>The GETs go through {@link S3Reads} (reactor-netty, presigned), whose pooled buffers are
  * copied once, into the chunks emitted.
@@ -68,13 +73,14 @@ final class RangedGetReader {
   }
 
   /**
-   * Buffers queued per part: enough for a whole part, which then finishes downloading while it
-   * waits its turn. A part emits chunks of {@link #CHUNK_SIZE} (the last one shorter), at most
-   * {@code partSize / CHUNK_SIZE + 1} of them (twice that is asked for, as slack); never more bytes
-   * than the part has.
+   * Buffers queued per part: enough for a whole part of the configured size, which then finishes
+   * downloading while it waits its turn. A part emits chunks of {@link #CHUNK_SIZE} (the last one
+   * shorter), at most {@code partSize / CHUNK_SIZE + 1} of them, one more as slack. A part grown
+   * larger ({@link PartPlan}) stops reading there, and its connection waits (TCP flow control),
+   * until the consumer reaches it: what waits in memory stays one configured part per part.
    */
   static int prefetch(int partSize) {
-    return Math.max(16, Math.min(4096, 2 * (partSize / CHUNK_SIZE) + 2));
+    return Math.max(16, Math.min(4096, partSize / CHUNK_SIZE + 2));
   }
 
   /** A contiguous byte range of the object: [start, end). */
@@ -198,20 +204,26 @@ final class RangedGetReader {
     String etag = version != null ? version : first.eTag();
     described.accept(new ObjectInfo(location.uri(), size, etag));
     Part head = new Part(offset, Math.min(size, offset + partSize));
-    long remaining = size - head.end();
-    long count = (remaining + partSize - 1) / partSize;
-    AdaptiveReadAhead ahead = new AdaptiveReadAhead(head.length(), partSize, concurrency);
+    PartPlan plan = new PartPlan(head, size, partSize);
+    AdaptiveReadAhead ahead = new AdaptiveReadAhead(plan, offset, partSize, concurrency);
+    // Later parts are decided as they start (their number too): slots are numbered until the
+    // parts decided reach the end; a slot found past the end then fetches nothing.
+    Flux<Integer> slots =
+        Flux.generate(
+            () -> 1,
+            (Integer index, SynchronousSink<Integer> sink) -> {
+              if (plan.beyondEnd(index)) {
+                sink.complete();
+              } else {
+                sink.next(index);
+              }
+              return index + 1;
+            });
     Flux<Flux<ByteBuffer>> streams =
         Flux.concat(
             Mono.just(partBytes(location, head, etag, firstBody)),
-            Flux.range(0, Math.toIntExact(count))
-                .map(
-                    i -> {
-                      long start = head.end() + (long) i * partSize;
-                      Part part = new Part(start, Math.min(size, start + partSize));
-                      // Subscribed by the merge at once, sent when the read-ahead lets it start.
-                      return ahead.turn(i + 1).thenMany(partBytes(location, part, etag, null));
-                    }));
+            // Subscribed by the merge at once, sent when the read-ahead lets each start.
+            slots.map(i -> ahead.part(i, part -> partBytes(location, part, etag, null))));
     return ahead.meter(streams.flatMapSequential(Function.identity(), concurrency, prefetch));
   }
 
