@@ -35,10 +35,10 @@ import reactor.core.publisher.SynchronousSink;
  *
  * <p>Memory: {@code flatMapSequential} keeps at most {@code readConcurrency} parts open (and the
  * read-ahead lets only its current width of them send their GET); parts behind the head buffer what
- * they receive, at most one configured part each (the prefetch is sized so that such a part can
- * finish downloading while it waits; a grown part pauses there), plus up to {@link
- * #NETWORK_PREFETCH} network buffers each. reactor-netty stops reading a connection when its part
- * has no demand, so the bound holds however slow the consumer is.
+ * they receive, at most one part each (the prefetch is sized so that a part, grown or not, can
+ * finish downloading while it waits: one configured part per part, two for a grown one on a fast
+ * source), plus up to {@link #NETWORK_PREFETCH} network buffers each. reactor-netty stops reading a
+ * connection when its part has no demand, so the bound holds however slow the consumer is.
  *
  * <p>The GETs go through {@link S3Reads} (reactor-netty, presigned), whose pooled buffers are
  * copied once, into the chunks emitted.
@@ -73,14 +73,13 @@ final class RangedGetReader {
   }
 
   /**
-   * Buffers queued per part: enough for a whole part of the configured size, which then finishes
-   * downloading while it waits its turn. A part emits chunks of {@link #CHUNK_SIZE} (the last one
-   * shorter), at most {@code partSize / CHUNK_SIZE + 1} of them, one more as slack. A part grown
-   * larger ({@link PartPlan}) stops reading there, and its connection waits (TCP flow control),
-   * until the consumer reaches it: what waits in memory stays one configured part per part.
+   * Buffers queued per part: enough for a whole part, grown ones ({@link PartPlan#MAX_GROWTH},
+   * twice the configured size) included, which then finishes downloading while it waits its turn. A
+   * part emits chunks of {@link #CHUNK_SIZE} (the last one shorter): at most {@code 2 * partSize /
+   * CHUNK_SIZE + 1} of them, one more as slack; never more bytes than the part has.
    */
   static int prefetch(int partSize) {
-    return Math.max(16, Math.min(4096, partSize / CHUNK_SIZE + 2));
+    return Math.max(16, Math.min(4096, 2 * (partSize / CHUNK_SIZE) + 2));
   }
 
   /** A contiguous byte range of the object: [start, end). */
