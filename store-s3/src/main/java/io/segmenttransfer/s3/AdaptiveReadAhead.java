@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -56,9 +57,10 @@ final class AdaptiveReadAhead {
   /** Starved windows in a row that open one more part. */
   static final int STARVED_WINDOWS = 2;
 
-  private final long headLength;
-  private final long partSize;
+  private final PartPlan plan;
+  private final long offset;
   private final int maxWidth;
+  private final boolean canWiden;
 
   private final Object lock = new Object();
   private final List<Waiter> waiters = new ArrayList<>();
@@ -69,6 +71,11 @@ final class AdaptiveReadAhead {
   private final AtomicLong demand = new AtomicLong();
 
   private volatile long readySince;
+
+  /** Windows measured so far (counted up to {@link #STARVED_WINDOWS}), and whether any starved. */
+  private volatile int windows;
+
+  private volatile boolean everStarved;
 
   // Only touched by the delivering thread (onNext is serialized).
   private long deliveredBytes;
@@ -81,15 +88,17 @@ final class AdaptiveReadAhead {
   private record Waiter(int part, MonoSink<Void> sink) {}
 
   /**
-   * @param headLength bytes of the first part (it starts at the read's offset, so may be shorter)
-   * @param partSize bytes of every later part but the last
+   * @param plan the read's parts, decided as they start
+   * @param offset where the read starts (part 0's first byte)
+   * @param partSize the configured part size
    * @param maxWidth the configured concurrency
    */
-  AdaptiveReadAhead(long headLength, long partSize, int maxWidth) {
-    this.headLength = headLength;
-    this.partSize = partSize;
+  AdaptiveReadAhead(PartPlan plan, long offset, long partSize, int maxWidth) {
+    this.plan = plan;
+    this.offset = offset;
     this.maxWidth = maxWidth;
     this.width = initialWidth(partSize, maxWidth);
+    this.canWiden = width < maxWidth;
   }
 
   /** {@link #INITIAL_WIDTH} parts, or as many as {@link #INITIAL_BYTES} take, up to {@code max}. */
@@ -99,14 +108,40 @@ final class AdaptiveReadAhead {
   }
 
   /**
-   * Completes when part {@code part} (0 for the head) may start; cancelling it forgets the wait.
+   * Part {@code index} (1 or later) once it may start: decided then ({@link PartPlan#part}), larger
+   * than the part before it while the source outpaces the consumer ({@link #growing}), and fetched
+   * by {@code fetch}; empty when the object ends before it.
+   */
+  Flux<ByteBuffer> part(int index, Function<RangedGetReader.Part, Flux<ByteBuffer>> fetch) {
+    return turn(index)
+        .thenMany(
+            Flux.defer(
+                () -> {
+                  RangedGetReader.Part part = plan.part(index, growing());
+                  return part == null ? Flux.<ByteBuffer>empty() : fetch.apply(part);
+                }));
+  }
+
+  /**
+   * Whether the next part may be larger: only while the read could still widen if the consumer
+   * starved (so a slow source is still answered with more parts in flight), after as many measured
+   * windows as widening takes ({@link #STARVED_WINDOWS}: a first window alone may be a busy
+   * machine's hiccup), and as long as no window has seen the consumer starved.
+   */
+  boolean growing() {
+    return canWiden && windows >= STARVED_WINDOWS && !everStarved;
+  }
+
+  /**
+   * Completes when part {@code part} (0 for the head) may start, at once for a part past the end
+   * (it has nothing to fetch); cancelling it forgets the wait.
    */
   Mono<Void> turn(int part) {
     return Mono.create(
         sink -> {
           Waiter waiter = new Waiter(part, sink);
           synchronized (lock) {
-            if (part >= delivered + width) {
+            if (part >= delivered + width && !plan.beyondEnd(part)) {
               waiters.add(waiter);
               sink.onDispose(() -> forget(waiter));
               return;
@@ -147,12 +182,18 @@ final class AdaptiveReadAhead {
       windowStart = now;
     }
     deliveredBytes += bytes;
-    int drained =
-        deliveredBytes < headLength ? 0 : 1 + (int) ((deliveredBytes - headLength) / partSize);
+    int drained = plan.endingBy(offset + deliveredBytes);
     boolean widen = false;
     if (++deliveriesInWindow >= WINDOW) {
       long elapsed = now - windowStart;
-      starvedWindows = waitedInWindow > STARVED_SHARE * elapsed ? starvedWindows + 1 : 0;
+      boolean starved = waitedInWindow > STARVED_SHARE * elapsed;
+      if (starved) {
+        everStarved = true;
+      }
+      if (windows < STARVED_WINDOWS) {
+        windows = windows + 1;
+      }
+      starvedWindows = starved ? starvedWindows + 1 : 0;
       if (starvedWindows >= STARVED_WINDOWS) {
         widen = true;
         starvedWindows = 0;
@@ -186,7 +227,7 @@ final class AdaptiveReadAhead {
       }
       for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
         Waiter waiter = it.next();
-        if (waiter.part() < delivered + width) {
+        if (waiter.part() < delivered + width || plan.beyondEnd(waiter.part())) {
           it.remove();
           if (ready == null) {
             ready = new ArrayList<>();

@@ -12,10 +12,12 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SynchronousSink;
 
 /**
  * Reads an object as ranged GETs of {@code readPartSize} bytes, up to {@code readConcurrency} in
@@ -27,12 +29,16 @@ import reactor.core.publisher.Mono;
  * ETag, so one read never mixes two versions of the object. A part that fails with a retryable
  * error is fetched again from the first byte it has not emitted yet.
  *
+ * <p>Parts after the first are decided as they start ({@link PartPlan}): of the configured size, or
+ * larger (up to four times) while the consumer has never waited for bytes, so a fast source serves
+ * a read with fewer GETs.
+ *
  * <p>Memory: {@code flatMapSequential} keeps at most {@code readConcurrency} parts open (and the
  * read-ahead lets only its current width of them send their GET); parts behind the head buffer what
- * they receive, at most one part each (the prefetch is sized so that a part can finish downloading
- * while it waits, never more than its own bytes exist), plus up to {@link #NETWORK_PREFETCH}
- * network buffers each. reactor-netty stops reading a connection when its part has no demand, so
- * the bound holds however slow the consumer is.
+ * they receive, at most one part each (the prefetch is sized so that a part, grown or not, can
+ * finish downloading while it waits: one configured part per part, two for a grown one on a fast
+ * source), plus up to {@link #NETWORK_PREFETCH} network buffers each. reactor-netty stops reading a
+ * connection when its part has no demand, so the bound holds however slow the consumer is.
  *
  * <p>The GETs go through {@link S3Reads} (reactor-netty, presigned), whose pooled buffers are
  * copied once, into the chunks emitted.
@@ -67,10 +73,10 @@ final class RangedGetReader {
   }
 
   /**
-   * Buffers queued per part: enough for a whole part, which then finishes downloading while it
-   * waits its turn. A part emits chunks of {@link #CHUNK_SIZE} (the last one shorter), at most
-   * {@code partSize / CHUNK_SIZE + 1} of them (twice that is asked for, as slack); never more bytes
-   * than the part has.
+   * Buffers queued per part: enough for a whole part, grown ones ({@link PartPlan#MAX_GROWTH},
+   * twice the configured size) included, which then finishes downloading while it waits its turn. A
+   * part emits chunks of {@link #CHUNK_SIZE} (the last one shorter): at most {@code 2 * partSize /
+   * CHUNK_SIZE + 1} of them, one more as slack; never more bytes than the part has.
    */
   static int prefetch(int partSize) {
     return Math.max(16, Math.min(4096, 2 * (partSize / CHUNK_SIZE) + 2));
@@ -89,7 +95,17 @@ final class RangedGetReader {
    * Buffers are heap chunks of {@link #CHUNK_SIZE} (the last of a part shorter) gathered from the
    * network buffers; they belong to the subscriber.
    */
-  Flux<ByteBuffer> read(S3Location location, long offset, String version) {
+  Flux<ByteBuffer> read(S3Location location, long offset, @Nullable String version) {
+    return read(location, offset, version, info -> {});
+  }
+
+  /**
+   * As {@link #read(S3Location, long, String)}, telling {@code described} the object's size and
+   * version (the pinned ETag) from the first response, before its first buffer is emitted (for a
+   * read at the end, from the stat that found it so).
+   */
+  Flux<ByteBuffer> read(
+      S3Location location, long offset, @Nullable String version, Consumer<ObjectInfo> described) {
     return Flux.defer(
         () -> {
           if (offset < 0) {
@@ -106,10 +122,16 @@ final class RangedGetReader {
                     }
                     S3Reads.Head head = (S3Reads.Head) signal.get();
                     return parts(
-                        location, offset, head, response.skip(1).cast(ByteBuf.class), version);
+                        location,
+                        offset,
+                        head,
+                        response.skip(1).cast(ByteBuf.class),
+                        version,
+                        described);
                   })
               .onErrorResume(
-                  S3Errors::isRangeNotSatisfiable, e -> atOrPastTheEnd(location, offset, version));
+                  S3Errors::isRangeNotSatisfiable,
+                  e -> atOrPastTheEnd(location, offset, version, described));
         });
   }
 
@@ -141,7 +163,8 @@ final class RangedGetReader {
    * S3 answers 416 to a range starting at or past the end: at the end is an empty read, past it an
    * error.
    */
-  private Flux<ByteBuffer> atOrPastTheEnd(S3Location location, long offset, String version) {
+  private Flux<ByteBuffer> atOrPastTheEnd(
+      S3Location location, long offset, @Nullable String version, Consumer<ObjectInfo> described) {
     return stat.apply(location)
         .flatMapMany(
             info -> {
@@ -151,16 +174,14 @@ final class RangedGetReader {
                         location.uri(),
                         "object changed: version " + info.version() + ", expected " + version));
               }
-              return info.size() == offset
-                  ? Flux.<ByteBuffer>empty()
-                  : Flux.error(
-                      new SourceChangedException(
-                          location.uri(),
-                          "cannot read from byte "
-                              + offset
-                              + " of a "
-                              + info.size()
-                              + "-byte object"));
+              if (info.size() == offset) {
+                described.accept(info);
+                return Flux.<ByteBuffer>empty();
+              }
+              return Flux.error(
+                  new SourceChangedException(
+                      location.uri(),
+                      "cannot read from byte " + offset + " of a " + info.size() + "-byte object"));
             });
   }
 
@@ -169,7 +190,8 @@ final class RangedGetReader {
       long offset,
       S3Reads.Head first,
       Flux<ByteBuf> firstBody,
-      @Nullable String version) {
+      @Nullable String version,
+      Consumer<ObjectInfo> described) {
     long size;
     try {
       size = objectSize(location, first, offset);
@@ -179,21 +201,28 @@ final class RangedGetReader {
     }
     // Without a requested version the first response's ETag pins the rest of the read.
     String etag = version != null ? version : first.eTag();
+    described.accept(new ObjectInfo(location.uri(), size, etag));
     Part head = new Part(offset, Math.min(size, offset + partSize));
-    long remaining = size - head.end();
-    long count = (remaining + partSize - 1) / partSize;
-    AdaptiveReadAhead ahead = new AdaptiveReadAhead(head.length(), partSize, concurrency);
+    PartPlan plan = new PartPlan(head, size, partSize);
+    AdaptiveReadAhead ahead = new AdaptiveReadAhead(plan, offset, partSize, concurrency);
+    // Later parts are decided as they start (their number too): slots are numbered until the
+    // parts decided reach the end; a slot found past the end then fetches nothing.
+    Flux<Integer> slots =
+        Flux.generate(
+            () -> 1,
+            (Integer index, SynchronousSink<Integer> sink) -> {
+              if (plan.beyondEnd(index)) {
+                sink.complete();
+              } else {
+                sink.next(index);
+              }
+              return index + 1;
+            });
     Flux<Flux<ByteBuffer>> streams =
         Flux.concat(
             Mono.just(partBytes(location, head, etag, firstBody)),
-            Flux.range(0, Math.toIntExact(count))
-                .map(
-                    i -> {
-                      long start = head.end() + (long) i * partSize;
-                      Part part = new Part(start, Math.min(size, start + partSize));
-                      // Subscribed by the merge at once, sent when the read-ahead lets it start.
-                      return ahead.turn(i + 1).thenMany(partBytes(location, part, etag, null));
-                    }));
+            // Subscribed by the merge at once, sent when the read-ahead lets each start.
+            slots.map(i -> ahead.part(i, part -> partBytes(location, part, etag, null))));
     return ahead.meter(streams.flatMapSequential(Function.identity(), concurrency, prefetch));
   }
 

@@ -1,6 +1,7 @@
 package io.segmenttransfer.s3;
 
 import io.segmenttransfer.core.error.SourceNotFoundException;
+import io.segmenttransfer.core.store.DescribedReads;
 import io.segmenttransfer.core.store.ObjectInfo;
 import io.segmenttransfer.core.store.SegmentStore;
 import io.segmenttransfer.core.transfer.RetryPolicy;
@@ -8,6 +9,7 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -32,11 +34,12 @@ import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
  * </ul>
  *
  * <p>Reads go through their own reactor-netty client ({@link S3Reads}: presigned ranged GETs, one
- * copy of the bytes); HEAD too; the SDK client serves writes and deletes. A store made with {@link
+ * copy of the bytes); HEAD too, though a download needs none ({@link #readDescribed} takes size and
+ * ETag from the first GET); the SDK client serves writes and deletes. A store made with {@link
  * #create(S3Config)} builds its SDK client on first use only, so a command that only reads never
  * pays for it (about a second of a fresh JVM), and closes it in {@link #close()}.
  */
-public final class S3SegmentStore implements SegmentStore, AutoCloseable {
+public final class S3SegmentStore implements SegmentStore, DescribedReads, AutoCloseable {
 
   private final S3Config config;
   private final boolean ownsClient;
@@ -114,6 +117,15 @@ public final class S3SegmentStore implements SegmentStore, AutoCloseable {
   @Override
   public Flux<ByteBuffer> read(URI uri, long offset, String version) {
     return Flux.defer(() -> reader.read(S3Location.of(uri), offset, version));
+  }
+
+  /**
+   * As {@link #read(URI, long)} from byte 0, telling {@code described} the size and ETag from the
+   * first ranged GET's {@code Content-Range} and {@code ETag}: a download needs no HEAD first.
+   */
+  @Override
+  public Flux<ByteBuffer> readDescribed(URI uri, Consumer<ObjectInfo> described) {
+    return Flux.defer(() -> reader.read(S3Location.of(uri), 0, null, described));
   }
 
   /** HeadObject: the size and the ETag as the version. */

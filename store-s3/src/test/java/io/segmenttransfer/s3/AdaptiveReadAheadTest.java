@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.segmenttransfer.s3.FaultProxy.Throttle;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,7 +98,20 @@ class AdaptiveReadAheadTest {
     assertThat(read).isEqualTo(bytes);
     assertThat(AdaptiveReadAhead.initialWidth(PART, CONCURRENCY)).isEqualTo(2);
     assertThat(proxy.mostGetsInFlight()).isEqualTo(2);
-    // One GET per part: nothing was fetched twice.
-    assertThat(proxy.gets()).hasSize((bytes.length + PART - 1) / PART);
+    // The consumer never waited, so parts decided after two windows grew (2, 2, 2, 4, 8 MiB):
+    // fewer GETs than parts of the configured size, and the ranges asked for are the object's
+    // bytes once each, in order.
+    List<FaultProxy.Request> gets =
+        proxy.gets().stream()
+            .sorted(Comparator.comparingLong(FaultProxy.Request::rangeStart))
+            .toList();
+    assertThat(gets).hasSizeLessThan((bytes.length + PART - 1) / PART);
+    long next = 0;
+    for (FaultProxy.Request get : gets) {
+      assertThat(get.rangeStart()).isEqualTo(next);
+      next = Long.parseLong(get.range().substring(get.range().indexOf('-') + 1)) + 1;
+    }
+    assertThat(next).isEqualTo(bytes.length);
+    assertThat(gets.get(3).range()).isEqualTo("bytes=" + 3 * PART + "-" + (5 * PART - 1));
   }
 }

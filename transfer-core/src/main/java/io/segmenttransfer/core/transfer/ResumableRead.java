@@ -4,12 +4,15 @@ import io.segmenttransfer.core.error.SegmentTransferException;
 import io.segmenttransfer.core.error.SourceException;
 import io.segmenttransfer.core.error.SourceUnavailableException;
 import io.segmenttransfer.core.segment.SegmentId;
+import io.segmenttransfer.core.store.DescribedReads;
 import io.segmenttransfer.core.store.ObjectInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -99,8 +102,21 @@ final class ResumableRead {
     long offset = consumed.get();
     listener.on(
         new TransferEvent.AttemptStarted(segment, candidate.uri(), candidate.attempt(), offset));
+    if (offset == 0 && candidate.store() instanceof DescribedReads described) {
+      // The first response tells size and version: no version check before it.
+      AtomicReference<ObjectInfo> info = new AtomicReference<>();
+      return counted(
+          candidate,
+          described.readDescribed(
+              candidate.uri(),
+              told -> {
+                pinned = told;
+                info.set(told);
+              }),
+          () -> info.get().size());
+    }
     // The version check is the attempt's first round trip: it gets the first-byte timeout too.
-    Mono<io.segmenttransfer.core.store.ObjectInfo> stat =
+    Mono<ObjectInfo> stat =
         candidate
             .store()
             .stat(candidate.uri())
@@ -120,29 +136,39 @@ final class ResumableRead {
           if (offset == 0) {
             pinned = info;
           }
-          // Silence only counts while the pipeline is asking for bytes: a slow disk holding back
-          // demand must not look like a dead source.
-          DemandClock clock = new DemandClock();
-          return candidate
-              .store()
-              .read(candidate.uri(), offset, info.version())
-              .timeout(Mono.delay(config.firstByteTimeout()), chunk -> idle(clock))
-              .onErrorMap(
-                  TimeoutException.class,
-                  e ->
-                      new SourceUnavailableException(
-                          candidate.uri(), "no bytes within the first-byte or idle timeout", e))
-              .doOnRequest(clock::requested)
-              .doOnNext(
-                  chunk -> {
-                    clock.received();
-                    int n = chunk.remaining();
-                    long done = consumed.addAndGet(n);
-                    chain.received(candidate.uri(), n);
-                    listener.on(
-                        new TransferEvent.Progress(segment, candidate.uri(), done, info.size()));
-                  });
+          return counted(
+              candidate,
+              candidate.store().read(candidate.uri(), offset, info.version()),
+              info::size);
         });
+  }
+
+  /**
+   * The source's bytes with the first-byte and idle timeouts, counted into {@link #consumed} and
+   * reported as progress against {@code size} (asked for after the first buffer arrived).
+   */
+  private Flux<ByteBuffer> counted(
+      SourceChain.Candidate candidate, Flux<ByteBuffer> bytes, LongSupplier size) {
+    // Silence only counts while the pipeline is asking for bytes: a slow disk holding back
+    // demand must not look like a dead source.
+    DemandClock clock = new DemandClock();
+    return bytes
+        .timeout(Mono.delay(config.firstByteTimeout()), chunk -> idle(clock))
+        .onErrorMap(
+            TimeoutException.class,
+            e ->
+                new SourceUnavailableException(
+                    candidate.uri(), "no bytes within the first-byte or idle timeout", e))
+        .doOnRequest(clock::requested)
+        .doOnNext(
+            chunk -> {
+              clock.received();
+              int n = chunk.remaining();
+              long done = consumed.addAndGet(n);
+              chain.received(candidate.uri(), n);
+              listener.on(
+                  new TransferEvent.Progress(segment, candidate.uri(), done, size.getAsLong()));
+            });
   }
 
   /** Fires once the source has been silent for the idle timeout while bytes were wanted. */
