@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,7 +111,18 @@ class CertificateReloadsTest {
     ServerTlsConfig config = start(ca.issue(dir, "server", "first", "localhost"));
     server.disposeNow(TIMEOUT);
     server = null;
+    // The unbind callback runs on the event loop once the channel has closed, which disposeNow
+    // does not wait for: the listener leaves the registry then, not necessarily before this line.
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (isReloaded(config) && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+    }
     assertThat(CertificateReloads.reloadAll("test"))
         .noneMatch(outcome -> outcome.listener().equals(config));
+  }
+
+  private static boolean isReloaded(ServerTlsConfig config) {
+    return CertificateReloads.reloadAll("test").stream()
+        .anyMatch(outcome -> outcome.listener().equals(config));
   }
 }
