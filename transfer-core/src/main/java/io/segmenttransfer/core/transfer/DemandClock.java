@@ -12,6 +12,7 @@ final class DemandClock {
 
   private final AtomicLong demand = new AtomicLong();
   private volatile long since = System.nanoTime();
+  private volatile boolean heard;
 
   void requested(long n) {
     long before = demand.getAndAccumulate(n, (d, add) -> d + add < 0 ? Long.MAX_VALUE : d + add);
@@ -23,6 +24,12 @@ final class DemandClock {
   void received() {
     demand.getAndUpdate(d -> d == Long.MAX_VALUE || d == 0 ? d : d - 1);
     since = System.nanoTime();
+    heard = true;
+  }
+
+  /** Whether the source has sent anything yet (the first-byte allowance applies until it has). */
+  boolean heard() {
+    return heard;
   }
 
   /** Nanoseconds of silence with demand outstanding; 0 when nothing is wanted. */

@@ -370,6 +370,73 @@ class SegmentDownloaderTest {
   }
 
   @Test
+  void aSourceThatNeverSendsFailsAfterTheFirstByteTimeout() throws IOException {
+    URI uri = write("deep.tar.gz", TestArchives.archive(Codec.GZIP, SEGMENT.segmentName(), files));
+    FaultyStore mute =
+        new FaultyStore(new LocalFileSegmentStore(scheduler, 32 * 1024), 0, 0, null) {
+          @Override
+          public reactor.core.publisher.Flux<java.nio.ByteBuffer> read(URI u, long offset) {
+            return reactor.core.publisher.Flux.never();
+          }
+        };
+    DownloadConfig config =
+        DownloadConfig.defaults()
+            .withRetries(new RetryPolicy(1, Duration.ZERO, 1, Duration.ZERO, 0), FAST)
+            .withTimeouts(Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofSeconds(30));
+    SourceChain chain =
+        new SourceChain(
+            SEGMENT, List.of(uri), new SegmentStores(List.of(mute)), PeerFinder.NONE, config);
+
+    long start = System.nanoTime();
+    StepVerifier.create(
+            new ResumableRead(SEGMENT, chain, config, TransferListener.NONE, null).bytes())
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(SourcesExhaustedException.class)
+                    .hasMessageContaining("first-byte or idle timeout"))
+        .verify(TIMEOUT);
+    // The first-byte allowance, not the 30 s idle one, applied before anything arrived.
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void gapsLongerThanTheFirstByteTimeoutAreFineOnceBytesFlow() throws IOException {
+    URI uri = write("deep.tar.gz", TestArchives.archive(Codec.GZIP, SEGMENT.segmentName(), files));
+    FaultyStore paced =
+        new FaultyStore(new LocalFileSegmentStore(scheduler, 32 * 1024), 0, 0, null) {
+          @Override
+          public reactor.core.publisher.Flux<java.nio.ByteBuffer> read(URI u, long offset) {
+            // The first chunk at once, each later one 600 ms after the one before.
+            return super.read(u, offset)
+                .take(4)
+                .index()
+                .concatMap(
+                    c ->
+                        c.getT1() == 0
+                            ? reactor.core.publisher.Mono.just(c.getT2())
+                            : reactor.core.publisher.Mono.just(c.getT2())
+                                .delayElement(Duration.ofMillis(600)));
+          }
+        };
+    DownloadConfig config =
+        DownloadConfig.defaults()
+            .withRetries(new RetryPolicy(1, Duration.ZERO, 1, Duration.ZERO, 0), FAST)
+            .withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(5), Duration.ofSeconds(30));
+    SourceChain chain =
+        new SourceChain(
+            SEGMENT, List.of(uri), new SegmentStores(List.of(paced)), PeerFinder.NONE, config);
+
+    // Gaps of 600 ms: twice the first-byte timeout, well within the 5 s idle timeout.
+    StepVerifier.create(
+            new ResumableRead(SEGMENT, chain, config, TransferListener.NONE, null).bytes())
+        .expectNextCount(4)
+        .thenCancel()
+        .verify(TIMEOUT);
+    assertThat(chain.failures()).isEmpty();
+  }
+
+  @Test
   void theDeadlineBoundsTheWholeDownload() throws IOException {
     URI deep = write("deep.tar.gz", TestArchives.archive(Codec.GZIP, SEGMENT.segmentName(), files));
     FaultyStore slow =
