@@ -37,10 +37,31 @@ public final class BlockingCalls {
     builder
         .blockingMethodCallback(
             method -> {
-              VIOLATIONS.add(method + " on " + Thread.currentThread().getName());
+              VIOLATIONS.add(
+                  method + " on " + Thread.currentThread().getName() + callers(new Throwable()));
               throw new BlockingOperationError(method);
             })
         .install();
+  }
+
+  /**
+   * Where the blocking call came from, for the failure message: the code that provoked it is often
+   * far from the test, and the error BlockHound throws there may have been swallowed.
+   */
+  private static String callers(Throwable here) {
+    StringBuilder frames = new StringBuilder();
+    int shown = 0;
+    for (StackTraceElement frame : here.getStackTrace()) {
+      String name = frame.getClassName();
+      if (name.startsWith("reactor.blockhound") || name.startsWith(BlockingCalls.class.getName())) {
+        continue;
+      }
+      frames.append("\n\tat ").append(frame);
+      if (++shown == 25) {
+        break;
+      }
+    }
+    return frames.toString();
   }
 
   /**
