@@ -19,6 +19,7 @@ import io.segmenttransfer.core.testing.DirectorySnapshot;
 import io.segmenttransfer.core.testing.TestArchives;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,11 +28,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -342,24 +345,13 @@ class SegmentDownloaderTest {
 
   @Test
   void silenceWhileBytesAreWantedIsAnIdleTimeout() throws IOException {
-    URI uri = write("deep.tar.gz", TestArchives.archive(Codec.GZIP, SEGMENT.segmentName(), files));
-    FaultyStore stalls =
-        new FaultyStore(new LocalFileSegmentStore(scheduler, 32 * 1024), 0, 0, null) {
-          @Override
-          public reactor.core.publisher.Flux<java.nio.ByteBuffer> read(URI u, long offset) {
-            return super.read(u, offset).take(2).concatWith(reactor.core.publisher.Flux.never());
-          }
-        };
-    DownloadConfig config =
-        DownloadConfig.defaults()
-            .withRetries(new RetryPolicy(1, Duration.ZERO, 1, Duration.ZERO, 0), FAST)
-            .withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30));
-    SourceChain chain =
-        new SourceChain(
-            SEGMENT, List.of(uri), new SegmentStores(List.of(stalls)), PeerFinder.NONE, config);
+    ResumableRead read =
+        readShapedBy(
+            bytes -> bytes.take(2).concatWith(Flux.never()),
+            Duration.ofSeconds(5),
+            Duration.ofMillis(100));
 
-    StepVerifier.create(
-            new ResumableRead(SEGMENT, chain, config, TransferListener.NONE, null).bytes())
+    StepVerifier.create(read.bytes())
         .expectNextCount(2)
         .expectErrorSatisfies(
             e ->
@@ -371,25 +363,11 @@ class SegmentDownloaderTest {
 
   @Test
   void aSourceThatNeverSendsFailsAfterTheFirstByteTimeout() throws IOException {
-    URI uri = write("deep.tar.gz", TestArchives.archive(Codec.GZIP, SEGMENT.segmentName(), files));
-    FaultyStore mute =
-        new FaultyStore(new LocalFileSegmentStore(scheduler, 32 * 1024), 0, 0, null) {
-          @Override
-          public reactor.core.publisher.Flux<java.nio.ByteBuffer> read(URI u, long offset) {
-            return reactor.core.publisher.Flux.never();
-          }
-        };
-    DownloadConfig config =
-        DownloadConfig.defaults()
-            .withRetries(new RetryPolicy(1, Duration.ZERO, 1, Duration.ZERO, 0), FAST)
-            .withTimeouts(Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofSeconds(30));
-    SourceChain chain =
-        new SourceChain(
-            SEGMENT, List.of(uri), new SegmentStores(List.of(mute)), PeerFinder.NONE, config);
+    ResumableRead read =
+        readShapedBy(bytes -> Flux.never(), Duration.ofMillis(200), Duration.ofSeconds(30));
 
     long start = System.nanoTime();
-    StepVerifier.create(
-            new ResumableRead(SEGMENT, chain, config, TransferListener.NONE, null).bytes())
+    StepVerifier.create(read.bytes())
         .expectErrorSatisfies(
             e ->
                 assertThat(e)
@@ -402,38 +380,47 @@ class SegmentDownloaderTest {
 
   @Test
   void gapsLongerThanTheFirstByteTimeoutAreFineOnceBytesFlow() throws IOException {
+    // The first chunk at once, each later one 600 ms after the one before: twice the first-byte
+    // timeout, well within the 5 s idle timeout.
+    ResumableRead read =
+        readShapedBy(
+            bytes ->
+                bytes
+                    .take(4)
+                    .index()
+                    .concatMap(
+                        c ->
+                            c.getT1() == 0
+                                ? Mono.just(c.getT2())
+                                : Mono.just(c.getT2()).delayElement(Duration.ofMillis(600))),
+            Duration.ofMillis(300),
+            Duration.ofSeconds(5));
+
+    StepVerifier.create(read.bytes()).expectNextCount(4).thenCancel().verify(TIMEOUT);
+  }
+
+  /**
+   * A read of a gzip archive from a file store whose bytes {@code shape} delays or cuts off, with
+   * one attempt and these first-byte and idle timeouts.
+   */
+  private ResumableRead readShapedBy(
+      UnaryOperator<Flux<ByteBuffer>> shape, Duration firstByte, Duration idle) throws IOException {
     URI uri = write("deep.tar.gz", TestArchives.archive(Codec.GZIP, SEGMENT.segmentName(), files));
-    FaultyStore paced =
+    FaultyStore shaped =
         new FaultyStore(new LocalFileSegmentStore(scheduler, 32 * 1024), 0, 0, null) {
           @Override
-          public reactor.core.publisher.Flux<java.nio.ByteBuffer> read(URI u, long offset) {
-            // The first chunk at once, each later one 600 ms after the one before.
-            return super.read(u, offset)
-                .take(4)
-                .index()
-                .concatMap(
-                    c ->
-                        c.getT1() == 0
-                            ? reactor.core.publisher.Mono.just(c.getT2())
-                            : reactor.core.publisher.Mono.just(c.getT2())
-                                .delayElement(Duration.ofMillis(600)));
+          public Flux<ByteBuffer> read(URI u, long offset) {
+            return shape.apply(super.read(u, offset));
           }
         };
     DownloadConfig config =
         DownloadConfig.defaults()
             .withRetries(new RetryPolicy(1, Duration.ZERO, 1, Duration.ZERO, 0), FAST)
-            .withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(5), Duration.ofSeconds(30));
+            .withTimeouts(firstByte, idle, Duration.ofSeconds(30));
     SourceChain chain =
         new SourceChain(
-            SEGMENT, List.of(uri), new SegmentStores(List.of(paced)), PeerFinder.NONE, config);
-
-    // Gaps of 600 ms: twice the first-byte timeout, well within the 5 s idle timeout.
-    StepVerifier.create(
-            new ResumableRead(SEGMENT, chain, config, TransferListener.NONE, null).bytes())
-        .expectNextCount(4)
-        .thenCancel()
-        .verify(TIMEOUT);
-    assertThat(chain.failures()).isEmpty();
+            SEGMENT, List.of(uri), new SegmentStores(List.of(shaped)), PeerFinder.NONE, config);
+    return new ResumableRead(SEGMENT, chain, config, TransferListener.NONE, null);
   }
 
   @Test
@@ -442,7 +429,7 @@ class SegmentDownloaderTest {
     FaultyStore slow =
         new FaultyStore(new LocalFileSegmentStore(scheduler, 32 * 1024), 0, 0, null) {
           @Override
-          public reactor.core.publisher.Flux<java.nio.ByteBuffer> read(URI uri, long offset) {
+          public Flux<ByteBuffer> read(URI uri, long offset) {
             return super.read(uri, offset).delayElements(Duration.ofMillis(100));
           }
         };
