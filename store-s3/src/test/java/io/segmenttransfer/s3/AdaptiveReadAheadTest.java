@@ -102,7 +102,10 @@ class AdaptiveReadAheadTest {
 
     assertThat(read).isEqualTo(bytes);
     assertThat(AdaptiveReadAhead.initialWidth(PART, CONCURRENCY)).isEqualTo(2);
-    assertThat(proxy.mostGetsInFlight()).isEqualTo(2);
+    // Never wider than two. Whether two are ever open at the same instant is the server's timing:
+    // the second GET starts when the first one's headers describe the object, and a fast loopback
+    // may have sent all of the first part's 2 MiB by then (seen on CI: one at a time).
+    assertThat(proxy.mostGetsInFlight()).isBetween(1, 2);
     // The consumer never waited, so parts decided after two windows grew (2, 2, 2, 4, 8 MiB):
     // fewer GETs than parts of the configured size, and the ranges asked for are the object's
     // bytes once each, in order.
