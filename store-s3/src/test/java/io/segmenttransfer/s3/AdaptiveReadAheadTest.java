@@ -7,9 +7,11 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -94,11 +96,26 @@ class AdaptiveReadAheadTest {
     assertThat(S3TestServer.collect(server.direct().read(uri, 0))).isEqualTo(bytes);
 
     // 8 chunks of 256 KiB per part at 40 ms each: the next part has long arrived when wanted.
+    // Before its second chunk the consumer waits until both parts in flight have come whole: the
+    // two windows that decide whether parts grow are then served from buffers. Otherwise a machine
+    // that stalls the loopback for ~40 ms in a window (a loaded CI run) shows the consumer waiting,
+    // and the parts rightly do not grow, which is not what this test is about.
+    AtomicBoolean first = new AtomicBoolean(true);
+    Mono<Long> twoPartsSent =
+        Flux.interval(Duration.ofMillis(5))
+            .filter(tick -> proxy.bodyBytesSent() >= 2L * PART)
+            .next()
+            .timeout(S3TestServer.TIMEOUT);
     byte[] read =
         S3TestServer.collect(
             store
                 .read(uri, 0)
-                .concatMap(buffer -> Mono.delay(Duration.ofMillis(40)).thenReturn(buffer), 1));
+                .concatMap(
+                    buffer ->
+                        first.getAndSet(false)
+                            ? twoPartsSent.thenReturn(buffer)
+                            : Mono.delay(Duration.ofMillis(40)).thenReturn(buffer),
+                    1));
 
     assertThat(read).isEqualTo(bytes);
     assertThat(AdaptiveReadAhead.initialWidth(PART, CONCURRENCY)).isEqualTo(2);
