@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
 
 /**
@@ -295,12 +295,11 @@ class S3FaultInjectionTest {
         S3SegmentStore.create(
             S3TestServer.config(proxy.endpoint()).withUploadParts(S3TestServer.MIN_UPLOAD_PART, 2));
     URI target = S3TestServer.newUri("cancelled-while-creating");
-    // The create request reaches S3 only after the writer has gone away.
-    proxy.rule(
-        r ->
-            isCreateUpload(r)
-                ? new Before(Mono.delay(Duration.ofMillis(500)).then())
-                : FaultProxy.PASS);
+    // The create request reaches S3 only after the writer has gone away: the proxy holds it until
+    // the test has cancelled the write (a fixed delay instead let a slow look at the request log
+    // cancel after the upload was created and its parts sent).
+    Sinks.Empty<Void> writerGone = Sinks.empty();
+    proxy.rule(r -> isCreateUpload(r) ? new Before(writerGone.asMono()) : FaultProxy.PASS);
     Flux<ByteBuffer> body =
         S3TestServer.chunks(S3TestServer.random(2 * S3TestServer.MIN_UPLOAD_PART + 1, 7), 1 << 20)
             .concatWith(Flux.never());
@@ -310,6 +309,7 @@ class S3FaultInjectionTest {
         .atMost(Duration.ofSeconds(10))
         .until(() -> proxy.requests().stream().anyMatch(S3FaultInjectionTest::isCreateUpload));
     write.dispose();
+    writerGone.tryEmitEmpty();
 
     await("the upload created after the cancel aborted")
         .atMost(Duration.ofSeconds(10))

@@ -139,7 +139,10 @@ class SegmentProcessorsTest {
 
   @Test
   void aCommandOverItsTimeoutIsKilled() throws Exception {
-    ProcessorContext context = extracted(Duration.ofMillis(300));
+    // 1.5 s, not less: the program must have written its pid before it is killed, or the check
+    // that it is gone has nothing to look at; a loaded machine can take a few hundred ms to start a
+    // shell.
+    ProcessorContext context = extracted(Duration.ofMillis(1500));
     Path pid = dir.resolve("pid");
     assertThatThrownBy(
             () ->
@@ -147,7 +150,7 @@ class SegmentProcessorsTest {
                     .process(context)
                     .block(Duration.ofSeconds(30)))
         .isInstanceOf(ProcessorFailure.class)
-        .hasMessageContaining("did not finish within 300 ms and was killed");
+        .hasMessageContaining("did not finish within 1500 ms and was killed");
     long id = Long.parseLong(Files.readString(pid).trim());
     Waits.await("the timed-out program gone")
         .until(() -> ProcessHandle.of(id).map(p -> !p.isAlive()).orElse(true));

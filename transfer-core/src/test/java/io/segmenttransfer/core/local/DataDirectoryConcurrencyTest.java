@@ -48,7 +48,10 @@ class DataDirectoryConcurrencyTest {
   @Test
   void respectsTheServerWideAndPerTableDownloadLimits() {
     DataDirectoryHarness harness = new DataDirectoryHarness(root, scheduler);
-    harness.store.slowDown(Duration.ofMillis(15));
+    // Every read waits before its first byte until all twelve are running or queued: the limits
+    // are then reached on any machine. (A pause per chunk left it to the machine's speed whether
+    // three downloads ever overlapped: each one's lookups on the scheduler come first.)
+    harness.store.hold();
     SegmentDataDirectory directory =
         harness.directory(
             DataDirectoryConfig.defaults().withLimits(3, 2),
@@ -62,7 +65,15 @@ class DataDirectoryConcurrencyTest {
       segments.add(harness.publish(SegmentId.of("clicks_OFFLINE", "c" + i), 100 + i));
     }
 
-    Flux.fromIterable(segments).flatMap(directory::addOrReplace, 64).collectList().block(TIMEOUT);
+    Mono<List<SegmentOutcome>> all =
+        Flux.fromIterable(segments).flatMap(directory::addOrReplace, 64).collectList().cache();
+    all.subscribe();
+    // Three running (each holding a table permit and the server's), one more holding its table's
+    // second permit and waiting for the server's, the other eight waiting for their table's.
+    await("every download running or queued")
+        .until(() -> directory.activeDownloads() == 3 && directory.queuedDownloads() == 9);
+    harness.store.release();
+    all.block(TIMEOUT);
 
     // Measured: how many downloads really ran at once, server-wide and per table.
     assertThat(directory.peakParallelDownloads()).isEqualTo(3);
@@ -132,8 +143,9 @@ class DataDirectoryConcurrencyTest {
   @Test
   void queuedWorkCanBeCancelled() {
     DataDirectoryHarness harness = new DataDirectoryHarness(root, scheduler);
-    // Slow enough that the second operation is still queued behind the first when cancelled.
-    harness.store.slowDown(Duration.ofMillis(150));
+    // The first operation's download is held until the second was cancelled: the second is still
+    // queued behind it then, however slow the machine is at noticing it queued.
+    harness.store.hold();
     SegmentDataDirectory directory = harness.directory();
     SegmentId segment = SegmentId.of("events_OFFLINE", "queued");
     SegmentMetadata v1 = harness.publish(segment, 1);
@@ -147,6 +159,7 @@ class DataDirectoryConcurrencyTest {
         .until(() -> directory.queuedOperations() == 1);
     queued.dispose();
     assertThat(directory.queuedOperations()).as("the cancelled operation left the queue").isZero();
+    harness.store.release();
 
     assertThat(first.block(TIMEOUT).action()).isEqualTo(SegmentOutcome.Action.DOWNLOADED);
     assertThat(harness.store.reads()).as("the cancelled operation never downloaded").isEqualTo(1);

@@ -7,10 +7,12 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
 
 /**
- * A real store with counters around it: how many reads ran, how many at once at most, and an
- * optional pause per chunk so that concurrent downloads truly overlap in limit tests.
+ * A real store with counters around it: how many reads ran, how many at once at most, an optional
+ * pause per chunk, and a gate that holds every read before its first byte until released, so that
+ * tests about overlapping or queued downloads do not depend on how fast the machine runs them.
  */
 final class InstrumentedStore extends ForwardingSegmentStore {
 
@@ -18,6 +20,7 @@ final class InstrumentedStore extends ForwardingSegmentStore {
   private final AtomicInteger active = new AtomicInteger();
   private final AtomicInteger peakActive = new AtomicInteger();
   private volatile Duration chunkDelay = Duration.ZERO;
+  private volatile Sinks.Empty<Void> gate;
 
   InstrumentedStore(SegmentStore delegate) {
     super(delegate);
@@ -25,6 +28,25 @@ final class InstrumentedStore extends ForwardingSegmentStore {
 
   void slowDown(Duration perChunk) {
     this.chunkDelay = perChunk;
+  }
+
+  /** Reads started from now on wait (counted as active) until {@link #release}. */
+  void hold() {
+    gate = Sinks.empty();
+  }
+
+  /** Lets the held reads, and every later one, go on. */
+  void release() {
+    Sinks.Empty<Void> held = gate;
+    gate = null;
+    if (held != null) {
+      held.tryEmitEmpty();
+    }
+  }
+
+  /** Reads running (or held) now. */
+  int active() {
+    return active.get();
   }
 
   int reads() {
@@ -44,6 +66,10 @@ final class InstrumentedStore extends ForwardingSegmentStore {
           Flux<ByteBuffer> bytes = delegate.read(uri, offset);
           if (!chunkDelay.isZero()) {
             bytes = bytes.delayElements(chunkDelay);
+          }
+          Sinks.Empty<Void> held = gate;
+          if (held != null) {
+            bytes = held.asMono().thenMany(bytes);
           }
           return bytes.doFinally(signal -> active.decrementAndGet());
         });

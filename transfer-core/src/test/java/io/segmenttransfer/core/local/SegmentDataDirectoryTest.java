@@ -149,7 +149,10 @@ class SegmentDataDirectoryTest {
   @Test
   void aCancelledReloadPutsTheOldCopyBack() {
     add(harness.publish(SEGMENT, 1));
-    harness.store.slowDown(Duration.ofMillis(200));
+    // The download is held before its first byte until the cancel: the backup exists until then,
+    // however late the wait below first looks (with a pause per chunk instead, a loaded machine
+    // could let the reload finish, and the backup go, between two looks).
+    harness.store.hold();
     SegmentPaths paths = new SegmentPaths(harness.dataDir, SEGMENT);
 
     reactor.core.Disposable reload =
@@ -158,6 +161,7 @@ class SegmentDataDirectoryTest {
         .atMost(TIMEOUT)
         .until(() -> Files.exists(paths.backupDir()));
     reload.dispose();
+    harness.store.release();
 
     // The old copy comes back under the lock; the staging copy is deleted on the scheduler, maybe
     // after.

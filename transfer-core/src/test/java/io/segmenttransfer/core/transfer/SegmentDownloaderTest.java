@@ -320,7 +320,7 @@ class SegmentDownloaderTest {
     DownloadConfig config =
         DownloadConfig.defaults()
             .withRetries(FAST, FAST)
-            .withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(300), Duration.ofSeconds(30));
+            .withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofSeconds(30));
     SourceChain chain =
         new SourceChain(
             SEGMENT,
@@ -330,9 +330,10 @@ class SegmentDownloaderTest {
             config);
     ResumableRead read = new ResumableRead(SEGMENT, chain, config, TransferListener.NONE, null);
 
-    // The consumer takes one chunk, then asks for nothing for 5 idle periods (a slow disk), then
-    // the
-    // rest: the moment demand comes back must not count as the end of an idle period.
+    // The consumer takes one chunk, then asks for nothing for 3 idle periods (a slow disk), then
+    // the rest: the moment demand comes back must not count as the end of an idle period. The idle
+    // timeout also applies while the rest streams from the local file, so it is 500 ms, not less:
+    // a loaded 2-core machine can leave a file read's next chunk waiting a few hundred ms.
     StepVerifier.create(read.bytes(), 1)
         .expectNextCount(1)
         .expectNoEvent(Duration.ofMillis(1500))
@@ -345,9 +346,16 @@ class SegmentDownloaderTest {
 
   @Test
   void silenceWhileBytesAreWantedIsAnIdleTimeout() throws IOException {
+    // The two chunks are read first and handed over back to back: read one at a time, the file
+    // read's second chunk could itself come later than the 100 ms idle timeout on a loaded machine.
     ResumableRead read =
         readShapedBy(
-            bytes -> bytes.take(2).concatWith(Flux.never()),
+            bytes ->
+                bytes
+                    .take(2)
+                    .collectList()
+                    .flatMapMany(Flux::fromIterable)
+                    .concatWith(Flux.never()),
             Duration.ofSeconds(5),
             Duration.ofMillis(100));
 
@@ -380,8 +388,11 @@ class SegmentDownloaderTest {
 
   @Test
   void gapsLongerThanTheFirstByteTimeoutAreFineOnceBytesFlow() throws IOException {
-    // The first chunk at once, each later one 600 ms after the one before: twice the first-byte
-    // timeout, well within the 5 s idle timeout.
+    // The first chunk at once, each later one 1 s after the one before: twice the
+    // first-byte timeout, well within the 5 s idle timeout. The first-byte timeout is 500 ms, not
+    // less: the first chunk is a local file read, which a loaded 2-core machine can delay by a few
+    // hundred ms, and a first chunk later than the allowance fails the read for a reason that is
+    // not the one under test.
     ResumableRead read =
         readShapedBy(
             bytes ->
@@ -392,8 +403,8 @@ class SegmentDownloaderTest {
                         c ->
                             c.getT1() == 0
                                 ? Mono.just(c.getT2())
-                                : Mono.just(c.getT2()).delayElement(Duration.ofMillis(600))),
-            Duration.ofMillis(300),
+                                : Mono.just(c.getT2()).delayElement(Duration.ofMillis(1000))),
+            Duration.ofMillis(500),
             Duration.ofSeconds(5));
 
     StepVerifier.create(read.bytes()).expectNextCount(4).thenCancel().verify(TIMEOUT);

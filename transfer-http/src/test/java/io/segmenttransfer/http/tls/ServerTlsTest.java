@@ -14,6 +14,8 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,6 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServer;
@@ -42,6 +45,9 @@ class ServerTlsTest {
   private TestCertificates.Pem serverPem;
   private DisposableServer server;
 
+  /** Lets {@code /big} send its second half. */
+  private final Sinks.Empty<Void> rotationSeen = Sinks.empty();
+
   @BeforeEach
   void certificates() {
     ca = TestCertificates.authority(dir, "ca");
@@ -50,6 +56,7 @@ class ServerTlsTest {
 
   @AfterEach
   void stop() {
+    rotationSeen.tryEmitEmpty();
     if (server != null) {
       server.disposeNow(TIMEOUT);
     }
@@ -82,8 +89,15 @@ class ServerTlsTest {
                                         HttpHeaderNames.CONTENT_LENGTH,
                                         Long.toString((long) CHUNK * CHUNKS))
                                     .sendByteArray(
+                                        // The second half waits until the test has seen the
+                                        // rotated certificate: the download is in flight across
+                                        // the rotation however fast or slow the machine is.
                                         Flux.range(0, CHUNKS)
-                                            .delayElements(Duration.ofMillis(8))
+                                            .concatMap(
+                                                i ->
+                                                    i == CHUNKS / 2
+                                                        ? rotationSeen.asMono().thenReturn(i)
+                                                        : Mono.just(i))
                                             .map(i -> chunk(i)))))
             .bindNow(TIMEOUT);
     return server;
@@ -292,17 +306,21 @@ class ServerTlsTest {
     assertThat(presented(fresh, hello).getSerialNumber())
         .isEqualTo(serverPem.x509().getSerialNumber());
 
-    // A download of 16 MiB at about 8 MiB/s; the certificate changes under it.
+    // A download of 16 MiB whose second half the server holds back until the rotation has been
+    // seen; the certificate changes under it. Its first bytes are awaited (not a fixed sleep, which
+    // a loaded machine may outlast) so that its handshake was made with the first certificate.
+    CountDownLatch firstBytes = new CountDownLatch(1);
     Mono<Long> download =
         client
             .get()
             .uri(big)
             .responseContent()
+            .doOnNext(buffer -> firstBytes.countDown())
             .map(buffer -> (long) buffer.readableBytes())
             .reduce(0L, Long::sum)
             .cache();
     download.subscribe();
-    Thread.sleep(300);
+    assertThat(firstBytes.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
     TestCertificates.Pem rotated = ca.issue(dir, "server", "server-rotated", "localhost");
 
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
@@ -313,6 +331,7 @@ class ServerTlsTest {
       seen = presented(fresh, hello);
     }
     assertThat(seen.getSerialNumber()).isEqualTo(rotated.x509().getSerialNumber());
+    rotationSeen.tryEmitEmpty();
     assertThat(download.block(TIMEOUT)).isEqualTo((long) CHUNK * CHUNKS);
   }
 
