@@ -19,8 +19,13 @@ import reactor.util.context.Context;
  * How many parts of one ranged read are fetched at once: {@link #initialWidth} at first (two parts
  * of the default 8 MiB), one more (up to the configured concurrency) each time the consumer is seen
  * starved, that is waiting with demand and no bytes for more than {@link #STARVED_SHARE} of each of
- * {@link #STARVED_WINDOWS} windows of {@link #WINDOW} deliveries in a row (one window alone is
- * often a hiccup of a busy machine or the first part's start, not a slow source).
+ * {@link #STARVED_WINDOWS} of the last {@link #RECENT_WINDOWS} windows of {@link #WINDOW}
+ * deliveries (one window alone is often a hiccup of a busy machine or the first part's start, not a
+ * slow source). Not two in a row: against a source equally slow for every part, two parts that
+ * start together finish together, so while the head part starves its window, the part after it has
+ * come whole and feeds the next window from its buffer; with parts of one window each, starved and
+ * fed windows alternate, and a rule of two in a row widened such a read only when a few
+ * milliseconds of jitter made a fed window count as starved ({@link StarvedWindows}).
  *
  * <p>Why: on a fast source (S3 on loopback or in the same rack) two parts keep any consumer fed
  * (the next part downloads while the current one is consumed) and more only add parts copied and
@@ -54,8 +59,11 @@ final class AdaptiveReadAhead {
   /** The consumer waited this share of a window or more: it was starved in that window. */
   static final double STARVED_SHARE = 0.125;
 
-  /** Starved windows in a row that open one more part. */
-  static final int STARVED_WINDOWS = 2;
+  /** Starved windows among the last {@link #RECENT_WINDOWS} that open one more part. */
+  static final int STARVED_WINDOWS = StarvedWindows.TO_WIDEN;
+
+  /** Windows remembered for {@link #STARVED_WINDOWS}. */
+  static final int RECENT_WINDOWS = StarvedWindows.RECENT;
 
   private final PartPlan plan;
   private final long offset;
@@ -83,7 +91,8 @@ final class AdaptiveReadAhead {
   private long windowStart;
   private long waitedInWindow;
   private int deliveriesInWindow;
-  private int starvedWindows;
+
+  private final StarvedWindows recentWindows = new StarvedWindows();
 
   /**
    * A part waiting for its turn. A class, not a record: it leaves {@link #waiters} by identity, and
@@ -207,11 +216,7 @@ final class AdaptiveReadAhead {
       if (windows < STARVED_WINDOWS) {
         windows = windows + 1;
       }
-      starvedWindows = starved ? starvedWindows + 1 : 0;
-      if (starvedWindows >= STARVED_WINDOWS) {
-        widen = true;
-        starvedWindows = 0;
-      }
+      widen = recentWindows.widenAfter(starved);
       windowStart = now;
       waitedInWindow = 0;
       deliveriesInWindow = 0;
