@@ -9,7 +9,6 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Scheduler;
@@ -165,30 +164,15 @@ public final class DiskWork {
                       stopped.run();
                     }
                   };
-              // A scheduler being disposed is refused here, before its executors are touched: a
-              // JDK scheduled executor shutting down while a task is queued makes the submitting
-              // thread wait for the executor's lock (an event loop, often: seen under BlockHound as
-              // a test stopped its servers) and then cancels the task without a word.
+              // A disposed scheduler is refused here, before any of its executors is touched.
               if (scheduler.isDisposed()) {
                 refuse(state, stopped, sink, new RejectedExecutionException("scheduler disposed"));
                 return;
               }
-              Disposable scheduled;
               try {
-                scheduled = scheduler.schedule(task);
+                scheduler.schedule(task);
               } catch (RejectedExecutionException e) {
                 refuse(state, stopped, sink, e);
-                return;
-              }
-              // Disposed before it started (still SCHEDULED): the executor dropped it while
-              // shutting
-              // down, and nothing would ever complete this Mono. Work that ran has left SCHEDULED.
-              if (scheduled.isDisposed()) {
-                refuse(
-                    state,
-                    stopped,
-                    sink,
-                    new RejectedExecutionException("dropped by a scheduler shutting down"));
               }
             })
         .doOnDiscard(

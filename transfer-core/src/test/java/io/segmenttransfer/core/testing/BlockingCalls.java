@@ -3,6 +3,7 @@ package io.segmenttransfer.core.testing;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadPoolExecutor;
 import reactor.blockhound.BlockHound;
 import reactor.blockhound.BlockingOperationError;
 import reactor.blockhound.integration.BlockHoundIntegration;
@@ -35,6 +36,13 @@ public final class BlockingCalls {
         .sorted()
         .forEach(builder::with);
     builder
+        // A task handed to an executor that is shutting down is removed again by the JDK, and the
+        // removal takes the executor's main lock, which the executor's exiting thread holds for
+        // microseconds (ThreadPoolExecutor.tryTerminate): a lock hand-off inside the scheduler, as
+        // the queue locks Reactor's own integration allows, not I/O. Seen in about 1 of 10 runs
+        // of ServerEndToEndTest: an event loop scheduling disk work onto a bounded-elastic
+        // worker whose executor was shutting down while its scheduler was not disposed.
+        .allowBlockingCallsInside(ThreadPoolExecutor.class.getName(), "tryTerminate")
         .blockingMethodCallback(
             method -> {
               VIOLATIONS.add(
@@ -57,7 +65,7 @@ public final class BlockingCalls {
         continue;
       }
       frames.append("\n\tat ").append(frame);
-      if (++shown == 25) {
+      if (++shown == 40) {
         break;
       }
     }
