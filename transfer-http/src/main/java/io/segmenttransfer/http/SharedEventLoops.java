@@ -2,6 +2,7 @@ package io.segmenttransfer.http;
 
 import java.time.Duration;
 import reactor.netty.http.HttpResources;
+import reactor.util.Loggers;
 
 /**
  * Stops reactor-netty's shared event loops, with the pooled connections and DNS resolver they
@@ -31,7 +32,16 @@ public final class SharedEventLoops {
     if (loader == null || loader.getDefinedPackage("reactor.netty.resources") == null) {
       return;
     }
-    HttpResources.disposeLoopsAndConnectionsLater(Duration.ZERO, STOP_TIMEOUT)
-        .block(STOP_TIMEOUT.plusSeconds(1));
+    try {
+      HttpResources.disposeLoopsAndConnectionsLater(Duration.ZERO, STOP_TIMEOUT)
+          .block(STOP_TIMEOUT.plusSeconds(1));
+    } catch (RuntimeException e) {
+      // The pool and the loops stop side by side: when a loop is gone first, the pool's close of
+      // a connection on it is refused, thrown here rather than signalled. The process is exiting
+      // and its sockets close with it; a stack trace after the command's own output would only
+      // mislead (seen after a server command's one-line error).
+      Loggers.getLogger(SharedEventLoops.class)
+          .debug("stopping the shared event loops before exit", e);
+    }
   }
 }
