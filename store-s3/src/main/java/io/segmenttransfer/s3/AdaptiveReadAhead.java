@@ -19,13 +19,8 @@ import reactor.util.context.Context;
  * How many parts of one ranged read are fetched at once: {@link #initialWidth} at first (two parts
  * of the default 8 MiB), one more (up to the configured concurrency) each time the consumer is seen
  * starved, that is waiting with demand and no bytes for more than {@link #STARVED_SHARE} of each of
- * {@link #STARVED_WINDOWS} of the last {@link #RECENT_WINDOWS} windows of {@link #WINDOW}
- * deliveries (one window alone is often a hiccup of a busy machine or the first part's start, not a
- * slow source). Not two in a row: against a source equally slow for every part, two parts that
- * start together finish together, so while the head part starves its window, the part after it has
- * come whole and feeds the next window from its buffer; with parts of one window each, starved and
- * fed windows alternate, and a rule of two in a row widened such a read only when a few
- * milliseconds of jitter made a fed window count as starved ({@link StarvedWindows}).
+ * {@link StarvedWindows#TO_WIDEN} of the last {@link StarvedWindows#RECENT} windows of {@link
+ * #WINDOW} deliveries ({@link StarvedWindows} says why not that many in a row).
  *
  * <p>Why: on a fast source (S3 on loopback or in the same rack) two parts keep any consumer fed
  * (the next part downloads while the current one is consumed) and more only add parts copied and
@@ -59,11 +54,8 @@ final class AdaptiveReadAhead {
   /** The consumer waited this share of a window or more: it was starved in that window. */
   static final double STARVED_SHARE = 0.125;
 
-  /** Starved windows among the last {@link #RECENT_WINDOWS} that open one more part. */
+  /** Windows measured before parts may grow: as many as a widening takes. */
   static final int STARVED_WINDOWS = StarvedWindows.TO_WIDEN;
-
-  /** Windows remembered for {@link #STARVED_WINDOWS}. */
-  static final int RECENT_WINDOWS = StarvedWindows.RECENT;
 
   private final PartPlan plan;
   private final long offset;
