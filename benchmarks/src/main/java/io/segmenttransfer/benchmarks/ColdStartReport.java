@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.segmenttransfer.core.archive.Codec;
-import io.segmenttransfer.server.cli.ClassDataSharingLauncher;
+import io.segmenttransfer.server.launcher.ClassDataSharingLauncher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,9 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code java -jar segment-transfer.jar <command>}. Exit codes: 0 success, 1 the work failed (the
- * one-line error says why), 2 bad flags or configuration.
+ * one-line error says why), 2 bad flags or configuration. The jar's own main class is {@link
+ * io.segmenttransfer.server.launcher.JarLauncher}, which runs this one (in a child JVM with a
+ * class-data-sharing archive for a one-shot command).
  */
 @Command(
     name = "segment-transfer",
@@ -37,12 +39,6 @@ public final class Main {
   static final String NETTY_JFR_PROPERTY = "io.netty.jfr.enabled";
 
   public static void main(String[] args) {
-    // First, before anything else loads: a one-shot command started with java -jar runs in a child
-    // JVM that maps its classes from a class-data-sharing archive (see the launcher for why).
-    java.util.Optional<Integer> relaunched = ClassDataSharingLauncher.relaunch(args);
-    if (relaunched.isPresent()) {
-      System.exit(relaunched.get());
-    }
     // Unless asked for: the first buffer allocation would otherwise register Netty's JFR event
     // types, loading about 150 JFR and reflection classes on the first request's critical path
     // (about 0.1-0.3 s of a fresh JVM's first HTTP or S3 transfer, profiled), for events that no

@@ -1,6 +1,5 @@
-package io.segmenttransfer.server.cli;
+package io.segmenttransfer.server.launcher;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +13,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a one-shot command ({@code extract}, {@code load}, ...) started as {@code java -jar
- * segment-transfer.jar} in a child JVM that maps this jar's classes from a class-data-sharing
- * archive, creating the archive on the first run, and compiles with the client compiler only
- * ({@link #QUICK_COMPILER}).
+ * segment-transfer.jar} in a child JVM that maps the application's classes from a
+ * class-data-sharing archive, creating the archive on the first run, and compiles with the client
+ * compiler only ({@link #QUICK_COMPILER}).
  *
  * <p>Why: a fresh JVM spends most of a one-segment command loading, verifying and linking the
  * 2,000-3,500 classes of Reactor, Netty, Jackson and the AWS SDK (measured: more time than the
@@ -28,22 +27,24 @@ import java.util.concurrent.TimeUnit;
  * parent JVM loads a few hundred JDK classes from the JDK's own archive and costs one JVM start.
  *
  * <p>One archive per command and kind of source (file, http, s3), because each loads its own
- * classes; its name includes the jar's path, size and time and the JVM's version, so a rebuilt jar
- * or another JVM gets a fresh one. Archives live under {@code ~/.cache/segment-transfer/cds}
- * ({@code -Dsegment-transfer.cds.dir} to move them). {@code -Dsegment-transfer.cds=false} (or the
- * environment variable {@code SEGMENT_TRANSFER_CDS=false}) turns this off; so does any JVM flag
- * that already chooses an archive or turns sharing off. Daemons ({@code server}, {@code
- * controller}, {@code quickstart}) are not relaunched: their start-up is paid once.
+ * classes; its name includes the unpacked jar's path, size and time and the JVM's version, so a
+ * rebuilt jar or another JVM gets a fresh one. Archives live beside the unpacked application
+ * ({@link UnpackedApplication#archives()}; {@code -Dsegment-transfer.cds.dir} to move them). {@code
+ * -Dsegment-transfer.cds=false} (or the environment variable {@code SEGMENT_TRANSFER_CDS=false})
+ * turns this off; so does any JVM flag that already chooses an archive or turns sharing off.
+ * Daemons ({@code server}, {@code controller}, {@code quickstart}) are not relaunched: their
+ * start-up is paid once.
  *
  * <p>The parent's work before the child starts is on the critical path of every command, in a JVM
  * that runs it interpreted and has none of it archived, so this class keeps it small: no string
  * concatenation with {@code +} (each new shape of an {@code invokedynamic} concatenation spins
  * method-handle classes at first use: 33 ms of the parent's 67 ms between {@code Main} and the
- * child's start, measured), no {@code String.format}, no lambdas. The child is started with {@code
- * -cp <jar> <main class>} rather than {@code -jar <jar>}: with {@code -jar} the JVM opens the jar
- * once more only to read its manifest, and reading the central directory of this jar (35,000
- * entries) costs about 30 ms each time; the child's classes come from the archive, so it opens the
- * jar once, for resources.
+ * child's start, measured, before the build compiled concatenations inline), no {@code
+ * String.format}, no lambdas. The child is started with {@code -cp <unpacked jar> <main class>}
+ * rather than {@code -jar}: with {@code -jar} the JVM opens the jar once more only to read its
+ * manifest, and reading the central directory of the application's jar (35,000 entries) costs about
+ * 30-40 ms each time; the child's classes come from the archive, so it opens the jar once, for
+ * resources.
  */
 public final class ClassDataSharingLauncher {
 
@@ -84,6 +85,9 @@ public final class ClassDataSharingLauncher {
 
   static final String THP_SETTING = "/sys/kernel/mm/transparent_hugepage/enabled";
 
+  /** {@code Main.EXIT_FAILED}: the work failed (here, waiting for the child was interrupted). */
+  static final int EXIT_FAILED = 1;
+
   /** Seconds the parent waits for the child to stop after forwarding a termination signal. */
   private static final long STOP_WAIT_SECONDS = 60;
 
@@ -94,12 +98,18 @@ public final class ClassDataSharingLauncher {
 
   /**
    * Runs the command in a child JVM when that applies, and returns its exit code; empty when this
-   * JVM should run the command itself (not launched with {@code -jar}, turned off, not a one-shot
-   * command, or the child could not be started).
+   * JVM should run the command itself (turned off, not a one-shot command, the application not in
+   * the cache, or the child could not be started).
+   *
+   * @param outerJar the jar {@code java -jar} runs
+   * @param properties {@code -D} flags the launcher passes on, before the user's own (which win)
    */
-  static Optional<Integer> relaunch(String[] args) {
+  static Optional<Integer> relaunch(
+      String[] args, Path outerJar, UnpackedApplication app, List<String> properties) {
     // The child, and a user who turned this off, stop here, before anything below loads or reads.
-    if (System.getProperty(CHILD_PROPERTY) != null || switchedOff(System.getenv(ENABLED_ENV))) {
+    if (System.getProperty(CHILD_PROPERTY) != null
+        || switchedOff(System.getenv(ENABLED_ENV))
+        || !app.cached()) {
       return Optional.empty();
     }
     Optional<Plan> plan;
@@ -109,7 +119,7 @@ public final class ClassDataSharingLauncher {
               args,
               System.getenv(ENABLED_ENV),
               ProcessHandle.current().info().arguments(),
-              runningJar(),
+              new Jars(outerJar, app, properties),
               hugePagesOnRequest());
     } catch (RuntimeException | IOException e) {
       return Optional.empty();
@@ -131,13 +141,20 @@ public final class ClassDataSharingLauncher {
       exit = child.waitFor();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return Optional.of(Main.EXIT_FAILED);
+      return Optional.of(EXIT_FAILED);
     }
     if (plan.get().creating().isPresent()) {
       keep(plan.get().creating().get(), plan.get().archive(), exit == 0);
     }
     return Optional.of(exit);
   }
+
+  /**
+   * What the child runs from: {@code outer} is the jar {@code java -jar} named, {@code app} the
+   * application unpacked from it (the child's class path), {@code properties} the launcher's own
+   * {@code -D} flags.
+   */
+  record Jars(Path outer, UnpackedApplication app, List<String> properties) {}
 
   private static boolean switchedOff(String enabledEnv) {
     return "false".equalsIgnoreCase(System.getProperty(ENABLED_PROPERTY, ""))
@@ -146,14 +163,13 @@ public final class ClassDataSharingLauncher {
 
   /**
    * The child's command line, or empty when there should be none. {@code jvmArguments} is this
-   * process's own argument list (JVM flags, {@code -jar}, the jar, the command's arguments); {@code
-   * jar} the application's jar when the class path is exactly that jar, else null.
+   * process's own argument list (JVM flags, {@code -jar}, the jar, the command's arguments).
    */
   static Optional<Plan> plan(
       String[] args,
       String enabledEnv,
       Optional<String[]> jvmArguments,
-      Path jar,
+      Jars jars,
       boolean hugePagesOnRequest)
       throws IOException {
     if (System.getProperty(CHILD_PROPERTY) != null
@@ -162,24 +178,17 @@ public final class ClassDataSharingLauncher {
       return Optional.empty();
     }
     String command = command(args);
-    if (command == null
-        || !ONE_SHOT_COMMANDS.contains(command)
-        || jar == null
-        || asksForHelp(args)) {
+    if (command == null || !ONE_SHOT_COMMANDS.contains(command) || asksForHelp(args)) {
       return Optional.empty();
     }
     List<String> original = List.of(jvmArguments.get());
-    if (!startedWithJar(original, jar) || choosesSharing(original)) {
+    if (!startedWithJar(original, jars.outer()) || choosesSharing(original)) {
       return Optional.empty();
     }
-    Path dir =
-        Path.of(
-            System.getProperty(
-                DIR_PROPERTY,
-                Path.of(System.getProperty("user.home"), ".cache", "segment-transfer", "cds")
-                    .toString()));
+    String chosenDir = System.getProperty(DIR_PROPERTY);
+    Path dir = chosenDir == null ? jars.app().archives() : Path.of(chosenDir);
     Files.createDirectories(dir);
-    Path archive = dir.resolve(archiveName(jar, profile(command, args)));
+    Path archive = dir.resolve(archiveName(jars.app().jar(), profile(command, args)));
     List<String> child = new ArrayList<>();
     child.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // The JVM prints its archive warnings (classes it skips, an archive it cannot use) on stdout,
@@ -209,13 +218,14 @@ public final class ClassDataSharingLauncher {
       creating = Optional.of(tmp);
     }
     child.add("-D".concat(CHILD_PROPERTY).concat("=true"));
-    // The user's JVM flags, then the class path and main class in place of -jar (see above), then
-    // the command's arguments, unchanged and in order.
+    child.addAll(jars.properties());
+    // The user's JVM flags, then the unpacked application and its main class in place of -jar,
+    // then the command's arguments, unchanged and in order.
     int jarAt = original.indexOf("-jar");
     child.addAll(withoutClassPath(original.subList(0, jarAt)));
     child.add("-cp");
-    child.add(original.get(jarAt + 1));
-    child.add(Main.class.getName());
+    child.add(jars.app().jar().toString());
+    child.add(JarLauncher.MAIN_CLASS);
     child.addAll(original.subList(jarAt + 2, original.size()));
     return Optional.of(new Plan(child, archive, creating));
   }
@@ -287,42 +297,12 @@ public final class ClassDataSharingLauncher {
    * be refused.
    */
   static String archiveName(Path jar, String profile) throws IOException {
-    String identity =
-        new StringBuilder()
-            .append(jar.toAbsolutePath())
-            .append('|')
-            .append(Files.size(jar))
-            .append('|')
-            .append(Files.getLastModifiedTime(jar).toMillis())
-            .append('|')
-            .append(System.getProperty("java.home"))
-            .append('|')
-            .append(System.getProperty("java.vm.version"))
-            .toString();
-    return new StringBuilder(profile)
-        .append('-')
-        .append(hex8(identity.hashCode()))
-        .append(hex8(new StringBuilder(identity).reverse().toString().hashCode()))
-        .append(".jsa")
-        .toString();
-  }
-
-  /** Eight lower-case hex digits, as {@code %08x} formats an int. */
-  private static String hex8(int value) {
-    String digits = Integer.toHexString(value);
-    return "00000000".substring(digits.length()).concat(digits);
-  }
-
-  /** This application's jar when the class path is exactly one jar (as {@code java -jar} sets). */
-  private static Path runningJar() {
-    String classPath = System.getProperty("java.class.path", "");
-    if (classPath.isEmpty()
-        || classPath.contains(File.pathSeparator)
-        || !classPath.endsWith(".jar")) {
-      return null;
-    }
-    Path jar = Path.of(classPath);
-    return Files.isRegularFile(jar) ? jar : null;
+    String fingerprint =
+        Fingerprint.ofFile(jar)
+            .and(System.getProperty("java.home"))
+            .and(System.getProperty("java.vm.version"))
+            .hex();
+    return profile.concat("-").concat(fingerprint).concat(".jsa");
   }
 
   private static boolean startedWithJar(List<String> arguments, Path jar) {

@@ -1,0 +1,117 @@
+package io.segmenttransfer.server.launcher;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The main class of {@code segment-transfer.jar}, which holds only this package and the
+ * application's own jar ({@link UnpackedApplication}, for why). It unpacks the application once,
+ * then runs a one-shot command in a child JVM with a class-data-sharing archive ({@link
+ * ClassDataSharingLauncher}) and anything else (daemons, help, a launcher turned off) in this JVM,
+ * through a class loader of the unpacked jar whose parent is the platform class loader, so the
+ * application sees exactly its own jar, as it would on a class path of its own.
+ *
+ * <p>{@code pinot-tools.jar}, which the build copies beside {@code segment-transfer.jar}, is named
+ * to the application ({@code -Dsegmenttransfer.pinotTools}) unless the user named one: the
+ * application looks beside the jar its classes came from, now the unpacked one in the cache.
+ */
+public final class JarLauncher {
+
+  /** The application's main class, in the nested jar. */
+  static final String MAIN_CLASS = "io.segmenttransfer.server.cli.Main";
+
+  static final String PINOT_TOOLS_PROPERTY = "segmenttransfer.pinotTools";
+  static final String PINOT_TOOLS_ENV = "SEGMENT_TRANSFER_PINOT_TOOLS";
+  static final String PINOT_TOOLS_FILE = "pinot-tools.jar";
+
+  private JarLauncher() {}
+
+  public static void main(String[] args) throws Throwable {
+    Path outer = runningJar();
+    if (outer == null) {
+      System.err.println(
+          "segment-transfer: run it as java -jar segment-transfer.jar (the class path is "
+              .concat(System.getProperty("java.class.path", ""))
+              .concat(")"));
+      System.exit(ClassDataSharingLauncher.EXIT_FAILED);
+    }
+    UnpackedApplication app;
+    try {
+      app = UnpackedApplication.of(outer);
+    } catch (IOException e) {
+      System.err.println("segment-transfer: cannot unpack the application: ".concat(e.toString()));
+      System.exit(ClassDataSharingLauncher.EXIT_FAILED);
+      return;
+    }
+    Optional<Path> pinotTools =
+        pinotToolsBeside(
+            outer, System.getProperty(PINOT_TOOLS_PROPERTY), System.getenv(PINOT_TOOLS_ENV));
+    List<String> properties = new ArrayList<>();
+    if (pinotTools.isPresent()) {
+      properties.add(pinotToolsFlag(pinotTools.get()));
+    }
+    Optional<Integer> exit = ClassDataSharingLauncher.relaunch(args, outer, app, properties);
+    if (exit.isPresent()) {
+      System.exit(exit.get());
+    }
+    if (pinotTools.isPresent()) {
+      System.setProperty(PINOT_TOOLS_PROPERTY, pinotTools.get().toString());
+    }
+    runHere(app.jar(), args);
+  }
+
+  /**
+   * {@code pinot-tools.jar} beside the outer jar, when neither the property nor the environment
+   * variable names one already (each wins over the jar found here, as the application documents).
+   */
+  static Optional<Path> pinotToolsBeside(Path outer, String property, String env) {
+    if (property != null || env != null || outer.toAbsolutePath().getParent() == null) {
+      return Optional.empty();
+    }
+    Path beside = outer.toAbsolutePath().getParent().resolve(PINOT_TOOLS_FILE);
+    return Files.isRegularFile(beside) ? Optional.of(beside) : Optional.empty();
+  }
+
+  static String pinotToolsFlag(Path jar) {
+    return "-D".concat(PINOT_TOOLS_PROPERTY).concat("=").concat(jar.toString());
+  }
+
+  /**
+   * Runs the application's {@code main} in this JVM. Its own {@code System.exit} ends the JVM; an
+   * exception it throws is rethrown as the JVM would report it from a main class of its own.
+   */
+  static void runHere(Path appJar, String[] args) throws Throwable {
+    URL[] urls = {appJar.toUri().toURL()};
+    // Never closed: the application's classes load from it until the JVM exits.
+    URLClassLoader loader =
+        new URLClassLoader("segment-transfer", urls, ClassLoader.getPlatformClassLoader());
+    Thread.currentThread().setContextClassLoader(loader);
+    Method main = Class.forName(MAIN_CLASS, true, loader).getMethod("main", String[].class);
+    try {
+      main.invoke(null, (Object) args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
+  /** The jar {@code java -jar} runs: the class path when it is exactly one jar. */
+  static Path runningJar() {
+    String classPath = System.getProperty("java.class.path", "");
+    if (classPath.isEmpty()
+        || classPath.contains(File.pathSeparator)
+        || !classPath.endsWith(".jar")) {
+      return null;
+    }
+    Path jar = Path.of(classPath);
+    return Files.isRegularFile(jar) ? jar : null;
+  }
+}
