@@ -2,14 +2,10 @@ package io.segmenttransfer.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.segmenttransfer.core.testing.PinotFixtures;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
@@ -24,8 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PackagedJarIT {
 
-  private static final long TIMEOUT_SECONDS = 300;
-
   @TempDir Path work;
 
   private static Path jar() {
@@ -33,33 +27,9 @@ class PackagedJarIT {
         .toAbsolutePath();
   }
 
-  private record Result(int exit, String out, String err) {}
-
-  private Result run(String... args) throws IOException, InterruptedException {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g",
-                "-Dsegment-transfer.cache.dir=" + work.resolve("cache"),
-                "-jar",
-                jar().toString()));
-    command.addAll(List.of(args));
-    Path out = work.resolve("out.txt");
-    Path err = work.resolve("err.txt");
-    Process process =
-        new ProcessBuilder(command)
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .start();
-    if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("java -jar " + String.join(" ", args) + " did not finish");
-    }
-    return new Result(
-        process.exitValue(),
-        Files.readString(out, StandardCharsets.UTF_8),
-        Files.readString(err, StandardCharsets.UTF_8));
+  private JavaJar javaJar() {
+    return new JavaJar(
+        jar(), List.of("-Xmx1g", "-Dsegment-transfer.cache.dir=" + work.resolve("cache")), work);
   }
 
   @Test
@@ -74,28 +44,12 @@ class PackagedJarIT {
 
   @Test
   void aOneShotCommandRunsFromTheUnpackedApplication() throws Exception {
-    Result version = run("--version");
+    JavaJar.Result version = javaJar().run("--version");
     assertThat(version.exit()).as(version.err()).isZero();
     assertThat(version.out()).startsWith("segment-transfer 0.").doesNotContain("unknown");
 
-    PinotFixtures.Archive fixture = PinotFixtures.archive("tar.gz");
     for (int i = 1; i <= 2; i++) {
-      Path data = work.resolve("data-" + i);
-      Result extract =
-          run(
-              "extract",
-              "--archive",
-              fixture.file().toString(),
-              "--to",
-              data.toString(),
-              "--table",
-              PinotFixtures.TABLE,
-              "--expect-crc",
-              Long.toString(fixture.crc()),
-              "--json");
-      assertThat(extract.exit()).as(extract.err()).isZero();
-      assertThat(extract.out().strip()).startsWith("{").contains("\"crc\":" + fixture.crc());
-      assertThat(data.resolve(PinotFixtures.TABLE).resolve(fixture.segmentName())).isDirectory();
+      javaJar().extractsTheFixture("tar.gz", List.of(), work.resolve("data-" + i));
     }
     // The first run unpacked the application and made the extract's archive; the second used both.
     try (Stream<Path> cache = Files.walk(work.resolve("cache"))) {
@@ -108,15 +62,16 @@ class PackagedJarIT {
 
   @Test
   void theQuickstartRunsInTheFirstJvmFromTheUnpackedApplication() throws Exception {
-    Result quickstart =
-        run(
-            "quickstart",
-            "--segments",
-            "2",
-            "--segment-size-mb",
-            "2",
-            "--work-dir",
-            work.resolve("quickstart").toString());
+    JavaJar.Result quickstart =
+        javaJar()
+            .run(
+                "quickstart",
+                "--segments",
+                "2",
+                "--segment-size-mb",
+                "2",
+                "--work-dir",
+                work.resolve("quickstart").toString());
 
     assertThat(quickstart.exit()).as(quickstart.out() + quickstart.err()).isZero();
     assertThat(quickstart.out())

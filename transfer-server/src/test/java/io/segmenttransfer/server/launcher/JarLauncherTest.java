@@ -3,16 +3,15 @@ package io.segmenttransfer.server.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.segmenttransfer.core.testing.PinotFixtures;
+import io.segmenttransfer.server.JavaJar;
 import io.segmenttransfer.server.cli.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -80,64 +79,18 @@ class JarLauncherTest {
     return manifest;
   }
 
-  private record Result(int exit, String out, String err) {}
-
-  private Result javaJar(Path jar, List<String> flags, String... args)
-      throws IOException, InterruptedException {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-D" + UnpackedApplication.CACHE_PROPERTY + "=" + dir.resolve("cache")));
-    command.addAll(flags);
-    command.add("-jar");
-    command.add(jar.toString());
-    command.addAll(List.of(args));
-    Path out = dir.resolve("out.txt");
-    Path err = dir.resolve("err.txt");
-    Process process =
-        new ProcessBuilder(command)
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .start();
-    assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("finished").isTrue();
-    return new Result(
-        process.exitValue(),
-        Files.readString(out, StandardCharsets.UTF_8),
-        Files.readString(err, StandardCharsets.UTF_8));
-  }
-
-  private Result extract(Path jar, List<String> flags, Path data)
-      throws IOException, InterruptedException {
-    PinotFixtures.Archive fixture = PinotFixtures.archive("tar.zst");
-    Result result =
-        javaJar(
-            jar,
-            flags,
-            "extract",
-            "--archive",
-            fixture.file().toString(),
-            "--to",
-            data.toString(),
-            "--table",
-            PinotFixtures.TABLE,
-            "--expect-crc",
-            Long.toString(fixture.crc()),
-            "--json");
-    assertThat(result.exit()).as(result.err()).isZero();
-    // One JSON line: nothing the JVM says about its archive reaches stdout.
-    assertThat(result.out().strip().lines()).hasSize(1);
-    assertThat(result.out()).startsWith("{").contains("\"crc\":" + fixture.crc());
-    assertThat(data.resolve(PinotFixtures.TABLE).resolve(fixture.segmentName())).isDirectory();
-    return result;
+  private JavaJar javaJar(Path jar) {
+    return new JavaJar(
+        jar,
+        List.of("-Xmx256m", "-D" + UnpackedApplication.CACHE_PROPERTY + "=" + dir.resolve("cache")),
+        dir);
   }
 
   @Test
   void aOneShotCommandRunsInTheRelaunchedJvmWithItsOutputAndExitCode() throws Exception {
     Path jar = outerJar();
     for (int run = 1; run <= 2; run++) {
-      extract(jar, List.of(), dir.resolve("data-" + run));
+      javaJar(jar).extractsTheFixture("tar.zst", List.of(), dir.resolve("data-" + run));
     }
     // One unpacked application, with its archives beside it, and nothing half-written.
     Path cache = dir.resolve("cache");
@@ -152,19 +105,18 @@ class JarLauncherTest {
     }
 
     PinotFixtures.Archive fixture = PinotFixtures.archive("tar.zst");
-    Result failed =
-        javaJar(
-            jar,
-            List.of(),
-            "extract",
-            "--archive",
-            dir.resolve("missing.tar.gz").toString(),
-            "--to",
-            dir.resolve("data-3").toString(),
-            "--table",
-            PinotFixtures.TABLE,
-            "--expect-crc",
-            Long.toString(fixture.crc()));
+    JavaJar.Result failed =
+        javaJar(jar)
+            .run(
+                "extract",
+                "--archive",
+                dir.resolve("missing.tar.gz").toString(),
+                "--to",
+                dir.resolve("data-3").toString(),
+                "--table",
+                PinotFixtures.TABLE,
+                "--expect-crc",
+                Long.toString(fixture.crc()));
     // A missing archive is bad input (exit 2), passed through from the relaunched JVM unchanged.
     assertThat(failed.exit()).isEqualTo(Main.EXIT_USAGE);
     assertThat(failed.err()).contains("missing.tar.gz");
@@ -175,10 +127,11 @@ class JarLauncherTest {
   void anythingElseRunsInTheFirstJvmThroughTheUnpackedApplication() throws Exception {
     Path jar = outerJar();
     // With the relaunch off, the command runs in this JVM, from the application's class loader.
-    extract(
-        jar,
-        List.of("-D" + ClassDataSharingLauncher.ENABLED_PROPERTY + "=false"),
-        dir.resolve("data"));
+    javaJar(jar)
+        .extractsTheFixture(
+            "tar.zst",
+            List.of("-D" + ClassDataSharingLauncher.ENABLED_PROPERTY + "=false"),
+            dir.resolve("data"));
     try (Stream<Path> apps = Files.list(dir.resolve("cache"))) {
       // Unpacked, but no archive made: nothing ran in a child.
       assertThat(apps.toList())
@@ -186,11 +139,11 @@ class JarLauncherTest {
           .satisfies(app -> assertThat(app.resolve("cds")).doesNotExist());
     }
 
-    Result version = javaJar(jar, List.of(), "--version");
+    JavaJar.Result version = javaJar(jar).run("--version");
     assertThat(version.exit()).as(version.err()).isZero();
     assertThat(version.out()).startsWith("segment-transfer ").contains("Java ");
 
-    Result usage = javaJar(jar, List.of(), "server", "--no-such-flag");
+    JavaJar.Result usage = javaJar(jar).run("server", "--no-such-flag");
     assertThat(usage.exit()).isEqualTo(Main.EXIT_USAGE);
     assertThat(usage.err()).contains("--no-such-flag");
   }
