@@ -43,12 +43,14 @@ public final class JarLauncher {
               .concat(System.getProperty("java.class.path", ""))
               .concat(")"));
       System.exit(ClassDataSharingLauncher.EXIT_FAILED);
+      return;
     }
     UnpackedApplication app;
     try {
       app = UnpackedApplication.of(outer);
     } catch (IOException e) {
-      System.err.println("segment-transfer: cannot unpack the application: ".concat(e.toString()));
+      String why = e.getMessage() == null ? e.toString() : e.getMessage();
+      System.err.println("segment-transfer: cannot unpack the application: ".concat(why));
       System.exit(ClassDataSharingLauncher.EXIT_FAILED);
       return;
     }

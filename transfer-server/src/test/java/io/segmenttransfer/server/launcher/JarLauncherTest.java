@@ -149,6 +149,26 @@ class JarLauncherTest {
   }
 
   @Test
+  void aJarWithoutTheApplicationFailsWithAOneLineErrorNamingIt() throws Exception {
+    Path jar = dir.resolve("not-segment-transfer.jar");
+    try (OutputStream out = Files.newOutputStream(jar);
+        JarOutputStream ignored =
+            new JarOutputStream(
+                out, manifest(JarLauncher.class, String.join(" ", classPathUrls())))) {
+      // A launcher with nothing nested.
+    }
+
+    JavaJar.Result result = javaJar(jar).run("extract", "--help");
+
+    assertThat(result.exit()).isEqualTo(ClassDataSharingLauncher.EXIT_FAILED);
+    assertThat(result.err().strip().lines())
+        .singleElement()
+        .asString()
+        .contains("not-segment-transfer.jar", UnpackedApplication.ENTRY);
+    assertThat(result.out()).isEmpty();
+  }
+
+  @Test
   void pinotToolsBesideTheJarIsNamedUnlessTheUserNamedOne() throws IOException {
     Path jar = Files.write(dir.resolve("segment-transfer.jar"), new byte[] {1});
     assertThat(JarLauncher.pinotToolsBeside(jar, null, null)).isEmpty();
