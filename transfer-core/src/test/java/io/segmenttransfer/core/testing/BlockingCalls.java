@@ -36,12 +36,14 @@ public final class BlockingCalls {
         .sorted()
         .forEach(builder::with);
     builder
-        // A task handed to an executor that is shutting down is removed again by the JDK, and the
-        // removal takes the executor's main lock, which the executor's exiting thread holds for
-        // microseconds (ThreadPoolExecutor.tryTerminate): a lock hand-off inside the scheduler, as
-        // the queue locks Reactor's own integration allows, not I/O. Seen in about 1 of 10 runs
-        // of ServerEndToEndTest: an event loop scheduling disk work onto a bounded-elastic
-        // worker whose executor was shutting down while its scheduler was not disposed.
+        // An event loop that hands the last disk work to a scheduler can find it disposed before
+        // it has returned from ScheduledThreadPoolExecutor.delayedExecute: the worker took the
+        // task and ran it at once, and what its completion set off disposed the scheduler (a
+        // server's shutdown: the drain's recover() is the last disk work, the runtime is closed
+        // right after). Seeing the executor stopped, the JDK then calls remove(task), which finds
+        // nothing (the task ran) and calls tryTerminate, whose lock the executor's worker, exiting
+        // on shutdownNow, holds for microseconds: a lock hand-off inside the scheduler, as the
+        // queue locks Reactor's own integration allows, not I/O, and no task is lost.
         .allowBlockingCallsInside(ThreadPoolExecutor.class.getName(), "tryTerminate")
         .blockingMethodCallback(
             method -> {
