@@ -31,6 +31,10 @@ import java.util.zip.ZipFile;
  * #UNUSED_MILLIS}), so rebuilt and upgraded jars do not pile up in the cache. When the cache cannot
  * be written, the jar goes to a temporary directory deleted at exit ({@code cached} false: nothing
  * made from it outlives the run, so no archive is worth making).
+ *
+ * <p>The cache holds code this launcher runs, found by a predictable name: it must be a directory
+ * no other user can write, as the default under the user's home is (the README says so for {@code
+ * -Dsegment-transfer.cache.dir}).
  */
 public record UnpackedApplication(Path jar, Path dir, boolean cached) {
 
