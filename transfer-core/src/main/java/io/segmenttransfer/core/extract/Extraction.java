@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /** The state of one extraction: its staging directory, decoder and writer, and how it ends. */
 final class Extraction {
@@ -44,7 +43,7 @@ final class Extraction {
     this.observer = observer;
   }
 
-  /** Creates the staging directory {@code <dataDir>/<table>/tmp/<segment>-<uuid>}. Blocking. */
+  /** Creates the staging directory {@code <dataDir>/<table>/tmp/<segment>-<unique>}. Blocking. */
   static Extraction start(
       ExtractionRequest request,
       ByteTransform decryptor,
@@ -55,7 +54,7 @@ final class Extraction {
     String subject = request.subject();
     Path stagingRoot = request.tableDir().resolve(SegmentPaths.STAGING_DIR);
     Path staging =
-        stagingRoot.resolve(request.segmentName().orElse("archive") + "-" + UUID.randomUUID());
+        stagingRoot.resolve(SegmentPaths.stagingName(request.segmentName().orElse("archive")));
     try {
       Files.createDirectories(staging);
     } catch (IOException e) {

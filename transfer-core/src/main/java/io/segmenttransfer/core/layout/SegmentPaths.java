@@ -2,6 +2,7 @@ package io.segmenttransfer.core.layout;
 
 import io.segmenttransfer.core.segment.SegmentId;
 import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The on-disk layout of a server's data directory, as Pinot has it:
@@ -10,7 +11,7 @@ import java.nio.file.Path;
  * dataDir/tableNameWithType/segmentName                  the segment in service
  * dataDir/tableNameWithType/segmentName.segment.bak      the previous copy while a replace or reload runs
  * dataDir/tableNameWithType/segmentName.segment.tmp      a previous copy being deleted after success
- * dataDir/tableNameWithType/tmp/segmentName-uuid/        staging for downloads
+ * dataDir/tableNameWithType/tmp/segmentName-unique/      staging for downloads
  * </pre>
  */
 public record SegmentPaths(Path dataDir, SegmentId segment) {
@@ -37,5 +38,22 @@ public record SegmentPaths(Path dataDir, SegmentId segment) {
 
   public Path stagingRoot() {
     return tableDir().resolve(STAGING_DIR);
+  }
+
+  /**
+   * A staging directory's name, {@code <prefix>-<32 hex digits>}: 128 random bits, unique among the
+   * staging directories of a data directory. From {@link ThreadLocalRandom}, not {@code
+   * UUID.randomUUID()}: the name needs no secrecy, and the first {@code SecureRandom} of a JVM
+   * loads and seeds the JDK's security providers, ~12 ms on a cold command's critical path before
+   * its first byte (class-load timeline of a cold {@code extract}).
+   */
+  public static String stagingName(String prefix) {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    return prefix + '-' + hex16(random.nextLong()) + hex16(random.nextLong());
+  }
+
+  private static String hex16(long value) {
+    String digits = Long.toHexString(value);
+    return "0".repeat(16 - digits.length()) + digits;
   }
 }

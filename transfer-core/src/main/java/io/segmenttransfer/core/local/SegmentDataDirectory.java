@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -331,7 +330,9 @@ public final class SegmentDataDirectory implements LocalSegments {
   private long copyBack(SegmentPaths paths) throws IOException {
     observer.before("reload-copy");
     Path staging =
-        paths.stagingRoot().resolve(paths.segment().segmentName() + "-reload-" + UUID.randomUUID());
+        paths
+            .stagingRoot()
+            .resolve(SegmentPaths.stagingName(paths.segment().segmentName() + "-reload"));
     Files.createDirectories(staging);
     long[] bytes = {0};
     try {
@@ -393,7 +394,8 @@ public final class SegmentDataDirectory implements LocalSegments {
                                 SegmentSwap.recover(paths);
                                 return paths
                                     .stagingRoot()
-                                    .resolve(segment.segmentName() + "-adopt-" + UUID.randomUUID());
+                                    .resolve(
+                                        SegmentPaths.stagingName(segment.segmentName() + "-adopt"));
                               }),
                       staging ->
                           blocking(
