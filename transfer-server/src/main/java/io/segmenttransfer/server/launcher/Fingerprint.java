@@ -16,12 +16,15 @@ final class Fingerprint {
 
   private Fingerprint() {}
 
-  /** Starts with the file's absolute path, size and modification time. */
+  /**
+   * Starts with the file's real path (so {@code ./x.jar}, {@code x.jar} and a link to it are one
+   * file), size and modification time.
+   */
   static Fingerprint ofFile(Path file) throws IOException {
     Fingerprint fingerprint = new Fingerprint();
     fingerprint
         .identity
-        .append(file.toAbsolutePath())
+        .append(file.toRealPath())
         .append('|')
         .append(Files.size(file))
         .append('|')

@@ -76,11 +76,16 @@ public final class JarLauncher {
    * variable names one already (each wins over the jar found here, as the application documents).
    */
   static Optional<Path> pinotToolsBeside(Path outer, String property, String env) {
-    if (property != null || env != null || outer.toAbsolutePath().getParent() == null) {
+    if (named(property) || named(env) || outer.toAbsolutePath().getParent() == null) {
       return Optional.empty();
     }
     Path beside = outer.toAbsolutePath().getParent().resolve(PINOT_TOOLS_FILE);
     return Files.isRegularFile(beside) ? Optional.of(beside) : Optional.empty();
+  }
+
+  /** Set and not blank, as the application reads the property and the variable. */
+  private static boolean named(String value) {
+    return value != null && !value.isBlank();
   }
 
   static String pinotToolsFlag(Path jar) {

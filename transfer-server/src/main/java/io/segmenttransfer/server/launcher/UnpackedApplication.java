@@ -1,16 +1,12 @@
 package io.segmenttransfer.server.launcher;
 
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -22,15 +18,17 @@ import java.util.zip.ZipFile;
  *
  * <p>Why nested: the JVM reads a jar's whole central directory when it opens it, and {@code java
  * -jar} opens the jar it runs twice before {@code main} (once for the manifest, once to load the
- * main class). The application's 35,000 entries made that ~80 ms of every command's first JVM
+ * main class). The application's 35,000 entries made that ~75 ms of every command's first JVM
  * (measured: a {@code Hello} main class run with {@code java -jar} from a copy of the application
- * jar took 195-241 ms, from a jar of its own 125-156 ms). The outer jar has a dozen entries.
+ * jar took 195-241 ms, from a jar of its own 125-156 ms). The outer jar has a dozen entries, and
+ * opening it again here to check the copy reads nothing new: the class loader holds it open.
  *
- * <p>Unpacked under a temporary name and renamed into place, so a concurrent first run never sees
- * half a jar. A new unpack removes the directories of outer jars not run for a day ({@link
- * #UNUSED_MILLIS}), so rebuilt and upgraded jars do not pile up in the cache. When the cache cannot
- * be written, the jar goes to a temporary directory deleted at exit ({@code cached} false: nothing
- * made from it outlives the run, so no archive is worth making).
+ * <p>Each run holds the directory's {@link InUseLock} and checks the copy's size against the nested
+ * entry (a truncated copy is replaced). A copy is written under a temporary name, synced, and
+ * renamed into place unless a concurrent first run got there first. A new unpack has {@link
+ * CachePruner} remove other jars' directories that no JVM runs from. When the cache cannot be
+ * written, the jar goes to a temporary directory deleted at exit, with a warning ({@code cached}
+ * false: nothing made from it outlives the run, so no archive is worth making).
  *
  * <p>The cache holds code this launcher runs, found by a predictable name: it must be a directory
  * no other user can write, as the default under the user's home is (the README says so for {@code
@@ -44,7 +42,9 @@ public record UnpackedApplication(Path jar, Path dir, boolean cached) {
   static final String FILE_NAME = "segment-transfer-app.jar";
   static final String CACHE_PROPERTY = "segment-transfer.cache.dir";
   static final String DIR_PREFIX = "app-";
-  static final long UNUSED_MILLIS = TimeUnit.DAYS.toMillis(1);
+
+  /** Attempts when a pruner removes the directory while this JVM waits for its lock. */
+  private static final int ATTEMPTS = 3;
 
   /** The default directory of the class-data-sharing archives made from this jar. */
   public Path archives() {
@@ -68,32 +68,6 @@ public record UnpackedApplication(Path jar, Path dir, boolean cached) {
   }
 
   static UnpackedApplication of(Path outerJar, Path cache) throws IOException {
-    Path dir = cache.resolve(DIR_PREFIX.concat(Fingerprint.ofFile(outerJar).hex()));
-    Path jar = dir.resolve(FILE_NAME);
-    if (Files.isRegularFile(jar)) {
-      markUsed(dir);
-      return new UnpackedApplication(jar, dir, true);
-    }
-    try {
-      Files.createDirectories(dir);
-      unpack(outerJar, jar);
-    } catch (IOException cacheNotWritable) {
-      if (!hasEntry(outerJar)) {
-        throw cacheNotWritable;
-      }
-      return intoTemporaryDirectory(outerJar);
-    }
-    pruneUnused(cache, dir);
-    return new UnpackedApplication(jar, dir, true);
-  }
-
-  private static void unpack(Path outerJar, Path jar) throws IOException {
-    Path tmp =
-        jar.resolveSibling(
-            FILE_NAME
-                .concat(".")
-                .concat(Long.toString(ProcessHandle.current().pid()))
-                .concat(".tmp"));
     try (ZipFile outer = new ZipFile(outerJar.toFile())) {
       ZipEntry entry = outer.getEntry(ENTRY);
       if (entry == null) {
@@ -104,78 +78,96 @@ public record UnpackedApplication(Path jar, Path dir, boolean cached) {
                 .concat(ENTRY)
                 .concat(": it is not a segment-transfer.jar built by 'mvn package'"));
       }
-      try (InputStream in = outer.getInputStream(entry)) {
-        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+      Path dir = cache.resolve(DIR_PREFIX.concat(Fingerprint.ofFile(outerJar).hex()));
+      try {
+        return inCache(outer, entry, cache, dir);
+      } catch (IOException cacheFailed) {
+        System.err.println(
+            "segment-transfer: warning: cannot use the cache "
+                .concat(cache.toString())
+                .concat(" (")
+                .concat(describe(cacheFailed))
+                .concat("): unpacking to a temporary directory for this run; -D")
+                .concat(CACHE_PROPERTY)
+                .concat("=DIR names another"));
+        try {
+          return inTemporaryDirectory(outer, entry);
+        } catch (IOException temporaryFailed) {
+          temporaryFailed.addSuppressed(cacheFailed);
+          throw temporaryFailed;
+        }
       }
-      Files.move(tmp, jar, StandardCopyOption.ATOMIC_MOVE);
+    }
+  }
+
+  private static UnpackedApplication inCache(ZipFile outer, ZipEntry entry, Path cache, Path dir)
+      throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      if (InUseLock.holdShared(dir)) {
+        break;
+      }
+      if (attempt == ATTEMPTS) {
+        throw new IOException(dir.toString().concat(" keeps being removed while it is opened"));
+      }
+    }
+    Path jar = dir.resolve(FILE_NAME);
+    if (Files.isRegularFile(jar) && Files.size(jar) == entry.getSize()) {
+      markUsed(dir);
+      return new UnpackedApplication(jar, dir, true);
+    }
+    // Absent, or not the whole of it (a crash, a partial restore): written again.
+    Files.deleteIfExists(jar);
+    unpack(outer, entry, jar);
+    CachePruner.prune(cache, dir);
+    return new UnpackedApplication(jar, dir, true);
+  }
+
+  private static void unpack(ZipFile outer, ZipEntry entry, Path jar) throws IOException {
+    Path tmp =
+        jar.resolveSibling(
+            FILE_NAME
+                .concat(".")
+                .concat(Long.toString(ProcessHandle.current().pid()))
+                .concat(".tmp"));
+    try {
+      try (InputStream in = outer.getInputStream(entry);
+          FileOutputStream out = new FileOutputStream(tmp.toFile())) {
+        in.transferTo(out);
+        // On disk before it has its name: a crash leaves no short jar to be trusted later.
+        out.getFD().sync();
+      }
+      try {
+        Files.move(tmp, jar);
+      } catch (FileAlreadyExistsException concurrentFirstRun) {
+        // Another first run published its copy, which archives may already be named after.
+      }
     } finally {
       Files.deleteIfExists(tmp);
     }
   }
 
-  private static boolean hasEntry(Path outerJar) {
-    try (ZipFile outer = new ZipFile(outerJar.toFile())) {
-      return outer.getEntry(ENTRY) != null;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static UnpackedApplication intoTemporaryDirectory(Path outerJar) throws IOException {
+  private static UnpackedApplication inTemporaryDirectory(ZipFile outer, ZipEntry entry)
+      throws IOException {
     Path dir = Files.createTempDirectory("segment-transfer-");
     Path jar = dir.resolve(FILE_NAME);
-    // Deleted in reverse order of registration: the jar (and archive dir), then the directory.
+    // Deleted in reverse order of registration: the jar, then the directory.
     dir.toFile().deleteOnExit();
     jar.toFile().deleteOnExit();
-    unpack(outerJar, jar);
+    unpack(outer, entry, jar);
     return new UnpackedApplication(jar, dir, false);
   }
 
-  /** The directory's time is its last use, which {@link #pruneUnused} reads. */
+  private static String describe(IOException e) {
+    String type = e.getClass().getSimpleName();
+    return e.getMessage() == null ? type : type.concat(": ").concat(e.getMessage());
+  }
+
+  /** The directory's time is its last use, which {@link CachePruner} reads. */
   private static void markUsed(Path dir) {
     try {
       Files.setLastModifiedTime(dir, FileTime.fromMillis(System.currentTimeMillis()));
     } catch (IOException | RuntimeException e) {
-      // A read-only cache: it is only never pruned.
+      // A read-only cache: its directories only look older to the pruner.
     }
-  }
-
-  /**
-   * Removes other outer jars' directories unused for a day. A JVM still running from one keeps its
-   * open jar (the file system frees it when closed); its next run unpacks it again.
-   */
-  static void pruneUnused(Path cache, Path keep) {
-    long before = System.currentTimeMillis() - UNUSED_MILLIS;
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(cache, DIR_PREFIX.concat("*"))) {
-      for (Path dir : dirs) {
-        if (!dir.equals(keep)
-            && Files.isDirectory(dir)
-            && Files.getLastModifiedTime(dir).toMillis() < before) {
-          deleteTree(dir);
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // Best effort: a directory left behind is only disk space, removed by a later unpack.
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    Files.walkFileTree(
-        dir,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-              throws IOException {
-            Files.delete(file);
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult postVisitDirectory(Path visited, IOException e)
-              throws IOException {
-            Files.delete(visited);
-            return FileVisitResult.CONTINUE;
-          }
-        });
   }
 }

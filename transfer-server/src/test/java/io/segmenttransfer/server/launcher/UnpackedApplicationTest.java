@@ -3,8 +3,11 @@ package io.segmenttransfer.server.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -15,15 +18,14 @@ import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The application jar nested in the outer jar: unpacked once, found again, old copies pruned. */
+/** The application jar nested in the outer jar: unpacked once, found again, checked. */
 class UnpackedApplicationTest {
 
   @TempDir Path dir;
 
   /** An outer jar whose nested application is {@code app}'s bytes (or none when null). */
-  private Path outerJar(String name, byte[] app) throws IOException {
-    Path jar = dir.resolve(name);
-    try (OutputStream out = Files.newOutputStream(jar);
+  static Path outerJar(Path at, byte[] app) throws IOException {
+    try (OutputStream out = Files.newOutputStream(at);
         ZipOutputStream zip = new ZipOutputStream(out)) {
       zip.putNextEntry(new ZipEntry("io/segmenttransfer/server/launcher/JarLauncher.class"));
       zip.write(new byte[] {(byte) 0xCA, (byte) 0xFE});
@@ -34,13 +36,13 @@ class UnpackedApplicationTest {
         zip.closeEntry();
       }
     }
-    return jar;
+    return at;
   }
 
   @Test
   void theApplicationIsUnpackedOnceAndFoundAgainOnLaterRuns() throws IOException {
-    byte[] app = "the application's jar".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    Path outer = outerJar("segment-transfer.jar", app);
+    byte[] app = "the application's jar".getBytes(StandardCharsets.UTF_8);
+    Path outer = outerJar(dir.resolve("segment-transfer.jar"), app);
     Path cache = dir.resolve("cache");
 
     UnpackedApplication first = UnpackedApplication.of(outer, cache);
@@ -48,9 +50,10 @@ class UnpackedApplicationTest {
     assertThat(first.jar()).hasBinaryContent(app).hasFileName(UnpackedApplication.FILE_NAME);
     assertThat(first.dir().getParent()).isEqualTo(cache);
     assertThat(first.archives()).isEqualTo(first.dir().resolve("cds"));
-    // Written under a temporary name and renamed: nothing else is left in its directory.
+    // Written under a temporary name and renamed: beside it only the lock this JVM holds.
     try (var files = Files.list(first.dir())) {
-      assertThat(files).containsExactly(first.jar());
+      assertThat(files)
+          .containsExactlyInAnyOrder(first.jar(), first.dir().resolve(InUseLock.FILE_NAME));
     }
 
     FileTime unpackedAt = FileTime.from(Instant.now().minus(Duration.ofHours(3)));
@@ -59,51 +62,54 @@ class UnpackedApplicationTest {
     assertThat(again).isEqualTo(first);
     // The same file, not unpacked again (a class-data-sharing archive is bound to its time).
     assertThat(Files.getLastModifiedTime(again.jar())).isEqualTo(unpackedAt);
+    // The same jar named another way is the same directory, not a second copy.
+    Path spelledOtherwise = dir.resolve(".").resolve("segment-transfer.jar");
+    assertThat(UnpackedApplication.of(spelledOtherwise, cache)).isEqualTo(first);
   }
 
   @Test
-  void aRebuiltJarGetsADirectoryOfItsOwnAndCopiesUnusedForADayGo() throws IOException {
-    Path cache = dir.resolve("cache");
-    Path outer = outerJar("segment-transfer.jar", new byte[] {1, 2, 3});
-    UnpackedApplication old = UnpackedApplication.of(outer, cache);
-    Path recent = Files.createDirectories(cache.resolve(UnpackedApplication.DIR_PREFIX + "recent"));
-    Path notOurs = Files.createDirectories(cache.resolve("cds"));
-    Files.write(Files.createDirectories(old.archives()).resolve("extract-0.jsa"), new byte[] {9});
-    Files.setLastModifiedTime(old.dir(), FileTime.from(Instant.now().minus(Duration.ofDays(2))));
-    Files.setLastModifiedTime(notOurs, FileTime.from(Instant.now().minus(Duration.ofDays(2))));
+  void aCopyThatIsNotWholeIsUnpackedAgain() throws IOException {
+    byte[] app = "the whole application".getBytes(StandardCharsets.UTF_8);
+    Path outer = outerJar(dir.resolve("segment-transfer.jar"), app);
+    UnpackedApplication first = UnpackedApplication.of(outer, dir.resolve("cache"));
+    Files.write(first.jar(), new byte[0]);
 
-    Path rebuilt = outerJar("segment-transfer.jar", new byte[] {1, 2, 3, 4});
-    UnpackedApplication current = UnpackedApplication.of(rebuilt, cache);
+    UnpackedApplication again = UnpackedApplication.of(outer, dir.resolve("cache"));
 
-    assertThat(current.dir()).isNotEqualTo(old.dir());
-    assertThat(current.jar()).hasBinaryContent(new byte[] {1, 2, 3, 4});
-    assertThat(old.dir()).doesNotExist();
-    assertThat(recent).isDirectory();
-    assertThat(notOurs).isDirectory();
+    assertThat(again.jar()).isEqualTo(first.jar()).hasBinaryContent(app);
   }
 
   @Test
   void aJarWithoutTheApplicationIsRefusedNamingWhatItLacks() throws IOException {
-    Path outer = outerJar("something-else.jar", null);
+    Path outer = outerJar(dir.resolve("something-else.jar"), null);
 
     assertThatThrownBy(() -> UnpackedApplication.of(outer, dir.resolve("cache")))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("something-else.jar")
         .hasMessageContaining(UnpackedApplication.ENTRY);
-    try (var left = Files.walk(dir.resolve("cache"))) {
-      assertThat(left).noneMatch(p -> p.getFileName().toString().endsWith(".tmp"));
-    }
+    assertThat(dir.resolve("cache")).doesNotExist();
   }
 
   @Test
-  void aCacheThatCannotBeWrittenFallsBackToATemporaryDirectory() throws IOException {
-    Path outer = outerJar("segment-transfer.jar", new byte[] {7, 7});
+  void aCacheThatCannotBeWrittenFallsBackToATemporaryDirectoryAndSaysSo() throws IOException {
+    Path outer = outerJar(dir.resolve("segment-transfer.jar"), new byte[] {7, 7});
     Path notADirectory = Files.write(dir.resolve("cache"), new byte[] {0});
-
-    UnpackedApplication app = UnpackedApplication.of(outer, notADirectory);
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream original = System.err;
+    UnpackedApplication app;
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      app = UnpackedApplication.of(outer, notADirectory);
+    } finally {
+      System.setErr(original);
+    }
 
     assertThat(app.cached()).isFalse();
     assertThat(app.jar()).hasBinaryContent(new byte[] {7, 7});
     assertThat(app.jar().startsWith(notADirectory)).isFalse();
+    assertThat(err.toString(StandardCharsets.UTF_8).strip().lines())
+        .singleElement()
+        .asString()
+        .contains("warning", notADirectory.toString(), UnpackedApplication.CACHE_PROPERTY);
   }
 }
