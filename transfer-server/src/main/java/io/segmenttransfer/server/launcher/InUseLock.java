@@ -5,6 +5,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
@@ -38,9 +39,15 @@ final class InUseLock {
       return true;
     }
     Files.createDirectories(dir);
-    FileChannel channel =
-        FileChannel.open(
-            file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    FileChannel channel;
+    try {
+      // Reading is all a shared lock needs, so a cache this user may not write still locks.
+      channel = FileChannel.open(file, StandardOpenOption.READ);
+    } catch (NoSuchFileException absent) {
+      channel =
+          FileChannel.open(
+              file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    }
     try {
       channel.lock(0, Long.MAX_VALUE, true);
       if (!Files.exists(file)) {

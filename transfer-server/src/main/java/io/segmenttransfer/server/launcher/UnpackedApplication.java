@@ -102,16 +102,18 @@ public record UnpackedApplication(Path jar, Path dir, boolean cached) {
 
   private static UnpackedApplication inCache(ZipFile outer, ZipEntry entry, Path cache, Path dir)
       throws IOException {
-    for (int attempt = 1; ; attempt++) {
-      if (InUseLock.holdShared(dir)) {
-        break;
-      }
-      if (attempt == ATTEMPTS) {
-        throw new IOException(dir.toString().concat(" keeps being removed while it is opened"));
-      }
-    }
     Path jar = dir.resolve(FILE_NAME);
-    if (Files.isRegularFile(jar) && Files.size(jar) == entry.getSize()) {
+    try {
+      holdLock(dir);
+    } catch (IOException lockFailed) {
+      // A cache this user can read but not write (a read-only mount, say): a whole copy is used
+      // as it is; nothing can prune it, since pruning needs to write there too.
+      if (isWhole(jar, entry)) {
+        return new UnpackedApplication(jar, dir, true);
+      }
+      throw lockFailed;
+    }
+    if (isWhole(jar, entry)) {
       markUsed(dir);
       return new UnpackedApplication(jar, dir, true);
     }
@@ -120,6 +122,18 @@ public record UnpackedApplication(Path jar, Path dir, boolean cached) {
     unpack(outer, entry, jar);
     CachePruner.prune(cache, dir);
     return new UnpackedApplication(jar, dir, true);
+  }
+
+  private static void holdLock(Path dir) throws IOException {
+    for (int attempt = 1; !InUseLock.holdShared(dir); attempt++) {
+      if (attempt == ATTEMPTS) {
+        throw new IOException(dir.toString().concat(" keeps being removed while it is opened"));
+      }
+    }
+  }
+
+  private static boolean isWhole(Path jar, ZipEntry entry) throws IOException {
+    return Files.isRegularFile(jar) && Files.size(jar) == entry.getSize();
   }
 
   private static void unpack(ZipFile outer, ZipEntry entry, Path jar) throws IOException {

@@ -80,6 +80,32 @@ class UnpackedApplicationTest {
   }
 
   @Test
+  void aWholeCopyWhoseLockCannotBeTakenIsStillUsed() throws IOException {
+    byte[] app = "unpacked into a cache this user cannot write".getBytes(StandardCharsets.UTF_8);
+    Path outer = outerJar(dir.resolve("segment-transfer.jar"), app);
+    Path cache = dir.resolve("cache");
+    Path unpacked =
+        Files.createDirectories(
+            cache.resolve(UnpackedApplication.DIR_PREFIX + Fingerprint.ofFile(outer).hex()));
+    Path jar = Files.write(unpacked.resolve(UnpackedApplication.FILE_NAME), app);
+    // A lock file that can be neither opened nor created, as in a cache this user cannot write
+    // (made so with a dangling link: the tests may run as root, which ignores file modes).
+    Files.createSymbolicLink(
+        unpacked.resolve(InUseLock.FILE_NAME), dir.resolve("absent").resolve("in-use.lock"));
+    FileTime madeAt = FileTime.from(Instant.now().minus(Duration.ofDays(3)));
+    Files.setLastModifiedTime(jar, madeAt);
+    Files.setLastModifiedTime(unpacked, madeAt);
+
+    UnpackedApplication found = UnpackedApplication.of(outer, cache);
+
+    assertThat(found.cached()).isTrue();
+    assertThat(found.jar()).isEqualTo(jar);
+    assertThat(Files.getLastModifiedTime(jar)).isEqualTo(madeAt);
+    // Used as it is: not even its time of last use is written.
+    assertThat(Files.getLastModifiedTime(unpacked)).isEqualTo(madeAt);
+  }
+
+  @Test
   void aJarWithoutTheApplicationIsRefusedNamingWhatItLacks() throws IOException {
     Path outer = outerJar(dir.resolve("something-else.jar"), null);
 
