@@ -22,7 +22,8 @@ import java.util.Optional;
  *
  * <p>{@code pinot-tools.jar}, which the build copies beside {@code segment-transfer.jar}, is named
  * to the application ({@code -Dsegmenttransfer.pinotTools}) unless the user named one: the
- * application looks beside the jar its classes came from, now the unpacked one in the cache.
+ * application looks beside the jar its classes came from, now the unpacked one in the cache. So is
+ * a directory for native libraries beside the unpacked jar ({@value #NATIVE_DIR_PROPERTY}).
  */
 public final class JarLauncher {
 
@@ -32,6 +33,13 @@ public final class JarLauncher {
   static final String PINOT_TOOLS_PROPERTY = "segmenttransfer.pinotTools";
   static final String PINOT_TOOLS_ENV = "SEGMENT_TRANSFER_PINOT_TOOLS";
   static final String PINOT_TOOLS_FILE = "pinot-tools.jar";
+
+  /**
+   * The directory in which the application keeps zstd-jni's native library once unpacked, instead
+   * of zstd-jni writing it to a new temporary file on every run (transfer-core's {@code
+   * ZstdNativeLibrary} reads it; this launcher may use no class of the application's).
+   */
+  static final String NATIVE_DIR_PROPERTY = "segment-transfer.native.dir";
 
   private JarLauncher() {}
 
@@ -61,12 +69,19 @@ public final class JarLauncher {
     if (pinotTools.isPresent()) {
       properties.add(pinotToolsFlag(pinotTools.get()));
     }
+    boolean natives = app.cached() && System.getProperty(NATIVE_DIR_PROPERTY) == null;
+    if (natives) {
+      properties.add(flag(NATIVE_DIR_PROPERTY, app.natives().toString()));
+    }
     Optional<Integer> exit = ClassDataSharingLauncher.relaunch(args, outer, app, properties);
     if (exit.isPresent()) {
       System.exit(exit.get());
     }
     if (pinotTools.isPresent()) {
       System.setProperty(PINOT_TOOLS_PROPERTY, pinotTools.get().toString());
+    }
+    if (natives) {
+      System.setProperty(NATIVE_DIR_PROPERTY, app.natives().toString());
     }
     runHere(app.jar(), args);
   }
@@ -89,7 +104,11 @@ public final class JarLauncher {
   }
 
   static String pinotToolsFlag(Path jar) {
-    return "-D".concat(PINOT_TOOLS_PROPERTY).concat("=").concat(jar.toString());
+    return flag(PINOT_TOOLS_PROPERTY, jar.toString());
+  }
+
+  private static String flag(String property, String value) {
+    return "-D".concat(property).concat("=").concat(value);
   }
 
   /**

@@ -51,6 +51,11 @@ public record UnpackedApplication(Path jar, Path dir, boolean cached) {
     return dir.resolve("cds");
   }
 
+  /** Where the application keeps native libraries it would otherwise unpack on every run. */
+  public Path natives() {
+    return dir.resolve("native");
+  }
+
   /**
    * The unpacked jar of {@code outerJar}, unpacking it when this outer jar was not run before.
    *

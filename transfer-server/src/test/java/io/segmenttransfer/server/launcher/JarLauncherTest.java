@@ -99,6 +99,13 @@ class JarLauncherTest {
       assertThat(unpacked).hasSize(1);
       assertThat(unpacked.get(0).resolve(UnpackedApplication.FILE_NAME)).isRegularFile();
       assertThat(unpacked.get(0).resolve("cds")).isDirectory();
+      // The tar.zst extracts loaded zstd-jni's library from beside the application.
+      try (Stream<Path> natives = Files.list(unpacked.get(0).resolve("native"))) {
+        assertThat(natives.map(p -> p.getFileName().toString()))
+            .singleElement()
+            .asString()
+            .contains("libzstd-jni");
+      }
     }
     try (Stream<Path> files = Files.walk(cache)) {
       assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
@@ -166,6 +173,12 @@ class JarLauncherTest {
         .asString()
         .contains("not-segment-transfer.jar", UnpackedApplication.ENTRY);
     assertThat(result.out()).isEmpty();
+  }
+
+  @Test
+  void theNativeDirectoryIsTheOneTheApplicationReads() {
+    assertThat(JarLauncher.NATIVE_DIR_PROPERTY)
+        .isEqualTo(io.segmenttransfer.core.archive.codec.ZstdNativeLibrary.DIR_PROPERTY);
   }
 
   @Test

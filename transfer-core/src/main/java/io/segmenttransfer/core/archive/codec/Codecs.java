@@ -53,10 +53,7 @@ public final class Codecs {
   public static ByteTransform encoder(Codec codec, String subject, int level) {
     return switch (codec) {
       case GZIP -> new GzipEncoder(subject, checkLevel(codec, level, 0, 9));
-      case ZSTD ->
-          new ZstdEncoder(
-              subject,
-              checkLevel(codec, level, Zstd.minCompressionLevel(), Zstd.maxCompressionLevel()));
+      case ZSTD -> new ZstdEncoder(subject, zstdLevel(codec, level));
       case LZ4 -> new Lz4FrameEncoder(subject, checkLevel(codec, level, 0, 17));
       case NONE -> new PassThroughTransform();
     };
@@ -86,13 +83,15 @@ public final class Codecs {
       Codec codec, String subject, int level, ParallelSettings settings) {
     return switch (codec) {
       case GZIP -> new GzipChunksEncoder(subject, checkLevel(codec, level, 0, 9), settings);
-      case ZSTD ->
-          new ZstdFramesEncoder(
-              subject,
-              checkLevel(codec, level, Zstd.minCompressionLevel(), Zstd.maxCompressionLevel()),
-              settings);
+      case ZSTD -> new ZstdFramesEncoder(subject, zstdLevel(codec, level), settings);
       case LZ4, NONE -> encoder(codec, subject, level);
     };
+  }
+
+  /** {@code level} checked against zstd's range, which zstd-jni's native library knows. */
+  private static int zstdLevel(Codec codec, int level) {
+    ZstdNativeLibrary.ensureLoaded();
+    return checkLevel(codec, level, Zstd.minCompressionLevel(), Zstd.maxCompressionLevel());
   }
 
   /** The codec's default level. */

@@ -13,6 +13,11 @@ import java.nio.ByteBuffer;
  */
 final class ZstdDecoder extends StreamingTransform {
 
+  static {
+    // Before zstd-jni's classes load their library their own way.
+    ZstdNativeLibrary.ensureLoaded();
+  }
+
   /** ZSTD_DStreamInSize / ZSTD_DStreamOutSize: one full zstd block plus its header. */
   private static final int STAGING_SIZE = 128 * 1024 + 64;
 

@@ -13,6 +13,11 @@ import java.nio.ByteBuffer;
  */
 final class ZstdEncoder extends StreamingTransform {
 
+  static {
+    // Before zstd-jni's classes load their library their own way.
+    ZstdNativeLibrary.ensureLoaded();
+  }
+
   static final int DEFAULT_LEVEL = 3;
 
   /** ZSTD_CStreamInSize / ZSTD_CStreamOutSize: one full zstd block plus its header. */

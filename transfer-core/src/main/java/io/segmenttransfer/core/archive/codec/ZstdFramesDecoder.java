@@ -18,6 +18,11 @@ import java.util.Arrays;
  */
 final class ZstdFramesDecoder extends ChunkedDecoder {
 
+  static {
+    // Before zstd-jni's classes load their library their own way.
+    ZstdNativeLibrary.ensureLoaded();
+  }
+
   private static final int MAGIC = 0xFD2FB528;
   private static final int SKIPPABLE_MAGIC = 0x184D2A50;
   private static final int MAX_BLOCK = 128 * 1024;

@@ -14,6 +14,11 @@ import io.segmenttransfer.core.error.InvalidArchiveException;
  */
 final class ZstdFramesEncoder extends ChunkedEncoder {
 
+  static {
+    // Before zstd-jni's classes load their library their own way.
+    ZstdNativeLibrary.ensureLoaded();
+  }
+
   private static final byte[] NOTHING = new byte[0];
 
   private final int level;
