@@ -51,14 +51,30 @@ public final class ZstdNativeLibrary {
     String resource =
         resourceName(
             System.getProperty("os.name"), System.getProperty("os.arch"), ZstdVersion.VERSION);
+    Path library = null;
     try {
-      Path library = unpacked(Path.of(dir), resource);
+      library = unpacked(Path.of(dir), resource);
       if (library != null) {
         System.load(library.toString());
         Native.assumeLoaded();
       }
-    } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
-      LOG.debug("zstd-jni's library not loaded from {}, zstd-jni loads it: {}", dir, e.toString());
+    } catch (UnsatisfiedLinkError e) {
+      LOG.debug("zstd-jni's library in {} does not load, zstd-jni loads its own: {}", dir, e);
+      forget(library);
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("zstd-jni's library not unpacked in {}, zstd-jni loads its own: {}", dir, e);
+    }
+  }
+
+  /** A copy that does not load is removed, so that the next run unpacks a good one. */
+  private static void forget(@Nullable Path library) {
+    if (library == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(library);
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("cannot remove {}: {}", library, e);
     }
   }
 

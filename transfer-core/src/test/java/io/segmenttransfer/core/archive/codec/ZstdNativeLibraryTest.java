@@ -76,24 +76,34 @@ class ZstdNativeLibraryTest {
     }
   }
 
+  /** Runs {@link ZstdNativeLibraryProbe} in a fresh JVM with the directory named; its output. */
+  private static String probe(Path nativeDir, Path tmp) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-D" + ZstdNativeLibrary.DIR_PROPERTY + "=" + nativeDir);
+    command.add("-Djava.io.tmpdir=" + tmp);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(ZstdNativeLibraryProbe.class.getName());
+    Process probe = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(probe.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(probe.exitValue()).as(out).isZero();
+    assertThat(out).contains("loaded=true roundtrip=true");
+    return out;
+  }
+
+  private static boolean onLinux() {
+    return Files.exists(Path.of("/proc/self/maps"));
+  }
+
   @Test
   void aFreshJvmLoadsItFromTheDirectoryAndWritesNoTemporaryCopy() throws Exception {
     Path nativeDir = dir.resolve("native");
     Path tmp = Files.createDirectories(dir.resolve("java-tmp"));
     for (int run = 1; run <= 2; run++) {
-      List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.add("-D" + ZstdNativeLibrary.DIR_PROPERTY + "=" + nativeDir);
-      command.add("-Djava.io.tmpdir=" + tmp);
-      command.add("-cp");
-      command.add(System.getProperty("java.class.path"));
-      command.add(ZstdNativeLibraryProbe.class.getName());
-      Process probe = new ProcessBuilder(command).redirectErrorStream(true).start();
-      String out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(probe.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      String out = probe(nativeDir, tmp);
 
-      assertThat(probe.exitValue()).as(out).isZero();
-      assertThat(out).contains("loaded=true roundtrip=true");
       try (Stream<Path> libraries = Files.list(nativeDir)) {
         assertThat(libraries)
             .singleElement()
@@ -101,14 +111,38 @@ class ZstdNativeLibraryTest {
       }
       // The library mapped is the one in the directory (zstd-jni's own loading maps a temporary
       // copy of its own, deleted once loaded).
-      if (Files.exists(Path.of("/proc/self/maps"))) {
+      if (onLinux()) {
         assertThat(out)
-            .containsPattern("mapped=" + Pattern.quote(nativeDir.toString()) + "/\\S*libzstd-jni");
-        assertThat(out).doesNotContain("mapped=" + tmp);
+            .containsPattern("mapped=" + Pattern.quote(nativeDir.toString()) + "/\\S*libzstd-jni")
+            .doesNotContain("mapped=" + tmp);
       }
       try (Stream<Path> temporary = Files.list(tmp)) {
         assertThat(temporary).isEmpty();
       }
+    }
+  }
+
+  @Test
+  void aCopyThatDoesNotLoadIsLeftToZstdJniAndReplacedNextTime() throws Exception {
+    Path nativeDir = Files.createDirectories(dir.resolve("native"));
+    Path tmp = Files.createDirectories(dir.resolve("java-tmp"));
+    String resource =
+        ZstdNativeLibrary.resourceName(
+            System.getProperty("os.name"), System.getProperty("os.arch"), ZstdVersion.VERSION);
+    Path library = nativeDir.resolve(resource.substring(1).replace('/', '-'));
+    Files.writeString(library, "not a shared library");
+
+    String first = probe(nativeDir, tmp);
+
+    // zstd works (zstd-jni loaded its own copy) and the bad file is gone.
+    assertThat(library).doesNotExist();
+    if (onLinux()) {
+      assertThat(first).doesNotContain("mapped=" + nativeDir);
+    }
+    String second = probe(nativeDir, tmp);
+    assertThat(library).isRegularFile();
+    if (onLinux()) {
+      assertThat(second).contains("mapped=" + library);
     }
   }
 }
