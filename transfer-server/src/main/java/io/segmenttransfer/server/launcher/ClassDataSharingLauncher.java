@@ -184,7 +184,12 @@ public final class ClassDataSharingLauncher {
       return Optional.empty();
     }
     List<String> original = List.of(jvmArguments.get());
-    if (!startedWithJar(original, jars.outer()) || choosesSharing(original)) {
+    if (!startedWithJar(original, jars.outer())) {
+      return Optional.empty();
+    }
+    // The user's JVM flags: everything before -jar.
+    List<String> flags = original.subList(0, original.indexOf("-jar"));
+    if (choosesSharing(flags)) {
       return Optional.empty();
     }
     String chosenDir = System.getProperty(DIR_PROPERTY);
@@ -197,10 +202,10 @@ public final class ClassDataSharingLauncher {
     // where they would spoil --json output; sharing falls back to plain class loading silently.
     child.add("-Xlog:cds*=off");
     child.add("-Xshare:auto");
-    if (!choosesCompiler(original)) {
+    if (!choosesCompiler(flags)) {
       child.add(QUICK_COMPILER);
     }
-    if (hugePagesOnRequest && !choosesPageSizes(original)) {
+    if (hugePagesOnRequest && !choosesPageSizes(flags)) {
       child.add(HUGE_PAGES);
     }
     Optional<Path> creating = Optional.empty();
@@ -223,12 +228,11 @@ public final class ClassDataSharingLauncher {
     child.addAll(jars.properties());
     // The user's JVM flags, then the unpacked application and its main class in place of -jar,
     // then the command's arguments, unchanged and in order.
-    int jarAt = original.indexOf("-jar");
-    child.addAll(withoutClassPath(original.subList(0, jarAt)));
+    child.addAll(withoutClassPath(flags));
     child.add("-cp");
     child.add(jars.app().jar().toString());
     child.add(JarLauncher.MAIN_CLASS);
-    child.addAll(original.subList(jarAt + 2, original.size()));
+    child.addAll(original.subList(flags.size() + 2, original.size()));
     return Optional.of(new Plan(child, archive, creating));
   }
 
@@ -315,15 +319,23 @@ public final class ClassDataSharingLauncher {
   }
 
   /** Flags with which the user already decided about class-data sharing. */
-  private static boolean choosesSharing(List<String> arguments) {
-    int jarAt = arguments.indexOf("-jar");
-    for (String arg : arguments.subList(0, jarAt)) {
-      if (arg.startsWith("-Xshare")
-          || arg.startsWith("-XX:SharedArchiveFile")
-          || arg.startsWith("-XX:ArchiveClassesAtExit")
-          || arg.startsWith("-XX:SharedClassListFile")
-          || arg.startsWith("-XX:DumpLoadedClassList")) {
-        return true;
+  private static boolean choosesSharing(List<String> flags) {
+    return anyStartsWith(
+        flags,
+        "-Xshare",
+        "-XX:SharedArchiveFile",
+        "-XX:ArchiveClassesAtExit",
+        "-XX:SharedClassListFile",
+        "-XX:DumpLoadedClassList");
+  }
+
+  /** Whether one of {@code flags} starts with one of {@code prefixes} (a loop: no lambdas here). */
+  private static boolean anyStartsWith(List<String> flags, String... prefixes) {
+    for (String flag : flags) {
+      for (String prefix : prefixes) {
+        if (flag.startsWith(prefix)) {
+          return true;
+        }
       }
     }
     return false;
@@ -354,28 +366,23 @@ public final class ClassDataSharingLauncher {
     }
   }
 
-  private static boolean choosesPageSizes(List<String> arguments) {
-    int jarAt = arguments.indexOf("-jar");
-    for (String arg : arguments.subList(0, jarAt)) {
-      if (arg.contains("HugePages") || arg.contains("LargePage")) {
+  private static boolean choosesPageSizes(List<String> flags) {
+    for (String flag : flags) {
+      if (flag.contains("HugePages") || flag.contains("LargePage")) {
         return true;
       }
     }
     return false;
   }
 
-  private static boolean choosesCompiler(List<String> arguments) {
-    int jarAt = arguments.indexOf("-jar");
-    for (String arg : arguments.subList(0, jarAt)) {
-      if (arg.startsWith("-XX:TieredStopAtLevel")
-          || arg.startsWith("-XX:-TieredCompilation")
-          || arg.startsWith("-XX:+TieredCompilation")
-          || arg.startsWith("-Xint")
-          || arg.startsWith("-Xcomp")) {
-        return true;
-      }
-    }
-    return false;
+  private static boolean choosesCompiler(List<String> flags) {
+    return anyStartsWith(
+        flags,
+        "-XX:TieredStopAtLevel",
+        "-XX:-TieredCompilation",
+        "-XX:+TieredCompilation",
+        "-Xint",
+        "-Xcomp");
   }
 
   /**
