@@ -85,7 +85,7 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * java -cp benchmarks/target/benchmarks.jar io.segmenttransfer.benchmarks.NetworkPathBenchmark \
  *     [--real-rows 1700000 | --size 128] [--codec gzip|zstd] [--warmup 2] [--warm 8] [--cold 5]
  *     [--cds false]
- *     [--ways file,http,s3,peer,pinot] [--jar transfer-server/target/segment-transfer.jar|none]
+ *     [--ways file,http,s3,peer,peer-tar,pinot] [--jar transfer-server/target/segment-transfer.jar|none]
  * </pre>
  */
 public final class NetworkPathBenchmark {
@@ -95,6 +95,12 @@ public final class NetworkPathBenchmark {
   static final String S3 = "s3";
   static final String PINOT = "pinot";
   static final String PEER = "peer";
+
+  /**
+   * The same peer endpoint, asked for the plain tar ({@code extract --peer-codec none}; in this JVM
+   * and the benchmark's child, {@code ?codec=none}): no compression on the peer, twice the bytes.
+   */
+  static final String PEER_TAR = "peer-tar";
 
   /** Cold variants: this class as the child; the jar's extract with its launcher; without it. */
   static final String BENCH = "bench";
@@ -142,7 +148,9 @@ public final class NetworkPathBenchmark {
     List<String> variants = useJar ? List.of(JAR, JAR_PLAIN) : List.of(BENCH);
     List<String> ways =
         Arrays.asList(
-            options.getOrDefault("ways", String.join(",", FILE, HTTP, S3, PEER, PINOT)).split(","));
+            options
+                .getOrDefault("ways", String.join(",", FILE, HTTP, S3, PEER, PEER_TAR, PINOT))
+                .split(","));
 
     NetworkPathSegment archive = segment(options, codec, real);
     System.out.printf(
@@ -167,11 +175,12 @@ public final class NetworkPathBenchmark {
       uris.put(PINOT, uris.get(HTTP));
       uris.put(S3, upload(s3, archive));
       PeerServer peer =
-          ways.contains(PEER)
+          ways.stream().anyMatch(NetworkPathBenchmark::isPeer)
               ? PeerServer.start(archive, scratch.resolve("peer"), serverLoops)
               : null;
       if (peer != null) {
         uris.put(PEER, peer.uri());
+        uris.put(PEER_TAR, URI.create(peer.uri() + "?codec=none"));
       }
       try {
         hold(options, uris, s3.endpoint(), archive);
@@ -187,7 +196,7 @@ public final class NetworkPathBenchmark {
           // The launcher's first run of each command creates its archive; measured apart.
           for (String way : ways) {
             if (!way.equals(PINOT)) {
-              if (way.equals(PEER)) {
+              if (isPeer(way)) {
                 peer.fresh();
               }
               double[] t =
@@ -195,7 +204,7 @@ public final class NetworkPathBenchmark {
                       jar,
                       true,
                       cdsDir,
-                      uris.get(way),
+                      jarSource(way, uris),
                       s3.endpoint(),
                       archive,
                       scratch.resolve("cold-" + way));
@@ -214,7 +223,7 @@ public final class NetworkPathBenchmark {
           if (cds && cold > 0 && !useJar) {
             // One unrecorded run per way writes a dynamic AppCDS archive of the classes it loaded.
             Path jsa = scratch.resolve(way + ".jsa");
-            if (way.equals(PEER)) {
+            if (isPeer(way)) {
               peer.fresh();
             }
             coldRun(
@@ -230,7 +239,7 @@ public final class NetworkPathBenchmark {
         for (int i = 0; i < cold; i++) {
           for (String way : ways) {
             for (String variant : way.equals(PINOT) ? List.of(BENCH) : variants) {
-              if (way.equals(PEER)) {
+              if (isPeer(way)) {
                 peer.fresh();
               }
               double[] t =
@@ -246,7 +255,7 @@ public final class NetworkPathBenchmark {
                           jar,
                           variant.equals(JAR),
                           cdsDir,
-                          uris.get(way),
+                          jarSource(way, uris),
                           s3.endpoint(),
                           archive,
                           scratch.resolve("cold-" + way));
@@ -499,7 +508,7 @@ public final class NetworkPathBenchmark {
     try (Client client = new Client(List.of(HTTP, S3), s3Endpoint)) {
       for (int round = 0; round < warmup + rounds; round++) {
         for (String way : ways) {
-          if (way.equals(PEER)) {
+          if (isPeer(way)) {
             peer.fresh();
           }
           Path dataDir = scratch.resolve("warm-" + way);
@@ -596,7 +605,7 @@ public final class NetworkPathBenchmark {
       Path jar,
       boolean launcher,
       Path cdsDir,
-      URI uri,
+      List<String> source,
       URI s3Endpoint,
       NetworkPathSegment archive,
       Path dataDir)
@@ -604,13 +613,10 @@ public final class NetworkPathBenchmark {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add(launcher ? "-Dsegment-transfer.cds.dir=" + cdsDir : "-Dsegment-transfer.cds=false");
+    command.addAll(List.of("-jar", jar.toString(), "extract"));
+    command.addAll(source);
     command.addAll(
         List.of(
-            "-jar",
-            jar.toString(),
-            "extract",
-            "--archive",
-            uri.toString(),
             "--to",
             dataDir.toString(),
             "--table",
@@ -620,7 +626,7 @@ public final class NetworkPathBenchmark {
             "--expect-crc",
             Long.toString(archive.crc()),
             "--json"));
-    if (uri.getScheme().equals("s3")) {
+    if (source.get(1).startsWith("s3:")) {
       command.addAll(List.of("--s3-endpoint", s3Endpoint.toString(), "--s3-path-style"));
     }
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -637,9 +643,23 @@ public final class NetworkPathBenchmark {
         java.util.regex.Pattern.compile("\"millis\":(\\d+)").matcher(output);
     if (exit != 0 || !millis.find()) {
       throw new IllegalStateException(
-          "jar extract of " + uri + " failed (exit " + exit + "):\n" + output);
+          "jar extract " + source + " failed (exit " + exit + "):\n" + output);
     }
     return new double[] {Long.parseLong(millis.group(1)) / 1e3, wall};
+  }
+
+  /**
+   * What {@code extract} is told to read for a way: {@code --archive URI}, and for the plain-tar
+   * peer the flag a user would give.
+   */
+  private static List<String> jarSource(String way, Map<String, URI> uris) {
+    return way.equals(PEER_TAR)
+        ? List.of("--archive", uris.get(PEER).toString(), "--peer-codec", "none")
+        : List.of("--archive", uris.get(way).toString());
+  }
+
+  static boolean isPeer(String way) {
+    return way.equals(PEER) || way.equals(PEER_TAR);
   }
 
   private static String coldKey(String way, String variant) {
@@ -657,7 +677,7 @@ public final class NetworkPathBenchmark {
     long crc = Long.parseLong(options.get("crc"));
     String segment = options.get("segment");
     Path dataDir = Path.of(options.get("to"));
-    List<String> stores = way.equals(PINOT) ? List.of() : List.of(way.equals(PEER) ? HTTP : way);
+    List<String> stores = way.equals(PINOT) ? List.of() : List.of(isPeer(way) ? HTTP : way);
     long closing;
     try (Client client = new Client(stores, URI.create(options.get("s3")))) {
       client.run(way, uri, TableNameWithType.parse(options.get("table")), crc, segment, dataDir);
@@ -862,7 +882,7 @@ public final class NetworkPathBenchmark {
                 way,
                 seconds));
     double fileWarm = median(warm.get(FILE));
-    for (String way : List.of(HTTP, S3, PEER)) {
+    for (String way : List.of(HTTP, S3, PEER, PEER_TAR)) {
       if (ways.contains(way) && ways.contains(FILE)) {
         System.out.printf(
             Locale.ROOT,
@@ -913,6 +933,7 @@ public final class NetworkPathBenchmark {
       case S3 -> "pipeline from S3Proxy";
       case PINOT -> "Pinot: HTTP download to a file, then untar";
       case PEER -> "pipeline from a peer endpoint (archive built on the fly)";
+      case PEER_TAR -> "pipeline from a peer endpoint, plain tar asked (--peer-codec none)";
       default -> way;
     };
   }

@@ -26,6 +26,7 @@ class NetworkPathBenchmarkTest {
           NetworkPathBenchmark.HTTP,
           NetworkPathBenchmark.S3,
           NetworkPathBenchmark.PEER,
+          NetworkPathBenchmark.PEER_TAR,
           NetworkPathBenchmark.PINOT);
 
   @Test

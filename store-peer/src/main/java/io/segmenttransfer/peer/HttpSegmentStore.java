@@ -55,14 +55,16 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
   private static final AtomicBoolean WARMED_UP = new AtomicBoolean();
 
   /**
-   * Sent with every request (HEAD too, since a peer's ETag names the codec). A peer of this project
-   * builds the archive on the fly when it has none cached, on one core: zstd (level 3) compresses
-   * several times as fast as gzip (level 6) and decompresses about twice as fast, so it is asked
-   * for first. Pinot servers, controllers and plain HTTP stores ignore the header and send their
+   * The {@code Accept} header sent with every request (HEAD too, since a peer's ETag names the
+   * codec): the configured peer codec first ({@link HttpStoreConfig#peerCodec()}). A peer of this
+   * project builds the archive on the fly when it has none cached; zstd (level 1, on every core)
+   * compresses several times as fast as gzip and decompresses about twice as fast, so it is the
+   * default. Pinot servers, controllers and plain HTTP stores ignore the header and send their
    * archive as it is; the codec is always detected from the bytes.
    */
-  static final String ACCEPT =
-      Codec.ZSTD.mediaType() + ", application/octet-stream;q=0.9, */*;q=0.8";
+  static String accept(Codec peerCodec) {
+    return peerCodec.mediaType() + ", application/octet-stream;q=0.9, */*;q=0.8";
+  }
 
   /**
    * Bytes per emitted buffer: the body arrives as many small network buffers (8 KiB from Netty's
@@ -125,7 +127,7 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
             .responseTimeout(config.responseTimeout())
             .followRedirect(config.followRedirects());
     warmUpInBackground(client, https);
-    return new HttpSegmentStore(client, provider);
+    return new HttpSegmentStore(client, config.peerCodec(), provider);
   }
 
   /**
@@ -166,13 +168,14 @@ public final class HttpSegmentStore implements SegmentStore, AutoCloseable {
    * A store over a caller-configured client (TLS, proxies, metrics); the caller owns its resources.
    */
   public HttpSegmentStore(HttpClient client) {
-    this(client, null);
+    this(client, HttpStoreConfig.DEFAULT_PEER_CODEC, null);
   }
 
-  private HttpSegmentStore(HttpClient client, ConnectionProvider ownedProvider) {
+  private HttpSegmentStore(HttpClient client, Codec peerCodec, ConnectionProvider ownedProvider) {
+    String accept = accept(peerCodec);
     // Archives are read byte for byte: never let the client inflate a gzip body on the way.
     this.client =
-        client.compress(false).headers(headers -> headers.set(HttpHeaderNames.ACCEPT, ACCEPT));
+        client.compress(false).headers(headers -> headers.set(HttpHeaderNames.ACCEPT, accept));
     this.ownedProvider = ownedProvider;
   }
 

@@ -47,7 +47,8 @@ import reactor.netty.http.server.HttpServerRoutes;
  * <ul>
  *   <li>GET: the archive built on the fly from the segment directory (no temporary tar), gzip by
  *       default, zstd for {@code Accept: application/zstd} or {@code ?codec=zstd}, in the parallel
- *       layouts compressed on every core (zstd at level {@value #ZSTD_LEVEL}); {@code
+ *       layouts compressed on every core (zstd at level {@value #ZSTD_LEVEL}); the plain tar, which
+ *       costs no compression, for {@code Accept: application/x-tar} or {@code ?codec=none}; {@code
  *       application/octet-stream}, {@code Content-Disposition}, chunked, and an {@code ETag
  *       "<crc>-<codec>-v2"} ({@code zstd1} for zstd at level 1) that names the bytes: archives are
  *       deterministic, so every peer with that CRC serves the same bytes. The bytes are also
@@ -165,6 +166,10 @@ public final class PeerSegmentHandler {
   private record Request(
       SegmentId segment, boolean head, Codec codec, long rangeStart, List<String> ifMatch) {
 
+    /** Codecs a client may ask for by {@code Accept}, looked for in this order. */
+    private static final List<Codec> ACCEPTED =
+        List.of(Codec.ZSTD, Codec.LZ4, Codec.NONE, Codec.GZIP);
+
     static Request parse(HttpServerRequest request, Codec defaultCodec) {
       String table = PathParameters.decoded(request, "tableNameWithType");
       String name = PathParameters.decoded(request, "segmentName");
@@ -184,19 +189,18 @@ public final class PeerSegmentHandler {
 
     private static Codec codec(List<String> parameter, String accept, Codec defaultCodec) {
       if (parameter != null && !parameter.isEmpty()) {
-        String value = parameter.get(0).toLowerCase(Locale.ROOT);
-        for (Codec codec : Codec.values()) {
-          if (value.equals(codec.name().toLowerCase(Locale.ROOT))
-              || value.equals(codec.extension())) {
-            return codec;
-          }
-        }
-        throw new InvalidRequestException(
-            null, "unknown codec '" + value + "': expected gzip, zstd, lz4 or none");
+        String value = parameter.get(0);
+        return Codec.named(value)
+            .orElseThrow(
+                () ->
+                    new InvalidRequestException(
+                        null, "unknown codec '" + value + "': expected gzip, zstd, lz4 or none"));
       }
       if (accept != null) {
+        // The media types our downloader sends first (HttpSegmentStore.accept); a client that names
+        // none of them gets the default, which is what Pinot's own peers expect.
         String lower = accept.toLowerCase(Locale.ROOT);
-        for (Codec codec : new Codec[] {Codec.ZSTD, Codec.LZ4}) {
+        for (Codec codec : ACCEPTED) {
           if (lower.contains(codec.mediaType())) {
             return codec;
           }

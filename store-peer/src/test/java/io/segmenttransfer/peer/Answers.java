@@ -57,15 +57,18 @@ final class Answers {
   }
 
   /**
-   * The entries of a gzip or zstd tar, in archive order, read with JDK gzip / zstd-jni and
+   * The entries of a gzip, zstd or plain tar, in archive order, read with JDK gzip / zstd-jni and
    * commons-compress.
    */
   static Map<String, Entry> entries(byte[] archive) {
     Map<String, Entry> entries = new LinkedHashMap<>();
+    InputStream raw = new ByteArrayInputStream(archive);
     try (InputStream decompressed =
-            (archive[0] & 0xff) == 0x1f
-                ? new GZIPInputStream(new ByteArrayInputStream(archive))
-                : new ZstdInputStream(new ByteArrayInputStream(archive));
+            switch (archive[0] & 0xff) {
+              case 0x1f -> new GZIPInputStream(raw);
+              case 0x28 -> new ZstdInputStream(raw);
+              default -> raw;
+            };
         TarArchiveInputStream tar = new TarArchiveInputStream(decompressed)) {
       TarArchiveEntry entry;
       while ((entry = tar.getNextEntry()) != null) {

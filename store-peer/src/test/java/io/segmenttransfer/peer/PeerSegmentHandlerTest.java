@@ -16,6 +16,7 @@ import io.segmenttransfer.peer.Answers.Entry;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -131,6 +132,43 @@ class PeerSegmentHandlerTest {
         .isEqualTo(Answers.entries(Answers.get(a.segmentUri(SEGMENT), h -> {}).body()).keySet());
     assertThat(Answers.get(URI.create(a.segmentUri(SEGMENT) + "?codec=rar"), h -> {}).status())
         .isEqualTo(400);
+  }
+
+  /**
+   * A downloader on a link faster than a peer compresses asks for the plain tar: the same entries,
+   * no compression, an ETag of its own, and a store configured for it asks for it by itself.
+   */
+  @Test
+  void servesThePlainTarWhenAskedAndTheStoreAsksForItWhenConfigured() {
+    TestPeer a = peer("a", c -> c, SEGMENT);
+    URI uri = a.segmentUri(SEGMENT);
+
+    Answer byAccept = Answers.get(uri, h -> h.set(HttpHeaderNames.ACCEPT, Codec.NONE.mediaType()));
+    Answer byQuery = Answers.get(URI.create(uri + "?codec=none"), h -> {});
+    Answer gzip = Answers.get(uri, h -> {});
+
+    assertThat(byAccept.status()).isEqualTo(200);
+    assertThat(Arrays.copyOfRange(byAccept.body(), 257, 262))
+        .as("ustar magic of the first header: no compression")
+        .isEqualTo("ustar".getBytes(StandardCharsets.US_ASCII));
+    assertThat(byAccept.body()).isEqualTo(byQuery.body());
+    assertThat(byAccept.header(HttpHeaderNames.ETAG))
+        .isEqualTo("\"" + fixture(SEGMENT).crc() + "-none-v2\"");
+    assertThat(byAccept.header(HttpHeaderNames.CONTENT_DISPOSITION))
+        .isEqualTo("attachment; filename=\"" + SEGMENT + ".tar\"");
+    assertThat(Answers.entries(byAccept.body())).isEqualTo(Answers.entries(gzip.body()));
+
+    try (HttpSegmentStore plain =
+        HttpSegmentStore.create(HttpStoreConfig.defaults().withPeerCodec(Codec.NONE))) {
+      assertThat(plain.stat(uri).block(TIMEOUT).version())
+          .isEqualTo(fixture(SEGMENT).crc() + "-none-v2");
+      ByteBuffer read = ByteBuffer.allocate(byAccept.body().length);
+      plain.read(uri, 0).toIterable().forEach(read::put);
+      assertThat(read.array()).isEqualTo(byAccept.body());
+    }
+    assertThat(store.stat(uri).block(TIMEOUT).version())
+        .as("the default store asks for zstd")
+        .isEqualTo(fixture(SEGMENT).crc() + "-zstd1-v2");
   }
 
   @Test

@@ -5,6 +5,8 @@ import io.segmenttransfer.core.error.InvalidArchiveException;
 import io.segmenttransfer.core.stream.ByteTransform;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -39,6 +41,23 @@ public enum Codec {
 
   /** What an archive that matches no format is told it should have been. */
   private static final String EXPECTED = "tar.gz, tar.zst, tar.lz4 or an uncompressed tar";
+
+  /**
+   * The codec a flag, a setting or a request names: {@code gzip}, {@code zstd}, {@code lz4} or
+   * {@code none}, or an extension ({@code tar.gz} or {@code gz}, {@code tar.zst} or {@code zst},
+   * {@code tar.lz4} or {@code lz4}, {@code tar}), in any case; empty for anything else.
+   */
+  public static Optional<Codec> named(String name) {
+    String n = name.trim().toLowerCase(Locale.ROOT);
+    for (Codec codec : values()) {
+      if (n.equals(codec.name().toLowerCase(Locale.ROOT))
+          || n.equals(codec.extension)
+          || ("tar." + n).equals(codec.extension)) {
+        return Optional.of(codec);
+      }
+    }
+    return Optional.empty();
+  }
 
   /** The HTTP media type of a stream in this codec. */
   public String mediaType() {

@@ -147,14 +147,12 @@ final class ArchiveCommand implements Callable<Integer> {
   }
 
   private Codec parseCodec(String subject) {
-    return switch (codec.toLowerCase(Locale.ROOT)) {
-      case "gzip", "gz", "tar.gz" -> Codec.GZIP;
-      case "zstd", "zst", "tar.zst" -> Codec.ZSTD;
-      case "lz4", "tar.lz4" -> Codec.LZ4;
-      default ->
-          throw new InvalidRequestException(
-              subject, "unknown codec '" + codec + "': expected gzip, zstd or lz4");
-    };
+    return Codec.named(codec)
+        .filter(named -> named != Codec.NONE)
+        .orElseThrow(
+            () ->
+                new InvalidRequestException(
+                    subject, "unknown codec '" + codec + "': expected gzip, zstd or lz4"));
   }
 
   private ArchiveOptions options(Codec format, String subject) {

@@ -30,7 +30,6 @@ import io.segmenttransfer.http.limits.HttpServerLimits;
 import io.segmenttransfer.http.tls.ServerTls;
 import io.segmenttransfer.peer.ExternalViewPeerFinder;
 import io.segmenttransfer.peer.HttpSegmentStore;
-import io.segmenttransfer.peer.HttpStoreConfig;
 import io.segmenttransfer.peer.PeerDiscoveryConfig;
 import io.segmenttransfer.peer.PeerSegmentHandler;
 import io.segmenttransfer.peer.PeerServeConfig;
@@ -135,8 +134,7 @@ public final class SegmentServer implements AutoCloseable {
             crypters,
             List.of(
                 S3SegmentStore.create(config.s3()),
-                HttpSegmentStore.create(
-                    HttpStoreConfig.defaults().withSecurity(config.security().client()))));
+                HttpSegmentStore.create(config.httpStoreConfig())));
     this.scheduler = runtime.scheduler();
     // Built at start, so a deep-store URI it cannot use fails the start, not the first upload.
     this.deepStoreLayout =

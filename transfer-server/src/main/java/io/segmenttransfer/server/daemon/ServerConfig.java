@@ -1,9 +1,11 @@
 package io.segmenttransfer.server.daemon;
 
+import io.segmenttransfer.core.archive.Codec;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.local.DataDirectoryConfig;
 import io.segmenttransfer.http.limits.ListenerLimits;
 import io.segmenttransfer.http.tls.SecuritySettings;
+import io.segmenttransfer.peer.HttpStoreConfig;
 import io.segmenttransfer.s3.S3Config;
 import java.net.URI;
 import java.nio.file.Path;
@@ -35,6 +37,8 @@ import org.jspecify.annotations.Nullable;
  * @param listenerLimits what the admin/peer listener accepts; null for the defaults
  * @param security HTTPS for the admin/peer port, and the TLS settings and credentials of its own
  *     calls to the controller and peers; null for plain HTTP ({@link SecuritySettings#none()})
+ * @param peerCodec the compression this server asks its peers for when it downloads from them
+ *     ({@link HttpStoreConfig#peerCodec()}); null for zstd
  */
 public record ServerConfig(
     URI controller,
@@ -54,7 +58,8 @@ public record ServerConfig(
     CommitConfig commit,
     @Nullable Path authFile,
     ListenerLimits listenerLimits,
-    SecuritySettings security) {
+    SecuritySettings security,
+    Codec peerCodec) {
 
   /** Without an auth file (every route open), default listener limits, plain HTTP. */
   public ServerConfig(
@@ -89,6 +94,7 @@ public record ServerConfig(
         keyset,
         s3,
         commit,
+        null,
         null,
         null,
         null);
@@ -159,6 +165,7 @@ public record ServerConfig(
     commit = commit == null ? CommitConfig.defaults() : commit;
     listenerLimits = listenerLimits == null ? ListenerLimits.defaults() : listenerLimits;
     security = security == null ? SecuritySettings.none() : security;
+    peerCodec = peerCodec == null ? HttpStoreConfig.DEFAULT_PEER_CODEC : peerCodec;
   }
 
   public ServerConfig withCommit(CommitConfig commit) {
@@ -175,6 +182,15 @@ public record ServerConfig(
 
   public ServerConfig withSecurity(SecuritySettings newSecurity) {
     return with(copy -> copy.security = newSecurity);
+  }
+
+  public ServerConfig withPeerCodec(Codec codec) {
+    return with(copy -> copy.peerCodec = codec);
+  }
+
+  /** How this server's downloads talk to peers and controllers. */
+  public HttpStoreConfig httpStoreConfig() {
+    return HttpStoreConfig.defaults().withSecurity(security.client()).withPeerCodec(peerCodec);
   }
 
   public DataDirectoryConfig dataDirectoryConfig() {
@@ -212,6 +228,7 @@ public record ServerConfig(
     private @Nullable Path authFile;
     private ListenerLimits listenerLimits;
     private SecuritySettings security;
+    private Codec peerCodec;
 
     Copy(ServerConfig from) {
       controller = from.controller;
@@ -232,6 +249,7 @@ public record ServerConfig(
       authFile = from.authFile;
       listenerLimits = from.listenerLimits;
       security = from.security;
+      peerCodec = from.peerCodec;
     }
 
     ServerConfig build() {
@@ -253,7 +271,8 @@ public record ServerConfig(
           commit,
           authFile,
           listenerLimits,
-          security);
+          security,
+          peerCodec);
     }
   }
 }

@@ -3,9 +3,11 @@ package io.segmenttransfer.server.daemon;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.segmenttransfer.core.archive.Codec;
 import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.local.DataDirectoryConfig;
 import io.segmenttransfer.http.limits.ListenerLimits;
+import io.segmenttransfer.peer.HttpStoreConfig;
 import io.segmenttransfer.s3.S3Config;
 import java.io.IOException;
 import java.io.Reader;
@@ -48,6 +50,7 @@ public final class ServerSettings {
     keys.put("maxParallelDownloadsPerTable", "0 (no limit)");
     keys.put("maxPeerUploads", Integer.toString(ServerConfig.DEFAULT_MAX_PEER_UPLOADS));
     keys.put("peerBytesPerSecond", "0 (no limit)");
+    keys.put("peerCodec", HttpStoreConfig.DEFAULT_PEER_CODEC.name().toLowerCase(Locale.ROOT));
     keys.put("longPoll", "30s");
     keys.put("shutdownDeadline", "30s");
     keys.put("keyset", "(none)");
@@ -165,7 +168,8 @@ public final class ServerSettings {
         commitConfig(),
         values.containsKey("authFile") ? Path.of(values.get("authFile")) : null,
         listenerLimits(),
-        SecurityKeys.read(values));
+        SecurityKeys.read(values),
+        codec("peerCodec", HttpStoreConfig.DEFAULT_PEER_CODEC));
   }
 
   private ListenerLimits listenerLimits() {
@@ -189,6 +193,23 @@ public final class ServerSettings {
         .withDeadline(duration("commitDeadline", CommitConfig.DEFAULT_DEADLINE))
         .withUploadConcurrency(
             integer("uploadConcurrency", CommitConfig.DEFAULT_UPLOAD_CONCURRENCY));
+  }
+
+  private Codec codec(String key, Codec fallback) {
+    String value = values.get(key);
+    if (value == null) {
+      return fallback;
+    }
+    return Codec.named(value)
+        .orElseThrow(
+            () ->
+                new InvalidRequestException(
+                    null,
+                    "setting "
+                        + key
+                        + " = '"
+                        + value
+                        + "' is not a codec (zstd, none, lz4, gzip)"));
   }
 
   private String text(String key, String fallback) {

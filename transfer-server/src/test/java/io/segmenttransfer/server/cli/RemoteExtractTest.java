@@ -10,6 +10,8 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
@@ -111,6 +113,75 @@ class RemoteExtractTest {
       assertThat(run.json().get("bytesBySource").get(url).asLong())
           .as("nothing fetched twice")
           .isEqualTo(bytes.length);
+    } finally {
+      server.disposeNow();
+    }
+  }
+
+  /**
+   * {@code --peer-codec} reaches the request: a peer of this project builds what the {@code Accept}
+   * header names (PeerSegmentHandlerTest shows it serving the plain tar), and an unknown codec is a
+   * usage error naming it.
+   */
+  @Test
+  void thePeerCodecIsAskedForInTheAcceptHeader() {
+    PinotFixtures.Archive fixture = PinotFixtures.archive("tar.gz");
+    byte[] bytes = PinotFixtures.bytes(fixture);
+    List<String> accepts = new CopyOnWriteArrayList<>();
+    DisposableServer server =
+        HttpServer.create()
+            .host("127.0.0.1")
+            .port(0)
+            .route(
+                routes ->
+                    routes
+                        .get(
+                            "/segments/events_OFFLINE/seg",
+                            (request, response) -> {
+                              accepts.add(request.requestHeaders().get("Accept"));
+                              return response.sendByteArray(
+                                  reactor.core.publisher.Mono.just(bytes));
+                            })
+                        .head(
+                            "/segments/events_OFFLINE/seg",
+                            (request, response) ->
+                                response
+                                    .header("Content-Length", Integer.toString(bytes.length))
+                                    .send()))
+            .bindNow();
+    try {
+      String url = "http://127.0.0.1:" + server.port() + "/segments/events_OFFLINE/seg";
+      for (String codec : List.of("none", "default")) {
+        List<String> args =
+            new java.util.ArrayList<>(
+                List.of(
+                    "extract",
+                    "--archive",
+                    url,
+                    "--to",
+                    dir.resolve(codec).toString(),
+                    "--table",
+                    "events_OFFLINE",
+                    "--expect-crc",
+                    Long.toString(fixture.crc()),
+                    "--json"));
+        if (!codec.equals("default")) {
+          args.addAll(List.of("--peer-codec", codec));
+        }
+        CommandLineTest.Run run = CommandLineTest.run(args.toArray(String[]::new));
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.json().get("crc").asLong()).isEqualTo(fixture.crc());
+      }
+      assertThat(accepts)
+          .containsExactly(
+              "application/x-tar, application/octet-stream;q=0.9, */*;q=0.8",
+              "application/zstd, application/octet-stream;q=0.9, */*;q=0.8");
+
+      CommandLineTest.Run bad =
+          CommandLineTest.run(
+              "extract", "--archive", url, "--to", dir.toString(), "--peer-codec", "brotli");
+      assertThat(bad.exitCode()).isEqualTo(2);
+      assertThat(bad.err()).contains("'brotli' is not a codec: expected zstd, none, lz4 or gzip");
     } finally {
       server.disposeNow();
     }

@@ -25,6 +25,21 @@ class CodecsTest {
   }
 
   @Test
+  void codecsAreNamedByNameOrExtensionInAnyCase() {
+    assertThat(Codec.named("zstd")).contains(Codec.ZSTD);
+    assertThat(Codec.named(" ZST ")).contains(Codec.ZSTD);
+    assertThat(Codec.named("tar.zst")).contains(Codec.ZSTD);
+    assertThat(Codec.named("Gzip")).contains(Codec.GZIP);
+    assertThat(Codec.named("gz")).contains(Codec.GZIP);
+    assertThat(Codec.named("tar.lz4")).contains(Codec.LZ4);
+    assertThat(Codec.named("none")).contains(Codec.NONE);
+    assertThat(Codec.named("tar")).contains(Codec.NONE);
+    assertThat(Codec.named("rar")).isEmpty();
+    assertThat(Codec.named("")).isEmpty();
+    assertThat(Codec.named("tar.tar")).isEmpty();
+  }
+
+  @Test
   void noneIsThePassThrough() {
     assertThat(Codecs.decoder(Codec.NONE, "s")).isInstanceOf(PassThroughTransform.class);
     assertThat(Codecs.encoder(Codec.NONE, "s", 99)).isInstanceOf(PassThroughTransform.class);
