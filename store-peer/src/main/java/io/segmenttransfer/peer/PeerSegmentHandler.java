@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +53,7 @@ import reactor.netty.http.server.HttpServerRoutes;
  *       application/octet-stream}, {@code Content-Disposition}, chunked, and an {@code ETag
  *       "<crc>-<codec>-v2"} ({@code zstd1} for zstd at level 1) that names the bytes: archives are
  *       deterministic, so every peer with that CRC serves the same bytes. The bytes are also
- *       written to the archive cache.
+ *       written to the archive cache, except a plain tar's, which costs nothing to build again.
  *   <li>GET with {@code Range: bytes=N-}: 206 from the cached archive, built into the cache first
  *       when absent; 416 past the end. Other range forms are ignored (a full 200), as HTTP allows.
  *   <li>{@code If-Match} with another ETag: 412. HEAD: the ETag, and Content-Length when cached.
@@ -358,11 +359,16 @@ public final class PeerSegmentHandler {
     return Mono.fromCallable(() -> cache.open(key)).subscribeOn(scheduler);
   }
 
-  /** The full archive, built now and copied into the cache on the way. */
+  /**
+   * The full archive, built now and copied into the cache on the way; a plain tar is not copied:
+   * building it again costs no compression, and writing every byte a second time cost its response
+   * more than a tenth of its time (a resumed download builds it into the cache then).
+   */
   private Flux<Part> build(
       Map<CharSequence, String> headers, LocalSegment local, Codec codec, ArchiveCache.Key key) {
     return Flux.<Part>concat(
-        Mono.just(new Head(HttpResponseStatus.OK, headers, true)), produce(local, codec, key));
+        Mono.just(new Head(HttpResponseStatus.OK, headers, true)),
+        produce(local, codec, codec == Codec.NONE ? null : key));
   }
 
   /** Builds the archive into the cache (output discarded on the way) and opens it. */
@@ -389,7 +395,7 @@ public final class PeerSegmentHandler {
    * (cleanup also runs on the scheduler). Emitted as {@link PooledChunk}s from the start, so a
    * buffer an operator drops is always one the discard hook releases.
    */
-  private Flux<Part> produce(LocalSegment local, Codec codec, ArchiveCache.Key key) {
+  private Flux<Part> produce(LocalSegment local, Codec codec, ArchiveCache.@Nullable Key key) {
     return Flux.<Part, SegmentArchiveProducer>generate(
             () -> producer(local, codec, key),
             (producer, sink) -> {
@@ -415,10 +421,13 @@ public final class PeerSegmentHandler {
         .cancelOn(scheduler);
   }
 
-  /** Lists the segment and opens the cache copy; the copy is dropped if the listing fails. */
-  private SegmentArchiveProducer producer(LocalSegment local, Codec codec, ArchiveCache.Key key)
-      throws IOException {
-    ArchiveCache.Writer writer = cache.writer(key);
+  /**
+   * Lists the segment and opens the cache copy (none without a key); the copy is dropped if the
+   * listing fails.
+   */
+  private SegmentArchiveProducer producer(
+      LocalSegment local, Codec codec, ArchiveCache.@Nullable Key key) throws IOException {
+    ArchiveCache.@Nullable Writer writer = key == null ? null : cache.writer(key);
     try {
       return new SegmentArchiveProducer(
           local.directory(),
@@ -428,7 +437,9 @@ public final class PeerSegmentHandler {
           options(codec),
           writer);
     } catch (IOException | RuntimeException e) {
-      writer.abort();
+      if (writer != null) {
+        writer.abort();
+      }
       throw e;
     }
   }

@@ -136,7 +136,8 @@ class PeerSegmentHandlerTest {
 
   /**
    * A downloader on a link faster than a peer compresses asks for the plain tar: the same entries,
-   * no compression, an ETag of its own, and a store configured for it asks for it by itself.
+   * no compression, an ETag of its own, not kept in the cache unless a download resumes, and a
+   * store configured for it asks for it by itself.
    */
   @Test
   void servesThePlainTarWhenAskedAndTheStoreAsksForItWhenConfigured() {
@@ -157,6 +158,19 @@ class PeerSegmentHandlerTest {
     assertThat(byAccept.header(HttpHeaderNames.CONTENT_DISPOSITION))
         .isEqualTo("attachment; filename=\"" + SEGMENT + ".tar\"");
     assertThat(Answers.entries(byAccept.body())).isEqualTo(Answers.entries(gzip.body()));
+    assertThat(a.handler.cachedBytes())
+        .as("the plain tar is built again rather than kept; only the gzip archive is cached")
+        .isEqualTo(gzip.body().length);
+
+    // A resumed plain-tar download builds it into the cache first, as any codec's does.
+    Answer tail =
+        Answers.get(
+            URI.create(uri + "?codec=none"), h -> h.set(HttpHeaderNames.RANGE, "bytes=1000-"));
+    assertThat(tail.status()).isEqualTo(206);
+    assertThat(tail.header(HttpHeaderNames.ETAG)).isEqualTo(byAccept.header(HttpHeaderNames.ETAG));
+    assertThat(tail.body())
+        .isEqualTo(Arrays.copyOfRange(byAccept.body(), 1000, byAccept.body().length));
+    assertThat(a.handler.cachedBytes()).isEqualTo(gzip.body().length + byAccept.body().length);
 
     try (HttpSegmentStore plain =
         HttpSegmentStore.create(HttpStoreConfig.defaults().withPeerCodec(Codec.NONE))) {
