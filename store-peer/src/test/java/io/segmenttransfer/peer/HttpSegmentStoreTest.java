@@ -23,9 +23,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -95,6 +97,37 @@ class HttpSegmentStoreTest extends SegmentStoreContract {
             .orElseThrow();
     assertThat(get.range()).isEqualTo("bytes=150000-");
     assertThat(get.ifMatch()).isEqualTo("\"" + info.version() + "\"");
+  }
+
+  /**
+   * A download's first attempt is one GET: its answer tells size and version as a HEAD's does,
+   * before the first buffer; an error answer tells nothing.
+   */
+  @Test
+  void aDescribedReadTellsSizeAndVersionFromItsOwnGet() {
+    byte[] bytes = random(300_000, 31);
+    URI uri = object(bytes);
+    AtomicReference<ObjectInfo> told = new AtomicReference<>();
+    List<Boolean> toldBeforeEachBuffer = new ArrayList<>();
+
+    byte[] read =
+        collect(
+            store
+                .readDescribed(uri, told::set)
+                .doOnNext(chunk -> toldBeforeEachBuffer.add(told.get() != null)));
+
+    assertThat(read).isEqualTo(bytes);
+    assertThat(toldBeforeEachBuffer).isNotEmpty().containsOnly(true);
+    assertThat(told.get()).isEqualTo(new ObjectInfo(uri, bytes.length, TestOrigin.etag(bytes)));
+    assertThat(origin.seen("HEAD")).noneMatch(seen -> seen.path().equals(uri.getPath()));
+    assertThat(told.get()).as("what a HEAD says").isEqualTo(store.stat(uri).block(TIMEOUT));
+
+    URI missing = newUri("missing.tar.gz");
+    AtomicReference<ObjectInfo> nothing = new AtomicReference<>();
+    StepVerifier.create(store.readDescribed(missing, nothing::set))
+        .expectError(SourceNotFoundException.class)
+        .verify(TIMEOUT);
+    assertThat(nothing.get()).isNull();
   }
 
   @Test
