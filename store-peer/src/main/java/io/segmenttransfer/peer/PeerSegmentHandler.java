@@ -167,10 +167,6 @@ public final class PeerSegmentHandler {
   private record Request(
       SegmentId segment, boolean head, Codec codec, long rangeStart, List<String> ifMatch) {
 
-    /** Codecs a client may ask for by {@code Accept}, looked for in this order. */
-    private static final List<Codec> ACCEPTED =
-        List.of(Codec.ZSTD, Codec.LZ4, Codec.NONE, Codec.GZIP);
-
     static Request parse(HttpServerRequest request, Codec defaultCodec) {
       String table = PathParameters.decoded(request, "tableNameWithType");
       String name = PathParameters.decoded(request, "segmentName");
@@ -197,17 +193,9 @@ public final class PeerSegmentHandler {
                     new InvalidRequestException(
                         null, "unknown codec '" + value + "': expected gzip, zstd, lz4 or none"));
       }
-      if (accept != null) {
-        // The media types our downloader sends first (HttpSegmentStore.accept); a client that names
-        // none of them gets the default, which is what Pinot's own peers expect.
-        String lower = accept.toLowerCase(Locale.ROOT);
-        for (Codec codec : ACCEPTED) {
-          if (lower.contains(codec.mediaType())) {
-            return codec;
-          }
-        }
-      }
-      return defaultCodec;
+      // Our downloader names the codec it wants first (HttpSegmentStore.accept); a client that
+      // names none gets the default, which is what Pinot's own peers expect.
+      return AcceptedCodec.preferred(accept).orElse(defaultCodec);
     }
 
     /**

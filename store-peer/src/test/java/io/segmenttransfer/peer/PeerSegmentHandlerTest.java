@@ -188,6 +188,44 @@ class PeerSegmentHandlerTest {
         .isEqualTo(fixture(SEGMENT).crc() + "-zstd1-v2");
   }
 
+  /**
+   * {@code Accept} is read as media ranges: a codec is served only when named exactly and not
+   * refused ({@code q=0}), the most preferred first; a type merely containing a codec's type, a
+   * browser's, curl's or no header at all gets the default (gzip, what Pinot's peers expect). HEAD
+   * answers with the ETag that names the codec without building anything.
+   */
+  @Test
+  void acceptIsReadAsMediaRangesWithTheirQualities() {
+    TestPeer a = peer("a", c -> c, SEGMENT);
+    String crc = Long.toString(fixture(SEGMENT).crc());
+    Map<String, String> served = new java.util.LinkedHashMap<>();
+    for (String accept :
+        List.of(
+            HttpSegmentStore.accept(Codec.NONE),
+            HttpSegmentStore.accept(Codec.ZSTD),
+            HttpSegmentStore.accept(Codec.LZ4),
+            HttpSegmentStore.accept(Codec.GZIP),
+            "application/x-tar-gz",
+            "application/x-tarball, application/zstd-dictionary",
+            "application/zstd;q=0, application/x-tar; q=0",
+            "application/gzip, application/x-tar;q=0.5",
+            "Application/X-Tar ; Q=0.9, application/zstd;q=0.8",
+            "application/zstd;q=0.1, application/x-tar;q=0.2",
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            "*/*")) {
+      Answer head =
+          Answers.exchange(
+              a.segmentUri(SEGMENT), "HEAD", h -> h.set(HttpHeaderNames.ACCEPT, accept));
+      assertThat(head.status()).as(accept).isEqualTo(200);
+      String etag = head.header(HttpHeaderNames.ETAG);
+      served.put(accept, etag.substring(crc.length() + 2, etag.length() - 4));
+    }
+    assertThat(served.values())
+        .containsExactly(
+            "none", "zstd1", "lz4", "gzip", "gzip", "gzip", "gzip", "gzip", "none", "none", "gzip",
+            "gzip");
+  }
+
   @Test
   void rangesAreServedFromTheCachedArchiveBuiltOnDemand() {
     TestPeer a = peer("a", c -> c, SEGMENT);
