@@ -32,6 +32,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
 import reactor.test.StepVerifier;
 
 /** The store contract against a real HTTP server on loopback, plus the HTTP error mapping. */
@@ -128,6 +130,47 @@ class HttpSegmentStoreTest extends SegmentStoreContract {
         .expectError(SourceNotFoundException.class)
         .verify(TIMEOUT);
     assertThat(nothing.get()).isNull();
+  }
+
+  /**
+   * A controller may redirect a download: the described read tells what the final answer says,
+   * under the URI asked, once, and a resume's HEAD and ranged GET follow the same redirect to the
+   * same version.
+   */
+  @Test
+  void aRedirectedDescribedReadTellsTheFinalAnswerOnceAndResumesThroughTheRedirect() {
+    byte[] bytes = random(250_000, 33);
+    URI target = object(bytes);
+    DisposableServer redirecting =
+        HttpServer.create()
+            .host("127.0.0.1")
+            .port(0)
+            .route(
+                routes ->
+                    routes.route(
+                        request -> request.uri().equals("/moved"),
+                        (request, response) -> response.sendRedirect(target.toString())))
+            .bindNow(TIMEOUT);
+    try {
+      URI moved = URI.create("http://127.0.0.1:" + redirecting.port() + "/moved");
+      List<ObjectInfo> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+      assertThat(collect(store.readDescribed(moved, told::add))).isEqualTo(bytes);
+
+      assertThat(told).containsExactly(new ObjectInfo(moved, bytes.length, TestOrigin.etag(bytes)));
+      ObjectInfo resume = store.stat(moved).block(TIMEOUT);
+      assertThat(resume).isEqualTo(told.get(0));
+      assertThat(collect(store.read(moved, 200_000, resume.version())))
+          .isEqualTo(Arrays.copyOfRange(bytes, 200_000, bytes.length));
+      assertThat(origin.seen("GET"))
+          .filteredOn(seen -> seen.path().equals(target.getPath()))
+          .extracting(TestOrigin.Seen::range, TestOrigin.Seen::ifMatch)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(null, null),
+              org.assertj.core.groups.Tuple.tuple("bytes=200000-", "\"" + resume.version() + "\""));
+    } finally {
+      redirecting.disposeNow();
+    }
   }
 
   @Test
