@@ -172,10 +172,7 @@ public final class PeerSegmentHandler {
       String name = PathParameters.decoded(request, "segmentName");
       SegmentId segment = SegmentId.of(table, name);
       Codec codec =
-          codec(
-              QueryParameters.of(request).get("codec"),
-              request.requestHeaders().get(HttpHeaderNames.ACCEPT),
-              defaultCodec);
+          codec(QueryParameters.of(request).get("codec"), acceptHeader(request), defaultCodec);
       return new Request(
           segment,
           request.method().equals(HttpMethod.HEAD),
@@ -184,7 +181,14 @@ public final class PeerSegmentHandler {
           request.requestHeaders().getAll(HttpHeaderNames.IF_MATCH));
     }
 
-    private static Codec codec(List<String> parameter, String accept, Codec defaultCodec) {
+    /** Every {@code Accept} line as one list, as HTTP reads a header sent on several lines. */
+    private static @Nullable String acceptHeader(HttpServerRequest request) {
+      List<String> lines = request.requestHeaders().getAll(HttpHeaderNames.ACCEPT);
+      return lines.isEmpty() ? null : String.join(",", lines);
+    }
+
+    private static Codec codec(
+        List<String> parameter, @Nullable String accept, Codec defaultCodec) {
       if (parameter != null && !parameter.isEmpty()) {
         String value = parameter.get(0);
         return Codec.named(value)

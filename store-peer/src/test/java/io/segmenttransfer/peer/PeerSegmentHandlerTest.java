@@ -224,6 +224,16 @@ class PeerSegmentHandlerTest {
         .containsExactly(
             "none", "zstd1", "lz4", "gzip", "gzip", "gzip", "gzip", "gzip", "none", "none", "gzip",
             "gzip");
+
+    // A header sent as several lines is one list (RFC 9110 §5.3).
+    Answer twoLines =
+        Answers.exchange(
+            a.segmentUri(SEGMENT),
+            "HEAD",
+            h ->
+                h.add(HttpHeaderNames.ACCEPT, "application/json")
+                    .add(HttpHeaderNames.ACCEPT, "application/x-tar"));
+    assertThat(twoLines.header(HttpHeaderNames.ETAG)).isEqualTo("\"" + crc + "-none-v2\"");
   }
 
   @Test
