@@ -68,15 +68,10 @@ public record ProcessorOptions(
   }
 
   private static Codec codec(String name) {
-    String n = name.trim().toLowerCase(Locale.ROOT);
-    return switch (n) {
-      case "zstd", "zst", "tar.zst" -> Codec.ZSTD;
-      case "gzip", "gz", "tar.gz" -> Codec.GZIP;
-      case "lz4", "tar.lz4" -> Codec.LZ4;
-      case "none", "tar" -> Codec.NONE;
-      default ->
-          throw new InvalidRequestException(
-              null, "unknown codec '" + name + "': expected zstd, gzip, lz4 or none");
-    };
+    return Codec.named(name)
+        .orElseThrow(
+            () ->
+                new InvalidRequestException(
+                    null, "unknown codec '" + name + "': expected zstd, gzip, lz4 or none"));
   }
 }

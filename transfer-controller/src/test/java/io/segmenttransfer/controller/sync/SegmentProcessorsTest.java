@@ -174,6 +174,10 @@ class SegmentProcessorsTest {
         .hasMessageContaining("12");
     assertThatThrownBy(() -> new ProcessorOptions("recompress", null, null, null))
         .hasMessageContaining("codec");
+    assertThat(new ProcessorOptions("recompress", " TAR.ZST ", null, null).create(io).name())
+        .startsWith("recompress zstd");
+    assertThatThrownBy(() -> new ProcessorOptions("recompress", "brotli", null, null))
+        .hasMessageContaining("unknown codec 'brotli': expected zstd, gzip, lz4 or none");
     assertThatThrownBy(() -> new ProcessorOptions("rebuild", null, null, null))
         .hasMessageContaining("unknown processor 'rebuild'");
     assertThatThrownBy(() -> new ProcessorOptions("pinot", null, 3, null))
