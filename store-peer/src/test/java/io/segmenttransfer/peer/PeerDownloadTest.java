@@ -2,6 +2,7 @@ package io.segmenttransfer.peer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.segmenttransfer.core.crypto.CrypterConfig;
 import io.segmenttransfer.core.crypto.CrypterRegistry;
@@ -282,6 +283,49 @@ class PeerDownloadTest {
         .allSatisfy(
             attempt -> assertThat(attempt.cause()).isInstanceOf(SourceNotFoundException.class));
     assertThat(result.bytesBySource()).containsOnlyKeys(a.segmentUri(SEGMENT));
+  }
+
+  /**
+   * A controller download cut mid-body: the first attempt was one GET (no HEAD, no If-Match); the
+   * retry checks the version with a HEAD and asks for the rest, pinned to the ETag that GET gave.
+   */
+  @Test
+  void aDownloadCutMidBodyResumesOnTheVersionItsFirstGetGave() {
+    String path = "/deepstore/" + SEGMENT + ".tar.gz";
+    byte[] archive = PinotFixtures.bytes(FIXTURE);
+    origin.put(path, archive);
+    origin.fail(path, TestOrigin.Fault.cutAfter(200_000));
+
+    DownloadResult result = download(origin.uri(path).toString(), PeerFinder.NONE);
+
+    assertSegmentInPlace();
+    assertThat(result.restarts()).isZero();
+    assertThat(result.bytesFetched()).as("no byte fetched twice").isEqualTo(archive.length);
+    assertThat(origin.seen())
+        .extracting(TestOrigin.Seen::method, TestOrigin.Seen::ifMatch)
+        .containsExactly(
+            tuple("GET", null),
+            tuple("HEAD", null),
+            tuple("GET", "\"" + TestOrigin.etag(archive) + "\""));
+    assertThat(origin.seen().get(0).range()).isNull();
+    assertThat(origin.seen().get(2).range()).matches("bytes=[1-9][0-9]*-");
+  }
+
+  /** Without an ETag nothing proves a retry would read the same bytes: it restarts from byte 0. */
+  @Test
+  void aDownloadCutMidBodyFromASourceWithoutETagRestarts() {
+    String path = "/deepstore/" + SEGMENT + ".tar.gz";
+    origin.withoutETags();
+    origin.put(path, PinotFixtures.bytes(FIXTURE));
+    origin.fail(path, TestOrigin.Fault.cutAfter(200_000));
+
+    DownloadResult result = download(origin.uri(path).toString(), PeerFinder.NONE);
+
+    assertSegmentInPlace();
+    assertThat(result.restarts()).isEqualTo(1);
+    assertThat(origin.seen())
+        .extracting(TestOrigin.Seen::method, TestOrigin.Seen::range)
+        .containsExactly(tuple("GET", null), tuple("HEAD", null), tuple("GET", null));
   }
 
   @Test
