@@ -61,7 +61,7 @@ final class FetcherRuntime implements AutoCloseable {
     if (limit != null) {
       List<SegmentStore> wrapped = new ArrayList<>();
       for (SegmentStore store : stores) {
-        wrapped.add(new RateLimitedStore(store, limit));
+        wrapped.add(RateLimitedStore.of(store, limit));
       }
       limited = new SegmentStores(wrapped);
     }

@@ -208,6 +208,28 @@ class SegmentTransferFetcherTest {
     }
   }
 
+  /**
+   * A rate-limited fetch, as an unlimited one, sends one GET: no HEAD asks for size and version.
+   */
+  @Test
+  void aRateLimitedFetchFromHttpIsOneGet() throws Exception {
+    PinotFixtures.Archive fixture = PinotFixtures.archive("tar.gz");
+    try (ArchiveHttpServer server = new ArchiveHttpServer(PinotFixtures.directory())) {
+      PinotFactory.init(Map.of());
+      AtomicInteger attempts = new AtomicInteger(-1);
+
+      File segment =
+          SegmentFetcherFactory.fetchAndStreamUntarToLocal(
+              server.uri(server.port(), fixture.file().getFileName().toString()),
+              dir.resolve("tmp-limited").toFile(),
+              1L << 30,
+              attempts);
+
+      PinotFactory.assertSegment(segment.toPath(), fixture);
+      assertThat(server.requests()).singleElement().asString().startsWith("GET ");
+    }
+  }
+
   @Test
   void downloadsFromPeersPastOneThatFailsMidStream() throws Exception {
     PinotFixtures.Archive fixture = PinotFixtures.archive("tar.gz");
