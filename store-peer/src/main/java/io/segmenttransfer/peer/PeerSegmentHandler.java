@@ -312,6 +312,9 @@ public final class PeerSegmentHandler {
     Map<CharSequence, String> headers = new LinkedHashMap<>();
     headers.put(HttpHeaderNames.ETAG, "\"" + etag + "\"");
     headers.put(HttpHeaderNames.ACCEPT_RANGES, "bytes");
+    // The codec, and so the bytes, depend on Accept: a cache between a peer and its clients must
+    // not hand one client's zstd to another that asked for gzip.
+    headers.put(HttpHeaderNames.VARY, "Accept");
     if (!request.matches(etag)) {
       headers.put(HttpHeaderNames.CONTENT_LENGTH, "0");
       return Flux.just(new Head(HttpResponseStatus.PRECONDITION_FAILED, headers, false));

@@ -123,6 +123,7 @@ class PeerSegmentHandlerTest {
 
     assertThat(byAccept.body()).startsWith(0x28, 0xb5, 0x2f, 0xfd).isEqualTo(byQuery.body());
     assertThat(byAccept.header(HttpHeaderNames.ETAG)).endsWith("-zstd1-v2\"");
+    assertThat(byAccept.header(HttpHeaderNames.VARY)).isEqualTo("Accept");
     // The bytes of our parallel layout at level 1 (what the ETag says), not at zstd's default.
     Path directory = a.dataDir.resolve(TestPeer.TABLE).resolve(SEGMENT);
     assertThat(byAccept.body())
