@@ -55,7 +55,8 @@ import reactor.netty.http.server.HttpServerRoutes;
  *       deterministic, so every peer with that CRC serves the same bytes. The bytes are also
  *       written to the archive cache, except a plain tar's, which costs nothing to build again.
  *   <li>GET with {@code Range: bytes=N-}: 206 from the cached archive, built into the cache first
- *       when absent; 416 past the end. Other range forms are ignored (a full 200), as HTTP allows.
+ *       when absent; 416 past the end. Other range forms, and a range of an archive larger than the
+ *       cache, get the whole archive (a 200), as HTTP allows.
  *   <li>{@code If-Match} with another ETag: 412. HEAD: the ETag, and Content-Length when cached.
  *   <li>404 when the segment is not held here; 400 for a malformed name or codec; 503 with {@code
  *       Retry-After} when {@code maxConcurrentUploads} responses are already running. Errors carry
@@ -345,9 +346,13 @@ public final class PeerSegmentHandler {
         .flatMap(
             cached ->
                 cached.isPresent()
-                    ? Mono.just(cached.get())
+                    ? Mono.just(cached)
                     : buildIntoCache(local, request.codec(), key))
-        .flatMapMany(opened -> fromCache(headers, opened, request.rangeStart(), true));
+        .flatMapMany(
+            cached ->
+                cached
+                    .map(opened -> fromCache(headers, opened, request.rangeStart(), true))
+                    .orElseGet(() -> wholeInsteadOfRange(headers, local, request.codec(), key)));
   }
 
   private Mono<Optional<ArchiveCache.Opened>> openCached(ArchiveCache.Key key) {
@@ -366,20 +371,26 @@ public final class PeerSegmentHandler {
         produce(local, codec, codec == Codec.NONE ? null : key));
   }
 
-  /** Builds the archive into the cache (output discarded on the way) and opens it. */
-  private Mono<ArchiveCache.Opened> buildIntoCache(
+  /**
+   * Builds the archive into the cache (output discarded on the way) and opens it; empty when
+   * another archive added at the same time evicted it before it could be opened.
+   */
+  private Mono<Optional<ArchiveCache.Opened>> buildIntoCache(
       LocalSegment local, Codec codec, ArchiveCache.Key key) {
-    return produce(local, codec, key)
-        .then(Mono.fromCallable(() -> cache.open(key)).subscribeOn(scheduler))
-        .flatMap(
-            opened ->
-                Mono.justOrEmpty(opened)
-                    .switchIfEmpty(
-                        Mono.error(
-                            new IOException(
-                                "the archive of "
-                                    + key
-                                    + " was evicted as soon as it was built"))));
+    return produce(local, codec, key).then(openCached(key));
+  }
+
+  /**
+   * A range request whose archive left the cache before it could be served: the whole archive,
+   * built again, as a 200, which HTTP allows for a range; archives are deterministic, so a resuming
+   * client skips to its offset in the same bytes (this project's downloader does) rather than
+   * failing the resume.
+   */
+  private Flux<Part> wholeInsteadOfRange(
+      Map<CharSequence, String> headers, LocalSegment local, Codec codec, ArchiveCache.Key key) {
+    LOG.info("The archive of {} left the cache before its range was served: sending it whole", key);
+    return Flux.<Part>concat(
+        Mono.just(new Head(HttpResponseStatus.OK, headers, true)), produce(local, codec, null));
   }
 
   /**

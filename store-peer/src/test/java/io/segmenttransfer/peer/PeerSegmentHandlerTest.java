@@ -399,6 +399,31 @@ class PeerSegmentHandlerTest {
     assertThat(store.stat(a.segmentUri(SEGMENT)).block(TIMEOUT).size()).isEqualTo(-1);
   }
 
+  /**
+   * An archive larger than the cache is not kept, so a range of it is answered with the whole
+   * archive (a 200, which HTTP allows): a resuming download skips to its offset in the same bytes
+   * instead of failing.
+   */
+  @Test
+  void aRangeOfAnArchiveLargerThanTheCacheIsAnsweredWhole() {
+    TestPeer a = peer("a", c -> c.withMaxCacheBytes(1000), SEGMENT);
+    URI uri = URI.create(a.segmentUri(SEGMENT) + "?codec=gzip");
+    byte[] whole = Answers.get(uri, h -> {}).body();
+    assertThat(whole.length).isGreaterThan(1000);
+    assertThat(a.handler.cachedBytes()).as("too large to keep").isZero();
+
+    Answer range = Answers.get(uri, h -> h.set(HttpHeaderNames.RANGE, "bytes=5000-"));
+    assertThat(range.status()).isEqualTo(200);
+    assertThat(range.header(HttpHeaderNames.CONTENT_RANGE)).isNull();
+    assertThat(range.body()).isEqualTo(whole);
+
+    String version = store.stat(uri).block(TIMEOUT).version();
+    ByteBuffer tail = ByteBuffer.allocate(whole.length - 5000);
+    store.read(uri, 5000, version).toIterable().forEach(tail::put);
+    assertThat(tail.array()).isEqualTo(Arrays.copyOfRange(whole, 5000, whole.length));
+    assertThat(a.handler.cachedBytes()).isZero();
+  }
+
   @Test
   void aRemovalWaitsForTheUploadThatReadsTheSegment() throws Exception {
     TestPeer a = peer("a", c -> c, SEGMENT);

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Built peer archives on disk, so that a {@code Range} request (a client resuming) is served from
  * exactly the bytes an earlier response started with. Keyed by segment and CRC, so a reloaded
- * segment never serves a stale archive; bounded by total bytes, least recently used evicted first.
+ * segment never serves a stale archive; bounded by total bytes, least recently used evicted first,
+ * and an archive larger than the bound is not kept at all (its ranges are then served whole, see
+ * PeerSegmentHandler).
  *
  * <p>All methods that touch files block: call them on a blocking-capable scheduler. An evicted file
  * that is still being served stays readable through its open channel (POSIX unlink).
@@ -100,6 +102,10 @@ public final class ArchiveCache {
   }
 
   private synchronized void add(Key key, Path part, long size) throws IOException {
+    if (size > maxBytes) {
+      deleteQuietly(part);
+      return;
+    }
     Path target = path(key);
     Files.createDirectories(target.getParent());
     Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
