@@ -328,7 +328,9 @@ public final class SegmentServer implements AutoCloseable {
             controller,
             new TransferMetrics(metrics).andThen(transfers));
     PeerServeConfig serve =
-        PeerServeConfig.defaults(peerCacheDir()).withMaxConcurrentUploads(config.maxPeerUploads());
+        PeerServeConfig.defaults(peerCacheDir())
+            .withMaxConcurrentUploads(config.maxPeerUploads())
+            .withMaxCacheBytes(config.peerCacheBytes());
     if (config.peerBytesPerSecond() > 0) {
       serve = serve.withBytesPerSecond(config.peerBytesPerSecond());
     }

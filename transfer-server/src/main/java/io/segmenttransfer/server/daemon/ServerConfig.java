@@ -6,6 +6,7 @@ import io.segmenttransfer.core.local.DataDirectoryConfig;
 import io.segmenttransfer.http.limits.ListenerLimits;
 import io.segmenttransfer.http.tls.SecuritySettings;
 import io.segmenttransfer.peer.HttpStoreConfig;
+import io.segmenttransfer.peer.PeerServeConfig;
 import io.segmenttransfer.s3.S3Config;
 import java.net.URI;
 import java.nio.file.Path;
@@ -39,6 +40,9 @@ import org.jspecify.annotations.Nullable;
  *     calls to the controller and peers; null for plain HTTP ({@link SecuritySettings#none()})
  * @param peerCodec the compression this server asks its peers for when it downloads from them
  *     ({@link HttpStoreConfig#peerCodec()}); null for zstd
+ * @param peerCacheBytes how many bytes of archives built for peers are kept on disk so a resumed
+ *     download is served the same bytes ({@link PeerServeConfig#maxCacheBytes()}); an archive
+ *     larger than this is never kept
  */
 public record ServerConfig(
     URI controller,
@@ -59,7 +63,8 @@ public record ServerConfig(
     @Nullable Path authFile,
     ListenerLimits listenerLimits,
     SecuritySettings security,
-    Codec peerCodec) {
+    Codec peerCodec,
+    long peerCacheBytes) {
 
   /** Without an auth file (every route open), default listener limits, plain HTTP. */
   public ServerConfig(
@@ -97,7 +102,8 @@ public record ServerConfig(
         null,
         null,
         null,
-        null);
+        null,
+        PeerServeConfig.DEFAULT_MAX_CACHE_BYTES);
   }
 
   /** Without commit settings: the defaults ({@link CommitConfig#defaults()}). */
@@ -157,6 +163,10 @@ public record ServerConfig(
       throw new InvalidRequestException(
           null, "limits must be positive (0 = none for downloads and bandwidth)");
     }
+    if (peerCacheBytes < 0) {
+      throw new InvalidRequestException(
+          null, "peerCacheBytes must not be negative (0 keeps no archive), was " + peerCacheBytes);
+    }
     if (longPoll.isNegative() || longPoll.isZero() || shutdownDeadline.isNegative()) {
       throw new InvalidRequestException(null, "durations must be positive");
     }
@@ -186,6 +196,10 @@ public record ServerConfig(
 
   public ServerConfig withPeerCodec(Codec codec) {
     return with(copy -> copy.peerCodec = codec);
+  }
+
+  public ServerConfig withPeerCacheBytes(long bytes) {
+    return with(copy -> copy.peerCacheBytes = bytes);
   }
 
   /** How this server's downloads talk to peers and controllers. */
@@ -229,6 +243,7 @@ public record ServerConfig(
     private ListenerLimits listenerLimits;
     private SecuritySettings security;
     private Codec peerCodec;
+    private long peerCacheBytes;
 
     Copy(ServerConfig from) {
       controller = from.controller;
@@ -250,6 +265,7 @@ public record ServerConfig(
       listenerLimits = from.listenerLimits;
       security = from.security;
       peerCodec = from.peerCodec;
+      peerCacheBytes = from.peerCacheBytes;
     }
 
     ServerConfig build() {
@@ -272,7 +288,8 @@ public record ServerConfig(
           authFile,
           listenerLimits,
           security,
-          peerCodec);
+          peerCodec,
+          peerCacheBytes);
     }
   }
 }

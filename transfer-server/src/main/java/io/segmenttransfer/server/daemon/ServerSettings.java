@@ -8,6 +8,7 @@ import io.segmenttransfer.core.error.InvalidRequestException;
 import io.segmenttransfer.core.local.DataDirectoryConfig;
 import io.segmenttransfer.http.limits.ListenerLimits;
 import io.segmenttransfer.peer.HttpStoreConfig;
+import io.segmenttransfer.peer.PeerServeConfig;
 import io.segmenttransfer.s3.S3Config;
 import java.io.IOException;
 import java.io.Reader;
@@ -51,6 +52,7 @@ public final class ServerSettings {
     keys.put("maxPeerUploads", Integer.toString(ServerConfig.DEFAULT_MAX_PEER_UPLOADS));
     keys.put("peerBytesPerSecond", "0 (no limit)");
     keys.put("peerCodec", HttpStoreConfig.DEFAULT_PEER_CODEC.name().toLowerCase(Locale.ROOT));
+    keys.put("peerCacheBytes", Long.toString(PeerServeConfig.DEFAULT_MAX_CACHE_BYTES));
     keys.put("longPoll", "30s");
     keys.put("shutdownDeadline", "30s");
     keys.put("keyset", "(none)");
@@ -160,7 +162,7 @@ public final class ServerSettings {
         integer("maxParallelDownloads", DataDirectoryConfig.DEFAULT_MAX_PARALLEL_DOWNLOADS),
         integer("maxParallelDownloadsPerTable", 0),
         integer("maxPeerUploads", ServerConfig.DEFAULT_MAX_PEER_UPLOADS),
-        Long.parseLong(text("peerBytesPerSecond", "0")),
+        whole("peerBytesPerSecond", 0),
         duration("longPoll", ServerConfig.DEFAULT_LONG_POLL),
         duration("shutdownDeadline", ServerConfig.DEFAULT_SHUTDOWN_DEADLINE),
         values.containsKey("keyset") ? Path.of(values.get("keyset")) : null,
@@ -169,7 +171,8 @@ public final class ServerSettings {
         values.containsKey("authFile") ? Path.of(values.get("authFile")) : null,
         listenerLimits(),
         SecurityKeys.read(values),
-        codec("peerCodec", HttpStoreConfig.DEFAULT_PEER_CODEC));
+        codec("peerCodec", HttpStoreConfig.DEFAULT_PEER_CODEC),
+        whole("peerCacheBytes", PeerServeConfig.DEFAULT_MAX_CACHE_BYTES));
   }
 
   private ListenerLimits listenerLimits() {
@@ -217,9 +220,18 @@ public final class ServerSettings {
   }
 
   private int integer(String key, int fallback) {
+    long value = whole(key, fallback);
+    if (value != (int) value) {
+      throw new InvalidRequestException(
+          null, "setting " + key + " = '" + values.get(key) + "' is too large");
+    }
+    return (int) value;
+  }
+
+  private long whole(String key, long fallback) {
     String value = values.get(key);
     try {
-      return value == null ? fallback : Integer.parseInt(value.trim());
+      return value == null ? fallback : Long.parseLong(value.trim());
     } catch (NumberFormatException e) {
       throw new InvalidRequestException(
           null, "setting " + key + " = '" + value + "' is not a whole number");
