@@ -150,17 +150,23 @@ public final class ServerTls {
             .subscribe(
                 tick -> reloadIfChanged(),
                 error -> LOG.warn("TLS certificate reload check stopped: {}", error.toString()));
-    Disposable previous = watcher.getAndSet(next);
-    if (previous != null) {
-      previous.dispose();
-    }
+    stopLater(watcher.getAndSet(next));
   }
 
   private void stopWatching() {
     CertificateReloads.unbound(this);
-    Disposable previous = watcher.getAndSet(null);
-    if (previous != null) {
-      previous.dispose();
+    stopLater(watcher.getAndSet(null));
+  }
+
+  /**
+   * Disposes a reload check off the event loop that bound or unbound the listener: cancelling its
+   * timer takes the timer executor's queue lock, which waits while the executor's own thread holds
+   * it (BlockHound caught it parking an event loop). A check that runs once more in between only
+   * re-reads the files.
+   */
+  private static void stopLater(@Nullable Disposable check) {
+    if (check != null) {
+      Schedulers.boundedElastic().schedule(check::dispose);
     }
   }
 
