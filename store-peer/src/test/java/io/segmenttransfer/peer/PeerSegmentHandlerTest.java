@@ -419,7 +419,7 @@ class PeerSegmentHandlerTest {
 
     String version = store.stat(uri).block(TIMEOUT).version();
     ByteBuffer tail = ByteBuffer.allocate(whole.length - 5000);
-    store.read(uri, 5000, version).toIterable().forEach(tail::put);
+    store.read(uri, 5000, version).collectList().block(TIMEOUT).forEach(tail::put);
     assertThat(tail.array()).isEqualTo(Arrays.copyOfRange(whole, 5000, whole.length));
     assertThat(a.handler.cachedBytes()).isZero();
   }
