@@ -1,7 +1,6 @@
 package io.segmenttransfer.peer;
 
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -76,29 +75,6 @@ public final class HttpSegmentStore implements SegmentStore, DescribedReads, Aut
    */
   static final int CHUNK_SIZE = LocalFileSegmentStore.DEFAULT_CHUNK_SIZE;
 
-  /**
-   * Largest socket read, and largest body buffer the HTTP decoder hands over: one chunk. Netty's
-   * reads otherwise stop at 64 KiB, and every read travels the channel pipeline, the HTTP decoder,
-   * reactor-netty's receive queue and the copy into chunks one by one. In a fresh JVM that is
-   * interpreted or freshly compiled code on the event loop, competing on a small machine with the
-   * decoder thread for the cores: four times fewer reads cut a cold command-line transfer of the
-   * real 60 MiB tar.gz by about 0.09 s and its CPU by about 0.09 s (medians of 8, loopback). The
-   * adaptive sizing still starts small and grows only while reads fill their buffer.
-   */
-  static final int MAX_NETWORK_BUFFER = CHUNK_SIZE;
-
-  /** First socket read's buffer: Netty's default; it doubles while reads fill it. */
-  private static final int FIRST_NETWORK_BUFFER = 2048;
-
-  /** Smallest socket read buffer: Netty's default. */
-  private static final int MIN_NETWORK_BUFFER = 64;
-
-  /**
-   * Network buffers requested ahead of the copy into chunks. Bytes a read holds besides its chunks:
-   * at most this many network buffers (1 MiB).
-   */
-  static final int NETWORK_PREFETCH = 4;
-
   private final HttpClient client;
   private final ConnectionProvider ownedProvider;
 
@@ -118,15 +94,8 @@ public final class HttpSegmentStore implements SegmentStore, DescribedReads, Aut
             .pendingAcquireMaxCount(-1)
             .build();
     HttpClient client =
-        config
-            .security()
-            .configure(HttpClient.create(provider))
+        NettyBuffers.withChunkSizedReads(config.security().configure(HttpClient.create(provider)))
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
-            .option(
-                ChannelOption.RCVBUF_ALLOCATOR,
-                new AdaptiveRecvByteBufAllocator(
-                    MIN_NETWORK_BUFFER, FIRST_NETWORK_BUFFER, MAX_NETWORK_BUFFER))
-            .httpResponseDecoder(spec -> spec.maxChunkSize(MAX_NETWORK_BUFFER))
             .responseTimeout(config.responseTimeout())
             .followRedirect(config.followRedirects());
     warmUpInBackground(client, https);
@@ -150,7 +119,7 @@ public final class HttpSegmentStore implements SegmentStore, DescribedReads, Aut
             () -> {
               try {
                 ClientWarmUp.run(client, https);
-                ByteBufAllocator.DEFAULT.directBuffer(MAX_NETWORK_BUFFER).release();
+                ByteBufAllocator.DEFAULT.directBuffer(NettyBuffers.MAX_NETWORK_BUFFER).release();
               } catch (RuntimeException e) {
                 // Nothing lost: the first request initialises it instead.
               }
@@ -262,7 +231,7 @@ public final class HttpSegmentStore implements SegmentStore, DescribedReads, Aut
               }
               Flux<ByteBuffer> copies =
                   ChunkCoalescer.coalesce(
-                      body, CHUNK_SIZE, NETWORK_PREFETCH, NettyBuffers.COALESCING);
+                      body, CHUNK_SIZE, NettyBuffers.NETWORK_PREFETCH, NettyBuffers.COALESCING);
               if (status == 206) {
                 long start = startFromContentRange(headers);
                 if (start != offset) {

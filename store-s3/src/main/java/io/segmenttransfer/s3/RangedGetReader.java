@@ -37,8 +37,9 @@ import reactor.core.publisher.SynchronousSink;
  * read-ahead lets only its current width of them send their GET); parts behind the head buffer what
  * they receive, at most one part each (the prefetch is sized so that a part, grown or not, can
  * finish downloading while it waits: one configured part per part, two for a grown one on a fast
- * source), plus up to {@link #NETWORK_PREFETCH} network buffers each. reactor-netty stops reading a
- * connection when its part has no demand, so the bound holds however slow the consumer is.
+ * source), plus up to {@link NettyBuffers#NETWORK_PREFETCH} network buffers each (1 MiB).
+ * reactor-netty stops reading a connection when its part has no demand, so the bound holds however
+ * slow the consumer is.
  *
  * <p>The GETs go through {@link S3Reads} (reactor-netty, presigned), whose pooled buffers are
  * copied once, into the chunks emitted.
@@ -51,9 +52,6 @@ final class RangedGetReader {
    * from a file.
    */
   static final int CHUNK_SIZE = LocalFileSegmentStore.DEFAULT_CHUNK_SIZE;
-
-  /** Network buffers (up to 64 KiB each) a part requests ahead of the copy into chunks. */
-  static final int NETWORK_PREFETCH = 16;
 
   private final S3Reads gets;
   private final int partSize;
@@ -250,7 +248,10 @@ final class RangedGetReader {
                     // Gathered into chunks before counting, so only bytes handed downstream are
                     // counted and a retry resumes at the first byte not emitted.
                     return ChunkCoalescer.coalesce(
-                            bytes, CHUNK_SIZE, NETWORK_PREFETCH, NettyBuffers.COALESCING)
+                            bytes,
+                            CHUNK_SIZE,
+                            NettyBuffers.NETWORK_PREFETCH,
+                            NettyBuffers.COALESCING)
                         .<ByteBuffer>handle(
                             (buffer, sink) -> {
                               if (emitted.addAndGet(buffer.remaining()) > part.length()) {
