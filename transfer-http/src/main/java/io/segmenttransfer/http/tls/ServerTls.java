@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
@@ -165,8 +166,14 @@ public final class ServerTls {
    * re-reads the files.
    */
   private static void stopLater(@Nullable Disposable check) {
-    if (check != null) {
+    if (check == null) {
+      return;
+    }
+    try {
       Schedulers.boundedElastic().schedule(check::dispose);
+    } catch (RejectedExecutionException e) {
+      // Reactor's schedulers are shut down (the JVM is exiting): nothing else can take the lock.
+      check.dispose();
     }
   }
 
