@@ -35,13 +35,13 @@ import software.amazon.awssdk.services.s3.presigner.model.HeadObjectPresignReque
  * <p>Why not the SDK's own client for the bytes: its Netty client copies every 8 KiB buffer of the
  * HTTP decoder into a fresh heap buffer and hands it through several publishers (profiled: 42% of
  * its event loop allocating those copies, the store's warm transfer 1.8-2.0 times the file's), and
- * building it costs a fresh JVM about a second (3,370 classes) before the first byte. Here the
- * socket is read, and the decoder hands over, up to 256 KiB at a time ({@link
- * NettyBuffers#withChunkSizedReads}), and pooled buffers go straight into the store's 256 KiB
- * chunks (one copy), and a command that only reads never builds the SDK client. The presigner
- * resolves the endpoint (path style or virtual host, regions, FIPS, dual stack) and signs exactly
- * as the client would; each GET is signed on its own (query-string SigV4, the range and {@code
- * If-Match} among the signed headers), so no signature outlives {@link #SIGNATURE_LIFETIME}.
+ * building it costs a fresh JVM about a second (3,370 classes) before the first byte. Here sockets
+ * are read up to 256 KiB at a time ({@link NettyBuffers#withChunkSizedReads}), pooled buffers go
+ * straight into the store's 256 KiB chunks (one copy), and a command that only reads never builds
+ * the SDK client. The presigner resolves the endpoint (path style or virtual host, regions, FIPS,
+ * dual stack) and signs exactly as the client would; each GET is signed on its own (query-string
+ * SigV4, the range and {@code If-Match} among the signed headers), so no signature outlives {@link
+ * #SIGNATURE_LIFETIME}.
  */
 final class S3Reads implements AutoCloseable {
 
